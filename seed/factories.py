@@ -1,0 +1,75 @@
+"""Factories shared by the tests and the demo data: each returns a flushed record."""
+
+import uuid
+from itertools import count
+
+from server.accounts.services import create_user
+from server.extensions import db
+from server.providers.models import Provider, Service
+
+DEFAULT_AREAS = ["Lounge", "Dining room", "Bedrooms – first floor", "Bedrooms – ground floor",
+                 "Bathrooms", "Kitchen", "Garden", "Medication room", "Office"]
+DEFAULT_ROUTINES = ["Morning routine", "Lunchtime", "Medication round", "Teatime",
+                    "Evening routine", "Night checks", "Handover"]
+DEFAULT_QUESTION_SETS = [
+    {
+        "id": "visibility",
+        "name": "Leadership visibility",
+        "questions": [
+            {"id": "vis-1", "text": "Did you see a senior member of staff during the busy times today?"},
+            {"id": "vis-2", "text": "When you needed help, did it come quickly?"},
+            {"id": "vis-3", "text": "Do you know who to speak to if something is wrong?"},
+        ],
+    },
+    {
+        "id": "follow-up",
+        "name": "Communication and follow-up",
+        "questions": [
+            {"id": "fu-1", "text": "Were you kept up to date after you raised something?"},
+            {"id": "fu-2", "text": "Has anything you asked about not been followed up?"},
+        ],
+    },
+]
+
+_serial = count(1)
+
+
+def make_provider(name: str = "Test Care Group", thresholds: dict | None = None) -> Provider:
+    provider = Provider(name=name, thresholds=thresholds or {})
+    db.session.add(provider)
+    db.session.flush()
+    return provider
+
+
+def make_service(provider: Provider, name: str | None = None, **fields) -> Service:
+    service = Service(
+        provider_id=provider.id,
+        name=name or f"Service {next(_serial)}",
+        areas=fields.pop("areas", list(DEFAULT_AREAS)),
+        routines=fields.pop("routines", list(DEFAULT_ROUTINES)),
+        question_sets=fields.pop("question_sets", DEFAULT_QUESTION_SETS),
+        escalation_criteria=fields.pop(
+            "escalation_criteria",
+            "High-risk audit findings go to the registered manager the same day.",
+        ),
+        **fields,
+    )
+    db.session.add(service)
+    db.session.flush()
+    return service
+
+
+def make_user(provider: Provider, role: str, service: Service | None = None,
+              name: str | None = None, email: str | None = None,
+              password: str = "correct horse battery", extra_roles=()):
+    """Create a user with ``role`` in ``service`` (or provider-wide when service is None)."""
+    n = next(_serial)
+    roles = [(role, service.id if service else None)]
+    roles += [(r, s.id if s else None) for r, s in extra_roles]
+    return create_user(
+        provider.id,
+        email or f"{role.replace('_', '.')}.{n}.{uuid.uuid4().hex[:6]}@example.test",
+        name or f"{role.replace('_', ' ').title()} {n}",
+        password,
+        roles,
+    )

@@ -1,0 +1,57 @@
+"""Careloop's Flask application."""
+
+import os
+
+from flask import Flask
+
+from server import config as settings
+from server.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    if config and config.get("INSTANCE_PATH"):
+        app.instance_path = config["INSTANCE_PATH"]
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings.load(app.instance_path, config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from server import models  # noqa: F401  (every model registered with the metadata)
+    from server.common import changes  # noqa: F401  (change-sequence listeners)
+    from server.common.database import configure_engine
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from server.api.routes import api
+    from server.common.security import add_security_headers
+
+    app.register_blueprint(api)
+    app.after_request(add_security_headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from server.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from server.cli import register
+
+    register(app)

@@ -1,0 +1,40 @@
+"""Log in, log out, and who am I."""
+
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from server.accounts import services
+from server.accounts.schemas import LoginSchema, MeSchema
+from server.api.http import endpoint, load
+
+
+def me_body(user) -> dict:
+    data = MeSchema().dump(user)
+    data["csrf_token"] = generate_csrf()
+    return data
+
+
+@endpoint("/auth/csrf")
+def csrf_token():
+    """Give the client a CSRF token to send as X-CSRF-Token on every write."""
+    return {"csrf_token": generate_csrf()}
+
+
+@endpoint("/auth/login", methods=("POST",))
+def login():
+    data = load(LoginSchema())
+    user = services.authenticate(data["email"], data["password"])
+    login_user(user)
+    return me_body(user)
+
+
+@endpoint("/auth/logout", methods=("POST",))
+def logout():
+    logout_user()
+    return {"logged_out": True}
+
+
+@endpoint("/me")
+@login_required
+def me():
+    return me_body(current_user)

@@ -1,0 +1,107 @@
+"""HTTP plumbing shared by every API route: the unit of work, JSON bodies, pagination."""
+
+import functools
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import Schema
+from sqlalchemy.orm.exc import StaleDataError
+
+from server.errors import AppError, Conflict, Malformed
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+_READS = ("GET", "HEAD", "OPTIONS")
+
+
+class UnsupportedMediaType(AppError):
+    status, code = 415, "unsupported_media_type"
+
+
+@api.before_request
+def _begin_unit_of_work():
+    from server.extensions import db
+
+    if request.method not in _READS and not db.session().in_transaction():
+        # SQLite: take the write lock at BEGIN (server.common.database).
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def endpoint(rule: str, methods=("GET",), status: int = 200, **options):
+    """Register a view whose return value is the JSON body, committed as one unit of work.
+
+    The view returns a dict or list (dumped as JSON with ``status``) or a full response.
+    Any exception rolls the whole request back; a concurrent update of the same row
+    (the version check in UPDATE) becomes a 409 like any other stale write.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            from server.extensions import db
+
+            try:
+                result = view(*args, **kwargs)
+                db.session.commit()
+            except StaleDataError as exc:
+                db.session.rollback()
+                raise Conflict(
+                    "Someone else changed this record at the same moment. Reload it and try again."
+                ) from exc
+            except BaseException:
+                db.session.rollback()
+                raise
+            if isinstance(result, (dict, list)):
+                return jsonify(result), status
+            return result
+
+        api.add_url_rule(rule, view_func=wrapper, methods=list(methods), **options)
+        wrapper.api_rule = rule
+        return wrapper
+
+    return decorate
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or raise a clear error naming what is wrong."""
+    if not request.is_json:
+        raise UnsupportedMediaType(
+            "Send the body as JSON with the header Content-Type: application/json.",
+            {"_body": f"Content type {request.mimetype or 'none'} is not accepted."},
+        )
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Malformed(f"The body is not valid JSON: {exc}.", {"_body": "Not valid JSON."}) from exc
+    if not isinstance(data, dict):
+        raise Malformed("The body must be a JSON object.", {"_body": "Expected an object."})
+    return data
+
+
+def load(schema: Schema, data: dict | None = None, partial=False) -> dict:
+    """Validate the JSON body (or ``data``) with a marshmallow schema."""
+    return schema.load(json_body() if data is None else data, partial=partial)
+
+
+def query_args(schema: Schema) -> dict:
+    """Validate the query string with a marshmallow schema."""
+    return schema.load(request.args.to_dict())
+
+
+def page(select, dump, page_number: int, per_page: int) -> dict:
+    """Run a select in pages: {"items", "page", "per_page", "total", "has_more"}."""
+    from sqlalchemy import func
+
+    from server.extensions import db
+
+    per_page = min(per_page, current_app.config["API_MAX_PER_PAGE"])
+    total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery()))
+    rows = db.session.scalars(select.limit(per_page).offset((page_number - 1) * per_page)).all()
+    return {
+        "items": [dump(r) for r in rows],
+        "page": page_number,
+        "per_page": per_page,
+        "total": total,
+        "has_more": page_number * per_page < total,
+    }

@@ -1,0 +1,27 @@
+"""The /api/v1 blueprint: health, and every feature's routes registered on it."""
+
+from sqlalchemy import text
+
+from server.api.http import api, endpoint
+from server.extensions import db
+
+
+@endpoint("/health")
+def health():
+    """Report whether the database answers, and its schema revision."""
+    try:
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return {"status": "ok", "database": "reachable", "schema_revision": revision}
+    except Exception as exc:  # noqa: BLE001 - health reports any database failure
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503
+
+
+def _register_features():
+    # Importing a routes module registers its endpoints on ``api``.
+    from server.accounts import routes as _accounts  # noqa: F401
+
+
+_register_features()
+
+__all__ = ["api"]

@@ -1,0 +1,80 @@
+"""Write audit events; every service that changes a record calls record()."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from server.audit.models import AuditEvent
+from server.extensions import db
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change, and through which channel and device."""
+
+    user: object  # server.accounts.models.User
+    channel: str = "desk"
+    device_id: str | None = None
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.user.id
+
+
+def plain(value):
+    """Make a value JSON-safe for the audit trail."""
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    actor: Actor | None,
+    entity_type: str,
+    entity_id,
+    action: str,
+    changes: dict | None = None,
+    service_id=None,
+    channel: str | None = None,
+) -> AuditEvent:
+    """Add one audit event; ``changes`` maps field -> [old, new] (or a payload)."""
+    event = AuditEvent(
+        actor_id=actor.user_id if actor else None,
+        channel=channel or (actor.channel if actor else "system"),
+        device_id=actor.device_id if actor else None,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        action=action,
+        service_id=service_id,
+        changes=plain(changes or {}),
+    )
+    db.session.add(event)
+    return event
+
+
+def apply_changes(obj, fields: dict) -> dict:
+    """Set attributes on ``obj`` and return {field: [old, new]} for those that changed."""
+    changed = {}
+    for name, new in fields.items():
+        old = getattr(obj, name)
+        if old != new:
+            setattr(obj, name, new)
+            changed[name] = [old, new]
+    return changed
+
+
+def history(entity_type: str, entity_id) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+            .order_by(AuditEvent.id)
+        )
+    )

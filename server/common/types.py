@@ -1,0 +1,55 @@
+"""Column types and mixins shared by the records."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, TypeDecorator, Uuid
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use utcnow()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+
+class Synced:
+    """Columns of a record that devices hold: an optimistic version and a change sequence.
+
+    ``change_seq`` is assigned by the server at flush (see server.common.changes) and only
+    grows; pulls read changes after a cursor in this order. ``deleted_at`` makes a
+    tombstone instead of removing the row.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False, index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        # Every UPDATE checks and bumps the version, so two writers cannot both win.
+        return {"version_id_col": cls.__table__.c.version}

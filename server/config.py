@@ -1,0 +1,63 @@
+"""Settings: defaults, then the environment, then the mapping passed to create_app."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_HEADERS": ["X-CSRF-Token"],
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_SECONDS": 300,
+    "API_MAX_PER_PAGE": 200,
+    "TESTING": False,
+}
+
+# Environment variables read as settings, with their parsers.
+ENV_SETTINGS = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCK_SECONDS": int,
+}
+
+
+def load(instance_path: str, overrides: dict | None) -> dict:
+    """Return the app's settings from defaults, environment and overrides."""
+    settings = dict(DEFAULTS)
+    for name, parse in ENV_SETTINGS.items():
+        if name in os.environ:
+            settings[name] = parse(os.environ[name])
+    settings.update(overrides or {})
+    url = settings.pop("DATABASE_URL", None) or settings.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + str(Path(instance_path) / "careloop.db")
+    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = instance_secret(instance_path)
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret(instance_path: str) -> str:
+    """Read the secret key kept in instance/, generating it on first run."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

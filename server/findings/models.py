@@ -1,0 +1,69 @@
+"""What floor staff record on tablets: walkarounds and the findings made during them."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, JSON, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.common.types import Synced, UTCDateTime, utcnow
+from server.extensions import db
+
+
+class Walkaround(Synced, db.Model):
+    """One floor walk or visibility round, and the areas it covered."""
+
+    __tablename__ = "walkaround"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("service.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="walkaround")
+    conducted_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    areas: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Finding(Synced, db.Model):
+    """Something noticed on the floor; triage turns it into, or links it to, a log entry."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        Index("ix_finding_service_triage", "service_id", "triage_state"),
+        Index("ix_finding_service_area_source", "service_id", "area", "source"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("service.id"))
+    walkaround_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("walkaround.id"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    area: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    action_taken: Mapped[str] = mapped_column(Text, default="")
+    risk: Mapped[str] = mapped_column(String(10), default="low")
+    follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    people_involved: Mapped[str] = mapped_column(String(200), default="")
+    respondent_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    question_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    question: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sentiment: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), index=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    triage_state: Mapped[str] = mapped_column(String(12), default="new")
+    dismissed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("log_entry.id"), nullable=True, index=True
+    )
+    triaged_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

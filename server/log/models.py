@@ -1,0 +1,121 @@
+"""The leadership action log: entries and the records that hang off them."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.common.types import Synced, UTCDateTime, utcnow
+from server.extensions import db
+
+entry_statement = Table(
+    "entry_statement",
+    db.metadata,
+    Column("entry_id", Uuid, ForeignKey("log_entry.id", ondelete="CASCADE"), primary_key=True),
+    Column("statement_id", String(80), ForeignKey("quality_statement.id"), primary_key=True),
+)
+
+
+class LogEntry(Synced, db.Model):
+    """One leadership decision, from concern to closure on evidence."""
+
+    __tablename__ = "log_entry"
+    __table_args__ = (
+        Index("ix_entry_service_status", "service_id", "status"),
+        Index("ix_entry_owner_status", "owner_id", "status"),
+        Index("ix_entry_service_due", "service_id", "due_date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("service.id"))
+    concern: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    original_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    evidence_needed: Mapped[str] = mapped_column(Text, default="")
+    risk: Mapped[str] = mapped_column(String(10), default="medium")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    interim_controls: Mapped[str] = mapped_column(Text, default="")
+    vague_override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    vague_override_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_decision: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    escalation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    escalation_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The Europe/London day the owner first marked it done (for "within timescale").
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+    signed_off_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("user_account.id"), nullable=True
+    )
+
+    statements = relationship("QualityStatement", secondary=entry_statement, lazy="selectin")
+    evidence: Mapped[list["EvidenceRef"]] = relationship(
+        back_populates="entry", order_by="EvidenceRef.created_at", lazy="selectin"
+    )
+    carry_forwards: Mapped[list["CarryForward"]] = relationship(
+        order_by="CarryForward.id", lazy="selectin"
+    )
+
+
+class EvidenceRef(Synced, db.Model):
+    """Where the proof that an action worked lives: never the proof itself."""
+
+    __tablename__ = "evidence_ref"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("log_entry.id"), index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    location: Mapped[str] = mapped_column(String(300))
+    evidence_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    checked_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    added_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[LogEntry] = relationship(back_populates="evidence")
+
+
+class Note(Synced, db.Model):
+    """An append-only note on an entry."""
+
+    __tablename__ = "note"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("log_entry.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CarryForward(db.Model):
+    """A change of due date, with who moved it and why (DESIGN.md rule 4e)."""
+
+    __tablename__ = "carry_forward"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("log_entry.id"), index=True)
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,18 @@
+"""Import every model so that the metadata (and Alembic) sees all tables."""
+
+from server.accounts.models import LoginFailure, Membership, User
+from server.audit.models import AuditEvent
+from server.common.models import ChangeCounter
+from server.findings.models import Finding, Walkaround
+from server.framework.models import Framework, QualityStatement, StatementMapping
+from server.log.models import CarryForward, EvidenceRef, LogEntry, Note, entry_statement
+from server.measures.models import ImprovementMeasure
+from server.providers.models import Provider, Service
+from server.reviews.models import Review, ReviewItem
+
+__all__ = [
+    "AuditEvent", "CarryForward", "ChangeCounter", "EvidenceRef", "Finding", "Framework",
+    "ImprovementMeasure", "LogEntry", "LoginFailure", "Membership", "Note", "Provider",
+    "QualityStatement", "Review", "ReviewItem", "Service", "StatementMapping", "User",
+    "Walkaround", "entry_statement",
+]

@@ -1,0 +1,130 @@
+"""Test fixtures: a migrated database (SQLite file, or PostgreSQL when
+CARELOOP_TEST_DATABASE_URL is set), an app per test on a clean database, and helpers."""
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from server import create_app
+from server.extensions import db
+
+KEEP = {"alembic_version", "framework", "quality_statement", "statement_mapping"}
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("CARELOOP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "careloop-test.db")
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
+                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+    return database_url
+
+
+def _clean(app):
+    with app.app_context():
+        db.session.rollback()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables if t.name != "change_counter")
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                if table.name != "change_counter":
+                    db.session.execute(table.delete())
+        db.session.execute(text("UPDATE change_counter SET value = 0"))
+        db.session.commit()
+
+
+@pytest.fixture
+def app(_migrated, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _migrated,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    ctx.pop()
+    _clean(app)
+
+
+class ApiClient(FlaskClient):
+    """A test client that sends JSON and the CSRF token the way the PWA does."""
+
+    csrf_token = None
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if method not in ("GET", "HEAD", "OPTIONS") and kwargs.pop("csrf", True):
+            if self.csrf_token is None:
+                self.csrf_token = super().open("/api/v1/auth/csrf").get_json()["csrf_token"]
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRF-Token", self.csrf_token)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = ApiClient
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """A provider with two services, a second provider, and a user for every role."""
+    from seed import factories as f
+    from server.accounts.permissions import PROVIDER_ROLES, ROLES
+
+    provider = f.make_provider("Brightwater Care")
+    home = f.make_service(provider, "Ashdown House")
+    other = f.make_service(provider, "Beech Court")
+    rival = f.make_provider("Elsewhere Care Ltd")
+    rival_service = f.make_service(rival, "Elsewhere Lodge")
+    users = {
+        role: f.make_user(provider, role, None if role in PROVIDER_ROLES else home)
+        for role in ROLES
+    }
+    db.session.commit()
+
+    class World:
+        pass
+
+    w = World()
+    w.provider, w.home, w.other, w.rival, w.rival_service, w.users = (
+        provider, home, other, rival, rival_service, users
+    )
+    return w
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a user; returns the client."""
+
+    def _login(user, password=PASSWORD):
+        response = client.post("/api/v1/auth/login",
+                               json={"email": user.email, "password": password})
+        assert response.status_code == 200, response.get_json()
+        client.csrf_token = response.get_json()["csrf_token"]
+        return client
+
+    return _login

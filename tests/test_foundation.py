@@ -1,0 +1,93 @@
+"""The app factory, health, security headers, settings."""
+
+import pytest
+
+from server import create_app
+
+pytestmark = pytest.mark.db
+
+
+def test_health_reports_database_and_schema_revision(client):
+    body = client.get("/api/v1/health").get_json()
+    assert body == {"status": "ok", "database": "reachable", "schema_revision": "0001"}
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/api/v1/health", "/api/v1/nowhere"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_unknown_route_answers_in_the_error_shape(client):
+    response = client.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_secret_key_is_generated_into_instance_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    second = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "secret_key").read_text() == first.config["SECRET_KEY"]
+
+
+def test_environment_overrides_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@127.0.0.1:1/x")
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@127.0.0.1:1/x"
+    assert app.config["SECRET_KEY"] == "from-env"
+
+
+def test_sqlite_has_foreign_keys_wal_and_busy_timeout(app):
+    from sqlalchemy import text
+
+    from server.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")  # noqa: the PostgreSQL run has its own checks
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+    assert text
+
+
+def test_login_me_logout(client, world, login):
+    user = world.users["registered_manager"]
+    login(user)
+    me = client.get("/api/v1/me").get_json()
+    assert me["email"] == user.email
+    assert me["memberships"] == [{"role": "registered_manager", "service_id": str(world.home.id)}]
+    assert client.post("/api/v1/auth/logout").status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_writes_without_csrf_token_are_refused(client, world):
+    user = world.users["registered_manager"]
+    response = client.post("/api/v1/auth/login",
+                           json={"email": user.email, "password": "correct horse battery"},
+                           csrf=False)
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "csrf"
+
+
+def test_session_cookie_is_httponly_and_lax(client, world, login):
+    login(world.users["care_worker"])
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_repeated_failed_logins_lock_the_account(client, world, app):
+    user = world.users["senior_carer"]
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        r = client.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/login",
+                    json={"email": user.email, "password": "correct horse battery"})
+    assert r.status_code == 429
+    assert "Too many failed attempts" in r.get_json()["error"]["message"]
