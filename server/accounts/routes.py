@@ -14,13 +14,13 @@ def me_body(user) -> dict:
     return data
 
 
-@endpoint("/auth/csrf")
+@endpoint("/auth/csrf", public=True)
 def csrf_token():
     """Give the client a CSRF token to send as X-CSRF-Token on every write."""
     return {"csrf_token": generate_csrf()}
 
 
-@endpoint("/auth/login", methods=("POST",))
+@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=MeSchema, public=True)
 def login():
     data = load(LoginSchema())
     user = services.authenticate(data["email"], data["password"])
@@ -34,7 +34,7 @@ def logout():
     return {"logged_out": True}
 
 
-@endpoint("/me")
+@endpoint("/me", response=MeSchema)
 @login_required
 def me():
     return me_body(current_user)

@@ -27,8 +27,18 @@ def _begin_unit_of_work():
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def endpoint(rule: str, methods=("GET",), status: int = 200, **options):
+# Every endpoint's documentation, read by server.api.openapi to build the OpenAPI document.
+REGISTRY: list[dict] = []
+
+
+def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query=None,
+             response=None, paged: bool = False, summary: str = "", tag: str = "",
+             public: bool = False, **options):
     """Register a view whose return value is the JSON body, committed as one unit of work.
+
+    ``body``, ``query`` and ``response`` name the marshmallow schema classes of the request
+    body, the query string and the response (``paged``: a page of ``response`` items);
+    they document the route in /api/v1/openapi.json. ``public``: no login needed.
 
     The view returns a dict or list (dumped as JSON with ``status``) or a full response.
     Any exception rolls the whole request back; a concurrent update of the same row
@@ -56,7 +66,12 @@ def endpoint(rule: str, methods=("GET",), status: int = 200, **options):
             return result
 
         api.add_url_rule(rule, view_func=wrapper, methods=list(methods), **options)
-        wrapper.api_rule = rule
+        REGISTRY.append({
+            "rule": rule, "methods": tuple(methods), "status": status, "body": body,
+            "query": query, "response": response, "paged": paged, "public": public,
+            "summary": summary or (view.__doc__ or view.__name__).strip().splitlines()[0],
+            "tag": tag or view.__module__.split(".")[1], "endpoint": view.__name__,
+        })
         return wrapper
 
     return decorate

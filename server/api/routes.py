@@ -6,7 +6,7 @@ from server.api.http import api, endpoint
 from server.extensions import db
 
 
-@endpoint("/health")
+@endpoint("/health", public=True, summary="Database reachability and schema revision")
 def health():
     """Report whether the database answers, and its schema revision."""
     try:
