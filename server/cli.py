@@ -37,8 +37,21 @@ def register(app: Flask) -> None:
         click.echo(f"Loaded {framework.id}: {framework.name}")
 
     @app.cli.command("permissions-doc")
-    def permissions_doc_command():
-        """Print the permission table as Markdown."""
+    @click.option("--write", is_flag=True, help="Rewrite the table in docs/permissions.md.")
+    def permissions_doc_command(write: bool):
+        """Print (or write into docs/permissions.md) the permission table as Markdown."""
+        from pathlib import Path
+
         from server.accounts.permissions import markdown_table
 
-        click.echo(markdown_table())
+        table = markdown_table()
+        if not write:
+            click.echo(table)
+            return
+        doc = Path(app.root_path).parent / "docs" / "permissions.md"
+        text = doc.read_text(encoding="utf-8")
+        head, rest = text.split("<!-- table:begin -->", 1)
+        tail = rest.split("<!-- table:end -->", 1)[1]
+        doc.write_text(f"{head}<!-- table:begin -->\n{table}\n<!-- table:end -->{tail}",
+                       encoding="utf-8")
+        click.echo(f"Wrote {doc}")

@@ -22,6 +22,15 @@ def _register_features():
     from server.accounts import routes as _accounts  # noqa: F401
 
 
+
+
+@endpoint("/openapi.json", public=True, summary="This API's OpenAPI 3 document")
+def openapi():
+    from server.api.openapi import build_spec
+
+    return build_spec()
+
+
 _register_features()
 
 __all__ = ["api"]

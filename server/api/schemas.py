@@ -1,23 +1,24 @@
 """Schemas shared by the API: paging arguments and the error shape."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, validate
+from marshmallow import fields as f
 
 
 class PageArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = f.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = f.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ErrorDetail(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    fields = fields.Dict(keys=fields.String(), values=fields.String())
-    rule = fields.String()
-    current = fields.Dict()
+    code = f.String(required=True)
+    message = f.String(required=True)
+    fields = f.Dict(keys=f.String(), values=f.String(), metadata={"description": "field -> why"})
+    rule = f.String()
+    current = f.Dict()
 
 
 class ErrorSchema(Schema):
-    error = fields.Nested(ErrorDetail, required=True)
+    error = f.Nested(ErrorDetail, required=True)
