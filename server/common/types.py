@@ -1,6 +1,9 @@
 """Column types and mixins shared by the records."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, DateTime, Integer, TypeDecorator, Uuid
@@ -29,8 +32,22 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+_frozen_now: ContextVar[datetime | None] = ContextVar("careloop_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Return the server clock (UTC), or the moment set by clock_at()."""
+    return _frozen_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the block as if the server clock read ``moment``: demo history and tests use it."""
+    token = _frozen_now.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _frozen_now.reset(token)
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
