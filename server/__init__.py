@@ -41,7 +41,10 @@ def register_blueprints(app: Flask) -> None:
     from server.api.routes import api
     from server.common.security import add_security_headers
 
+    from server.web.routes import web
+
     app.register_blueprint(api)
+    app.register_blueprint(web)
     app.after_request(add_security_headers)
 
 

@@ -1,0 +1,75 @@
+// The JSON API under /api/v1: one error shape {error: {code, message, fields}}.
+const BASE = '/api/v1';
+let csrfToken = null;
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || `The server answered ${status}.`);
+    this.status = status;
+    this.code = error.code || 'http_' + status;
+    this.fields = error.fields || {};
+    this.body = body;
+  }
+}
+
+/** The server could not be reached at all (offline, or the server is down). */
+export class NetworkError extends Error {}
+
+export function setCsrf(token) { csrfToken = token || null; }
+
+async function ensureCsrf() {
+  if (!csrfToken) {
+    const body = await request('GET', '/auth/csrf');
+    csrfToken = body.csrf_token;
+  }
+  return csrfToken;
+}
+
+export async function request(method, path, body = undefined, { retryCsrf = true } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = await ensureCsrf();
+  let response;
+  try {
+    response = await fetch(BASE + path, {
+      method, headers, credentials: 'same-origin', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new NetworkError(err.message || 'The server could not be reached.');
+  }
+  let data = null;
+  const type = response.headers.get('Content-Type') || '';
+  if (type.includes('json')) data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new ApiError(response.status, data);
+    // A stale CSRF token (new session): fetch a fresh one and try once more.
+    if (error.code === 'csrf' && retryCsrf) {
+      csrfToken = null;
+      return request(method, path, body, { retryCsrf: false });
+    }
+    throw error;
+  }
+  return data;
+}
+
+export const get = (path) => request('GET', path);
+export const post = (path, body) => request('POST', path, body ?? {});
+
+export async function login(email, password) {
+  csrfToken = null;
+  const me = await post('/auth/login', { email, password });
+  setCsrf(me.csrf_token);
+  return me;
+}
+
+export async function me() {
+  const body = await get('/me');
+  setCsrf(body.csrf_token);
+  return body;
+}
+
+export async function logout() {
+  try { await post('/auth/logout'); } finally { csrfToken = null; }
+}

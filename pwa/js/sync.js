@@ -1,0 +1,289 @@
+// The sync client: pushes this user's outbox oldest first and pulls changes from a cursor,
+// speaking docs/sync-protocol.md. Runs at start, on `online`, when the app becomes visible,
+// on a timer while online, after each save, and on Background Sync where the browser has it.
+import * as api from './api.js';
+import * as db from './db.js';
+import * as outbox from './outbox.js';
+
+export const PROTOCOL_VERSION = 1;
+const PUSH_BATCH = 100;          // well under the server's limit of 500 mutations per push
+const PULL_LIMIT = 200;
+const TIMER_MS = 60_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+const SYNCED_TYPES = ['finding', 'log_entry', 'note', 'evidence', 'walkaround'];
+
+const state = {
+  online: navigator.onLine,
+  syncing: false,
+  waiting: 0,
+  rejected: 0,
+  conflicts: 0,
+  lastSyncedAt: null,
+  problem: null,       // {code, message}: why the last sync did not finish
+  persistent: null,    // true, false, or null when the browser cannot say
+};
+const listeners = new Set();
+let currentUser = null;
+let failures = 0;
+let retryTimer = null;
+let running = null;
+
+export function getState() { return { ...state }; }
+export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+function emit() { for (const fn of listeners) fn(getState()); }
+
+export async function refreshCounts() {
+  if (!currentUser) { Object.assign(state, { waiting: 0, rejected: 0, conflicts: 0, lastSyncedAt: null }); emit(); return; }
+  const c = await outbox.counts(currentUser.id);
+  const attention = await db.listAttention(currentUser.id);
+  const stored = await db.getUser(currentUser.id);
+  Object.assign(state, {
+    waiting: c.waiting, rejected: c.rejected,
+    conflicts: attention.filter((a) => a.kind === 'conflict').length,
+    lastSyncedAt: stored?.lastSyncedAt || null,
+  });
+  emit();
+}
+
+/** Start syncing for ``user`` (null stops): wires the triggers once. */
+export function start(user) {
+  currentUser = user;
+  failures = 0;
+  state.problem = null;
+  refreshCounts();
+  if (user) syncSoon(0);
+}
+
+let wired = false;
+export function wireTriggers() {
+  if (wired) return;
+  wired = true;
+  window.addEventListener('online', () => { state.online = true; emit(); syncSoon(0); });
+  window.addEventListener('offline', () => { state.online = false; emit(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') syncSoon(0);
+  });
+  setInterval(() => { if (navigator.onLine) syncSoon(0); }, TIMER_MS);
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data && event.data.type === 'sync') syncSoon(0);
+  });
+}
+
+/** Ask for a sync after ``delay`` ms (one at a time; later calls join the running one). */
+export function syncSoon(delay = 0) {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => { syncNow().catch(() => {}); }, delay);
+}
+
+/** Called after each local save: sync now if online, else ask for Background Sync. */
+export async function afterSave() {
+  await refreshCounts();
+  if (navigator.onLine) syncSoon(0);
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    if (reg && 'sync' in reg) await reg.sync.register('careloop-outbox');
+  } catch { /* Background Sync is a bonus; the triggers above cover every browser */ }
+}
+
+export async function syncNow() {
+  if (!currentUser) return;
+  if (running) return running;
+  running = runOnce(currentUser).finally(() => { running = null; });
+  return running;
+}
+
+async function runOnce(user) {
+  state.syncing = true; emit();
+  try {
+    await refreshServices(user);
+    try {
+      await ensureDevice(user);
+      await pushAll(user);
+      await pullAll(user);
+    } catch (err) {
+      // Until the server has its sync endpoints, keep "My actions" readable through REST.
+      if (err instanceof api.ApiError && [404, 405].includes(err.status)) await mirrorViaRest(user);
+      throw err;
+    }
+    const now = new Date().toISOString();
+    await db.updateUser(user.id, { lastSyncedAt: now });
+    failures = 0;
+    state.problem = null;
+    state.online = true;
+  } catch (err) {
+    handleFailure(err);
+  } finally {
+    state.syncing = false;
+    await refreshCounts();
+  }
+}
+
+function handleFailure(err) {
+  if (err instanceof api.NetworkError) {
+    state.online = false;
+    state.problem = null;
+  } else if (err instanceof api.ApiError) {
+    state.online = true;
+    state.problem = explain(err);
+  } else {
+    state.problem = { code: 'client', message: String(err && err.message || err) };
+  }
+  if (state.problem && ['unauthenticated', 'update_required', 'device_revoked'].includes(state.problem.code)) {
+    return; // waiting for the user: log in, update, or ask a manager; no point retrying
+  }
+  failures += 1;
+  const delay = Math.min(BACKOFF_MAX_MS, 5000 * 2 ** (failures - 1));
+  syncSoon(delay * (0.75 + Math.random() / 2));
+}
+
+function explain(err) {
+  if (err.status === 401) {
+    return { code: 'unauthenticated', message: 'You are signed out on the server. Log in again to send your work; nothing waiting is lost.' };
+  }
+  if (err.code === 'update_required') {
+    return { code: 'update_required', message: 'This app needs updating before it can send. Reload to update; nothing waiting is lost.' };
+  }
+  if (err.code === 'device_revoked') {
+    return { code: 'device_revoked', message: 'This tablet has been switched off for your account. Ask your manager; nothing waiting is lost.' };
+  }
+  if (err.status === 404 || err.status === 405) {
+    return { code: 'sync_unavailable', message: 'The server cannot receive synced work yet. Your work is kept here and will be sent later.' };
+  }
+  return { code: err.code, message: `${err.message} Your work is kept here and will be sent later.` };
+}
+
+/** Bind this installation and user to a client id, once (a shared tablet has one per user). */
+async function ensureDevice(user) {
+  const stored = await db.getUser(user.id);
+  if (stored?.deviceId) return stored.deviceId;
+  const body = await api.post('/sync/devices', {
+    installation_id: await db.installationId(),
+    label: deviceLabel(),
+    protocol_version: PROTOCOL_VERSION,
+  });
+  const deviceId = body.device_id || body.client_id || body.id;
+  await db.updateUser(user.id, { deviceId });
+  return deviceId;
+}
+
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  const kind = /iPad|Tablet|Android(?!.*Mobile)/.test(ua) ? 'Tablet' : /Mobile/.test(ua) ? 'Phone' : 'Computer';
+  return `${kind} (Careloop app)`.slice(0, 120);
+}
+
+async function pushAll(user) {
+  const { deviceId } = await db.getUser(user.id);
+  for (;;) {
+    const items = (await outbox.waiting(user.id)).slice(0, PUSH_BATCH);
+    if (!items.length) return;
+    const body = await api.post('/sync/push', {
+      protocol_version: PROTOCOL_VERSION,
+      device_id: deviceId,
+      mutations: items.map((i) => ({ ...i.mutation, device_id: deviceId })),
+    });
+    const results = body.results || [];
+    await outbox.acknowledge(user.id, items, results);
+    const answered = results.filter((r) => r && r.mutation_id).length;
+    if (answered === 0) return; // nothing acknowledged: stop rather than loop
+    if (items.length < PUSH_BATCH) return;
+  }
+}
+
+async function pullAll(user) {
+  for (let page = 0; page < 100; page += 1) {
+    const stored = await db.getUser(user.id);
+    const params = new URLSearchParams({
+      cursor: String(stored.cursor || 0), limit: String(PULL_LIMIT),
+      device_id: stored.deviceId, protocol_version: String(PROTOCOL_VERSION),
+    });
+    let body;
+    try {
+      body = await api.get('/sync/pull?' + params);
+    } catch (err) {
+      if (err instanceof api.ApiError && err.code === 'resync') { await resync(user); continue; }
+      throw err;
+    }
+    await applyPage(user, body);
+    if (!body.has_more) return;
+  }
+}
+
+/** The cursor is older than the server keeps: drop the local copies (never the outbox) and start again. */
+async function resync(user) {
+  const conn = await db.getDB();
+  const tx = conn.transaction(['records', 'users'], 'readwrite');
+  for (const type of SYNCED_TYPES) {
+    const keys = await tx.objectStore('records').index('byUserType').getAllKeys([user.id, type]);
+    for (const key of keys) await tx.objectStore('records').delete(key);
+  }
+  const stored = await tx.objectStore('users').get(user.id);
+  await tx.objectStore('users').put({ ...stored, cursor: 0 });
+  await tx.done;
+}
+
+async function applyPage(user, body) {
+  const pendingIds = new Set((await outbox.waiting(user.id)).map((i) => i.mutation.entity_id));
+  const conn = await db.getDB();
+  const tx = conn.transaction(['records', 'users'], 'readwrite');
+  const records = tx.objectStore('records');
+  for (const change of body.changes || []) {
+    const key = [user.id, change.entity_type, String(change.id)];
+    if (change.deleted || !change.record) {
+      await records.delete(key);
+    } else if (!pendingIds.has(String(change.id))) {
+      await records.put({ ...change.record, id: String(change.id), entityType: change.entity_type,
+        userId: user.id, version: change.version, pending: false });
+    }
+  }
+  const stored = await tx.objectStore('users').get(user.id);
+  await tx.objectStore('users').put({ ...stored, cursor: body.next_cursor ?? stored.cursor });
+  await tx.done;
+}
+
+/** Copy the entries I own and my recent findings through the REST API (no sync endpoints). */
+async function mirrorViaRest(user) {
+  const entries = await api.get(`/entries?owner_id=${user.id}&per_page=200`);
+  const findings = await api.get(`/findings?recorded_by=${user.id}&per_page=200`);
+  const notes = {};
+  for (const entry of entries.items || []) {
+    notes[entry.id] = (await api.get(`/entries/${entry.id}/notes?per_page=200`)).items || [];
+  }
+  const pendingIds = new Set((await outbox.waiting(user.id)).map((i) => i.mutation.entity_id));
+  const conn = await db.getDB();
+  const tx = conn.transaction('records', 'readwrite');
+  const put = async (entityType, record) => {
+    if (pendingIds.has(String(record.id))) return;
+    await tx.store.put({ ...record, id: String(record.id), entityType, userId: user.id, pending: false });
+  };
+  for (const entry of entries.items || []) {
+    await put('log_entry', entry);
+    for (const note of notes[entry.id]) await put('note', note);
+    for (const ev of entry.evidence || []) await put('evidence', ev);
+  }
+  for (const finding of findings.items || []) await put('finding', finding);
+  await tx.done;
+}
+
+/** Keep the service's areas, routines and question sets for offline forms. */
+async function refreshServices(user) {
+  const ids = new Set((user.memberships || []).map((m) => m.service_id).filter(Boolean));
+  if (!ids.size) {
+    const body = await api.get('/services');
+    for (const s of body.items || []) ids.add(s.id);
+  }
+  for (const id of ids) {
+    const service = await api.get('/services/' + id);
+    await db.putService(user.id, service);
+  }
+}
+
+/** Ask the browser to keep local data; report whether it will. */
+export async function requestPersistence() {
+  if (!navigator.storage || !navigator.storage.persist) { state.persistent = null; emit(); return null; }
+  let granted = await navigator.storage.persisted();
+  if (!granted) granted = await navigator.storage.persist();
+  state.persistent = granted;
+  emit();
+  return granted;
+}

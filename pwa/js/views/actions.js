@@ -1,0 +1,147 @@
+// "My actions": the entries I own, readable offline; notes, evidence and "done" go
+// through the outbox like everything else.
+import * as db from '../db.js';
+import * as drafts from '../drafts.js';
+import * as outbox from '../outbox.js';
+import * as sync from '../sync.js';
+import { LABELS, day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
+
+const ACTIVE = ['open', 'in_progress', 'awaiting_check', 'awaiting_sign_off'];
+const DONE_FROM = ['open', 'in_progress'];
+
+async function myEntries(user) {
+  const entries = await db.listRecords(user.id, 'log_entry');
+  return entries.filter((e) => e.owner_id === user.id && ACTIVE.includes(e.status))
+    .sort((a, b) => String(a.due_date || '9999').localeCompare(String(b.due_date || '9999')));
+}
+
+function overdue(entry) {
+  const today = new Date().toISOString().slice(0, 10);
+  return entry.due_date && entry.due_date < today && DONE_FROM.includes(entry.status);
+}
+
+export async function renderList(user) {
+  const entries = await myEntries(user);
+  const items = entries.map((e) => h('li', { class: 'card' },
+    h('h2', {}, h('a', { href: `#/actions/${e.id}` }, e.decision || e.concern)),
+    h('p', { class: 'meta' },
+      `Due ${day(e.due_date)} · ${LABELS.status[e.status] || e.status} · ${LABELS.risk[e.risk] || ''} risk`),
+    overdue(e) ? h('p', { class: 'badge badge-bad' }, 'Overdue') : null,
+    e.pending ? h('p', { class: 'badge badge-waiting' }, 'Your change is waiting to send') : null));
+  show(h('h1', {}, 'My actions'),
+    h('p', {}, 'Actions a manager has given you. They are kept on this tablet, so you can update them without signal.'),
+    entries.length ? h('ul', { class: 'list' }, items)
+      : h('p', { class: 'notice' }, 'You have no open actions on this tablet. New ones arrive the next time it connects.'));
+}
+
+function evidenceForm(user, entry) {
+  const today = new Date().toISOString().slice(0, 10);
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'evidence-title' },
+    h('h2', { id: 'evidence-title' }, 'Add evidence'),
+    h('p', { class: 'hint' }, 'Say where the proof lives (a record, an audit, a check). Verbal reassurance is not evidence.'),
+    field({ name: 'type', label: 'Type of evidence', required: true, options: Object.entries(LABELS.evidence) }),
+    field({ name: 'location', label: 'Where it is kept', hint: 'For example "Care plan R-1042, section 4" or "Medication audit, 3 March".', required: true }),
+    field({ name: 'evidence_date', label: 'Date of the evidence', type: 'date', required: true }),
+    field({ name: 'description', label: 'What it shows', type: 'textarea', rows: 3 }),
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add evidence'));
+  form.elements.evidence_date.value = today;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const v = formValues(form);
+    const errors = {};
+    if (!v.type) errors.type = 'Choose the type of evidence.';
+    if (!v.location.trim()) errors.location = 'Say where the evidence is kept.';
+    if (!v.evidence_date) errors.evidence_date = 'Give the date of the evidence.';
+    showErrors(form, errors);
+    if (Object.keys(errors).length) return;
+    const id = db.uuid();
+    const changes = { entry_id: entry.id, type: v.type, location: v.location.trim(), evidence_date: v.evidence_date,
+      description: v.description.trim(), checked_by: user.id };
+    await outbox.queueChange(user, { entity_type: 'evidence', entity_id: id, op: 'append', changes },
+      { record: { entityType: 'evidence', id, ...changes, added_by: user.id, created_at: new Date().toISOString() },
+        draftForm: `evidence:${entry.id}` });
+    drafts.cancel(`evidence:${entry.id}`);
+    await sync.afterSave();
+    toast('Evidence added. It will be sent when there is a connection.');
+    renderDetail(user, entry.id);
+  });
+  return form;
+}
+
+function noteForm(user, entry) {
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'note-title' },
+    h('h2', { id: 'note-title' }, 'Add a note'),
+    field({ name: 'body', label: 'Note', hint: 'What has been done, what is still to do. Notes cannot be changed later.', type: 'textarea', required: true }),
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add note'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = formValues(form).body.trim();
+    showErrors(form, body ? {} : { body: 'Write the note first.' });
+    if (!body) return;
+    const id = db.uuid();
+    const changes = { entry_id: entry.id, body };
+    await outbox.queueChange(user, { entity_type: 'note', entity_id: id, op: 'append', changes },
+      { record: { entityType: 'note', id, ...changes, author_id: user.id, created_at: new Date().toISOString() },
+        draftForm: `note:${entry.id}` });
+    drafts.cancel(`note:${entry.id}`);
+    await sync.afterSave();
+    toast('Note added. It will be sent when there is a connection.');
+    renderDetail(user, entry.id);
+  });
+  return form;
+}
+
+function doneForm(user, entry) {
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'done-title' },
+    h('h2', { id: 'done-title' }, 'Mark done for checking'),
+    h('p', {}, 'A care coordinator or manager will check it. Add evidence first if you have it.'),
+    field({ name: 'reason', label: 'What was done', type: 'textarea', rows: 3 }),
+    h('button', { type: 'submit', class: 'btn btn-primary' }, 'Mark done for checking'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const reason = formValues(form).reason.trim() || null;
+    await outbox.queueChange(user, {
+      entity_type: 'log_entry', entity_id: entry.id, op: 'transition', base_version: entry.version,
+      base_values: { status: entry.status }, transition: { action: 'mark_done', reason },
+    }, { record: { ...entry, status: 'awaiting_check' }, draftForm: `done:${entry.id}` });
+    drafts.cancel(`done:${entry.id}`);
+    await sync.afterSave();
+    toast('Marked done. It will be sent for checking when there is a connection.');
+    renderDetail(user, entry.id);
+  });
+  return form;
+}
+
+export async function renderDetail(user, entryId) {
+  const entry = await db.getRecord(user.id, 'log_entry', entryId);
+  if (!entry || entry.owner_id !== user.id) {
+    show(h('h1', {}, 'Action not found'), h('p', {}, 'This action is not on this tablet.'), h('a', { href: '#/actions' }, 'Back to my actions'));
+    return;
+  }
+  const notes = (await db.listRecords(user.id, 'note')).filter((n) => n.entry_id === entryId)
+    .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
+  const evidence = (await db.listRecords(user.id, 'evidence')).filter((e) => e.entry_id === entryId);
+  const forms = [noteForm(user, entry), evidenceForm(user, entry)];
+  if (DONE_FROM.includes(entry.status)) forms.push(doneForm(user, entry));
+  for (const form of forms) {
+    const name = `${form.getAttribute('aria-labelledby').replace('-title', '')}:${entry.id}`;
+    await drafts.keep(form, user.id, name);
+  }
+  show(h('p', {}, h('a', { href: '#/actions' }, '‹ My actions')),
+    h('h1', {}, entry.decision || entry.concern),
+    h('dl', { class: 'card' },
+      h('dt', {}, 'Concern'), h('dd', {}, entry.concern),
+      h('dt', {}, 'Status'), h('dd', {}, LABELS.status[entry.status] || entry.status, entry.pending ? ' (your change is waiting to send)' : ''),
+      h('dt', {}, 'Due'), h('dd', {}, day(entry.due_date), overdue(entry) ? ' – overdue' : ''),
+      h('dt', {}, 'Evidence needed'), h('dd', {}, entry.evidence_needed || 'Not stated'),
+      h('dt', {}, 'Risk'), h('dd', {}, LABELS.risk[entry.risk] || entry.risk),
+      entry.interim_controls ? [h('dt', {}, 'Interim controls'), h('dd', {}, entry.interim_controls)] : null),
+    h('h2', {}, 'Notes'),
+    notes.length ? h('ul', { class: 'list' }, notes.map((n) => h('li', { class: 'card' }, h('p', {}, n.body),
+      h('p', { class: 'meta' }, when(n.created_at), n.pending ? ' · waiting to send' : '')))) : h('p', {}, 'No notes yet.'),
+    h('h2', {}, 'Evidence'),
+    evidence.length ? h('ul', { class: 'list' }, evidence.map((e) => h('li', { class: 'card' },
+      h('p', {}, `${LABELS.evidence[e.type] || e.type}: ${e.location}`),
+      h('p', { class: 'meta' }, day(e.evidence_date), e.pending ? ' · waiting to send' : '')))) : h('p', {}, 'No evidence yet.'),
+    ...forms);
+}

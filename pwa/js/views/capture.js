@@ -1,0 +1,191 @@
+// Capture screens: a walkaround finding, a visibility check, and feedback.
+// Built for one hand on a tablet: big choices, sensible defaults, one Save button.
+import * as db from '../db.js';
+import * as drafts from '../drafts.js';
+import * as outbox from '../outbox.js';
+import * as sync from '../sync.js';
+import { LABELS, choices, field, formValues, h, show, showErrors, toast } from '../ui.js';
+
+const YES_NO = [['yes', 'Yes'], ['no', 'No']];
+const PEOPLE_HINT = 'Use record references or initials only, for example "R-1042" or "J.S.". Never write full names.';
+
+export const FORMS = {
+  finding: {
+    title: 'Record a walkaround finding',
+    kind: 'walkaround_issue',
+    source: 'walkaround',
+    seen: 'What did you see?',
+    seenHint: 'Describe what you saw, as facts: where, when, what happened.',
+    button: 'Save finding',
+  },
+  visibility: {
+    title: 'Record a visibility check',
+    kind: 'visibility_check',
+    source: 'visibility_check',
+    seen: 'What did you see of leaders on the floor?',
+    seenHint: 'Who was visible, where, at what time, and how staff and people responded.',
+    button: 'Save visibility check',
+  },
+};
+
+function placeSelect(service) {
+  const id = 'f-area';
+  const groups = [];
+  if (service?.areas?.length) groups.push(h('optgroup', { label: 'Areas' }, service.areas.map((a) => h('option', { value: a }, a))));
+  if (service?.routines?.length) groups.push(h('optgroup', { label: 'Routines' }, service.routines.map((r) => h('option', { value: r }, r))));
+  return h('div', { class: 'field', 'data-field': 'area' },
+    h('label', { for: id }, 'Area or routine'),
+    h('span', { class: 'hint', id: id + '-hint' }, 'Where you were, or the routine you were watching.'),
+    h('p', { class: 'field-error', id: id + '-error', hidden: true }),
+    h('select', { id, name: 'area', required: true, 'aria-describedby': `${id}-hint ${id}-error` },
+      h('option', { value: '' }, 'Choose…'), groups));
+}
+
+function serviceSelect(services) {
+  if (services.length <= 1) return h('input', { type: 'hidden', name: 'service_id', value: services[0]?.id || '' });
+  return field({ name: 'service_id', label: 'Service', options: services.map((s) => [s.id, s.name]), required: true });
+}
+
+async function servicesFor(user) {
+  const services = await db.listServices(user.id);
+  return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function noServices() {
+  show(h('h1', {}, 'Not ready yet'),
+    h('p', { class: 'notice notice-warn' },
+      'This tablet has not yet downloaded your service\'s list of areas and questions. ' +
+      'Connect to Wi-Fi once and it will be kept here for use without signal.'));
+}
+
+function check(values, rules) {
+  const errors = {};
+  for (const [name, message] of Object.entries(rules)) if (!values[name] || !String(values[name]).trim()) errors[name] = message;
+  return errors;
+}
+
+function trimmed(values) {
+  const out = {};
+  for (const [k, v] of Object.entries(values)) out[k] = typeof v === 'string' ? v.trim() : v;
+  return out;
+}
+
+async function saveFinding(user, form, formName, changes) {
+  const id = db.uuid();
+  const record = { entityType: 'finding', id, ...changes, recorded_by: user.id, triage_state: 'new' };
+  await outbox.queueChange(user, { entity_type: 'finding', entity_id: id, op: 'create', changes },
+    { record, draftForm: formName });
+  drafts.cancel(formName);
+  form.reset();
+  delete form.dataset.dirty;
+  await sync.afterSave();
+}
+
+/** A walkaround finding or a visibility check. */
+export async function renderFinding(user, which) {
+  const spec = FORMS[which];
+  const services = await servicesFor(user);
+  if (!services.length) return noServices();
+  const service = services[0];
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'capture-title' },
+    serviceSelect(services),
+    placeSelect(service),
+    field({ name: 'source', label: 'Where did this come from?', required: true,
+      options: Object.entries(LABELS.source) }),
+    field({ name: 'description', label: spec.seen, hint: spec.seenHint, type: 'textarea', required: true }),
+    field({ name: 'action_taken', label: 'What did you do on the spot?', hint: 'Leave blank if nothing was needed.', type: 'textarea', rows: 3 }),
+    choices({ name: 'risk', legend: 'Risk', options: Object.entries(LABELS.risk), required: true }),
+    choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', hint: 'Yes sends it to a manager to give it an owner and a date.', options: YES_NO, required: true }),
+    field({ name: 'people_involved', label: 'People supported involved', hint: PEOPLE_HINT }),
+    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, spec.button));
+  form.elements.source.value = spec.source;
+  const restored = await drafts.keep(form, user.id, which);
+  if (!form.elements.source.value) form.elements.source.value = spec.source;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = trimmed(formValues(form));
+    const errors = check(values, {
+      area: 'Choose the area or routine.', source: 'Choose where this came from.',
+      description: which === 'finding' ? 'Say what you saw.' : 'Say what you saw of leaders on the floor.',
+      risk: 'Choose the risk: low, medium or high.', follow_up_needed: 'Say whether follow-up is needed.',
+    });
+    if (values.people_involved && values.people_involved.length > 200) errors.people_involved = 'Keep this to record references or initials (200 characters at most).';
+    showErrors(form, errors);
+    if (Object.keys(errors).length) return;
+    await saveFinding(user, form, which, {
+      service_id: values.service_id || service.id, kind: spec.kind, area: values.area, source: values.source,
+      description: values.description, action_taken: values.action_taken || '', risk: values.risk,
+      follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
+      recorded_at: new Date().toISOString(),
+    });
+    form.elements.source.value = spec.source;
+    toast('Saved. It will be sent to the office when there is a connection.');
+    form.querySelector('select, input:not([type=hidden])')?.focus();
+  });
+  show(h('h1', { id: 'capture-title' }, spec.title),
+    restored ? h('p', { class: 'notice' }, 'We kept what you were typing before. Carry on, or clear the form.') : null,
+    form,
+    h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+      drafts.cancel(which); await db.clearDraft(user.id, which); form.reset(); delete form.dataset.dirty;
+      form.elements.source.value = spec.source; showErrors(form, {}); toast('Form cleared.');
+    } }, 'Clear form')));
+}
+
+function questionSelect(service) {
+  const id = 'f-question';
+  return h('div', { class: 'field', 'data-field': 'question_id' },
+    h('label', { for: id }, 'Question asked'),
+    h('p', { class: 'field-error', id: id + '-error', hidden: true }),
+    h('select', { id, name: 'question_id', required: true, 'aria-describedby': id + '-error' },
+      h('option', { value: '' }, 'Choose…'),
+      (service?.question_sets || []).map((set) => h('optgroup', { label: set.name },
+        set.questions.map((q) => h('option', { value: q.id }, q.text))))));
+}
+
+function questionText(service, id) {
+  for (const set of service?.question_sets || []) for (const q of set.questions) if (q.id === id) return q.text;
+  return id;
+}
+
+/** Feedback from a person supported, a relative, staff or a professional. */
+export async function renderFeedback(user) {
+  const services = await servicesFor(user);
+  if (!services.length) return noServices();
+  const service = services[0];
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'feedback-title' },
+    serviceSelect(services),
+    choices({ name: 'respondent_type', legend: 'Who gave the feedback?', options: Object.entries(LABELS.respondent), required: true }),
+    questionSelect(service),
+    field({ name: 'answer', label: 'Their answer', hint: 'In their words where you can.', type: 'textarea', required: true }),
+    choices({ name: 'sentiment', legend: 'How did it sound overall?', options: Object.entries(LABELS.sentiment), required: true }),
+    placeSelect(service),
+    choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', options: YES_NO, required: true }),
+    field({ name: 'people_involved', label: 'Person supported', hint: PEOPLE_HINT }),
+    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Save feedback'));
+  const restored = await drafts.keep(form, user.id, 'feedback');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = trimmed(formValues(form));
+    const errors = check(values, {
+      respondent_type: 'Choose who gave the feedback.', question_id: 'Choose the question you asked.',
+      answer: 'Write down their answer.', sentiment: 'Choose how it sounded: positive, neutral or negative.',
+      area: 'Choose the area or routine.', follow_up_needed: 'Say whether follow-up is needed.',
+    });
+    showErrors(form, errors);
+    if (Object.keys(errors).length) return;
+    const question = questionText(service, values.question_id);
+    await saveFinding(user, form, 'feedback', {
+      service_id: values.service_id || service.id, kind: 'feedback', area: values.area, source: 'feedback',
+      description: `${LABELS.respondent[values.respondent_type]} asked "${question}": ${values.answer}`.slice(0, 4000),
+      action_taken: '', risk: values.sentiment === 'negative' ? 'medium' : 'low',
+      follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
+      respondent_type: values.respondent_type, question_id: values.question_id, answer: values.answer,
+      sentiment: values.sentiment, recorded_at: new Date().toISOString(),
+    });
+    toast('Feedback saved. It will be sent when there is a connection.');
+    form.querySelector('input[type=radio]')?.focus();
+  });
+  show(h('h1', { id: 'feedback-title' }, 'Record feedback'),
+    restored ? h('p', { class: 'notice' }, 'We kept what you were typing before.') : null,
+    form);
+}

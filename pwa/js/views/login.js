@@ -1,0 +1,38 @@
+// Log in. A connection is needed to log in; after that the app works without one.
+import * as api from '../api.js';
+import { field, formValues, h, show, showErrors } from '../ui.js';
+
+export function render({ onLoggedIn, email = '', reason = '' }) {
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'login-title' },
+    field({ name: 'email', label: 'Email address', type: 'email', required: true, autocomplete: 'username' }),
+    field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' }),
+    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Log in'));
+  form.elements.email.value = email;
+  const message = h('div', { role: 'alert' });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { email: e, password } = formValues(form);
+    const errors = {};
+    if (!e.trim()) errors.email = 'Enter your email address.';
+    if (!password) errors.password = 'Enter your password.';
+    showErrors(form, errors);
+    if (Object.keys(errors).length) return;
+    message.replaceChildren();
+    try {
+      const me = await api.login(e.trim(), password);
+      await onLoggedIn(me);
+    } catch (err) {
+      if (err instanceof api.NetworkError) {
+        message.replaceChildren(h('p', { class: 'notice notice-warn' },
+          'There is no connection. You need Wi-Fi or signal to log in; after that Careloop works without it.'));
+      } else if (err.fields && Object.keys(err.fields).length) {
+        showErrors(form, err.fields);
+      } else {
+        message.replaceChildren(h('p', { class: 'notice notice-bad' }, err.message));
+      }
+    }
+  });
+  show(h('h1', { id: 'login-title' }, 'Log in to Careloop'),
+    reason ? h('p', { class: 'notice notice-warn' }, reason) : null,
+    message, form);
+}

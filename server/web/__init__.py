@@ -1,0 +1,1 @@
+"""The floor app (pwa/) served by Flask at /."""

@@ -1,0 +1,56 @@
+"""Serve the PWA from pwa/: index.html at /, its files by path, the service worker at /sw.js.
+
+``PWA_ROOT`` (a setting) points elsewhere for tests that publish a new release.
+"""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_from_directory
+from werkzeug.security import safe_join
+
+web = Blueprint("web", __name__)
+
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "pwa"
+TYPES = {
+    ".webmanifest": "application/manifest+json",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".html": "text/html",
+}
+# Files the browser must check on every load, so a new release is never missed.
+ALWAYS_CHECK = {"index.html", "sw.js", "manifest.webmanifest"}
+HIDDEN = (".py", ".md")
+
+
+def pwa_root() -> Path:
+    return Path(current_app.config.get("PWA_ROOT") or DEFAULT_ROOT)
+
+
+def _send(filename: str):
+    root = pwa_root()
+    path = safe_join(str(root), filename)
+    if path is None or not Path(path).is_file() or filename.endswith(HIDDEN):
+        abort(404)
+    suffix = Path(filename).suffix
+    response = send_from_directory(root, filename, mimetype=TYPES.get(suffix), max_age=0)
+    # no-cache: the browser may keep a copy but must revalidate it; the service worker's
+    # versioned cache is what makes the app work offline.
+    response.headers["Cache-Control"] = "no-cache"
+    if filename == "sw.js":
+        response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@web.get("/")
+def index():
+    """Serve the app shell."""
+    return _send("index.html")
+
+
+@web.get("/<path:filename>")
+def pwa_file(filename: str):
+    """Serve one file of the app; /api/... never falls through to here."""
+    if filename.startswith("api/"):
+        abort(404)
+    return _send(filename)

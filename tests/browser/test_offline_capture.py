@@ -1,0 +1,146 @@
+"""Scenario (a): log in, go offline for real, record three findings and one feedback,
+reload while offline: everything is still there and the app works; back online it syncs,
+each record exactly once in the server's database."""
+
+import uuid
+
+import pytest
+
+from tests.browser.conftest import check_a11y, log_in, wait_for_service_worker
+
+pytestmark = pytest.mark.browser
+
+FINDINGS = [
+    ("Lounge", "Call bell in the lounge rang for six minutes before anyone came.", "High", "Yes"),
+    ("Dining room", "Two people waited 20 minutes for lunch to be served.", "Medium", "Yes"),
+    ("Medication room", "Fridge temperature chart not filled in since Tuesday.", "Medium", "No"),
+]
+
+
+def record_finding(page, area, seen, risk, follow_up):
+    page.get_by_label("Area or routine").select_option(area)
+    page.get_by_label("What did you see?").fill(seen)
+    page.get_by_label("What did you do on the spot?").fill("Told the senior on shift.")
+    page.get_by_role("group", name="Risk").get_by_text(risk, exact=True).click()
+    page.get_by_role("group", name="Is follow-up needed?").get_by_text(
+        follow_up, exact=True
+    ).click()
+    page.get_by_label("People supported involved").fill("R-1042")
+    page.get_by_role("button", name="Save finding").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+
+
+def record_feedback(page):
+    page.get_by_role("link", name="Feedback").click()
+    page.get_by_role("heading", name="Record feedback").wait_for()
+    page.get_by_role("group", name="Who gave the feedback?").get_by_text("Relative").click()
+    page.get_by_label("Question asked").select_option("vis-1")
+    page.get_by_label("Their answer").fill("Yes, the deputy was on the floor at lunch.")
+    page.get_by_role("group", name="How did it sound overall?").get_by_text("Positive").click()
+    page.get_by_label("Area or routine").select_option("Lunchtime")
+    page.get_by_role("group", name="Is follow-up needed?").get_by_text("No", exact=True).click()
+    page.get_by_role("button", name="Save feedback").click()
+    page.get_by_role("status").filter(has_text="Feedback saved.").wait_for()
+
+
+def go_offline(context, server):
+    """Make the server unreachable: stop it, and abort (and count) anything still tried."""
+    tried = []
+
+    def abort(route):
+        tried.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    context.route(f"{server.url}/**", abort)
+    server.stop()
+    context.set_offline(True)
+    return tried
+
+
+def go_online(context, server):
+    server.start()
+    context.unroute(f"{server.url}/**")
+    context.set_offline(False)
+
+
+def capture_offline_and_reload(page, context, server, floor):
+    """Log in, go offline, record three findings and one feedback, reload while offline."""
+    log_in(page, floor.carer)
+    wait_for_service_worker(page)
+    check_a11y(page, "the finding form")
+    before = len(server.requests())
+
+    tried = go_offline(context, server)
+    for finding in FINDINGS:
+        record_finding(page, *finding)
+    record_feedback(page)
+    check_a11y(page, "the feedback form")
+    page.get_by_role("link", name="Visibility check").click()
+    page.get_by_role("heading", name="Record a visibility check").wait_for()
+    check_a11y(page, "the visibility check form")
+
+    # Half-typed work survives the reload as a draft.
+    page.get_by_label("What did you see of leaders on the floor?").fill(
+        "Deputy in the dining room at"
+    )
+    page.wait_for_timeout(400)
+    page.reload()
+    page.get_by_role("heading", name="Record a visibility check").wait_for()
+    assert page.get_by_label("What did you see of leaders on the floor?").input_value() == (
+        "Deputy in the dining room at"
+    )
+    strip = page.locator("#status-strip")
+    strip.filter(has_text="4 waiting to send").wait_for()
+    assert "Offline" in strip.inner_text()
+
+    page.get_by_role("link", name="Recorded").click()
+    cards = page.locator("li.finding")
+    cards.first.wait_for()
+    assert cards.count() == 4
+    for _, seen, _, _ in FINDINGS:
+        assert page.get_by_text(seen).count() == 1
+    assert page.get_by_text("Waiting to send", exact=True).count() == 4
+    check_a11y(page, "the recorded list")
+
+    # The app still works offline after the reload: my actions are readable.
+    page.get_by_role("link", name="My actions").click()
+    page.get_by_role("link", name="check call bell response times", exact=False).click()
+    page.get_by_role("heading", name="Notes").wait_for()
+    check_a11y(page, "an action")
+    strip.click()
+    page.get_by_role("dialog").wait_for()
+    check_a11y(page, "the status explanation")
+    page.get_by_role("button", name="Close").click()
+
+    assert len(server.requests()) == before, "a request reached the server while offline"
+    return tried
+
+
+def test_offline_capture_survives_reload(page, context, server, floor):
+    capture_offline_and_reload(page, context, server, floor)
+
+
+def test_back_online_each_record_synced_exactly_once(page, context, server, floor):
+    """Needs POST /api/v1/sync/devices, /sync/push and GET /sync/pull (server/syncing)."""
+    capture_offline_and_reload(page, context, server, floor)
+    go_online(context, server)
+    page.locator("#status-strip").filter(has_text="nothing waiting").wait_for(timeout=20_000)
+    assert_findings_in_database(server.app, floor, expected=len(FINDINGS) + 1)
+    # A second sync (a retry, a reload) changes nothing.
+    page.reload()
+    page.locator("#status-strip").filter(has_text="last synced today").wait_for(timeout=20_000)
+    assert_findings_in_database(server.app, floor, expected=len(FINDINGS) + 1)
+
+
+def assert_findings_in_database(app, floor, expected):
+    from server.extensions import db
+    from server.findings.models import Finding
+
+    with app.app_context():
+        rows = db.session.scalars(
+            db.select(Finding).where(Finding.recorded_by == uuid.UUID(str(floor.carer["id"])))
+        ).all()
+        descriptions = sorted(r.description for r in rows)
+        assert len(rows) == expected, descriptions
+        assert len(set(descriptions)) == expected
+        db.session.remove()

@@ -1,0 +1,54 @@
+"""The main screens at tablet size (820x1180), saved for the README.
+
+Set CARELOOP_SCREENSHOT_DIR (``make screenshots`` sets it to docs/screenshots) to keep them;
+otherwise they go to a temporary folder, so the suite never changes the repository."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import FakeSync, entry_change, log_in
+from tests.browser.test_offline_capture import go_offline, record_finding
+
+pytestmark = pytest.mark.browser
+
+
+def test_main_screens(page, context, server, floor, tmp_path):
+    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def shot(name):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / f"{name}.png"))
+
+    FakeSync(context, server, changes=[entry_change(server.app, floor.entry_id)])
+    page.goto("/")
+    page.get_by_role("heading", name="Log in to Careloop").wait_for()
+    shot("01-login")
+    log_in(page, floor.carer)
+    page.locator("#status-strip").filter(has_text="last synced today").wait_for()
+    shot("02-finding")
+    page.get_by_role("link", name="Feedback").click()
+    page.get_by_role("heading", name="Record feedback").wait_for()
+    shot("03-feedback")
+    page.get_by_role("link", name="My actions").click()
+    page.get_by_role("link", name="check call bell response times", exact=False).wait_for()
+    shot("04-my-actions")
+    page.get_by_role("link", name="check call bell response times", exact=False).click()
+    page.get_by_role("heading", name="Notes").wait_for()
+    shot("05-action")
+    go_offline(context, server)
+    page.get_by_role("link", name="Finding", exact=True).click()
+    record_finding(page, "Lounge", "Call bell rang for six minutes.", "High", "Yes")
+    page.wait_for_timeout(4500)  # let the "Saved" message go
+    shot("06-offline-finding")
+    page.locator("#status-strip").click()
+    page.get_by_role("dialog").wait_for()
+    shot("07-status")
+    page.set_viewport_size({"width": 1180, "height": 820})
+    page.get_by_role("button", name="Close").click()
+    shot("08-landscape")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot("09-phone")
