@@ -1,0 +1,379 @@
+"""An in-memory Store for tests: dicts, a change sequence, tombstones and a few log rules.
+
+The rules are a small stand-in for the server's services (closing needs evidence; entries
+move draft -> open -> in_progress -> awaiting_check -> closed, high risk through
+awaiting_sign_off), enough to drive the engine's rule-refusal paths. ``inject`` makes the
+next call of a method raise, to test retries and a batch that carries on after a failure.
+"""
+
+import copy
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sync.policies import AUTHOR_FIELDS, POLICIES
+from sync.store import (
+    InvalidChange,
+    NotFound,
+    Page,
+    RuleRefused,
+    StaleWrite,
+    WriteContext,
+    Writer,
+)
+from sync.types import Conflict
+
+RISKS = ("low", "medium", "high")
+EVIDENCE_TYPES = (
+    "care_record",
+    "audit",
+    "feedback",
+    "observation",
+    "handover_record",
+    "incident_trend",
+    "governance_minutes",
+    "staff_practice_check",
+    "training_record",
+)
+WEAK_EVIDENCE = ("verbal_reassurance",)
+
+REQUIRED = {
+    "finding": ("service_id", "kind", "area", "source", "description"),
+    "walkaround": ("service_id", "started_at"),
+    "log_entry": ("service_id", "concern", "source"),
+    "note": ("entry_id", "body"),
+    "evidence": ("entry_id", "type", "location", "evidence_date", "checked_by"),
+}
+# Like a table row, a record holds every field of its type: None unless said here.
+_SET_DEFAULTS = {
+    "finding": {
+        "triage_state": "new",
+        "risk": "low",
+        "follow_up_needed": False,
+        "action_taken": "",
+        "people_involved": "",
+    },
+    "walkaround": {"kind": "walkaround", "areas": [], "notes": ""},
+    "log_entry": {
+        "status": "draft",
+        "risk": "medium",
+        "decision": "",
+        "statements": [],
+        "evidence_needed": "",
+        "interim_controls": "",
+        "escalated": False,
+    },
+    "note": {},
+    "evidence": {"description": ""},
+}
+DEFAULTS = {
+    entity_type: dict.fromkeys(rules, None) | _SET_DEFAULTS[entity_type]
+    for entity_type, rules in POLICIES.items()
+}
+# action -> (states it may start from, state it reaches)
+ENTRY_STEPS = {
+    "open": (("draft",), "open"),
+    "start": (("open",), "in_progress"),
+    "mark_done": (("open", "in_progress"), "awaiting_check"),
+    "close": (("awaiting_check",), "closed"),
+    "sign_off": (("awaiting_sign_off",), "closed"),
+    "reopen": (("awaiting_check", "awaiting_sign_off", "closed"), "in_progress"),
+}
+FINDING_STEPS = {"dismiss": (("new",), "dismissed")}
+
+
+class MemoryStore:
+    """A Store (sync.store.Store) and ChangeFeed held in dicts."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], dict] = {}
+        self.events: list[dict] = []
+        self.receipts: dict[tuple[str, str], dict] = {}
+        self.conflicts: dict[uuid.UUID, Conflict] = {}
+        self.seq = 0
+        self._faults: dict[str, list[Exception]] = {}
+
+    # ---- test hooks -------------------------------------------------------------------
+
+    def inject(self, method: str, error: Exception, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` raise ``error``."""
+        self._faults.setdefault(method, []).extend([error] * times)
+
+    def _fault(self, method: str) -> None:
+        pending = self._faults.get(method)
+        if pending:
+            raise pending.pop(0)
+
+    def live(self) -> dict[tuple[str, str], dict]:
+        """Return every record that is not a tombstone, keyed by (entity_type, id)."""
+        return {key: _public(r) for key, r in self.records.items() if not r["deleted"]}
+
+    def events_of(self, device_id: str, mutation_id: str) -> list[dict]:
+        """Return the history events a mutation caused."""
+        return [
+            e
+            for e in self.events
+            if e["device_id"] == device_id and e["mutation_id"] == mutation_id
+        ]
+
+    def last_seq(self, device_id: str) -> int:
+        """Return the highest seq of this device's acknowledged mutations (0 for none)."""
+        seqs = [r["seq"] for (device, _), r in self.receipts.items() if device == device_id]
+        return max(seqs, default=0)
+
+    # ---- the unit of work -------------------------------------------------------------
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        # Records are changed in place, so each is copied; events, receipts and (frozen)
+        # conflicts are only ever added or replaced, so shallow copies suffice.
+        saved = (
+            {key: dict(r) for key, r in self.records.items()},
+            list(self.events),
+            dict(self.receipts),
+            dict(self.conflicts),
+            self.seq,
+        )
+        try:
+            yield
+        except BaseException:
+            self.records, self.events, self.receipts, self.conflicts, self.seq = saved
+            raise
+
+    # ---- records ----------------------------------------------------------------------
+
+    def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
+        self._fault("get")
+        record = self.records.get((entity_type, str(entity_id)))
+        return copy.deepcopy(record) if record else None
+
+    def last_writer(self, entity_type, entity_id, field) -> Writer | None:
+        for event in reversed(self.events):
+            if (event["entity_type"], event["entity_id"]) != (entity_type, str(entity_id)):
+                continue
+            if field is None or field in event["changes"]:
+                return Writer(event["author_id"], event["device_id"], event["at"])
+        return None
+
+    def create(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
+        self._fault("create")
+        self._require(entity_type, fields)
+        self._check_values(entity_type, fields)
+        record = copy.deepcopy(DEFAULTS[entity_type]) | copy.deepcopy(fields)
+        record |= {"id": str(entity_id), "version": 1, "deleted": False, "change_seq": 0}
+        record[AUTHOR_FIELDS[entity_type]] = str(ctx.actor.user_id)
+        stamp = "received_at" if entity_type in ("finding", "walkaround") else "created_at"
+        record[stamp] = ctx.now.isoformat()
+        self.records[(entity_type, str(entity_id))] = record
+        changes = {k: [None, v] for k, v in record.items() if k not in ("change_seq",)}
+        return self._changed(entity_type, record, "create", changes, ctx)
+
+    def append(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
+        self._fault("append")
+        entry = self.records.get(("log_entry", str(fields.get("entry_id"))))
+        if entry is None or entry["deleted"]:
+            raise NotFound(
+                "There is no log entry with this id.",
+                {"entry_id": "No live log entry has this id."},
+            )
+        return self.create(entity_type, entity_id, fields, ctx)
+
+    def update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
+        self._fault("update")
+        record = self._current(entity_type, entity_id, expected_version)
+        self._check_values(entity_type, fields)
+        changes = {k: [record.get(k), v] for k, v in fields.items() if record.get(k) != v}
+        record.update(copy.deepcopy(fields))
+        return self._changed(entity_type, record, "update", changes, ctx, bump=True)
+
+    def transition(self, entity_type, entity_id, action, reason, expected_version, ctx) -> dict:
+        self._fault("transition")
+        record = self._current(entity_type, entity_id, expected_version)
+        steps = ENTRY_STEPS if entity_type == "log_entry" else FINDING_STEPS
+        state = "status" if entity_type == "log_entry" else "triage_state"
+        if action not in steps:
+            raise InvalidChange(
+                f"There is no transition called {action!r}.",
+                {"transition.action": f"Must be one of: {', '.join(steps)}."},
+            )
+        sources, target = steps[action]
+        if record[state] not in sources:
+            raise RuleRefused(
+                "transition_not_allowed",
+                f"'{action}' is not possible while the record is {record[state]}.",
+            )
+        target = self._check_step(entity_type, record, action, reason, target)
+        changes = {state: [record[state], target]}
+        record[state] = target
+        if action == "dismiss":
+            changes["dismissed_reason"] = [record.get("dismissed_reason"), reason]
+            record["dismissed_reason"] = reason
+        return self._changed(entity_type, record, action, changes, ctx, bump=True)
+
+    def delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
+        self._fault("delete")
+        record = self._current(entity_type, entity_id, expected_version)
+        record["deleted"], record["deleted_at"] = True, ctx.now.isoformat()
+        return self._changed(
+            entity_type, record, "delete", {"deleted": [False, True]}, ctx, bump=True
+        )
+
+    def restore(self, entity_type, entity_id, expected_version, ctx) -> dict:
+        record = self._current(entity_type, entity_id, expected_version)
+        record["deleted"], record["deleted_at"] = False, None
+        return self._changed(
+            entity_type, record, "restore", {"deleted": [True, False]}, ctx, bump=True
+        )
+
+    # ---- receipts and conflicts -------------------------------------------------------
+
+    def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
+        receipt = self.receipts.get((device_id, mutation_id))
+        return copy.deepcopy(receipt["outcome"]) if receipt else None
+
+    def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
+        self._fault("put_receipt")
+        if (device_id, mutation_id) in self.receipts:
+            raise StaleWrite(f"receipt {device_id}/{mutation_id} exists")
+        self.receipts[(device_id, mutation_id)] = {
+            "seq": seq,
+            "outcome": copy.deepcopy(outcome),
+            "at": ctx.now,
+        }
+
+    def add_conflict(self, conflict: Conflict) -> None:
+        self.conflicts[conflict.id] = conflict
+
+    def get_conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
+        return self.conflicts.get(conflict_id)
+
+    def list_conflicts(self, *, status=None, entity_type=None, entity_id=None) -> list[Conflict]:
+        return [
+            c
+            for c in self.conflicts.values()
+            if (status is None or c.status == status)
+            and (entity_type is None or c.entity_type == entity_type)
+            and (entity_id is None or c.entity_id == entity_id)
+        ]
+
+    def resolve_conflict(self, conflict_id, resolution, ctx) -> Conflict:
+        resolved = dataclasses.replace(
+            self.conflicts[conflict_id], status="resolved", resolution=copy.deepcopy(resolution)
+        )
+        self.conflicts[conflict_id] = resolved
+        return resolved
+
+    # ---- pull -------------------------------------------------------------------------
+
+    def pull(self, cursor: int, limit: int) -> Page:
+        """Return records changed after ``cursor`` in change order, tombstones included."""
+        changed = sorted(
+            (r["change_seq"], key) for key, r in self.records.items() if r["change_seq"] > cursor
+        )
+        page = changed[:limit]
+        changes = []
+        for seq, (entity_type, entity_id) in page:
+            record = self.records[(entity_type, entity_id)]
+            changes.append(
+                {
+                    "entity_type": entity_type,
+                    "id": entity_id,
+                    "change_seq": seq,
+                    "version": record["version"],
+                    "deleted": record["deleted"],
+                    "record": None if record["deleted"] else _public(record),
+                }
+            )
+        next_cursor = page[-1][0] if page else cursor
+        return Page(changes=changes, next_cursor=next_cursor, has_more=len(changed) > limit)
+
+    # ---- inside -----------------------------------------------------------------------
+
+    def _current(self, entity_type, entity_id, expected_version) -> dict:
+        record = self.records.get((entity_type, str(entity_id)))
+        if record is None:
+            raise NotFound(f"There is no {entity_type} with this id.")
+        if record["version"] != expected_version:
+            raise StaleWrite(f"{entity_type} {entity_id} is at {record['version']}")
+        return record
+
+    def _changed(self, entity_type, record, action, changes, ctx, bump=False) -> dict:
+        self.seq += 1
+        record["change_seq"] = self.seq
+        if bump:
+            record["version"] += 1
+        mutation = ctx.mutation
+        self.events.append(
+            {
+                "seq": self.seq,
+                "entity_type": entity_type,
+                "entity_id": record["id"],
+                "action": action,
+                "changes": copy.deepcopy(changes),
+                "author_id": uuid.UUID(str(ctx.actor.user_id)),
+                "device_id": mutation.device_id if mutation else None,
+                "mutation_id": mutation.mutation_id if mutation else None,
+                "at": ctx.now,
+            }
+        )
+        return copy.deepcopy(record)
+
+    @staticmethod
+    def _require(entity_type: str, fields: dict) -> None:
+        missing = {
+            name: "Required." for name in REQUIRED[entity_type] if fields.get(name) in (None, "")
+        }
+        if missing:
+            raise InvalidChange(f"Please check these fields: {', '.join(missing)}.", missing)
+
+    @staticmethod
+    def _check_values(entity_type: str, fields: dict) -> None:
+        if "risk" in fields and fields["risk"] not in RISKS:
+            raise InvalidChange(
+                "Please check this field: risk.", {"risk": f"Must be one of: {', '.join(RISKS)}."}
+            )
+        if entity_type == "evidence" and fields.get("type") not in EVIDENCE_TYPES + WEAK_EVIDENCE:
+            raise InvalidChange(
+                "Please check this field: type.", {"type": "Not a known evidence type."}
+            )
+
+    def _check_step(self, entity_type, record, action, reason, target) -> str:
+        if action == "open":
+            missing = {
+                f: "Required to open."
+                for f in ("owner_id", "due_date", "evidence_needed")
+                if not record.get(f)
+            }
+            if missing:
+                raise RuleRefused(
+                    "open_needs_owner_date_evidence",
+                    "An entry opens only with a named owner, a due date and the evidence needed.",
+                    missing,
+                )
+        if action in ("dismiss", "reopen") and not reason:
+            raise InvalidChange("Please give a reason.", {"transition.reason": "Required."})
+        if action == "close":
+            self._check_evidence(record)
+            if record.get("risk") == "high":
+                return "awaiting_sign_off"
+        return target
+
+    def _check_evidence(self, record) -> None:
+        strong = [
+            r
+            for (kind, _), r in self.records.items()
+            if kind == "evidence" and r["entry_id"] == record["id"] and r["type"] in EVIDENCE_TYPES
+        ]
+        if not strong:
+            raise RuleRefused(
+                "closure_needs_evidence",
+                "Closing needs at least one evidence reference from records, audits, feedback "
+                "or practice checks; verbal reassurance alone is not enough.",
+                {"evidence": "Add an evidence reference first."},
+            )
+
+
+def _public(record: dict) -> dict:
+    """Return a record as a device holds it."""
+    return {k: copy.deepcopy(v) for k, v in record.items() if k != "deleted"}

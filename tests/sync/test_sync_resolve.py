@@ -1,0 +1,70 @@
+"""A manager resolves conflicts through the engine, over every store."""
+
+import pytest
+from sync_harness import edit, make_entry, push
+
+from sync.engine import resolve
+from sync.store import RuleRefused
+
+
+def conflicted(harness, desk, ann, bob):
+    entry_id = make_entry(harness, desk)
+    version = harness.store.get("log_entry", entry_id)["version"]
+    push(harness, ann, edit(ann, entry_id, version, "risk", "high", "medium"))
+    outcome = push(harness, bob, edit(bob, entry_id, version, "risk", "low", "medium"))
+    return entry_id, outcome.conflict_id
+
+
+@pytest.mark.parametrize(
+    ("choice", "value", "risk"),
+    [
+        ("kept", None, "high"),
+        ("other", None, "low"),
+        ("new", "medium", "medium"),
+    ],
+)
+def test_a_manager_resolves_a_field_conflict(harness, desk, ann, bob, choice, value, risk):
+    entry_id, conflict_id = conflicted(harness, desk, ann, bob)
+    resolved = resolve(harness.store, conflict_id, choice, desk.actor, harness.now(), value)
+    assert (resolved.status, resolved.resolution["choice"], resolved.resolution["value"]) == (
+        "resolved",
+        choice,
+        risk,
+    )
+    assert resolved.resolution["by"] == str(desk.author_id)
+    assert harness.store.get("log_entry", entry_id)["risk"] == risk
+    assert harness.store.list_conflicts(status="open") == []
+
+
+def test_a_resolved_conflict_cannot_be_resolved_again(harness, desk, ann, bob):
+    _, conflict_id = conflicted(harness, desk, ann, bob)
+    resolve(harness.store, conflict_id, "kept", desk.actor, harness.now())
+    with pytest.raises(RuleRefused, match="already been resolved"):
+        resolve(harness.store, conflict_id, "other", desk.actor, harness.now())
+
+
+def test_a_new_value_is_checked_by_its_kind(harness, desk, ann, bob):
+    _, conflict_id = conflicted(harness, desk, ann, bob)
+    with pytest.raises(Exception, match="Must be text") as caught:
+        resolve(harness.store, conflict_id, "new", desk.actor, harness.now(), 7)
+    assert caught.value.fields == {"value": "Must be text."}
+    assert harness.store.get_conflict(conflict_id).status == "open"
+
+
+def test_taking_the_edit_of_an_edit_against_a_delete_restores_the_record(harness, desk, ann):
+    entry_id = make_entry(harness, desk)
+    version = harness.store.get("log_entry", entry_id)["version"]
+    push(harness, desk, desk.make("delete", "log_entry", entry_id, base_version=version))
+    outcome = push(harness, ann, edit(ann, entry_id, version, "risk", "high", "medium"))
+    resolve(harness.store, outcome.conflict_id, "other", desk.actor, harness.now())
+    record = harness.store.get("log_entry", entry_id)
+    assert (record["deleted"], record["risk"]) == (False, "high")
+
+
+def test_taking_the_delete_of_a_delete_against_an_edit_deletes(harness, desk, ann):
+    entry_id = make_entry(harness, desk)
+    version = harness.store.get("log_entry", entry_id)["version"]
+    push(harness, desk, edit(desk, entry_id, version, "risk", "high", "medium"))
+    outcome = push(harness, ann, ann.make("delete", "log_entry", entry_id, base_version=version))
+    resolve(harness.store, outcome.conflict_id, "other", desk.actor, harness.now())
+    assert harness.store.get("log_entry", entry_id)["deleted"] is True
