@@ -3,6 +3,7 @@ CARELOOP_TEST_DATABASE_URL is set), an app per test on a clean database, and hel
 
 import os
 
+import hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -58,11 +59,13 @@ def app(_migrated, tmp_path):
         "SQLALCHEMY_DATABASE_URI": _migrated,
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     ctx = app.app_context()
     ctx.push()
     yield app
     db.session.remove()
+    db.engine.dispose()
     ctx.pop()
     _clean(app)
 

@@ -1,0 +1,249 @@
+"""Log entries, their notes, evidence and history, in and out of the JSON API."""
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow.utils import missing
+
+from server.api.schemas import PageArgs
+from server.common import dates, vocab
+from server.log.services import SORTS
+from server.log.transitions import ACTIONS
+
+SHORT, LONG = 300, 4000
+
+
+class Text(fields.String):
+    """A string trimmed of surrounding white space before its length is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def text(max_length: int = LONG, required: bool = False, **options) -> Text:
+    """A trimmed text field; a required one may not be blank."""
+    length = validate.Length(min=1 if required else 0, max=max_length,
+                             error="Must be between {min} and {max} characters.")
+    return Text(required=required, validate=length, **options)
+
+
+def one_of(choices, **options) -> fields.String:
+    return fields.String(validate=validate.OneOf(
+        choices, error="Must be one of: {choices}."), **options)
+
+
+def version_field(**options) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1), **options)
+
+
+class CommaList(fields.String):
+    """A query argument of comma-separated values, each from ``choices``."""
+
+    def __init__(self, choices, **options):
+        super().__init__(**options)
+        self.choices = tuple(choices)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = [v.strip() for v in super()._deserialize(value, attr, data, **kwargs).split(",")]
+        wrong = [v for v in items if v not in self.choices]
+        if wrong:
+            raise ValidationError(f"Unknown value {wrong[0]!r}; use: {', '.join(self.choices)}.")
+        return items
+
+
+# ---- output ------------------------------------------------------------------------------
+
+
+class EntryFlagSchema(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class FlagsField(fields.List):
+    """The entry's flags as of today in Europe/London (computed, never stored)."""
+
+    def __init__(self, **options):
+        super().__init__(fields.Nested(EntryFlagSchema), dump_only=True, **options)
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        from server.log.flags import entry_flags
+
+        return entry_flags(obj, dates.london_today())
+
+
+class EntryEvidenceSchema(Schema):
+    id = fields.UUID()
+    entry_id = fields.UUID()
+    type = fields.String()
+    location = fields.String()
+    evidence_date = fields.Date()
+    description = fields.String()
+    checked_by = fields.UUID()
+    added_by = fields.UUID()
+    created_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class CarryForwardSchema(Schema):
+    id = fields.Integer()
+    from_date = fields.Date()
+    to_date = fields.Date()
+    reason = fields.String()
+    author_id = fields.UUID()
+    created_at = fields.DateTime()
+
+
+class EntryNoteSchema(Schema):
+    id = fields.UUID()
+    entry_id = fields.UUID()
+    body = fields.String()
+    author_id = fields.UUID()
+    created_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class EntryStatementSchema(Schema):
+    id = fields.String()
+
+
+class EntrySchema(Schema):
+    id = fields.UUID()
+    service_id = fields.UUID()
+    concern = fields.String()
+    source = fields.String()
+    decision = fields.String()
+    owner_id = fields.UUID(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    original_due_date = fields.Date(allow_none=True)
+    evidence_needed = fields.String()
+    risk = fields.String()
+    status = fields.String()
+    interim_controls = fields.String()
+    vague_override_reason = fields.String(allow_none=True)
+    vague_override_by = fields.UUID(allow_none=True)
+    escalated = fields.Boolean()
+    escalation_decision = fields.String(allow_none=True)
+    escalation_reason = fields.String(allow_none=True)
+    escalation_by = fields.UUID(allow_none=True)
+    escalation_at = fields.DateTime(allow_none=True)
+    created_by = fields.UUID()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    opened_at = fields.DateTime(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    closed_by = fields.UUID(allow_none=True)
+    signed_off_by = fields.UUID(allow_none=True)
+    version = fields.Integer()
+    statement_ids = fields.Pluck(EntryStatementSchema, "id", many=True, attribute="statements")
+    evidence = fields.List(fields.Nested(EntryEvidenceSchema))
+    carry_forwards = fields.List(fields.Nested(CarryForwardSchema))
+    flags = FlagsField()
+
+
+def dump_entry(entry) -> dict:
+    """Return the entry as the API shows it, flags included."""
+    return EntrySchema().dump(entry)
+
+
+class EntryHistoryEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.UUID(allow_none=True)
+    channel = fields.String()
+    device_id = fields.String(allow_none=True)
+    action = fields.String()
+    changes = fields.Dict()
+
+
+class VagueFlagSchema(Schema):
+    phrase = fields.String()
+    explanation = fields.String()
+
+
+class VagueCheckSchema(Schema):
+    passes = fields.Boolean()
+    flags = fields.List(fields.Nested(VagueFlagSchema))
+
+
+# ---- input -------------------------------------------------------------------------------
+
+
+class EntryCreateSchema(Schema):
+    id = fields.UUID(load_default=None)
+    service_id = fields.UUID(required=True)
+    concern = text(LONG, required=True)
+    source = one_of(vocab.SOURCES, required=True)
+    risk = one_of(vocab.RISKS, load_default="medium")
+    decision = text(LONG, load_default="")
+    owner_id = fields.UUID(allow_none=True, load_default=None)
+    due_date = fields.Date(allow_none=True, load_default=None)
+    evidence_needed = text(LONG, load_default="")
+    interim_controls = text(LONG, load_default="")
+    statement_ids = fields.List(fields.String(validate=validate.Length(max=80)),
+                                load_default=list, validate=validate.Length(max=40))
+    finding_ids = fields.List(fields.UUID(), load_default=list,
+                              validate=validate.Length(max=200))
+
+
+class EntryUpdateSchema(Schema):
+    version = version_field(required=True)
+    concern = text(LONG)
+    source = one_of(vocab.SOURCES)
+    risk = one_of(vocab.RISKS)
+    decision = text(LONG)
+    owner_id = fields.UUID(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    evidence_needed = text(LONG)
+    interim_controls = text(LONG)
+    statement_ids = fields.List(fields.String(validate=validate.Length(max=80)),
+                                validate=validate.Length(max=40))
+    carry_forward_reason = text(LONG, allow_none=True)
+    vague_override_reason = text(LONG, allow_none=True)
+
+
+class EntryTransitionSchema(Schema):
+    action = one_of(ACTIONS, required=True)
+    version = version_field(required=True)
+    reason = text(LONG, allow_none=True, load_default=None)
+    override_reason = text(LONG, allow_none=True, load_default=None)
+
+
+class EntryNoteCreateSchema(Schema):
+    id = fields.UUID(load_default=None)
+    body = text(LONG, required=True)
+
+
+class EntryEvidenceCreateSchema(Schema):
+    id = fields.UUID(load_default=None)
+    type = one_of(vocab.ALL_EVIDENCE_TYPES, required=True)
+    location = text(SHORT, required=True)
+    evidence_date = fields.Date(required=True)
+    checked_by = fields.UUID(required=True)
+    description = text(LONG, load_default="")
+
+
+class EntryEscalationSchema(Schema):
+    decision = one_of(vocab.ESCALATION_DECISIONS, required=True)
+    reason = text(LONG, required=True)
+    version = version_field(load_default=None)
+
+
+class EntryListArgs(PageArgs):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID()
+    status = CommaList(vocab.ENTRY_STATUSES)
+    risk = CommaList(vocab.RISKS)
+    source = CommaList(vocab.SOURCES)
+    owner_id = fields.UUID()
+    overdue = fields.Boolean()
+    statement_id = fields.String(validate=validate.Length(max=80))
+    q = fields.String(validate=validate.Length(max=200))
+    sort = one_of(SORTS, load_default="-updated_at")
+
+
+class VagueCheckArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    decision = fields.String(load_default="", validate=validate.Length(max=LONG))
