@@ -9,9 +9,10 @@ from server.log.models import CarryForward, EvidenceRef, LogEntry, Note, entry_s
 from server.measures.models import ImprovementMeasure
 from server.providers.models import Provider, Service
 from server.reviews.models import Review, ReviewItem
+from server.syncing.models import Device, Receipt, SyncConflict
 
 __all__ = [
-    "AuditEvent", "CarryForward", "ChangeCounter", "EvidenceRef", "Finding", "Framework",
+    "AuditEvent", "Device", "Receipt", "SyncConflict", "CarryForward", "ChangeCounter", "EvidenceRef", "Finding", "Framework",
     "ImprovementMeasure", "LogEntry", "LoginFailure", "Membership", "Note", "Provider",
     "QualityStatement", "Review", "ReviewItem", "Service", "StatementMapping", "User",
     "Walkaround", "entry_statement",

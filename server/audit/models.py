@@ -23,6 +23,7 @@ class AuditEvent(db.Model):
     )
     channel: Mapped[str] = mapped_column(String(10))
     device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    mutation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     entity_type: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))

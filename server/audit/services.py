@@ -16,6 +16,7 @@ class Actor:
     user: object  # server.accounts.models.User
     channel: str = "desk"
     device_id: str | None = None
+    mutation_id: str | None = None  # the sync mutation that made the change
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -48,7 +49,8 @@ def record(
     event = AuditEvent(
         actor_id=actor.user_id if actor else None,
         channel=channel or (actor.channel if actor else "system"),
-        device_id=actor.device_id if actor else None,
+        device_id=str(actor.device_id) if actor and actor.device_id else None,
+        mutation_id=actor.mutation_id if actor else None,
         entity_type=entity_type,
         entity_id=str(entity_id),
         action=action,

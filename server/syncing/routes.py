@@ -1,0 +1,116 @@
+"""Sync endpoints: device registration, push, pull, conflicts, device revocation."""
+
+from flask import request
+from flask_login import current_user, login_required
+
+from server.accounts.permissions import service_ids_for
+from server.api.http import endpoint, load, page, query_args
+from server.common.access import get_in_service
+from server.common.changes import committed_high_water
+from server.extensions import db
+from server.syncing import pull as pulling
+from server.syncing import services
+from server.syncing.models import Device, SyncConflict
+from server.syncing.schemas import (
+    ConflictArgs, ConflictSchema, DeviceSchema, PullArgs, PullSchema, PushResultSchema,
+    PushSchema, RegisterDeviceSchema, ResolveSchema,
+)
+
+
+@endpoint("/sync/devices", methods=("POST",), body=RegisterDeviceSchema, response=DeviceSchema,
+          tag="sync")
+@login_required
+def register_device():
+    """Bind this installation to the signed-in user and return its client id."""
+    data = load(RegisterDeviceSchema())
+    services.check_protocol(data["protocol_version"])
+    device = services.register_device(current_user, data["installation_id"], data["label"])
+    return DeviceSchema().dump(device) | {"limits": services.limits()}
+
+
+@endpoint("/sync/push", methods=("POST",), body=PushSchema, response=PushResultSchema, tag="sync")
+@login_required
+def push():
+    """Apply a batch of mutations; each gets its own outcome."""
+    size = request.content_length or len(request.get_data(cache=True))
+    if size > services.limits()["max_bytes"]:
+        from server.errors import TooLarge
+
+        raise TooLarge("This push is too large: send fewer changes at a time.",
+                       limits=services.limits())
+    raw = request.get_json(silent=True)
+    if isinstance(raw, dict):
+        services.check_protocol(raw.get("protocol_version"))
+    data = load(PushSchema())
+    device = services.bound_device(current_user, data["device_id"])
+    return services.push(current_user, device, data["mutations"], size)
+
+
+@endpoint("/sync/pull", query=PullArgs, response=PullSchema, tag="sync")
+@login_required
+def pull():
+    """Changes after the cursor, in server order, that this user's tablet should hold."""
+    if "protocol_version" in request.args:
+        services.check_protocol(request.args.get("protocol_version", type=int))
+    args = query_args(PullArgs())
+    device = services.bound_device(current_user, args["device_id"])
+    if args["cursor"] > committed_high_water(db.session):
+        raise services.Resync("This tablet's copy is from another server. Start a fresh sync "
+                              "from 0; the changes waiting to be sent are kept.")
+    body = pulling.pull(current_user, args["cursor"], args["limit"])
+    return body | {"last_acknowledged": services.acknowledged(device)}
+
+
+@endpoint("/conflicts", query=ConflictArgs, response=ConflictSchema, paged=True, tag="sync")
+@login_required
+def list_conflicts():
+    """Conflicts waiting for a manager (or resolved), oldest first."""
+    args = query_args(ConflictArgs())
+    query = db.select(SyncConflict).order_by(SyncConflict.other_at, SyncConflict.id)
+    ids = service_ids_for(current_user, "conflict.resolve")
+    if ids is not None:
+        query = query.where(SyncConflict.service_id.in_(ids))
+    else:
+        from server.providers.models import Service
+
+        query = query.where(SyncConflict.service_id.in_(
+            db.select(Service.id).where(Service.provider_id == current_user.provider_id)))
+    if "service_id" in args:
+        query = query.where(SyncConflict.service_id == args["service_id"])
+    if "status" in args:
+        query = query.where(SyncConflict.status == args["status"])
+    return page(query, ConflictSchema().dump, args["page"], args["per_page"])
+
+
+@endpoint("/conflicts/<conflict_id>", response=ConflictSchema, tag="sync")
+@login_required
+def get_conflict(conflict_id):
+    """One conflict with both values, who, when and from which device."""
+    row = get_in_service(current_user, SyncConflict, conflict_id, "conflict.resolve", "conflict")
+    return ConflictSchema().dump(row)
+
+
+@endpoint("/conflicts/<conflict_id>/resolve", methods=("POST",), body=ResolveSchema,
+          response=ConflictSchema, tag="sync")
+@login_required
+def resolve_conflict(conflict_id):
+    """Keep the first value, take the other, or write a new one; recorded in the history."""
+    data = load(ResolveSchema())
+    conflict = services.resolve_conflict(current_user, conflict_id, data["choice"],
+                                         data.get("value"))
+    return ConflictSchema().dump(db.session.get(SyncConflict, conflict.id))
+
+
+@endpoint("/devices", response=DeviceSchema, tag="sync")
+@login_required
+def my_devices():
+    """The signed-in user's tablets, with their last sync and last acknowledged change."""
+    rows = db.session.scalars(db.select(Device).where(Device.user_id == current_user.id))
+    return {"items": DeviceSchema(many=True).dump(rows)}
+
+
+@endpoint("/devices/<device_id>/revoke", methods=("POST",), response=DeviceSchema, tag="sync")
+@login_required
+def revoke_device(device_id):
+    """Withdraw a lost tablet: from now on its pushes and pulls are refused."""
+    return DeviceSchema().dump(services.revoke_device(current_user, device_id))

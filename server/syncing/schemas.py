@@ -1,0 +1,87 @@
+"""Sync request and response schemas (the mutation itself is checked by sync.validate)."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class RegisterDeviceSchema(Schema):
+    installation_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    label = fields.String(load_default="", validate=validate.Length(max=120))
+    protocol_version = fields.Integer(required=True)
+
+
+class DeviceSchema(Schema):
+    device_id = fields.UUID(attribute="id")
+    installation_id = fields.String()
+    user_id = fields.UUID()
+    label = fields.String()
+    created_at = fields.DateTime()
+    last_seen_at = fields.DateTime(allow_none=True)
+    last_mutation_id = fields.String(allow_none=True)
+    last_mutation_seq = fields.Integer()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class PushSchema(Schema):
+    protocol_version = fields.Integer(required=True)
+    device_id = fields.UUID(required=True)
+    mutations = fields.List(fields.Dict(), required=True)
+
+
+class PushResultSchema(Schema):
+    results = fields.List(fields.Dict())
+    last_acknowledged = fields.Dict()
+
+
+class PullArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=1000))
+    device_id = fields.UUID(required=True)
+    protocol_version = fields.Integer(required=True)
+
+
+class PullSchema(Schema):
+    changes = fields.List(fields.Dict())
+    next_cursor = fields.Integer()
+    has_more = fields.Boolean()
+    high_water = fields.Integer()
+    scope = fields.Dict()
+    last_acknowledged = fields.Dict()
+
+
+class ConflictArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(("open", "resolved")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ConflictSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    service_id = fields.UUID()
+    entity_type = fields.String()
+    entity_id = fields.String()
+    field = fields.String()
+    base_value = fields.Raw()
+    kept_value = fields.Raw()
+    kept_author = fields.UUID(allow_none=True)
+    kept_device = fields.String(allow_none=True)
+    kept_at = fields.DateTime(allow_none=True)
+    other_value = fields.Raw()
+    other_author = fields.UUID()
+    other_device = fields.String(allow_none=True)
+    other_at = fields.DateTime()
+    status = fields.String()
+    resolution = fields.Dict(allow_none=True)
+    version = fields.Integer()
+
+
+class ResolveSchema(Schema):
+    choice = fields.String(required=True, validate=validate.OneOf(("kept", "other", "new")))
+    value = fields.Raw(allow_none=True)

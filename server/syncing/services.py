@@ -1,0 +1,151 @@
+"""Device bindings and the push: who may sync from where, and applying a batch."""
+
+import sync
+from flask import current_app
+
+from server.accounts.models import User
+from server.accounts.permissions import require
+from server.audit import services as audit
+from server.audit.services import Actor
+from server.common.access import as_uuid
+from server.common.types import utcnow
+from server.errors import AppError, Forbidden, NotFound
+from server.extensions import db
+from server.providers.models import Service
+from server.syncing.models import Device
+from server.syncing.store import SqlStore
+
+
+class DeviceRevoked(Forbidden):
+    code = "device_revoked"
+
+
+class DeviceNotBound(Forbidden):
+    code = "device_not_registered"
+
+
+class UpdateRequired(AppError):
+    status, code = 400, "update_required"
+
+
+class Resync(AppError):
+    status, code = 410, "resync"
+
+
+def check_protocol(version) -> None:
+    try:
+        sync.check_protocol(version)
+    except sync.ProtocolMismatch as exc:
+        raise UpdateRequired(exc.message, {"protocol_version": exc.message},
+                             protocol_version=sync.PROTOCOL_VERSION) from exc
+
+
+def register_device(user, installation_id: str, label: str = "") -> Device:
+    """Bind this installation to this user (once); a revoked binding stays revoked."""
+    device = db.session.scalar(db.select(Device).where(
+        Device.installation_id == installation_id, Device.user_id == user.id))
+    if device is None:
+        device = Device(installation_id=installation_id, user_id=user.id, label=label)
+        db.session.add(device)
+        db.session.flush()
+        audit.record(Actor(user, "sync", str(device.id)), "device", device.id, "register",
+                     {"installation_id": installation_id, "label": label})
+    if device.revoked_at is not None:
+        raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.")
+    return device
+
+
+def bound_device(user, device_id) -> Device:
+    """Return the device binding for this session user, or refuse with a clear code."""
+    device = db.session.get(Device, as_uuid(device_id, "device"))
+    if device is None or device.user_id != user.id:
+        raise DeviceNotBound("This tablet is not registered for you. Register it again.",
+                             {"device_id": "Not a device registered to the signed-in user."})
+    if device.revoked_at is not None:
+        raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.",
+                            {"device_id": "Revoked."})
+    device.last_seen_at = utcnow()
+    return device
+
+
+def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
+    """Apply a batch: one outcome per mutation, in order; one failure never blocks the rest."""
+    try:
+        mutations = sync.validate_batch(raw_mutations, body_bytes)
+    except sync.BatchTooLarge as exc:
+        from server.errors import TooLarge
+
+        raise TooLarge(exc.message, limits=limits()) from exc
+    except sync.BatchRefused as exc:
+        from server.errors import Malformed
+
+        raise Malformed(exc.message, {"mutations": exc.message}) from exc
+    actor = Actor(user, channel="sync", device_id=str(device.id))
+    outcomes = sync.apply_batch(SqlStore(user), mutations, actor, utcnow())
+    return {
+        "results": [o.to_dict() for o in outcomes],
+        "last_acknowledged": acknowledged(device),
+    }
+
+
+def acknowledged(device: Device) -> dict:
+    return {"mutation_id": device.last_mutation_id, "seq": device.last_mutation_seq}
+
+
+def limits() -> dict:
+    from sync.validate import MAX_BATCH_BYTES, MAX_BATCH_MUTATIONS
+
+    return {"max_mutations": MAX_BATCH_MUTATIONS, "max_bytes": MAX_BATCH_BYTES,
+            "max_pull_limit": current_app.config.get("SYNC_MAX_PULL", 1000)}
+
+
+def resolve_conflict(user, conflict_id, choice: str, value=None):
+    """Settle a conflict as a manager: keep one value, the other, or a new one."""
+    from server.syncing.models import SyncConflict
+
+    row = db.session.get(SyncConflict, as_uuid(conflict_id, "conflict"))
+    service = db.session.get(Service, row.service_id) if row else None
+    if row is None or service.provider_id != user.provider_id:
+        raise NotFound("There is no such conflict.")
+    require(user, "conflict.resolve", service)
+    store = SqlStore(user)
+    try:
+        return sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)
+    except sync.Refused as exc:
+        from server.errors import Invalid, RuleBroken
+
+        if exc.rule:
+            raise RuleBroken(exc.rule, exc.message, exc.fields) from exc
+        raise Invalid(exc.message, exc.fields) from exc
+
+
+def revoke_device(user, device_id) -> Device:
+    """Withdraw a lost tablet: its pushes and pulls are refused from now on."""
+    device = db.session.get(Device, as_uuid(device_id, "device"))
+    owner = db.session.get(User, device.user_id) if device else None
+    if device is None or owner.provider_id != user.provider_id:
+        raise NotFound("There is no such device.")
+    if owner.id != user.id:
+        services = [m.service_id for m in owner.memberships if m.service_id] or [None]
+        allowed = any(
+            _can_manage_devices(user, db.session.get(Service, sid)) for sid in services if sid
+        ) or _provider_admin(user)
+        if not allowed:
+            raise Forbidden("Only the tablet's user, their registered manager or the provider "
+                            "admin may withdraw it.")
+    if device.revoked_at is None:
+        device.revoked_at, device.revoked_by = utcnow(), user.id
+        audit.record(Actor(user), "device", device.id, "revoke",
+                     {"last_mutation_id": device.last_mutation_id})
+    return device
+
+
+def _can_manage_devices(user, service) -> bool:
+    from server.accounts.permissions import can
+
+    return can(user, "device.manage", service)
+
+
+def _provider_admin(user) -> bool:
+    return any(m.service_id is None and m.role == "provider_admin" for m in user.memberships)
+

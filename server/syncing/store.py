@@ -1,0 +1,257 @@
+"""The SQLAlchemy implementation of sync.store.Store: every write goes through the same
+service functions as the REST API, so the rules and the audit trail are the same."""
+
+import dataclasses
+import uuid
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sync import store as port
+from sync.types import Conflict
+
+from server.audit import services as audit
+from server.audit.models import AuditEvent
+from server.errors import Conflict as StaleVersion
+from server.errors import Forbidden, Invalid, NotFound, RuleBroken
+from server.extensions import db
+from server.findings import services as findings
+from server.log import services as log
+from server.log.models import LogEntry
+from server.log.transitions import transition as entry_transition
+from server.providers.models import Service
+from server.syncing import records
+from server.syncing.models import Device, Receipt, SyncConflict
+from server.syncing.writes import delete_record, restore_record, update_walkaround
+
+
+class SqlStore:
+    """Apply sync mutations to the database for one push (one user, one device)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    # ---- the unit of work -------------------------------------------------------------
+
+    @contextmanager
+    def unit(self):
+        """One savepoint per mutation; the project's errors become the engine's."""
+        try:
+            with db.session.begin_nested():
+                yield
+        except (StaleDataError, StaleVersion) as exc:
+            raise port.StaleWrite(str(exc)) from exc
+        except IntegrityError as exc:
+            if "sync_receipt" in str(exc.orig):
+                raise port.StaleWrite("receipt exists") from exc
+            raise port.InvalidChange("The change refers to a record that does not exist.") from exc
+        except RuleBroken as exc:
+            raise port.RuleRefused(exc.rule, exc.message, exc.fields) from exc
+        except Invalid as exc:
+            raise port.InvalidChange(exc.message, exc.fields) from exc
+        except Forbidden as exc:
+            raise port.NotPermitted(exc.message, exc.fields) from exc
+        except NotFound as exc:
+            raise port.NotFound(exc.message, exc.fields) from exc
+
+    def _actor(self, ctx: port.WriteContext) -> audit.Actor:
+        actor = ctx.actor
+        mutation = ctx.mutation
+        return dataclasses.replace(actor, mutation_id=mutation.mutation_id if mutation else None)
+
+    def _load(self, entity_type: str, entity_id, lock: bool = False):
+        model = records.MODELS[entity_type]
+        query = db.select(model).where(model.id == uuid.UUID(str(entity_id)))
+        if lock:
+            query = query.with_for_update()
+        record = db.session.scalars(query.execution_options(populate_existing=True)).first()
+        if record is not None and self._service_of(entity_type, record).provider_id != (
+            self.user.provider_id
+        ):
+            return None  # another provider's record does not exist for this user
+        return record
+
+    def _live(self, entity_type: str, entity_id, expected_version: int):
+        record = self._load(entity_type, entity_id)
+        if record is None:
+            raise port.NotFound(f"There is no {entity_type} with this id.")
+        if record.version != expected_version:
+            raise port.StaleWrite(f"{entity_type} moved to version {record.version}")
+        return record
+
+    @staticmethod
+    def _service_of(entity_type: str, record) -> Service:
+        if entity_type in ("note", "evidence"):
+            return db.session.get(Service, db.session.get(LogEntry, record.entry_id).service_id)
+        return db.session.get(Service, record.service_id)
+
+    def _service(self, fields: dict) -> Service:
+        service = db.session.get(Service, fields.get("service_id"))
+        if service is None or service.provider_id != self.user.provider_id:
+            raise port.InvalidChange("Choose one of your services.",
+                                     {"service_id": "Not one of your services."})
+        return service
+
+    def _entry(self, entry_id) -> LogEntry:
+        entry = self._load("log_entry", entry_id)
+        if entry is None or entry.deleted_at is not None:
+            raise port.NotFound("There is no log entry with this id.",
+                                {"entry_id": "No live log entry has this id."})
+        return entry
+
+    # ---- records ----------------------------------------------------------------------
+
+    def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
+        record = self._load(entity_type, entity_id, lock=True)
+        return None if record is None else records.plain(entity_type, record)
+
+    def last_writer(self, entity_type, entity_id, field) -> port.Writer | None:
+        events = db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+            .order_by(AuditEvent.id.desc())
+        )
+        for event in events:
+            if field is None or field in (event.changes or {}):
+                return port.Writer(event.actor_id, event.device_id, event.at)
+        return None
+
+    def create(self, entity_type, entity_id, fields, ctx) -> dict:
+        actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
+        if entity_type == "finding":
+            service = self._service(data)
+            data.pop("service_id")
+            record = findings.record_finding(actor, service, data, id=entity_id)
+        elif entity_type == "walkaround":
+            service = self._service(data)
+            data.pop("service_id")
+            record = findings.record_walkaround(actor, service, data, id=entity_id)
+        elif entity_type == "log_entry":
+            service = self._service(data)
+            data.pop("service_id")
+            data["statement_ids"] = data.pop("statements", None) or ()
+            record = log.create_draft(actor, service, id=entity_id, **data)
+        else:
+            return self.append(entity_type, entity_id, fields, ctx)
+        return records.plain(entity_type, record)
+
+    def append(self, entity_type, entity_id, fields, ctx) -> dict:
+        actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
+        entry = self._entry(data.pop("entry_id", None))
+        if entity_type == "note":
+            record = log.add_note(actor, entry, data.get("body", ""), id=entity_id)
+        else:
+            record = log.add_evidence(actor, entry, id=entity_id, **data)
+        return records.plain(entity_type, record)
+
+    def update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
+        actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
+        record = self._live(entity_type, entity_id, expected_version)
+        if entity_type == "finding":
+            findings.update_finding(actor, record, expected_version, data)
+        elif entity_type == "walkaround":
+            update_walkaround(actor, record, expected_version, data)
+        else:
+            if "statements" in data:
+                data["statement_ids"] = data.pop("statements")
+            log.update_entry(actor, record, expected_version, data)
+        return records.plain(entity_type, record)
+
+    def transition(self, entity_type, entity_id, action, reason, expected_version, ctx) -> dict:
+        actor = self._actor(ctx)
+        record = self._live(entity_type, entity_id, expected_version)
+        if entity_type == "log_entry":
+            entry_transition(actor, record, action, base_version=expected_version, reason=reason)
+        elif action == "dismiss":
+            findings.dismiss(actor, [record], reason)
+        else:
+            raise port.InvalidChange(f"A finding cannot be moved by {action!r} from a device.",
+                                     {"transition.action": "Findings can only be dismissed."})
+        return records.plain(entity_type, record)
+
+    def delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
+        record = self._live(entity_type, entity_id, expected_version)
+        delete_record(self._actor(ctx), entity_type, record)
+        return records.plain(entity_type, record)
+
+    def restore(self, entity_type, entity_id, expected_version, ctx) -> dict:
+        record = self._live(entity_type, entity_id, expected_version)
+        restore_record(self._actor(ctx), entity_type, record)
+        return records.plain(entity_type, record)
+
+    # ---- receipts and conflicts -------------------------------------------------------
+
+    def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
+        receipt = db.session.scalar(
+            db.select(Receipt).where(Receipt.device_id == uuid.UUID(device_id),
+                                     Receipt.mutation_id == mutation_id)
+        )
+        return None if receipt is None else dict(receipt.outcome)
+
+    def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
+        mutation = ctx.mutation
+        db.session.add(Receipt(
+            device_id=uuid.UUID(device_id), mutation_id=mutation_id, seq=seq,
+            entity_type=mutation.entity_type, entity_id=str(mutation.entity_id),
+            outcome=outcome, received_at=ctx.now,
+        ))
+        device = db.session.get(Device, uuid.UUID(device_id))
+        if seq >= (device.last_mutation_seq or 0):
+            device.last_mutation_seq, device.last_mutation_id = seq, mutation_id
+        db.session.flush()
+
+    def add_conflict(self, conflict: Conflict) -> None:
+        service_id = conflict.service_id
+        if service_id is None:
+            entry_id = (self.get(conflict.entity_type, conflict.entity_id) or {}).get("entry_id")
+            service_id = self._entry(entry_id).service_id if entry_id else None
+        row = SyncConflict(service_id=service_id, status=conflict.status)
+        _copy_conflict(conflict, row)
+        db.session.add(row)
+        db.session.flush()
+        audit.record(None, conflict.entity_type, conflict.entity_id, "conflict",
+                     {conflict.field: [conflict.kept_value, conflict.other_value],
+                      "conflict_id": str(conflict.id)}, service_id=service_id, channel="sync")
+
+    def get_conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
+        row = db.session.get(SyncConflict, conflict_id)
+        return None if row is None else conflict_of(row)
+
+    def list_conflicts(self, *, status=None, entity_type=None, entity_id=None) -> list[Conflict]:
+        query = db.select(SyncConflict).order_by(SyncConflict.other_at, SyncConflict.id)
+        if status:
+            query = query.where(SyncConflict.status == status)
+        if entity_type:
+            query = query.where(SyncConflict.entity_type == entity_type)
+        if entity_id:
+            query = query.where(SyncConflict.entity_id == str(entity_id))
+        return [conflict_of(row) for row in db.session.scalars(query)]
+
+    def resolve_conflict(self, conflict_id, resolution, ctx) -> Conflict:
+        row = db.session.get(SyncConflict, conflict_id)
+        row.status, row.resolution = "resolved", resolution
+        row.resolved_by, row.resolved_at = ctx.actor.user_id, ctx.now
+        db.session.flush()
+        audit.record(ctx.actor, row.entity_type, row.entity_id, "resolve_conflict",
+                     {row.field: [row.kept_value, resolution.get("value")],
+                      "conflict_id": str(row.id), "choice": resolution.get("choice")},
+                     service_id=row.service_id)
+        return conflict_of(row)
+
+
+_CONFLICT_FIELDS = ("id", "kind", "entity_type", "field", "base_value", "kept_value",
+                    "kept_author", "kept_device", "kept_at", "other_value", "other_author",
+                    "other_device", "other_at", "mutation_id", "resolution")
+
+
+def _copy_conflict(conflict: Conflict, row: SyncConflict) -> None:
+    for name in _CONFLICT_FIELDS:
+        setattr(row, name, getattr(conflict, name))
+    row.entity_id = str(conflict.entity_id)
+
+
+def conflict_of(row: SyncConflict) -> Conflict:
+    """Return the engine's Conflict for a stored row."""
+    values = {name: getattr(row, name) for name in _CONFLICT_FIELDS}
+    return Conflict(**values, entity_id=uuid.UUID(row.entity_id), service_id=row.service_id,
+                    status=row.status)
