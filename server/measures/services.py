@@ -1,0 +1,244 @@
+"""Improvement measures: set a target, then compute the figure week by week from the log.
+
+Weeks run from the measure's start date in steps of seven days, up to today or the
+deadline. Each metric is one grouped query: rows are put into weeks by a CASE over the
+week boundaries, so the database does the counting.
+"""
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import case, exists, func, select, union_all
+
+from server.accounts.permissions import require, service_ids_for
+from server.audit.services import Actor, record
+from server.common.access import get_service
+from server.common.dates import london_today
+from server.common.vocab import MEASURE_METRICS
+from server.errors import Forbidden, Invalid
+from server.extensions import db
+from server.findings.models import Finding
+from server.log.models import CarryForward, LogEntry
+from server.measures.models import ImprovementMeasure
+from server.oversight import day_start
+from server.providers.models import Service
+
+WEEK = timedelta(days=7)
+FIELDS = ("name", "metric", "baseline", "target", "start_date", "deadline")
+
+
+def create_measure(actor: Actor, service: Service, data: dict) -> ImprovementMeasure:
+    """Set an improvement measure for ``service``: metric, baseline, target and deadline."""
+    require(actor.user, "measure.manage", service)
+    measure_id = data.get("id")
+    if measure_id is not None:
+        existing = db.session.get(ImprovementMeasure, measure_id)
+        if existing is not None and existing.service_id == service.id:
+            return existing  # the same measure delivered twice: change nothing
+        if existing is not None:
+            raise Invalid("This measure id is already in use.", {"id": "Already used."})
+    errors = _check(data)
+    if errors:
+        raise Invalid(f"Please check these fields: {', '.join(sorted(errors))}.", errors)
+    measure = ImprovementMeasure(
+        id=measure_id or uuid.uuid4(), service_id=service.id, created_by=actor.user_id,
+        **{name: data[name] for name in FIELDS},
+    )
+    measure.name = measure.name.strip()
+    db.session.add(measure)
+    db.session.flush()
+    record(actor, "improvement_measure", measure.id, "create",
+           {name: getattr(measure, name) for name in FIELDS}, service_id=service.id)
+    return measure
+
+
+def _check(data: dict) -> dict:
+    errors = {}
+    for name in FIELDS:
+        if data.get(name) is None:
+            errors[name] = "Missing data for required field."
+    if data.get("name") is not None and not str(data["name"]).strip():
+        errors["name"] = "Give the measure a name."
+    if data.get("metric") is not None and data["metric"] not in MEASURE_METRICS:
+        errors["metric"] = f"Must be one of: {', '.join(MEASURE_METRICS)}."
+    for name in ("baseline", "target"):
+        value = data.get(name)
+        if value is not None and not 0 <= value <= 100:
+            errors[name] = "Give a percentage from 0 to 100."
+    start, deadline = data.get("start_date"), data.get("deadline")
+    if start is not None and deadline is not None and deadline <= start:
+        errors["deadline"] = "The deadline must be after the start date."
+    return errors
+
+
+def measures_query(user, *, service_id=None):
+    """Return a select of the measures ``user`` may see, soonest deadline first."""
+    query = db.select(ImprovementMeasure)
+    if service_id is not None:
+        service = get_service(user, service_id, "measure.read")
+        query = query.where(ImprovementMeasure.service_id == service.id)
+    else:
+        ids = service_ids_for(user, "measure.read")
+        if ids == []:
+            raise Forbidden("Your role does not allow seeing improvement measures "
+                            "(measure.read).", action="measure.read")
+        query = query.join(Service, Service.id == ImprovementMeasure.service_id).where(
+            Service.provider_id == user.provider_id)
+        if ids is not None:
+            query = query.where(ImprovementMeasure.service_id.in_(ids))
+    return query.order_by(ImprovementMeasure.deadline, ImprovementMeasure.id)
+
+
+def week_starts(measure: ImprovementMeasure, today: date) -> list[date]:
+    """Return the first day of every week of the measure that has begun by ``today``."""
+    last = min(today, measure.deadline)
+    starts, day = [], measure.start_date
+    while day <= last:
+        starts.append(day)
+        day += WEEK
+    return starts
+
+
+def measure_series(measure: ImprovementMeasure, today: date | None = None) -> list[dict]:
+    """Return [{"week_start", "value", "numerator", "denominator"}] for every week so far."""
+    today = today or london_today()
+    starts = week_starts(measure, today)
+    if not starts:
+        return []
+    counts = _METRICS[measure.metric](measure, starts, today)
+    series = []
+    for index, start in enumerate(starts):
+        denominator, numerator = counts.get(index, (0, 0))
+        value = round(100 * numerator / denominator, 1) if denominator else None
+        series.append({"week_start": start, "value": value, "numerator": numerator,
+                       "denominator": denominator})
+    return series
+
+
+def measure_status(measure: ImprovementMeasure, series: list[dict],
+                   today: date | None = None) -> dict:
+    """Say where the measure stands against its target, from its latest week with data."""
+    today = today or london_today()
+    latest = next((point for point in reversed(series) if point["value"] is not None), None)
+    passed = today > measure.deadline
+    if latest is None:
+        status = "no_data"
+    elif latest["value"] >= measure.target:
+        status = "on_target"
+    else:
+        status = "missed" if passed else "below_target"
+    return {
+        "status": status,
+        "latest_value": latest["value"] if latest else None,
+        "latest_week_start": latest["week_start"] if latest else None,
+        "baseline": measure.baseline,
+        "target": measure.target,
+        "deadline": measure.deadline,
+        "deadline_passed": passed,
+    }
+
+
+def measure_detail(measure: ImprovementMeasure, today: date | None = None) -> dict:
+    """Return the measure's fields with its weekly ``series`` and its ``progress``."""
+    series = measure_series(measure, today)
+    detail = {name: getattr(measure, name) for name in
+              ("id", "service_id", "created_by", "created_at") + FIELDS}
+    detail.update(series=series, progress=measure_status(measure, series, today))
+    return detail
+
+
+def _week_of(column, bounds: list) -> case:
+    """CASE putting ``column`` into week 0, 1, ... given each week's first bound."""
+    return case(*((column < bound, index) for index, bound in enumerate(bounds[1:])),
+                else_=len(bounds) - 2)
+
+
+def _count(rows) -> dict[int, tuple[int, int]]:
+    """Group a select of (week, hit 0/1) rows: {week: (denominator, numerator)}."""
+    sub = rows.subquery()
+    query = select(sub.c.week, func.count(), func.sum(sub.c.hit)).group_by(sub.c.week)
+    return {week: (n, int(hits or 0)) for week, n, hits in db.session.execute(query)}
+
+
+def _instants(starts: list[date], today: date) -> list:
+    """UTC instants bounding each week, the last week cut at the end of today."""
+    ends = min(starts[-1] + WEEK, today + timedelta(days=1))
+    return [day_start(day) for day in starts] + [day_start(ends)]
+
+
+def _follow_ups_within_timescale(measure, starts, today) -> dict:
+    # Judged against the ORIGINAL due date (DESIGN.md, rule 4i): moving a date cannot
+    # make a late follow-up count as on time. Entries without original_due_date fall back
+    # to the first carry-forward's from-date, then to the due date.
+    first_moved = (select(CarryForward.from_date).where(CarryForward.entry_id == LogEntry.id)
+                   .order_by(CarryForward.id).limit(1).scalar_subquery())
+    due = func.coalesce(LogEntry.original_due_date, first_moved, LogEntry.due_date)
+    done = LogEntry.completed_on.is_not(None)
+    # An entry is judged once it is completed or its original due date has passed.
+    rows = select(
+        _week_of(due, starts + [starts[-1] + WEEK]).label("week"),
+        case((done & (LogEntry.completed_on <= due), 1), else_=0).label("hit"),
+    ).where(
+        LogEntry.service_id == measure.service_id, LogEntry.deleted_at.is_(None),
+        LogEntry.status != "draft", due >= starts[0], due < starts[-1] + WEEK,
+        done | (due < today),
+    )
+    return _count(rows)
+
+
+def _visibility_question_ids(service: Service) -> list[str]:
+    """Question ids of the service's leadership-visibility question set(s)."""
+    return [
+        q["id"]
+        for qs in (service.question_sets or [])
+        if qs.get("id") == "visibility" or "visibility" in qs.get("name", "").lower()
+        for q in qs.get("questions", [])
+    ]
+
+
+def _positive_visibility_feedback(measure, starts, today) -> dict:
+    service = db.session.get(Service, measure.service_id)
+    bounds = _instants(starts, today)
+    rows = select(
+        _week_of(Finding.received_at, bounds).label("week"),
+        case((Finding.sentiment == "positive", 1), else_=0).label("hit"),
+    ).where(
+        Finding.service_id == measure.service_id, Finding.deleted_at.is_(None),
+        Finding.kind == "feedback", Finding.sentiment.is_not(None),
+        Finding.question_id.in_(_visibility_question_ids(service)),
+        Finding.received_at >= bounds[0], Finding.received_at < bounds[-1],
+    )
+    return _count(rows)
+
+
+def _high_risk_audit_escalation(measure, starts, today) -> dict:
+    bounds = _instants(starts, today)
+    decided = LogEntry.escalation_decision.is_not(None)
+    findings = select(
+        _week_of(Finding.received_at, bounds).label("week"),
+        case((decided, 1), else_=0).label("hit"),
+    ).outerjoin(LogEntry, LogEntry.id == Finding.log_entry_id).where(
+        Finding.service_id == measure.service_id, Finding.deleted_at.is_(None),
+        Finding.risk == "high", Finding.source == "audit",
+        Finding.received_at >= bounds[0], Finding.received_at < bounds[-1],
+    )
+    # An audit entry raised without a finding counts itself; one with findings is counted
+    # through them, so that nothing is counted twice.
+    has_finding = exists().where(Finding.log_entry_id == LogEntry.id,
+                                 Finding.deleted_at.is_(None))
+    entries = select(
+        _week_of(LogEntry.created_at, bounds).label("week"),
+        case((decided, 1), else_=0).label("hit"),
+    ).where(
+        LogEntry.service_id == measure.service_id, LogEntry.deleted_at.is_(None),
+        LogEntry.risk == "high", LogEntry.source == "audit", ~has_finding,
+        LogEntry.created_at >= bounds[0], LogEntry.created_at < bounds[-1],
+    )
+    return _count(union_all(findings, entries))
+
+
+_METRICS = {
+    "follow_ups_within_timescale": _follow_ups_within_timescale,
+    "positive_visibility_feedback": _positive_visibility_feedback,
+    "high_risk_audit_escalation": _high_risk_audit_escalation,
+}

@@ -1,0 +1,445 @@
+"""Early-warning signals (DESIGN.md rule 5), computed per service and explained in words.
+
+Every signal is one or two aggregate queries over the services asked about, so the cost
+follows the number of flagged records, not the size of the log: the large provider has a
+million findings. Each warning names at most REF_LIMIT records (the worst first) and
+carries the full count. Thresholds come from the provider (DESIGN.md rule 7);
+docs/early-warnings.md explains each signal to a manager.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select, union_all
+
+from server.common.dates import london_date
+from server.common.vocab import ENTRY_STATUSES, OPEN_STATUSES, WEAK_EVIDENCE_TYPES
+from server.extensions import db
+from server.findings.models import Finding, Walkaround
+from server.log.models import CarryForward, EvidenceRef, LogEntry
+from server.oversight import as_of, day_start
+from server.providers.models import Provider, Service
+
+SIGNALS = (
+    "carried_forward",
+    "overdue_without_interim_controls",
+    "repeat_findings",
+    "walkaround_no_follow_up",
+    "families_chasing",
+    "high_risk_no_escalation",
+    "no_owner",
+    "weak_closure_evidence",
+)
+REF_LIMIT = 50
+# The duty manager names an owner before shift end; a draft gets a day's grace. Not in the
+# provider's threshold table (DESIGN.md rule 7 lists none for it), so a named constant.
+OWNER_GRACE = timedelta(days=1)
+CHASERS = ("relative", "person_supported")
+UNCLOSED = tuple(status for status in ENTRY_STATUSES if status != "closed")
+
+
+@dataclass(frozen=True)
+class Warning:  # noqa: A001 - the product's word; callers import it from this module
+    """One early warning: which signal, where, why in words, and the records behind it."""
+
+    signal: str
+    service_id: uuid.UUID
+    reason: str
+    refs: tuple[tuple[str, uuid.UUID], ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class _Scope:
+    provider: Provider
+    services: dict[uuid.UUID, Service]
+    today: date
+    now: datetime
+
+    @property
+    def ids(self) -> list[uuid.UUID]:
+        return list(self.services)
+
+    def limit(self, name: str):
+        return self.provider.threshold(name)
+
+    def window_start(self, days: int) -> datetime:
+        """The first instant of a window of ``days`` London days ending today."""
+        return day_start(self.today - timedelta(days=days - 1))
+
+
+def early_warnings(provider: Provider, service_ids=None, today: date | None = None,
+                   now: datetime | None = None) -> list[Warning]:
+    """Return every early warning for the provider's services (or those of ``service_ids``)."""
+    scope = _scope(provider, service_ids, today, now)
+    if not scope.services:
+        return []
+    found: list[Warning] = []
+    for check in _CHECKS:
+        found.extend(check(scope))
+    position = {sid: i for i, sid in enumerate(scope.ids)}
+    return sorted(found, key=lambda w: (position[w.service_id], SIGNALS.index(w.signal)))
+
+
+def warnings_summary(provider: Provider, service_ids=None, today: date | None = None,
+                     now: datetime | None = None, warnings: list[Warning] | None = None) -> dict:
+    """Count flagged records per signal: {"services": {id: {signal: n}}, "provider": {...}}."""
+    scope = _scope(provider, service_ids, today, now)
+    if warnings is None:
+        warnings = early_warnings(provider, scope.ids, scope.today, scope.now)
+    services = {sid: dict.fromkeys(SIGNALS, 0) for sid in scope.ids}
+    totals = dict.fromkeys(SIGNALS, 0)
+    for w in warnings:
+        services[w.service_id][w.signal] += w.count
+        totals[w.signal] += w.count
+    return {"services": services, "provider": totals}
+
+
+def warnings_report(provider: Provider, service_ids=None, today: date | None = None,
+                    now: datetime | None = None) -> dict:
+    """Return the warnings with their counts per service and for the provider."""
+    scope = _scope(provider, service_ids, today, now)
+    found = early_warnings(provider, scope.ids, scope.today, scope.now)
+    summary = warnings_summary(provider, scope.ids, scope.today, scope.now, warnings=found)
+    return {
+        "as_of": scope.today,
+        "provider_id": provider.id,
+        "counts": summary["provider"],
+        "thresholds": provider.threshold_table(),
+        "services": [
+            {"service_id": sid, "service_name": service.name,
+             "counts": summary["services"][sid]}
+            for sid, service in scope.services.items()
+        ],
+        "warnings": found,
+    }
+
+
+def _scope(provider, service_ids, today, now) -> _Scope:
+    today, now = as_of(today, now)
+    query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
+    if service_ids is not None:
+        query = query.where(Service.id.in_(list(service_ids)))
+    services = {s.id: s for s in db.session.scalars(query)}
+    return _Scope(provider, services, today, now)
+
+
+# ---- helpers -------------------------------------------------------------------------
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _kind(entity_type: str):
+    # Inline SQL text, not a bind parameter: PostgreSQL must know its type inside UNION ALL.
+    return literal_column(f"'{entity_type}'").label("kind")
+
+
+def _live_entries(scope: _Scope):
+    return and_(LogEntry.service_id.in_(scope.ids), LogEntry.deleted_at.is_(None))
+
+
+def _live_findings(scope: _Scope):
+    return and_(Finding.service_id.in_(scope.ids), Finding.deleted_at.is_(None))
+
+
+def _recent(model, column, scope: _Scope, days: int):
+    """Live rows of the services received (or started) within the last ``days`` days."""
+    # The time window is the selective condition: wrapping the service column keeps a
+    # planner without statistics (SQLite) from reading each service's whole history
+    # through the service index; with it, a million findings answer in a fraction of a second.
+    return and_(func.coalesce(model.service_id, model.service_id).in_(scope.ids),
+                model.deleted_at.is_(None),
+                column >= scope.window_start(days), column <= scope.now)
+
+
+def _ranked(base, order_by) -> dict[uuid.UUID, tuple[int, list]]:
+    """Run ``base`` (columns service_id, kind, id, detail) keeping REF_LIMIT rows per service.
+
+    Returns {service_id: (total rows, [(kind, id, detail), ...] in ``order_by`` order)}.
+    """
+    sub = base.subquery()
+    rank = func.row_number().over(partition_by=sub.c.service_id,
+                                  order_by=order_by(sub.c)).label("rank")
+    total = func.count().over(partition_by=sub.c.service_id).label("total")
+    ranked = select(sub, rank, total).subquery()
+    rows = db.session.execute(
+        select(ranked).where(ranked.c.rank <= REF_LIMIT).order_by(ranked.c.service_id,
+                                                                  ranked.c.rank)
+    )
+    out: dict[uuid.UUID, tuple[int, list]] = {}
+    for row in rows:
+        _total, items = out.setdefault(row.service_id, (row.total, []))
+        items.append((row.kind, row.id, row.detail))
+    return out
+
+
+def _warning(signal, service_id, reason, items, count) -> Warning:
+    return Warning(signal, service_id, reason, tuple((kind, id_) for kind, id_, _ in items), count)
+
+
+def _finding_groups(scope: _Scope, keys: dict, where, minimum: int) -> list[tuple]:
+    """Group findings by ``keys`` (name -> expression); keep groups of ``minimum`` or more.
+
+    Returns [(key values, count, [finding ids, newest first, at most REF_LIMIT])]. One
+    pass over the window: each row carries its group's size and its rank in the group.
+    """
+    part = list(keys.values())
+    inner = select(
+        *(expr.label(name) for name, expr in keys.items()), Finding.id.label("id"),
+        func.count().over(partition_by=part).label("n"),
+        func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
+                                                            Finding.id)).label("rank"),
+    ).where(*where).subquery()
+    rows = db.session.execute(
+        select(inner).where(inner.c.n >= minimum, inner.c.rank <= REF_LIMIT)
+        .order_by(inner.c.rank)
+    )
+    groups: dict[tuple, tuple[int, list]] = {}
+    for row in rows:
+        key = tuple(getattr(row, name) for name in keys)
+        groups.setdefault(key, (row.n, []))[1].append(row.id)
+    return [(key, n, ids) for key, (n, ids) in groups.items()]
+
+
+# ---- the eight signals -----------------------------------------------------------------
+
+def _carried_forward(scope: _Scope) -> list[Warning]:
+    limit = scope.limit("carry_forward_limit")
+    times = func.count(CarryForward.id)
+    base = (
+        select(LogEntry.service_id.label("service_id"), _kind("log_entry"),
+               LogEntry.id.label("id"), times.label("detail"))
+        .join(CarryForward, CarryForward.entry_id == LogEntry.id)
+        .where(_live_entries(scope), LogEntry.status.in_(UNCLOSED))
+        .group_by(LogEntry.service_id, LogEntry.id)
+        .having(times >= limit)
+    )
+    out = []
+    for sid, (n, items) in _ranked(base, lambda c: (c.detail.desc(), c.id)).items():
+        reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
+                  f"{'has' if n == 1 else 'have'} been carried forward {limit} or more times "
+                  f"(the limit is {limit}); the most is {items[0][2]} times.")
+        out.append(_warning("carried_forward", sid, reason, items, n))
+    return out
+
+
+def _overdue_without_interim_controls(scope: _Scope) -> list[Warning]:
+    controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
+    base = select(
+        LogEntry.service_id.label("service_id"), _kind("log_entry"),
+        LogEntry.id.label("id"), LogEntry.due_date.label("detail"),
+    ).where(_live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
+            LogEntry.due_date < scope.today, controls == "")
+    out = []
+    for sid, (n, items) in _ranked(base, lambda c: (c.detail, c.id)).items():
+        oldest = items[0][2]
+        late = (scope.today - oldest).days
+        reason = (f"{_plural(n, 'overdue entry', 'overdue entries')} "
+                  f"{'has' if n == 1 else 'have'} no interim controls recorded; the oldest was "
+                  f"due on {_day(oldest)} ({_plural(late, 'day')} ago).")
+        out.append(_warning("overdue_without_interim_controls", sid, reason, items, n))
+    return out
+
+
+def _repeat_findings(scope: _Scope) -> list[Warning]:
+    count = scope.limit("repeat_finding_count")
+    days = scope.limit("repeat_finding_window_days")
+    where = [
+        _recent(Finding, Finding.received_at, scope, days),
+        Finding.kind != "positive_practice",
+        or_(Finding.sentiment.is_(None), Finding.sentiment != "positive"),
+    ]
+    keys = {"service_id": Finding.service_id, "area": Finding.area, "source": Finding.source}
+    out = []
+    for (sid, area, source), n, ids in _finding_groups(scope, keys, where, count):
+        reason = (f"{_plural(n, 'finding')} about {area} from {_label(source)} in the last "
+                  f"{days} days (the threshold is {count} in {days} days).")
+        out.append(Warning("repeat_findings", sid, reason,
+                           tuple(("finding", i) for i in ids), n))
+    return out
+
+
+def _walkaround_no_follow_up(scope: _Scope) -> list[Warning]:
+    days = scope.limit("walkaround_follow_up_window_days")
+    followed = exists().where(
+        Finding.walkaround_id == Walkaround.id, Finding.deleted_at.is_(None),
+        or_(Finding.follow_up_needed.is_(True), Finding.log_entry_id.is_not(None)),
+    )
+    in_window = _recent(Walkaround, Walkaround.started_at, scope, days)
+    lone_check = and_(_recent(Finding, Finding.received_at, scope, days),
+                      Finding.kind == "visibility_check", Finding.walkaround_id.is_(None))
+    rounds = select(Walkaround.service_id.label("service_id"), _kind("walkaround"),
+                    Walkaround.id.label("id"), Walkaround.started_at.label("detail")
+                    ).where(in_window, ~followed)
+    checks = select(Finding.service_id.label("service_id"), _kind("finding"),
+                    Finding.id.label("id"), Finding.received_at.label("detail")
+                    ).where(lone_check, Finding.follow_up_needed.is_(False),
+                            Finding.log_entry_id.is_(None))
+    flagged = _ranked(union_all(rounds, checks), lambda c: (c.detail.desc(), c.id))
+    if not flagged:
+        return []
+    totals: dict = defaultdict(int)
+    for model, where in ((Walkaround, in_window), (Finding, lone_check)):
+        query = select(model.service_id, func.count()).where(where).group_by(model.service_id)
+        for sid, n in db.session.execute(query):
+            totals[sid] += n
+    out = []
+    for sid, (n, items) in flagged.items():
+        looked = _plural(totals[sid], "walkaround or visibility check",
+                         "walkarounds and visibility checks")
+        reason = (f"{n} of {looked} in the last {days} days produced no follow-up: "
+                  f"no finding needing follow-up and nothing linked to the log.")
+        out.append(_warning("walkaround_no_follow_up", sid, reason, items, n))
+    return out
+
+
+def _families_chasing(scope: _Scope) -> list[Warning]:
+    count = scope.limit("chasing_count")
+    days = scope.limit("chasing_window_days")
+    where = [
+        _recent(Finding, Finding.received_at, scope, days), Finding.kind == "feedback",
+        Finding.sentiment == "negative", Finding.respondent_type.in_(CHASERS),
+    ]
+    keys = {
+        "service_id": Finding.service_id,
+        "about": case((Finding.question_id.is_not(None), "question"), else_="area"),
+        "topic": func.coalesce(Finding.question_id, Finding.area),
+    }
+    out = []
+    for (sid, about, topic), n, ids in _finding_groups(scope, keys, where, count):
+        if about == "question":
+            topic = f"“{scope.services[sid].questions().get(topic, topic)}”"
+        reason = (f"{_plural(n, 'negative feedback finding')} from relatives or people "
+                  f"supported in the last {days} days about {topic} "
+                  f"(the threshold is {count} in {days} days).")
+        out.append(Warning("families_chasing", sid, reason,
+                           tuple(("finding", i) for i in ids), n))
+    return out
+
+
+def _high_risk_no_escalation(scope: _Scope) -> list[Warning]:
+    hours = scope.limit("escalation_hours")["high"]
+    cutoff = scope.now - timedelta(hours=hours)
+    flagged = _ranked(_undecided_high_risk(scope, cutoff), lambda c: (c.detail, c.kind, c.id))
+    out = []
+    for sid, (n, items) in flagged.items():
+        what = _high_risk_counts(sid, n, items, scope, cutoff)
+        reason = (f"{what} no escalation decision recorded within {hours} hours of being "
+                  f"received or created.")
+        out.append(_warning("high_risk_no_escalation", sid, reason, items, n))
+    return out
+
+
+def _undecided(scope: _Scope):
+    return and_(_live_entries(scope), LogEntry.status.in_(UNCLOSED),
+                LogEntry.escalation_decision.is_(None))
+
+
+def _undecided_high_risk(scope: _Scope, cutoff: datetime):
+    """High-risk findings and entries past ``cutoff`` with no escalation decision yet.
+
+    A finding is decided through the entry it is linked to, or by being dismissed with a
+    reason at triage; so only findings still in triage, or linked to an entry that is not
+    closed and has no decision, are read: never the whole history.
+    """
+    finding_cols = (_kind("finding"), Finding.id.label("id"),
+                    Finding.received_at.label("detail"))
+    untriaged = select(Finding.service_id.label("service_id"), *finding_cols).where(
+        _live_findings(scope), Finding.triage_state == "new", Finding.risk == "high",
+        Finding.received_at <= cutoff)
+    linked = (select(LogEntry.service_id.label("service_id"), *finding_cols)
+              .join(LogEntry, LogEntry.id == Finding.log_entry_id)
+              .where(_undecided(scope), Finding.deleted_at.is_(None), Finding.risk == "high",
+                     Finding.received_at <= cutoff))
+    entries = select(
+        LogEntry.service_id.label("service_id"), _kind("log_entry"),
+        LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
+    ).where(_undecided(scope), LogEntry.risk == "high", LogEntry.created_at <= cutoff)
+    return union_all(untriaged, linked, entries)
+
+
+def _high_risk_counts(sid, n, items, scope, cutoff) -> str:
+    entries = sum(1 for kind, _, _ in items if kind == "log_entry")
+    if n > len(items):  # more than REF_LIMIT: count the entries exactly
+        entries = db.session.scalar(select(func.count(LogEntry.id)).where(
+            _undecided(scope), LogEntry.service_id == sid, LogEntry.risk == "high",
+            LogEntry.created_at <= cutoff))
+    parts = [_plural(n - entries, "high-risk finding") if n - entries else "",
+             _plural(entries, "high-risk entry", "high-risk entries") if entries else ""]
+    return " and ".join(p for p in parts if p) + (" has" if n == 1 else " have")
+
+
+def _no_owner(scope: _Scope) -> list[Warning]:
+    base = select(
+        LogEntry.service_id.label("service_id"), _kind("log_entry"),
+        LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
+    ).where(_live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
+            or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE))
+    out = []
+    for sid, (n, items) in _ranked(base, lambda c: (c.detail, c.id)).items():
+        reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
+                  f"{'has' if n == 1 else 'have'} no named owner (drafts count once they are "
+                  f"more than a day old).")
+        out.append(_warning("no_owner", sid, reason, items, n))
+    return out
+
+
+def _weak_closure_evidence(scope: _Scope) -> list[Warning]:
+    real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
+    real_count = func.count(case((real, EvidenceRef.id)))
+    real_date = func.max(case((real, EvidenceRef.evidence_date)))
+    opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
+    # The SQL test "evidence date < opening instant" is a superset of "dated before the
+    # London day the entry opened" whatever the time zone; Python then decides exactly.
+    query = (
+        select(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
+               real_count.label("real_count"), real_date.label("real_date"))
+        .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
+                                     EvidenceRef.deleted_at.is_(None)))
+        .where(_live_entries(scope), LogEntry.status == "closed")
+        .group_by(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
+        .having(or_(real_count == 0, and_(real_count == 1, real_date < opened)))
+        .order_by(LogEntry.service_id, LogEntry.id)
+    )
+    flagged: dict = defaultdict(lambda: {"none": [], "early": []})
+    for row in db.session.execute(query):
+        opened_day = london_date(row.opened_at or row.created_at)
+        if row.real_count == 0:
+            flagged[row.service_id]["none"].append(row.id)
+        elif row.real_date < opened_day:
+            flagged[row.service_id]["early"].append(row.id)
+    out = []
+    for sid, kinds in flagged.items():
+        ids = kinds["none"] + kinds["early"]
+        if not ids:
+            continue
+        parts = []
+        if kinds["none"]:
+            parts.append(f"{len(kinds['none'])} with only verbal reassurance or no evidence")
+        if kinds["early"]:
+            parts.append(f"{len(kinds['early'])} with a single evidence reference dated "
+                         f"before the entry opened")
+        reason = (f"{_plural(len(ids), 'closed entry', 'closed entries')} "
+                  f"{'rests' if len(ids) == 1 else 'rest'} on weak evidence: "
+                  f"{' and '.join(parts)}.")
+        refs = tuple(("log_entry", i) for i in ids[:REF_LIMIT])
+        out.append(Warning("weak_closure_evidence", sid, reason, refs, len(ids)))
+    return out
+
+
+_CHECKS = (
+    _carried_forward, _overdue_without_interim_controls, _repeat_findings,
+    _walkaround_no_follow_up, _families_chasing, _high_risk_no_escalation, _no_owner,
+    _weak_closure_evidence,
+)

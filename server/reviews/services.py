@@ -1,0 +1,143 @@
+"""Reviews of a service's log: the RM's weekly, the provider's monthly, and ad hoc ones.
+
+A review records an outcome (assurance, challenge or further action) with a comment, and
+optionally an outcome per entry. A challenged entry is kept or reopened through the log's
+own rule (server.log.services.challenge), so a review cannot quietly close anything.
+"""
+
+import uuid
+
+from server.accounts.permissions import can, require, service_ids_for
+from server.audit.services import Actor, record
+from server.common.access import get_service
+from server.common.vocab import REVIEW_KINDS, REVIEW_OUTCOMES
+from server.errors import Forbidden, Invalid
+from server.extensions import db
+from server.log.models import LogEntry
+from server.providers.models import Service
+from server.reviews.models import Review, ReviewItem
+
+# Which permission each kind of review needs; ad hoc reviews accept either.
+KIND_ACTIONS = {
+    "rm_weekly": ("review.rm",),
+    "provider_monthly": ("review.provider",),
+    "ad_hoc": ("review.rm", "review.provider"),
+}
+# Outcomes that ask for something to change must say what.
+NEEDS_COMMENT = {
+    "challenge": "A challenge must say what has to change before it can be recorded.",
+    "further_action": "Say what further action is needed.",
+}
+
+
+def record_review(actor: Actor, service: Service, *, kind: str, outcome: str,
+                  comment: str = "", items=(), id: uuid.UUID | None = None) -> Review:  # noqa: A002
+    """Record a review of ``service``'s log; challenged entries go back through the log."""
+    items = list(items)
+    _check_permission(actor.user, kind, service)
+    if id is not None:
+        existing = db.session.get(Review, id)
+        if existing is not None and existing.service_id == service.id:
+            return existing  # the same review delivered twice: change nothing
+        if existing is not None:
+            raise Invalid("This review id is already in use.", {"id": "Already used."})
+    errors = _check_fields(kind, outcome, comment)
+    entries = _check_items(service, list(items), errors)
+    if errors:
+        raise Invalid(f"Please check these fields: {', '.join(sorted(errors))}.", errors)
+    review = Review(id=id or uuid.uuid4(), service_id=service.id, kind=kind,
+                    reviewer_id=actor.user_id, outcome=outcome, comment=comment.strip())
+    review.items = [
+        ReviewItem(entry_id=entry.id, outcome=item["outcome"],
+                   comment=(item.get("comment") or "").strip())
+        for item, entry in zip(items, entries, strict=True)
+    ]
+    db.session.add(review)
+    db.session.flush()
+    record(actor, "review", review.id, "create", {
+        "kind": kind, "outcome": outcome, "comment": review.comment,
+        "items": [{"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment}
+                  for i in review.items],
+    }, service_id=service.id)
+    _apply_challenges(actor, review, entries)
+    db.session.flush()
+    return review
+
+
+def _check_permission(user, kind: str, service: Service) -> None:
+    actions = KIND_ACTIONS.get(kind)
+    if actions is None:
+        return  # an unknown kind is reported as a field error below
+    if not any(can(user, action, service) for action in actions):
+        require(user, actions[0], service,
+                f"Your role does not allow recording a {kind.replace('_', ' ')} review.")
+
+
+def _check_fields(kind: str, outcome: str, comment: str) -> dict:
+    errors = {}
+    if kind not in REVIEW_KINDS:
+        errors["kind"] = f"Must be one of: {', '.join(REVIEW_KINDS)}."
+    if outcome not in REVIEW_OUTCOMES:
+        errors["outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
+    elif outcome in NEEDS_COMMENT and not (comment or "").strip():
+        errors["comment"] = NEEDS_COMMENT[outcome]
+    return errors
+
+
+def _check_items(service: Service, items: list, errors: dict) -> list[LogEntry | None]:
+    """Load each item's entry from ``service``; add a named error for every bad item."""
+    entries: list[LogEntry | None] = []
+    seen = set()
+    for index, item in enumerate(items):
+        at = f"items.{index}"
+        entry = _entry(item.get("entry_id"))
+        if entry is None or entry.deleted_at is not None or entry.service_id != service.id:
+            errors[f"{at}.entry_id"] = f"There is no such entry in {service.name}."
+            entry = None
+        elif entry.id in seen:
+            errors[f"{at}.entry_id"] = "This entry is already in the review."
+        else:
+            seen.add(entry.id)
+        outcome = item.get("outcome")
+        if outcome not in REVIEW_OUTCOMES:
+            errors[f"{at}.outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
+        elif outcome in NEEDS_COMMENT and not (item.get("comment") or "").strip():
+            errors[f"{at}.comment"] = NEEDS_COMMENT[outcome]
+        entries.append(entry)
+    return entries
+
+
+def _entry(value) -> LogEntry | None:
+    try:
+        entry_id = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+    return db.session.get(LogEntry, entry_id)
+
+
+def _apply_challenges(actor: Actor, review: Review, entries: list[LogEntry]) -> None:
+    from server.log.services import challenge  # the log owns what a challenge does
+
+    for item, entry in zip(review.items, entries, strict=True):
+        if item.outcome == "challenge":
+            challenge(actor, entry, item.comment, review_id=review.id)
+
+
+def reviews_query(user, *, service_id=None, kind: str | None = None):
+    """Return a select of the reviews ``user`` may read, newest first."""
+    query = db.select(Review)
+    if service_id is not None:
+        service = get_service(user, service_id, "review.read")
+        query = query.where(Review.service_id == service.id)
+    else:
+        ids = service_ids_for(user, "review.read")
+        if ids == []:
+            raise Forbidden("Your role does not allow reading reviews (review.read).",
+                            action="review.read")
+        query = query.join(Service, Service.id == Review.service_id).where(
+            Service.provider_id == user.provider_id)
+        if ids is not None:
+            query = query.where(Review.service_id.in_(ids))
+    if kind is not None:
+        query = query.where(Review.kind == kind)
+    return query.order_by(Review.reviewed_at.desc(), Review.id)
