@@ -91,3 +91,14 @@ def test_repeated_failed_logins_lock_the_account(client, world, app):
                     json={"email": user.email, "password": "correct horse battery"})
     assert r.status_code == 429
     assert "Too many failed attempts" in r.get_json()["error"]["message"]
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from server.extensions import db
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []

@@ -14,6 +14,7 @@ class Walkaround(Synced, db.Model):
     """One floor walk or visibility round, and the areas it covered."""
 
     __tablename__ = "walkaround"
+    __table_args__ = (Index("ix_walkaround_service_started", "service_id", "started_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("service.id"), index=True)
@@ -33,6 +34,7 @@ class Finding(Synced, db.Model):
     __table_args__ = (
         Index("ix_finding_service_triage", "service_id", "triage_state"),
         Index("ix_finding_service_area_source", "service_id", "area", "source"),
+        Index("ix_finding_service_received", "service_id", "received_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
