@@ -43,20 +43,6 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
     assert app.config["SECRET_KEY"] == "from-env"
 
 
-def test_sqlite_has_foreign_keys_wal_and_busy_timeout(app):
-    from sqlalchemy import text
-
-    from server.extensions import db
-
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas")  # noqa: the PostgreSQL run has its own checks
-    with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
-    assert text
-
-
 def test_login_me_logout(client, world, login):
     user = world.users["registered_manager"]
     login(user)
