@@ -48,6 +48,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("registered_manager", "provider_admin"),
         "Change areas, routines, question sets and escalation criteria",
     ),
+    "provider.configure": (
+        PROVIDER_ROLES,
+        "Change the provider's thresholds: escalation times, counts, windows, review intervals",
+    ),
     "finding.create": (_CARE, "Record a walkaround finding, feedback or visibility check"),
     "finding.read_all": (
         ("care_coordinator",) + _MANAGERS + _PROVIDER_LEADS,
@@ -102,6 +106,14 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "measure.manage": (
         ("registered_manager",) + _PROVIDER_LEADS,
         "Set improvement measures: baseline, target, deadline",
+    ),
+    "conflict.resolve": (
+        ("deputy_manager", "registered_manager") + _PROVIDER_LEADS,
+        "See sync conflicts and decide them: keep one value, the other, or a new one",
+    ),
+    "device.manage": (
+        ("registered_manager", "provider_admin"),
+        "See the service's tablets and withdraw a lost one (anyone may withdraw their own)",
     ),
     "oversight.read": (
         ("deputy_manager", "registered_manager") + _PROVIDER_LEADS,

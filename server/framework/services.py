@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from server.errors import Invalid
+from server.errors import Invalid, NotFound
 from server.extensions import db
 from server.framework.models import Framework, QualityStatement, StatementMapping
 
@@ -18,9 +18,11 @@ def statement_id(framework_id: str, code: str) -> str:
 
 def load_framework(path) -> Framework:
     """Load or update a framework version and its mapping; the format is docs/frameworks.md."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    if doc.get("format") != FORMAT:
-        raise Invalid(f"Framework files must declare format {FORMAT}.", {"format": "Unknown."})
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise Invalid(f"The framework file is not valid JSON: {exc}.", {"_file": "Not JSON."}) from exc
+    check_document(doc)
     framework = db.session.get(Framework, doc["id"]) or Framework(id=doc["id"])
     framework.name = doc["name"]
     framework.published = doc.get("published", "")
@@ -59,3 +61,77 @@ def statements(framework_id: str = DEFAULT_FRAMEWORK) -> list[QualityStatement]:
             .order_by(QualityStatement.position)
         )
     )
+
+
+def _text(value, field: str, max_length: int) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"The framework file needs {field}.", {field: "Required text."})
+    if len(value) > max_length:
+        raise Invalid(f"{field} is longer than {max_length} characters.",
+                      {field: f"At most {max_length} characters."})
+
+
+def check_document(doc) -> None:
+    """Raise Invalid naming the first part of a framework file that is missing or wrong."""
+    if not isinstance(doc, dict):
+        raise Invalid("A framework file holds one JSON object.", {"_file": "Not an object."})
+    if doc.get("format") != FORMAT:
+        raise Invalid(f"Framework files must declare format {FORMAT}.", {"format": "Unknown."})
+    _text(doc.get("id"), "id", 40)
+    _text(doc.get("name"), "name", 200)
+    items = doc.get("statements")
+    if not isinstance(items, list) or not items:
+        raise Invalid("The framework needs a list of statements.", {"statements": "Required."})
+    allowed = doc.get("key_questions")
+    codes: set[str] = set()
+    for index, item in enumerate(items):
+        item = item if isinstance(item, dict) else {}
+        for name, limit in (("code", 20), ("key_question", 20), ("title", 200)):
+            _text(item.get(name), f"statements.{index}.{name}", limit)
+        if allowed and item["key_question"] not in allowed:
+            raise Invalid(f"Statement {item['code']} names an undeclared key question.",
+                          {f"statements.{index}.key_question": f"One of: {', '.join(allowed)}."})
+        if item["code"] in codes:
+            raise Invalid(f"Statement code {item['code']} is used twice.",
+                          {f"statements.{index}.code": "Used twice."})
+        codes.add(item["code"])
+    for index, item in enumerate(doc.get("mapping") or []):
+        item = item if isinstance(item, dict) else {}
+        if item.get("to") not in codes:
+            raise Invalid("Each mapping item maps to a code of this framework.",
+                          {f"mapping.{index}.to": "Not a statement code of this framework."})
+        if db.session.get(QualityStatement, str(item.get("from"))) is None:
+            raise Invalid("Each mapping item maps from a statement already loaded.",
+                          {f"mapping.{index}.from": "No statement has this id."})
+
+
+def frameworks() -> list[dict]:
+    """Every loaded framework version with its statement count per key question."""
+    out = []
+    for framework in db.session.scalars(db.select(Framework).order_by(Framework.id)):
+        per_question: dict[str, int] = {}
+        for statement in statements(framework.id):
+            per_question[statement.key_question] = per_question.get(statement.key_question, 0) + 1
+        out.append({"id": framework.id, "name": framework.name,
+                    "published": framework.published,
+                    "statement_count": sum(per_question.values()),
+                    "key_questions": per_question})
+    return out
+
+
+def statements_of(framework_id: str) -> dict:
+    """A framework's statements in order, each with the statements mapped to or from it."""
+    if db.session.get(Framework, framework_id) is None:
+        raise NotFound(f"There is no framework {framework_id}.",
+                       {"framework": "No framework has this id."})
+    mappings = list(db.session.scalars(db.select(StatementMapping)))
+    items = []
+    for statement in statements(framework_id):
+        items.append({
+            "id": statement.id, "framework_id": statement.framework_id,
+            "key_question": statement.key_question, "code": statement.code,
+            "title": statement.title, "description": statement.description,
+            "maps_from": sorted(m.from_id for m in mappings if m.to_id == statement.id),
+            "maps_to": sorted(m.to_id for m in mappings if m.from_id == statement.id),
+        })
+    return {"framework": framework_id, "items": items}

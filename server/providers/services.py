@@ -1,0 +1,168 @@
+"""Service settings and the provider's thresholds: who may see them, who may change them."""
+
+from server.accounts.permissions import require, service_ids_for
+from server.audit import services as audit
+from server.audit.services import Actor
+from server.errors import Conflict, Forbidden, Invalid
+from server.extensions import db
+from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
+from server.providers.schemas import THRESHOLD_RANGES, ServiceSettingsSchema
+
+CONFIGURABLE = ("areas", "routines", "question_sets", "escalation_criteria")
+RISK_ORDER = ("high", "medium", "low")
+
+
+def visible_services(user) -> list[Service]:
+    """Return the services of the user's provider that their roles let them see."""
+    ids = service_ids_for(user, "service.read")
+    query = db.select(Service).where(Service.provider_id == user.provider_id)
+    if ids is not None:
+        query = query.where(Service.id.in_(ids))
+    return list(db.session.scalars(query.order_by(Service.name)))
+
+
+def threshold_table(provider: Provider) -> dict:
+    """Return every threshold (defaults filled in), the defaults, and which were changed."""
+    own = provider.thresholds or {}
+    return {
+        "thresholds": provider.threshold_table(),
+        "defaults": DEFAULT_THRESHOLDS,
+        "customised": sorted(name for name in DEFAULT_THRESHOLDS if own.get(name) is not None),
+    }
+
+
+def service_settings(service: Service) -> dict:
+    """Return the service with its lists and its provider's threshold table."""
+    return {
+        "id": service.id, "provider_id": service.provider_id, "name": service.name,
+        "kind": service.kind, "areas": service.areas or [], "routines": service.routines or [],
+        "question_sets": service.question_sets or [],
+        "escalation_criteria": service.escalation_criteria or "",
+        "version": service.version,
+        "thresholds": threshold_table(service.provider),
+    }
+
+
+def configure_service(actor: Actor, service: Service, base_version: int, changes: dict) -> Service:
+    """Change a service's areas, routines, question sets or escalation criteria."""
+    require(actor.user, "service.configure", service)
+    if base_version != service.version:
+        raise Conflict(
+            "These settings were changed by someone else since you loaded them. "
+            "Review the current settings and make your change again.",
+            current=ServiceSettingsSchema().dump(service_settings(service)),
+        )
+    unknown = set(changes) - set(CONFIGURABLE)
+    if unknown:
+        raise Invalid("These settings cannot be changed here.",
+                      {name: "Not a service setting." for name in sorted(unknown)})
+    _check_unique_names(changes)
+    _check_question_sets(changes.get("question_sets"))
+    changed = audit.apply_changes(service, changes)
+    if changed:
+        audit.record(actor, "service", service.id, "configure", changed, service_id=service.id)
+        db.session.flush()
+    return service
+
+
+def _check_unique_names(changes: dict) -> None:
+    for field in ("areas", "routines"):
+        seen: set[str] = set()
+        for index, name in enumerate(changes.get(field) or []):
+            if name.casefold() in seen:
+                raise Invalid(f"{name} is listed twice.", {f"{field}.{index}": "Listed twice."})
+            seen.add(name.casefold())
+
+
+def _check_question_sets(question_sets: list | None) -> None:
+    """Set ids and question ids must be unique: a feedback finding names its question by id."""
+    set_ids: set[str] = set()
+    question_ids: set[str] = set()
+    for s, qs in enumerate(question_sets or []):
+        if qs["id"] in set_ids:
+            raise Invalid(f"Question set id {qs['id']} is used twice.",
+                          {f"question_sets.{s}.id": "Used twice."})
+        set_ids.add(qs["id"])
+        for q, question in enumerate(qs["questions"]):
+            if question["id"] in question_ids:
+                raise Invalid(
+                    f"Question id {question['id']} is used twice; every question needs its own id.",
+                    {f"question_sets.{s}.questions.{q}.id": "Used twice."},
+                )
+            question_ids.add(question["id"])
+
+
+def provider_of(user) -> Provider:
+    """Return the user's provider if they may see its settings (any role in it)."""
+    ids = service_ids_for(user, "service.read")
+    if ids is not None and not ids:
+        raise Forbidden("Your role does not allow this (service.read).", action="service.read")
+    return db.session.get(Provider, user.provider_id)
+
+
+def require_provider_configure(user) -> None:
+    """Raise Forbidden unless the user holds a provider-wide role that may change settings."""
+    if service_ids_for(user, "provider.configure") is not None:
+        raise Forbidden("Only the nominated individual, the provider quality lead or a "
+                        "provider admin may change the thresholds.", action="provider.configure")
+
+
+def set_thresholds(actor: Actor, changes: dict) -> Provider:
+    """Change some of the provider's thresholds; None puts one back to its default."""
+    require_provider_configure(actor.user)
+    provider = db.session.get(Provider, actor.user.provider_id)
+    old = dict(provider.thresholds or {})
+    new = dict(old)
+    for name, value in changes.items():
+        _check_threshold(name, value)
+        if name == "escalation_hours" and value is not None:
+            value = _merge_hours(old.get(name) or {}, value)
+        if value is None:
+            new.pop(name, None)
+        else:
+            new[name] = value
+    _check_escalation_order({**DEFAULT_THRESHOLDS, **new}["escalation_hours"])
+    if new != old:
+        provider.thresholds = new
+        changed = {n: [old.get(n), new.get(n)] for n in DEFAULT_THRESHOLDS
+                   if old.get(n) != new.get(n)}
+        audit.record(actor, "provider", provider.id, "configure_thresholds", changed)
+        db.session.flush()
+    return provider
+
+
+def _merge_hours(current: dict, sent: dict) -> dict | None:
+    merged = {**DEFAULT_THRESHOLDS["escalation_hours"], **current}
+    for risk, hours in sent.items():
+        merged[risk] = DEFAULT_THRESHOLDS["escalation_hours"][risk] if hours is None else hours
+    return None if merged == DEFAULT_THRESHOLDS["escalation_hours"] else merged
+
+
+def _check_threshold(name: str, value) -> None:
+    """Check a setting's type and range (the schema does too; this guards other callers)."""
+    if name not in THRESHOLD_RANGES:
+        raise Invalid(f"{name} is not a threshold.", {name: "Unknown threshold."})
+    if value is None:
+        return
+    low, high = THRESHOLD_RANGES[name]
+    items = value.items() if name == "escalation_hours" else [(None, value)]
+    if name == "escalation_hours" and (not isinstance(value, dict) or set(value) - set(RISK_ORDER)):
+        raise Invalid("Escalation hours are set per risk level: low, medium, high.",
+                      {name: "Give hours for low, medium and high."})
+    for risk, number in items:
+        field = f"{name}.{risk}" if risk else name
+        if number is None and risk:
+            continue
+        if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+            raise Invalid(f"{field} must be a whole number from {low} to {high}.",
+                          {field: f"A whole number from {low} to {high}."})
+
+
+def _check_escalation_order(hours: dict) -> None:
+    for quicker, slower in zip(RISK_ORDER, RISK_ORDER[1:], strict=False):
+        if hours[quicker] > hours[slower]:
+            raise Invalid(
+                f"{quicker.title()}-risk findings must be escalated no later than {slower}-risk "
+                f"ones ({hours[slower]} hours).",
+                {f"escalation_hours.{quicker}": f"At most {hours[slower]} hours."},
+            )
