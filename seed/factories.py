@@ -3,7 +3,8 @@
 import uuid
 from itertools import count
 
-from server.accounts.services import create_user
+from server.accounts.models import Membership, User
+from server.accounts.services import create_user, hash_password
 from server.extensions import db
 from server.providers.models import Provider, Service
 
@@ -34,8 +35,9 @@ DEFAULT_QUESTION_SETS = [
 _serial = count(1)
 
 
-def make_provider(name: str = "Test Care Group", thresholds: dict | None = None) -> Provider:
-    provider = Provider(name=name, thresholds=thresholds or {})
+def make_provider(name: str = "Test Care Group", thresholds: dict | None = None,
+                  **fields) -> Provider:
+    provider = Provider(name=name, thresholds=thresholds or {}, **fields)
     db.session.add(provider)
     db.session.flush()
     return provider
@@ -61,15 +63,23 @@ def make_service(provider: Provider, name: str | None = None, **fields) -> Servi
 
 def make_user(provider: Provider, role: str, service: Service | None = None,
               name: str | None = None, email: str | None = None,
-              password: str = "correct horse battery", extra_roles=()):
-    """Create a user with ``role`` in ``service`` (or provider-wide when service is None)."""
+              password: str = "correct horse battery", extra_roles=(), *,
+              id: uuid.UUID | None = None, password_hash: str | None = None) -> User:
+    """Create a user with ``role`` in ``service`` (or provider-wide when service is None).
+
+    Pass ``password_hash`` (one hash_password() result reused) to skip hashing per user,
+    which is deliberately slow, and ``id`` for reproducible demo data.
+    """
     n = next(_serial)
     roles = [(role, service.id if service else None)]
     roles += [(r, s.id if s else None) for r, s in extra_roles]
-    return create_user(
-        provider.id,
-        email or f"{role.replace('_', '.')}.{n}.{uuid.uuid4().hex[:6]}@example.test",
-        name or f"{role.replace('_', ' ').title()} {n}",
-        password,
-        roles,
-    )
+    email = email or f"{role.replace('_', '.')}.{n}.{uuid.uuid4().hex[:6]}@example.test"
+    name = name or f"{role.replace('_', ' ').title()} {n}"
+    if password_hash is None and id is None:
+        return create_user(provider.id, email, name, password, roles)
+    user = User(id=id or uuid.uuid4(), provider_id=provider.id, email=email.strip().lower(),
+                display_name=name, password_hash=password_hash or hash_password(password))
+    user.memberships = [Membership(role=r, service_id=sid) for r, sid in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user

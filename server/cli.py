@@ -11,7 +11,15 @@ def register(app: Flask) -> None:
     @click.option("--scale", type=click.Choice(["demo", "large"]), default="demo",
                   help="demo: one provider, three services. large: the benchmark provider.")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
-    def seed_command(scale: str, if_empty: bool):
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="End the history on this day (YYYY-MM-DD) instead of now.")
+    @click.option("--services", type=int, default=50, show_default=True, help="large only.")
+    @click.option("--findings", type=int, default=1_000_000, show_default=True,
+                  help="large only.")
+    @click.option("--entries", type=int, default=200_000, show_default=True, help="large only.")
+    @click.option("--tablets", type=int, default=200, show_default=True, help="large only.")
+    def seed_command(scale: str, if_empty: bool, today, services: int, findings: int,
+                     entries: int, tablets: int):
         """Load demo data (fixed Faker seed: two runs give identical data)."""
         from seed import demo, large
         from server.providers.models import Provider
@@ -19,12 +27,32 @@ def register(app: Flask) -> None:
         if if_empty and db.session.scalar(db.select(Provider.id).limit(1)) is not None:
             click.echo("The database already has data; not seeding.")
             return
+        day = today.date() if today else None
         if scale == "large":
-            large.build()
+            # The large build commits chunk by chunk (a bulk load of millions of rows).
+            click.echo(large.build(services=services, findings=findings, entries=entries,
+                                   tablets=tablets, today=day))
         else:
-            summary = demo.build()
+            summary = demo.build(day)
             db.session.commit()
             click.echo(summary)
+
+    @app.cli.command("demo-logins")
+    def demo_logins_command():
+        """Print the demo logins (role, name, email) and the demo password."""
+        from seed import demo
+        from server.accounts.permissions import ROLE_LABELS
+
+        rows = [(ROLE_LABELS[role], name, email) for role, name, email in demo.logins()]
+        if not rows:
+            click.echo("No demo logins: load the demo data with `flask --app server seed`.")
+            return
+        widths = [max(len(row[i]) for row in rows + [("Role", "Name", "Email")])
+                  for i in range(3)]
+        for row in [("Role", "Name", "Email")] + rows:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            click.echo("  ".join(cells).rstrip())
+        click.echo(f"Password for every demo login: {demo.DEMO_PASSWORD}")
 
     @app.cli.command("load-framework")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

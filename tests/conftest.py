@@ -34,6 +34,7 @@ def _migrated(database_url, tmp_path_factory):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         upgrade()
+        db.engine.dispose()
     return database_url
 
 
@@ -50,6 +51,7 @@ def _clean(app):
                     db.session.execute(table.delete())
         db.session.execute(text("UPDATE change_counter SET value = 0"))
         db.session.commit()
+        db.engine.dispose()
 
 
 @pytest.fixture
