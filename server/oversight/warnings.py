@@ -12,15 +12,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
 from server.common.dates import london_date
-from server.common.vocab import ENTRY_STATUSES, OPEN_STATUSES, WEAK_EVIDENCE_TYPES
+from server.common.vocab import OPEN_STATUSES, WEAK_EVIDENCE_TYPES
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
 from server.log.models import CarryForward, EvidenceRef, LogEntry
-from server.oversight import as_of, day_start
-from server.providers.models import Provider, Service
+from server.oversight.queries import (
+    REF_LIMIT,
+    UNCLOSED,
+    Scope,
+    finding_groups,
+    kind_column,
+    live_entries,
+    load_scope,
+    ranked,
+    recent,
+    undecided,
+    undecided_high_risk,
+)
+from server.providers.models import Provider
 
 SIGNALS = (
     "carried_forward",
@@ -32,12 +44,10 @@ SIGNALS = (
     "no_owner",
     "weak_closure_evidence",
 )
-REF_LIMIT = 50
 # The duty manager names an owner before shift end; a draft gets a day's grace. Not in the
 # provider's threshold table (DESIGN.md rule 7 lists none for it), so a named constant.
 OWNER_GRACE = timedelta(days=1)
 CHASERS = ("relative", "person_supported")
-UNCLOSED = tuple(status for status in ENTRY_STATUSES if status != "closed")
 
 
 @dataclass(frozen=True)
@@ -51,29 +61,10 @@ class Warning:  # noqa: A001 - the product's word; callers import it from this m
     count: int
 
 
-@dataclass(frozen=True)
-class _Scope:
-    provider: Provider
-    services: dict[uuid.UUID, Service]
-    today: date
-    now: datetime
-
-    @property
-    def ids(self) -> list[uuid.UUID]:
-        return list(self.services)
-
-    def limit(self, name: str):
-        return self.provider.threshold(name)
-
-    def window_start(self, days: int) -> datetime:
-        """The first instant of a window of ``days`` London days ending today."""
-        return day_start(self.today - timedelta(days=days - 1))
-
-
 def early_warnings(provider: Provider, service_ids=None, today: date | None = None,
                    now: datetime | None = None) -> list[Warning]:
     """Return every early warning for the provider's services (or those of ``service_ids``)."""
-    scope = _scope(provider, service_ids, today, now)
+    scope = load_scope(provider, service_ids, today, now)
     if not scope.services:
         return []
     found: list[Warning] = []
@@ -86,7 +77,7 @@ def early_warnings(provider: Provider, service_ids=None, today: date | None = No
 def warnings_summary(provider: Provider, service_ids=None, today: date | None = None,
                      now: datetime | None = None, warnings: list[Warning] | None = None) -> dict:
     """Count flagged records per signal: {"services": {id: {signal: n}}, "provider": {...}}."""
-    scope = _scope(provider, service_ids, today, now)
+    scope = load_scope(provider, service_ids, today, now)
     if warnings is None:
         warnings = early_warnings(provider, scope.ids, scope.today, scope.now)
     services = {sid: dict.fromkeys(SIGNALS, 0) for sid in scope.ids}
@@ -100,7 +91,7 @@ def warnings_summary(provider: Provider, service_ids=None, today: date | None = 
 def warnings_report(provider: Provider, service_ids=None, today: date | None = None,
                     now: datetime | None = None) -> dict:
     """Return the warnings with their counts per service and for the provider."""
-    scope = _scope(provider, service_ids, today, now)
+    scope = load_scope(provider, service_ids, today, now)
     found = early_warnings(provider, scope.ids, scope.today, scope.now)
     summary = warnings_summary(provider, scope.ids, scope.today, scope.now, warnings=found)
     return {
@@ -117,15 +108,6 @@ def warnings_report(provider: Provider, service_ids=None, today: date | None = N
     }
 
 
-def _scope(provider, service_ids, today, now) -> _Scope:
-    today, now = as_of(today, now)
-    query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
-    if service_ids is not None:
-        query = query.where(Service.id.in_(list(service_ids)))
-    services = {s.id: s for s in db.session.scalars(query)}
-    return _Scope(provider, services, today, now)
-
-
 # ---- helpers -------------------------------------------------------------------------
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -140,93 +122,25 @@ def _label(code: str) -> str:
     return code.replace("_", " ")
 
 
-def _kind(entity_type: str):
-    # Inline SQL text, not a bind parameter: PostgreSQL must know its type inside UNION ALL.
-    return literal_column(f"'{entity_type}'").label("kind")
-
-
-def _live_entries(scope: _Scope):
-    return and_(LogEntry.service_id.in_(scope.ids), LogEntry.deleted_at.is_(None))
-
-
-def _live_findings(scope: _Scope):
-    return and_(Finding.service_id.in_(scope.ids), Finding.deleted_at.is_(None))
-
-
-def _recent(model, column, scope: _Scope, days: int):
-    """Live rows of the services received (or started) within the last ``days`` days."""
-    # The time window is the selective condition: wrapping the service column keeps a
-    # planner without statistics (SQLite) from reading each service's whole history
-    # through the service index; with it, a million findings answer in a fraction of a second.
-    return and_(func.coalesce(model.service_id, model.service_id).in_(scope.ids),
-                model.deleted_at.is_(None),
-                column >= scope.window_start(days), column <= scope.now)
-
-
-def _ranked(base, order_by) -> dict[uuid.UUID, tuple[int, list]]:
-    """Run ``base`` (columns service_id, kind, id, detail) keeping REF_LIMIT rows per service.
-
-    Returns {service_id: (total rows, [(kind, id, detail), ...] in ``order_by`` order)}.
-    """
-    sub = base.subquery()
-    rank = func.row_number().over(partition_by=sub.c.service_id,
-                                  order_by=order_by(sub.c)).label("rank")
-    total = func.count().over(partition_by=sub.c.service_id).label("total")
-    ranked = select(sub, rank, total).subquery()
-    rows = db.session.execute(
-        select(ranked).where(ranked.c.rank <= REF_LIMIT).order_by(ranked.c.service_id,
-                                                                  ranked.c.rank)
-    )
-    out: dict[uuid.UUID, tuple[int, list]] = {}
-    for row in rows:
-        _total, items = out.setdefault(row.service_id, (row.total, []))
-        items.append((row.kind, row.id, row.detail))
-    return out
-
-
 def _warning(signal, service_id, reason, items, count) -> Warning:
     return Warning(signal, service_id, reason, tuple((kind, id_) for kind, id_, _ in items), count)
 
 
-def _finding_groups(scope: _Scope, keys: dict, where, minimum: int) -> list[tuple]:
-    """Group findings by ``keys`` (name -> expression); keep groups of ``minimum`` or more.
-
-    Returns [(key values, count, [finding ids, newest first, at most REF_LIMIT])]. One
-    pass over the window: each row carries its group's size and its rank in the group.
-    """
-    part = list(keys.values())
-    inner = select(
-        *(expr.label(name) for name, expr in keys.items()), Finding.id.label("id"),
-        func.count().over(partition_by=part).label("n"),
-        func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
-                                                            Finding.id)).label("rank"),
-    ).where(*where).subquery()
-    rows = db.session.execute(
-        select(inner).where(inner.c.n >= minimum, inner.c.rank <= REF_LIMIT)
-        .order_by(inner.c.rank)
-    )
-    groups: dict[tuple, tuple[int, list]] = {}
-    for row in rows:
-        key = tuple(getattr(row, name) for name in keys)
-        groups.setdefault(key, (row.n, []))[1].append(row.id)
-    return [(key, n, ids) for key, (n, ids) in groups.items()]
-
-
 # ---- the eight signals -----------------------------------------------------------------
 
-def _carried_forward(scope: _Scope) -> list[Warning]:
+def _carried_forward(scope: Scope) -> list[Warning]:
     limit = scope.limit("carry_forward_limit")
     times = func.count(CarryForward.id)
     base = (
-        select(LogEntry.service_id.label("service_id"), _kind("log_entry"),
+        select(LogEntry.service_id.label("service_id"), kind_column("log_entry"),
                LogEntry.id.label("id"), times.label("detail"))
         .join(CarryForward, CarryForward.entry_id == LogEntry.id)
-        .where(_live_entries(scope), LogEntry.status.in_(UNCLOSED))
+        .where(live_entries(scope), LogEntry.status.in_(UNCLOSED))
         .group_by(LogEntry.service_id, LogEntry.id)
         .having(times >= limit)
     )
     out = []
-    for sid, (n, items) in _ranked(base, lambda c: (c.detail.desc(), c.id)).items():
+    for sid, (n, items) in ranked(base, lambda c: (c.detail.desc(), c.id)).items():
         reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
                   f"{'has' if n == 1 else 'have'} been carried forward {limit} or more times "
                   f"(the limit is {limit}); the most is {items[0][2]} times.")
@@ -234,15 +148,15 @@ def _carried_forward(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _overdue_without_interim_controls(scope: _Scope) -> list[Warning]:
+def _overdue_without_interim_controls(scope: Scope) -> list[Warning]:
     controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
     base = select(
-        LogEntry.service_id.label("service_id"), _kind("log_entry"),
+        LogEntry.service_id.label("service_id"), kind_column("log_entry"),
         LogEntry.id.label("id"), LogEntry.due_date.label("detail"),
-    ).where(_live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
+    ).where(live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
             LogEntry.due_date < scope.today, controls == "")
     out = []
-    for sid, (n, items) in _ranked(base, lambda c: (c.detail, c.id)).items():
+    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id)).items():
         oldest = items[0][2]
         late = (scope.today - oldest).days
         reason = (f"{_plural(n, 'overdue entry', 'overdue entries')} "
@@ -252,17 +166,17 @@ def _overdue_without_interim_controls(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _repeat_findings(scope: _Scope) -> list[Warning]:
+def _repeat_findings(scope: Scope) -> list[Warning]:
     count = scope.limit("repeat_finding_count")
     days = scope.limit("repeat_finding_window_days")
     where = [
-        _recent(Finding, Finding.received_at, scope, days),
+        recent(Finding, Finding.received_at, scope, days),
         Finding.kind != "positive_practice",
         or_(Finding.sentiment.is_(None), Finding.sentiment != "positive"),
     ]
     keys = {"service_id": Finding.service_id, "area": Finding.area, "source": Finding.source}
     out = []
-    for (sid, area, source), n, ids in _finding_groups(scope, keys, where, count):
+    for (sid, area, source), n, ids in finding_groups(scope, keys, where, count):
         reason = (f"{_plural(n, 'finding')} about {area} from {_label(source)} in the last "
                   f"{days} days (the threshold is {count} in {days} days).")
         out.append(Warning("repeat_findings", sid, reason,
@@ -270,23 +184,23 @@ def _repeat_findings(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _walkaround_no_follow_up(scope: _Scope) -> list[Warning]:
+def _walkaround_no_follow_up(scope: Scope) -> list[Warning]:
     days = scope.limit("walkaround_follow_up_window_days")
     followed = exists().where(
         Finding.walkaround_id == Walkaround.id, Finding.deleted_at.is_(None),
         or_(Finding.follow_up_needed.is_(True), Finding.log_entry_id.is_not(None)),
     )
-    in_window = _recent(Walkaround, Walkaround.started_at, scope, days)
-    lone_check = and_(_recent(Finding, Finding.received_at, scope, days),
+    in_window = recent(Walkaround, Walkaround.started_at, scope, days)
+    lone_check = and_(recent(Finding, Finding.received_at, scope, days),
                       Finding.kind == "visibility_check", Finding.walkaround_id.is_(None))
-    rounds = select(Walkaround.service_id.label("service_id"), _kind("walkaround"),
+    rounds = select(Walkaround.service_id.label("service_id"), kind_column("walkaround"),
                     Walkaround.id.label("id"), Walkaround.started_at.label("detail")
                     ).where(in_window, ~followed)
-    checks = select(Finding.service_id.label("service_id"), _kind("finding"),
+    checks = select(Finding.service_id.label("service_id"), kind_column("finding"),
                     Finding.id.label("id"), Finding.received_at.label("detail")
                     ).where(lone_check, Finding.follow_up_needed.is_(False),
                             Finding.log_entry_id.is_(None))
-    flagged = _ranked(union_all(rounds, checks), lambda c: (c.detail.desc(), c.id))
+    flagged = ranked(union_all(rounds, checks), lambda c: (c.detail.desc(), c.id))
     if not flagged:
         return []
     totals: dict = defaultdict(int)
@@ -304,11 +218,11 @@ def _walkaround_no_follow_up(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _families_chasing(scope: _Scope) -> list[Warning]:
+def _families_chasing(scope: Scope) -> list[Warning]:
     count = scope.limit("chasing_count")
     days = scope.limit("chasing_window_days")
     where = [
-        _recent(Finding, Finding.received_at, scope, days), Finding.kind == "feedback",
+        recent(Finding, Finding.received_at, scope, days), Finding.kind == "feedback",
         Finding.sentiment == "negative", Finding.respondent_type.in_(CHASERS),
     ]
     keys = {
@@ -317,7 +231,7 @@ def _families_chasing(scope: _Scope) -> list[Warning]:
         "topic": func.coalesce(Finding.question_id, Finding.area),
     }
     out = []
-    for (sid, about, topic), n, ids in _finding_groups(scope, keys, where, count):
+    for (sid, about, topic), n, ids in finding_groups(scope, keys, where, count):
         if about == "question":
             topic = f"“{scope.services[sid].questions().get(topic, topic)}”"
         reason = (f"{_plural(n, 'negative feedback finding')} from relatives or people "
@@ -328,10 +242,10 @@ def _families_chasing(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _high_risk_no_escalation(scope: _Scope) -> list[Warning]:
+def _high_risk_no_escalation(scope: Scope) -> list[Warning]:
     hours = scope.limit("escalation_hours")["high"]
     cutoff = scope.now - timedelta(hours=hours)
-    flagged = _ranked(_undecided_high_risk(scope, cutoff), lambda c: (c.detail, c.kind, c.id))
+    flagged = ranked(undecided_high_risk(scope, cutoff), lambda c: (c.detail, c.kind, c.id))
     out = []
     for sid, (n, items) in flagged.items():
         what = _high_risk_counts(sid, n, items, scope, cutoff)
@@ -341,53 +255,25 @@ def _high_risk_no_escalation(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _undecided(scope: _Scope):
-    return and_(_live_entries(scope), LogEntry.status.in_(UNCLOSED),
-                LogEntry.escalation_decision.is_(None))
-
-
-def _undecided_high_risk(scope: _Scope, cutoff: datetime):
-    """High-risk findings and entries past ``cutoff`` with no escalation decision yet.
-
-    A finding is decided through the entry it is linked to, or by being dismissed with a
-    reason at triage; so only findings still in triage, or linked to an entry that is not
-    closed and has no decision, are read: never the whole history.
-    """
-    finding_cols = (_kind("finding"), Finding.id.label("id"),
-                    Finding.received_at.label("detail"))
-    untriaged = select(Finding.service_id.label("service_id"), *finding_cols).where(
-        _live_findings(scope), Finding.triage_state == "new", Finding.risk == "high",
-        Finding.received_at <= cutoff)
-    linked = (select(LogEntry.service_id.label("service_id"), *finding_cols)
-              .join(LogEntry, LogEntry.id == Finding.log_entry_id)
-              .where(_undecided(scope), Finding.deleted_at.is_(None), Finding.risk == "high",
-                     Finding.received_at <= cutoff))
-    entries = select(
-        LogEntry.service_id.label("service_id"), _kind("log_entry"),
-        LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
-    ).where(_undecided(scope), LogEntry.risk == "high", LogEntry.created_at <= cutoff)
-    return union_all(untriaged, linked, entries)
-
-
 def _high_risk_counts(sid, n, items, scope, cutoff) -> str:
     entries = sum(1 for kind, _, _ in items if kind == "log_entry")
     if n > len(items):  # more than REF_LIMIT: count the entries exactly
         entries = db.session.scalar(select(func.count(LogEntry.id)).where(
-            _undecided(scope), LogEntry.service_id == sid, LogEntry.risk == "high",
+            undecided(scope), LogEntry.service_id == sid, LogEntry.risk == "high",
             LogEntry.created_at <= cutoff))
     parts = [_plural(n - entries, "high-risk finding") if n - entries else "",
              _plural(entries, "high-risk entry", "high-risk entries") if entries else ""]
     return " and ".join(p for p in parts if p) + (" has" if n == 1 else " have")
 
 
-def _no_owner(scope: _Scope) -> list[Warning]:
+def _no_owner(scope: Scope) -> list[Warning]:
     base = select(
-        LogEntry.service_id.label("service_id"), _kind("log_entry"),
+        LogEntry.service_id.label("service_id"), kind_column("log_entry"),
         LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
-    ).where(_live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
+    ).where(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
             or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE))
     out = []
-    for sid, (n, items) in _ranked(base, lambda c: (c.detail, c.id)).items():
+    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id)).items():
         reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
                   f"{'has' if n == 1 else 'have'} no named owner (drafts count once they are "
                   f"more than a day old).")
@@ -395,7 +281,7 @@ def _no_owner(scope: _Scope) -> list[Warning]:
     return out
 
 
-def _weak_closure_evidence(scope: _Scope) -> list[Warning]:
+def _weak_closure_evidence(scope: Scope) -> list[Warning]:
     real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
     real_count = func.count(case((real, EvidenceRef.id)))
     real_date = func.max(case((real, EvidenceRef.evidence_date)))
@@ -407,7 +293,7 @@ def _weak_closure_evidence(scope: _Scope) -> list[Warning]:
                real_count.label("real_count"), real_date.label("real_date"))
         .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
                                      EvidenceRef.deleted_at.is_(None)))
-        .where(_live_entries(scope), LogEntry.status == "closed")
+        .where(live_entries(scope), LogEntry.status == "closed")
         .group_by(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
         .having(or_(real_count == 0, and_(real_count == 1, real_date < opened)))
         .order_by(LogEntry.service_id, LogEntry.id)
