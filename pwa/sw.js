@@ -3,7 +3,7 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v1';
+const VERSION = 'careloop-shell-v2';
 const SHELL = [
   '/',
   '/index.html',
@@ -15,6 +15,7 @@ const SHELL = [
   '/vendor/idb/index.js',
   '/js/app.js',
   '/js/api.js',
+  '/js/copies.js',
   '/js/db.js',
   '/js/drafts.js',
   '/js/outbox.js',

@@ -1,5 +1,6 @@
 // Careloop's floor app: start-up, navigation by role, the service worker and its updates.
 import * as api from './api.js';
+import * as copies from './copies.js';
 import * as drafts from './drafts.js';
 import * as session from './session.js';
 import * as status from './status.js';
@@ -88,7 +89,11 @@ async function signedIn(me) {
 
 async function switchUser() {
   await drafts.flushAll();
+  const leaving = session.current();
   try { await api.logout(); } catch { /* offline: the server session ends on its own */ }
+  // The next person must not see this user's copies; only unsent work (outbox, drafts,
+  // records not yet sent) stays, to be sent at this user's next login.
+  if (leaving) await copies.reset(leaving.id);
   await session.clear();
   sync.start(null);
   location.hash = '#/login';

@@ -67,6 +67,8 @@ export async function counts(userId) {
  * Apply the server's per-mutation results. Acknowledged items (applied, merged, duplicate,
  * conflict) are deleted; a conflict is also kept in ``attention``; a rejection stays in the
  * outbox marked rejected with its reason, unless the server says it may be retried.
+ * The local copies follow: a record nothing waits for any more is no longer "waiting"; a
+ * refused create is marked refused; a refused or clashing edit shows the server's copy again.
  */
 export async function acknowledge(userId, items, results) {
   const db = await getDB();
@@ -74,12 +76,14 @@ export async function acknowledge(userId, items, results) {
   const outbox = tx.objectStore('outbox');
   const attention = tx.objectStore('attention');
   const byId = new Map(results.filter((r) => r && r.mutation_id).map((r) => [r.mutation_id, r]));
+  const touched = new Map();
   for (const item of items) {
     let result = byId.get(item.mutation.mutation_id);
     if (!result) continue; // no answer for it: keep it and send it again
     if (result.status === 'duplicate' && result.first) result = { ...result.first };
+    if (result.status === 'rejected' && result.retry) continue;
+    touched.set(recordKey(userId, item.mutation), { item, result });
     if (result.status === 'rejected') {
-      if (result.retry) continue;
       await outbox.put({ ...item, state: REJECTED, result });
       continue;
     }
@@ -91,14 +95,47 @@ export async function acknowledge(userId, items, results) {
       });
     }
   }
+  const still = new Set((await outbox.index('byUser').getAll(userId))
+    .filter((i) => i.state === WAITING).map((i) => String(i.mutation.entity_id)));
+  for (const [key, { item, result }] of touched) {
+    if (!still.has(String(item.mutation.entity_id))) await settle(tx.objectStore('records'), key, item.mutation, result);
+  }
   await tx.done;
+}
+
+function recordKey(userId, mutation) {
+  return JSON.stringify([userId, mutation.entity_type, String(mutation.entity_id)]);
+}
+
+async function settle(records, key, mutation, result) {
+  const record = await records.get(JSON.parse(key));
+  if (!record) return;
+  const created = ['create', 'append'].includes(mutation.op);
+  if (result.status === 'rejected' && created) {
+    await records.put({ ...record, pending: false, rejected: result.reason || 'Not accepted.' });
+  } else if (['rejected', 'conflict'].includes(result.status) && record._server) {
+    // The office kept its own version: show it (the next pull brings anything newer).
+    await records.put({ ...record._server, pending: false });
+  } else {
+    const { _server: _dropped, ...rest } = record;
+    await records.put({ ...rest, pending: false });
+  }
 }
 
 /** Remove a rejected item the user has read (the only deletion not made by the server). */
 export async function dismissRejected(userId, key) {
   const db = await getDB();
-  const tx = db.transaction('outbox', 'readwrite');
-  const item = await tx.store.get(key);
-  if (item && item.userId === userId && item.state === REJECTED) await tx.store.delete(key);
+  const tx = db.transaction(['outbox', 'records'], 'readwrite');
+  const item = await tx.objectStore('outbox').get(key);
+  if (item && item.userId === userId && item.state === REJECTED) {
+    await tx.objectStore('outbox').delete(key);
+    const m = item.mutation;
+    // A refused new record never reached the office: its local copy goes with it.
+    if (['create', 'append'].includes(m.op)) {
+      const recordKeyParts = [userId, m.entity_type, String(m.entity_id)];
+      const record = await tx.objectStore('records').get(recordKeyParts);
+      if (record && record.rejected) await tx.objectStore('records').delete(recordKeyParts);
+    }
+  }
   await tx.done;
 }

@@ -2,6 +2,7 @@
 // speaking docs/sync-protocol.md. Runs at start, on `online`, when the app becomes visible,
 // on a timer while online, after each save, and on Background Sync where the browser has it.
 import * as api from './api.js';
+import * as copies from './copies.js';
 import * as db from './db.js';
 import * as outbox from './outbox.js';
 
@@ -10,7 +11,6 @@ const PUSH_BATCH = 100;          // well under the server's limit of 500 mutatio
 const PULL_LIMIT = 200;
 const TIMER_MS = 60_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
-const SYNCED_TYPES = ['finding', 'log_entry', 'note', 'evidence', 'walkaround'];
 
 const state = {
   online: navigator.onLine,
@@ -96,15 +96,10 @@ async function runOnce(user) {
   state.syncing = true; emit();
   try {
     await refreshServices(user);
-    try {
-      await ensureDevice(user);
+    await withDevice(user, async () => {
       await pushAll(user);
       await pullAll(user);
-    } catch (err) {
-      // Until the server has its sync endpoints, keep "My actions" readable through REST.
-      if (err instanceof api.ApiError && [404, 405].includes(err.status)) await mirrorViaRest(user);
-      throw err;
-    }
+    });
     const now = new Date().toISOString();
     await db.updateUser(user.id, { lastSyncedAt: now });
     failures = 0;
@@ -115,6 +110,22 @@ async function runOnce(user) {
   } finally {
     state.syncing = false;
     await refreshCounts();
+  }
+}
+
+/** Run ``fn`` with this user's device binding; register again once if the server lost it. */
+async function withDevice(user, fn) {
+  await ensureDevice(user);
+  try {
+    await fn();
+  } catch (err) {
+    if (!(err instanceof api.ApiError && err.code === 'device_not_registered')) throw err;
+    // A server that no longer knows this binding (a restored database, a new server): bind
+    // again and resend. Record ids are made on the tablet, so a create the server already
+    // holds can never become a second record.
+    await db.updateUser(user.id, { deviceId: null });
+    await ensureDevice(user);
+    await fn();
   }
 }
 
@@ -146,9 +157,6 @@ function explain(err) {
   if (err.code === 'device_revoked') {
     return { code: 'device_revoked', message: 'This tablet has been switched off for your account. Ask your manager; nothing waiting is lost.' };
   }
-  if (err.status === 404 || err.status === 405) {
-    return { code: 'sync_unavailable', message: 'The server cannot receive synced work yet. Your work is kept here and will be sent later.' };
-  }
   return { code: err.code, message: `${err.message} Your work is kept here and will be sent later.` };
 }
 
@@ -161,7 +169,7 @@ async function ensureDevice(user) {
     label: deviceLabel(),
     protocol_version: PROTOCOL_VERSION,
   });
-  const deviceId = body.device_id || body.client_id || body.id;
+  const deviceId = body.device_id;
   await db.updateUser(user.id, { deviceId });
   return deviceId;
 }
@@ -201,68 +209,16 @@ async function pullAll(user) {
     try {
       body = await api.get('/sync/pull?' + params);
     } catch (err) {
-      if (err instanceof api.ApiError && err.code === 'resync') { await resync(user); continue; }
+      // The cursor means nothing to this server: drop the copies (never the outbox), pull from 0.
+      if (err instanceof api.ApiError && err.code === 'resync' && page === 0) {
+        await copies.reset(user.id);
+        continue;
+      }
       throw err;
     }
-    await applyPage(user, body);
+    await copies.applyPage(user.id, body);
     if (!body.has_more) return;
   }
-}
-
-/** The cursor is older than the server keeps: drop the local copies (never the outbox) and start again. */
-async function resync(user) {
-  const conn = await db.getDB();
-  const tx = conn.transaction(['records', 'users'], 'readwrite');
-  for (const type of SYNCED_TYPES) {
-    const keys = await tx.objectStore('records').index('byUserType').getAllKeys([user.id, type]);
-    for (const key of keys) await tx.objectStore('records').delete(key);
-  }
-  const stored = await tx.objectStore('users').get(user.id);
-  await tx.objectStore('users').put({ ...stored, cursor: 0 });
-  await tx.done;
-}
-
-async function applyPage(user, body) {
-  const pendingIds = new Set((await outbox.waiting(user.id)).map((i) => i.mutation.entity_id));
-  const conn = await db.getDB();
-  const tx = conn.transaction(['records', 'users'], 'readwrite');
-  const records = tx.objectStore('records');
-  for (const change of body.changes || []) {
-    const key = [user.id, change.entity_type, String(change.id)];
-    if (change.deleted || !change.record) {
-      await records.delete(key);
-    } else if (!pendingIds.has(String(change.id))) {
-      await records.put({ ...change.record, id: String(change.id), entityType: change.entity_type,
-        userId: user.id, version: change.version, pending: false });
-    }
-  }
-  const stored = await tx.objectStore('users').get(user.id);
-  await tx.objectStore('users').put({ ...stored, cursor: body.next_cursor ?? stored.cursor });
-  await tx.done;
-}
-
-/** Copy the entries I own and my recent findings through the REST API (no sync endpoints). */
-async function mirrorViaRest(user) {
-  const entries = await api.get(`/entries?owner_id=${user.id}&per_page=200`);
-  const findings = await api.get(`/findings?recorded_by=${user.id}&per_page=200`);
-  const notes = {};
-  for (const entry of entries.items || []) {
-    notes[entry.id] = (await api.get(`/entries/${entry.id}/notes?per_page=200`)).items || [];
-  }
-  const pendingIds = new Set((await outbox.waiting(user.id)).map((i) => i.mutation.entity_id));
-  const conn = await db.getDB();
-  const tx = conn.transaction('records', 'readwrite');
-  const put = async (entityType, record) => {
-    if (pendingIds.has(String(record.id))) return;
-    await tx.store.put({ ...record, id: String(record.id), entityType, userId: user.id, pending: false });
-  };
-  for (const entry of entries.items || []) {
-    await put('log_entry', entry);
-    for (const note of notes[entry.id]) await put('note', note);
-    for (const ev of entry.evidence || []) await put('evidence', ev);
-  }
-  for (const finding of findings.items || []) await put('finding', finding);
-  await tx.done;
 }
 
 /** Keep the service's areas, routines and question sets for offline forms. */
@@ -273,8 +229,12 @@ async function refreshServices(user) {
     for (const s of body.items || []) ids.add(s.id);
   }
   for (const id of ids) {
-    const service = await api.get('/services/' + id);
-    await db.putService(user.id, service);
+    try {
+      await db.putService(user.id, await api.get('/services/' + id));
+    } catch (err) {
+      // A service the user has left: the pull's scope drops its copies.
+      if (!(err instanceof api.ApiError && [403, 404].includes(err.status))) throw err;
+    }
   }
 }
 

@@ -115,13 +115,30 @@ def live_app(tmp_path, pwa_root):
         db.engine.dispose()
 
 
+def open_entry(manager, service, owner_id, **fields):
+    """Create and open a medium-risk entry owned by ``owner_id``, due in a week (flushed)."""
+    from server.audit.services import Actor
+    from server.log import services as log
+
+    actor = Actor(manager, "desk")
+    entry = log.create_draft(
+        actor,
+        service,
+        source="walkaround",
+        risk="medium",
+        owner_id=owner_id,
+        due_date=dt.date.today() + dt.timedelta(days=7),
+        **fields,
+    )
+    log.transition(actor, entry, "open", base_version=entry.version)
+    return entry
+
+
 @pytest.fixture
 def floor(live_app):
     """A provider, a care home, a senior carer with one open action, and its manager."""
     from seed import factories as f
-    from server.audit.services import Actor
     from server.extensions import db
-    from server.log import services as log
 
     with live_app.app_context():
         provider = f.make_provider("Brightwater Care")
@@ -139,26 +156,21 @@ def floor(live_app):
             name="Robin Manager",
             email="robin.manager@example.test",
         )
-        actor = Actor(manager, "desk")
-        entry = log.create_draft(
-            actor,
+        entry = open_entry(
+            manager,
             home,
+            carer.id,
             concern="Call bells in the lounge were not answered within 5 minutes.",
-            source="walkaround",
-            risk="medium",
             decision="Sam Carer to check call bell response times at lunchtime daily for a week.",
-            owner_id=carer.id,
-            due_date=dt.date.today() + dt.timedelta(days=7),
             evidence_needed="Call bell log for the week, checked against the rota.",
         )
-        log.transition(actor, entry, "open", base_version=entry.version)
         db.session.commit()
 
         class Floor:
             pass
 
         w = Floor()
-        w.service_id, w.entry_id = home.id, entry.id
+        w.provider_id, w.service_id, w.entry_id = provider.id, home.id, entry.id
         w.carer = {"id": carer.id, "email": carer.email, "password": PASSWORD}
         w.other = {"id": other.id, "email": other.email, "password": PASSWORD}
         w.manager = {"id": manager.id, "email": manager.email, "password": PASSWORD}
@@ -239,86 +251,70 @@ def wait_for_service_worker(page):
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
-class FakeSync:
-    """Answers /api/v1/sync/* in the browser as docs/sync-protocol.md describes, for tests of
-    the client alone (what it sends, what it does with each result). Real sync is tested
-    against the server's own endpoints."""
+def go_offline(context, server):
+    """Make the server unreachable: stop it, and abort (and count) anything still tried."""
+    tried = []
 
-    def __init__(self, context, server, reject=lambda mutation: None, changes=()):
-        self.pushes, self.reject, self.changes = [], reject, list(changes)
-        self.device_id = "3f0c4c1e-6a43-4c1b-9a8c-0d7f6c2f0a11"
-        context.route(f"{server.url}/api/v1/sync/**", self._handle)
+    def abort(route):
+        tried.append(route.request.url)
+        route.abort("internetdisconnected")
 
-    def _handle(self, route):
-        import json
-        from urllib.parse import urlparse
-
-        path = urlparse(route.request.url).path
-        if path.endswith("/devices"):
-            return route.fulfill(json={"device_id": self.device_id}, status=201)
-        if path.endswith("/pull"):
-            cursor = int(
-                dict(
-                    p.split("=", 1)
-                    for p in urlparse(route.request.url).query.split("&")
-                    if "=" in p
-                ).get("cursor", 0)
-            )
-            page = [c for c in self.changes if c["change_seq"] > cursor]
-            return route.fulfill(
-                json={
-                    "changes": page,
-                    "has_more": False,
-                    "next_cursor": max([cursor] + [c["change_seq"] for c in page]),
-                }
-            )
-        body = json.loads(route.request.post_data or "{}")
-        self.pushes.append(body)
-        results = []
-        for m in body.get("mutations", []):
-            reason = self.reject(m)
-            if reason:
-                results.append(
-                    {
-                        "status": "rejected",
-                        "mutation_id": m["mutation_id"],
-                        "code": "invalid",
-                        "reason": reason,
-                        "fields": {},
-                        "rule": None,
-                        "retry": False,
-                    }
-                )
-            else:
-                results.append(
-                    {
-                        "status": "applied",
-                        "mutation_id": m["mutation_id"],
-                        "entity_type": m["entity_type"],
-                        "entity_id": m["entity_id"],
-                        "version": 1,
-                        "fields": sorted(m.get("changes", {})),
-                    }
-                )
-        return route.fulfill(json={"results": results})
+    context.route(f"{server.url}/**", abort)
+    server.stop()
+    context.set_offline(True)
+    return tried
 
 
-def entry_change(app, entry_id) -> dict:
-    """The pull change of one log entry, as the server's REST API dumps it."""
+def go_online(context, server):
+    server.start()
+    context.unroute(f"{server.url}/**")
+    context.set_offline(False)
+
+
+SYNC_NOW = """async () => {
+  const sync = await import('/js/sync.js');
+  await sync.syncNow();   // may join a run that started before the last change...
+  await sync.syncNow();   // ...so run once more from the start
+  return sync.getState();
+}"""
+
+
+def sync_now(page) -> dict:
+    """Run the app's own sync to the end (the module the app uses) and return its state."""
+    return page.evaluate(SYNC_NOW)
+
+
+class Desk:
+    """A manager at the desk, speaking the REST API to the same app and database."""
+
+    def __init__(self, app, who: dict):
+        self.client = app.test_client()
+        token = self.client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+        r = self.client.post(
+            "/api/v1/auth/login",
+            json={"email": who["email"], "password": who["password"]},
+            headers={"X-CSRF-Token": token},
+        )
+        assert r.status_code == 200, r.get_json()
+        self.token = r.get_json()["csrf_token"]
+
+    def get(self, path: str) -> dict:
+        r = self.client.get("/api/v1" + path)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def post(self, path: str, body: dict) -> dict:
+        r = self.client.post("/api/v1" + path, json=body, headers={"X-CSRF-Token": self.token})
+        assert r.status_code in (200, 201), r.get_json()
+        return r.get_json()
+
+
+def db_query(app, fn):
+    """Run ``fn(db)`` in an app context on the server's database and return its result."""
     from server.extensions import db
-    from server.log.models import LogEntry
-    from server.log.schemas import dump_entry
 
     with app.app_context():
-        entry = db.session.get(LogEntry, entry_id)
-        record = dump_entry(entry)
-        change = {
-            "entity_type": "log_entry",
-            "id": str(entry.id),
-            "change_seq": entry.change_seq,
-            "version": entry.version,
-            "deleted": False,
-            "record": record,
-        }
-        db.session.remove()
-        return change
+        try:
+            return fn(db)
+        finally:
+            db.session.remove()

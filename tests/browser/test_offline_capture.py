@@ -1,12 +1,22 @@
 """Scenario (a): log in, go offline for real, record three findings and one feedback,
 reload while offline: everything is still there and the app works; back online it syncs,
-each record exactly once in the server's database."""
+each record exactly once in the server's database. And a session that expires while
+offline: capture goes on, the outbox waits, and it is sent after the user logs in again."""
 
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import check_a11y, log_in, wait_for_service_worker
+from tests.browser.conftest import (
+    check_a11y,
+    db_query,
+    go_offline,
+    go_online,
+    log_in,
+    sync_now,
+    wait_for_service_worker,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +37,8 @@ def record_finding(page, area, seen, risk, follow_up):
     ).click()
     page.get_by_label("People supported involved").fill("R-1042")
     page.get_by_role("button", name="Save finding").click()
+    # Saved when the form is emptied for the next one (the toast may still be the last one's).
+    expect(page.get_by_label("What did you see?")).to_have_value("")
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
 
 
@@ -40,27 +52,8 @@ def record_feedback(page):
     page.get_by_label("Area or routine").select_option("Lunchtime")
     page.get_by_role("group", name="Is follow-up needed?").get_by_text("No", exact=True).click()
     page.get_by_role("button", name="Save feedback").click()
+    expect(page.get_by_label("Their answer")).to_have_value("")
     page.get_by_role("status").filter(has_text="Feedback saved.").wait_for()
-
-
-def go_offline(context, server):
-    """Make the server unreachable: stop it, and abort (and count) anything still tried."""
-    tried = []
-
-    def abort(route):
-        tried.append(route.request.url)
-        route.abort("internetdisconnected")
-
-    context.route(f"{server.url}/**", abort)
-    server.stop()
-    context.set_offline(True)
-    return tried
-
-
-def go_online(context, server):
-    server.start()
-    context.unroute(f"{server.url}/**")
-    context.set_offline(False)
 
 
 def capture_offline_and_reload(page, context, server, floor):
@@ -116,31 +109,67 @@ def capture_offline_and_reload(page, context, server, floor):
     return tried
 
 
-def test_offline_capture_survives_reload(page, context, server, floor):
+def test_offline_capture_reload_and_back_online_each_record_exactly_once(
+    page, context, server, floor
+):
     capture_offline_and_reload(page, context, server, floor)
-
-
-def test_back_online_each_record_synced_exactly_once(page, context, server, floor):
-    """Needs POST /api/v1/sync/devices, /sync/push and GET /sync/pull (server/syncing)."""
-    capture_offline_and_reload(page, context, server, floor)
+    assert_findings_in_database(server.app, floor, expected=0)
     go_online(context, server)
+    # The app's own triggers (the `online` event) send the outbox: nobody presses anything.
     page.locator("#status-strip").filter(has_text="nothing waiting").wait_for(timeout=20_000)
     assert_findings_in_database(server.app, floor, expected=len(FINDINGS) + 1)
+    page.get_by_role("link", name="Recorded").click()
+    page.get_by_text("Sent to the office", exact=True).nth(3).wait_for()
+    assert page.get_by_text("Waiting to send", exact=True).count() == 0
     # A second sync (a retry, a reload) changes nothing.
     page.reload()
     page.locator("#status-strip").filter(has_text="last synced today").wait_for(timeout=20_000)
+    assert sync_now(page)["problem"] is None
     assert_findings_in_database(server.app, floor, expected=len(FINDINGS) + 1)
 
 
+def test_session_expired_offline_capture_goes_on_and_pushes_after_login(
+    page, context, server, floor
+):
+    log_in(page, floor.carer)
+    wait_for_service_worker(page)
+    go_offline(context, server)
+    context.clear_cookies()  # the server session is gone (expired) while the tablet is away
+    record_finding(page, *FINDINGS[0])
+    strip = page.locator("#status-strip")
+    strip.filter(has_text="1 waiting to send").wait_for()
+
+    go_online(context, server)
+    strip.filter(has_text="not sent").wait_for(timeout=20_000)
+    assert "1 waiting to send" in strip.inner_text()
+    assert_findings_in_database(server.app, floor, expected=0)
+    # Capture still works while signed out on the server.
+    record_finding(page, *FINDINGS[1])
+    strip.filter(has_text="2 waiting to send").wait_for()
+
+    strip.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("You are signed out on the server.", exact=False).wait_for()
+    check_a11y(page, "the status dialog, signed out")
+    dialog.get_by_role("button", name="Log in again").click()
+    page.get_by_role("heading", name="Log in to Careloop").wait_for()
+    assert page.get_by_label("Email address").input_value() == floor.carer["email"]
+    page.get_by_label("Password").fill(floor.carer["password"])
+    page.get_by_role("button", name="Log in", exact=True).click()
+    strip.filter(has_text="nothing waiting").wait_for(timeout=20_000)
+    assert_findings_in_database(server.app, floor, expected=2)
+    assert "not sent" not in strip.inner_text()
+
+
 def assert_findings_in_database(app, floor, expected):
-    from server.extensions import db
     from server.findings.models import Finding
 
-    with app.app_context():
-        rows = db.session.scalars(
+    def rows(db):
+        found = db.session.scalars(
             db.select(Finding).where(Finding.recorded_by == uuid.UUID(str(floor.carer["id"])))
         ).all()
-        descriptions = sorted(r.description for r in rows)
-        assert len(rows) == expected, descriptions
-        assert len(set(descriptions)) == expected
-        db.session.remove()
+        return sorted(r.description for r in found)
+
+    descriptions = db_query(app, rows)
+    assert len(descriptions) == expected, descriptions
+    assert len(set(descriptions)) == expected, descriptions

@@ -1,20 +1,36 @@
 """The main screens at tablet size (820x1180), saved for the README.
 
 Set CARELOOP_SCREENSHOT_DIR (``make screenshots`` sets it to docs/screenshots) to keep them;
-otherwise they go to a temporary folder, so the suite never changes the repository."""
+otherwise they go to a temporary folder, so the suite never changes the repository.
+The app syncs with the real server: "My actions" is what the server's pull gave it."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import FakeSync, entry_change, log_in
-from tests.browser.test_offline_capture import go_offline, record_finding
+from tests.browser.conftest import go_offline, log_in
+from tests.browser.test_offline_capture import record_finding
 
 pytestmark = pytest.mark.browser
 
 
-def test_main_screens(page, context, server, floor, tmp_path):
+def zoomed_finding_form(browser, server, floor, path):
+    """A portrait tablet at 200 % zoom: 410 x 590 CSS pixels, two device pixels each."""
+    ctx = browser.new_context(
+        viewport={"width": 410, "height": 590}, device_scale_factor=2, base_url=server.url
+    )
+    try:
+        page = ctx.new_page()
+        log_in(page, floor.carer)
+        page.get_by_label("What did you see?").scroll_into_view_if_needed()
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(path))
+    finally:
+        ctx.close()
+
+
+def test_main_screens(browser, page, context, server, floor, tmp_path):
     out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -23,7 +39,6 @@ def test_main_screens(page, context, server, floor, tmp_path):
         page.wait_for_timeout(200)
         page.screenshot(path=str(out / f"{name}.png"))
 
-    FakeSync(context, server, changes=[entry_change(server.app, floor.entry_id)])
     page.goto("/")
     page.get_by_role("heading", name="Log in to Careloop").wait_for()
     shot("01-login")
@@ -39,6 +54,7 @@ def test_main_screens(page, context, server, floor, tmp_path):
     page.get_by_role("link", name="check call bell response times", exact=False).click()
     page.get_by_role("heading", name="Notes").wait_for()
     shot("05-action")
+    zoomed_finding_form(browser, server, floor, out / "10-zoom-200.png")
     go_offline(context, server)
     page.get_by_role("link", name="Finding", exact=True).click()
     record_finding(page, "Lounge", "Call bell rang for six minutes.", "High", "Yes")

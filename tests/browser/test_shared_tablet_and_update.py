@@ -1,43 +1,83 @@
 """Scenario (e): a shared tablet keeps each user's queue apart; scenario (d): a new release
 is offered and taken without losing a half-typed form."""
 
+import re
+import uuid
+
 import pytest
 
-from tests.browser.conftest import check_a11y, log_in, wait_for_service_worker
+from tests.browser.conftest import (
+    check_a11y,
+    db_query,
+    log_in,
+    sync_now,
+    wait_for_service_worker,
+)
 from tests.browser.test_offline_capture import record_finding
 
 pytestmark = pytest.mark.browser
 
-OUTBOX_OWNERS = """async () => {
+HELD = """async () => {
   const { getDB } = await import('/js/db.js');
-  const items = await (await getDB()).getAll('outbox');
-  return items.map((i) => i.userId);
+  const db = await getDB();
+  const records = await db.getAll('records');
+  return {
+    outbox: (await db.getAll('outbox')).map((i) => i.userId),
+    records: records.map((r) => [r.userId, r.entityType, Boolean(r.pending)]),
+  };
 }"""
 
 
-def test_user_switch_keeps_queues_apart(page, context, server, floor):
-    # Nothing reaches the sync endpoints here, so each queue stays on the tablet.
-    context.route(f"{server.url}/api/v1/sync/**", lambda route: route.abort())
+def findings_of(app, user_id):
+    from server.findings.models import Finding
+
+    def descriptions(db):
+        mine = Finding.recorded_by == uuid.UUID(str(user_id))
+        return db.session.scalars(db.select(Finding.description).where(mine)).all()
+
+    return db_query(app, descriptions)
+
+
+def test_user_switch_keeps_queues_apart_and_clears_copies(page, context, server, floor):
+    sam, alex = str(floor.carer["id"]), str(floor.other["id"])
     log_in(page, floor.carer)
+    page.get_by_role("link", name="My actions").click()
+    page.get_by_role("link", name="check call bell response times", exact=False).wait_for()
+    # Sam's finding cannot be sent yet: the sync endpoints are out of reach.
+    context.route(f"{server.url}/api/v1/sync/**", lambda route: route.abort())
+    page.get_by_role("link", name="Finding", exact=True).click()
     record_finding(page, "Lounge", "Sam's finding: call bell not answered.", "High", "Yes")
     page.locator("#status-strip").filter(has_text="1 waiting to send").wait_for()
 
     page.get_by_role("button", name="Switch user").click()
     page.get_by_role("heading", name="Log in to Careloop").wait_for()
     check_a11y(page, "the login screen")
+    # Only Sam's unsent work stays: the copy of the action went with Sam.
+    assert page.evaluate(HELD) == {"outbox": [sam], "records": [[sam, "finding", True]]}
+
+    context.unroute(f"{server.url}/api/v1/sync/**")
     log_in(page, floor.other)
     page.locator("#status-strip").filter(has_text="nothing waiting").wait_for()
+    assert sync_now(page)["problem"] is None
     page.get_by_role("link", name="Recorded").click()
     page.get_by_text("Nothing recorded on this tablet yet.").wait_for()
     assert page.get_by_text("Sam's finding", exact=False).count() == 0
-    assert page.evaluate(OUTBOX_OWNERS) == [str(floor.carer["id"])]
+    page.get_by_role("link", name="My actions").click()
+    page.get_by_text("You have no open actions on this tablet.", exact=False).wait_for()
+    # Alex's session never pushed Sam's queue.
+    assert page.evaluate(HELD)["outbox"] == [sam]
+    assert findings_of(server.app, sam) == []
+    assert alex not in page.evaluate(HELD)["outbox"]
 
     page.get_by_role("button", name="Switch user").click()
     page.get_by_role("heading", name="Log in to Careloop").wait_for()
     log_in(page, floor.carer)
-    page.locator("#status-strip").filter(has_text="1 waiting to send").wait_for()
+    page.locator("#status-strip").filter(has_text="nothing waiting").wait_for()
+    assert findings_of(server.app, sam) == ["Sam's finding: call bell not answered."]
     page.get_by_role("link", name="Recorded").click()
     page.get_by_text("Sam's finding: call bell not answered.").wait_for()
+    page.get_by_role("link", name="My actions").click()
+    page.get_by_role("link", name="check call bell response times", exact=False).wait_for()
 
 
 def test_new_release_is_offered_and_taken(page, context, server, floor, pwa_root):
@@ -47,7 +87,10 @@ def test_new_release_is_offered_and_taken(page, context, server, floor, pwa_root
     page.get_by_label("What did you see?").fill("Half-typed when the update came")
 
     sw = pwa_root / "sw.js"
-    sw.write_text(sw.read_text().replace("careloop-shell-v1", "careloop-shell-v2"))
+    text = sw.read_text()
+    number = int(re.search(r"careloop-shell-v(\d+)", text).group(1))
+    new_version = f"careloop-shell-v{number + 1}"
+    sw.write_text(re.sub(r"careloop-shell-v\d+", new_version, text))
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
     button = page.get_by_role("button", name="Update ready — reload")
     button.wait_for()
@@ -57,5 +100,5 @@ def test_new_release_is_offered_and_taken(page, context, server, floor, pwa_root
         button.click()
     page.get_by_role("heading", name="Record a walkaround finding").wait_for()
     assert page.get_by_label("What did you see?").input_value() == "Half-typed when the update came"
-    assert page.evaluate("caches.keys()") == ["careloop-shell-v2"]
+    assert page.evaluate("caches.keys()") == [new_version]
     assert page.get_by_role("button", name="Update ready — reload").is_hidden()

@@ -91,6 +91,13 @@ function noteForm(user, entry) {
   return form;
 }
 
+/** The entry as the office last sent it, kept beside a local change until it is answered. */
+function serverCopy(entry) {
+  if (entry._server) return entry._server;
+  const { _server: _none, ...copy } = entry;
+  return { ...copy, pending: false };
+}
+
 function doneForm(user, entry) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'done-title' },
     h('h2', { id: 'done-title' }, 'Mark done for checking'),
@@ -103,13 +110,18 @@ function doneForm(user, entry) {
     await outbox.queueChange(user, {
       entity_type: 'log_entry', entity_id: entry.id, op: 'transition', base_version: entry.version,
       base_values: { status: entry.status }, transition: { action: 'mark_done', reason },
-    }, { record: { ...entry, status: 'awaiting_check' }, draftForm: `done:${entry.id}` });
+    }, { record: { ...entry, status: 'awaiting_check', _server: serverCopy(entry) }, draftForm: `done:${entry.id}` });
     drafts.cancel(`done:${entry.id}`);
     await sync.afterSave();
     toast('Marked done. It will be sent for checking when there is a connection.');
     renderDetail(user, entry.id);
   });
   return form;
+}
+
+function stateText(record) {
+  if (record.rejected) return ' · not accepted: see the status bar';
+  return record.pending ? ' · waiting to send' : '';
 }
 
 export async function renderDetail(user, entryId) {
@@ -138,10 +150,10 @@ export async function renderDetail(user, entryId) {
       entry.interim_controls ? [h('dt', {}, 'Interim controls'), h('dd', {}, entry.interim_controls)] : null),
     h('h2', {}, 'Notes'),
     notes.length ? h('ul', { class: 'list' }, notes.map((n) => h('li', { class: 'card' }, h('p', {}, n.body),
-      h('p', { class: 'meta' }, when(n.created_at), n.pending ? ' · waiting to send' : '')))) : h('p', {}, 'No notes yet.'),
+      h('p', { class: 'meta' }, when(n.created_at), stateText(n))))) : h('p', {}, 'No notes yet.'),
     h('h2', {}, 'Evidence'),
     evidence.length ? h('ul', { class: 'list' }, evidence.map((e) => h('li', { class: 'card' },
       h('p', {}, `${LABELS.evidence[e.type] || e.type}: ${e.location}`),
-      h('p', { class: 'meta' }, day(e.evidence_date), e.pending ? ' · waiting to send' : '')))) : h('p', {}, 'No evidence yet.'),
+      h('p', { class: 'meta' }, day(e.evidence_date), stateText(e))))) : h('p', {}, 'No evidence yet.'),
     ...forms);
 }

@@ -2,6 +2,12 @@
 import * as db from '../db.js';
 import { LABELS, h, show, when } from '../ui.js';
 
+function badge(f) {
+  if (f.rejected) return h('span', { class: 'badge badge-bad' }, 'Not accepted – tap the status bar to see why');
+  if (f.pending) return h('span', { class: 'badge badge-waiting' }, 'Waiting to send');
+  return h('span', { class: 'badge badge-sent' }, 'Sent to the office');
+}
+
 export async function render(user) {
   const findings = (await db.listRecords(user.id, 'finding'))
     .filter((f) => f.recorded_by === user.id)
@@ -11,7 +17,6 @@ export async function render(user) {
       h('h2', {}, `${LABELS.kind[f.kind] || f.kind} – ${f.area}`),
       h('p', {}, f.description),
       h('p', { class: 'meta' }, `${when(f.recorded_at)} · ${LABELS.risk[f.risk] || ''} risk${f.follow_up_needed ? ' · follow-up needed' : ''}`),
-      f.pending ? h('span', { class: 'badge badge-waiting' }, 'Waiting to send')
-        : h('span', { class: 'badge badge-sent' }, 'Sent to the office'))))
+      badge(f))))
       : h('p', { class: 'notice' }, 'Nothing recorded on this tablet yet.'));
 }
