@@ -53,12 +53,14 @@ def pull():
     if "protocol_version" in request.args:
         services.check_protocol(request.args.get("protocol_version", type=int))
     args = query_args(PullArgs())
-    device = services.bound_device(current_user, args["device_id"])
+    device = services.bound_device(current_user, args["device_id"], touch=False)
     if args["cursor"] > committed_high_water(db.session):
         raise services.Resync("This tablet's copy is from another server. Start a fresh sync "
                               "from 0; the changes waiting to be sent are kept.")
     body = pulling.pull(current_user, args["cursor"], args["limit"])
-    return body | {"last_acknowledged": services.acknowledged(device)}
+    body["last_acknowledged"] = services.acknowledged(device)
+    services.note_pull(device)
+    return body
 
 
 @endpoint("/conflicts", query=ConflictArgs, response=ConflictSchema, paged=True, tag="sync")

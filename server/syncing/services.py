@@ -55,8 +55,12 @@ def register_device(user, installation_id: str, label: str = "") -> Device:
     return device
 
 
-def bound_device(user, device_id) -> Device:
-    """Return the device binding for this session user, or refuse with a clear code."""
+def bound_device(user, device_id, touch: bool = True) -> Device:
+    """Return the device binding for this session user, or refuse with a clear code.
+
+    ``touch`` records the moment as the device's last sync; a pull passes False and calls
+    note_pull() once its reading is done, so that a read never has to become a write.
+    """
     device = db.session.get(Device, as_uuid(device_id, "device"))
     if device is None or device.user_id != user.id:
         raise DeviceNotBound("This tablet is not registered for you. Register it again.",
@@ -64,8 +68,20 @@ def bound_device(user, device_id) -> Device:
     if device.revoked_at is not None:
         raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.",
                             {"device_id": "Revoked."})
-    device.last_seen_at = utcnow()
+    if touch:
+        device.last_seen_at = utcnow()
     return device
+
+
+def note_pull(device: Device) -> None:
+    """Record a pull as the device's last sync, in a write transaction of its own.
+
+    On SQLite a read transaction that starts writing can fail at once when another tablet
+    writes meanwhile; ending the read first and taking the write lock up front waits instead.
+    """
+    db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    db.session.get(Device, device.id).last_seen_at = utcnow()
 
 
 def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
