@@ -115,6 +115,12 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("registered_manager", "provider_admin"),
         "See the service's tablets and withdraw a lost one (anyone may withdraw their own)",
     ),
+    "user.manage": (
+        ("registered_manager", "provider_admin"),
+        "Create staff accounts, give and change their roles, issue password reset codes, "
+        "deactivate leavers and hand their open entries to a colleague (provider-wide roles "
+        "and every service: provider admin only)",
+    ),
     "oversight.read": (
         ("deputy_manager", "registered_manager") + _PROVIDER_LEADS,
         "See early warnings and review cadence",

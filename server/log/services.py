@@ -213,6 +213,22 @@ def update_entry(actor, entry: LogEntry, base_version, changes: dict,
     return entry
 
 
+def hand_over(actor, entry: LogEntry, owner_id, reason: str) -> LogEntry:
+    """Give an entry a new owner because its owner is leaving.
+
+    The right comes from managing people (user.manage), not from running the log: the
+    provider admin deactivating a leaver must be able to leave nothing without an owner.
+    """
+    service = guards.require_on_entry(actor, "user.manage", entry)
+    changed = audit.apply_changes(entry, {"owner_id": guards.owner_for(service, owner_id)})
+    if changed:
+        changed["reason"] = [None, reason]
+        audit.record(actor, "log_entry", entry.id, "hand_over", changed, entry.service_id)
+        entry.updated_at = utcnow()
+    db.session.flush()
+    return entry
+
+
 def add_note(actor, entry: LogEntry, body: str, id=None) -> Note:
     """Append a note to an entry; notes are never edited."""
     guards.require_on_entry(actor, "entry.annotate", entry, owner_may=True)

@@ -1,0 +1,134 @@
+"""Administration API: staff accounts and roles, leavers, passwords, tablets."""
+
+from flask_login import current_user, login_required, login_user
+
+from server.accounts.models import User
+from server.admin import devices, passwords, services
+from server.admin.schemas import (
+    AdminDeviceSchema,
+    DeactivatedSchema,
+    DeactivateSchema,
+    DeviceListArgs,
+    HandoverSchema,
+    PasswordChangeSchema,
+    PasswordResetSchema,
+    ResetCodeSchema,
+    StaffCreatedSchema,
+    StaffCreateSchema,
+    StaffListArgs,
+    StaffRolesSchema,
+    StaffSchema,
+    dump_device,
+)
+from server.api.http import endpoint, load, page, query_args
+from server.audit.services import Actor
+from server.extensions import db
+
+
+def _actor() -> Actor:
+    return Actor(current_user._get_current_object(), "desk")
+
+
+def _staff(user_id) -> User:
+    return services.get_staff(current_user, user_id)
+
+
+def _device_row(device) -> dict:
+    return dump_device(device, db.session.get(User, device.user_id))
+
+
+@endpoint("/admin/users", query=StaffListArgs, response=StaffSchema, paged=True)
+@login_required
+def list_staff():
+    """List the people you manage, by name."""
+    args = query_args(StaffListArgs())
+    select = services.list_staff(current_user, args["service_id"], args["active"])
+    return page(select, StaffSchema().dump, args["page"], args["per_page"])
+
+
+@endpoint(
+    "/admin/users",
+    methods=("POST",),
+    status=201,
+    body=StaffCreateSchema,
+    response=StaffCreatedSchema,
+)
+@login_required
+def create_staff():
+    """Create a member of staff with their roles; give them the reset code to set a password."""
+    user, code = services.create_staff(_actor(), **load(StaffCreateSchema()))
+    return StaffSchema().dump(user) | {"reset": ResetCodeSchema().dump(code)}
+
+
+@endpoint("/admin/users/<user_id>", response=StaffSchema)
+@login_required
+def get_staff(user_id):
+    """Read one person you manage, with their roles."""
+    return StaffSchema().dump(_staff(user_id))
+
+
+@endpoint(
+    "/admin/users/<user_id>/roles", methods=("PUT",), body=StaffRolesSchema, response=StaffSchema
+)
+@login_required
+def set_roles(user_id):
+    """Set a person's roles in one service (service_id null: their provider-wide roles)."""
+    user = _staff(user_id)
+    data = load(StaffRolesSchema())
+    return StaffSchema().dump(services.set_roles(_actor(), user, data["service_id"], data["roles"]))
+
+
+@endpoint(
+    "/admin/users/<user_id>/deactivate",
+    methods=("POST",),
+    body=DeactivateSchema,
+    response=DeactivatedSchema,
+)
+@login_required
+def deactivate(user_id):
+    """Deactivate a leaver, handing their open entries to reassign_to in the same step."""
+    user = _staff(user_id)
+    done = services.deactivate(_actor(), user, load(DeactivateSchema())["reassign_to"])
+    return StaffSchema().dump(done.user) | HandoverSchema().dump(done)
+
+
+@endpoint("/admin/users/<user_id>/reset-code", methods=("POST",), response=ResetCodeSchema)
+@login_required
+def issue_reset_code(user_id):
+    """Issue a one-time code with which the person sets a new password (valid 24 hours)."""
+    return ResetCodeSchema().dump(services.issue_reset_code(_actor(), _staff(user_id)))
+
+
+@endpoint("/auth/reset", methods=("POST",), body=PasswordResetSchema, public=True, tag="accounts")
+def reset_password():
+    """Set a new password with a reset code; the code works once."""
+    data = load(PasswordResetSchema())
+    passwords.reset_password(data["token"], data["new_password"])
+    return {"password_reset": True}
+
+
+@endpoint("/me/password", methods=("POST",), body=PasswordChangeSchema, tag="accounts")
+@login_required
+def change_password():
+    """Change your own password; other sessions end, this one stays signed in."""
+    data = load(PasswordChangeSchema())
+    user = passwords.change_password(_actor(), data["current_password"], data["new_password"])
+    login_user(user)  # the session now carries the new epoch
+    return {"password_changed": True}
+
+
+@endpoint("/admin/devices", query=DeviceListArgs, response=AdminDeviceSchema, paged=True)
+@login_required
+def list_devices():
+    """List the tablets of the staff you manage: last sync, last acknowledged change, revoked."""
+    args = query_args(DeviceListArgs())
+    select = devices.list_devices(current_user, args["service_id"])
+    return page(select, _device_row, args["page"], args["per_page"])
+
+
+@endpoint("/admin/devices/<device_id>/revoke", methods=("POST",), response=AdminDeviceSchema)
+@login_required
+def revoke_staff_device(device_id):
+    """Withdraw a lost tablet: from now on its pushes and pulls are refused."""
+    device, owner = devices.revoke(current_user, device_id)
+    return dump_device(device, owner)

@@ -1,0 +1,138 @@
+"""Administration schemas: staff accounts, roles, passwords and devices."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from server.accounts.permissions import ROLES
+from server.api.schemas import PageArgs
+
+PASSWORD = validate.Length(max=200)
+
+
+class RoleSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    service_id = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "null for a provider-wide role"},
+    )
+
+
+class StaffCreateSchema(Schema):
+    id = fields.UUID(load_default=None)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = fields.String(required=True, validate=validate.Length(max=120))
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+
+
+class StaffRolesSchema(Schema):
+    service_id = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null sets the provider-wide roles"},
+    )
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
+
+
+class DeactivateSchema(Schema):
+    reassign_to = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "who takes over the leaver's open entries"},
+    )
+
+
+class StaffListArgs(PageArgs):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID(load_default=None)
+    active = fields.Boolean(load_default=None)
+
+
+class DeviceListArgs(PageArgs):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID(load_default=None)
+
+
+class StaffSchema(Schema):
+    id = fields.UUID()
+    email = fields.String()
+    display_name = fields.String()
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    roles = fields.List(fields.Nested(RoleSchema), attribute="memberships")
+
+
+class ResetCodeSchema(Schema):
+    token = fields.String(metadata={"description": "give it to the person; it works once"})
+    expires_at = fields.DateTime()
+
+
+class StaffCreatedSchema(StaffSchema):
+    reset = fields.Nested(ResetCodeSchema)
+
+
+class HandoverSchema(Schema):
+    reassigned_to = fields.UUID(allow_none=True)
+    reassigned_entry_ids = fields.List(fields.UUID())
+    revoked_device_ids = fields.List(fields.UUID())
+
+
+class DeactivatedSchema(StaffSchema, HandoverSchema):
+    pass
+
+
+class PasswordResetSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    new_password = fields.String(required=True, validate=PASSWORD)
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD)
+    new_password = fields.String(required=True, validate=PASSWORD)
+
+
+class DeviceOwnerSchema(Schema):
+    id = fields.UUID()
+    display_name = fields.String()
+    active = fields.Boolean()
+
+
+class AcknowledgedSchema(Schema):
+    mutation_id = fields.String(allow_none=True)
+    seq = fields.Integer()
+
+
+class AdminDeviceSchema(Schema):
+    device_id = fields.UUID(attribute="id")
+    label = fields.String()
+    installation_id = fields.String()
+    user = fields.Nested(DeviceOwnerSchema)
+    created_at = fields.DateTime()
+    last_seen_at = fields.DateTime(allow_none=True)
+    last_acknowledged = fields.Nested(AcknowledgedSchema)
+    revoked = fields.Boolean()
+    revoked_at = fields.DateTime(allow_none=True)
+    revoked_by = fields.UUID(allow_none=True)
+
+
+def dump_device(device, owner) -> dict:
+    """Dump a device with its user and the last mutation acknowledged from it."""
+    data = {
+        "id": device.id,
+        "label": device.label,
+        "installation_id": device.installation_id,
+        "user": owner,
+        "created_at": device.created_at,
+        "last_seen_at": device.last_seen_at,
+        "last_acknowledged": {
+            "mutation_id": device.last_mutation_id,
+            "seq": device.last_mutation_seq,
+        },
+        "revoked": device.revoked_at is not None,
+        "revoked_at": device.revoked_at,
+        "revoked_by": device.revoked_by,
+    }
+    return AdminDeviceSchema().dump(data)

@@ -1,0 +1,334 @@
+"""People: create staff, give and change their roles per service, deactivate leavers.
+
+The provider admin manages everyone of the provider, in every service and across it; a
+registered manager manages the staff of their own services only, and never provider-wide
+roles. A leaver's open entries go to a named colleague in the same step, through the log's
+own update_entry so that each handover is audited like any other change of owner.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from server.accounts.models import Membership, User
+from server.accounts.permissions import (
+    PROVIDER_ROLES,
+    can,
+    is_provider_wide,
+    service_ids_for,
+)
+from server.accounts.services import hash_password
+from server.admin import passwords
+from server.audit import services as audit
+from server.audit.services import Actor
+from server.common.access import as_uuid, get_service
+from server.errors import Forbidden, Invalid, NotFound
+from server.extensions import db
+from server.log import services as log
+from server.log.models import LogEntry
+from server.providers.models import Service
+from server.syncing.models import Device
+from server.syncing.services import revoke_device
+
+MANAGE = "user.manage"
+NOT_YOURS = "This person does not work only in services you manage. Ask the provider admin."
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    user: User
+    reassigned_to: uuid.UUID | None = None
+    reassigned_entry_ids: list = field(default_factory=list)
+    revoked_device_ids: list = field(default_factory=list)
+
+
+def managed_services(caller) -> set[uuid.UUID] | None:
+    """Return the services where ``caller`` manages staff; None means all of the provider."""
+    ids = service_ids_for(caller, MANAGE)
+    if ids == []:
+        raise Forbidden(f"Your role does not allow this ({MANAGE}).", action=MANAGE)
+    return None if ids is None else set(ids)
+
+
+def _require_manages(caller, user: User, everywhere: bool = False) -> None:
+    """Raise unless ``caller`` manages ``user``: some (or, ``everywhere``, all) of their
+    services are the caller's, and the user holds no provider-wide role."""
+    scope = managed_services(caller)
+    if scope is None:
+        return
+    if is_provider_wide(user):
+        raise Forbidden("Only the provider admin manages people with provider-wide roles.")
+    theirs = {m.service_id for m in user.memberships}
+    if not theirs & scope or (everywhere and not theirs <= scope):
+        raise Forbidden(NOT_YOURS)
+
+
+def get_staff(caller, user_id) -> User:
+    """Return a user of the caller's provider whom the caller manages."""
+    user = db.session.get(User, as_uuid(user_id, "person"))
+    if user is None or user.provider_id != caller.provider_id:
+        raise NotFound("There is no such person.")
+    _require_manages(caller, user)
+    return user
+
+
+def list_staff(caller, service_id=None, active: bool | None = None):
+    """Return a select of the people the caller manages, by name."""
+    scope = managed_services(caller)
+    query = db.select(User).where(User.provider_id == caller.provider_id)
+    if service_id is not None:
+        scope = {get_service(caller, service_id, MANAGE).id}
+    if scope is not None:
+        members = db.select(Membership.user_id).where(Membership.service_id.in_(scope))
+        wide = db.select(Membership.user_id).where(Membership.service_id.is_(None))
+        query = query.where(User.id.in_(members), User.id.not_in(wide))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return query.order_by(User.display_name, User.id)
+
+
+def _check_role(caller, scope, role: str, service_id, where: str) -> None:
+    """Refuse a role the caller may not give, naming the field at ``where``."""
+    if role in PROVIDER_ROLES:
+        if service_id is not None:
+            raise Invalid(
+                "A provider-wide role is not held in one service.",
+                {f"{where}service_id": "Send null for a provider-wide role."},
+            )
+        if scope is not None:
+            raise Forbidden(
+                "Only the provider admin can give provider-wide roles.",
+                {f"{where}role": "Provider-wide role."},
+            )
+        return
+    if service_id is None:
+        raise Invalid(
+            "A service role needs its service.",
+            {f"{where}service_id": "Choose the service for this role."},
+        )
+    _check_service(caller, scope, service_id, where)
+
+
+def _check_service(caller, scope, service_id, where: str) -> None:
+    service = db.session.get(Service, service_id)
+    if service is None or service.provider_id != caller.provider_id:
+        raise Invalid("There is no such service.", {f"{where}service_id": "No such service."})
+    if scope is not None and service_id not in scope:
+        raise Forbidden(
+            "You can only give roles in services you manage.",
+            {f"{where}service_id": "Not a service you manage."},
+        )
+
+
+def create_staff(
+    actor: Actor, *, email: str, display_name: str, roles: list[dict], id=None
+) -> tuple[User, passwords.ResetCode]:
+    """Create a member of staff with roles and a reset code to set their first password."""
+    scope = managed_services(actor.user)
+    email = email.strip().lower()
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise Invalid("The display name is required.", {"display_name": "Write their name."})
+    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
+        raise Invalid(
+            "Someone already has this email address.", {"email": "Already used by another account."}
+        )
+    if id is not None and db.session.get(User, id) is not None:
+        raise Invalid("A person with this id already exists.", {"id": "Already used."})
+    if not roles:
+        raise Invalid("Give the person at least one role.", {"roles": "Give at least one role."})
+    pairs = list(dict.fromkeys((r["role"], r.get("service_id")) for r in roles))
+    for index, (role, service_id) in enumerate(pairs):
+        _check_role(actor.user, scope, role, service_id, f"roles.{index}.")
+    user = User(
+        id=id or uuid.uuid4(),
+        provider_id=actor.user.provider_id,
+        email=email,
+        display_name=display_name,
+        # Nobody knows this password: the person sets theirs with the reset code.
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+    )
+    user.memberships = [Membership(role=r, service_id=s) for r, s in pairs]
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        actor,
+        "user",
+        user.id,
+        "create",
+        {
+            "email": email,
+            "display_name": display_name,
+            "roles": [{"role": r, "service_id": s} for r, s in pairs],
+        },
+    )
+    return user, passwords.issue_reset(actor, user)
+
+
+def _open_entries(user_id) -> list[LogEntry]:
+    return list(
+        db.session.scalars(
+            db.select(LogEntry)
+            .where(
+                LogEntry.owner_id == user_id,
+                LogEntry.status != "closed",
+                LogEntry.deleted_at.is_(None),
+            )
+            .order_by(LogEntry.created_at, LogEntry.id)
+        )
+    )
+
+
+def _orphaned_by(user: User, memberships: list) -> list[LogEntry]:
+    """Return the open entries ``user`` owns that they could no longer read with these roles."""
+    after = SimpleNamespace(active=True, provider_id=user.provider_id, memberships=memberships)
+    return [
+        e
+        for e in _open_entries(user.id)
+        if not can(after, "entry.read", db.session.get(Service, e.service_id))
+    ]
+
+
+def set_roles(actor: Actor, user: User, service_id, roles: list[str]) -> User:
+    """Set ``user``'s roles in one service (or across the provider when ``service_id`` is
+    None); an empty list takes them out of it."""
+    scope = managed_services(actor.user)
+    _require_manages(actor.user, user)
+    if user.id == actor.user_id:
+        raise Forbidden("You cannot change your own roles. Ask another administrator.")
+    if service_id is not None:
+        _check_service(actor.user, scope, service_id, "")
+    elif scope is not None:
+        raise Forbidden(
+            "Only the provider admin can change provider-wide roles.",
+            {"service_id": "Choose a service you manage."},
+        )
+    wanted = list(dict.fromkeys(roles))
+    for index, role in enumerate(wanted):
+        if (role in PROVIDER_ROLES) != (service_id is None):
+            raise Invalid(
+                "Provider-wide roles are set with service_id null, service roles "
+                "with their service.",
+                {f"roles.{index}": "Not a role of this scope."},
+            )
+    kept = [m for m in user.memberships if m.service_id != service_id or m.role in wanted]
+    new = [
+        Membership(role=r, service_id=service_id)
+        for r in wanted
+        if not any(m.role == r and m.service_id == service_id for m in kept)
+    ]
+    orphaned = _orphaned_by(user, kept + new)
+    if orphaned:
+        raise Invalid(
+            f"{user.display_name} owns {len(orphaned)} open entr"
+            f"{'y' if len(orphaned) == 1 else 'ies'} they could no longer read. Reassign "
+            "them first, or deactivate the account with someone to take them over.",
+            {"roles": "Would leave open entries with an owner who cannot see them."},
+        )
+    old = sorted(m.role for m in user.memberships if m.service_id == service_id)
+    # Keep unchanged rows so that removing and re-adding a role never clashes on flush.
+    user.memberships = kept + new
+    if old != sorted(wanted):
+        audit.record(
+            actor,
+            "user",
+            user.id,
+            "roles",
+            {"service_id": service_id, "roles": [old, sorted(wanted)]},
+            service_id,
+        )
+    db.session.flush()
+    return user
+
+
+def issue_reset_code(actor: Actor, user: User) -> passwords.ResetCode:
+    """Issue a one-time code with which ``user`` sets a new password."""
+    _require_manages(actor.user, user)
+    return passwords.issue_reset(actor, user)
+
+
+def _handover_target(leaver: User, reassign_to, entries: list[LogEntry]) -> User | None:
+    """Return the colleague who takes over the leaver's open entries, or refuse."""
+    if reassign_to is None:
+        if entries:
+            raise Invalid(
+                f"{leaver.display_name} owns {len(entries)} open entr"
+                f"{'y' if len(entries) == 1 else 'ies'}: name who takes them over.",
+                {
+                    "reassign_to": "Choose an active member of staff to take over their "
+                    "open entries."
+                },
+            )
+        return None
+    target = db.session.get(User, reassign_to)
+    if (
+        target is None
+        or target.provider_id != leaver.provider_id
+        or not target.active
+        or target.id == leaver.id
+    ):
+        raise Invalid(
+            "The person taking over must be an active colleague, not the leaver.",
+            {"reassign_to": "Choose an active member of staff other than the leaver."},
+        )
+    for entry in entries:
+        service = db.session.get(Service, entry.service_id)
+        if not can(target, "entry.read", service):
+            raise Invalid(
+                f"{target.display_name} has no role in {service.name}, where "
+                f"{leaver.display_name} owns open entries.",
+                {"reassign_to": f"Choose someone who works in {service.name}."},
+            )
+    return target
+
+
+def _hand_over(actor: Actor, entries: list[LogEntry], target: User) -> list[uuid.UUID]:
+    # Check every entry before changing any, so that a refusal leaves nothing half done.
+    for entry in entries:
+        service = db.session.get(Service, entry.service_id)
+        if not (can(actor.user, "entry.assign", service) or can(actor.user, "user.manage", service)):
+            raise Forbidden(
+                f"The leaver owns open entries in {service.name}, which you do "
+                "not manage. Ask the provider admin."
+            )
+    for entry in entries:
+        service = db.session.get(Service, entry.service_id)
+        if can(actor.user, "entry.assign", service):
+            log.update_entry(actor, entry, entry.version, {"owner_id": target.id})
+        else:
+            log.hand_over(actor, entry, target.id, "The previous owner left the service.")
+    return [e.id for e in entries]
+
+
+def deactivate(actor: Actor, user: User, reassign_to=None) -> Deactivation:
+    """Deactivate a leaver: hand their open entries to ``reassign_to``, end their sessions
+    and withdraw their tablets, all in this one unit of work."""
+    _require_manages(actor.user, user, everywhere=True)
+    if user.id == actor.user_id:
+        raise Forbidden("You cannot deactivate your own account. Ask another administrator.")
+    if not user.active:
+        raise Invalid("This account is already deactivated.", {"user_id": "Already inactive."})
+    entries = _open_entries(user.id)
+    target = _handover_target(user, reassign_to, entries)
+    handed = _hand_over(actor, entries, target) if entries else []
+    devices = db.session.scalars(
+        db.select(Device).where(Device.user_id == user.id, Device.revoked_at.is_(None))
+    ).all()
+    revoked = [revoke_device(actor.user, d.id).id for d in devices]
+    user.active = False
+    user.session_epoch += 1  # their sessions and reset codes stop working now
+    audit.record(
+        actor,
+        "user",
+        user.id,
+        "deactivate",
+        {
+            "active": [True, False],
+            "reassigned_to": target.id if target else None,
+            "entry_ids": handed,
+            "device_ids": revoked,
+        },
+    )
+    db.session.flush()
+    return Deactivation(user, target.id if target else None, handed, revoked)
