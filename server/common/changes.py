@@ -1,31 +1,35 @@
 """Assign every changed synced record a server change sequence at flush.
 
-The counter row is updated (and so locked) by the first flush of a transaction and written
-back before commit; another writer waits on that row lock until this transaction ends.
-Sequences therefore become visible in commit order, so a reader that takes changes up to
-the counter's committed value can never skip one that commits later with a smaller number:
-this is what keeps pull cursors correct when PostgreSQL commits transactions out of order.
+Each flush that changes synced records takes its numbers with one
+``UPDATE change_counter SET value = value + n … RETURNING value``. That UPDATE locks the
+counter row until the transaction ends, so another writer's allocation waits until this
+transaction has committed (or rolled back): numbers become visible in the order they were
+handed out. A reader takes the counter's committed value as its high-water mark and reads
+changes up to it; every transaction holding a number at or below it has already ended, so
+no change can commit later below a cursor already handed out. This is what keeps pull
+cursors correct when PostgreSQL commits transactions out of order.
+
+The lock is taken again at every flush, not once per transaction: a savepoint that took
+it and rolled back (a rejected sync mutation) releases it on PostgreSQL, and the numbers
+of the next flush must still be taken under the lock.
 """
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from server.common.types import Synced
-
-_NEXT = "careloop_next_seq"
-_LAST = "careloop_last_seq"
+from server.syncing import faults
 
 
-def _allocate(session: Session) -> int:
-    nxt = session.info.get(_NEXT)
-    if nxt is None:
-        row = session.execute(
-            text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
-        ).scalar_one()
-        nxt = row
-    session.info[_NEXT] = nxt + 1
-    session.info[_LAST] = nxt
-    return nxt
+def allocate(session: Session, count: int) -> int:
+    """Take ``count`` consecutive change sequence numbers; return the first."""
+    last = session.execute(
+        text("UPDATE change_counter SET value = value + :n WHERE id = 1 RETURNING value"),
+        {"n": count},
+    ).scalar_one()
+    first = last - count + 1
+    faults.fire("seq_allocated", first=first, last=last)
+    return first
 
 
 def committed_high_water(session: Session) -> int:
@@ -35,26 +39,12 @@ def committed_high_water(session: Session) -> int:
 
 @event.listens_for(Session, "before_flush")
 def _stamp(session: Session, flush_context, instances) -> None:
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Synced) and (obj in session.new or session.is_modified(obj)):
-            obj.change_seq = _allocate(session)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_back(session: Session) -> None:
-    session.flush()
-    last = session.info.get(_LAST)
-    if last is not None:
-        session.execute(
-            text("UPDATE change_counter SET value = :v WHERE id = 1 AND value < :v"), {"v": last}
-        )
-
-
-def _reset(session: Session, *args) -> None:
-    session.info.pop(_NEXT, None)
-    session.info.pop(_LAST, None)
-
-
-event.listen(Session, "after_commit", _reset)
-event.listen(Session, "after_rollback", _reset)
-event.listen(Session, "after_soft_rollback", _reset)
+    changed = [
+        obj
+        for obj in list(session.new) + list(session.dirty)
+        if isinstance(obj, Synced) and (obj in session.new or session.is_modified(obj))
+    ]
+    if changed:
+        first = allocate(session, len(changed))
+        for offset, obj in enumerate(changed):
+            obj.change_seq = first + offset

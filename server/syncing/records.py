@@ -3,10 +3,9 @@
 import uuid
 from datetime import date, datetime
 
-from sync.policies import POLICIES
-
 from server.findings.models import Finding, Walkaround
 from server.log.models import EvidenceRef, LogEntry, Note
+from sync.policies import POLICIES
 
 MODELS = {
     "finding": Finding,

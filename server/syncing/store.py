@@ -7,8 +7,6 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sync import store as port
-from sync.types import Conflict
 
 from server.audit import services as audit
 from server.audit.models import AuditEvent
@@ -20,9 +18,15 @@ from server.log import services as log
 from server.log.models import LogEntry
 from server.log.transitions import transition as entry_transition
 from server.providers.models import Service
-from server.syncing import records
+from server.syncing import faults, records
 from server.syncing.models import Device, Receipt, SyncConflict
 from server.syncing.writes import delete_record, restore_record, update_walkaround
+from sync import store as port
+from sync.types import Conflict
+
+# Audit actions on a record that did not change it: a conflict kept or decided (the value a
+# resolution writes has its own event), and notes or evidence added to an entry.
+NOT_WRITES = ("conflict", "resolve_conflict", "note", "evidence", "carry_forward")
 
 
 class SqlStore:
@@ -102,6 +106,7 @@ class SqlStore:
     # ---- records ----------------------------------------------------------------------
 
     def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
+        faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
         record = self._load(entity_type, entity_id, lock=True)
         return None if record is None else records.plain(entity_type, record)
 
@@ -112,6 +117,8 @@ class SqlStore:
             .order_by(AuditEvent.id.desc())
         )
         for event in events:
+            if event.action in NOT_WRITES:
+                continue
             if field is None or field in (event.changes or {}):
                 return port.Writer(event.actor_id, event.device_id, event.at)
         return None

@@ -1,19 +1,42 @@
 """Fixtures of the sync suite: every test that takes ``store`` or ``harness`` runs once per
-store implementation. Add the server's SQLAlchemy store to HARNESSES to run it too."""
+store implementation: the in-memory store, and the server's SqlStore on the real database
+(marked ``db``, so that `make test` runs it on PostgreSQL too)."""
 
 import pytest
 from sync_harness import MemoryHarness, Tablet
 
+
+def _sql(request):
+    request.getfixturevalue("app")  # a migrated database and an app context
+    from sql_harness import SqlHarness
+
+    return SqlHarness()
+
+
 # name -> callable(request) -> harness (see sync_harness.py for what a harness provides)
 HARNESSES = {
     "memory": lambda request: MemoryHarness(),
+    "sql": _sql,
 }
+MARKS = {"sql": [pytest.mark.db]}
 
 
-@pytest.fixture(params=sorted(HARNESSES))
+@pytest.fixture(params=[pytest.param(name, marks=MARKS.get(name, [])) for name in HARNESSES])
 def store_factory(request):
-    """Return a callable making a fresh, empty harness (one per hypothesis example)."""
-    return lambda: HARNESSES[request.param](request)
+    """Return a callable making a fresh, empty harness (one per hypothesis example);
+    its ``harness_name`` says which store it makes."""
+    made = []
+
+    def factory():
+        harness = HARNESSES[request.param](request)
+        made.append(harness)
+        return harness
+
+    factory.harness_name = request.param
+    yield factory
+    for harness in reversed(made):
+        if hasattr(harness, "close"):
+            harness.close()
 
 
 @pytest.fixture

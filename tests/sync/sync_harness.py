@@ -1,9 +1,11 @@
 """What the sync suite needs from a store besides the Store protocol, one class per store.
 
-The suite runs against every harness in tests/sync/conftest.py (HARNESSES). A SQLAlchemy
-harness for the server's store provides the same attributes: ``store``, ``service_id``,
-``users`` (five user ids that may all push to ``service_id``), ``actor``, ``now``, ``pull``,
-``live_state``, ``timeline`` and ``events_of``.
+The suite runs against every harness in tests/sync/conftest.py (HARNESSES): this memory
+one and the SQL one (sql_harness.py). Each provides ``store``, ``service_id``, ``users``
+(five user ids that may all push to ``service_id``), ``statements`` (three quality
+statement ids), ``closure_refusal`` (the rule's message and fields when closing lacks
+evidence), ``device`` (the device id a named tablet pushes with), ``actor``, ``now``,
+``pull``, ``live_state``, ``timeline`` and ``events_of``.
 """
 
 import itertools
@@ -32,12 +34,22 @@ class MemoryHarness:
     """The in-memory store with a ticking server clock."""
 
     name = "memory"
+    statements = ("safe", "well_led", "responsive")
+    closure_refusal = (
+        "Closing needs at least one evidence reference from records, audits, feedback "
+        "or practice checks; verbal reassurance alone is not enough.",
+        {"evidence": "Add an evidence reference first."},
+    )
 
     def __init__(self) -> None:
         self.store = MemoryStore()
         self.service_id = uuid.uuid5(uuid.NAMESPACE_URL, "careloop:test:service")
         self.users = [uuid.uuid5(uuid.NAMESPACE_URL, f"careloop:test:user:{n}") for n in range(5)]
         self._ticks = itertools.count()
+
+    def device(self, user: int, name: str) -> str:
+        """Return the device id a tablet called ``name`` pushes with (any string here)."""
+        return name
 
     def actor(self, user: int, device_id: str | None) -> TabletActor:
         return TabletActor(self.users[user], device_id)
@@ -78,8 +90,8 @@ class Tablet:
     def __init__(self, harness, user: int, device_id: str):
         self.harness = harness
         self.user = user
-        self.device_id = device_id
-        self.actor = harness.actor(user, device_id)
+        self.device_id = harness.device(user, device_id)
+        self.actor = harness.actor(user, self.device_id)
         self.author_id = harness.users[user]
         self._seq = itertools.count(1)
 

@@ -14,9 +14,15 @@ from sync.types import Duplicate, Rejected
 from sync.validate import validate
 
 TEXTS = ("alpha", "beta", "gamma")
+# Decisions pass the log's vague-action check, so the server's rules let them stand.
+DECISIONS = (
+    "Night senior checks every pressure mat at 21:00",
+    "Deputy manager audits the night log every Friday",
+    "Registered manager observes two handovers each week",
+)
 EDITS = {
     "log_entry": (
-        ("decision", TEXTS),
+        ("decision", DECISIONS),
         ("interim_controls", TEXTS),
         ("risk", RISKS),
         ("evidence_needed", TEXTS),
@@ -25,7 +31,7 @@ EDITS = {
     "walkaround": (("notes", TEXTS),),
 }
 APPENDS = {
-    "log_entry": ("statements", ("safe", "well_led", "responsive")),
+    "log_entry": ("statements", None),  # None: the harness's three quality statements
     "walkaround": ("areas", ("Lounge", "Kitchen", "Garden")),
 }
 KINDS = (
@@ -125,6 +131,7 @@ class Device:
         key = keys[a % len(keys)]
         record = dict(self.view(key))
         field, pool = APPENDS[key[0]]
+        pool = pool or self.harness.statements
         items = list(record.get(field) or []) + [pool[b % len(pool)]]
         self.queue(
             clock, "update", key[0], key[1], base_version=self.version(key), changes={field: items}
@@ -251,7 +258,11 @@ def seed(harness) -> None:
     desk = Tablet(harness, 0, "desk")
     service = str(harness.service_id)
     first, second = (uuid.uuid5(NS, f"entry/{n}") for n in range(2))
-    extra = {"decision": "alpha", "evidence_needed": "alpha", "statements": ["safe"]}
+    extra = {
+        "decision": DECISIONS[0],
+        "evidence_needed": "alpha",
+        "statements": [harness.statements[0]],
+    }
     make_entry(harness, desk, status="in_progress", entry_id=first, **extra)
     make_entry(harness, desk, status="open", risk="high", entry_id=second, **extra)
     add_evidence(harness, desk, first, kind="audit", evidence_id=uuid.uuid5(NS, "evidence"))

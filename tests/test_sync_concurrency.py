@@ -1,0 +1,338 @@
+"""Concurrent writers against the real database: pull cursors never skip a change committed
+out of order, and two workers editing one field at once lose no update.
+
+Workers are threads, each request with its own app context (so its own session and
+database connection). They meet at the exact moments that matter through the test-only
+hooks of server.syncing.faults, events and a barrier, never through sleeps.
+"""
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from server.accounts.models import User
+from server.audit.models import AuditEvent
+from server.audit.services import Actor
+from server.extensions import db
+from server.findings.models import Finding
+from server.findings.services import record_finding
+from server.log import services as log
+from server.log.models import LogEntry
+from server.providers.models import Service
+from server.syncing import faults
+from server.syncing import pull as pulling
+from server.syncing.models import Receipt, SyncConflict
+
+pytestmark = pytest.mark.db
+
+PROTOCOL = 1
+WAIT = 30  # seconds: only ever reached when a test is already failing
+
+
+def signed_in(app, user):
+    """Return a new test client signed in as ``user``, with a registered device."""
+    client = app.test_client()
+    with app.app_context():  # its own flask.g: CSRF tokens are cached there
+        response = client.post(
+            "/api/v1/auth/login", json={"email": user.email, "password": "correct horse battery"}
+        )
+        assert response.status_code == 200, response.get_json()
+        client.csrf_token = response.get_json()["csrf_token"]
+        device = client.post(
+            "/api/v1/sync/devices",
+            json={"installation_id": f"tablet-{user.id}", "protocol_version": PROTOCOL},
+        )
+    assert device.status_code == 200, device.get_json()
+    client.device_id = device.get_json()["device_id"]
+    client.user = user
+    return client
+
+
+def push(client, mutations: list[dict]) -> list[dict]:
+    """Push mutations as a request of its own (its own app context and session)."""
+    with client.application.app_context():
+        response = client.post(
+            "/api/v1/sync/push",
+            json={
+                "protocol_version": PROTOCOL,
+                "device_id": client.device_id,
+                "mutations": mutations,
+            },
+        )
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["results"]
+
+
+def new_finding(client, service, description, seq=1) -> dict:
+    entity_id = str(uuid.uuid4())
+    return {
+        "mutation_id": f"create-{entity_id}",
+        "device_id": client.device_id,
+        "seq": seq,
+        "entity_type": "finding",
+        "entity_id": entity_id,
+        "op": "create",
+        "author_id": str(client.user.id),
+        "changes": {
+            "service_id": str(service.id),
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "description": description,
+            "recorded_at": "2026-11-27T09:00:00+00:00",
+        },
+    }
+
+
+def risk_edit(client, entry, risk) -> dict:
+    return {
+        "mutation_id": f"risk-{risk}",
+        "device_id": client.device_id,
+        "seq": 1,
+        "entity_type": "log_entry",
+        "entity_id": str(entry.id),
+        "op": "update",
+        "author_id": str(client.user.id),
+        "base_version": entry.version,
+        "changes": {"risk": risk},
+        "base_values": {"risk": entry.risk},
+    }
+
+
+class Worker(threading.Thread):
+    """Run ``work()`` in a thread named ``name``; keep its result, or its error."""
+
+    def __init__(self, name, work, before=None):
+        super().__init__(name=name, daemon=True)
+        self.work, self.before = work, before
+        self.result = self.error = None
+        self.started_work, self.done = threading.Event(), threading.Event()
+
+    def run(self):
+        try:
+            if self.before:
+                self.before()
+            self.started_work.set()
+            self.result = self.work()
+        except BaseException as exc:  # raised again by finish()
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def finish(self):
+        self.join(WAIT)
+        assert not self.is_alive(), f"{self.name} is stuck"
+        if self.error:
+            raise self.error
+        return self.result
+
+
+def holding(thread_name: str, at: int = 1):
+    """Return (hook, held, release): the hook makes ``thread_name``'s ``at``-th change
+    number allocation wait, with its transaction open, until ``release`` is set."""
+    held, release, count = threading.Event(), threading.Event(), []
+
+    def hook(first, last):
+        if threading.current_thread().name == thread_name:
+            count.append(first)
+            if len(count) == at:
+                held.set()
+                assert release.wait(WAIT)
+
+    return hook, held, release
+
+
+def waiting_for_a_lock() -> bool:
+    """Tell whether some PostgreSQL backend is waiting for a lock another one holds."""
+    with db.engine.connect() as connection:
+        return bool(
+            connection.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar_one()
+        )
+
+
+def until_committed_or_blocked(worker: Worker) -> None:
+    """Wait until ``worker`` has committed its push, or waits behind another writer.
+
+    PostgreSQL gives no notice when a backend starts waiting for a lock, so this polls
+    pg_locks; the test's verdict never depends on how long anything takes. On SQLite a
+    write request takes the database's write lock at BEGIN IMMEDIATE, before any change:
+    a worker that has started is already behind the writer holding it.
+    """
+    assert worker.started_work.wait(WAIT)
+    if db.engine.dialect.name != "postgresql":
+        return
+    for _ in range(WAIT * 100):
+        if worker.done.wait(0.01) or waiting_for_a_lock():
+            return
+    pytest.fail(f"{worker.name} neither committed nor waited for a lock")
+
+
+def pulled(user, cursor):
+    """Pull as ``user`` from ``cursor`` to the end; return (finding ids seen, cursor)."""
+    seen = []
+    while True:
+        db.session.rollback()  # read what is committed now, not an older snapshot
+        body = pulling.pull(user, cursor, 2)
+        seen += [c["id"] for c in body["changes"] if c["entity_type"] == "finding"]
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            db.session.rollback()
+            return seen, cursor
+
+
+def change_seqs() -> list[int]:
+    db.session.rollback()
+    return [f.change_seq for f in db.session.scalars(db.select(Finding))]
+
+
+def test_a_reader_never_skips_a_change_that_commits_after_a_later_one_began(app, client, world):
+    writer_a = signed_in(app, world.users["senior_carer"])
+    writer_b = signed_in(app, world.users["care_worker"])
+    reader = world.users["registered_manager"]
+    a_mutation = new_finding(writer_a, world.home, "Call bell out of reach in room 4")
+    b_mutation = new_finding(writer_b, world.home, "Wet floor by the kitchen door")
+    hook, a_has_seq, release_a = holding("writer-a")
+    a = Worker("writer-a", lambda: push(writer_a, [a_mutation]))
+    b = Worker("writer-b", lambda: push(writer_b, [b_mutation]))
+    with faults.hooked("seq_allocated", hook):
+        a.start()
+        assert a_has_seq.wait(WAIT)  # A has its number and holds its transaction open
+        b.start()
+        until_committed_or_blocked(b)
+        between, cursor = pulled(reader, 0)  # while A is open and B waits (or committed)
+        release_a.set()
+        results = a.finish() + b.finish()
+    after, _ = pulled(reader, cursor)
+
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert sorted(between + after) == sorted([a_mutation["entity_id"], b_mutation["entity_id"]])
+    assert between == []  # B could not commit before A, which holds the lower number
+    by_id = {str(f.id): f.change_seq for f in db.session.scalars(db.select(Finding))}
+    assert by_id[a_mutation["entity_id"]] < by_id[b_mutation["entity_id"]]
+
+
+def test_a_pull_while_a_writer_holds_its_number_stops_below_it(app, client, world):
+    writer = signed_in(app, world.users["senior_carer"])
+    reader = world.users["registered_manager"]
+    first = new_finding(writer, world.home, "Call bell out of reach in room 4")
+    assert push(writer, [first])[0]["status"] == "applied"
+    _, cursor = pulled(reader, 0)
+    second = new_finding(writer, world.home, "Wet floor by the kitchen door", seq=2)
+    hook, held, release = holding("writer")
+    worker = Worker("writer", lambda: push(writer, [second]))
+    with faults.hooked("seq_allocated", hook):
+        worker.start()
+        assert held.wait(WAIT)
+        between, between_cursor = pulled(reader, cursor)
+        release.set()
+        assert worker.finish()[0]["status"] == "applied"
+    after, _ = pulled(reader, between_cursor)
+    assert (between, between_cursor) == ([], cursor)
+    assert after == [second["entity_id"]]
+
+
+def test_numbers_stay_unique_and_locked_after_a_savepoint_rolls_back(app, client, world):
+    """A rejected mutation's savepoint is rolled back (releasing, on PostgreSQL, a lock it
+    took); the numbers taken after it in the same transaction must still be new ones,
+    taken under the lock, so another writer waits and a reader skips nothing."""
+    carer, reader = world.users["senior_carer"], world.users["registered_manager"]
+    service_id = world.home.id
+    writer_b = signed_in(app, world.users["care_worker"])
+    b_mutations = [new_finding(writer_b, world.home, f"Wet floor {n}", seq=n) for n in (1, 2)]
+    kept = []
+
+    def writer_a():
+        with app.app_context():
+            actor = Actor(db.session.get(User, carer.id), "sync")
+            service = db.session.get(Service, service_id)
+            for n in (1, 2):
+                kept.append(record_finding(actor, service, _finding_data(f"Kept {n}")).id)
+            savepoint = db.session.begin_nested()
+            record_finding(actor, service, _finding_data("Refused later"))
+            savepoint.rollback()  # as the engine does for a rejected mutation
+            kept.append(record_finding(actor, service, _finding_data("Kept 3")).id)
+            db.session.commit()
+
+    hook, held, release = holding("writer-a", at=4)  # the number after the rollback
+    a = Worker("writer-a", writer_a)
+    b = Worker("writer-b", lambda: push(writer_b, b_mutations))
+    with faults.hooked("seq_allocated", hook):
+        a.start()
+        assert held.wait(WAIT)
+        b.start()
+        until_committed_or_blocked(b)
+        between, cursor = pulled(reader, 0)
+        release.set()
+        a.finish()
+        assert [r["status"] for r in b.finish()] == ["applied", "applied"]
+    after, _ = pulled(reader, cursor)
+    expected = [str(i) for i in kept] + [m["entity_id"] for m in b_mutations]
+    assert sorted(between + after) == sorted(expected)
+    seqs = change_seqs()
+    assert len(seqs) == len(set(seqs)) == 5  # no number handed out twice
+
+
+def _finding_data(description):
+    return {
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "walkaround",
+        "description": description,
+    }
+
+
+def test_two_workers_editing_one_field_at_once_lose_no_update(app, client, world):
+    manager = world.users["registered_manager"]
+    entry = log.create_draft(
+        Actor(manager),
+        world.home,
+        concern="Pressure mats unplugged",
+        source="walkaround",
+        risk="medium",
+    )
+    db.session.commit()
+    one = signed_in(app, manager)
+    two = signed_in(app, world.users["deputy_manager"])
+    meet = threading.Barrier(2, timeout=WAIT)
+    postgres = db.engine.dialect.name == "postgresql"
+
+    def together(entity_type, entity_id):
+        # Both workers read the entry at the same moment. (On SQLite the second worker
+        # waits for the write lock at BEGIN IMMEDIATE, so they meet before pushing.)
+        if threading.current_thread().name.startswith("worker") and postgres:
+            meet.wait()
+
+    def worker(risk, client):
+        edit = risk_edit(client, entry, risk)
+        return Worker(
+            f"worker-{risk}", lambda: push(client, [edit]), before=None if postgres else meet.wait
+        )
+
+    workers = [worker("high", one), worker("low", two)]
+    with faults.hooked("sync_read", together):
+        for worker in workers:
+            worker.start()
+        results = {risk: w.finish()[0] for risk, w in zip(("high", "low"), workers, strict=True)}
+
+    assert sorted(r["status"] for r in results.values()) == ["applied", "conflict"]
+    winner = next(risk for risk, r in results.items() if r["status"] == "applied")
+    loser = "low" if winner == "high" else "high"
+    db.session.rollback()  # end the test's read snapshot: see what the workers committed
+    assert db.session.get(LogEntry, entry.id).risk == winner
+    conflict = db.session.scalars(db.select(SyncConflict)).one()
+    assert (conflict.field, conflict.base_value, conflict.kept_value, conflict.other_value) == (
+        "risk",
+        "medium",
+        winner,
+        loser,
+    )
+    assert str(conflict.id) == results[loser]["conflict_id"]
+    updates = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.entity_id == str(entry.id), AuditEvent.action == "update"
+        )
+    ).all()
+    assert [e.changes["risk"] for e in updates] == [["medium", winner]]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 2
