@@ -197,3 +197,16 @@ def test_the_author_cannot_edit_once_triaged(client, world, login):
     assert response.status_code == 403
     assert response.get_json()["error"]["message"] == (
         "This finding has been triaged; ask a manager to change it.")
+
+
+def test_filter_by_linked_entry(client, world, login):
+    from server.findings.triage import triage_to_draft
+
+    worker = world.users["care_worker"]
+    linked = record(world, worker, area="Kitchen")
+    record(world, worker)
+    entry = triage_to_draft(Actor(world.users["deputy_manager"]), [linked])
+    db.session.commit()
+    login(world.users["deputy_manager"])
+    body = client.get(f"/api/v1/findings?log_entry_id={entry.id}").get_json()
+    assert [item["id"] for item in body["items"]] == [str(linked.id)]

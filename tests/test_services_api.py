@@ -302,3 +302,21 @@ def test_the_permission_table_has_provider_configure():
     row = next(line for line in markdown_table().splitlines() if "`provider.configure`" in line)
     assert row.count("| yes") == 3
 
+
+
+def test_service_people_lists_active_staff_who_can_own_entries(client, world, login):
+    from server.accounts.models import User
+
+    leaver = world.users["care_worker"]
+    db.session.get(User, leaver.id).active = False
+    db.session.commit()
+    login(world.users["duty_manager"])
+    body = client.get(f"/api/v1/services/{world.home.id}/people").get_json()
+    names = {p["display_name"]: p["roles"] for p in body["items"]}
+    assert names[world.users["senior_carer"].display_name] == ["senior_carer"]
+    assert names[world.users["nominated_individual"].display_name] == ["nominated_individual"]
+    assert leaver.display_name not in names  # deactivated
+    assert world.users["provider_admin"].display_name not in names  # runs the provider, not the log
+    # Another provider's service does not exist for this user.
+    r = client.get(f"/api/v1/services/{world.rival_service.id}/people")
+    assert r.status_code == 404

@@ -86,6 +86,7 @@ class FindingListArgs(PageArgs):
     source = one_of(vocab.SOURCES)
     area = text(120)
     kind = one_of(vocab.FINDING_KINDS)
+    log_entry_id = fields.UUID()
     recorded_by = fields.UUID()
     since = fields.AwareDateTime(metadata={"description": "Received at or after (server clock)."})
 

@@ -155,7 +155,8 @@ def list_findings(user, filters: dict):
     )
     if filters.get("service_id") is not None:
         get_service(user, filters["service_id"], "service.read")
-    for name in ("service_id", "triage_state", "risk", "source", "area", "kind", "recorded_by"):
+    for name in ("service_id", "triage_state", "risk", "source", "area", "kind", "recorded_by",
+                 "log_entry_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Finding, name) == filters[name])
     if filters.get("since") is not None:

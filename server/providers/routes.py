@@ -7,6 +7,7 @@ from server.audit.services import Actor
 from server.common.access import get_service
 from server.providers import services
 from server.providers.schemas import (
+    PersonSchema,
     ServiceConfigureSchema,
     ServiceSchema,
     ServiceSettingsSchema,
@@ -44,6 +45,14 @@ def configure_service(service_id):
     base_version = data.pop("base_version")
     services.configure_service(_actor(), service, base_version, data)
     return ServiceSettingsSchema().dump(services.service_settings(service))
+
+
+@endpoint("/services/<service_id>/people", response=PersonSchema,
+          summary="The service's active staff: who an entry can be given to")
+@login_required
+def service_people(service_id):
+    service = get_service(current_user, service_id, "entry.read")
+    return {"items": PersonSchema(many=True).dump(services.people_of(service))}
 
 
 @endpoint("/provider/thresholds", response=ThresholdTableSchema)

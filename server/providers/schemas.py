@@ -118,3 +118,9 @@ class ThresholdsPatchSchema(Schema):
     provider_review_interval_days = _whole("provider_review_interval_days")
     carry_forward_limit = _whole("carry_forward_limit")
     walkaround_follow_up_window_days = _whole("walkaround_follow_up_window_days")
+
+
+class PersonSchema(Schema):
+    id = fields.UUID()
+    display_name = fields.String()
+    roles = fields.List(fields.String())

@@ -21,6 +21,27 @@ def visible_services(user) -> list[Service]:
     return list(db.session.scalars(query.order_by(Service.name)))
 
 
+def people_of(service: Service) -> list[dict]:
+    """Return the active staff who work in ``service`` (a role in it, or provider-wide),
+    with their roles there: who an entry can be given to, or who checked evidence."""
+    from server.accounts.models import Membership, User
+    from server.accounts.permissions import roles_in
+
+    users = db.session.scalars(
+        db.select(User)
+        .where(User.provider_id == service.provider_id, User.active.is_(True))
+        .where(User.id.in_(db.select(Membership.user_id).where(
+            (Membership.service_id == service.id) | Membership.service_id.is_(None))))
+        .order_by(User.display_name)
+    )
+    people = []
+    for user in users:
+        roles = sorted(roles_in(user, service))
+        if roles and roles != ["provider_admin"]:
+            people.append({"id": user.id, "display_name": user.display_name, "roles": roles})
+    return people
+
+
 def threshold_table(provider: Provider) -> dict:
     """Return every threshold (defaults filled in), the defaults, and which were changed."""
     own = provider.thresholds or {}
