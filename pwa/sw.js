@@ -3,12 +3,13 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v2';
+const VERSION = 'careloop-shell-v3';
 const SHELL = [
   '/',
   '/index.html',
   '/manifest.webmanifest',
   '/css/app.css',
+  '/css/desk.css',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/maskable-512.png',
@@ -26,6 +27,12 @@ const SHELL = [
   '/js/views/actions.js',
   '/js/views/capture.js',
   '/js/views/desk.js',
+  '/js/views/desk-common.js',
+  '/js/views/desk-conflicts.js',
+  '/js/views/desk-entry.js',
+  '/js/views/desk-entry-records.js',
+  '/js/views/desk-inbox.js',
+  '/js/views/desk-log.js',
   '/js/views/login.js',
   '/js/views/recent.js',
 ];

@@ -12,6 +12,9 @@ import * as desk from './views/desk.js';
 import * as login from './views/login.js';
 import * as recent from './views/recent.js';
 
+// Who may see and resolve sync conflicts (the server's "conflict.resolve" permission).
+const CONFLICT_ROLES = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
+
 function navItems(user) {
   const items = [];
   if (session.canCapture(user)) {
@@ -20,6 +23,7 @@ function navItems(user) {
   }
   if (session.isDesk(user)) {
     items.push(['group', 'Desk'], ['#/desk/inbox', 'Triage inbox'], ['#/desk/log', 'Log']);
+    if ([...session.roles(user)].some((r) => CONFLICT_ROLES.includes(r))) items.push(['#/desk/conflicts', 'Conflicts']);
     if ([...session.roles(user)].some((r) => session.PROVIDER_ROLES.includes(r))) items.push(['#/desk/oversight', 'Oversight']);
   }
   return items;
@@ -54,14 +58,14 @@ async function route() {
   const user = session.current();
   markCurrent();
   if (!user) return showLogin();
-  const [, section, id] = (location.hash || '').replace(/^#\/?/, '#/').split('/');
+  const [, section, id, sub] = (location.hash || '').replace(/^#\/?/, '#/').split('/');
   switch (section) {
     case 'finding': return capture.renderFinding(user, 'finding');
     case 'visibility': return capture.renderFinding(user, 'visibility');
     case 'feedback': return capture.renderFeedback(user);
     case 'actions': return id ? actions.renderDetail(user, id) : actions.renderList(user);
     case 'recent': return recent.render(user);
-    case 'desk': return desk.render(user, id);
+    case 'desk': return desk.render(user, id, sub);
     default:
       location.replace(session.canCapture(user) ? '#/finding' : '#/desk/inbox');
       return undefined;

@@ -1,10 +1,18 @@
-// Desk screens (triage inbox, the log, reviews, oversight) arrive in later issues in this
-// same app; until then managers see where they will be.
+// The desk screens, in this same app: the triage inbox, the log and its entries, the
+// conflicts queue. Oversight, reviews and the ownership board arrive in later work.
 import { h, show } from '../ui.js';
+import * as conflicts from './desk-conflicts.js';
+import * as entry from './desk-entry.js';
+import * as inbox from './desk-inbox.js';
+import * as log from './desk-log.js';
 
-export function render(user, which) {
-  const titles = { inbox: 'Triage inbox', log: 'The leadership log', oversight: 'Provider oversight' };
+export function render(user, which, id) {
+  if (which === 'inbox') return inbox.render(user);
+  if (which === 'log') return id ? entry.render(user, id) : log.render(user);
+  if (which === 'conflicts') return conflicts.render(user);
+  const titles = { oversight: 'Provider oversight' };
   show(h('h1', {}, titles[which] || 'Desk'),
-    h('p', { class: 'notice' }, 'This desk screen is coming soon. Until then your findings, feedback and actions work here as on the floor tablets.'),
+    h('p', { class: 'notice' }, 'This desk screen is coming soon. The triage inbox, the log and the conflicts queue work now.'),
     h('p', {}, `Signed in as ${user.display_name}.`));
+  return undefined;
 }

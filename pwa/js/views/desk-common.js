@@ -1,0 +1,93 @@
+// What every desk screen shares: the services the user may work on, people's names, plain
+// words for a refusal from the server, and a pager. The desk talks to the server directly
+// (no outbox): it is an office screen with a connection, and each write is checked there.
+import * as api from '../api.js';
+import * as session from '../session.js';
+import { h } from '../ui.js';
+
+let services = null;
+const people = new Map(); // serviceId -> Map(userId -> display name)
+
+/** The services the signed-in user may see, fetched once per page load. */
+export async function myServices() {
+  if (!services) services = (await api.get('/services')).items || [];
+  return services;
+}
+
+const SERVICE_KEY = 'careloop-desk-service';
+
+/** The service the desk is looking at: the last one chosen, else the first. */
+export async function currentService() {
+  const list = await myServices();
+  const chosen = sessionStorage.getItem(SERVICE_KEY);
+  return list.find((s) => s.id === chosen) || list[0] || null;
+}
+
+/** A labelled service chooser, shown only when the user works in more than one service. */
+export function servicePicker(list, current, onChange) {
+  if (list.length < 2) return null;
+  const select = h('select', { id: 'desk-service', name: 'service' },
+    list.map((s) => h('option', { value: s.id, selected: s.id === current.id }, s.name)));
+  select.addEventListener('change', () => {
+    sessionStorage.setItem(SERVICE_KEY, select.value);
+    onChange(select.value);
+  });
+  return h('div', { class: 'field desk-service' }, h('label', { for: 'desk-service' }, 'Service'), select);
+}
+
+/** Names of the service's active staff by id (anyone who reads its log may list them). */
+export async function peopleOf(serviceId) {
+  if (people.has(serviceId)) return people.get(serviceId);
+  const names = new Map();
+  const me = session.current();
+  if (me) names.set(me.id, me.display_name);
+  const body = await api.get(`/services/${serviceId}/people`);
+  for (const person of body.items) names.set(person.id, person.display_name);
+  people.set(serviceId, names);
+  return names;
+}
+
+/** A person's name, "you" for the signed-in user, or a neutral word when unknown. */
+export function nameOf(names, id) {
+  if (!id) return 'nobody';
+  if (id === session.current()?.id) return `${names.get(id) || 'You'} (you)`;
+  return names.get(id) || 'a colleague';
+}
+
+/** What to tell a person when the server refuses: its own message, in its own words. */
+export function refusal(err) {
+  if (err instanceof api.NetworkError) {
+    return 'The server cannot be reached. Check the connection and try again; nothing was changed.';
+  }
+  if (err instanceof api.ApiError) {
+    if (err.status === 401) return 'You are signed out. Log in again, then try once more.';
+    return err.message;
+  }
+  return 'Something went wrong. Nothing was changed; try again.';
+}
+
+/** A refusal box read out at once by screen readers; empty until it has something to say. */
+export function alertBox(extraClass = '') {
+  return h('div', { class: `desk-alert ${extraClass}`.trim(), role: 'alert' });
+}
+
+export function say(box, message, kind = 'bad') {
+  box.replaceChildren(message ? h('p', { class: `notice notice-${kind}` }, message) : '');
+}
+
+/** "Page 2 of 5" with previous and next buttons (nothing for one page); calls go(page). */
+export function pager(body, go, what = ['entry', 'entries']) {
+  const pages = Math.max(1, Math.ceil(body.total / body.per_page));
+  const count = `${body.total} ${body.total === 1 ? what[0] : what[1]}`;
+  if (pages < 2) return null;
+  return h('nav', { class: 'desk-pager', 'aria-label': 'Pages' },
+    h('button', { type: 'button', class: 'btn btn-secondary', disabled: body.page <= 1, onclick: () => go(body.page - 1) }, '‹ Previous page'),
+    h('p', { 'aria-live': 'polite' }, `Page ${body.page} of ${pages} (${count})`),
+    h('button', { type: 'button', class: 'btn btn-secondary', disabled: !body.has_more, onclick: () => go(body.page + 1) }, 'Next page ›'));
+}
+
+export function hasRole(...wanted) {
+  return [...session.roles()].some((r) => wanted.includes(r));
+}
+
+export const TODAY = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });

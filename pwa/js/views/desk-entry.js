@@ -1,0 +1,225 @@
+// One log entry at the desk: its fields (with the vague-action check as you type), the
+// status actions the rules allow from here, and its records (desk-entry-records.js).
+// Every write sends the version it was based on; a stale one gets the current copy back.
+import * as api from '../api.js';
+import { LABELS, day, field, h, show, showErrors, toast } from '../ui.js';
+import { alertBox, hasRole, nameOf, peopleOf, refusal, say } from './desk-common.js';
+import { recordsSections } from './desk-entry-records.js';
+
+const LABEL = {
+  concern: 'Concern', decision: 'Decision', owner_id: 'Owner', due_date: 'Due date',
+  carry_forward_reason: 'Why the due date is moving', evidence_needed: 'Evidence needed',
+  interim_controls: 'Interim controls', risk: 'Risk', source: 'Source',
+  vague_override_reason: 'Reason to accept the wording', version: 'Version',
+};
+const EDITABLE = ['concern', 'decision', 'owner_id', 'due_date', 'evidence_needed', 'interim_controls', 'risk', 'source'];
+
+// Which actions each status allows, with the words on their buttons.
+const ACTIONS_BY_STATUS = {
+  draft: [['open', 'Open entry']],
+  open: [['start', 'Start'], ['mark_done', 'Mark done']],
+  in_progress: [['mark_done', 'Mark done']],
+  awaiting_check: [['close', 'Close'], ['send_back', 'Send back']],
+  awaiting_sign_off: [['sign_off', 'Sign off'], ['challenge', 'Challenge']],
+  closed: [['reopen', 'Reopen']],
+};
+const NEEDS_REASON = new Set(['send_back', 'challenge', 'reopen']);
+
+function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+}
+
+/** Check the decision's wording against the server's rule as it is typed. */
+function wireVagueCheck(textarea, region) {
+  let asked = 0;
+  const check = debounce(async () => {
+    const text = textarea.value.trim();
+    const mine = ++asked;
+    if (!text) { region.replaceChildren(); return; }
+    try {
+      const result = await api.get(`/vague-check?decision=${encodeURIComponent(text)}`);
+      if (mine !== asked) return; // an older answer arriving late
+      region.className = `desk-vague ${result.passes ? 'passes' : 'flagged'}`;
+      region.replaceChildren(...(result.passes
+        ? [h('p', {}, 'This decision says what will be done: it passes the vague-action check.')]
+        : [h('p', { class: 'desk-vague-title' }, 'This wording is too vague to open the entry:'),
+          h('ul', {}, result.flags.map((f) => h('li', {}, f.explanation)))]));
+    } catch { region.replaceChildren(); }
+  }, 400);
+  textarea.addEventListener('input', check);
+  check();
+}
+
+function detailsForm(entry, names, onSaved) {
+  const owners = [...names].map(([id, name]) => [id, nameOf(names, id) || name]);
+  if (entry.owner_id && !names.has(entry.owner_id)) owners.push([entry.owner_id, 'The current owner']);
+  const form = h('form', { novalidate: true, class: 'card desk-details', 'aria-labelledby': 'details-title' },
+    h('h2', { id: 'details-title' }, 'The decision'),
+    field({ name: 'concern', label: LABEL.concern, type: 'textarea', rows: 3, required: true, hint: 'The baseline issue, as it was found.' }),
+    field({ name: 'decision', label: LABEL.decision, type: 'textarea', rows: 3, required: true,
+      hint: 'What will be done, by whom and how often. Checked for vague wording as you type. Needed to open the entry.' }),
+    h('div', { id: 'vague-result', class: 'desk-vague', 'aria-live': 'polite' }),
+    h('div', { class: 'desk-two' },
+      field({ name: 'owner_id', label: LABEL.owner_id, options: owners, required: true, hint: 'The named person who will do it.' }),
+      field({ name: 'due_date', label: LABEL.due_date, type: 'date', required: true, hint: 'Overdue from the day after.' })),
+    entry.due_date ? field({ name: 'carry_forward_reason', label: LABEL.carry_forward_reason, type: 'textarea', rows: 2,
+      hint: 'Only if you move the due date: a moved date is a carry-forward and is counted.' }) : null,
+    field({ name: 'evidence_needed', label: LABEL.evidence_needed, type: 'textarea', rows: 2, required: true,
+      hint: 'What will show the change has happened: a record, an audit, feedback or a practice check.' }),
+    field({ name: 'interim_controls', label: LABEL.interim_controls, type: 'textarea', rows: 2,
+      hint: 'What keeps people safe until the action is done.' }),
+    h('div', { class: 'desk-two' },
+      field({ name: 'risk', label: LABEL.risk, required: true, options: Object.entries(LABELS.risk) }),
+      field({ name: 'source', label: LABEL.source, required: true, options: Object.entries(LABELS.source) })),
+    h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save changes')));
+  const message = alertBox();
+  form.append(message);
+  for (const name of EDITABLE) form.elements[name].value = entry[name] ?? '';
+  form.elements.decision.setAttribute('aria-describedby',
+    `${form.elements.decision.getAttribute('aria-describedby')} vague-result`);
+  wireVagueCheck(form.elements.decision, form.querySelector('#vague-result'));
+  if (entry.status === 'closed') {
+    for (const el of form.elements) el.disabled = true;
+    say(message, 'This entry is closed. Reopen it with a reason before changing it.', 'warn');
+  }
+  form.addEventListener('submit', (event) => { event.preventDefault(); save(entry, form, message, onSaved); });
+  return form;
+}
+
+function changesIn(entry, form) {
+  const changes = {};
+  for (const name of EDITABLE) {
+    let value = form.elements[name].value;
+    if (typeof value === 'string' && !['owner_id', 'due_date'].includes(name)) value = value.trim();
+    if (['owner_id', 'due_date'].includes(name) && !value) value = null;
+    if ((entry[name] ?? null) !== value && !(value === '' && !entry[name])) changes[name] = value;
+  }
+  if ('due_date' in changes && form.elements.carry_forward_reason) {
+    changes.carry_forward_reason = form.elements.carry_forward_reason.value.trim() || null;
+  }
+  return changes;
+}
+
+function named(fields) {
+  return Object.fromEntries(Object.entries(fields).map(([f, why]) => [f, `${LABEL[f] || f}: ${why}`]));
+}
+
+async function save(entry, form, message, onSaved) {
+  const changes = changesIn(entry, form);
+  showErrors(form, {});
+  if (!Object.keys(changes).length) { say(message, 'Nothing has changed.', 'warn'); return; }
+  try {
+    const saved = await api.request('PATCH', `/entries/${entry.id}`, { version: entry.version, ...changes });
+    toast('Changes saved.');
+    onSaved(saved);
+  } catch (err) {
+    if (err instanceof api.ApiError && err.status === 409 && err.body?.error?.current) {
+      onSaved(err.body.error.current, { stale: changes });
+      return;
+    }
+    if (err instanceof api.ApiError) showErrors(form, named(err.fields));
+    say(message, refusal(err));
+  }
+}
+
+const SIGNERS = ['nominated_individual', 'provider_quality_lead'];
+
+function transitionsCard(entry, onChanged) {
+  // Sign-off is the provider's; others see who it waits for rather than a button that fails.
+  const waiting = entry.status === 'awaiting_sign_off' && !hasRole(...SIGNERS);
+  const actions = waiting ? [] : ACTIONS_BY_STATUS[entry.status] || [];
+  const needsReason = actions.some(([a]) => NEEDS_REASON.has(a) || a === 'mark_done');
+  const message = alertBox('desk-refusal');
+  const reason = needsReason ? field({ name: 'reason', label: 'Reason', type: 'textarea', rows: 2,
+    hint: 'Needed to send back, challenge or reopen; optional when marking done.' }) : null;
+  const overrideBox = h('div', { class: 'desk-override' });
+  const card = h('section', { class: 'card desk-actions', 'aria-labelledby': 'actions-title' },
+    h('h2', { id: 'actions-title' }, 'Status: ', LABELS.status[entry.status] || entry.status),
+    waiting ? h('p', {}, 'This high-risk entry closes when the nominated individual or provider quality lead signs it off, or goes back to the owner with a challenge.') : null,
+    reason, overrideBox,
+    h('div', { class: 'button-row' }, actions.map(([action, text]) => h('button', {
+      type: 'button', class: `btn ${action === actions[0][0] ? 'btn-primary' : 'btn-secondary'}`, 'data-action': action,
+      onclick: () => move(entry, action, card, message, overrideBox, onChanged),
+    }, text))),
+    message);
+  return card;
+}
+
+function overrideField(box) {
+  if (box.querySelector('textarea') || !hasRole('registered_manager')) return;
+  box.append(field({ name: 'override_reason', label: LABEL.vague_override_reason, type: 'textarea', rows: 2,
+    hint: 'Registered managers only: if you decide the wording stands, say why. Otherwise reword the decision above and save.' }));
+}
+
+async function move(entry, action, card, message, overrideBox, onChanged) {
+  const reason = card.querySelector('textarea[name="reason"]')?.value.trim() || null;
+  const override = card.querySelector('textarea[name="override_reason"]')?.value.trim() || null;
+  if (NEEDS_REASON.has(action) && !reason) {
+    say(message, 'Reason: say why, so that the owner can act on it. The reason is recorded in the history.');
+    card.querySelector('textarea[name="reason"]').focus();
+    return;
+  }
+  say(message, '');
+  try {
+    const moved = await api.post(`/entries/${entry.id}/transitions`,
+      { action, version: entry.version, reason, override_reason: override });
+    toast(`Entry is now ${(LABELS.status[moved.status] || moved.status).toLowerCase()}.`);
+    onChanged(moved);
+  } catch (err) {
+    if (err instanceof api.ApiError && err.status === 409 && err.body?.error?.current) {
+      onChanged(err.body.error.current, { stale: {} });
+      return;
+    }
+    if (err instanceof api.ApiError && err.body?.error?.rule === 'vague_decision') overrideField(overrideBox);
+    say(message, refusal(err));
+  }
+}
+
+function flagsNotice(entry) {
+  if (!entry.flags?.length) return null;
+  return h('div', { class: 'notice notice-warn desk-flags' },
+    h('h2', {}, 'Needs attention'),
+    h('ul', {}, entry.flags.map((f) => h('li', {}, f.message))));
+}
+
+function staleNotice(stale) {
+  if (!stale) return null;
+  const typed = Object.entries(stale).filter(([k]) => k !== 'carry_forward_reason');
+  return h('div', { class: 'notice notice-bad', role: 'alert' },
+    h('p', {}, h('strong', {}, 'Someone changed this entry; here is the current copy.'),
+      ' Your change was not saved. Check the entry below and make your change again if it is still needed.'),
+    typed.length ? [h('p', {}, 'What you had typed:'),
+      h('ul', {}, typed.map(([k, v]) => h('li', {}, `${LABEL[k] || k}: ${v ?? '(empty)'}`)))] : null);
+}
+
+function summary(entry, names) {
+  return h('p', { class: 'meta' },
+    h('span', { class: `badge badge-status status-${entry.status}` }, LABELS.status[entry.status] || entry.status), ' ',
+    h('span', { class: `badge badge-risk badge-risk-${entry.risk}` }, `${LABELS.risk[entry.risk]} risk`), ' ',
+    entry.escalated ? h('span', { class: 'badge badge-bad' }, 'Escalated') : null, ' ',
+    `Owner: ${entry.owner_id ? nameOf(names, entry.owner_id) : 'none yet'} · due ${day(entry.due_date)}`,
+    entry.original_due_date && entry.original_due_date !== entry.due_date ? ` (first due ${day(entry.original_due_date)})` : '');
+}
+
+export async function render(user, entryId, { stale = null, current = null } = {}) {
+  let entry = current;
+  try {
+    entry = entry || await api.get(`/entries/${entryId}`);
+  } catch (err) {
+    show(h('p', {}, h('a', { href: '#/desk/log' }, '‹ The log')), h('h1', {}, 'Entry not found'),
+      h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
+    return;
+  }
+  const names = await peopleOf(entry.service_id);
+  const again = (fresh, extra = {}) => render(user, fresh.id, { current: fresh, ...extra });
+  show(h('p', {}, h('a', { href: '#/desk/log' }, '‹ The log')),
+    h('h1', {}, entry.status === 'draft' ? 'Draft entry' : 'Log entry'),
+    staleNotice(stale),
+    summary(entry, names),
+    flagsNotice(entry),
+    h('div', { class: 'desk-entry', 'data-version': entry.version },
+      h('div', { class: 'desk-entry-main' }, detailsForm(entry, names, again), transitionsCard(entry, again)),
+      h('div', { class: 'desk-entry-side' }, await recordsSections(user, entry, names, again))));
+  if (stale) document.querySelector('#main .notice-bad[role="alert"]')?.scrollIntoView();
+}
