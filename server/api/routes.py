@@ -29,6 +29,7 @@ def _register_features():
     from server.oversight import routes as _oversight  # noqa: F401
     from server.syncing import routes as _syncing  # noqa: F401
     from server.admin import routes as _admin  # noqa: F401
+    from server.myday import routes as _myday  # noqa: F401
 
 
 @endpoint("/openapi.json", public=True, summary="This API's OpenAPI 3 document")

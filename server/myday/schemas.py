@@ -1,0 +1,66 @@
+"""My day as the API shows it: every item says what it is, where, and why it is listed."""
+
+from marshmallow import Schema, fields
+
+
+class MyDayItemSchema(Schema):
+    """An entry of the user's: enough to show it and link to /entries/{entry_id}."""
+
+    entry_id = fields.UUID()
+    concern = fields.String()
+    due_date = fields.Date(allow_none=True)
+    status = fields.String()
+    risk = fields.String()
+    service_id = fields.UUID()
+    service_name = fields.String()
+    reason = fields.String(metadata={"description": "Why it is listed, in plain English"})
+    days_overdue = fields.Integer()
+    challenged_at = fields.AwareDateTime()
+    challenged_by = fields.String()
+    comment = fields.String()
+    review_id = fields.UUID(allow_none=True)
+    assigned_at = fields.AwareDateTime()
+    assigned_by = fields.String()
+
+
+class MyDayFindingSchema(Schema):
+    """A high-risk finding past its escalation time; links to /findings/{finding_id}."""
+
+    finding_id = fields.UUID()
+    description = fields.String()
+    area = fields.String()
+    source = fields.String()
+    risk = fields.String()
+    received_at = fields.AwareDateTime()
+    waiting_hours = fields.Float()
+    service_id = fields.UUID()
+    service_name = fields.String()
+    reason = fields.String()
+
+
+class MyDayReviewSchema(Schema):
+    """A review of a service's log that is overdue or due within two days."""
+
+    service_id = fields.UUID()
+    service_name = fields.String()
+    kind = fields.String()
+    next_due = fields.Date()
+    overdue = fields.Boolean()
+    days_overdue = fields.Integer()
+    last_review_id = fields.UUID(allow_none=True)
+    reason = fields.String()
+
+
+class MyDayManagerSchema(Schema):
+    findings_past_escalation = fields.List(fields.Nested(MyDayFindingSchema))
+    reviews_due = fields.List(fields.Nested(MyDayReviewSchema))
+
+
+class MyDaySchema(Schema):
+    as_of = fields.Date(metadata={"description": "Today in Europe/London"})
+    overdue = fields.List(fields.Nested(MyDayItemSchema))
+    due_today = fields.List(fields.Nested(MyDayItemSchema))
+    challenges = fields.List(fields.Nested(MyDayItemSchema))
+    new_assignments = fields.List(fields.Nested(MyDayItemSchema))
+    manager = fields.Nested(MyDayManagerSchema, allow_none=True, metadata={
+        "description": "Only for a role with finding.triage or oversight.read; else null"})

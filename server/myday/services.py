@@ -1,0 +1,264 @@
+"""My day: what is waiting for the signed-in person, so nobody has to go looking for it.
+
+Everyone sees their own overdue and due-today actions, challenges on their entries and
+entries newly handed to them; managers (a role with finding.triage or oversight.read in a
+service) also see high-risk findings waiting past the escalation time and reviews due.
+Days are Europe/London calendar days; an action is overdue from the day after it was due.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from server.accounts.models import User
+from server.accounts.permissions import can, service_ids_for
+from server.audit.models import AuditEvent
+from server.common.dates import london_date
+from server.common.types import utcnow
+from server.extensions import db
+from server.findings.triage import inbox
+from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
+from server.log.models import LogEntry
+from server.oversight.cadence import review_cadence
+from server.providers.models import Provider, Service
+from server.reviews.models import Review, ReviewItem
+
+CHALLENGE_DAYS = 14
+ASSIGNMENT_DAYS = 3
+REVIEW_SOON_DAYS = 2
+MANAGER_ACTIONS = ("finding.triage", "oversight.read")
+REVIEW_TRACKS = {"rm": ("review.rm", "weekly review"),
+                 "provider": ("review.provider", "provider's monthly review")}
+
+
+def _on(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def visible_services(user, action: str) -> list[Service]:
+    """Return the services of the user's provider where they may do ``action``."""
+    ids = service_ids_for(user, action)
+    if ids == []:
+        return []
+    query = db.select(Service).where(Service.provider_id == user.provider_id)
+    if ids is not None:
+        query = query.where(Service.id.in_(ids))
+    return list(db.session.scalars(query.order_by(Service.name, Service.id)))
+
+
+def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:
+    return {"entry_id": entry.id, "concern": entry.concern, "due_date": entry.due_date,
+            "status": entry.status, "risk": entry.risk, "service_id": entry.service_id,
+            "service_name": services[entry.service_id].name, "reason": reason, **extra}
+
+
+def _my_entries(user, services: dict) -> list[LogEntry]:
+    if not services:
+        return []
+    return list(db.session.scalars(
+        db.select(LogEntry)
+        .where(LogEntry.owner_id == user.id, LogEntry.deleted_at.is_(None),
+               LogEntry.service_id.in_(list(services)))
+        .order_by(LogEntry.due_date, LogEntry.created_at, LogEntry.id)
+    ))
+
+
+def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[list, list]:
+    """Split the owner's open work into (overdue, due today)."""
+    overdue, due_today = [], []
+    for entry in entries:
+        if is_entry_overdue(entry, today):
+            late = (today - entry.due_date).days
+            overdue.append(_entry_item(entry, services, (
+                f"You own this action and it is overdue by {_days(late)}: it was due on "
+                f"{_on(entry.due_date)}."), days_overdue=late))
+        elif entry.status in OVERDUE_STATUSES and entry.due_date == today:
+            due_today.append(_entry_item(entry, services, (
+                "You own this action and it is due today.")))
+    return overdue, due_today
+
+
+def _names(user_ids) -> dict:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.all())
+
+
+def _events(entries: list[LogEntry], since: datetime) -> list[AuditEvent]:
+    if not entries:
+        return []
+    return list(db.session.scalars(
+        db.select(AuditEvent)
+        .where(AuditEvent.entity_type == "log_entry",
+               AuditEvent.entity_id.in_([str(e.id) for e in entries]),
+               AuditEvent.at >= since)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ))
+
+
+def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[dict]:
+    """Challenges on the user's entries in the last 14 days: sign-off challenges and review
+    challenges from the audit trail, and review items with no challenge event behind them."""
+    since = now - timedelta(days=CHALLENGE_DAYS)
+    by_id = {str(e.id): e for e in entries}
+    found = []  # (entry, at, by_id, comment, review_id)
+    for event in _events(entries, since):
+        if event.action == "challenge":
+            changes = event.changes or {}
+            found.append((by_id[event.entity_id], event.at, event.actor_id,
+                          str(changes.get("reason") or ""), _uuid(changes.get("review_id"))))
+    seen = {(e.id, review_id) for e, _, _, _, review_id in found if review_id}
+    for item, review in _review_challenges(list(by_id.values()), since):
+        if (item.entry_id, review.id) not in seen:
+            found.append((by_id[str(item.entry_id)], review.reviewed_at, review.reviewer_id,
+                          item.comment, review.id))
+    names = _names(f[2] for f in found)
+    found.sort(key=lambda f: f[1], reverse=True)
+    out = []
+    for entry, at, by, comment, review_id in found:
+        who = names.get(by, "Someone")
+        where = "in a review" if review_id else "at sign-off"
+        out.append(_entry_item(entry, services, (
+            f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: "
+            f"{comment}"), challenged_at=at, challenged_by=who,
+            comment=comment, review_id=review_id))
+    return out
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _review_challenges(entries: list[LogEntry], since: datetime) -> list:
+    if not entries:
+        return []
+    return list(db.session.execute(
+        db.select(ReviewItem, Review)
+        .join(Review, Review.id == ReviewItem.review_id)
+        .where(ReviewItem.entry_id.in_([e.id for e in entries]),
+               ReviewItem.outcome == "challenge", Review.reviewed_at >= since)
+    ).all())
+
+
+def _new_owner(event: AuditEvent):
+    """The owner an audit event gave the entry, if it set one: creates store the value,
+    updates and hand-overs store [old, new]."""
+    value = (event.changes or {}).get("owner_id")
+    if isinstance(value, list):
+        return value[1] if len(value) == 2 else None
+    return value if event.action == "create" else None
+
+
+def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime) -> list:
+    """Entries that became the user's in the last 3 days and are still theirs and not
+    closed; a person does not need telling about an entry they took on themselves."""
+    since = now - timedelta(days=ASSIGNMENT_DAYS)
+    live = [e for e in entries if e.status != "closed"]
+    by_id = {str(e.id): e for e in live}
+    latest: dict[str, AuditEvent] = {}
+    for event in _events(live, since):  # newest first: keep the latest hand-over only
+        if _new_owner(event) == str(user.id) and event.entity_id not in latest:
+            latest[event.entity_id] = event
+    names = _names(e.actor_id for e in latest.values())
+    out = []
+    for entity_id, event in latest.items():
+        if event.actor_id == user.id:
+            continue
+        who = names.get(event.actor_id, "The system")
+        out.append(_entry_item(by_id[entity_id], services, (
+            f"{who} made you the owner of this entry on {_on(london_date(event.at))}."),
+            assigned_at=event.at, assigned_by=who))
+    return out
+
+
+def findings_past_escalation(user, services: list[Service], now: datetime) -> list[dict]:
+    """High-risk new findings that have waited longer than the provider's escalation time,
+    in the triage inbox's order, for the services where the user reads every finding."""
+    out = []
+    for service in services:
+        if not can(user, "finding.read_all", service):
+            continue
+        report = inbox(user, service.id, now)
+        hours = report["escalation_hours"]["high"]
+        for group in report["groups"]:
+            for item in group["findings"]:
+                if item.past_escalation_time and item.finding.risk == "high":
+                    out.append(_finding_item(item, service, hours))
+    return out
+
+
+def _finding_item(item, service: Service, hours) -> dict:
+    finding = item.finding
+    return {
+        "finding_id": finding.id, "description": finding.description, "area": finding.area,
+        "source": finding.source, "risk": finding.risk, "received_at": finding.received_at,
+        "waiting_hours": item.waiting_hours, "service_id": service.id,
+        "service_name": service.name,
+        "reason": (f"High-risk finding in {service.name} waiting {item.waiting_hours:g} hours "
+                   f"for triage; it should be triaged within {hours:g} hours."),
+    }
+
+
+def reviews_due(user, provider: Provider, services: list[Service], today: date) -> list:
+    """Reviews the user may record that are overdue or due within two days."""
+    oversee = [s for s in services if can(user, "oversight.read", s)]
+    if not oversee:
+        return []
+    by_id = {s.id: s for s in oversee}
+    out = []
+    for row in review_cadence(provider, list(by_id), today):
+        service = by_id[row["service_id"]]
+        for track, (action, label) in REVIEW_TRACKS.items():
+            due = row[track]
+            soon = due["next_due"] <= today + timedelta(days=REVIEW_SOON_DAYS)
+            if can(user, action, service) and (due["overdue"] or soon):
+                out.append(_review_item(service, due, label, today))
+    out.sort(key=lambda r: (r["next_due"], r["service_name"]))
+    return out
+
+
+def _review_item(service: Service, due: dict, label: str, today: date) -> dict:
+    if due["overdue"]:
+        when = f"was due on {_on(due['next_due'])}: {_days(due['days_overdue'])} overdue"
+    elif due["next_due"] == today:
+        when = "is due today"
+    else:
+        when = f"is due on {_on(due['next_due'])}"
+    return {
+        "service_id": service.id, "service_name": service.name, "kind": due["kind"],
+        "next_due": due["next_due"], "overdue": due["overdue"],
+        "days_overdue": due["days_overdue"], "last_review_id": due["last_review_id"],
+        "reason": f"The {label} of {service.name}'s log {when}.",
+    }
+
+
+def my_day(user, now: datetime | None = None) -> dict:
+    """Return what is waiting for ``user`` today, from the services they may see."""
+    now = now or utcnow()
+    today = london_date(now)
+    services = {s.id: s for s in visible_services(user, "entry.read")}
+    entries = _my_entries(user, services)
+    overdue, due_today = due_actions(entries, services, today)
+    day = {
+        "as_of": today, "overdue": overdue, "due_today": due_today,
+        "challenges": challenges(entries, services, now),
+        "new_assignments": new_assignments(user, entries, services, now),
+        "manager": None,
+    }
+    managed = {s.id: s for a in MANAGER_ACTIONS for s in visible_services(user, a)}
+    if managed:
+        ordered = sorted(managed.values(), key=lambda s: (s.name, str(s.id)))
+        provider = db.session.get(Provider, user.provider_id)
+        day["manager"] = {
+            "findings_past_escalation": findings_past_escalation(user, ordered, now),
+            "reviews_due": reviews_due(user, provider, ordered, today),
+        }
+    return day
