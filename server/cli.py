@@ -83,3 +83,72 @@ def register(app: Flask) -> None:
         doc.write_text(f"{head}<!-- table:begin -->\n{table}\n<!-- table:end -->{tail}",
                        encoding="utf-8")
         click.echo(f"Wrote {doc}")
+
+    register_ops_commands(app)
+
+
+def register_ops_commands(app: Flask) -> None:
+    """Backups, restore, retention and subject access (docs/data-protection.md)."""
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup_command(path: str):
+        """Back up the whole database to PATH (safe while the app runs)."""
+        from server.ops.backup import BackupError, backup
+
+        try:
+            click.echo(backup(path))
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Replace everything in the database.")
+    def restore_command(path: str, yes: bool):
+        """Replace the database's contents with the backup at PATH."""
+        from server.ops.backup import BackupError, restore
+
+        if not yes:
+            raise click.ClickException(
+                "Restoring replaces everything in the database with the backup. "
+                "Stop the app, then run the command again with --yes.")
+        try:
+            click.echo(restore(path))
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+
+    @app.cli.command("retention")
+    @click.option("--apply/--dry-run", default=False,
+                  help="Erase (--apply) or only count (--dry-run, the default).")
+    def retention_command(apply: bool):
+        """Erase records whose retention period has passed (docs/data-protection.md)."""
+        from server.ops.retention import periods, run
+
+        report = run(apply=apply)
+        if apply:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        click.echo("Retention periods (days): "
+                   + ", ".join(f"{name} {days}" for name, days in periods().items()))
+        for line in report.lines():
+            click.echo(line)
+
+    @app.cli.command("subject-access")
+    @click.argument("email")
+    @click.argument("outfile", type=click.Path(dir_okay=False))
+    def subject_access_command(email: str, outfile: str):
+        """Write everything held about the staff member with EMAIL to OUTFILE (JSON)."""
+        import json
+        from pathlib import Path
+
+        from server.ops.subject_access import UnknownPerson, export
+
+        try:
+            data = export(email)
+        except UnknownPerson as error:
+            raise click.ClickException(str(error)) from error
+        Path(outfile).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
+        counts = ", ".join(f"{k} {len(v)}" for k, v in data.items() if isinstance(v, list))
+        click.echo(f"Wrote {outfile}: {counts}.")

@@ -1,5 +1,6 @@
 """Settings: defaults, then the environment, then the mapping passed to create_app."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -26,6 +27,7 @@ ENV_SETTINGS = {
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_SECONDS": int,
+    "RETENTION": json.loads,  # e.g. {"dismissed_finding": 730}: days per record type
 }
 
 

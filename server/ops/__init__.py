@@ -1,0 +1,1 @@
+"""Running a provider's Careloop: backups, retention and subject access."""

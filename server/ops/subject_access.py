@@ -1,0 +1,78 @@
+"""Everything Careloop holds about one staff member (UK GDPR subject access)."""
+
+from sqlalchemy import or_, select
+
+from server.accounts.models import User
+from server.audit.models import AuditEvent
+from server.audit.services import plain
+from server.common.types import utcnow
+from server.extensions import db
+from server.findings.models import Finding, Walkaround
+from server.log.models import CarryForward, EvidenceRef, LogEntry, Note
+from server.measures.models import ImprovementMeasure
+from server.providers.models import Provider, Service
+from server.reviews.models import Review, ReviewItem
+from server.syncing.models import Device, SyncConflict
+
+# Never exported: a secret, not information about the person.
+HIDDEN = {"password_hash"}
+
+
+class UnknownPerson(Exception):
+    """No account has that email address."""
+
+
+def row(record) -> dict:
+    """Return a record's columns as JSON-safe values, secrets left out."""
+    return {c.key: plain(getattr(record, c.key))
+            for c in record.__table__.columns if c.key not in HIDDEN}
+
+
+def _rows(model, *where, order=None) -> list[dict]:
+    query = select(model).where(or_(*where)).order_by(order or model.id)
+    return [row(r) for r in db.session.scalars(query)]
+
+
+def export(email: str) -> dict:
+    """Collect every record about, by or assigned to the user with ``email``."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise UnknownPerson(f"No account has the email address {email}.")
+    uid = user.id
+    return {
+        "exported_at": plain(utcnow()),
+        "account": row(user),
+        "provider": row(db.session.get(Provider, user.provider_id)),
+        "roles": _roles(user),
+        "devices": _rows(Device, Device.user_id == uid, Device.revoked_by == uid),
+        "walkarounds": _rows(Walkaround, Walkaround.conducted_by == uid),
+        "findings": _rows(Finding, Finding.recorded_by == uid, Finding.triaged_by == uid),
+        "log_entries": _rows(LogEntry, *(getattr(LogEntry, name) == uid for name in (
+            "owner_id", "created_by", "closed_by", "signed_off_by", "escalation_by",
+            "vague_override_by"))),
+        "notes": _rows(Note, Note.author_id == uid),
+        "evidence": _rows(EvidenceRef, EvidenceRef.added_by == uid, EvidenceRef.checked_by == uid),
+        "carry_forwards": _rows(CarryForward, CarryForward.author_id == uid),
+        "reviews": _reviews(uid),
+        "improvement_measures": _rows(ImprovementMeasure, ImprovementMeasure.created_by == uid),
+        "sync_conflicts": _rows(SyncConflict, SyncConflict.other_author == uid,
+                                SyncConflict.kept_author == uid, SyncConflict.resolved_by == uid),
+        "audit_events": _rows(AuditEvent, AuditEvent.actor_id == uid),
+    }
+
+
+def _roles(user: User) -> list[dict]:
+    out = []
+    for membership in sorted(user.memberships, key=lambda m: m.id):
+        service = db.session.get(Service, membership.service_id) if membership.service_id else None
+        out.append({"role": membership.role, "service_id": plain(membership.service_id),
+                    "service": service.name if service else "whole provider"})
+    return out
+
+
+def _reviews(uid) -> list[dict]:
+    reviews = db.session.scalars(select(Review).where(Review.reviewer_id == uid)
+                                 .order_by(Review.reviewed_at, Review.id))
+    return [{**row(review), "items": _rows(ReviewItem, ReviewItem.review_id == review.id)}
+            for review in reviews]
+
