@@ -18,6 +18,13 @@ export class NetworkError extends Error {}
 
 export function setCsrf(token) { csrfToken = token || null; }
 
+// The server's clock, from the last answer's Date header: the tablet's own clock may be
+// wrong, so time windows (pruning old copies) are judged by the server's.
+let serverDate = null;
+
+/** The server's time (ms since the epoch) at its last answer, or null if it never said. */
+export function serverTime() { return serverDate; }
+
 async function ensureCsrf() {
   if (!csrfToken) {
     const body = await request('GET', '/auth/csrf');
@@ -39,6 +46,8 @@ export async function request(method, path, body = undefined, { retryCsrf = true
   } catch (err) {
     throw new NetworkError(err.message || 'The server could not be reached.');
   }
+  const date = Date.parse(response.headers.get('Date') || '');
+  if (!Number.isNaN(date)) serverDate = date;
   let data = null;
   const type = response.headers.get('Content-Type') || '';
   if (type.includes('json')) data = await response.json().catch(() => null);

@@ -1,6 +1,6 @@
 // This tablet's copies of server records, per user: a pull page applied in one transaction,
-// records outside the user's scope dropped, a fresh start after `resync`, and the copies
-// cleared when the user leaves the tablet. Local work not yet sent (pending records and the
+// records outside the user's scope dropped, records aged out of the pull's time windows
+// pruned, a fresh start after `resync`, and the copies cleared when the user leaves the tablet. Local work not yet sent (pending records and the
 // outbox) is never dropped here.
 import { getDB } from './db.js';
 import { WAITING } from './outbox.js';
@@ -8,6 +8,11 @@ import { WAITING } from './outbox.js';
 // Record types that carry their service; notes and evidence hang off a log entry.
 const SERVICE_TYPES = ['finding', 'walkaround', 'log_entry', 'conflict'];
 const ENTRY_TYPES = ['note', 'evidence'];
+// Roles that also hold every entry of their services not yet closed (the server's
+// "finding.read_all" permission); a membership without a service covers them all.
+const READ_ALL_ROLES = ['care_coordinator', 'duty_manager', 'deputy_manager', 'registered_manager',
+  'nominated_individual', 'provider_quality_lead'];
+const DAY_MS = 86_400_000;
 
 async function waitingIds(tx, userId) {
   const items = await tx.objectStore('outbox').index('byUser').getAll(userId);
@@ -42,7 +47,77 @@ export async function applyPage(userId, body) {
   }
   const users = tx.objectStore('users');
   const stored = (await users.get(userId)) || { id: userId, seq: 0 };
-  await users.put({ ...stored, cursor: body.next_cursor ?? stored.cursor ?? 0 });
+  await users.put({ ...stored, cursor: body.next_cursor ?? stored.cursor ?? 0,
+    linkedEntryIds: linkedEntries(userId, stored, body.changes || []) });
+  await tx.done;
+}
+
+// Entries linked to this user's findings stay in their scope for good, even after the
+// findings themselves have aged off the tablet: remember the links as they arrive.
+function linkedEntries(userId, stored, changes) {
+  const ids = new Set(stored.linkedEntryIds || []);
+  for (const c of changes) {
+    const r = c.record;
+    if (c.entity_type === 'finding' && r && r.recorded_by === userId && r.log_entry_id) ids.add(String(r.log_entry_id));
+  }
+  return [...ids];
+}
+
+/** Ids of records the user's outbox (waiting or refused) touches, and the entries its notes hang off. */
+async function unsentIds(tx, userId) {
+  const ids = new Set();
+  for (const item of await tx.objectStore('outbox').index('byUser').getAll(userId)) {
+    ids.add(String(item.mutation.entity_id));
+    if (item.mutation.changes?.entry_id) ids.add(String(item.mutation.changes.entry_id));
+  }
+  return ids;
+}
+
+function olderThan(iso, limit) {
+  const t = Date.parse(iso || '');
+  return !Number.isNaN(t) && t < limit;
+}
+
+/** Whether ``entry`` is held for this user whatever its age (docs/sync-protocol.md §7). */
+function heldForGood(user, entry, linked) {
+  if (String(entry.owner_id) === String(user.id) || linked.has(String(entry.id))) return true;
+  if (entry.status === 'closed') return false;
+  return (user.memberships || []).some((m) => READ_ALL_ROLES.includes(m.role)
+    && (!m.service_id || String(m.service_id) === String(entry.service_id)));
+}
+
+/**
+ * Drop copies aged out of the pull's windows, which the server sends no tombstone for:
+ * findings and walkarounds received more than ``own_days`` ago, and entries not held for
+ * good unchanged for ``service_entry_days``, with their notes and evidence. ``now`` is the
+ * server's time; without it nothing is dropped. Unsent work and the outbox are never touched.
+ */
+export async function prune(user, now, scope = {}) {
+  if (!now) return;
+  const ownSince = now - (scope?.own_days ?? 28) * DAY_MS;
+  const entrySince = now - (scope?.service_entry_days ?? 14) * DAY_MS;
+  const db = await getDB();
+  const tx = db.transaction(['records', 'users', 'outbox'], 'readwrite');
+  const records = tx.objectStore('records');
+  const unsent = await unsentIds(tx, user.id);
+  const linked = new Set(((await tx.objectStore('users').get(user.id)) || {}).linkedEntryIds || []);
+  const mayDrop = (r) => !r.pending && !r.rejected && !unsent.has(String(r.id));
+  const all = await userRecords(tx, user.id);
+  for (const r of all) if (r.entityType === 'finding' && r.recorded_by === user.id && r.log_entry_id) linked.add(String(r.log_entry_id));
+  const dropped = new Set();
+  for (const r of all) {
+    const aged = ['finding', 'walkaround'].includes(r.entityType) ? olderThan(r.received_at, ownSince)
+      : r.entityType === 'log_entry' && !heldForGood(user, r, linked) && olderThan(r.updated_at, entrySince);
+    if (aged && mayDrop(r)) {
+      await records.delete([user.id, r.entityType, r.id]);
+      if (r.entityType === 'log_entry') dropped.add(String(r.id));
+    }
+  }
+  for (const r of all) {
+    if (ENTRY_TYPES.includes(r.entityType) && dropped.has(String(r.entry_id)) && mayDrop(r)) {
+      await records.delete([user.id, r.entityType, r.id]);
+    }
+  }
   await tx.done;
 }
 

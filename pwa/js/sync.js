@@ -217,7 +217,12 @@ async function pullAll(user) {
       throw err;
     }
     await copies.applyPage(user.id, body);
-    if (!body.has_more) return;
+    if (!body.has_more) {
+      // Records that age out of the scope's windows get no tombstone: drop them by the same
+      // windows, judged by the server's clock (never the outbox, nor unsent work).
+      await copies.prune(user, api.serverTime(), body.scope);
+      return;
+    }
   }
 }
 

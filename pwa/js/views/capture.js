@@ -28,22 +28,59 @@ export const FORMS = {
   },
 };
 
-function placeSelect(service) {
-  const id = 'f-area';
+function placeOptions(service) {
   const groups = [];
   if (service?.areas?.length) groups.push(h('optgroup', { label: 'Areas' }, service.areas.map((a) => h('option', { value: a }, a))));
   if (service?.routines?.length) groups.push(h('optgroup', { label: 'Routines' }, service.routines.map((r) => h('option', { value: r }, r))));
+  return [h('option', { value: '' }, 'Choose…'), groups];
+}
+
+function placeSelect(service) {
+  const id = 'f-area';
   return h('div', { class: 'field', 'data-field': 'area' },
     h('label', { for: id }, 'Area or routine'),
     h('span', { class: 'hint', id: id + '-hint' }, 'Where you were, or the routine you were watching.'),
     h('p', { class: 'field-error', id: id + '-error', hidden: true }),
     h('select', { id, name: 'area', required: true, 'aria-describedby': `${id}-hint ${id}-error` },
-      h('option', { value: '' }, 'Choose…'), groups));
+      placeOptions(service)));
 }
 
-function serviceSelect(services) {
+function serviceSelect(services, chosen) {
   if (services.length <= 1) return h('input', { type: 'hidden', name: 'service_id', value: services[0]?.id || '' });
-  return field({ name: 'service_id', label: 'Service', options: services.map((s) => [s.id, s.name]), required: true });
+  const box = field({ name: 'service_id', label: 'Service', hint: 'The areas, routines and questions below are this service\'s.',
+    options: services.map((s) => [s.id, s.name]), required: true });
+  box.querySelector('select').value = chosen.id;
+  return box;
+}
+
+/** The service a form starts on: the one its draft was for, else the first. */
+async function startingService(user, services, formName) {
+  const draft = await db.getDraft(user.id, formName);
+  return services.find((s) => s.id === draft?.service_id) || services[0];
+}
+
+/** After a draft is restored: a draft for a service no longer held starts on ``service``. */
+function keepServiceHeld(form, services, service) {
+  const el = form.elements.service_id;
+  if (!services.some((s) => s.id === el.value)) el.value = service.id;
+}
+
+/** Refill ``select`` with ``options``, keeping its value when the new list has it. */
+function refill(select, options) {
+  const value = select.value;
+  select.replaceChildren(...options.flat(Infinity).filter(Boolean));
+  select.value = [...select.options].some((o) => o.value === value) ? value : '';
+}
+
+/** Keep the area (and question) lists on the service chosen in the form. */
+function followService(form, services, onChange) {
+  const select = form.elements.service_id;
+  if (!select || select.type === 'hidden') return;
+  select.addEventListener('change', () => {
+    const service = services.find((s) => s.id === select.value) || null;
+    refill(form.elements.area, placeOptions(service));
+    onChange(service);
+  });
 }
 
 async function servicesFor(user) {
@@ -77,6 +114,8 @@ async function saveFinding(user, form, formName, changes) {
     { record, draftForm: formName });
   drafts.cancel(formName);
   form.reset();
+  // The next finding is most likely in the same service: keep it chosen, with its lists.
+  form.elements.service_id.value = changes.service_id;
   delete form.dataset.dirty;
   await sync.afterSave();
 }
@@ -86,9 +125,9 @@ export async function renderFinding(user, which) {
   const spec = FORMS[which];
   const services = await servicesFor(user);
   if (!services.length) return noServices();
-  const service = services[0];
+  let service = await startingService(user, services, which);
   const form = h('form', { novalidate: true, 'aria-labelledby': 'capture-title' },
-    serviceSelect(services),
+    serviceSelect(services, service),
     placeSelect(service),
     field({ name: 'source', label: 'Where did this come from?', required: true,
       options: Object.entries(LABELS.source) }),
@@ -99,13 +138,15 @@ export async function renderFinding(user, which) {
     field({ name: 'people_involved', label: 'People supported involved', hint: PEOPLE_HINT }),
     h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, spec.button));
   form.elements.source.value = spec.source;
+  followService(form, services, (chosen) => { service = chosen; });
   const restored = await drafts.keep(form, user.id, which);
+  keepServiceHeld(form, services, service);
   if (!form.elements.source.value) form.elements.source.value = spec.source;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const values = trimmed(formValues(form));
     const errors = check(values, {
-      area: 'Choose the area or routine.', source: 'Choose where this came from.',
+      service_id: 'Choose the service.', area: 'Choose the area or routine.', source: 'Choose where this came from.',
       description: which === 'finding' ? 'Say what you saw.' : 'Say what you saw of leaders on the floor.',
       risk: 'Choose the risk: low, medium or high.', follow_up_needed: 'Say whether follow-up is needed.',
     });
@@ -113,7 +154,7 @@ export async function renderFinding(user, which) {
     showErrors(form, errors);
     if (Object.keys(errors).length) return;
     await saveFinding(user, form, which, {
-      service_id: values.service_id || service.id, kind: spec.kind, area: values.area, source: values.source,
+      service_id: values.service_id, kind: spec.kind, area: values.area, source: values.source,
       description: values.description, action_taken: values.action_taken || '', risk: values.risk,
       follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
       recorded_at: new Date().toISOString(),
@@ -127,8 +168,15 @@ export async function renderFinding(user, which) {
     form,
     h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
       drafts.cancel(which); await db.clearDraft(user.id, which); form.reset(); delete form.dataset.dirty;
+      form.elements.service_id.value = service?.id || '';
       form.elements.source.value = spec.source; showErrors(form, {}); toast('Form cleared.');
     } }, 'Clear form')));
+}
+
+function questionOptions(service) {
+  return [h('option', { value: '' }, 'Choose…'),
+    (service?.question_sets || []).map((set) => h('optgroup', { label: set.name },
+      set.questions.map((q) => h('option', { value: q.id }, q.text))))];
 }
 
 function questionSelect(service) {
@@ -137,9 +185,7 @@ function questionSelect(service) {
     h('label', { for: id }, 'Question asked'),
     h('p', { class: 'field-error', id: id + '-error', hidden: true }),
     h('select', { id, name: 'question_id', required: true, 'aria-describedby': id + '-error' },
-      h('option', { value: '' }, 'Choose…'),
-      (service?.question_sets || []).map((set) => h('optgroup', { label: set.name },
-        set.questions.map((q) => h('option', { value: q.id }, q.text))))));
+      questionOptions(service)));
 }
 
 function questionText(service, id) {
@@ -151,9 +197,9 @@ function questionText(service, id) {
 export async function renderFeedback(user) {
   const services = await servicesFor(user);
   if (!services.length) return noServices();
-  const service = services[0];
+  let service = await startingService(user, services, 'feedback');
   const form = h('form', { novalidate: true, 'aria-labelledby': 'feedback-title' },
-    serviceSelect(services),
+    serviceSelect(services, service),
     choices({ name: 'respondent_type', legend: 'Who gave the feedback?', options: Object.entries(LABELS.respondent), required: true }),
     questionSelect(service),
     field({ name: 'answer', label: 'Their answer', hint: 'In their words where you can.', type: 'textarea', required: true }),
@@ -162,12 +208,17 @@ export async function renderFeedback(user) {
     choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', options: YES_NO, required: true }),
     field({ name: 'people_involved', label: 'Person supported', hint: PEOPLE_HINT }),
     h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Save feedback'));
+  followService(form, services, (chosen) => {
+    service = chosen;
+    refill(form.elements.question_id, questionOptions(chosen));
+  });
   const restored = await drafts.keep(form, user.id, 'feedback');
+  keepServiceHeld(form, services, service);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const values = trimmed(formValues(form));
     const errors = check(values, {
-      respondent_type: 'Choose who gave the feedback.', question_id: 'Choose the question you asked.',
+      service_id: 'Choose the service.', respondent_type: 'Choose who gave the feedback.', question_id: 'Choose the question you asked.',
       answer: 'Write down their answer.', sentiment: 'Choose how it sounded: positive, neutral or negative.',
       area: 'Choose the area or routine.', follow_up_needed: 'Say whether follow-up is needed.',
     });
@@ -175,7 +226,7 @@ export async function renderFeedback(user) {
     if (Object.keys(errors).length) return;
     const question = questionText(service, values.question_id);
     await saveFinding(user, form, 'feedback', {
-      service_id: values.service_id || service.id, kind: 'feedback', area: values.area, source: 'feedback',
+      service_id: values.service_id, kind: 'feedback', area: values.area, source: 'feedback',
       description: `${LABELS.respondent[values.respondent_type]} asked "${question}": ${values.answer}`.slice(0, 4000),
       action_taken: '', risk: values.sentiment === 'negative' ? 'medium' : 'low',
       follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
