@@ -40,7 +40,6 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from server.api.routes import api
     from server.common.security import add_security_headers
-
     from server.web.routes import web
 
     app.register_blueprint(api)

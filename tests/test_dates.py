@@ -3,7 +3,11 @@
 from datetime import UTC, date, datetime
 
 from server.common.dates import (
-    add_working_days, is_overdue, is_working_day, london_date, next_working_day,
+    add_working_days,
+    is_overdue,
+    is_working_day,
+    london_date,
+    next_working_day,
     previous_working_day,
 )
 

@@ -20,16 +20,16 @@ def health():
 def _register_features():
     # Importing a routes module registers its endpoints on ``api``.
     from server.accounts import routes as _accounts  # noqa: F401
-    from server.log import routes as _log  # noqa: F401
+    from server.admin import routes as _admin  # noqa: F401
     from server.findings import routes as _findings  # noqa: F401
     from server.framework import routes as _framework  # noqa: F401
+    from server.log import routes as _log  # noqa: F401
+    from server.measures import routes as _measures  # noqa: F401
+    from server.myday import routes as _myday  # noqa: F401
+    from server.oversight import routes as _oversight  # noqa: F401
     from server.providers import routes as _providers  # noqa: F401
     from server.reviews import routes as _reviews  # noqa: F401
-    from server.measures import routes as _measures  # noqa: F401
-    from server.oversight import routes as _oversight  # noqa: F401
     from server.syncing import routes as _syncing  # noqa: F401
-    from server.admin import routes as _admin  # noqa: F401
-    from server.myday import routes as _myday  # noqa: F401
 
 
 @endpoint("/openapi.json", public=True, summary="This API's OpenAPI 3 document")

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, JSON, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.common.types import Synced, UTCDateTime, utcnow

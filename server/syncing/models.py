@@ -4,7 +4,14 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid,
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

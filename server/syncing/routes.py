@@ -12,8 +12,15 @@ from server.syncing import pull as pulling
 from server.syncing import services
 from server.syncing.models import Device, SyncConflict
 from server.syncing.schemas import (
-    ConflictArgs, ConflictSchema, DeviceSchema, PullArgs, PullSchema, PushResultSchema,
-    PushSchema, RegisterDeviceSchema, ResolveSchema,
+    ConflictArgs,
+    ConflictSchema,
+    DeviceSchema,
+    PullArgs,
+    PullSchema,
+    PushResultSchema,
+    PushSchema,
+    RegisterDeviceSchema,
+    ResolveSchema,
 )
 
 

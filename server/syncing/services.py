@@ -1,8 +1,8 @@
 """Device bindings and the push: who may sync from where, and applying a batch."""
 
-import sync
 from flask import current_app
 
+import sync
 from server.accounts.models import User
 from server.accounts.permissions import require
 from server.audit import services as audit
