@@ -1,0 +1,320 @@
+"""The deployment of docs/deployment.md, for real: gunicorn with two workers on a migrated
+database, Debian's nginx in front of it with a self-signed certificate, and Chromium
+installing the PWA over HTTPS.
+
+Nothing may live in one worker's memory: login throttling and sessions must hold whichever
+worker answers. For those tests gunicorn replaces each worker after one request, and its
+access log records the pid of the worker that answered, so the tests show that no process
+answered twice: nothing a process kept could have helped.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PASSWORD = "correct horse battery"  # seed.factories.make_user default
+BAD_LOGIN = "That email and password do not match an active account."
+CHROMIUM = os.environ.get("CARELOOP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--ignore-certificate-errors",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+NGINX_CONF = """\
+{user}
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log;
+daemon off;
+events {{ worker_connections 64; }}
+http {{
+    access_log {d}/nginx-access.log;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        server_name localhost;
+        ssl_certificate {cert};
+        ssl_certificate_key {cert.parent}/key.pem;
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{proc.args[0]} exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{proc.args[0]} did not listen on {port} within {seconds}s:\n{log.read_text()}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a process this module started, by its pid."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def find_nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                      else "")
+    if not found:
+        pytest.fail("nginx is missing: run `make ensure-nginx` (scripts/ensure-nginx.sh).")
+    return found
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("deployment")
+
+
+@pytest.fixture(scope="module")
+def env(workdir):
+    """The settings every worker gets, as in docs/deployment.md."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
+    env.update(DATABASE_URL="sqlite:///" + str(workdir / "careloop.db"),
+               SECRET_KEY="deployment-test-" + uuid.uuid4().hex,
+               SESSION_COOKIE_SECURE="true")
+    return env
+
+
+@pytest.fixture(scope="module")
+def people(workdir, env):
+    """Migrate the database with `flask db upgrade`, then add a care home and two managers."""
+    done = subprocess.run([str(BIN / "flask"), "--app", "server", "db", "upgrade"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    from seed import factories as f
+    from server import create_app
+    from server.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(workdir / "instance"),
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        provider = f.make_provider("Brightwater Care")
+        home = f.make_service(provider, "Ashdown House")
+        emails = {}
+        for who in ("locked", "steady"):
+            emails[who] = f.make_user(provider, "registered_manager", home,
+                                      email=f"{who}.manager@example.test").email
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return emails
+
+
+@contextmanager
+def run_gunicorn(workdir: Path, env: dict, name: str, *options: str):
+    """Run gunicorn with two workers; yield its port and a function giving the pid of the
+    worker that answered each request so far (from its access log)."""
+    port, log, access = free_port(), workdir / f"{name}.log", workdir / f"{name}-access.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", *options,
+             "--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s %(s)s",
+             "server:create_app()"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc, log)
+
+        def pids(at_least: int) -> list[str]:
+            # A worker writes its log line just after the answer has gone out.
+            deadline = time.monotonic() + 10
+            while True:
+                lines = access.read_text().splitlines() if access.exists() else []
+                if len(lines) >= at_least or time.monotonic() > deadline:
+                    return [line.split()[0] for line in lines]
+                time.sleep(0.05)
+
+        yield port, pids
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def run_nginx(workdir: Path, cert: Path, upstream: int):
+    """Run nginx terminating TLS on 127.0.0.1 in front of gunicorn; yield its https URL."""
+    d, port = workdir / f"nginx-{upstream}", free_port()
+    d.mkdir()
+    # As root nginx would hand its workers to "nobody", who cannot read this private folder.
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = d / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(user=user, d=d, cert=cert, port=port, upstream=upstream))
+    log = d / "nginx-error.log"
+    log.touch()
+    proc = subprocess.Popen([find_nginx(), "-p", str(d), "-e", str(log), "-c", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc, log)
+        yield f"https://localhost:{port}"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def cert(workdir) -> Path:
+    """A self-signed certificate (and key) for localhost."""
+    made = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-days", "2",
+         "-keyout", str(workdir / "key.pem"), "-out", str(workdir / "cert.pem")],
+        capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    return workdir / "cert.pem"
+
+
+@pytest.fixture(scope="module")
+def recycling(workdir, env, people, cert):
+    """nginx before gunicorn whose two workers are each replaced after one request, so
+    whatever a worker kept in memory is gone by the next request. Yields (url, cert, pids)."""
+    options = ("--max-requests", "1", "--preload")  # preload: a new worker is a mere fork
+    with (run_gunicorn(workdir, env, "recycling", *options) as (port, pids),
+          run_nginx(workdir, cert, port) as url):
+        yield url, str(cert), pids
+
+
+@pytest.fixture(scope="module")
+def steady(workdir, env, people, cert):
+    """nginx before gunicorn with two long-lived workers, as in production."""
+    with run_gunicorn(workdir, env, "steady") as (port, _), run_nginx(workdir, cert, port) as url:
+        yield url
+
+
+# The certificate is passed with every request: a session's own `verify` would lose to
+# REQUESTS_CA_BUNDLE when that is set.
+def new_client(nginx) -> tuple[requests.Session, str]:
+    """A fresh client (its own connections) holding a CSRF token."""
+    url, cert = nginx
+    client = requests.Session()
+    r = client.get(url + "/api/v1/auth/csrf", verify=cert, timeout=10)
+    assert r.status_code == 200, r.text
+    return client, r.json()["csrf_token"]
+
+
+def log_in(nginx, email: str, password: str) -> tuple[requests.Session, requests.Response]:
+    """Log in as the app does; over HTTPS Flask-WTF wants a same-origin Referer, as a browser
+    sends under the app's Referrer-Policy."""
+    client, token = new_client(nginx)
+    r = client.post(nginx[0] + "/api/v1/auth/login", json={"email": email, "password": password},
+                    headers={"X-CSRF-Token": token, "Referer": nginx[0] + "/"},
+                    verify=nginx[1], timeout=10)
+    return client, r
+
+
+def test_login_throttling_counts_failures_across_workers(recycling, people):
+    nginx, pids = recycling[:2], recycling[2]
+    before = len(pids(0))
+    for _ in range(5):
+        _, r = log_in(nginx, people["locked"], "not the password")
+        assert r.status_code == 401, r.text
+        assert r.json()["error"]["message"] == BAD_LOGIN
+
+    _, r = log_in(nginx, people["locked"], PASSWORD)
+
+    assert r.status_code == 429, r.text
+    assert r.json()["error"]["message"] == "Too many failed attempts. Try again in 5 minutes."
+    answered = pids(before + 12)  # each login is two requests: the CSRF token, then the login
+    assert len(answered) == before + 12
+    assert len(set(answered)) == len(answered), "one worker process answered twice"
+
+
+def test_session_holds_on_every_worker(recycling, people):
+    nginx, pids = recycling[:2], recycling[2]
+    before = len(pids(0))
+    client, r = log_in(nginx, people["steady"], PASSWORD)
+    assert r.status_code == 200, r.text
+    cookie = next(c for c in client.cookies if c.name == "session")
+    assert cookie.secure  # SESSION_COOKIE_SECURE=true: never sent over plain HTTP
+
+    seen = []
+    for _ in range(20):
+        fresh = requests.Session()  # new connections every time, the session cookie only
+        fresh.cookies.set_cookie(cookie)
+        r = fresh.get(nginx[0] + "/api/v1/me", verify=nginx[1], timeout=10)
+        seen.append((r.status_code, r.json().get("email")))
+
+    assert seen == [(200, people["steady"])] * 20
+    answered = pids(before + 22)
+    assert len(answered) == before + 22
+    assert len(set(answered)) == len(answered), "one worker process answered twice"
+
+
+@pytest.mark.browser
+def test_pwa_installs_over_https(steady, workdir):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make ensure-chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    url = steady
+    with sync_playwright() as p:
+        # A real profile, not an incognito context: Chromium never installs apps in incognito.
+        ctx = p.chromium.launch_persistent_context(
+            str(workdir / "chromium-profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            ignore_https_errors=True, service_workers="allow")
+        try:
+            ctx.set_default_timeout(20_000)
+            page = ctx.new_page()
+            fetched = []
+            page.on("response", lambda r: fetched.append((r.url, r.status)))
+            page.goto(url + "/")
+            assert page.evaluate("window.isSecureContext") is True
+            scope = page.evaluate(
+                "navigator.serviceWorker.ready.then(r => r.active && r.scope)")
+            workers = [w.url for w in ctx.service_workers]
+            cdp = ctx.new_cdp_session(page)
+            manifest = cdp.send("Page.getAppManifest")
+            installable = cdp.send("Page.getInstallabilityErrors")
+        finally:
+            ctx.close()
+
+    assert scope == url + "/"
+    assert workers == [url + "/sw.js"]
+    assert (url + "/manifest.webmanifest", 200) in fetched
+    assert manifest["url"] == url + "/manifest.webmanifest"
+    assert manifest["errors"] == []
+    assert '"start_url"' in manifest["data"]
+    assert installable["installabilityErrors"] == []
