@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts.models import LoginFailure, Membership, User
@@ -40,7 +41,9 @@ def authenticate(email: str, password: str) -> User:
     for a while. Counts live in the database so that every worker shares them."""
     key = email.strip().lower()
     now = utcnow()
-    failure = db.session.get(LoginFailure, key)
+    # Locked, so that two workers counting failures for one account at once cannot both
+    # write the same count back (PostgreSQL; SQLite writes are serialised anyway).
+    failure = db.session.get(LoginFailure, key, with_for_update=True)
     if failure and failure.locked_until and failure.locked_until > now:
         wait = int((failure.locked_until - now).total_seconds() // 60) + 1
         raise Throttled(
@@ -57,6 +60,15 @@ def authenticate(email: str, password: str) -> User:
 
 
 def _count_failure(key: str, failure: LoginFailure | None, now) -> None:
+    try:
+        _add_failure(key, failure, now)
+    except IntegrityError:
+        # Another worker counted this account's first failure at the same moment.
+        db.session.rollback()
+        _add_failure(key, db.session.get(LoginFailure, key, with_for_update=True), now)
+
+
+def _add_failure(key: str, failure: LoginFailure | None, now) -> None:
     cfg = current_app.config
     window = timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
     if failure is None:
