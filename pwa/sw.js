@@ -3,7 +3,7 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v4';
+const VERSION = 'careloop-shell-v5';
 const SHELL = [
   '/',
   '/index.html',
@@ -27,6 +27,8 @@ const SHELL = [
   '/js/views/actions.js',
   '/js/views/capture.js',
   '/js/views/desk.js',
+  '/js/views/desk-board.js',
+  '/js/views/desk-checks.js',
   '/js/views/desk-common.js',
   '/js/views/desk-conflicts.js',
   '/js/views/desk-entry.js',

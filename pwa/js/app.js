@@ -14,6 +14,9 @@ import * as recent from './views/recent.js';
 
 // Who may see and resolve sync conflicts (the server's "conflict.resolve" permission).
 const CONFLICT_ROLES = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
+// The ownership board ("entry.assign") and the completion checks ("entry.check_completion").
+const ASSIGN_ROLES = ['duty_manager', 'deputy_manager', 'registered_manager'];
+const CHECK_ROLES = ['care_coordinator', 'deputy_manager', 'registered_manager'];
 
 function navItems(user) {
   const items = [];
@@ -23,6 +26,8 @@ function navItems(user) {
   }
   if (session.isDesk(user)) {
     items.push(['group', 'Desk'], ['#/desk/inbox', 'Triage inbox'], ['#/desk/log', 'Log']);
+    if ([...session.roles(user)].some((r) => ASSIGN_ROLES.includes(r))) items.push(['#/desk/ownership', 'Ownership board']);
+    if ([...session.roles(user)].some((r) => CHECK_ROLES.includes(r))) items.push(['#/desk/checks', 'Completion checks']);
     if ([...session.roles(user)].some((r) => CONFLICT_ROLES.includes(r))) items.push(['#/desk/conflicts', 'Conflicts']);
     if ([...session.roles(user)].some((r) => session.PROVIDER_ROLES.includes(r))) items.push(['#/desk/oversight', 'Oversight']);
   }

@@ -85,6 +85,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("care_coordinator", "deputy_manager", "registered_manager"),
         "Send a done entry back to in progress after a completion check",
     ),
+    "entry.check_completion": (
+        ("care_coordinator", "deputy_manager", "registered_manager"),
+        "Record the daily completion checks: what fell due, done or not, a note on what is not",
+    ),
     "entry.close": (
         ("registered_manager",) + _PROVIDER_LEADS,
         "Close an entry on evidence (high-risk entries go to awaiting sign-off)",

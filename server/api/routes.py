@@ -21,6 +21,7 @@ def _register_features():
     # Importing a routes module registers its endpoints on ``api``.
     from server.accounts import routes as _accounts  # noqa: F401
     from server.admin import routes as _admin  # noqa: F401
+    from server.desk import routes as _desk  # noqa: F401
     from server.findings import routes as _findings  # noqa: F401
     from server.framework import routes as _framework  # noqa: F401
     from server.log import routes as _log  # noqa: F401

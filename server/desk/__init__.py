@@ -1,0 +1,1 @@
+"""The desk's service-wide boards: the ownership board and the completion checks."""

@@ -1,0 +1,90 @@
+"""The desk boards in and out of the JSON API."""
+
+from marshmallow import Schema, fields, validate
+
+from server.desk.services import OUTCOMES
+from server.log.schemas import text, version_field
+
+
+class BoardEntrySchema(Schema):
+    """An entry as a board lists it; links to /entries/{id}."""
+
+    id = fields.UUID()
+    concern = fields.String()
+    status = fields.String()
+    risk = fields.String()
+    source = fields.String()
+    owner_id = fields.UUID(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+    created_at = fields.AwareDateTime()
+    version = fields.Integer()
+
+
+class BoardFindingSchema(Schema):
+    """A finding that needs a follow-up and has no entry yet; links to /findings/{id}."""
+
+    id = fields.UUID()
+    description = fields.String()
+    area = fields.String()
+    source = fields.String()
+    risk = fields.String()
+    recorded_by = fields.UUID()
+    received_at = fields.AwareDateTime()
+
+
+class OwnershipBoardSchema(Schema):
+    service_id = fields.UUID()
+    entries = fields.List(fields.Nested(BoardEntrySchema), metadata={
+        "description": "Not closed, no named owner, oldest first (drafts included)"})
+    findings = fields.List(fields.Nested(BoardFindingSchema), metadata={
+        "description": "Follow-up needed, still new in triage: they need an entry first"})
+
+
+class AssignmentSchema(Schema):
+    entry_id = fields.UUID(required=True)
+    owner_id = fields.UUID(required=True)
+    version = version_field(required=True)
+
+
+class AssignOwnersSchema(Schema):
+    assignments = fields.List(fields.Nested(AssignmentSchema), required=True,
+                              validate=validate.Length(min=1, max=200))
+
+
+class AssignedSchema(Schema):
+    entries = fields.List(fields.Nested(BoardEntrySchema))
+
+
+class CheckItemSchema(Schema):
+    entry = fields.Nested(BoardEntrySchema)
+    done = fields.Boolean(metadata={"description": "Marked done (awaiting check or later)"})
+    unresolved = fields.List(fields.String(), metadata={
+        "description": "What is still outstanding, in plain words"})
+
+
+class CompletionChecksSchema(Schema):
+    service_id = fields.UUID()
+    day = fields.Date()
+    due_from = fields.Date(metadata={"description": "The previous working day"})
+    due_to = fields.Date()
+    done = fields.Integer()
+    not_done = fields.Integer()
+    items = fields.List(fields.Nested(CheckItemSchema))
+
+
+class CompletionChecksArgs(Schema):
+    day = fields.Date(load_default=None)
+
+
+class CheckResultSchema(Schema):
+    entry_id = fields.UUID(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        OUTCOMES, error="Must be one of: {choices}."))
+    note = text(load_default="")
+
+
+class RecordChecksSchema(Schema):
+    day = fields.Date(required=True)
+    results = fields.List(fields.Nested(CheckResultSchema), required=True,
+                          validate=validate.Length(min=1, max=500))
