@@ -17,7 +17,7 @@ export function render(user, which, id) {
   if (which === 'checks') return checks.render(user);
   const titles = { oversight: 'Provider oversight' };
   show(h('h1', {}, titles[which] || 'Desk'),
-    h('p', { class: 'notice' }, 'This desk screen is coming soon. The triage inbox, the log and the conflicts queue work now.'),
+    h('p', { class: 'notice' }, 'This desk screen is coming soon. The triage inbox, the ownership board, completion checks, the log and the conflicts queue work now.'),
     h('p', {}, `Signed in as ${user.display_name}.`));
   return undefined;
 }
