@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -290,26 +291,43 @@ def test_pwa_installs_over_https(steady, workdir):
     from playwright.sync_api import sync_playwright
 
     url = steady
-    with sync_playwright() as p:
-        # A real profile, not an incognito context: Chromium never installs apps in incognito.
-        ctx = p.chromium.launch_persistent_context(
-            str(workdir / "chromium-profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            ignore_https_errors=True, service_workers="allow")
-        try:
-            ctx.set_default_timeout(20_000)
-            page = ctx.new_page()
-            fetched = []
-            page.on("response", lambda r: fetched.append((r.url, r.status)))
-            page.goto(url + "/")
-            assert page.evaluate("window.isSecureContext") is True
-            scope = page.evaluate(
-                "navigator.serviceWorker.ready.then(r => r.active && r.scope)")
-            workers = [w.url for w in ctx.service_workers]
-            cdp = ctx.new_cdp_session(page)
-            manifest = cdp.send("Page.getAppManifest")
-            installable = cdp.send("Page.getInstallabilityErrors")
-        finally:
-            ctx.close()
+    seen: dict = {}
+
+    def drive():
+        with sync_playwright() as p:
+            # A real profile, not an incognito context: Chromium never installs apps in
+            # incognito.
+            ctx = p.chromium.launch_persistent_context(
+                str(workdir / "chromium-profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                ignore_https_errors=True, service_workers="allow")
+            try:
+                ctx.set_default_timeout(20_000)
+                page = ctx.new_page()
+                fetched = seen["fetched"] = []
+                page.on("response", lambda r: fetched.append((r.url, r.status)))
+                page.goto(url + "/")
+                seen["secure"] = page.evaluate("window.isSecureContext")
+                seen["scope"] = page.evaluate(
+                    "navigator.serviceWorker.ready.then(r => r.active && r.scope)")
+                seen["workers"] = [w.url for w in ctx.service_workers]
+                cdp = ctx.new_cdp_session(page)
+                seen["manifest"] = cdp.send("Page.getAppManifest")
+                seen["installable"] = cdp.send("Page.getInstallabilityErrors")
+            finally:
+                ctx.close()
+
+    # Its own thread: the browser tests' session-wide Playwright keeps an event loop
+    # running in this one, and the sync API refuses to start inside a running loop.
+    errors = []
+    worker = threading.Thread(target=lambda: _capture(drive, errors))
+    worker.start()
+    worker.join(120)
+    assert not worker.is_alive(), "Chromium did not finish within two minutes"
+    if errors:
+        raise errors[0]
+    assert seen["secure"] is True
+    scope, workers, fetched = seen["scope"], seen["workers"], seen["fetched"]
+    manifest, installable = seen["manifest"], seen["installable"]
 
     assert scope == url + "/"
     assert workers == [url + "/sw.js"]
@@ -318,3 +336,10 @@ def test_pwa_installs_over_https(steady, workdir):
     assert manifest["errors"] == []
     assert '"start_url"' in manifest["data"]
     assert installable["installabilityErrors"] == []
+
+
+def _capture(fn, errors: list) -> None:
+    try:
+        fn()
+    except BaseException as exc:  # noqa: BLE001 - re-raised in the test's own thread
+        errors.append(exc)
