@@ -3,10 +3,10 @@
 from flask import request
 from flask_login import current_user, login_required
 
-from server.accounts.permissions import service_ids_for
 from server.api.http import endpoint, load, page, query_args
 from server.common.access import get_in_service
 from server.common.changes import committed_high_water
+from server.errors import TooLarge
 from server.extensions import db
 from server.syncing import pull as pulling
 from server.syncing import services
@@ -41,8 +41,6 @@ def push():
     """Apply a batch of mutations; each gets its own outcome."""
     size = request.content_length or len(request.get_data(cache=True))
     if size > services.limits()["max_bytes"]:
-        from server.errors import TooLarge
-
         raise TooLarge("This push is too large: send fewer changes at a time.",
                        limits=services.limits())
     raw = request.get_json(silent=True)
@@ -75,19 +73,7 @@ def pull():
 def list_conflicts():
     """Conflicts waiting for a manager (or resolved), oldest first."""
     args = query_args(ConflictArgs())
-    query = db.select(SyncConflict).order_by(SyncConflict.other_at, SyncConflict.id)
-    ids = service_ids_for(current_user, "conflict.resolve")
-    if ids is not None:
-        query = query.where(SyncConflict.service_id.in_(ids))
-    else:
-        from server.providers.models import Service
-
-        query = query.where(SyncConflict.service_id.in_(
-            db.select(Service.id).where(Service.provider_id == current_user.provider_id)))
-    if "service_id" in args:
-        query = query.where(SyncConflict.service_id == args["service_id"])
-    if "status" in args:
-        query = query.where(SyncConflict.status == args["status"])
+    query = services.conflicts_query(current_user, args.get("service_id"), args.get("status"))
     return page(query, ConflictSchema().dump, args["page"], args["per_page"])
 
 

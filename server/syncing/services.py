@@ -4,15 +4,15 @@ from flask import current_app
 
 import sync
 from server.accounts.models import User
-from server.accounts.permissions import require
+from server.accounts.permissions import require, service_ids_for
 from server.audit import services as audit
 from server.audit.services import Actor
 from server.common.access import as_uuid
 from server.common.types import utcnow
-from server.errors import AppError, Forbidden, NotFound
+from server.errors import AppError, Forbidden, Invalid, Malformed, NotFound, RuleBroken, TooLarge
 from server.extensions import db
 from server.providers.models import Service
-from server.syncing.models import Device
+from server.syncing.models import Device, SyncConflict
 from server.syncing.store import SqlStore
 
 
@@ -89,12 +89,8 @@ def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
     try:
         mutations = sync.validate_batch(raw_mutations, body_bytes)
     except sync.BatchTooLarge as exc:
-        from server.errors import TooLarge
-
         raise TooLarge(exc.message, limits=limits()) from exc
     except sync.BatchRefused as exc:
-        from server.errors import Malformed
-
         raise Malformed(exc.message, {"mutations": exc.message}) from exc
     actor = Actor(user, channel="sync", device_id=str(device.id))
     outcomes = sync.apply_batch(SqlStore(user), mutations, actor, utcnow())
@@ -117,8 +113,6 @@ def limits() -> dict:
 
 def resolve_conflict(user, conflict_id, choice: str, value=None):
     """Settle a conflict as a manager: keep one value, the other, or a new one."""
-    from server.syncing.models import SyncConflict
-
     row = db.session.get(SyncConflict, as_uuid(conflict_id, "conflict"))
     service = db.session.get(Service, row.service_id) if row else None
     if row is None or service.provider_id != user.provider_id:
@@ -128,27 +122,26 @@ def resolve_conflict(user, conflict_id, choice: str, value=None):
     try:
         return sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)
     except sync.Refused as exc:
-        from server.errors import Invalid, RuleBroken
-
         if exc.rule:
             raise RuleBroken(exc.rule, exc.message, exc.fields) from exc
         raise Invalid(exc.message, exc.fields) from exc
 
 
 def revoke_device(user, device_id) -> Device:
-    """Withdraw a lost tablet: its pushes and pulls are refused from now on."""
+    """Withdraw a lost tablet: its pushes and pulls are refused from now on.
+
+    Its own user may; so may whoever holds device.manage in a service the user works in
+    (the provider admin holds it across the provider).
+    """
     device = db.session.get(Device, as_uuid(device_id, "device"))
     owner = db.session.get(User, device.user_id) if device else None
     if device is None or owner.provider_id != user.provider_id:
         raise NotFound("There is no such device.")
-    if owner.id != user.id:
-        services = [m.service_id for m in owner.memberships if m.service_id] or [None]
-        allowed = any(
-            _can_manage_devices(user, db.session.get(Service, sid)) for sid in services if sid
-        ) or _provider_admin(user)
-        if not allowed:
-            raise Forbidden("Only the tablet's user, their registered manager or the provider "
-                            "admin may withdraw it.")
+    managed = service_ids_for(user, "device.manage")
+    owner_services = {m.service_id for m in owner.memberships if m.service_id}
+    if owner.id != user.id and managed is not None and not owner_services & set(managed):
+        raise Forbidden("Only the tablet's user, their registered manager or the provider "
+                        "admin may withdraw it.")
     if device.revoked_at is None:
         device.revoked_at, device.revoked_by = utcnow(), user.id
         audit.record(Actor(user), "device", device.id, "revoke",
@@ -156,12 +149,15 @@ def revoke_device(user, device_id) -> Device:
     return device
 
 
-def _can_manage_devices(user, service) -> bool:
-    from server.accounts.permissions import can
-
-    return can(user, "device.manage", service)
-
-
-def _provider_admin(user) -> bool:
-    return any(m.service_id is None and m.role == "provider_admin" for m in user.memberships)
-
+def conflicts_query(user, service_id=None, status=None):
+    """Return a select of the conflicts the user may decide, oldest first."""
+    ids = service_ids_for(user, "conflict.resolve")
+    if ids is None:
+        ids = db.select(Service.id).where(Service.provider_id == user.provider_id)
+    query = (db.select(SyncConflict).where(SyncConflict.service_id.in_(ids))
+             .order_by(SyncConflict.other_at, SyncConflict.id))
+    if service_id is not None:
+        query = query.where(SyncConflict.service_id == service_id)
+    if status is not None:
+        query = query.where(SyncConflict.status == status)
+    return query
