@@ -18,7 +18,7 @@ LINT_PATHS := $(wildcard server sync seed tests bench scripts)
 PYTEST := env PYTHONPATH=$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH} $(PYTHON) -m pytest -q \
 	-p no:cacheprovider -p no_skips --durations=10
 
-.PHONY: help run test install ensure-postgres ensure-chromium ensure-nginx test-sqlite \
+.PHONY: help run test install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs test-sqlite \
 	test-postgres lint bench screenshots clean
 
 help: ## List the targets
@@ -34,7 +34,7 @@ run: install ## Set up, load demo data when empty, serve on http://127.0.0.1:500
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Both legs run even when the first fails, so one run reports every failure.
-test: install ensure-postgres ensure-chromium ensure-nginx ## Install what is missing, run all tests on SQLite, then the db tests on PostgreSQL
+test: install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs ## Install what is missing, run all tests on SQLite, then the db tests on PostgreSQL
 	@failed=""; \
 	$(MAKE) --no-print-directory test-sqlite || failed="$$failed SQLite"; \
 	$(MAKE) --no-print-directory test-postgres || failed="$$failed PostgreSQL"; \
@@ -65,6 +65,9 @@ ensure-postgres: ## Install Debian's postgresql when initdb or pg_ctl is missing
 
 ensure-chromium: ## Install Debian's chromium when /usr/bin/chromium is missing
 	@scripts/ensure-chromium.sh
+
+ensure-pdf-libs: ## Install the Pango and font libraries WeasyPrint needs when missing
+	@scripts/ensure-pdf-libs.sh
 
 ensure-nginx: ## Install Debian's nginx when it is missing (HTTPS deployment test)
 	@scripts/ensure-nginx.sh

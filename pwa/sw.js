@@ -3,7 +3,7 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v5';
+const VERSION = 'careloop-shell-v6';
 const SHELL = [
   '/',
   '/index.html',
@@ -23,10 +23,14 @@ const SHELL = [
   '/js/session.js',
   '/js/status.js',
   '/js/sync.js',
+  '/js/screens.js',
   '/js/ui.js',
+  '/js/views/account.js',
   '/js/views/actions.js',
+  '/js/views/admin-devices.js',
+  '/js/views/admin-people.js',
+  '/js/views/admin-setup.js',
   '/js/views/capture.js',
-  '/js/views/desk.js',
   '/js/views/desk-board.js',
   '/js/views/desk-checks.js',
   '/js/views/desk-common.js',
@@ -35,7 +39,11 @@ const SHELL = [
   '/js/views/desk-entry-records.js',
   '/js/views/desk-inbox.js',
   '/js/views/desk-log.js',
+  '/js/views/desk-oversight.js',
+  '/js/views/desk-reports.js',
+  '/js/views/desk-reviews.js',
   '/js/views/login.js',
+  '/js/views/myday.js',
   '/js/views/recent.js',
 ];
 

@@ -8,30 +8,17 @@ import * as sync from './sync.js';
 import { h, toast } from './ui.js';
 import * as actions from './views/actions.js';
 import * as capture from './views/capture.js';
-import * as desk from './views/desk.js';
 import * as login from './views/login.js';
 import * as recent from './views/recent.js';
-
-// Who may see and resolve sync conflicts (the server's "conflict.resolve" permission).
-const CONFLICT_ROLES = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
-// The ownership board ("entry.assign") and the completion checks ("entry.check_completion").
-const ASSIGN_ROLES = ['duty_manager', 'deputy_manager', 'registered_manager'];
-const CHECK_ROLES = ['care_coordinator', 'deputy_manager', 'registered_manager'];
+import * as screens from './screens.js';
 
 function navItems(user) {
   const items = [];
   if (session.canCapture(user)) {
-    items.push(['#/finding', 'Finding'], ['#/feedback', 'Feedback'], ['#/visibility', 'Visibility check'],
-      ['#/actions', 'My actions'], ['#/recent', 'Recorded']);
+    items.push(['group', 'On the floor'], ['#/finding', 'Finding'], ['#/feedback', 'Feedback'],
+      ['#/visibility', 'Visibility check'], ['#/actions', 'My actions'], ['#/recent', 'Recorded']);
   }
-  if (session.isDesk(user)) {
-    items.push(['group', 'Desk'], ['#/desk/inbox', 'Triage inbox'], ['#/desk/log', 'Log']);
-    if ([...session.roles(user)].some((r) => ASSIGN_ROLES.includes(r))) items.push(['#/desk/ownership', 'Ownership board']);
-    if ([...session.roles(user)].some((r) => CHECK_ROLES.includes(r))) items.push(['#/desk/checks', 'Completion checks']);
-    if ([...session.roles(user)].some((r) => CONFLICT_ROLES.includes(r))) items.push(['#/desk/conflicts', 'Conflicts']);
-    if ([...session.roles(user)].some((r) => session.PROVIDER_ROLES.includes(r))) items.push(['#/desk/oversight', 'Oversight']);
-  }
-  return items;
+  return items.concat(screens.menu(session.roles(user)));
 }
 
 function renderNav(user) {
@@ -63,14 +50,16 @@ async function route() {
   const user = session.current();
   markCurrent();
   if (!user) return showLogin();
-  const [, section, id, sub] = (location.hash || '').replace(/^#\/?/, '#/').split('/');
+  const parts = (location.hash || '').replace(/^#\/?/, '').split('/');
+  const [section, id] = parts;
+  const found = screens.find(parts);
+  if (found) return screens.render(found, user);
   switch (section) {
     case 'finding': return capture.renderFinding(user, 'finding');
     case 'visibility': return capture.renderFinding(user, 'visibility');
     case 'feedback': return capture.renderFeedback(user);
     case 'actions': return id ? actions.renderDetail(user, id) : actions.renderList(user);
     case 'recent': return recent.render(user);
-    case 'desk': return desk.render(user, id, sub);
     default:
       location.replace(session.canCapture(user) ? '#/finding' : '#/desk/inbox');
       return undefined;

@@ -1,0 +1,7 @@
+// People: being built. Replaced by the screen itself before release.
+import { h, show } from '../ui.js';
+
+export function render(user) {
+  show(h('h1', {}, 'People'), h('p', { class: 'notice' }, 'This screen is coming soon.'));
+  return undefined;
+}

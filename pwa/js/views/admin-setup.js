@@ -1,0 +1,7 @@
+// Service set-up: being built. Replaced by the screen itself before release.
+import { h, show } from '../ui.js';
+
+export function render(user) {
+  show(h('h1', {}, 'Service set-up'), h('p', { class: 'notice' }, 'This screen is coming soon.'));
+  return undefined;
+}
