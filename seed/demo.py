@@ -20,7 +20,7 @@ from server.common.dates import LONDON, london_today
 from server.common.types import clock_at, utcnow
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
-from server.framework.services import ensure_default_framework
+from server.framework.services import ensure_bundled_frameworks
 from server.log.models import LogEntry
 from server.measures.models import ImprovementMeasure
 from server.reviews.models import Review
@@ -92,7 +92,7 @@ def build(today: date | None = None) -> str:
     sim = Sim(today=today, end=end, days=HISTORY_DAYS, rng=random.Random(SEED),
               fake=Faker("en_GB"))
     with clock_at(sim.moment(sim.first_day - timedelta(days=7), "09:00")):
-        ensure_default_framework()
+        ensure_bundled_frameworks()
         _cast(sim)
         db.session.flush()
     routine.schedule(sim)

@@ -50,6 +50,11 @@ def _clean(app):
                 if table.name != "change_counter":
                     db.session.execute(table.delete())
         db.session.execute(text("UPDATE change_counter SET value = 0"))
+        # The 2023 statements are kept (migration 0001 loads them); any other framework
+        # version a test or the demo loaded goes, so that each test starts the same.
+        db.session.execute(text("DELETE FROM statement_mapping"))
+        db.session.execute(text("DELETE FROM quality_statement WHERE framework_id <> 'saf-2023'"))
+        db.session.execute(text("DELETE FROM framework WHERE id <> 'saf-2023'"))
         db.session.commit()
         db.engine.dispose()
 

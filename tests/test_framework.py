@@ -11,7 +11,13 @@ from sqlalchemy import delete
 from server.errors import Invalid
 from server.extensions import db
 from server.framework.models import Framework, QualityStatement, StatementMapping
-from server.framework.services import load_framework
+from server.framework.services import (
+    DATA,
+    ensure_bundled_frameworks,
+    load_framework,
+    mapping_into,
+)
+from server.log.models import LogEntry, entry_statement
 
 pytestmark = pytest.mark.db
 
@@ -29,22 +35,32 @@ def quick_passwords(monkeypatch):
                         partial(generate_password_hash, method="pbkdf2:sha256:1"))
 
 
-@pytest.fixture
-def only_saf_afterwards(app):
-    """Remove any framework a test loads: the framework tables outlive each test."""
-    yield
+def remove_all_but_saf() -> None:
+    """Drop every framework but saf-2023, with the tags on its statements."""
     db.session.rollback()
-    db.session.execute(delete(StatementMapping).where(~StatementMapping.to_id.like("saf-2023:%")))
+    db.session.execute(delete(entry_statement).where(
+        ~entry_statement.c.statement_id.like("saf-2023:%")))
+    db.session.execute(delete(StatementMapping).where(
+        ~StatementMapping.to_id.like("saf-2023:%") | ~StatementMapping.from_id.like("saf-2023:%")))
     db.session.execute(delete(QualityStatement).where(QualityStatement.framework_id != "saf-2023"))
     db.session.execute(delete(Framework).where(Framework.id != "saf-2023"))
     db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def only_saf_afterwards(app):
+    """Start and end with saf-2023 alone: the framework tables outlive each test (and the
+    demo seed may load the bundled draft)."""
+    remove_all_but_saf()
+    yield
+    remove_all_but_saf()
+
+
 def draft(tmp_path, **changes) -> Path:
     doc = {
         "format": "careloop-framework/1",
-        "id": "asc-2026-draft",
-        "name": "Adult social care framework (draft 2026)",
+        "id": "test-draft",
+        "name": "Adult social care framework (test draft)",
         "published": "2026-01",
         "key_questions": ["safe", "effective", "caring", "responsive", "well-led"],
         "statements": [
@@ -60,7 +76,7 @@ def draft(tmp_path, **changes) -> Path:
         ],
     }
     doc.update(changes)
-    path = tmp_path / "asc-2026-draft.json"
+    path = tmp_path / "test-draft.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
 
@@ -119,38 +135,38 @@ def test_frameworks_need_a_login(client):
 
 
 def test_a_second_framework_loads_from_a_file_without_code_changes(
-        app, client, world, login, tmp_path, only_saf_afterwards):
+        app, client, world, login, tmp_path):
     result = app.test_cli_runner().invoke(args=["load-framework", str(draft(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "Loaded asc-2026-draft" in result.output
+    assert "Loaded test-draft" in result.output
     login(world.users["nominated_individual"])
     listed = client.get("/api/v1/cqc/frameworks").get_json()["items"]
     assert [(f["id"], f["statement_count"]) for f in listed] == [
-        ("asc-2026-draft", 3), ("saf-2023", 34)]
-    assert listed[0]["key_questions"] == {"safe": 2, "well-led": 1}
-    items = client.get("/api/v1/cqc/statements?framework=asc-2026-draft").get_json()["items"]
+        ("saf-2023", 34), ("test-draft", 3)]
+    assert listed[1]["key_questions"] == {"safe": 2, "well-led": 1}
+    items = client.get("/api/v1/cqc/statements?framework=test-draft").get_json()["items"]
     assert [(s["id"], s["maps_from"]) for s in items] == [
-        ("asc-2026-draft:SA1", ["saf-2023:S1"]),
-        ("asc-2026-draft:SA2", ["saf-2023:S3"]),
-        ("asc-2026-draft:WL1", ["saf-2023:W5"]),
+        ("test-draft:SA1", ["saf-2023:S1"]),
+        ("test-draft:SA2", ["saf-2023:S3"]),
+        ("test-draft:WL1", ["saf-2023:W5"]),
     ]
     assert items[2]["description"] == "Leaders know what is happening and act on it."
     old = client.get("/api/v1/cqc/statements").get_json()["items"]
-    assert old[0]["maps_to"] == ["asc-2026-draft:SA1"]
+    assert old[0]["maps_to"] == ["test-draft:SA1"]
     assert len(old) == 34
 
 
-def test_loading_the_same_file_again_updates_in_place(app, tmp_path, only_saf_afterwards):
+def test_loading_the_same_file_again_updates_in_place(app, tmp_path):
     load_framework(draft(tmp_path))
-    load_framework(draft(tmp_path, name="Adult social care framework (draft 2026, v2)"))
+    load_framework(draft(tmp_path, name="Adult social care framework (test draft, v2)"))
     db.session.commit()
-    assert db.session.get(Framework, "asc-2026-draft").name.endswith("v2)")
+    assert db.session.get(Framework, "test-draft").name.endswith("v2)")
     assert db.session.scalar(
         db.select(db.func.count()).select_from(QualityStatement)
-        .where(QualityStatement.framework_id == "asc-2026-draft")) == 3
+        .where(QualityStatement.framework_id == "test-draft")) == 3
     assert db.session.scalar(
         db.select(db.func.count()).select_from(StatementMapping)
-        .where(StatementMapping.to_id.like("asc-2026-draft:%"))) == 3
+        .where(StatementMapping.to_id.like("test-draft:%"))) == 3
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -167,7 +183,7 @@ def test_loading_the_same_file_again_updates_in_place(app, tmp_path, only_saf_af
     ({"mapping": [{"from": "saf-2023:S99", "to": "SA1"}]}, "mapping.0.from"),
     ({"mapping": [{"from": "saf-2023:S1", "to": "ZZ9"}]}, "mapping.0.to"),
 ])
-def test_a_bad_framework_file_is_refused_whole(app, tmp_path, only_saf_afterwards, changes,
+def test_a_bad_framework_file_is_refused_whole(app, tmp_path, changes,
                                                field):
     with pytest.raises(Invalid) as refused:
         load_framework(draft(tmp_path, **changes))
@@ -178,7 +194,7 @@ def test_a_bad_framework_file_is_refused_whole(app, tmp_path, only_saf_afterward
         .where(Framework.id != "saf-2023")) == 0
 
 
-def test_the_documented_example_loads(app, tmp_path, only_saf_afterwards):
+def test_the_documented_example_loads(app, tmp_path):
     example = re.search(r"```json\n(.+?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
     path = tmp_path / "example.json"
     path.write_text(example.group(1), encoding="utf-8")
@@ -187,3 +203,97 @@ def test_the_documented_example_loads(app, tmp_path, only_saf_afterwards):
     assert [s.code for s in db.session.scalars(
         db.select(QualityStatement).where(QualityStatement.framework_id == "example-draft")
         .order_by(QualityStatement.position))] == ["SA1", "WL1"]
+
+
+# ---- the bundled draft 2026 framework and tagging against either version -----------------
+
+ASC = "asc-2026-draft"
+
+
+def test_the_bundled_2026_draft_loads_once_with_a_mapping_from_every_2023_statement(app):
+    assert ensure_bundled_frameworks() == [ASC]
+    assert ensure_bundled_frameworks() == []
+    db.session.commit()
+    rows = db.session.scalars(db.select(QualityStatement).where(
+        QualityStatement.framework_id == ASC).order_by(QualityStatement.position)).all()
+    assert len(rows) == 24
+    assert Counter(s.key_question for s in rows) == {
+        "safe": 6, "effective": 7, "caring": 3, "responsive": 3, "well-led": 5}
+    mapped_from = {m.from_id for m in db.session.scalars(db.select(StatementMapping))
+                   if m.to_id.startswith(ASC + ":")}
+    saf = json.loads((DATA / "saf-2023.json").read_text(encoding="utf-8"))["statements"]
+    assert mapped_from == {f"saf-2023:{s['code']}" for s in saf}
+    assert "Careloop working list" in db.session.get(Framework, ASC).name
+
+
+def test_mapping_is_looked_up_both_ways(app, client, world, login):
+    ensure_bundled_frameworks()
+    db.session.commit()
+    forward, back = mapping_into(ASC), mapping_into("saf-2023")
+    assert forward["saf-2023:S1"] == [f"{ASC}:SA6"]
+    assert forward["saf-2023:S6"] == [f"{ASC}:EF3", f"{ASC}:SA3"]
+    assert back[f"{ASC}:SA6"] == ["saf-2023:S1"]
+    assert back[f"{ASC}:RE1"] == ["saf-2023:R1", "saf-2023:R2", "saf-2023:R3", "saf-2023:R5",
+                                  "saf-2023:R6"]
+    login(world.users["registered_manager"])
+    new = client.get(f"/api/v1/cqc/statements?framework={ASC}").get_json()["items"]
+    assert [(s["code"], s["maps_from"]) for s in new if s["code"] in ("SA6", "WL2")] == [
+        ("SA6", ["saf-2023:S1"]), ("WL2", ["saf-2023:W5", "saf-2023:W8"])]
+    old = client.get("/api/v1/cqc/statements").get_json()["items"]
+    assert old[0]["maps_to"] == [f"{ASC}:SA6"]
+
+
+def test_entries_are_tagged_against_either_framework(app, client, world, login):
+    from log_api_helpers import body
+
+    ensure_bundled_frameworks()
+    db.session.commit()
+    login(world.users["registered_manager"])
+    old = client.post("/api/v1/entries", json=body(world, statement_ids=["saf-2023:S1"]))
+    new = client.post("/api/v1/entries", json=body(world, statement_ids=[f"{ASC}:SA6"]))
+    assert (old.status_code, new.status_code) == (201, 201)
+    assert old.get_json()["statement_ids"] == ["saf-2023:S1"]
+    assert new.get_json()["statement_ids"] == [f"{ASC}:SA6"]
+    both = client.patch(f"/api/v1/entries/{old.get_json()['id']}", json={
+        "version": old.get_json()["version"],
+        "statement_ids": ["saf-2023:S1", f"{ASC}:WL2"]})
+    assert both.status_code == 200, both.get_json()
+    tags = db.session.execute(db.select(entry_statement.c.statement_id)
+                              .order_by(entry_statement.c.statement_id)).scalars().all()
+    assert tags == [f"{ASC}:SA6", f"{ASC}:WL2", "saf-2023:S1"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(LogEntry)) == 2
+
+
+def test_an_unknown_statement_of_the_draft_is_refused_by_name(app, client, world, login):
+    from log_api_helpers import body
+
+    ensure_bundled_frameworks()
+    db.session.commit()
+    login(world.users["registered_manager"])
+    response = client.post("/api/v1/entries",
+                           json=body(world, statement_ids=[f"{ASC}:SA6", f"{ASC}:ZZ9"]))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {
+        "statement_ids": f"Unknown quality statement: {ASC}:ZZ9."}
+    assert db.session.scalar(db.select(db.func.count()).select_from(LogEntry)) == 0
+
+
+@pytest.mark.parametrize("break_it, field, message", [
+    (lambda doc: doc["mapping"].__setitem__(0, {"from": "saf-2023:S1", "to": "SA99"}),
+     "mapping.0.to", "Each mapping item maps to a code of this framework."),
+    (lambda doc: doc["mapping"].__setitem__(3, {"from": "saf-2023:Q1", "to": "SA1"}),
+     "mapping.3.from", "Each mapping item maps from a statement already loaded."),
+    (lambda doc: doc["statements"][5].pop("title"),
+     "statements.5.title", "The framework file needs statements.5.title."),
+])
+def test_a_broken_copy_of_the_draft_is_refused_naming_the_part(app, tmp_path, break_it, field,
+                                                               message):
+    doc = json.loads((DATA / f"{ASC}.json").read_text(encoding="utf-8"))
+    break_it(doc)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(Invalid) as refused:
+        load_framework(path)
+    assert (refused.value.message, list(refused.value.fields)) == (message, [field])
+    db.session.rollback()
+    assert db.session.get(Framework, ASC) is None

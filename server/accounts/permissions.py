@@ -48,6 +48,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("registered_manager", "provider_admin"),
         "Change areas, routines, question sets and escalation criteria",
     ),
+    "service.create": (
+        ("provider_admin", "nominated_individual"),
+        "Add a new service (a care home or branch) to the provider",
+    ),
     "provider.configure": (
         PROVIDER_ROLES,
         "Change the provider's thresholds: escalation times, counts, windows, review intervals",
@@ -125,9 +129,17 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
         "deactivate leavers and hand their open entries to a colleague (provider-wide roles "
         "and every service: provider admin only)",
     ),
+    "staff.export": (
+        ("provider_admin",),
+        "Download everything held about one member of staff (UK GDPR subject access)",
+    ),
     "oversight.read": (
         ("deputy_manager", "registered_manager") + _PROVIDER_LEADS,
         "See early warnings and review cadence",
+    ),
+    "report.read": (
+        ("registered_manager",) + _PROVIDER_LEADS,
+        "Print the monthly governance report, its CSV of entries, and the inspection evidence pack",
     ),
 }
 

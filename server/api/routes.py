@@ -22,6 +22,7 @@ def _register_features():
     from server.accounts import routes as _accounts  # noqa: F401
     from server.admin import routes as _admin  # noqa: F401
     from server.desk import routes as _desk  # noqa: F401
+    from server.evidence import routes as _evidence  # noqa: F401
     from server.findings import routes as _findings  # noqa: F401
     from server.framework import routes as _framework  # noqa: F401
     from server.log import routes as _log  # noqa: F401
@@ -29,6 +30,7 @@ def _register_features():
     from server.myday import routes as _myday  # noqa: F401
     from server.oversight import routes as _oversight  # noqa: F401
     from server.providers import routes as _providers  # noqa: F401
+    from server.reports import routes as _reports  # noqa: F401
     from server.reviews import routes as _reviews  # noqa: F401
     from server.syncing import routes as _syncing  # noqa: F401
 

@@ -10,6 +10,8 @@ from server.framework.models import Framework, QualityStatement, StatementMappin
 DATA = Path(__file__).parent / "data"
 DEFAULT_FRAMEWORK = "saf-2023"
 FORMAT = "careloop-framework/1"
+# The versions shipped in data/, oldest first: a later file maps from an earlier one.
+BUNDLED = (DEFAULT_FRAMEWORK, "asc-2026-draft")
 
 
 def statement_id(framework_id: str, code: str) -> str:
@@ -51,6 +53,40 @@ def ensure_default_framework() -> None:
     """Load the 34 statements of the single assessment framework if they are not there."""
     if db.session.get(Framework, DEFAULT_FRAMEWORK) is None:
         load_framework(DATA / f"{DEFAULT_FRAMEWORK}.json")
+
+
+def ensure_bundled_frameworks() -> list[str]:
+    """Load every framework version shipped in data/ that is not loaded yet; return their ids."""
+    loaded = []
+    for framework_id in BUNDLED:
+        if db.session.get(Framework, framework_id) is None:
+            loaded.append(load_framework(DATA / f"{framework_id}.json").id)
+    return loaded
+
+
+def get_framework(framework_id: str) -> Framework:
+    """Return a loaded framework version, or NotFound naming ``framework``."""
+    framework = db.session.get(Framework, framework_id)
+    if framework is None:
+        raise NotFound(f"There is no framework {framework_id}.",
+                       {"framework": "No framework has this id."})
+    return framework
+
+
+def mapping_into(framework_id: str) -> dict[str, list[str]]:
+    """For each statement of another version, the statements of ``framework_id`` it maps to.
+
+    The mapping is read both ways: a newer version's file maps from older statements, and
+    an entry tagged with a newer statement is placed under the older ones it came from.
+    """
+    prefix = statement_id(framework_id, "")
+    out: dict[str, set[str]] = {}
+    for mapping in db.session.scalars(db.select(StatementMapping)):
+        if mapping.to_id.startswith(prefix) and not mapping.from_id.startswith(prefix):
+            out.setdefault(mapping.from_id, set()).add(mapping.to_id)
+        elif mapping.from_id.startswith(prefix) and not mapping.to_id.startswith(prefix):
+            out.setdefault(mapping.to_id, set()).add(mapping.from_id)
+    return {key: sorted(value) for key, value in out.items()}
 
 
 def statements(framework_id: str = DEFAULT_FRAMEWORK) -> list[QualityStatement]:
@@ -121,9 +157,7 @@ def frameworks() -> list[dict]:
 
 def statements_of(framework_id: str) -> dict:
     """A framework's statements in order, each with the statements mapped to or from it."""
-    if db.session.get(Framework, framework_id) is None:
-        raise NotFound(f"There is no framework {framework_id}.",
-                       {"framework": "No framework has this id."})
+    get_framework(framework_id)
     mappings = list(db.session.scalars(db.select(StatementMapping)))
     items = []
     for statement in statements(framework_id):

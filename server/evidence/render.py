@@ -1,0 +1,69 @@
+"""The evidence pack as a printable HTML page and as a PDF."""
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from server.common.dates import london_date
+from server.common.pdf import html_to_pdf
+from server.evidence import categories as cat
+from server.evidence.services import label, long_date
+
+# The reports' shared sheet, then the pack's own layout (which sets its own page boxes).
+STYLESHEETS = ("report.css", "pack.css")
+SHORT = {cat.PEOPLE: "People", cat.STAFF: "Staff, leaders", cat.PARTNERS: "Partners",
+         cat.OBSERVATION: "Observed", cat.PROCESSES: "Processes", cat.OUTCOMES: "Outcomes"}
+PLURALS = {"walkaround_issue": "walkaround issues", "visibility_check": "visibility checks"}
+RESPONDENTS = {"person_supported": "person supported", "relative": "relative",
+               "staff": "staff", "professional": "professional"}
+
+
+def _long_date(value) -> str:
+    if isinstance(value, datetime):
+        value = london_date(value)
+    return long_date(value) if isinstance(value, date) else ""
+
+
+def _category_labels(keys) -> str:
+    return ", ".join(cat.CATEGORIES[k] for k in keys)
+
+
+def _findings_summary(findings) -> str:
+    """3 linked findings: 2 feedback (relative), 1 walkaround issue."""
+    counts = Counter((f["kind"], f["respondent_type"]) for f in findings)
+    parts = ", ".join(
+        f"{n} {PLURALS.get(kind, label(kind).lower()) if n > 1 else label(kind).lower()}"
+        + (f" ({RESPONDENTS.get(who, who)})" if who else "")
+        for (kind, who), n in counts.items())
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} linked {noun}: {parts}."
+
+
+def _rules() -> list[tuple[str, str]]:
+    """The category tables as the pack prints them (the same as docs/evidence-pack.md)."""
+    rows = []
+    for kind, table in (("Evidence reference", cat.EVIDENCE_TYPE_CATEGORIES),
+                        ("Concern or finding from", cat.SOURCE_CATEGORIES),
+                        ("Feedback from a", cat.RESPONDENT_CATEGORIES),
+                        ("Finding with no respondent, a", cat.FINDING_KIND_CATEGORIES)):
+        for word, keys in table.items():
+            rows.append((f"{kind}: {label(word).lower()}", _category_labels(keys) or "None"))
+    return rows
+
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=select_autoescape(default=True, default_for_string=True))
+_env.filters.update(long_date=_long_date, category_labels=_category_labels,
+                    findings_summary=_findings_summary)
+
+
+def pack_html(pack: dict) -> str:
+    """Render the pack (from services.evidence_pack) as one print-ready HTML page."""
+    return _env.get_template("evidence_pack.html").render(
+        pack=pack, short=SHORT, rules=_rules(), stylesheets=STYLESHEETS)
+
+
+def pack_pdf(pack: dict) -> bytes:
+    return html_to_pdf(pack_html(pack))

@@ -1,0 +1,46 @@
+"""The inspection evidence pack: JSON, a printable page, and a PDF."""
+
+from flask import Response
+from flask_login import current_user, login_required
+
+from server.api.http import endpoint, query_args
+from server.evidence import render, services
+from server.evidence.schemas import EvidencePackSchema, PackArgs
+
+
+def _pack() -> dict:
+    args = query_args(PackArgs())
+    return services.evidence_pack(current_user, args["service_id"], args["start"], args["end"],
+                                  args["framework"])
+
+
+def _filename(pack: dict) -> str:
+    name = "".join(c if c.isalnum() else "-" for c in pack["service"]["name"].lower())
+    return f"evidence-pack-{name.strip('-')}-{pack['from']}-{pack['to']}.pdf"
+
+
+@endpoint("/reports/evidence-pack", query=PackArgs, response=EvidencePackSchema, tag="reports")
+@login_required
+def evidence_pack():
+    """The evidence pack of a service for a period, by the chosen framework's statements."""
+    return EvidencePackSchema().dump(_pack())
+
+
+@endpoint("/reports/evidence-pack.html", query=PackArgs, tag="reports",
+          summary="The evidence pack as a print-ready HTML page")
+@login_required
+def evidence_pack_html():
+    """The evidence pack as a print-ready HTML page."""
+    return Response(render.pack_html(_pack()), mimetype="text/html",
+                    headers={"Cache-Control": "no-store"})
+
+
+@endpoint("/reports/evidence-pack.pdf", query=PackArgs, tag="reports",
+          summary="The evidence pack as a PDF")
+@login_required
+def evidence_pack_pdf():
+    """The evidence pack as a PDF."""
+    pack = _pack()
+    return Response(render.pack_pdf(pack), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{_filename(pack)}"',
+        "Cache-Control": "no-store"})

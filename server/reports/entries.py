@@ -1,0 +1,161 @@
+"""The month's entries in SQL: what "opened", "closed", "overdue" and "within timescale"
+mean, as column expressions that the figures (one grouped query) and the CSV both use.
+
+Every figure reads the log as it stands when the report is made, at the month's ``as_of``
+day (its last day, or today while it runs); see docs/reports.md for each definition.
+"""
+
+from sqlalchemy import and_, case, func, or_, select
+
+from server.accounts.models import User
+from server.log.models import CarryForward, LogEntry
+from server.reports.scope import Month
+
+LIMIT = 25  # rows a printed list shows before "and N more — see the CSV"
+FIGURES = ("opened", "closed", "overdue", "closed_within_timescale", "high_risk_open")
+DECISIONS = ("escalation", "signed_off")
+
+
+def in_services(ids):
+    """Live entries of the services, read by one pass over the table, not the service index.
+
+    Wrapping the column keeps SQLite from walking ix_entry_service_* row by row for every
+    service (a random read per entry); a month's report reads most of the table's recent
+    rows anyway, and one sequential pass over 200,000 entries is much cheaper.
+    """
+    return and_(func.coalesce(LogEntry.service_id, LogEntry.service_id).in_(ids),
+                LogEntry.deleted_at.is_(None))
+
+
+def opened_in(month: Month):
+    """Opened (draft -> open) during the month."""
+    return and_(LogEntry.opened_at >= month.start, LogEntry.opened_at < month.end)
+
+
+def closed_in(month: Month):
+    """Closed during the month and still closed (a high-risk one: signed off)."""
+    return and_(LogEntry.status == "closed", LogEntry.closed_at >= month.start,
+                LogEntry.closed_at < month.end)
+
+
+def open_at_end(month: Month):
+    """Opened by the end of ``as_of`` and not closed then (closed later, or not at all)."""
+    return and_(LogEntry.opened_at < month.end,
+                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end))
+
+
+def due_at_end(month: Month):
+    """The due date the entry had at the end of ``as_of``: a date moved later is undone."""
+    moved_after = (select(CarryForward.from_date)
+                   .where(CarryForward.entry_id == LogEntry.id,
+                          CarryForward.created_at >= month.end)
+                   .order_by(CarryForward.id).limit(1).scalar_subquery())
+    return func.coalesce(moved_after, LogEntry.due_date)
+
+
+def overdue_at_end(month: Month):
+    """Open at the end of ``as_of`` with that day after its due date (DESIGN.md rule 8)."""
+    return and_(open_at_end(month), due_at_end(month) < month.as_of)
+
+
+def original_due():
+    """The first due date: a carried-forward entry is judged by it (DESIGN.md)."""
+    first_moved = (select(CarryForward.from_date).where(CarryForward.entry_id == LogEntry.id)
+                   .order_by(CarryForward.id).limit(1).scalar_subquery())
+    return func.coalesce(LogEntry.original_due_date, first_moved, LogEntry.due_date)
+
+
+def within_timescale(month: Month):
+    """Closed in the month, and first marked done on or before its original due date."""
+    return and_(closed_in(month), LogEntry.completed_on.is_not(None),
+                LogEntry.completed_on <= original_due())
+
+
+def high_risk_open(month: Month):
+    return and_(open_at_end(month), LogEntry.risk == "high")
+
+
+def was_live(month: Month):
+    """Open at some moment of the month: opened by its end, not closed before its start."""
+    return and_(LogEntry.opened_at < month.end,
+                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.start))
+
+
+def live_in(month: Month, ids):
+    """Entries of the services that were open at some moment of the month."""
+    return and_(in_services(ids), was_live(month))
+
+
+def escalated_in(month: Month):
+    """An escalation decision (escalate or not) was recorded during the month."""
+    return and_(LogEntry.escalation_at >= month.start, LogEntry.escalation_at < month.end)
+
+
+def signed_off_in(month: Month):
+    """A high-risk closure signed off during the month (and still closed)."""
+    return and_(closed_in(month), LogEntry.signed_off_by.is_not(None))
+
+
+def flag_columns(month: Month) -> dict:
+    """Name -> 0/1 column for each figure, for grouping sums or per-row CSV flags."""
+    def flag(condition):
+        return case((condition, 1), else_=0)
+
+    return {
+        "opened": flag(opened_in(month)),
+        "closed": flag(closed_in(month)),
+        "overdue": flag(overdue_at_end(month)),
+        "closed_within_timescale": flag(within_timescale(month)),
+        "high_risk_open": flag(high_risk_open(month)),
+        "escalation": flag(escalated_in(month)),
+        "signed_off": flag(signed_off_in(month)),
+    }
+
+
+def month_counts(month: Month, ids, db) -> dict:
+    """Return {(service_id, source): {figure: count}} in one grouped pass over the entries.
+
+    Every flag implies the entry was open during the month, except an escalation decision
+    (a draft may be escalated), hence the wider WHERE.
+    """
+    flags = flag_columns(month)
+    query = (select(LogEntry.service_id, LogEntry.source,
+                    *(func.sum(col).label(name) for name, col in flags.items()))
+             .where(in_services(ids), or_(was_live(month), escalated_in(month)))
+             .group_by(LogEntry.service_id, LogEntry.source))
+    return {(row.service_id, row.source): {name: int(getattr(row, name) or 0) for name in flags}
+            for row in db.session.execute(query)}
+
+
+def figures_by_service(counts: dict, ids) -> dict:
+    """Sum month_counts over sources: {service_id: {figure: count}}."""
+    out = {sid: dict.fromkeys(FIGURES + DECISIONS, 0) for sid in ids}
+    for (sid, _source), values in counts.items():
+        for name, n in values.items():
+            out[sid][name] += n
+    return out
+
+
+def share(part: int, whole: int) -> float | None:
+    """A percentage to one decimal place, or None when there is nothing to divide."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def entry_list(month: Month, ids, condition, order_by, db, total: int,
+               limit: int = LIMIT) -> dict:
+    """Return {"total", "items"}: the first ``limit`` entries matching ``condition``
+    (``total`` is their count, already known from month_counts)."""
+    where = and_(live_in(month, ids), condition)
+    rows = db.session.execute(
+        select(LogEntry, User.display_name.label("owner_name"),
+               due_at_end(month).label("due_at_end"))
+        .outerjoin(User, User.id == LogEntry.owner_id)
+        .where(where).order_by(*order_by, LogEntry.id).limit(limit)
+    ).all()
+    items = [{
+        "id": e.id, "service_id": e.service_id, "concern": e.concern, "risk": e.risk,
+        "status": e.status, "owner_name": owner, "due_date": due, "decision": e.decision,
+        "interim_controls": (e.interim_controls or "").strip(),
+        "days_overdue": (month.as_of - due).days if due and due < month.as_of else 0,
+    } for e, owner, due in rows]
+    return {"total": total, "items": items}

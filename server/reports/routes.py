@@ -1,0 +1,78 @@
+"""Report routes: the monthly governance report as JSON, an HTML page, a PDF and a CSV."""
+
+from flask import url_for
+from flask_login import current_user, login_required
+
+from server.api.http import endpoint, query_args
+from server.reports.governance import governance_report
+from server.reports.governance_csv import governance_csv as month_csv
+from server.reports.render import download, render_html, render_pdf, slug
+from server.reports.schemas import GovernanceQuerySchema, GovernanceReportSchema
+from server.reports.scope import last_month
+
+HTML = "text/html"
+
+
+def _args() -> dict:
+    args = query_args(GovernanceQuerySchema())
+    args.setdefault("month", last_month())
+    return args
+
+
+def _links(args: dict) -> dict:
+    """The addresses of the same report in each format (the page links to them)."""
+    query = {"month": f"{args['month']:%Y-%m}"}
+    if args.get("service_id"):
+        query["service_id"] = str(args["service_id"])
+    return {kind: url_for(f"api.governance_{kind}", **query) for kind in ("html", "pdf", "csv")}
+
+
+def _filename(report: dict, ext: str) -> str:
+    return f"careloop-governance-{report['month']}-{slug(report['title'])}.{ext}"
+
+
+def _report(args: dict) -> dict:
+    return governance_report(current_user, args["month"], args.get("service_id"), charts=True)
+
+
+@endpoint("/reports/governance", query=GovernanceQuerySchema, response=GovernanceReportSchema)
+@login_required
+def governance_json():
+    """The month's governance report for one service or the whole provider, as data."""
+    args = _args()
+    return GovernanceReportSchema().dump(
+        governance_report(current_user, args["month"], args.get("service_id")))
+
+
+@endpoint("/reports/governance.html", query=GovernanceQuerySchema,
+          summary="The month's governance report as a printable HTML page (text/html)")
+@login_required
+def governance_html():
+    """The month's governance report as a printable page."""
+    args = _args()
+    report = _report(args)
+    page = render_html("governance.html", report=report, links=_links(args), print=False)
+    return download(page, HTML, _filename(report, "html"), inline=True)
+
+
+@endpoint("/reports/governance.pdf", query=GovernanceQuerySchema,
+          summary="The month's governance report as a PDF (application/pdf)")
+@login_required
+def governance_pdf():
+    """The month's governance report as a PDF."""
+    args = _args()
+    report = _report(args)
+    pdf = render_pdf("governance.html", report=report, links=_links(args))
+    return download(pdf, "application/pdf", _filename(report, "pdf"))
+
+
+@endpoint("/reports/governance.csv", query=GovernanceQuerySchema,
+          summary="The month's entries as CSV, one row per entry (text/csv)")
+@login_required
+def governance_csv():
+    """The month's entries as CSV, one row per entry."""
+    args = _args()
+    scope, text = month_csv(current_user, args["month"], args.get("service_id"))
+    name = f"careloop-governance-{args['month']:%Y-%m}-{slug(scope.title)}.csv"
+    # A byte-order mark tells spreadsheets the file is UTF-8 (names, dashes, accents).
+    return download("\ufeff" + text, "text/csv", name)

@@ -1,0 +1,105 @@
+"""Which services a report covers and which calendar month: both checked before any query."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from server.accounts.permissions import service_ids_for
+from server.common.access import get_service
+from server.common.dates import london_today
+from server.errors import Forbidden, Invalid
+from server.extensions import db
+from server.oversight import day_start
+from server.providers.models import Provider, Service
+
+ACTION = "report.read"
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month (Europe/London) and the day its figures are counted at.
+
+    ``as_of`` is the month's last day, or today while the month is still running;
+    ``start`` and ``end`` are the UTC instants bounding the month up to the end of ``as_of``.
+    """
+
+    first: date
+    last: date
+    as_of: date
+
+    @property
+    def start(self) -> datetime:
+        return day_start(self.first)
+
+    @property
+    def end(self) -> datetime:
+        return day_start(self.as_of + timedelta(days=1))
+
+    @property
+    def label(self) -> str:
+        return f"{self.first:%B %Y}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+
+def month_of(first: date, today: date | None = None) -> Month:
+    """Return the Month starting on ``first``; a month that has not begun is refused."""
+    today = today or london_today()
+    first = first.replace(day=1)
+    if first > today:
+        raise Invalid("Choose a month that has begun: a report counts what has happened.",
+                      {"month": f"{first:%B %Y} has not begun yet."})
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return Month(first, last, min(last, today))
+
+
+def last_month(today: date | None = None) -> date:
+    """Return the first day of the month before ``today``'s."""
+    today = today or london_today()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The provider and the services (by name) one report covers."""
+
+    provider: Provider
+    services: dict[uuid.UUID, Service]
+    whole_provider: bool
+
+    @property
+    def ids(self) -> list[uuid.UUID]:
+        return list(self.services)
+
+    def name(self, service_id) -> str:
+        return self.services[service_id].name
+
+    @property
+    def title(self) -> str:
+        if not self.whole_provider:
+            return ", ".join(s.name for s in self.services.values())
+        return self.provider.name
+
+
+def report_scope(user, service_id=None, action: str = ACTION) -> ReportScope:
+    """Return the services ``user`` may report on: one (checked), or all they may read.
+
+    Another provider's service answers 404; a service of the user's provider outside their
+    role answers 403; "whole provider" for a registered manager means their own services.
+    """
+    provider = db.session.get(Provider, user.provider_id)
+    if service_id is not None:
+        service = get_service(user, service_id, action)
+        return ReportScope(provider, {service.id: service}, whole_provider=False)
+    ids = service_ids_for(user, action)
+    if ids == []:
+        raise Forbidden(f"Your role does not allow printing reports ({action}).", action=action)
+    query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
+    if ids is not None:
+        query = query.where(Service.id.in_(ids))
+    services = {s.id: s for s in db.session.scalars(query)}
+    return ReportScope(provider, services, whole_provider=True)
