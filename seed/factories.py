@@ -1,4 +1,7 @@
-"""Factories shared by the tests and the demo data: each returns a flushed record."""
+"""Factories shared by the tests and the demo data: each returns a flushed record.
+
+DEFAULT_AREAS, DEFAULT_ROUTINES and DEFAULT_QUESTION_SETS are re-exported from the server.
+"""
 
 import uuid
 from itertools import count
@@ -6,31 +9,8 @@ from itertools import count
 from server.accounts.models import Membership, User
 from server.accounts.services import create_user, hash_password
 from server.extensions import db
+from server.providers.defaults import DEFAULT_AREAS, DEFAULT_QUESTION_SETS, DEFAULT_ROUTINES
 from server.providers.models import Provider, Service
-
-DEFAULT_AREAS = ["Lounge", "Dining room", "Bedrooms – first floor", "Bedrooms – ground floor",
-                 "Bathrooms", "Kitchen", "Garden", "Medication room", "Office"]
-DEFAULT_ROUTINES = ["Morning routine", "Lunchtime", "Medication round", "Teatime",
-                    "Evening routine", "Night checks", "Handover"]
-DEFAULT_QUESTION_SETS = [
-    {
-        "id": "visibility",
-        "name": "Leadership visibility",
-        "questions": [
-            {"id": "vis-1", "text": "Did you see a senior member of staff during the busy times today?"},
-            {"id": "vis-2", "text": "When you needed help, did it come quickly?"},
-            {"id": "vis-3", "text": "Do you know who to speak to if something is wrong?"},
-        ],
-    },
-    {
-        "id": "follow-up",
-        "name": "Communication and follow-up",
-        "questions": [
-            {"id": "fu-1", "text": "Were you kept up to date after you raised something?"},
-            {"id": "fu-2", "text": "Has anything you asked about not been followed up?"},
-        ],
-    },
-]
 
 _serial = count(1)
 

@@ -54,6 +54,30 @@ def register(app: Flask) -> None:
             click.echo("  ".join(cells).rstrip())
         click.echo(f"Password for every demo login: {demo.DEMO_PASSWORD}")
 
+    @app.cli.command("create-provider")
+    @click.argument("name")
+    @click.option("--admin-email", required=True, help="The provider admin's email address.")
+    @click.option("--admin-name", required=True, help="The provider admin's name.")
+    def create_provider_command(name: str, admin_email: str, admin_name: str):
+        """Start a new provider and its provider admin; print the admin's one-time set-up code."""
+        from server.errors import Invalid
+        from server.ops.onboarding import create_provider
+
+        try:
+            provider, admin, code = create_provider(name, admin_email, admin_name)
+        except Invalid as exc:
+            db.session.rollback()
+            for field, why in exc.fields.items():
+                click.echo(f"{field}: {why}", err=True)
+            raise SystemExit(1) from exc
+        db.session.commit()
+        click.echo(f"Created {provider.name} with provider admin {admin.display_name} "
+                   f"<{admin.email}>.")
+        click.echo("Give the admin this one-time set-up code. On the login screen they choose")
+        click.echo(f"\"Have a reset code?\" and set their own password (valid until "
+                   f"{code.expires_at:%d %b %Y %H:%M} UTC):")
+        click.echo(code.token)
+
     @app.cli.command("load-framework")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def load_framework_command(path: str):
@@ -83,6 +107,22 @@ def register(app: Flask) -> None:
         doc.write_text(f"{head}<!-- table:begin -->\n{table}\n<!-- table:end -->{tail}",
                        encoding="utf-8")
         click.echo(f"Wrote {doc}")
+
+    @app.cli.command("send-digests")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="The day to report on (YYYY-MM-DD); default today in London.")
+    def send_digests_command(today):
+        """Email the daily digest to everyone who opted in (docs/deployment.md)."""
+        from server.notify import MailError, mail_configured, send_digests
+
+        if not mail_configured():
+            click.echo("Email is not configured (MAIL_SERVER is not set): no digest sent.")
+            return
+        try:
+            sent = send_digests(today.date() if today else None)
+        except MailError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Sent {sent} digest{'' if sent == 1 else 's'}.")
 
     register_ops_commands(app)
 

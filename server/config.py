@@ -17,6 +17,14 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,
     "API_MAX_PER_PAGE": 200,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "careloop@localhost",
+    "MAIL_TIMEOUT": 30,
+    "PUBLIC_URL": "http://127.0.0.1:5000",
     "TESTING": False,
 }
 
@@ -28,6 +36,15 @@ ENV_SETTINGS = {
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_SECONDS": int,
     "RETENTION": json.loads,  # e.g. {"dismissed_finding": 730}: days per record type
+    # Email (server/notify): off unless MAIL_SERVER is set. PUBLIC_URL is the https address
+    # tablets use, for the links in emails.
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda v: v.lower() in ("1", "true", "yes"),
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_FROM": str,
+    "PUBLIC_URL": str,
 }
 
 

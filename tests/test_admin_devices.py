@@ -8,7 +8,7 @@ from seed import factories as f
 from server.accounts.permissions import ROLES
 from server.audit.models import AuditEvent
 from server.extensions import db
-from server.syncing.models import Device
+from server.syncing.models import Device, Receipt
 
 pytestmark = pytest.mark.db
 
@@ -101,7 +101,11 @@ def test_a_registered_manager_sees_their_staffs_tablets_with_last_sync(
         "display_name": tablets["carer"].display_name,
         "active": True,
     }
-    assert device["last_acknowledged"] == {"mutation_id": tablets["mutation"], "seq": 7}
+    assert device["last_acknowledged"].pop("at") is not None
+    # The tablet numbered this change 7: the server never received its changes 1 to 6.
+    assert device["last_acknowledged"] == {
+        "mutation_id": tablets["mutation"], "seq": 7, "entity_type": "finding", "missing": 6
+    }
     assert device["last_seen_at"] is not None
     assert device["revoked"] is False and device["revoked_at"] is None
     assert device["label"] == "Tablet tablet-home"
@@ -115,7 +119,9 @@ def test_the_admin_sees_every_services_tablets_and_can_filter_by_service(
     assert {d["device_id"] for d in every} == {tablets["home"], tablets["beech"]}
     beech = client.get(f"/api/v1/admin/devices?service_id={world.other.id}").get_json()
     assert [d["device_id"] for d in beech["items"]] == [tablets["beech"]]
-    assert beech["items"][0]["last_acknowledged"] == {"mutation_id": None, "seq": 0}
+    assert beech["items"][0]["last_acknowledged"] == {
+        "mutation_id": None, "seq": 0, "entity_type": None, "at": None, "missing": 0
+    }
     assert beech["items"][0]["last_seen_at"] is None
 
 
@@ -150,7 +156,14 @@ def test_a_lost_tablet_is_revoked_and_refused_from_then_on(world, client, login,
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert body["revoked"] is True and body["revoked_by"] == str(world.users[manager].id)
-    assert body["last_acknowledged"] == {"mutation_id": tablets["mutation"], "seq": 7}
+    acked = body["last_acknowledged"]
+    assert (acked["mutation_id"], acked["seq"], acked["entity_type"]) == (
+        tablets["mutation"], 7, "finding"
+    )
+    receipt = db.session.scalars(
+        db.select(Receipt).where(Receipt.mutation_id == tablets["mutation"])
+    ).one()
+    assert acked["at"] == receipt.received_at.isoformat()
     event = db.session.scalars(
         db.select(AuditEvent).where(
             AuditEvent.entity_id == tablets["home"], AuditEvent.action == "revoke"
@@ -191,3 +204,21 @@ def test_an_unknown_tablet_is_not_found(world, client, login):
     login(world.users["provider_admin"])
     assert client.post(f"/api/v1/admin/devices/{uuid.uuid4()}/revoke").status_code == 404
     assert client.post("/api/v1/admin/devices/not-a-uuid/revoke").status_code == 404
+
+
+def test_tablets_are_listed_per_person_and_a_tablet_in_step_misses_nothing(
+    world, client, login, tablets
+):
+    carer = tablets["carer"]
+    login(carer)
+    second = register(client, "tablet-office")
+    for seq in (1, 2):
+        assert push_finding(client, second, carer, world.home, seq).status_code == 200
+    client.post("/api/v1/auth/logout")
+    login(world.users["registered_manager"])
+    r = client.get(f"/api/v1/admin/devices?user_id={carer.id}").get_json()
+    assert [d["device_id"] for d in r["items"]] == [tablets["home"], second]
+    acked = r["items"][1]["last_acknowledged"]
+    assert (acked["seq"], acked["missing"]) == (2, 0)
+    beech = client.get(f"/api/v1/admin/devices?user_id={tablets['beech_user'].id}").get_json()
+    assert beech["items"] == []  # not one of her services' staff

@@ -155,3 +155,91 @@ def test_a_registered_manager_cannot_deactivate_someone_who_also_works_elsewhere
 
 
 # -- passwords ---------------------------------------------------------------------------
+
+
+def test_the_leavers_open_entries_are_listed_with_who_could_take_each_over(
+    world, login, client
+):
+    leaver = world.users["senior_carer"]
+    entries = [open_entry(world, leaver, s) for s in ("open", "draft", "closed")]
+    login(world.users["registered_manager"])
+    r = client.get(f"/api/v1/admin/users/{leaver.id}/open-entries")
+    assert r.status_code == 200, r.get_json()
+    items = r.get_json()["items"]
+    assert [i["id"] for i in items] == [str(entries[0].id), str(entries[1].id)]
+    assert items[0]["service_name"] == "Ashdown House" and items[0]["status"] == "open"
+    assert items[1]["status"] == "draft"
+    names = {c["display_name"] for c in items[0]["candidates"]}
+    assert leaver.display_name not in names
+    assert world.users["care_worker"].display_name in names
+    assert world.users["nominated_individual"].display_name in names  # reads every log
+    assert world.users["provider_admin"].display_name not in names  # reads no log
+    beech = f.make_user(world.provider, "care_worker", world.other)
+    db.session.commit()
+    assert client.get(f"/api/v1/admin/users/{beech.id}/open-entries").status_code == 403
+
+
+def test_each_open_entry_can_go_to_a_different_colleague(world, login, client):
+    leaver = world.users["senior_carer"]
+    first, second = open_entry(world, leaver), open_entry(world, leaver)
+    worker, coordinator = world.users["care_worker"], world.users["care_coordinator"]
+    login(world.users["registered_manager"])
+    r = client.post(
+        f"/api/v1/admin/users/{leaver.id}/deactivate",
+        json={
+            "reassign_to": str(coordinator.id),
+            "reassignments": [{"entry_id": str(first.id), "owner_id": str(worker.id)}],
+        },
+    )
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["reassigned_to"] is None  # not everything went to one person
+    assert body["new_owners"] == [
+        {"entry_id": str(first.id), "owner_id": str(worker.id)},
+        {"entry_id": str(second.id), "owner_id": str(coordinator.id)},
+    ]
+    db.session.commit()  # end the read: the request wrote meanwhile
+    assert db.session.get(LogEntry, first.id).owner_id == worker.id
+    assert db.session.get(LogEntry, second.id).owner_id == coordinator.id
+    event = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.entity_id == str(leaver.id), AuditEvent.action == "deactivate"
+        )
+    ).one()
+    assert event.changes["new_owners"] == {
+        str(first.id): str(worker.id), str(second.id): str(coordinator.id)
+    }
+
+
+def test_an_entry_left_without_a_new_owner_is_named_and_nothing_changes(world, login, client):
+    leaver = world.users["senior_carer"]
+    first, second = open_entry(world, leaver), open_entry(world, leaver)
+    beech = f.make_user(world.provider, "care_worker", world.other)
+    db.session.commit()
+    login(world.users["provider_admin"])
+    url = f"/api/v1/admin/users/{leaver.id}/deactivate"
+    worker = str(world.users["care_worker"].id)
+
+    r = client.post(url, json={"reassignments": [{"entry_id": str(first.id), "owner_id": worker}]})
+    assert r.status_code == 422
+    assert r.get_json()["error"]["message"] == (
+        f"1 of {leaver.display_name}'s open entries has nobody named to take over."
+    )
+    assert r.get_json()["error"]["fields"] == {
+        f"reassignments.{second.id}": "Choose who takes over this entry."
+    }
+    r = client.post(url, json={"reassign_to": worker, "reassignments": [
+        {"entry_id": str(second.id), "owner_id": str(beech.id)}]})
+    assert r.status_code == 422
+    assert r.get_json()["error"]["fields"] == {
+        f"reassignments.{second.id}": "Choose someone who works in Ashdown House."
+    }
+    stray = uuid.uuid4()
+    r = client.post(url, json={"reassign_to": worker, "reassignments": [
+        {"entry_id": str(stray), "owner_id": worker}]})
+    assert r.get_json()["error"]["fields"] == {
+        f"reassignments.{stray}": "Not an open entry of the leaver."
+    }
+    db.session.commit()  # end the read: the requests were refused
+    assert db.session.get(LogEntry, first.id).owner_id == leaver.id
+    assert db.session.get(User, leaver.id).active is True

@@ -312,3 +312,26 @@ def test_membership_rows_are_not_duplicated_when_a_role_is_kept(world, login, cl
     assert r.status_code == 200
     assert count(Membership) == len(ROLES)
     assert "roles" not in audit_actions(carer.id)
+
+
+def test_people_are_found_by_words_of_their_name_or_email_on_the_server(world, login, client):
+    f.make_user(world.provider, "care_worker", world.home, name="Jo Bloggs",
+                email="jo.b@example.test")
+    f.make_user(world.provider, "care_worker", world.home, name="Joanne Smith",
+                email="j.smith@example.test")
+    f.make_user(world.provider, "care_worker", world.other, name="Ann 100%_Bloggs")
+    db.session.commit()
+    login(world.users["registered_manager"])
+
+    def found(q):
+        r = client.get("/api/v1/admin/users", query_string={"q": q, "per_page": 1})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    body = found("jo")
+    assert body["total"] == 2 and body["has_more"] is True
+    assert [u["display_name"] for u in body["items"]] == ["Jo Bloggs"]
+    assert found("BLOGGS jo")["total"] == 1  # every word, any case; Beech Court is not hers
+    assert found("smith@")["items"][0]["display_name"] == "Joanne Smith"
+    assert found("%")["total"] == 0  # a wildcard is a plain character
+    assert client.get("/api/v1/admin/users?q=" + "x" * 121).status_code == 422

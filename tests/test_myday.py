@@ -318,3 +318,11 @@ def test_my_day_is_in_the_openapi_document(client):
     response = spec["paths"]["/my-day"]["get"]["responses"]["200"]
     assert response["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/MyDay"}
+
+
+def test_my_preferences_are_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    path = spec["paths"]["/me/preferences"]
+    assert path["patch"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PreferencesUpdate"}
+    assert spec["components"]["schemas"]["PreferencesUpdate"]["required"] == ["digest_opt_in"]

@@ -201,7 +201,7 @@ def test_thresholds_start_at_their_defaults(client, world, login):
     login(world.users["care_worker"])
     got = client.get("/api/v1/provider/thresholds").get_json()
     assert got == {"thresholds": DEFAULT_THRESHOLDS, "defaults": DEFAULT_THRESHOLDS,
-                   "customised": []}
+                   "customised": [], "version": 1}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -320,3 +320,20 @@ def test_service_people_lists_active_staff_who_can_own_entries(client, world, lo
     # Another provider's service does not exist for this user.
     r = client.get(f"/api/v1/services/{world.rival_service.id}/people")
     assert r.status_code == 404
+
+
+def test_the_threshold_table_carries_a_version_that_counts_its_changes(client, world, login):
+    login(world.users["provider_admin"])
+    assert client.patch("/api/v1/provider/thresholds",
+                        json={"chasing_count": 3}).get_json()["version"] == 2
+    unchanged = client.patch("/api/v1/provider/thresholds",
+                             json={"base_version": 2, "chasing_count": 3})
+    assert unchanged.get_json()["version"] == 2  # nothing changed, nothing counted
+    assert client.patch("/api/v1/provider/thresholds",
+                        json={"base_version": 2, "chasing_count": 4}).get_json()["version"] == 3
+    settings = client.get(f"/api/v1/services/{world.home.id}").get_json()
+    assert settings["thresholds"]["version"] == 3
+    assert settings["thresholds"]["thresholds"]["chasing_count"] == 4
+    bad = client.patch("/api/v1/provider/thresholds", json={"base_version": 0, "chasing_count": 5})
+    assert bad.get_json()["error"]["fields"] == {
+        "base_version": "Must be greater than or equal to 1."}

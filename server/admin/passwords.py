@@ -30,6 +30,7 @@ USED = "This reset code has already been used or is no longer valid. Ask for a n
 class ResetCode:
     token: str
     expires_at: datetime
+    emailed: bool = False  # set once an email sender (server/notify) sends the code too
 
 
 class _ServerClockSigner(TimestampSigner):
@@ -87,7 +88,27 @@ def issue_reset(actor: Actor, user: User) -> ResetCode:
     # The code itself is never written anywhere: only that one was issued, by whom.
     audit.record(actor, "user", user.id, "reset_code_issued", {"expires_at": expires_at})
     db.session.flush()
-    return ResetCode(token, expires_at)
+    return ResetCode(token, expires_at, emailed=_email_code(user, token, expires_at))
+
+
+def _email_code(user: User, token: str, expires_at: datetime) -> bool:
+    """Email the code to its owner when email is set up; say whether it went."""
+    from server.notify import MailError, mail_configured, send_mail
+
+    if not mail_configured():
+        return False
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    body = (f"Hello {user.display_name},\n\n"
+            "You have been given a one-time code to set your Careloop password.\n"
+            f"Open {base}/#/reset and enter this code with your new password:\n\n"
+            f"{token}\n\nThe code works once, until {expires_at:%d %B %Y %H:%M} UTC.\n"
+            "If you did not expect this email, tell your manager.\n")
+    try:
+        return send_mail(user.email, "Your Careloop set-up code", body)
+    except MailError:
+        # The admin still sees the code on screen and can hand it over in person.
+        current_app.logger.warning("Could not email a reset code to user %s", user.id)
+        return False
 
 
 def _user_for_token(token: str) -> User:

@@ -1,15 +1,20 @@
 """Administration API: staff accounts and roles, leavers, passwords, tablets."""
 
+import json
+import re
+
+from flask import Response
 from flask_login import current_user, login_required, login_user
 
 from server.accounts.models import User
-from server.admin import devices, passwords, services
+from server.admin import devices, export, leavers, passwords, services
 from server.admin.schemas import (
     AdminDeviceSchema,
     DeactivatedSchema,
     DeactivateSchema,
     DeviceListArgs,
     HandoverSchema,
+    OpenEntrySchema,
     PasswordChangeSchema,
     PasswordResetSchema,
     ResetCodeSchema,
@@ -34,7 +39,8 @@ def _staff(user_id) -> User:
 
 
 def _device_row(device) -> dict:
-    return dump_device(device, db.session.get(User, device.user_id))
+    owner = db.session.get(User, device.user_id)
+    return dump_device(device, owner, devices.acknowledged(device))
 
 
 @endpoint("/admin/users", query=StaffListArgs, response=StaffSchema, paged=True)
@@ -42,7 +48,7 @@ def _device_row(device) -> dict:
 def list_staff():
     """List the people you manage, by name."""
     args = query_args(StaffListArgs())
-    select = services.list_staff(current_user, args["service_id"], args["active"])
+    select = services.list_staff(current_user, args["service_id"], args["active"], args["q"])
     return page(select, StaffSchema().dump, args["page"], args["per_page"])
 
 
@@ -86,10 +92,35 @@ def set_roles(user_id):
 )
 @login_required
 def deactivate(user_id):
-    """Deactivate a leaver, handing their open entries to reassign_to in the same step."""
+    """Deactivate a leaver, handing each open entry to its new owner in the same step."""
     user = _staff(user_id)
-    done = services.deactivate(_actor(), user, load(DeactivateSchema())["reassign_to"])
+    data = load(DeactivateSchema())
+    chosen = {r["entry_id"]: r["owner_id"] for r in data["reassignments"]}
+    done = leavers.deactivate(_actor(), user, data["reassign_to"], chosen)
     return StaffSchema().dump(done.user) | HandoverSchema().dump(done)
+
+
+@endpoint("/admin/users/<user_id>/open-entries", response=OpenEntrySchema)
+@login_required
+def open_entries(user_id):
+    """List a person's open entries, each with the colleagues who could take it over."""
+    items = leavers.handover(current_user, _staff(user_id))
+    return {"items": OpenEntrySchema(many=True).dump(items)}
+
+
+@endpoint("/admin/users/<user_id>/export")
+@login_required
+def export_staff(user_id):
+    """Download everything held about one member of staff (UK GDPR subject access)."""
+    user, data = export.export_staff(_actor(), user_id)
+    slug = re.sub(r"[^a-z0-9]+", "-", user.display_name.lower()).strip("-") or "person"
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="careloop-subject-access-{slug}.json"'
+        },
+    )
 
 
 @endpoint("/admin/users/<user_id>/reset-code", methods=("POST",), response=ResetCodeSchema)
@@ -122,7 +153,7 @@ def change_password():
 def list_devices():
     """List the tablets of the staff you manage: last sync, last acknowledged change, revoked."""
     args = query_args(DeviceListArgs())
-    select = devices.list_devices(current_user, args["service_id"])
+    select = devices.list_devices(current_user, args["service_id"], args["user_id"])
     return page(select, _device_row, args["page"], args["per_page"])
 
 
@@ -131,4 +162,4 @@ def list_devices():
 def revoke_staff_device(device_id):
     """Withdraw a lost tablet: from now on its pushes and pulls are refused."""
     device, owner = devices.revoke(current_user, device_id)
-    return dump_device(device, owner)
+    return dump_device(device, owner, devices.acknowledged(device))

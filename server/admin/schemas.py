@@ -33,11 +33,21 @@ class StaffRolesSchema(Schema):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
 
 
+class NewOwnerSchema(Schema):
+    entry_id = fields.UUID(required=True)
+    owner_id = fields.UUID(required=True)
+
+
 class DeactivateSchema(Schema):
     reassign_to = fields.UUID(
         load_default=None,
         allow_none=True,
         metadata={"description": "who takes over the leaver's open entries"},
+    )
+    reassignments = fields.List(
+        fields.Nested(NewOwnerSchema),
+        load_default=list,
+        metadata={"description": "a new owner per open entry; the others go to reassign_to"},
     )
 
 
@@ -47,6 +57,11 @@ class StaffListArgs(PageArgs):
 
     service_id = fields.UUID(load_default=None)
     active = fields.Boolean(load_default=None)
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "words to find in the name or email"},
+    )
 
 
 class DeviceListArgs(PageArgs):
@@ -54,6 +69,7 @@ class DeviceListArgs(PageArgs):
         unknown = EXCLUDE
 
     service_id = fields.UUID(load_default=None)
+    user_id = fields.UUID(load_default=None)
 
 
 class StaffSchema(Schema):
@@ -68,6 +84,7 @@ class StaffSchema(Schema):
 class ResetCodeSchema(Schema):
     token = fields.String(metadata={"description": "give it to the person; it works once"})
     expires_at = fields.DateTime()
+    emailed = fields.Boolean(metadata={"description": "true when it was also sent by email"})
 
 
 class StaffCreatedSchema(StaffSchema):
@@ -78,6 +95,31 @@ class HandoverSchema(Schema):
     reassigned_to = fields.UUID(allow_none=True)
     reassigned_entry_ids = fields.List(fields.UUID())
     revoked_device_ids = fields.List(fields.UUID())
+    new_owners = fields.Method("_new_owners")
+
+    def _new_owners(self, done) -> list[dict]:
+        return [{"entry_id": str(e), "owner_id": str(o)} for e, o in done.new_owners.items()]
+
+
+class CandidateSchema(Schema):
+    id = fields.UUID()
+    display_name = fields.String()
+    roles = fields.List(fields.String())
+
+
+class OpenEntrySchema(Schema):
+    id = fields.UUID(attribute="entry.id")
+    service_id = fields.UUID(attribute="entry.service_id")
+    service_name = fields.String()
+    concern = fields.String(attribute="entry.concern")
+    decision = fields.String(attribute="entry.decision", allow_none=True)
+    status = fields.String(attribute="entry.status")
+    risk = fields.String(attribute="entry.risk")
+    due_date = fields.Date(attribute="entry.due_date", allow_none=True)
+    candidates = fields.List(
+        fields.Nested(CandidateSchema),
+        metadata={"description": "active colleagues who work in the entry's service"},
+    )
 
 
 class DeactivatedSchema(StaffSchema, HandoverSchema):
@@ -103,6 +145,11 @@ class DeviceOwnerSchema(Schema):
 class AcknowledgedSchema(Schema):
     mutation_id = fields.String(allow_none=True)
     seq = fields.Integer()
+    entity_type = fields.String(allow_none=True, metadata={"description": "what it changed"})
+    at = fields.DateTime(allow_none=True, metadata={"description": "when the server took it"})
+    missing = fields.Integer(
+        metadata={"description": "earlier changes (by seq) the server has never acknowledged"}
+    )
 
 
 class AdminDeviceSchema(Schema):
@@ -118,7 +165,7 @@ class AdminDeviceSchema(Schema):
     revoked_by = fields.UUID(allow_none=True)
 
 
-def dump_device(device, owner) -> dict:
+def dump_device(device, owner, acknowledged: dict) -> dict:
     """Dump a device with its user and the last mutation acknowledged from it."""
     data = {
         "id": device.id,
@@ -127,10 +174,7 @@ def dump_device(device, owner) -> dict:
         "user": owner,
         "created_at": device.created_at,
         "last_seen_at": device.last_seen_at,
-        "last_acknowledged": {
-            "mutation_id": device.last_mutation_id,
-            "seq": device.last_mutation_seq,
-        },
+        "last_acknowledged": acknowledged,
         "revoked": device.revoked_at is not None,
         "revoked_at": device.revoked_at,
         "revoked_by": device.revoked_by,

@@ -1,15 +1,15 @@
-"""People: create staff, give and change their roles per service, deactivate leavers.
+"""People: create staff, find them, give and change their roles per service.
 
 The provider admin manages everyone of the provider, in every service and across it; a
 registered manager manages the staff of their own services only, and never provider-wide
-roles. A leaver's open entries go to a named colleague in the same step, through the log's
-own update_entry so that each handover is audited like any other change of owner.
+roles. Leavers are in server.admin.leavers.
 """
 
 import secrets
 import uuid
-from dataclasses import dataclass, field
 from types import SimpleNamespace
+
+from sqlalchemy import func, or_
 
 from server.accounts.models import Membership, User
 from server.accounts.permissions import (
@@ -25,22 +25,11 @@ from server.audit.services import Actor
 from server.common.access import as_uuid, get_service
 from server.errors import Forbidden, Invalid, NotFound
 from server.extensions import db
-from server.log import services as log
 from server.log.models import LogEntry
 from server.providers.models import Service
-from server.syncing.models import Device
-from server.syncing.services import revoke_device
 
 MANAGE = "user.manage"
 NOT_YOURS = "This person does not work only in services you manage. Ask the provider admin."
-
-
-@dataclass(frozen=True)
-class Deactivation:
-    user: User
-    reassigned_to: uuid.UUID | None = None
-    reassigned_entry_ids: list = field(default_factory=list)
-    revoked_device_ids: list = field(default_factory=list)
 
 
 def managed_services(caller) -> set[uuid.UUID] | None:
@@ -51,7 +40,7 @@ def managed_services(caller) -> set[uuid.UUID] | None:
     return None if ids is None else set(ids)
 
 
-def _require_manages(caller, user: User, everywhere: bool = False) -> None:
+def require_manages(caller, user: User, everywhere: bool = False) -> None:
     """Raise unless ``caller`` manages ``user``: some (or, ``everywhere``, all) of their
     services are the caller's, and the user holds no provider-wide role."""
     scope = managed_services(caller)
@@ -69,12 +58,13 @@ def get_staff(caller, user_id) -> User:
     user = db.session.get(User, as_uuid(user_id, "person"))
     if user is None or user.provider_id != caller.provider_id:
         raise NotFound("There is no such person.")
-    _require_manages(caller, user)
+    require_manages(caller, user)
     return user
 
 
-def list_staff(caller, service_id=None, active: bool | None = None):
-    """Return a select of the people the caller manages, by name."""
+def list_staff(caller, service_id=None, active: bool | None = None, q: str | None = None):
+    """Return a select of the people the caller manages, by name; ``q`` searches name and
+    email."""
     scope = managed_services(caller)
     query = db.select(User).where(User.provider_id == caller.provider_id)
     if service_id is not None:
@@ -85,6 +75,14 @@ def list_staff(caller, service_id=None, active: bool | None = None):
         query = query.where(User.id.in_(members), User.id.not_in(wide))
     if active is not None:
         query = query.where(User.active.is_(active))
+    # Each word must be in the name or the email: "jo blog" finds Jo Bloggs.
+    for word in (q or "").lower().split():
+        query = query.where(
+            or_(
+                func.lower(User.display_name).contains(word, autoescape=True),
+                User.email.contains(word, autoescape=True),
+            )
+        )
     return query.order_by(User.display_name, User.id)
 
 
@@ -166,7 +164,7 @@ def create_staff(
     return user, passwords.issue_reset(actor, user)
 
 
-def _open_entries(user_id) -> list[LogEntry]:
+def open_entries(user_id) -> list[LogEntry]:
     return list(
         db.session.scalars(
             db.select(LogEntry)
@@ -185,7 +183,7 @@ def _orphaned_by(user: User, memberships: list) -> list[LogEntry]:
     after = SimpleNamespace(active=True, provider_id=user.provider_id, memberships=memberships)
     return [
         e
-        for e in _open_entries(user.id)
+        for e in open_entries(user.id)
         if not can(after, "entry.read", db.session.get(Service, e.service_id))
     ]
 
@@ -194,7 +192,7 @@ def set_roles(actor: Actor, user: User, service_id, roles: list[str]) -> User:
     """Set ``user``'s roles in one service (or across the provider when ``service_id`` is
     None); an empty list takes them out of it."""
     scope = managed_services(actor.user)
-    _require_manages(actor.user, user)
+    require_manages(actor.user, user)
     if user.id == actor.user_id:
         raise Forbidden("You cannot change your own roles. Ask another administrator.")
     if service_id is not None:
@@ -244,91 +242,5 @@ def set_roles(actor: Actor, user: User, service_id, roles: list[str]) -> User:
 
 def issue_reset_code(actor: Actor, user: User) -> passwords.ResetCode:
     """Issue a one-time code with which ``user`` sets a new password."""
-    _require_manages(actor.user, user)
+    require_manages(actor.user, user)
     return passwords.issue_reset(actor, user)
-
-
-def _handover_target(leaver: User, reassign_to, entries: list[LogEntry]) -> User | None:
-    """Return the colleague who takes over the leaver's open entries, or refuse."""
-    if reassign_to is None:
-        if entries:
-            raise Invalid(
-                f"{leaver.display_name} owns {len(entries)} open entr"
-                f"{'y' if len(entries) == 1 else 'ies'}: name who takes them over.",
-                {
-                    "reassign_to": "Choose an active member of staff to take over their "
-                    "open entries."
-                },
-            )
-        return None
-    target = db.session.get(User, reassign_to)
-    if (
-        target is None
-        or target.provider_id != leaver.provider_id
-        or not target.active
-        or target.id == leaver.id
-    ):
-        raise Invalid(
-            "The person taking over must be an active colleague, not the leaver.",
-            {"reassign_to": "Choose an active member of staff other than the leaver."},
-        )
-    for entry in entries:
-        service = db.session.get(Service, entry.service_id)
-        if not can(target, "entry.read", service):
-            raise Invalid(
-                f"{target.display_name} has no role in {service.name}, where "
-                f"{leaver.display_name} owns open entries.",
-                {"reassign_to": f"Choose someone who works in {service.name}."},
-            )
-    return target
-
-
-def _hand_over(actor: Actor, entries: list[LogEntry], target: User) -> list[uuid.UUID]:
-    # Check every entry before changing any, so that a refusal leaves nothing half done.
-    for entry in entries:
-        service = db.session.get(Service, entry.service_id)
-        if not (can(actor.user, "entry.assign", service) or can(actor.user, "user.manage", service)):
-            raise Forbidden(
-                f"The leaver owns open entries in {service.name}, which you do "
-                "not manage. Ask the provider admin."
-            )
-    for entry in entries:
-        service = db.session.get(Service, entry.service_id)
-        if can(actor.user, "entry.assign", service):
-            log.update_entry(actor, entry, entry.version, {"owner_id": target.id})
-        else:
-            log.hand_over(actor, entry, target.id, "The previous owner left the service.")
-    return [e.id for e in entries]
-
-
-def deactivate(actor: Actor, user: User, reassign_to=None) -> Deactivation:
-    """Deactivate a leaver: hand their open entries to ``reassign_to``, end their sessions
-    and withdraw their tablets, all in this one unit of work."""
-    _require_manages(actor.user, user, everywhere=True)
-    if user.id == actor.user_id:
-        raise Forbidden("You cannot deactivate your own account. Ask another administrator.")
-    if not user.active:
-        raise Invalid("This account is already deactivated.", {"user_id": "Already inactive."})
-    entries = _open_entries(user.id)
-    target = _handover_target(user, reassign_to, entries)
-    handed = _hand_over(actor, entries, target) if entries else []
-    devices = db.session.scalars(
-        db.select(Device).where(Device.user_id == user.id, Device.revoked_at.is_(None))
-    ).all()
-    revoked = [revoke_device(actor.user, d.id).id for d in devices]
-    user.active = False
-    user.session_epoch += 1  # their sessions and reset codes stop working now
-    audit.record(
-        actor,
-        "user",
-        user.id,
-        "deactivate",
-        {
-            "active": [True, False],
-            "reassigned_to": target.id if target else None,
-            "entry_ids": handed,
-            "device_ids": revoked,
-        },
-    )
-    db.session.flush()
-    return Deactivation(user, target.id if target else None, handed, revoked)

@@ -56,3 +56,6 @@ MEASURE_METRICS = (
 )
 
 CHANNELS = ("desk", "sync", "system", "seed")
+
+# What kind of regulated service a provider runs: a care home, or care at home.
+SERVICE_KINDS = ("care_home", "domiciliary", "supported_living")

@@ -5,11 +5,12 @@ from flask_login import current_user, login_required
 from server.api.http import endpoint, load, page, query_args
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
-from server.measures import services
+from server.measures import edits, services
 from server.measures.models import ImprovementMeasure
 from server.measures.schemas import (
     MeasureCreateSchema,
     MeasureDetailSchema,
+    MeasureEditSchema,
     MeasureQuerySchema,
     MeasureSchema,
 )
@@ -41,4 +42,18 @@ def get_measure(measure_id):
     """Read a measure with its figure week by week and where it stands against target."""
     measure = get_in_service(current_user, ImprovementMeasure, measure_id, "measure.read",
                              "improvement measure")
-    return MeasureDetailSchema().dump(services.measure_detail(measure))
+    return MeasureDetailSchema().dump(edits.measure_view(measure))
+
+
+@endpoint("/measures/<measure_id>", methods=("PATCH",), body=MeasureEditSchema,
+          response=MeasureDetailSchema)
+@login_required
+def edit_measure(measure_id):
+    """Change a measure's name, baseline, target or deadline (send base_version)."""
+    measure = get_in_service(current_user, ImprovementMeasure, measure_id, "measure.read",
+                             "improvement measure")
+    data = load(MeasureEditSchema())
+    base_version = data.pop("base_version")
+    user = current_user._get_current_object()
+    edits.edit_measure(Actor(user, "desk"), measure, base_version, data)
+    return MeasureDetailSchema().dump(edits.measure_view(measure))

@@ -24,6 +24,20 @@ class MeasureCreateSchema(Schema):
             raise ValidationError("The deadline must be after the start date.", "deadline")
 
 
+PERCENT_WORDS = validate.Range(min=0, max=100, error="Give a percentage from 0 to 100.")
+
+
+class MeasureEditSchema(Schema):
+    """Only the fields sent change; the metric and start date stay as they were set."""
+
+    base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    name = fields.String(validate=validate.Length(
+        min=1, max=200, error="Give the measure a name of at most 200 characters."))
+    baseline = fields.Float(validate=PERCENT_WORDS)
+    target = fields.Float(validate=PERCENT_WORDS)
+    deadline = fields.Date()
+
+
 class MeasureSchema(Schema):
     id = fields.UUID()
     service_id = fields.UUID()
@@ -55,6 +69,7 @@ class MeasureStatusSchema(Schema):
 
 
 class MeasureDetailSchema(MeasureSchema):
+    version = fields.Integer(metadata={"description": "Send it back as base_version to edit."})
     series = fields.List(fields.Nested(MeasurePointSchema))
     progress = fields.Nested(MeasureStatusSchema)
 

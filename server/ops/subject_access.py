@@ -38,6 +38,11 @@ def export(email: str) -> dict:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise UnknownPerson(f"No account has the email address {email}.")
+    return export_user(user)
+
+
+def export_user(user: User) -> dict:
+    """Collect every record about, by or assigned to ``user``."""
     uid = user.id
     return {
         "exported_at": plain(utcnow()),

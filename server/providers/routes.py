@@ -2,15 +2,19 @@
 
 from flask_login import current_user, login_required
 
-from server.api.http import endpoint, load
+from server.api.http import endpoint, load, query_args
 from server.audit.services import Actor
 from server.common.access import get_service
-from server.providers import services
+from server.providers import creation, history, services
 from server.providers.schemas import (
+    HistoryArgs,
+    HistoryEventSchema,
     PersonSchema,
     ServiceConfigureSchema,
+    ServiceCreateSchema,
     ServiceSchema,
     ServiceSettingsSchema,
+    ThresholdsHistoryArgs,
     ThresholdsPatchSchema,
     ThresholdTableSchema,
 )
@@ -25,6 +29,16 @@ def _actor() -> Actor:
 def list_services():
     """List the services the user may see."""
     return {"items": ServiceSchema(many=True).dump(services.visible_services(current_user))}
+
+
+@endpoint("/services", methods=("POST",), status=201, body=ServiceCreateSchema,
+          response=ServiceSettingsSchema)
+@login_required
+def add_service():
+    """Add a care home or branch to the provider, with starter areas, routines and questions."""
+    data = load(ServiceCreateSchema())
+    service = creation.add_service(_actor(), data["name"], data["kind"])
+    return ServiceSettingsSchema().dump(services.service_settings(service))
 
 
 @endpoint("/services/<service_id>", response=ServiceSettingsSchema)
@@ -69,5 +83,33 @@ def set_thresholds():
     """Change some of the provider's thresholds (null puts one back to its default)."""
     services.require_provider_configure(current_user)
     data = load(ThresholdsPatchSchema())
-    provider = services.set_thresholds(_actor(), data)
+    base_version = data.pop("base_version", None)
+    provider = services.set_thresholds(_actor(), data, base_version)
     return ThresholdTableSchema().dump(services.threshold_table(provider))
+
+
+def _history_page(result: dict) -> dict:
+    return {**result, "items": HistoryEventSchema(many=True).dump(result["items"])}
+
+
+@endpoint("/services/<service_id>/history", query=HistoryArgs, response=HistoryEventSchema,
+          paged=True)
+@login_required
+def service_history(service_id):
+    """List the changes to a service's set-up and measures, newest first, in plain words."""
+    service = get_service(current_user, service_id, "service.read")
+    args = query_args(HistoryArgs())
+    return _history_page(history.service_history(
+        current_user, service, about=args.get("about"), page=args["page"],
+        per_page=args["per_page"]))
+
+
+@endpoint("/provider/thresholds/history", query=ThresholdsHistoryArgs, response=HistoryEventSchema,
+          paged=True)
+@login_required
+def thresholds_history():
+    """List the changes to the provider's thresholds, newest first, in plain words."""
+    args = query_args(ThresholdsHistoryArgs())
+    provider = services.provider_of(current_user)
+    return _history_page(history.thresholds_history(
+        provider, page=args["page"], per_page=args["per_page"]))

@@ -1,6 +1,9 @@
 """Service settings and the provider's threshold table, in and out of the API."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from server.api.schemas import PageArgs
+from server.common import vocab
 
 
 class Text(fields.String):
@@ -39,6 +42,12 @@ class ServiceSchema(Schema):
     kind = fields.String()
 
 
+class ServiceCreateSchema(Schema):
+    name = text(200, required=True)
+    kind = fields.String(load_default="care_home",
+                         validate=validate.OneOf(vocab.SERVICE_KINDS))
+
+
 class QuestionSchema(Schema):
     id = text(60, required=True)
     text = text(500, required=True)
@@ -56,6 +65,7 @@ class ThresholdTableSchema(Schema):
     thresholds = fields.Dict(metadata={"description": "Every setting, defaults filled in."})
     defaults = fields.Dict()
     customised = fields.List(fields.String(), metadata={"description": "Settings not at default."})
+    version = fields.Integer(metadata={"description": "Send it back as base_version to change."})
 
 
 class ServiceSettingsSchema(ServiceSchema):
@@ -106,6 +116,10 @@ class EscalationHoursSchema(Schema):
 class ThresholdsPatchSchema(Schema):
     """Only the settings sent change; null puts a setting back to its default."""
 
+    base_version = fields.Integer(
+        strict=True, validate=validate.Range(min=1),
+        metadata={"description": "The table's version you edited; a stale one gets 409."})
+
     escalation_hours = Object(
         EscalationHoursSchema, allow_none=True,
         not_object='Give hours per risk level, for example {"high": 24}.',
@@ -124,3 +138,38 @@ class PersonSchema(Schema):
     id = fields.UUID()
     display_name = fields.String()
     roles = fields.List(fields.String())
+
+
+class ThresholdsHistoryArgs(PageArgs):
+    class Meta:
+        unknown = EXCLUDE
+
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class HistoryArgs(ThresholdsHistoryArgs):
+    """A page of set-up history; ``about`` keeps one setting or the measures."""
+
+    about = fields.String(validate=validate.OneOf(
+        ("areas", "routines", "question_sets", "escalation_criteria", "measures")))
+
+
+class HistoryChangeSchema(Schema):
+    field = fields.String()
+    label = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    words = fields.List(fields.String(), metadata={"description": "The change in plain words."})
+
+
+class HistoryEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    actor_id = fields.UUID(allow_none=True)
+    actor_name = fields.String()
+    channel = fields.String()
+    about = fields.String(metadata={"enum": ["settings", "measures", "thresholds"]})
+    subject_id = fields.String(metadata={"description": "The service, measure or provider."})
+    action = fields.String()
+    summary = fields.String()
+    changes = fields.List(fields.Nested(HistoryChangeSchema))

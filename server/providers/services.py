@@ -1,7 +1,10 @@
 """Service settings and the provider's thresholds: who may see them, who may change them."""
 
+from sqlalchemy import func
+
 from server.accounts.permissions import require, service_ids_for
 from server.audit import services as audit
+from server.audit.models import AuditEvent
 from server.audit.services import Actor
 from server.errors import Conflict, Forbidden, Invalid
 from server.extensions import db
@@ -43,13 +46,25 @@ def people_of(service: Service) -> list[dict]:
 
 
 def threshold_table(provider: Provider) -> dict:
-    """Return every threshold (defaults filled in), the defaults, and which were changed."""
+    """Return every threshold (defaults filled in), the defaults, which were changed, and
+    the table's version."""
     own = provider.thresholds or {}
     return {
         "thresholds": provider.threshold_table(),
         "defaults": DEFAULT_THRESHOLDS,
         "customised": sorted(name for name in DEFAULT_THRESHOLDS if own.get(name) is not None),
+        "version": thresholds_version(provider),
     }
+
+
+def thresholds_version(provider: Provider) -> int:
+    """Return the table's version: 1, plus one for each recorded change of it.
+
+    The provider row has no version column; its audit trail counts the changes instead."""
+    changes = db.session.scalar(db.select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.entity_type == "provider", AuditEvent.entity_id == str(provider.id),
+        AuditEvent.action == "configure_thresholds"))
+    return 1 + (changes or 0)
 
 
 def service_settings(service: Service) -> dict:
@@ -128,10 +143,20 @@ def require_provider_configure(user) -> None:
                         "provider admin may change the thresholds.", action="provider.configure")
 
 
-def set_thresholds(actor: Actor, changes: dict) -> Provider:
-    """Change some of the provider's thresholds; None puts one back to its default."""
+def set_thresholds(actor: Actor, changes: dict, base_version: int | None = None) -> Provider:
+    """Change some of the provider's thresholds; None puts one back to its default.
+
+    With ``base_version``, a table changed by someone else since is refused (409)."""
     require_provider_configure(actor.user)
-    provider = db.session.get(Provider, actor.user.provider_id)
+    # Lock the row (PostgreSQL; SQLite's write lock is taken at BEGIN) before the check.
+    provider = db.session.scalars(db.select(Provider).where(
+        Provider.id == actor.user.provider_id).with_for_update()).one()
+    if base_version is not None and base_version != thresholds_version(provider):
+        raise Conflict(
+            "Someone else changed the thresholds while you were editing them. Here is the "
+            "current table: check it and make your change again.",
+            current=threshold_table(provider),
+        )
     old = dict(provider.thresholds or {})
     new = dict(old)
     for name, value in changes.items():

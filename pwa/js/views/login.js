@@ -3,6 +3,11 @@ import * as api from '../api.js';
 import { field, formValues, h, show, showErrors } from '../ui.js';
 
 export function render({ onLoggedIn, email = '', reason = '' }) {
+  // Someone holding a reset code from their manager sets a new password without a session.
+  if (location.hash.startsWith('#/reset')) {
+    const back = () => { location.hash = '#/login'; }; // the router draws the log-in screen
+    return import('./account.js').then((account) => account.renderReset({ onBack: back }));
+  }
   const form = h('form', { novalidate: true, 'aria-labelledby': 'login-title' },
     field({ name: 'email', label: 'Email address', type: 'email', required: true, autocomplete: 'username' }),
     field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' }),
@@ -34,5 +39,7 @@ export function render({ onLoggedIn, email = '', reason = '' }) {
   });
   show(h('h1', { id: 'login-title' }, 'Log in to Careloop'),
     reason ? h('p', { class: 'notice notice-warn' }, reason) : null,
-    message, form);
+    message, form,
+    h('p', { class: 'login-reset' }, h('a', { href: '#/reset' }, 'Have a reset code? Set a new password')));
+  return undefined;
 }
