@@ -3,7 +3,7 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v6';
+const VERSION = 'careloop-shell-v7';
 const SHELL = [
   '/',
   '/index.html',
@@ -30,6 +30,11 @@ const SHELL = [
   '/js/views/admin-devices.js',
   '/js/views/admin-people.js',
   '/js/views/admin-setup.js',
+  '/js/views/admin-setup-common.js',
+  '/js/views/admin-setup-lists.js',
+  '/js/views/admin-setup-measures.js',
+  '/js/views/admin-setup-service.js',
+  '/js/views/admin-setup-thresholds.js',
   '/js/views/capture.js',
   '/js/views/desk-board.js',
   '/js/views/desk-checks.js',

@@ -76,12 +76,39 @@ def test_board_lists_unowned_entries_oldest_first_and_findings_needing_one(world
 
     body = as_role("duty_manager").get(board_url(world)).get_json()
 
-    assert [e["concern"] for e in body["entries"]] == [
+    entries, findings = body["entries"]["items"], body["findings"]["items"]
+    assert [e["concern"] for e in entries] == [
         "Call bells slow at night", "Fridge temperatures not logged"]
-    assert [e["id"] for e in body["entries"]] == [str(first.id), str(second.id)]
-    assert body["entries"][0]["status"] == "draft" and body["entries"][0]["owner_id"] is None
-    assert [f["description"] for f in body["findings"]] == ["Bins overflowing"]
-    assert body["findings"][0]["id"] == str(wanted.id)
+    assert [e["id"] for e in entries] == [str(first.id), str(second.id)]
+    assert entries[0]["status"] == "draft" and entries[0]["owner_id"] is None
+    assert [f["description"] for f in findings] == ["Bins overflowing"]
+    assert findings[0]["id"] == str(wanted.id)
+    assert (body["entries"]["total"], body["findings"]["total"]) == (2, 1)
+
+
+def test_board_is_paged_on_the_server(world, draft, as_role):
+    concerns = [f"Unowned follow-up {n}" for n in range(5)]
+    for concern in concerns:
+        draft(concern=concern, owner_id=None)
+    for n in range(3):
+        finding(world, description=f"Needs an entry {n}")
+    db.session.commit()
+    client = as_role("duty_manager")
+
+    second = client.get(board_url(world) + "?per_page=2&page=2&findings_page=2").get_json()
+
+    assert [e["concern"] for e in second["entries"]["items"]] == concerns[2:4]
+    assert {k: v for k, v in second["entries"].items() if k != "items"} == {
+        "page": 2, "per_page": 2, "total": 5, "has_more": True}
+    assert [f["description"] for f in second["findings"]["items"]] == ["Needs an entry 2"]
+    assert (second["findings"]["page"], second["findings"]["has_more"]) == (2, False)
+    last = client.get(board_url(world) + "?per_page=2&page=3").get_json()
+    assert [e["concern"] for e in last["entries"]["items"]] == concerns[4:]
+    assert last["entries"]["has_more"] is False
+    bad = client.get(board_url(world) + "?page=0&findings_page=x")
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["fields"] == {
+        "page": "Must be greater than or equal to 1.", "findings_page": "Not a valid integer."}
 
 
 def test_duty_manager_assigns_several_in_one_step(world, draft, as_role):
@@ -106,7 +133,7 @@ def test_duty_manager_assigns_several_in_one_step(world, draft, as_role):
     assert len(events) == 2
     assert {e.actor_id for e in events} == {world.users["duty_manager"].id}
     assert events[0].changes == {"owner_id": [None, str(carer.id)]}
-    assert as_role("duty_manager").get(board_url(world)).get_json()["entries"] == []
+    assert as_role("duty_manager").get(board_url(world)).get_json()["entries"]["items"] == []
 
 
 @pytest.mark.parametrize(("bad", "status", "fields"), [
@@ -352,3 +379,47 @@ def test_another_providers_service_is_404(world, as_role, method, url, data):
     response = getattr(client, method)(url(world, world.rival_service), **kwargs)
     assert response.status_code == 404
     assert response.get_json()["error"]["message"] == "There is no such service."
+
+
+# ---- an entry's open conflicts ----------------------------------------------------------
+
+
+def conflict(world, entry, field="decision", status="open", entity_type="log_entry"):
+    from server.syncing.models import SyncConflict
+
+    row = SyncConflict(service_id=entry.service_id, mutation_id=f"m-{uuid.uuid4().hex[:8]}",
+                       entity_type=entity_type, entity_id=str(entry.id), field=field,
+                       kept_value="Checks at 2pm", other_value="Checks at 3pm",
+                       other_author=world.users["senior_carer"].id, status=status)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_an_entrys_open_conflicts_are_listed_for_those_who_decide_them(world, draft, as_role):
+    entry, other = draft(), draft()
+    wanted = conflict(world, entry)
+    conflict(world, entry, field="risk", status="resolved")
+    conflict(world, other)
+    conflict(world, entry, entity_type="finding")
+    db.session.commit()
+    url = f"/api/v1/entries/{entry.id}/conflicts"
+
+    body = as_role("registered_manager").get(url).get_json()
+
+    assert [c["id"] for c in body["items"]] == [str(wanted.id)]
+    assert (body["items"][0]["field"], body["items"][0]["other_value"]) == (
+        "decision", "Checks at 3pm")
+    assert body["total"] == 1
+    # A care coordinator reads the entry but does not decide conflicts: none are shown.
+    assert as_role("care_coordinator").get(url).get_json()["total"] == 0
+    assert as_role("care_worker").get(url).get_json()["items"] == []
+
+
+def test_conflicts_of_another_providers_entry_are_not_found(world, as_role):
+    foreign = LogEntry(service_id=world.rival_service.id, concern="Theirs", source="audit",
+                       created_by=world.users["registered_manager"].id)
+    db.session.add(foreign)
+    db.session.commit()
+    response = as_role("nominated_individual").get(f"/api/v1/entries/{foreign.id}/conflicts")
+    assert response.status_code == 404

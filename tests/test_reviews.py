@@ -1,17 +1,18 @@
 """Reviews: who may record which kind, per-entry outcomes, and challenges reopening entries."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
+from server.common import dates
 from server.errors import Forbidden, Invalid
 from server.extensions import db
-from server.log.models import LogEntry
+from server.log.models import LogEntry, Note
 from server.reviews.models import Review, ReviewItem
-from server.reviews.services import record_review
+from server.reviews.services import owner_note, record_review
 
 pytestmark = pytest.mark.db
 
@@ -54,7 +55,9 @@ def test_registered_manager_records_weekly_review_with_item_outcomes(client, wor
     assert body["kind"] == "rm_weekly" and body["outcome"] == "assurance"
     assert body["reviewer_id"] == str(world.users["registered_manager"].id)
     assert body["items"] == [{"entry_id": str(entry.id), "outcome": "assurance",
+                              "entry_concern": "Handover misses falls",
                               "comment": "Handover sheets seen for 3 days."}]
+    assert body["reviewer_name"] == world.users["registered_manager"].display_name
     stored = db.session.get(Review, uuid.UUID(body["id"]))
     assert stored.service_id == world.home.id and len(stored.items) == 1
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.entity_type == "review"))
@@ -247,3 +250,201 @@ def test_floor_staff_cannot_read_reviews(client, world, login):
     response = client.get("/api/v1/reviews")
     assert response.status_code == 403
     assert client.get(f"/api/v1/reviews?service_id={world.home.id}").status_code == 403
+
+
+# ---- what the owner is told ---------------------------------------------------------------
+
+
+def notes_on(entry) -> list[Note]:
+    return db.session.scalars(db.select(Note).where(Note.entry_id == entry.id)
+                              .order_by(Note.created_at)).all()
+
+
+def test_a_challenge_keeps_the_entry_open_and_tells_its_owner_in_a_note(client, world, login):
+    challenged = make_entry(world, concern="Night checks not recorded")
+    more = make_entry(world, concern="Fluid charts gaps", status="open")
+    fine = make_entry(world, concern="Menus out of date")
+    db.session.commit()
+    rm = world.users["registered_manager"]
+    login(rm)
+    response = post(client, service_id=str(world.home.id), kind="rm_weekly",
+                    outcome="further_action", comment="Two entries need more.",
+                    items=[{"entry_id": str(challenged.id), "outcome": "challenge",
+                            "comment": "Show me the night log, not a verbal update."},
+                           {"entry_id": str(more.id), "outcome": "further_action",
+                            "comment": "Add the weekend shifts."},
+                           {"entry_id": str(fine.id), "outcome": "assurance"}])
+    assert response.status_code == 201, response.get_json()
+    db.session.expire_all()
+    assert db.session.get(LogEntry, challenged.id).status == "in_progress"
+    assert db.session.get(LogEntry, more.id).status == "open"
+    [note] = notes_on(challenged)
+    assert note.body == (f"Challenge from the weekly review by {rm.display_name}: "
+                         "Show me the night log, not a verbal update.")
+    assert note.author_id == rm.id
+    # The note's id comes from the review's: a replayed review cannot add a second note.
+    assert note.id == uuid.uuid5(uuid.UUID(response.get_json()["id"]), str(challenged.id))
+    assert [n.body for n in notes_on(more)] == [
+        f"Further action asked for in the weekly review by {rm.display_name}: "
+        "Add the weekend shifts."]
+    assert notes_on(fine) == []
+
+
+def test_the_owners_note_is_cut_to_fit_a_note():
+    note = owner_note("provider_monthly", "challenge", "Nia Lead", "x" * 5000)
+    assert len(note) == 5000
+    assert note.startswith("Challenge from the provider's monthly review by Nia Lead: xxx")
+    assert note.endswith("x…")
+
+
+def test_the_owner_reads_the_reviews_of_their_entry_newest_first(client, world, login):
+    entry = make_entry(world)
+    rm, ni = world.users["registered_manager"], world.users["nominated_individual"]
+    first = record_review(Actor(rm), world.home, kind="rm_weekly", outcome="assurance",
+                          items=[{"entry_id": entry.id, "outcome": "assurance",
+                                  "comment": "On track."}])
+    first.reviewed_at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    second = record_review(Actor(ni), world.home, kind="provider_monthly",
+                           outcome="challenge", comment="Evidence is thin.",
+                           items=[{"entry_id": entry.id, "outcome": "challenge",
+                                   "comment": "Add a practice check."}])
+    second.reviewed_at = datetime(2026, 3, 9, 9, tzinfo=UTC)
+    record_review(Actor(rm), world.home, kind="ad_hoc", outcome="assurance")
+    db.session.commit()
+
+    login(world.users["senior_carer"])  # the owner: floor staff, who may not list reviews
+    body = client.get(f"/api/v1/entries/{entry.id}/reviews").get_json()
+    assert body["total"] == 2
+    assert body["items"] == [
+        {"review_id": str(second.id), "kind": "provider_monthly",
+         "reviewed_at": "2026-03-09T09:00:00+00:00", "reviewer_id": str(ni.id),
+         "reviewer_name": ni.display_name, "outcome": "challenge",
+         "comment": "Add a practice check.", "review_outcome": "challenge"},
+        {"review_id": str(first.id), "kind": "rm_weekly",
+         "reviewed_at": "2026-03-02T09:00:00+00:00", "reviewer_id": str(rm.id),
+         "reviewer_name": rm.display_name, "outcome": "assurance", "comment": "On track.",
+         "review_outcome": "assurance"}]
+    assert client.get("/api/v1/reviews").status_code == 403
+
+
+def test_reviews_of_another_providers_entry_are_not_found(client, world, login):
+    foreign = make_entry(world, world.rival_service)
+    db.session.commit()
+    login(world.users["nominated_individual"])
+    response = client.get(f"/api/v1/entries/{foreign.id}/reviews")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "There is no such entry."
+
+
+# ---- what a review covers -------------------------------------------------------------------
+
+
+def scope_url(world, kind="rm_weekly", **args):
+    query = "&".join(f"{k}={v}" for k, v in {"service_id": world.home.id, "kind": kind,
+                                              **args}.items())
+    return f"/api/v1/reviews/scope?{query}"
+
+
+@pytest.fixture
+def reviewed_log(world):
+    """A last weekly review two days ago, and entries in every state around it."""
+    today = dates.london_today()
+    now = dates.utcnow()
+    rm = world.users["registered_manager"]
+    last = record_review(Actor(rm), world.home, kind="rm_weekly", outcome="assurance")
+    last.reviewed_at = now - timedelta(days=2)
+    made = {
+        "draft": make_entry(world, concern="A draft", status="draft"),
+        "overdue": make_entry(world, concern="Overdue one", status="open",
+                              due_date=today - timedelta(days=1), risk="high"),
+        "open": make_entry(world, concern="Open one", status="open",
+                           due_date=today + timedelta(days=3)),
+        "in_progress": make_entry(world, concern="Under way", due_date=today + timedelta(days=5)),
+        "checking": make_entry(world, concern="Marked done", status="awaiting_check",
+                               due_date=today - timedelta(days=4)),
+        "closed_since": make_entry(world, concern="Closed this week", status="closed",
+                                   closed_at=now - timedelta(days=1), risk="low"),
+        "closed_before": make_entry(world, concern="Closed long ago", status="closed",
+                                    closed_at=now - timedelta(days=9)),
+        "elsewhere": make_entry(world, world.other, concern="Other service"),
+    }
+    record_review(Actor(rm), world.home, kind="ad_hoc", outcome="challenge",
+                  comment="Chase it.", items=[{"entry_id": made["in_progress"].id,
+                                               "outcome": "challenge", "comment": "Chase it."}])
+    db.session.commit()
+    return last, made
+
+
+def test_review_scope_lists_what_the_review_covers_with_counts(client, world, login,
+                                                               reviewed_log):
+    last, made = reviewed_log
+    login(world.users["registered_manager"])
+    body = client.get(scope_url(world)).get_json()
+    assert body["counts"] == {"all": 5, "open": 2, "in_progress": 1, "done": 2, "overdue": 1}
+    assert body["since"] == last.reviewed_at.isoformat()
+    assert body["last_review"]["id"] == str(last.id)
+    assert [i["entry"]["concern"] for i in body["items"]] == [
+        "Overdue one", "Marked done", "Open one", "Under way", "Closed this week"]
+    overdue = body["items"][0]
+    assert overdue["overdue"] is True and overdue["latest_review"] is None
+    assert [f["code"] for f in overdue["entry"]["flags"]].count("overdue") == 1
+    under_way = body["items"][3]
+    assert under_way["overdue"] is False
+    assert (under_way["latest_review"]["outcome"], under_way["latest_review"]["comment"],
+            under_way["latest_review"]["kind"]) == ("challenge", "Chase it.", "ad_hoc")
+    assert (body["total"], body["has_more"]) == (5, False)
+
+
+@pytest.mark.parametrize("show, concerns", [
+    ("open", ["Overdue one", "Open one"]),
+    ("in_progress", ["Under way"]),
+    ("done", ["Marked done", "Closed this week"]),
+    ("overdue", ["Overdue one"]),
+])
+def test_review_scope_shows_one_group(client, world, login, reviewed_log, show, concerns):
+    login(world.users["registered_manager"])
+    body = client.get(scope_url(world, show=show)).get_json()
+    assert [i["entry"]["concern"] for i in body["items"]] == concerns
+    assert body["total"] == len(concerns) and body["show"] == show
+
+
+def test_review_scope_is_paged(client, world, login, reviewed_log):
+    login(world.users["registered_manager"])
+    body = client.get(scope_url(world, per_page=2, page=2)).get_json()
+    assert [i["entry"]["concern"] for i in body["items"]] == ["Open one", "Under way"]
+    assert (body["page"], body["per_page"], body["total"], body["has_more"]) == (2, 2, 5, True)
+
+
+def test_a_first_review_covers_one_interval_of_closures(client, world, login):
+    make_entry(world, concern="Closed 5 days ago", status="closed",
+               closed_at=dates.utcnow() - timedelta(days=5))
+    make_entry(world, concern="Closed 40 days ago", status="closed",
+               closed_at=dates.utcnow() - timedelta(days=40))
+    db.session.commit()
+    login(world.users["nominated_individual"])
+    weekly = client.get(scope_url(world)).get_json()
+    monthly = client.get(scope_url(world, kind="provider_monthly")).get_json()
+    assert weekly["last_review"] is None and weekly["counts"]["all"] == 1
+    assert [i["entry"]["concern"] for i in monthly["items"]] == ["Closed 5 days ago"]
+
+
+@pytest.mark.parametrize("args, fields", [
+    ("kind=weekly", {"kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."}),
+    ("kind=rm_weekly&show=late",
+     {"show": "Must be one of: all, open, in_progress, done, overdue."}),
+    ("show=all", {"kind": "Missing data for required field."}),
+])
+def test_review_scope_bad_arguments_name_the_field(client, world, login, args, fields):
+    login(world.users["registered_manager"])
+    response = client.get(f"/api/v1/reviews/scope?service_id={world.home.id}&{args}")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == fields
+
+
+def test_review_scope_is_for_those_who_read_reviews(client, world, login):
+    login(world.users["care_worker"])
+    assert client.get(scope_url(world)).status_code == 403
+    login(world.users["nominated_individual"])
+    rival = client.get(f"/api/v1/reviews/scope?service_id={world.rival_service.id}"
+                       "&kind=rm_weekly")
+    assert rival.status_code == 404

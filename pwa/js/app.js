@@ -24,7 +24,11 @@ function navItems(user) {
 function renderNav(user) {
   const nav = document.getElementById('nav');
   if (!user) { nav.hidden = true; nav.replaceChildren(); return; }
-  nav.replaceChildren(h('ul', {}, navItems(user).map(([href, text]) => href === 'group'
+  const items = navItems(user);
+  // A short menu (floor staff) sits at the bottom, within thumb's reach; a long one (desk
+  // roles) would cover the screen there, so on narrow screens it goes above the content.
+  nav.classList.toggle('nav-many', items.filter(([href]) => href !== 'group').length > 7);
+  nav.replaceChildren(h('ul', {}, items.map(([href, text]) => href === 'group'
     ? h('li', { class: 'nav-group', 'aria-hidden': 'true' }, text)
     : h('li', {}, h('a', { href }, text)))));
   nav.hidden = false;
@@ -32,7 +36,7 @@ function renderNav(user) {
 }
 
 function markCurrent() {
-  const hash = location.hash || '#/';
+  const hash = (location.hash || '#/').split('?')[0];
   for (const a of document.querySelectorAll('#nav a')) {
     if (hash === a.getAttribute('href') || hash.startsWith(a.getAttribute('href') + '/')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -50,7 +54,8 @@ async function route() {
   const user = session.current();
   markCurrent();
   if (!user) return showLogin();
-  const parts = (location.hash || '').replace(/^#\/?/, '').split('/');
+  // A screen's filters may follow a '?' (#/desk/log?status=open): the screen reads them.
+  const parts = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
   const [section, id] = parts;
   const found = screens.find(parts);
   if (found) return screens.render(found, user);
@@ -61,9 +66,14 @@ async function route() {
     case 'actions': return id ? actions.renderDetail(user, id) : actions.renderList(user);
     case 'recent': return recent.render(user);
     default:
-      location.replace(session.canCapture(user) ? '#/finding' : '#/desk/inbox');
+      location.replace(landing(user));
       return undefined;
   }
+}
+
+/** Where a person starts: floor staff at capture; desk roles and admins at My day. */
+function landing(user) {
+  return session.isDesk(user) || !session.canCapture(user) ? '#/my-day' : '#/finding';
 }
 
 function showLogin(reason = '', email = '') {
@@ -79,7 +89,7 @@ async function signedIn(me) {
   sync.start(user);
   await sync.syncNow();
   if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/login')) {
-    location.hash = session.canCapture(user) ? '#/finding' : '#/desk/inbox';
+    location.hash = landing(user);
   } else {
     await route();
   }

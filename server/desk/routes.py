@@ -1,31 +1,50 @@
-"""The desk boards' JSON API: the ownership board and the completion checks."""
+"""The desk boards' JSON API: the ownership board, the completion checks and an entry's
+open conflicts."""
 
 from flask_login import current_user, login_required
 
-from server.api.http import endpoint, load, query_args
+from server.api.http import endpoint, load, page, query_args
+from server.api.schemas import PageArgs
 from server.audit.services import Actor
-from server.common.access import get_service
+from server.common.access import get_in_service, get_service
 from server.desk import services
 from server.desk.schemas import (
     AssignedSchema,
     AssignOwnersSchema,
     CompletionChecksArgs,
     CompletionChecksSchema,
+    OwnershipBoardArgs,
     OwnershipBoardSchema,
     RecordChecksSchema,
 )
+from server.log.models import LogEntry
+from server.syncing.schemas import ConflictSchema
 
 
 def _actor() -> Actor:
     return Actor(current_user._get_current_object(), "desk")
 
 
-@endpoint("/services/<service_id>/ownership", response=OwnershipBoardSchema, tag="desk")
+@endpoint("/services/<service_id>/ownership", query=OwnershipBoardArgs,
+          response=OwnershipBoardSchema, tag="desk")
 @login_required
 def ownership_board(service_id):
     """Follow-ups with no named owner: entries oldest first, and findings needing an entry."""
     service = get_service(current_user, service_id, "entry.assign")
-    return OwnershipBoardSchema().dump(services.ownership_board(current_user, service))
+    args = query_args(OwnershipBoardArgs())
+    return OwnershipBoardSchema().dump(services.ownership_board(
+        current_user, service, args["page"], args["per_page"], args["findings_page"]))
+
+
+@endpoint("/entries/<entry_id>/conflicts", query=PageArgs, response=ConflictSchema, paged=True,
+          tag="desk")
+@login_required
+def entry_conflicts(entry_id):
+    """The open sync conflicts on an entry that you may decide, oldest first."""
+    entry = get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
+    args = query_args(PageArgs())
+    return page(services.entry_conflicts(current_user, entry), ConflictSchema().dump,
+                args["page"], args["per_page"])
 
 
 @endpoint("/services/<service_id>/ownership", methods=("POST",), body=AssignOwnersSchema,

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from server.api.schemas import PageArgs
 from server.desk.services import OUTCOMES
 from server.log.schemas import text, version_field
 
@@ -33,12 +34,33 @@ class BoardFindingSchema(Schema):
     received_at = fields.AwareDateTime()
 
 
+class _Page(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    has_more = fields.Boolean()
+
+
+class BoardEntryPageSchema(_Page):
+    items = fields.List(fields.Nested(BoardEntrySchema))
+
+
+class BoardFindingPageSchema(_Page):
+    items = fields.List(fields.Nested(BoardFindingSchema))
+
+
 class OwnershipBoardSchema(Schema):
     service_id = fields.UUID()
-    entries = fields.List(fields.Nested(BoardEntrySchema), metadata={
-        "description": "Not closed, no named owner, oldest first (drafts included)"})
-    findings = fields.List(fields.Nested(BoardFindingSchema), metadata={
-        "description": "Follow-up needed, still new in triage: they need an entry first"})
+    entries = fields.Nested(BoardEntryPageSchema, metadata={
+        "description": "A page of entries not closed with no named owner, oldest first "
+                       "(drafts included); ?page= chooses it"})
+    findings = fields.Nested(BoardFindingPageSchema, metadata={
+        "description": "A page of findings needing follow-up, still new in triage: they "
+                       "need an entry first; ?findings_page= chooses it"})
+
+
+class OwnershipBoardArgs(PageArgs):
+    findings_page = fields.Integer(load_default=1, validate=validate.Range(min=1))
 
 
 class AssignmentSchema(Schema):

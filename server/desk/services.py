@@ -7,6 +7,8 @@ and check every item before changing any, so a pass is applied whole or not at a
 import uuid
 from datetime import date
 
+from sqlalchemy import func
+
 from server.accounts.permissions import require
 from server.audit import services as audit
 from server.common import dates
@@ -53,21 +55,41 @@ def _duplicates(field: str, ids) -> None:
 # ---- ownership board ------------------------------------------------------------------
 
 
-def ownership_board(user, service: Service) -> dict:
-    """Return the service's entries with no named owner (oldest first) and the findings
-    that need a follow-up but have no entry yet."""
+def ownership_board(user, service: Service, page: int = 1, per_page: int = 50,
+                    findings_page: int = 1) -> dict:
+    """Return a page of the service's entries with no named owner (oldest first) and a
+    page of the findings that need a follow-up but have no entry yet."""
     require(user, "entry.assign", service)
-    entries = db.session.scalars(
+    entries = (
         db.select(LogEntry)
         .where(LogEntry.service_id == service.id, LogEntry.deleted_at.is_(None),
                LogEntry.owner_id.is_(None), LogEntry.status != "closed")
-        .order_by(LogEntry.created_at, LogEntry.id)).all()
-    findings = db.session.scalars(
+        .order_by(LogEntry.created_at, LogEntry.id))
+    findings = (
         db.select(Finding)
         .where(Finding.service_id == service.id, Finding.deleted_at.is_(None),
                Finding.follow_up_needed.is_(True), Finding.triage_state == "new")
-        .order_by(Finding.received_at, Finding.id)).all()
-    return {"service_id": service.id, "entries": entries, "findings": findings}
+        .order_by(Finding.received_at, Finding.id))
+    return {"service_id": service.id, "entries": paged(entries, page, per_page),
+            "findings": paged(findings, findings_page, per_page)}
+
+
+def paged(select, page: int, per_page: int) -> dict:
+    """Run ``select`` for one page: {"items", "page", "per_page", "total", "has_more"}."""
+    total = db.session.scalar(db.select(func.count()).select_from(
+        select.order_by(None).subquery()))
+    items = db.session.scalars(select.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "has_more": page * per_page < total}
+
+
+def entry_conflicts(user, entry: LogEntry):
+    """Return a select of the open sync conflicts on ``entry`` that ``user`` may decide."""
+    from server.syncing.models import SyncConflict
+    from server.syncing.services import conflicts_query
+
+    return conflicts_query(user, entry.service_id, "open").where(
+        SyncConflict.entity_type == "log_entry", SyncConflict.entity_id == str(entry.id))
 
 
 def _check_assignment(service: Service, index: int, item: dict, entry) -> None:

@@ -7,6 +7,7 @@ from server.api.schemas import PageArgs
 from server.common import dates, vocab
 from server.log.services import SORTS
 from server.log.transitions import ACTIONS
+from server.oversight.warnings import SIGNALS
 
 SHORT, LONG = 300, 4000
 
@@ -238,6 +239,9 @@ class EntryListArgs(PageArgs):
     owner_id = fields.UUID()
     overdue = fields.Boolean()
     statement_id = fields.String(validate=validate.Length(max=80))
+    signal = one_of(SIGNALS, metadata={"description": (
+        "Entries behind an early-warning signal (docs/early-warnings.md); the three "
+        "signals about findings and walkarounds are refused")})
     q = fields.String(validate=validate.Length(max=200))
     sort = one_of(SORTS, load_default="-updated_at")
 

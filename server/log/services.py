@@ -335,6 +335,12 @@ def list_entries(user, filters: dict):
         stmt = stmt.where(LogEntry.id.in_(
             db.select(entry_statement.c.entry_id)
             .where(entry_statement.c.statement_id == filters["statement_id"])))
+    if filters.get("signal"):
+        from server.desk.signals import entry_signal_clause  # the desk's filter over warnings
+        from server.providers.models import Provider
+
+        provider = db.session.get(Provider, user.provider_id)
+        stmt = stmt.where(entry_signal_clause(provider, filters["signal"]))
     if filters.get("q"):
         needle = filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%")
         pattern = "%" + needle.replace("_", "\\_") + "%"

@@ -1,17 +1,28 @@
-"""Oversight: early warnings and review cadence for the services a leader may oversee."""
+"""Oversight: early warnings, review cadence, the dashboard and its measure charts."""
 
 import uuid
 
+from flask import Response
 from flask_login import current_user, login_required
 
 from server.accounts.permissions import service_ids_for
 from server.api.http import endpoint, query_args
-from server.common.access import get_service
+from server.charts import measure_chart
+from server.common.access import get_in_service, get_service
 from server.common.dates import london_today
 from server.errors import Forbidden
 from server.extensions import db
+from server.measures.models import ImprovementMeasure
+from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
-from server.oversight.schemas import EarlyWarningsSchema, OversightQuerySchema, ReviewCadenceSchema
+from server.oversight.dashboard import dashboard
+from server.oversight.schemas import (
+    DashboardQuerySchema,
+    DashboardSchema,
+    EarlyWarningsSchema,
+    OversightQuerySchema,
+    ReviewCadenceSchema,
+)
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 
@@ -45,3 +56,33 @@ def cadence():
     return ReviewCadenceSchema().dump(
         {"as_of": today, "services": review_cadence(provider, ids, today)}
     )
+
+
+@endpoint("/oversight/dashboard", query=DashboardQuerySchema, response=DashboardSchema)
+@login_required
+def oversight_dashboard():
+    """Services ranked by where grip is slipping, with counts, warnings, reviews and measures."""
+    args = query_args(DashboardQuerySchema())
+    provider, ids = _scope(current_user, args.get("service_id"))
+    return DashboardSchema().dump(dashboard(
+        provider, ids, page=args["page"], per_page=args["per_page"],
+        slipping_only=args["slipping"]))
+
+
+# The chart is an image for <img> and for the PDFs: no script runs in it, and its own
+# policy lets only its inline pygal styles apply.
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@endpoint("/measures/<measure_id>/chart.svg", tag="measures",
+          summary="A measure's weekly figure against its target and baseline, as an SVG "
+                  "chart (image/svg+xml)")
+@login_required
+def measure_chart_svg(measure_id):
+    """Draw a measure's weekly figure against its target as an SVG image."""
+    measure = get_in_service(current_user, ImprovementMeasure, measure_id, "measure.read",
+                             "improvement measure")
+    response = Response(measure_chart(measure_detail(measure)), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

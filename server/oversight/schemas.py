@@ -1,7 +1,9 @@
-"""Oversight schemas: early warnings and review cadence as the API shows them."""
+"""Oversight schemas: early warnings, review cadence and the dashboard as the API shows them."""
 
-from marshmallow import EXCLUDE, Schema, fields, pre_dump
+from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
 
+from server.api.schemas import PageArgs
+from server.measures.schemas import MeasureDetailSchema
 from server.oversight.warnings import SIGNALS
 
 
@@ -74,3 +76,101 @@ class ServiceCadenceSchema(Schema):
 class ReviewCadenceSchema(Schema):
     as_of = fields.Date()
     services = fields.List(fields.Nested(ServiceCadenceSchema))
+
+
+# ---- the oversight dashboard -----------------------------------------------------------
+
+class DashboardQuerySchema(PageArgs):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID()
+    slipping = fields.Boolean(load_default=False, metadata={
+        "description": "Only services with a grip score above zero."})
+    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class EntryCountsSchema(Schema):
+    open = fields.Integer(metadata={"description": "Open, in progress, awaiting check or "
+                                                   "sign-off (drafts not counted)."})
+    overdue = fields.Integer(metadata={"description": "Open or in progress, past the due date."})
+    high_risk_open = fields.Integer()
+    high_risk_overdue = fields.Integer()
+
+
+class DashboardWarningSchema(Schema):
+    """One early-warning signal of a service: its records in all, and each warning's reason."""
+
+    signal = fields.String(metadata={"enum": list(SIGNALS)})
+    label = fields.String()
+    count = fields.Integer()
+    points = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class GripReasonSchema(Schema):
+    code = fields.String()
+    label = fields.String()
+    points = fields.Integer()
+    reason = fields.String()
+
+
+class GripSchema(Schema):
+    score = fields.Integer()
+    summary = fields.String()
+    reasons = fields.List(fields.Nested(GripReasonSchema))
+
+
+class DashboardCadenceSchema(Schema):
+    rm = fields.Nested(ReviewTrackSchema)
+    provider = fields.Nested(ReviewTrackSchema)
+
+
+class DashboardMeasureSchema(MeasureDetailSchema):
+    summary = fields.String(metadata={"description": "One sentence: the chart's text "
+                                                    "alternative."})
+    chart_url = fields.Function(lambda m: f"/api/v1/measures/{m['id']}/chart.svg")
+
+
+class DashboardServiceSchema(Schema):
+    rank = fields.Integer(metadata={"description": "1 is where grip is slipping most."})
+    service_id = fields.UUID()
+    service_name = fields.String()
+    counts = fields.Nested(EntryCountsSchema)
+    warning_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    warnings = fields.List(fields.Nested(DashboardWarningSchema))
+    cadence = fields.Nested(DashboardCadenceSchema)
+    reviews_overdue = fields.Integer()
+    measures = fields.List(fields.Nested(DashboardMeasureSchema))
+    grip = fields.Nested(GripSchema)
+
+
+class DashboardTotalsSchema(Schema):
+    open = fields.Integer()
+    overdue = fields.Integer()
+    high_risk_open = fields.Integer()
+    high_risk_overdue = fields.Integer()
+    services = fields.Integer()
+    services_slipping = fields.Integer()
+    services_with_warnings = fields.Integer()
+    warnings = fields.Integer()
+    flagged = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Flagged records per early-warning signal."})
+    rm_reviews_overdue = fields.Integer()
+    provider_reviews_overdue = fields.Integer()
+    measures = fields.Integer()
+    measures_on_target = fields.Integer()
+    measures_below_target = fields.Integer()
+
+
+class DashboardSchema(Schema):
+    as_of = fields.Date()
+    provider_id = fields.UUID()
+    provider_name = fields.String()
+    totals = fields.Nested(DashboardTotalsSchema)
+    thresholds = fields.Dict()
+    services = fields.List(fields.Nested(DashboardServiceSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    has_more = fields.Boolean()

@@ -24,6 +24,7 @@ class Review(db.Model):
     items: Mapped[list["ReviewItem"]] = relationship(
         back_populates="review", cascade="all, delete-orphan", lazy="selectin"
     )
+    reviewer = relationship("User", lazy="joined", viewonly=True)
 
 
 class ReviewItem(db.Model):
@@ -38,3 +39,4 @@ class ReviewItem(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     review: Mapped[Review] = relationship(back_populates="items")
+    entry = relationship("LogEntry", lazy="selectin", viewonly=True)

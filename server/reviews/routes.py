@@ -1,13 +1,23 @@
-"""Reviews: list, read, and record a review of a service's log."""
+"""Reviews: list, read, and record a review of a service's log; what a review covers; the
+reviews of one entry."""
 
 from flask_login import current_user, login_required
 
 from server.api.http import endpoint, load, page, query_args
+from server.api.schemas import PageArgs
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
-from server.reviews import services
+from server.log.models import LogEntry
+from server.reviews import scope, services
 from server.reviews.models import Review
-from server.reviews.schemas import ReviewCreateSchema, ReviewQuerySchema, ReviewSchema
+from server.reviews.schemas import (
+    EntryReviewSchema,
+    ReviewCreateSchema,
+    ReviewQuerySchema,
+    ReviewSchema,
+    ReviewScopeArgs,
+    ReviewScopeSchema,
+)
 
 
 @endpoint("/reviews", query=ReviewQuerySchema, response=ReviewSchema, paged=True)
@@ -38,3 +48,23 @@ def get_review(review_id):
     """Read one review."""
     return ReviewSchema().dump(get_in_service(current_user, Review, review_id, "review.read",
                                               "review"))
+
+
+@endpoint("/reviews/scope", query=ReviewScopeArgs, response=ReviewScopeSchema)
+@login_required
+def review_scope():
+    """The entries a review covers (open, in progress, done, overdue), a page at a time."""
+    args = query_args(ReviewScopeArgs())
+    service = get_service(current_user, args["service_id"], "review.read")
+    return ReviewScopeSchema().dump(scope.review_scope(
+        current_user, service, args["kind"], args["show"], args["page"], args["per_page"]))
+
+
+@endpoint("/entries/<entry_id>/reviews", query=PageArgs, response=EntryReviewSchema, paged=True)
+@login_required
+def entry_reviews(entry_id):
+    """The review outcomes recorded on an entry, newest first; anyone who reads it sees them."""
+    entry = get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
+    args = query_args(PageArgs())
+    return page(services.entry_reviews_query(entry), EntryReviewSchema().dump, args["page"],
+                args["per_page"])

@@ -2,7 +2,8 @@
 
 A review records an outcome (assurance, challenge or further action) with a comment, and
 optionally an outcome per entry. A challenged entry is kept or reopened through the log's
-own rule (server.log.services.challenge), so a review cannot quietly close anything.
+own rule (server.log.services.challenge), so a review cannot quietly close anything; the
+entry's owner gets a note saying what a challenge or a call for further action asks.
 """
 
 import uuid
@@ -23,6 +24,12 @@ KIND_ACTIONS = {
     "provider_monthly": ("review.provider",),
     "ad_hoc": ("review.rm", "review.provider"),
 }
+# The opening words of the note an owner gets (pwa/js/views/actions.js looks for them).
+NOTE_OPENINGS = {"challenge": "Challenge from the",
+                 "further_action": "Further action asked for in the"}
+KIND_WORDS = {"rm_weekly": "weekly review", "provider_monthly": "provider's monthly review",
+              "ad_hoc": "ad hoc review"}
+NOTE_LIMIT = 5000  # server.log.services.MAX_TEXT
 # Outcomes that ask for something to change must say what.
 NEEDS_COMMENT = {
     "challenge": "A challenge must say what has to change before it can be recorded.",
@@ -116,11 +123,25 @@ def _entry(value) -> LogEntry | None:
 
 
 def _apply_challenges(actor: Actor, review: Review, entries: list[LogEntry]) -> None:
-    from server.log.services import challenge  # the log owns what a challenge does
+    """Send each challenge through the log, and tell the owner in a note: notes reach the
+    owner's tablet by sync, so a challenge (or a call for further action) is seen offline."""
+    from server.log.services import add_note, challenge  # the log owns what they do
 
     for item, entry in zip(review.items, entries, strict=True):
         if item.outcome == "challenge":
             challenge(actor, entry, item.comment, review_id=review.id)
+        if item.outcome in NOTE_OPENINGS:
+            # Derived from the review, so a replayed or seeded review makes the same note.
+            add_note(actor, entry, owner_note(review.kind, item.outcome,
+                                              actor.user.display_name, item.comment),
+                     id=uuid.uuid5(review.id, str(entry.id)))
+
+
+def owner_note(kind: str, outcome: str, reviewer: str, comment: str) -> str:
+    """Return the note that tells an entry's owner what a review asked of them."""
+    opening = f"{NOTE_OPENINGS[outcome]} {KIND_WORDS[kind]} by {reviewer}: "
+    room = NOTE_LIMIT - len(opening)
+    return opening + (comment if len(comment) <= room else comment[:room - 1] + "…")
 
 
 def reviews_query(user, *, service_id=None, kind: str | None = None):
@@ -141,3 +162,10 @@ def reviews_query(user, *, service_id=None, kind: str | None = None):
     if kind is not None:
         query = query.where(Review.kind == kind)
     return query.order_by(Review.reviewed_at.desc(), Review.id)
+
+
+def entry_reviews_query(entry: LogEntry):
+    """Return a select of the review items on ``entry``, newest review first."""
+    return (db.select(ReviewItem).join(Review, Review.id == ReviewItem.review_id)
+            .where(ReviewItem.entry_id == entry.id)
+            .order_by(Review.reviewed_at.desc(), ReviewItem.id))

@@ -6,6 +6,7 @@ Never downloads a browser: Chromium comes from /usr/bin/chromium (`make ensure-c
 
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import threading
@@ -240,7 +241,8 @@ def log_in(page, who: dict):
     page.get_by_label("Email address").fill(who["email"])
     page.get_by_label("Password").fill(who["password"])
     page.get_by_role("button", name="Log in", exact=True).click()
-    page.get_by_role("heading", name="Record a walkaround finding").wait_for()
+    # The landing screen: floor staff start at capture, desk roles and admins at My day.
+    page.get_by_role("heading", name=re.compile(r"^(Record a walkaround finding|My day)$")).wait_for()
 
 
 def wait_for_service_worker(page):

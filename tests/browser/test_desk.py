@@ -247,7 +247,7 @@ def test_manager_triages_opens_and_closes_on_evidence(desk_page, server, floor, 
     page.get_by_role("link", name=CONCRETE).wait_for()
     page.get_by_label("Status").select_option(label="Closed")
     page.get_by_role("button", name="Show entries").click()
-    page.get_by_text("1 entry match.").wait_for()
+    page.get_by_text("1 entry matches.").wait_for()
     assert page.locator(".desk-row").count() == 1
     page.get_by_label("Status").select_option(label="Open")
     page.get_by_role("button", name="Show entries").click()

@@ -20,13 +20,35 @@ function overdue(entry) {
   return entry.due_date && entry.due_date < today && DONE_FROM.includes(entry.status);
 }
 
+// A review's challenge (or call for further action) reaches the owner as a note whose
+// opening words are fixed by the server (server/reviews/services.py NOTE_OPENINGS).
+const REVIEW_NOTE = /^(Challenge from the|Further action asked for in the) /;
+
+/** The newest review note on the entry that the owner has not answered since (with a note
+ * or evidence of their own), or null. */
+function unansweredReview(user, entryId, notes, evidence) {
+  const mine = [...notes.filter((n) => n.entry_id === entryId && n.author_id === user.id),
+    ...evidence.filter((e) => e.entry_id === entryId && e.added_by === user.id)];
+  const asked = notes.filter((n) => n.entry_id === entryId && REVIEW_NOTE.test(n.body))
+    .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)))[0];
+  if (!asked || mine.some((m) => String(m.created_at) > String(asked.created_at))) return null;
+  return asked;
+}
+
+function reviewWord(note) {
+  return note.body.startsWith('Challenge') ? 'Challenged in a review' : 'Further action asked for in a review';
+}
+
 export async function renderList(user) {
   const entries = await myEntries(user);
-  const items = entries.map((e) => h('li', { class: 'card' },
+  const notes = await db.listRecords(user.id, 'note');
+  const evidence = await db.listRecords(user.id, 'evidence');
+  const items = entries.map((e) => [e, unansweredReview(user, e.id, notes, evidence)]).map(([e, asked]) => h('li', { class: 'card' },
     h('h2', {}, h('a', { href: `#/actions/${e.id}` }, e.decision || e.concern)),
     h('p', { class: 'meta' },
       `Due ${day(e.due_date)} · ${LABELS.status[e.status] || e.status} · ${LABELS.risk[e.risk] || ''} risk`),
     overdue(e) ? h('p', { class: 'badge badge-bad' }, 'Overdue') : null,
+    asked ? h('p', { class: 'badge badge-bad' }, `${reviewWord(asked)}: open it to see what to do`) : null,
     e.pending ? h('p', { class: 'badge badge-waiting' }, 'Your change is waiting to send') : null));
   show(h('h1', {}, 'My actions'),
     h('p', {}, 'Actions a manager has given you. They are kept on this tablet, so you can update them without signal.'),
@@ -132,7 +154,9 @@ export async function renderDetail(user, entryId) {
   }
   const notes = (await db.listRecords(user.id, 'note')).filter((n) => n.entry_id === entryId)
     .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
-  const evidence = (await db.listRecords(user.id, 'evidence')).filter((e) => e.entry_id === entryId);
+  const allEvidence = await db.listRecords(user.id, 'evidence');
+  const evidence = allEvidence.filter((e) => e.entry_id === entryId);
+  const asked = unansweredReview(user, entryId, notes, allEvidence);
   const forms = [noteForm(user, entry), evidenceForm(user, entry)];
   if (DONE_FROM.includes(entry.status)) forms.push(doneForm(user, entry));
   for (const form of forms) {
@@ -141,6 +165,8 @@ export async function renderDetail(user, entryId) {
   }
   show(h('p', {}, h('a', { href: '#/actions' }, '‹ My actions')),
     h('h1', {}, entry.decision || entry.concern),
+    asked ? h('div', { class: 'notice notice-bad' }, h('h2', {}, reviewWord(asked)), h('p', {}, asked.body),
+      h('p', { class: 'meta' }, `${when(asked.created_at)}. Answer it with a note or evidence below.`)) : null,
     h('dl', { class: 'card' },
       h('dt', {}, 'Concern'), h('dd', {}, entry.concern),
       h('dt', {}, 'Status'), h('dd', {}, LABELS.status[entry.status] || entry.status, entry.pending ? ' (your change is waiting to send)' : ''),

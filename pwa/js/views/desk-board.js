@@ -1,11 +1,14 @@
 // The ownership board for the duty manager: follow-ups with no named owner, oldest first,
 // each given an owner in one step before shift end; findings needing an entry are listed
 // with a link to the triage inbox. One bad choice refuses the whole step, and says which.
+// Both lists are paged on the server.
 import * as api from '../api.js';
 import { LABELS, day, h, show, toast, when } from '../ui.js';
-import { alertBox, currentService, myServices, refusal, say, servicePicker } from './desk-common.js';
+import { alertBox, currentService, myServices, pager, refusal, say, servicePicker } from './desk-common.js';
 
 const TITLE = 'Ownership board';
+const PER_PAGE = 25;
+const pages = { entries: 1, findings: 1 }; // kept while the app is open
 
 function ownerSelect(entry, people) {
   const id = `owner-${entry.id}`;
@@ -38,12 +41,17 @@ export async function render(user) {
     return;
   }
   let board; let people;
+  const query = `per_page=${PER_PAGE}&page=${pages.entries}&findings_page=${pages.findings}`;
   try {
     [board, people] = await Promise.all([
-      api.get(`/services/${service.id}/ownership`), api.get(`/services/${service.id}/people`)]);
+      api.get(`/services/${service.id}/ownership?${query}`), api.get(`/services/${service.id}/people`)]);
   } catch (err) {
     show(h('h1', {}, TITLE), h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
     return;
+  }
+  // Assigning can empty the last page: go back to one that has something on it.
+  for (const which of ['entries', 'findings']) {
+    if (!board[which].items.length && pages[which] > 1) { pages[which] = 1; render(user); return; }
   }
   const message = alertBox();
   const form = h('form', { novalidate: true, onsubmit: async (event) => {
@@ -57,16 +65,19 @@ export async function render(user) {
       render(user);
     } catch (err) { say(message, refusal(err)); }
   } },
-  h('ul', { class: 'list' }, board.entries.map((e) => entryCard(e, people.items))),
+  h('ul', { class: 'list' }, board.entries.items.map((e) => entryCard(e, people.items))),
   message,
   h('button', { type: 'submit', class: 'btn btn-primary' }, 'Assign the chosen owners'));
+  const turn = (which) => (page) => { pages[which] = page; render(user); };
   show(h('h1', {}, TITLE),
-    servicePicker(list, service, () => render(user)),
+    servicePicker(list, service, () => { pages.entries = 1; pages.findings = 1; render(user); }),
     h('p', {}, 'Every follow-up needs a named owner before the shift ends.'),
-    board.entries.length ? form : h('p', { class: 'notice' }, 'Every entry has a named owner.'),
+    board.entries.items.length ? [form, pager(board.entries, turn('entries'))]
+      : h('p', { class: 'notice' }, 'Every entry has a named owner.'),
     h('h2', {}, 'Findings that need an entry first'),
-    board.findings.length
-      ? [h('ul', { class: 'list' }, board.findings.map(findingItem)),
+    board.findings.items.length
+      ? [h('ul', { class: 'list' }, board.findings.items.map(findingItem)),
+        pager(board.findings, turn('findings'), ['finding', 'findings']),
         h('p', {}, h('a', { href: '#/desk/inbox' }, 'Turn them into entries in the triage inbox'))]
       : h('p', { class: 'notice' }, 'No finding is waiting for an entry.'));
 }

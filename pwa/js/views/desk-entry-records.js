@@ -1,8 +1,13 @@
-// An entry's records at the desk: notes and evidence (append-only, each with its form),
-// carry-forwards, the findings linked to it, and the whole history as a timeline.
+// An entry's records at the desk: its reviews, its open sync conflicts, notes and evidence
+// (append-only, each with its form), carry-forwards, the findings linked to it, and the
+// whole history as a timeline.
 import * as api from '../api.js';
 import { LABELS, day, field, formValues, h, showErrors, toast, when } from '../ui.js';
-import { TODAY, alertBox, nameOf, refusal, say } from './desk-common.js';
+import { TODAY, alertBox, chooseService, hasRole, nameOf, refusal, say } from './desk-common.js';
+
+export const REVIEW_KINDS = { rm_weekly: 'weekly review', provider_monthly: "provider's monthly review", ad_hoc: 'ad hoc review' };
+export const REVIEW_OUTCOMES = { assurance: 'Assurance', challenge: 'Challenge', further_action: 'Further action' };
+const DECIDERS = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
 
 const EVIDENCE_TYPES = { ...LABELS.evidence, verbal_reassurance: 'Verbal reassurance (not enough to close)' };
 const ACTION_WORDS = {
@@ -18,9 +23,10 @@ const FIELD_WORDS = {
   risk: 'risk', source: 'source', reason: 'reason', body: 'note', from: 'from', to: 'to',
 };
 const HIDDEN_KEYS = new Set(['opened_at', 'closed_at', 'closed_by', 'signed_off_by', 'completed_on', 'vague_override_by',
-  'note_id', 'evidence_id', 'id', 'entry_id', 'version', 'finding_ids', 'statement_ids', 'updated_at']);
+  'note_id', 'evidence_id', 'id', 'entry_id', 'version', 'finding_ids', 'statement_ids', 'updated_at', 'review_id']);
 
-async function allPages(path) {
+/** Every item of a paged list (200 at a time). */
+export async function allPages(path) {
   const items = [];
   for (let page = 1; ; page += 1) {
     const body = await api.get(`${path}${path.includes('?') ? '&' : '?'}per_page=200&page=${page}`);
@@ -129,12 +135,47 @@ async function findingsOf(entry) {
   return body.items;
 }
 
-export async function recordsSections(user, entry, names, onChanged) {
-  const [notes, events] = await Promise.all([
-    allPages(`/entries/${entry.id}/notes`), allPages(`/entries/${entry.id}/history`)]);
+function reviewsSection(reviews) {
+  return h('section', { class: 'card', 'aria-labelledby': 'reviews-title' },
+    h('h2', { id: 'reviews-title' }, 'Reviews of this entry'),
+    reviews.length ? h('ul', { class: 'list' }, reviews.map((r) => h('li', { class: `desk-small desk-review-outcome outcome-${r.outcome}` },
+      h('p', {}, h('strong', {}, REVIEW_OUTCOMES[r.outcome] || r.outcome), ` in the ${REVIEW_KINDS[r.kind] || 'review'}`),
+      r.comment ? h('p', {}, r.comment) : null,
+      h('p', { class: 'meta' }, `${r.reviewer_name} · ${when(r.reviewed_at)}`))))
+      : h('p', {}, 'No review has recorded an outcome on this entry yet.'));
+}
+
+function conflictValue(conflict, value, names) {
+  if (value === null || value === undefined || value === '') return '(empty)';
+  if (conflict.field === 'owner_id') return nameOf(names, value);
+  if (conflict.field === 'status') return LABELS.status[value] || value;
+  if (typeof value === 'object') return value.action ? value.action.replace(/_/g, ' ') : JSON.stringify(value);
+  return String(value);
+}
+
+async function conflictsSection(entry, names) {
+  if (!hasRole(...DECIDERS)) return null; // only those who decide conflicts are shown them
+  const conflicts = await allPages(`/entries/${entry.id}/conflicts`);
+  return h('section', { class: 'card', 'aria-labelledby': 'conflicts-title' },
+    h('h2', { id: 'conflicts-title' }, 'Open conflicts'),
+    conflicts.length ? [
+      h('ul', { class: 'list' }, conflicts.map((c) => h('li', { class: 'desk-small' },
+        h('p', {}, h('strong', {}, FIELD_WORDS[c.field] ? FIELD_WORDS[c.field][0].toUpperCase() + FIELD_WORDS[c.field].slice(1) : c.field),
+          `: kept “${conflictValue(c, c.kept_value, names)}”; ${nameOf(names, c.other_author)} also wrote “${conflictValue(c, c.other_value, names)}”`),
+        h('p', { class: 'meta' }, when(c.other_at))))),
+      h('p', {}, h('a', { href: '#/desk/conflicts', onclick: () => chooseService(entry.service_id) },
+        `Decide ${conflicts.length === 1 ? 'it' : 'them'} in the conflicts queue`))]
+      : h('p', {}, 'No open conflicts on this entry.'));
+}
+
+export async function recordsSections(user, entry, names, onChanged, reviews = []) {
+  const [notes, events, conflicts] = await Promise.all([
+    allPages(`/entries/${entry.id}/notes`), allPages(`/entries/${entry.id}/history`), conflictsSection(entry, names)]);
   const findings = await findingsOf(entry);
   const open = entry.status !== 'closed';
   return [
+    reviewsSection(reviews),
+    conflicts,
     h('section', { class: 'card', 'aria-labelledby': 'evidence-title' },
       h('h2', { id: 'evidence-title' }, 'Evidence'),
       entry.evidence.length ? h('ul', { class: 'list' }, entry.evidence.map((e) => h('li', { class: 'desk-small' },

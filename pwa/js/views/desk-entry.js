@@ -1,10 +1,11 @@
 // One log entry at the desk: its fields (with the vague-action check as you type), the
-// status actions the rules allow from here, and its records (desk-entry-records.js).
+// status actions the rules allow from here, its escalation decision, and its records
+// (desk-entry-records.js: reviews, open conflicts, evidence, notes, history).
 // Every write sends the version it was based on; a stale one gets the current copy back.
 import * as api from '../api.js';
-import { LABELS, day, field, h, show, showErrors, toast } from '../ui.js';
-import { alertBox, hasRole, nameOf, peopleOf, refusal, say } from './desk-common.js';
-import { recordsSections } from './desk-entry-records.js';
+import { LABELS, choices, day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
+import { alertBox, backToLog, hasRole, nameOf, peopleOf, refusal, say } from './desk-common.js';
+import { REVIEW_KINDS, allPages, recordsSections } from './desk-entry-records.js';
 
 const LABEL = {
   concern: 'Concern', decision: 'Decision', owner_id: 'Owner', due_date: 'Due date',
@@ -176,6 +177,67 @@ async function move(entry, action, card, message, overrideBox, onChanged) {
   }
 }
 
+const ESCALATORS = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
+const DECISIONS = { escalated: 'Escalated to provider level', not_escalated: 'Not escalated' };
+
+function escalationForm(entry, onChanged) {
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'escalation-form-title' },
+    h('h3', { id: 'escalation-form-title' }, entry.escalation_decision ? 'Change the decision' : 'Record the decision'),
+    choices({ name: 'decision', legend: 'Escalate this entry to provider level?', required: true,
+      options: [['escalated', 'Escalate to provider level'], ['not_escalated', 'Do not escalate']] }),
+    field({ name: 'reason', label: 'Why', type: 'textarea', rows: 2, required: true,
+      hint: 'Recorded with your name and the time, for the provider to see.' }),
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Record the decision'));
+  const message = alertBox();
+  form.append(message);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const v = formValues(form);
+    const errors = {};
+    if (!v.decision) errors.decision = 'Escalate or not: choose one.';
+    if (!v.reason.trim()) errors.reason = 'Why: say why the entry is, or is not, escalated.';
+    showErrors(form, errors);
+    if (Object.keys(errors).length) return;
+    try {
+      const saved = await api.post(`/entries/${entry.id}/escalation`, { decision: v.decision, reason: v.reason.trim(), version: entry.version });
+      toast('Escalation decision recorded.');
+      onChanged(saved);
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status === 409 && err.body?.error?.current) {
+        onChanged(err.body.error.current, { stale: {} });
+        return;
+      }
+      if (err instanceof api.ApiError) showErrors(form, Object.fromEntries(Object.entries(err.fields).map(([f, why]) => [f, `${f === 'reason' ? 'Why' : 'Decision'}: ${why}`])));
+      say(message, refusal(err));
+    }
+  });
+  return form;
+}
+
+function escalationCard(entry, names, onChanged) {
+  const recorded = entry.escalation_decision
+    ? h('div', { class: `desk-escalation-recorded ${entry.escalation_decision}` },
+      h('p', {}, h('strong', {}, DECISIONS[entry.escalation_decision] || entry.escalation_decision),
+        ` – recorded by ${nameOf(names, entry.escalation_by)}, ${when(entry.escalation_at)}.`),
+      h('p', {}, `Why: ${entry.escalation_reason}`))
+    : h('p', {}, entry.risk === 'high'
+      ? 'No escalation decision is recorded yet. A high-risk entry needs one: escalate it to provider level, or record why not.'
+      : 'No escalation decision is recorded.');
+  return h('section', { class: 'card desk-escalation', 'aria-labelledby': 'escalation-title' },
+    h('h2', { id: 'escalation-title' }, 'Escalation decision'), recorded,
+    hasRole(...ESCALATORS) ? escalationForm(entry, onChanged) : null);
+}
+
+/** The newest review outcome, when it challenged the entry and the entry is still open. */
+function challengeNotice(entry, reviews) {
+  const latest = reviews[0];
+  if (!latest || latest.outcome !== 'challenge' || entry.status === 'closed') return null;
+  return h('div', { class: 'notice notice-bad desk-challenge' },
+    h('h2', {}, `Challenged in the ${REVIEW_KINDS[latest.kind] || 'review'}`),
+    h('p', {}, `${latest.reviewer_name}, ${when(latest.reviewed_at)}: ${latest.comment}`),
+    h('p', {}, 'A challenge keeps the entry open: answer it with a note, evidence or a new decision.'));
+}
+
 function flagsNotice(entry) {
   if (!entry.flags?.length) return null;
   return h('div', { class: 'notice notice-warn desk-flags' },
@@ -207,19 +269,21 @@ export async function render(user, entryId, { stale = null, current = null } = {
   try {
     entry = entry || await api.get(`/entries/${entryId}`);
   } catch (err) {
-    show(h('p', {}, h('a', { href: '#/desk/log' }, '‹ The log')), h('h1', {}, 'Entry not found'),
+    show(h('p', {}, h('a', { href: backToLog() }, '‹ The log')), h('h1', {}, 'Entry not found'),
       h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
     return;
   }
-  const names = await peopleOf(entry.service_id);
+  const [names, reviews] = await Promise.all([peopleOf(entry.service_id), allPages(`/entries/${entry.id}/reviews`)]);
   const again = (fresh, extra = {}) => render(user, fresh.id, { current: fresh, ...extra });
-  show(h('p', {}, h('a', { href: '#/desk/log' }, '‹ The log')),
+  show(h('p', {}, h('a', { href: backToLog() }, '‹ The log')),
     h('h1', {}, entry.status === 'draft' ? 'Draft entry' : 'Log entry'),
     staleNotice(stale),
     summary(entry, names),
+    challengeNotice(entry, reviews),
     flagsNotice(entry),
     h('div', { class: 'desk-entry', 'data-version': entry.version },
-      h('div', { class: 'desk-entry-main' }, detailsForm(entry, names, again), transitionsCard(entry, again)),
-      h('div', { class: 'desk-entry-side' }, await recordsSections(user, entry, names, again))));
+      h('div', { class: 'desk-entry-main' }, detailsForm(entry, names, again), transitionsCard(entry, again),
+        escalationCard(entry, names, again)),
+      h('div', { class: 'desk-entry-side' }, await recordsSections(user, entry, names, again, reviews))));
   if (stale) document.querySelector('#main .notice-bad[role="alert"]')?.scrollIntoView();
 }

@@ -1,51 +1,101 @@
-// The leadership log at the desk: filtered, searched, sorted and paged on the server.
+// The leadership log at the desk: filtered, searched, sorted and paged on the server. The
+// filters live in the address (#/desk/log?status=open&overdue=true), so a link from the
+// dashboard, a bookmark or a reload opens the same list.
 import * as api from '../api.js';
-import { LABELS, day, field, formValues, h, show } from '../ui.js';
-import { currentService, myServices, nameOf, pager, peopleOf, refusal, servicePicker } from './desk-common.js';
+import { LABELS, day, field, formValues, h, show, showErrors } from '../ui.js';
+import {
+  SIGNALS, chooseService, currentService, hashParams, logLink, myServices, nameOf, pager, peopleOf, refusal, rememberLog,
+} from './desk-common.js';
 
+const TITLE = 'The leadership log';
 const PER_PAGE = 20;
 const SORTS = [['-updated_at', 'Recently changed'], ['due_date', 'Due soonest'], ['risk', 'Highest risk'], ['-created_at', 'Newest']];
-// Kept while the app is open, so coming back from an entry shows the same list.
-let filters = { status: '', owner_id: '', overdue: '', risk: '', source: '', q: '', sort: '-updated_at', page: 1 };
+const NAMES = ['service_id', 'q', 'status', 'owner_id', 'overdue', 'risk', 'source', 'statement_id', 'signal', 'sort', 'page'];
+const KEY_QUESTIONS = { safe: 'Safe', effective: 'Effective', caring: 'Caring', responsive: 'Responsive', 'well-led': 'Well-led' };
+const FIELD_NAMES = {
+  service_id: 'Service', q: 'Search', status: 'Status', owner_id: 'Owner', overdue: 'Overdue', risk: 'Risk',
+  source: 'Source', statement_id: 'CQC quality statement', signal: 'Early-warning signal', sort: 'Order',
+};
+let statements = null;
 
-function query(serviceId) {
-  const params = new URLSearchParams({ service_id: serviceId, per_page: PER_PAGE, page: filters.page, sort: filters.sort });
-  for (const name of ['status', 'owner_id', 'overdue', 'risk', 'source', 'q']) {
-    if (filters[name]) params.set(name, filters[name].trim ? filters[name].trim() : filters[name]);
+/** The filters in the address; no service named means the one the desk is looking at. */
+function readFilters(service) {
+  const params = hashParams();
+  const filters = Object.fromEntries(NAMES.map((n) => [n, params.get(n) || '']));
+  filters.service_id ||= service.id;
+  filters.sort ||= '-updated_at';
+  filters.page = Math.max(1, Number(filters.page) || 1);
+  return filters;
+}
+
+function query(filters) {
+  const params = new URLSearchParams({ per_page: PER_PAGE });
+  for (const name of NAMES) {
+    const value = String(filters[name] ?? '').trim();
+    if (value && !(name === 'service_id' && value === 'all')) params.set(name, value);
   }
   return `/entries?${params}`;
 }
 
-function filterForm(names, onApply) {
-  const form = h('form', { class: 'card desk-filters', role: 'search', 'aria-label': 'Filter the log' },
+async function statementList() {
+  if (!statements) statements = (await api.get('/cqc/statements')).items;
+  return statements;
+}
+
+/** A select whose empty choice reads "Any", for a filter that may be left open. */
+function anyField(spec) {
+  const box = field(spec);
+  const empty = box.querySelector('option[value=""]');
+  if (empty) empty.textContent = spec.any || 'Any';
+  return box;
+}
+
+function statementField(list) {
+  const box = anyField({ name: 'statement_id', label: FIELD_NAMES.statement_id, options: [], any: 'Any statement' });
+  const groups = Object.keys(KEY_QUESTIONS).map((kq) => h('optgroup', { label: KEY_QUESTIONS[kq] },
+    list.filter((s) => s.key_question === kq).map((s) => h('option', { value: s.id }, `${s.code} ${s.title}`))));
+  box.querySelector('select').append(...groups.filter((g) => g.children.length));
+  return box;
+}
+
+function filterForm(filters, { services, names, statementItems }, apply) {
+  const serviceOptions = services.map((s) => [s.id, s.name]);
+  if (services.length > 1) serviceOptions.unshift(['all', 'All my services']);
+  const form = h('form', { class: 'card desk-filters', role: 'search', 'aria-label': 'Filter the log', novalidate: true },
     h('div', { class: 'desk-filter-grid' },
+      services.length > 1 ? field({ name: 'service_id', label: FIELD_NAMES.service_id, options: serviceOptions }) : null,
       field({ name: 'q', label: 'Search concern and decision', type: 'search' }),
-      field({ name: 'status', label: 'Status', options: Object.entries(LABELS.status) }),
-      field({ name: 'owner_id', label: 'Owner', options: [...names].map(([id]) => [id, nameOf(names, id)]) }),
-      field({ name: 'overdue', label: 'Overdue', options: [['true', 'Overdue only'], ['false', 'Not overdue']] }),
-      field({ name: 'risk', label: 'Risk', options: Object.entries(LABELS.risk) }),
-      field({ name: 'source', label: 'Source', options: Object.entries(LABELS.source) }),
-      field({ name: 'sort', label: 'Order', options: SORTS })),
+      anyField({ name: 'status', label: FIELD_NAMES.status, options: Object.entries(LABELS.status) }),
+      anyField({ name: 'owner_id', label: FIELD_NAMES.owner_id, options: [...names].map(([id]) => [id, nameOf(names, id)]),
+        any: filters.service_id === 'all' ? 'Anyone (choose one service to pick an owner)' : 'Anyone' }),
+      anyField({ name: 'overdue', label: FIELD_NAMES.overdue, options: [['true', 'Overdue only'], ['false', 'Not overdue']],
+        any: 'Overdue or not' }),
+      anyField({ name: 'risk', label: FIELD_NAMES.risk, options: Object.entries(LABELS.risk) }),
+      anyField({ name: 'source', label: FIELD_NAMES.source, options: Object.entries(LABELS.source) }),
+      statementField(statementItems),
+      anyField({ name: 'signal', label: FIELD_NAMES.signal, options: Object.entries(SIGNALS), any: 'No signal chosen' }),
+      field({ name: 'sort', label: FIELD_NAMES.sort, options: SORTS })),
+    h('p', { class: 'hint' }, 'Signals about findings (repeat findings, walkarounds with no follow-up, families chasing) '
+      + 'are in the triage inbox and on the oversight dashboard.'),
     h('div', { class: 'button-row' },
       h('button', { type: 'submit', class: 'btn btn-primary' }, 'Show entries'),
-      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => {
-        filters = { status: '', owner_id: '', overdue: '', risk: '', source: '', q: '', sort: '-updated_at', page: 1 };
-        onApply();
-      } }, 'Clear filters')));
+      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => apply({ service_id: filters.service_id }) }, 'Clear filters')));
   // Every filter may be left empty: "(optional)" on each would only be noise here.
   for (const mark of form.querySelectorAll('.hint-inline')) mark.remove();
-  for (const el of form.elements) if (el.name && el.name in filters) el.value = filters[el.name];
   form.elements.sort.querySelector('option[value=""]')?.remove();
-  form.elements.sort.value = filters.sort;
+  if (filters.service_id === 'all') form.elements.owner_id.disabled = true;
+  for (const el of form.elements) if (el.name && el.name in filters) el.value = filters[el.name];
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    filters = { ...filters, ...formValues(form), page: 1 };
-    onApply();
+    const chosen = formValues(form);
+    // Owners belong to a service: a new service starts with anyone.
+    if (chosen.service_id && chosen.service_id !== filters.service_id) chosen.owner_id = '';
+    apply({ ...filters, ...chosen, page: 1 });
   });
   return form;
 }
 
-function row(entry, names) {
+function row(entry, names, serviceName) {
   const overdue = entry.flags?.some((f) => f.code === 'overdue');
   return h('li', { class: `card desk-row risk-${entry.risk}` },
     h('h2', {}, h('a', { href: `#/desk/log/${entry.id}` }, entry.decision || entry.concern)),
@@ -54,33 +104,64 @@ function row(entry, names) {
       h('span', { class: `badge badge-status status-${entry.status}` }, LABELS.status[entry.status] || entry.status), ' ',
       h('span', { class: `badge badge-risk badge-risk-${entry.risk}` }, `${LABELS.risk[entry.risk]} risk`), ' ',
       overdue ? h('span', { class: 'badge badge-bad' }, 'Overdue') : null, ' ',
+      serviceName ? `${serviceName} · ` : '',
       `Owner: ${entry.owner_id ? nameOf(names, entry.owner_id) : 'none'} · due ${day(entry.due_date)} · ${LABELS.source[entry.source] || entry.source}`),
     entry.flags?.length ? h('p', { class: 'desk-flag-line' }, entry.flags.map((f) => f.message).join(' ')) : null);
 }
 
+/** Everyone named on the page, across services when the list spans several. */
+async function namesFor(filters, items) {
+  if (filters.service_id !== 'all') return peopleOf(filters.service_id);
+  const names = new Map();
+  for (const id of new Set(items.map((e) => e.service_id))) {
+    for (const [person, name] of await peopleOf(id)) names.set(person, name);
+  }
+  return names;
+}
+
+function summary(body, filters, services) {
+  const chosen = Object.entries(filters).filter(([k, v]) => v && !['page', 'sort', 'service_id'].includes(k));
+  const where = filters.service_id === 'all' ? 'All your services' : services.find((s) => s.id === filters.service_id)?.name;
+  const count = `${body.total} entr${body.total === 1 ? 'y' : 'ies'}`;
+  const verb = body.total === 1 ? 'matches' : 'match';
+  return h('p', { class: 'meta', role: 'status' }, `${where || 'This service'}: ${chosen.length ? `${count} ${verb}` : count}.`);
+}
+
 export async function render(user) {
-  const list = await myServices();
-  const service = await currentService();
-  if (!service) {
-    show(h('h1', {}, 'The leadership log'), h('p', { class: 'notice' }, 'You do not work in any service yet.'));
+  const services = await myServices();
+  const current = await currentService();
+  if (!current) {
+    show(h('h1', {}, TITLE), h('p', { class: 'notice' }, 'You do not work in any service yet.'));
     return;
   }
-  const names = await peopleOf(service.id);
-  const redraw = () => render(user);
-  let body;
+  const filters = readFilters(current);
+  if (filters.service_id !== 'all' && !services.some((s) => s.id === filters.service_id)) filters.service_id = current.id;
+  const apply = (next) => {
+    if (next.service_id && next.service_id !== 'all') chooseService(next.service_id);
+    const link = logLink(next);
+    history.replaceState(null, '', link);
+    render(user);
+  };
+  rememberLog(logLink(filters));
+  let body; let statementItems = [];
   try {
-    body = await api.get(query(service.id));
+    statementItems = await statementList();
+    body = await api.get(query(filters));
   } catch (err) {
-    show(h('h1', {}, 'The leadership log'), filterForm(names, redraw),
-      h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
+    const form = filterForm(filters, { services, names: new Map(), statementItems }, apply);
+    show(h('h1', {}, TITLE), form, h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
+    if (err instanceof api.ApiError && Object.keys(err.fields).length) {
+      showErrors(form, Object.fromEntries(Object.entries(err.fields).map(([f, why]) => [f, `${FIELD_NAMES[f] || f}: ${why}`])));
+    }
     return;
   }
-  const go = (page) => { filters.page = page; redraw(); };
-  show(h('h1', {}, 'The leadership log'),
-    servicePicker(list, service, () => { filters.page = 1; redraw(); }),
-    filterForm(names, redraw),
-    h('p', { class: 'meta', role: 'status' }, body.total ? `${body.total} entr${body.total === 1 ? 'y' : 'ies'} match.` : ''),
-    body.items.length ? h('ul', { class: 'list desk-list' }, body.items.map((e) => row(e, names)))
+  const names = await namesFor(filters, body.items);
+  const serviceNames = new Map(services.map((s) => [s.id, s.name]));
+  show(h('h1', {}, TITLE),
+    filterForm(filters, { services, names: filters.service_id === 'all' ? new Map() : names, statementItems }, apply),
+    summary(body, filters, services),
+    body.items.length
+      ? h('ul', { class: 'list desk-list' }, body.items.map((e) => row(e, names, filters.service_id === 'all' ? serviceNames.get(e.service_id) : null)))
       : h('p', { class: 'notice' }, 'No entries match these filters.'),
-    pager(body, go));
+    pager(body, (page) => apply({ ...filters, page })));
 }

@@ -1,0 +1,109 @@
+"""Which log entries stand behind an early-warning signal: the log's ``signal`` filter.
+
+server.oversight.warnings names at most 50 records per warning; a filter must find them
+all, so each condition below is the same test as its signal there, on the same helpers
+(server.oversight.queries) and the provider's thresholds, without the ranking.
+tests/test_log_api_entries.py holds the two equal for every entry-based signal.
+
+Three signals point at findings or walkarounds, not at entries: repeat findings,
+walkarounds with no follow-up and families chasing. The log cannot be filtered by them
+(they are worked from the triage inbox and the oversight dashboard); asking is refused
+with a field error. High-risk with no escalation decision covers entries: a high-risk
+entry with no decision past the escalation time, or an entry without a decision whose
+linked high-risk finding has waited that long; findings still in triage are not entries.
+"""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, false, func, or_, select
+
+from server.common.dates import london_date
+from server.common.vocab import OPEN_STATUSES, WEAK_EVIDENCE_TYPES
+from server.errors import Invalid
+from server.extensions import db
+from server.findings.models import Finding
+from server.log.models import CarryForward, EvidenceRef, LogEntry
+from server.oversight.queries import UNCLOSED, Scope, live_entries, load_scope, undecided
+from server.oversight.warnings import OWNER_GRACE, SIGNALS
+from server.providers.models import Provider
+
+ENTRY_SIGNALS = ("carried_forward", "overdue_without_interim_controls",
+                 "high_risk_no_escalation", "no_owner", "weak_closure_evidence")
+NOT_ENTRIES = {
+    "repeat_findings": "Repeat findings are findings, not log entries",
+    "walkaround_no_follow_up": "Walkarounds with no follow-up are walkarounds and findings, "
+                               "not log entries",
+    "families_chasing": "Families chasing is a signal about feedback findings, not log entries",
+}
+
+
+def entry_signal_clause(provider: Provider, signal: str, today: date | None = None,
+                        now: datetime | None = None):
+    """Return a condition on LogEntry true for the entries behind ``signal`` right now."""
+    if signal in NOT_ENTRIES:
+        raise Invalid(f"{NOT_ENTRIES[signal]}: the log cannot be filtered by it.", {
+            "signal": f"{NOT_ENTRIES[signal]}. See them in the triage inbox or on the "
+                      "oversight dashboard."})
+    if signal not in ENTRY_SIGNALS:
+        raise Invalid(f"Unknown early-warning signal: {signal!r}.",
+                      {"signal": f"Must be one of: {', '.join(SIGNALS)}."})
+    scope = load_scope(provider, None, today, now)
+    if not scope.services:
+        return false()
+    return _CLAUSES[signal](scope)
+
+
+def _carried_forward(scope: Scope):
+    moved = (select(CarryForward.entry_id).group_by(CarryForward.entry_id)
+             .having(func.count(CarryForward.id) >= scope.limit("carry_forward_limit")))
+    return and_(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.id.in_(moved))
+
+
+def _overdue_without_interim_controls(scope: Scope):
+    controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
+    return and_(live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
+                LogEntry.due_date < scope.today, controls == "")
+
+
+def _high_risk_no_escalation(scope: Scope):
+    cutoff = scope.now - timedelta(hours=scope.limit("escalation_hours")["high"])
+    waiting_findings = select(Finding.log_entry_id).where(
+        Finding.log_entry_id.is_not(None), Finding.deleted_at.is_(None),
+        Finding.risk == "high", Finding.received_at <= cutoff)
+    return and_(undecided(scope), or_(
+        and_(LogEntry.risk == "high", LogEntry.created_at <= cutoff),
+        LogEntry.id.in_(waiting_findings)))
+
+
+def _no_owner(scope: Scope):
+    return and_(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
+                or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE))
+
+
+def _weak_closure_evidence(scope: Scope):
+    # "Dated before the London day the entry opened" needs that day, which SQL cannot
+    # compute portably: SQL narrows to a superset, Python decides exactly (as the signal).
+    real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
+    real_count = func.count(case((real, EvidenceRef.id)))
+    real_date = func.max(case((real, EvidenceRef.evidence_date)))
+    opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
+    rows = db.session.execute(
+        select(LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
+               real_count.label("real_count"), real_date.label("real_date"))
+        .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
+                                     EvidenceRef.deleted_at.is_(None)))
+        .where(live_entries(scope), LogEntry.status == "closed")
+        .group_by(LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
+        .having(or_(real_count == 0, and_(real_count == 1, real_date < opened))))
+    weak = [row.id for row in rows
+            if row.real_count == 0 or row.real_date < london_date(row.opened_at or row.created_at)]
+    return LogEntry.id.in_(weak) if weak else false()
+
+
+_CLAUSES = {
+    "carried_forward": _carried_forward,
+    "overdue_without_interim_controls": _overdue_without_interim_controls,
+    "high_risk_no_escalation": _high_risk_no_escalation,
+    "no_owner": _no_owner,
+    "weak_closure_evidence": _weak_closure_evidence,
+}
