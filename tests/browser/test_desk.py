@@ -254,7 +254,7 @@ def test_manager_triages_opens_and_closes_on_evidence(desk_page, server, floor, 
     page.get_by_role("link", name="check call bell response times", exact=False).wait_for()
     assert page.get_by_role("link", name=CONCRETE).count() == 0
     page.get_by_role("button", name="Clear filters").click()
-    page.get_by_text("2 entries match.").wait_for()
+    page.get_by_text("Ashdown House: 2 entries.").wait_for()
     shot("26-desk-log")
     check_a11y(page, "the log")
 
