@@ -61,6 +61,10 @@ def load(instance_path: str, overrides: dict | None) -> dict:
     settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = instance_secret(instance_path)
+    if "SESSION_COOKIE_SECURE" not in settings:
+        # A site published over HTTPS sends its cookies over HTTPS only, unless told otherwise.
+        secure = str(settings.get("PUBLIC_URL", "")).startswith("https://")
+        settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = secure
     return settings
 
 
