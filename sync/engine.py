@@ -1,7 +1,10 @@
 """Apply pushed mutations through a Store: idempotent, merged, never silently overwriting.
 
-Each mutation runs in its own unit (a savepoint): its change, its conflicts and its receipt
-commit together or not at all, and a mutation that fails leaves the ones after it alone.
+Each mutation's change, its conflicts and its receipt commit together or not at all, and a
+mutation that fails leaves the ones after it alone: most mutations run in a unit (a
+savepoint) of their own; a run of plain creates in a row shares one, in which a create the
+rules refuse writes nothing but its receipt, and which, if the run cannot be written as a
+whole, rolls back and gives each of its mutations a unit of its own after all.
 Ordering is the server's: the engine never reads ``device_time``.
 """
 
@@ -12,12 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from sync.merge import MergeResult, merge
-from sync.policies import POLICIES, STATE_FIELDS
+from sync.policies import STATE_FIELDS
+from sync.resolution import RESOLUTION_CHOICES, resolve  # noqa: F401 - re-exported
 from sync.store import (
-    InvalidChange,
-    NotFound,
     Refused,
-    RuleRefused,
     StaleWrite,
     Store,
     SyncActor,
@@ -35,7 +36,6 @@ from sync.types import (
     Rejected,
     outcome_from_dict,
 )
-from sync.validate import canonical
 
 log = logging.getLogger(__name__)
 
@@ -46,24 +46,30 @@ MAX_ATTEMPTS = 3
 # past the receipt check could never make a second copy.
 ID_NAMESPACE = uuid.UUID("6b0c58e4-8f1e-4a57-9a57-2f0d1c3c5a10")
 
-RESOLUTION_CHOICES = ("kept", "other", "new")
+
+CHANGES_PER_MUTATION = 2
+"""Records one mutation usually changes (its record, and a conflict or a note): the batch
+asks the store to expect this many per mutation applied on its own."""
 
 
-def apply(store: Store, mutation: Mutation, actor: SyncActor, now: datetime) -> Outcome:
-    """Apply one mutation once, however often it arrives; return its outcome."""
+def apply(
+    store: Store, mutation: Mutation, actor: SyncActor, now: datetime, *, unseen: bool = False
+) -> Outcome:
+    """Apply one mutation once, however often it arrives; return its outcome.
+
+    ``unseen`` says the batch's receipt read found none for this mutation in this
+    transaction, so the first attempt need not look again (a retry always looks).
+    """
     if actor.device_id is not None and mutation.device_id != str(actor.device_id):
         # Not stored: the receipt key belongs to another device, and must not be spoilt.
-        return Rejected(
-            mutation.mutation_id,
-            "device_mismatch",
-            "This mutation names another device than the one this push came from.",
-            {"device_id": "Must be this device's id."},
-        )
+        return _device_mismatch(mutation)
     ctx = WriteContext(actor=actor, now=now, mutation=mutation)
-    for _attempt in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         try:
             with store.unit():
-                stored = store.get_receipt(mutation.device_id, mutation.mutation_id)
+                stored = None
+                if not (unseen and attempt == 0):
+                    stored = store.get_receipt(mutation.device_id, mutation.mutation_id)
                 if stored is not None:
                     return Duplicate(mutation.mutation_id, outcome_from_dict(stored))
                 outcome = _apply_new(store, mutation, ctx)
@@ -72,9 +78,7 @@ def apply(store: Store, mutation: Mutation, actor: SyncActor, now: datetime) -> 
         except StaleWrite:
             continue
         except Refused as error:
-            outcome = Rejected(
-                mutation.mutation_id, error.code, error.message, dict(error.fields), error.rule
-            )
+            outcome = _refused(mutation, error)
             try:
                 with store.unit():
                     _receipt(store, mutation, outcome, ctx)
@@ -95,26 +99,153 @@ def apply_batch(
     """Apply mutations in order, one outcome each; one failure never stops the rest.
 
     Items that are already Rejected (by sync.validate) pass through, so outcomes stay in the
-    order of the request.
+    order of the request. The batch's receipts and records are read once, up front; a run
+    of plain creates in a row goes to the store together (``create_many``), and only
+    mutations that cannot (updates, transitions, a create of an id that exists) take a
+    savepoint each.
     """
-    outcomes: list[Outcome] = []
-    for mutation in mutations:
-        if isinstance(mutation, Rejected):
-            outcomes.append(mutation)
+    items = list(mutations)
+    outcomes: list[Outcome | None] = [m if isinstance(m, Rejected) else None for m in items]
+    unseen = _read_receipts(store, items, outcomes, actor)
+    together = _plain_creates(store, items, unseen, actor)
+    one_by_one = sum(1 for i, o in enumerate(outcomes) if o is None and i not in together)
+    store.reserve(one_by_one * CHANGES_PER_MUTATION)
+    run: list[int] = []
+    for index, mutation in enumerate(items):
+        if outcomes[index] is not None:
             continue
-        try:
-            outcomes.append(apply(store, mutation, actor, now))
-        except Exception:  # a bug or a lost database must not eat the rest of the batch
-            log.exception("sync mutation %s failed", mutation.mutation_id)
-            outcomes.append(
-                Rejected(
-                    mutation.mutation_id,
-                    "server_error",
-                    "The server failed to apply this change. Send it again later.",
-                    retry=True,
-                )
-            )
+        if index in together and (not run or items[run[0]].entity_type == mutation.entity_type):
+            run.append(index)
+            continue
+        _create_run(store, items, run, together, actor, now, outcomes)
+        run = [index] if index in together else []
+        if not run:
+            outcomes[index] = _guarded(store, mutation, actor, now, index in unseen)
+    _create_run(store, items, run, together, actor, now, outcomes)
     return outcomes
+
+
+def _guarded(store: Store, mutation: Mutation, actor, now: datetime, unseen: bool) -> Outcome:
+    try:
+        return apply(store, mutation, actor, now, unseen=unseen)
+    except Exception:  # a bug or a lost database must not eat the rest of the batch
+        log.exception("sync mutation %s failed", mutation.mutation_id)
+        return Rejected(
+            mutation.mutation_id,
+            "server_error",
+            "The server failed to apply this change. Send it again later.",
+            retry=True,
+        )
+
+
+def _mine(mutation: Mutation, actor: SyncActor) -> bool:
+    return actor.device_id is None or mutation.device_id == str(actor.device_id)
+
+
+def _read_receipts(store: Store, items: list, outcomes: list, actor: SyncActor) -> set[int]:
+    """Answer every mutation seen before as a Duplicate; return the indexes seen first now.
+
+    A mutation id repeated within the batch is left out of the returned set: its second
+    arrival looks for the receipt its first one wrote.
+    """
+    wanted: dict[str, list[int]] = {}
+    for index, mutation in enumerate(items):
+        if outcomes[index] is None and _mine(mutation, actor):
+            wanted.setdefault(mutation.device_id, []).append(index)
+    unseen: set[int] = set()
+    for device_id, indexes in wanted.items():
+        ids = sorted({items[i].mutation_id for i in indexes})
+        stored = store.get_receipts(device_id, ids)
+        first: set[str] = set()
+        for index in indexes:
+            mutation_id = items[index].mutation_id
+            if mutation_id in stored:
+                outcomes[index] = Duplicate(mutation_id, outcome_from_dict(stored[mutation_id]))
+            elif mutation_id not in first:
+                first.add(mutation_id)
+                unseen.add(index)
+    return unseen
+
+
+def _plain_creates(store: Store, items: list, unseen: set[int], actor: SyncActor) -> dict:
+    """Return {index: merge result} of the creates the store may write together.
+
+    Such a create is seen for the first time, made by its pushing author, of a type in
+    BULK_CREATES, of an id that does not exist, and the only mutation of its record in the
+    batch so far. Reading which ids exist also loads every record the batch touches.
+    """
+    by_type: dict[str, list[uuid.UUID]] = {}
+    for index in unseen:
+        mutation = items[index]
+        by_type.setdefault(mutation.entity_type, []).append(mutation.entity_id)
+    found = {kind: store.existing(kind, sorted(set(ids))) for kind, ids in by_type.items()}
+    author = uuid.UUID(str(actor.user_id))
+    together, touched = {}, set()
+    for index, mutation in enumerate(items):
+        if isinstance(mutation, Rejected):
+            continue
+        key = (mutation.entity_type, mutation.entity_id)
+        first_touch = key not in touched
+        touched.add(key)
+        if (
+            index not in unseen
+            or not first_touch
+            or mutation.op != "create"
+            or mutation.author_id != author
+            or mutation.entity_type not in store.BULK_CREATES
+            or mutation.entity_id in found[mutation.entity_type]
+        ):
+            continue
+        result = merge(mutation.entity_type, None, mutation)
+        if result.write == "create":
+            together[index] = result
+    return together
+
+
+def _create_run(store: Store, items, run: list[int], together: dict, actor, now, outcomes):
+    """Create a run of plain creates with one store call; on trouble, one at a time."""
+    if not run:
+        return
+    mutations = [items[i] for i in run]
+    contexts = [WriteContext(actor=actor, now=now, mutation=m) for m in mutations]
+    try:
+        with store.unit():
+            written = store.create_many(
+                mutations[0].entity_type,
+                [(m.entity_id, together[i].apply, c) for i, m, c in zip(run, mutations, contexts, strict=True)],
+            )
+            results = [
+                _refused(m, record) if isinstance(record, Refused)
+                else _outcome(together[i], None, record, m, ())
+                for i, m, record in zip(run, mutations, written, strict=True)
+            ]
+            store.put_receipts(
+                [
+                    (m.device_id, m.mutation_id, m.seq, outcome.to_dict(), c)
+                    for m, outcome, c in zip(mutations, results, contexts, strict=True)
+                ]
+            )
+    except Exception as error:  # StaleWrite, or a bug: each on its own finds out which
+        if not isinstance(error, StaleWrite):
+            log.exception("sync create run of %d failed; applying one by one", len(run))
+        for index in run:
+            outcomes[index] = _guarded(store, items[index], actor, now, False)
+        return
+    for index, outcome in zip(run, results, strict=True):
+        outcomes[index] = outcome
+
+
+def _refused(mutation: Mutation, error: Refused) -> Rejected:
+    return Rejected(mutation.mutation_id, error.code, error.message, dict(error.fields), error.rule)
+
+
+def _device_mismatch(mutation: Mutation) -> Rejected:
+    return Rejected(
+        mutation.mutation_id,
+        "device_mismatch",
+        "This mutation names another device than the one this push came from.",
+        {"device_id": "Must be this device's id."},
+    )
 
 
 def derived_id(*parts: Any) -> uuid.UUID:
@@ -246,89 +377,3 @@ def _note_unapplied_transition(
             store.append("note", note_id, {"entry_id": str(mutation.entity_id), "body": body}, ctx)
     except Refused:
         log.warning("could not note unapplied transition %s", mutation.mutation_id)
-
-
-# ---- a manager's resolution -----------------------------------------------------------
-
-
-def resolve(
-    store: Store,
-    conflict_id: uuid.UUID,
-    choice: str,
-    actor: SyncActor,
-    now: datetime,
-    value: Any = None,
-) -> Conflict:
-    """Settle an open conflict: keep the kept value, take the other one, or a new value.
-
-    Raises Refused subclasses the server maps to its errors; StaleWrite when the record
-    changed under the resolution (the manager looks again).
-    """
-    ctx = WriteContext(actor=actor, now=now)
-    if choice not in RESOLUTION_CHOICES:
-        raise InvalidChange(
-            "Choose kept, other or new.",
-            {"choice": f"Must be one of: {', '.join(RESOLUTION_CHOICES)}."},
-        )
-    with store.unit():
-        conflict = store.get_conflict(conflict_id)
-        if conflict is None:
-            raise NotFound("There is no such conflict.", {"conflict_id": "Unknown conflict."})
-        if conflict.status != "open":
-            raise RuleRefused("conflict_open", "This conflict has already been resolved.")
-        chosen = _chosen_value(conflict, choice, value)
-        if choice != "kept":
-            _apply_resolution(store, conflict, chosen, ctx)
-        resolution = {
-            "choice": choice,
-            "value": chosen,
-            "by": str(actor.user_id),
-            "at": now.isoformat(),
-        }
-        return store.resolve_conflict(conflict_id, resolution, ctx)
-
-
-def _chosen_value(conflict: Conflict, choice: str, value: Any) -> Any:
-    if choice == "kept":
-        return conflict.kept_value
-    if choice == "other":
-        return conflict.other_value
-    if conflict.kind != "field":
-        raise InvalidChange(
-            "Only a field conflict can take a new value.",
-            {"choice": "Choose kept or other for this conflict."},
-        )
-    rule = POLICIES[conflict.entity_type][conflict.field]
-    clean, why = canonical(rule.kind, value)
-    if why:
-        raise InvalidChange(f"Please check this field: value. {why}", {"value": why})
-    return clean
-
-
-def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteContext) -> None:
-    kind, entity_id = conflict.entity_type, conflict.entity_id
-    current = store.get(kind, entity_id)
-    if current is None:
-        raise NotFound("The record of this conflict no longer exists.")
-    if conflict.kind == "edit_vs_delete":
-        if current.get("deleted"):
-            current = store.restore(kind, entity_id, current["version"], ctx)
-        if "action" in (chosen or {}):
-            store.transition(
-                kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
-            )
-        elif chosen:
-            store.update(kind, entity_id, dict(chosen), current["version"], ctx)
-        return
-    if current.get("deleted"):
-        raise RuleRefused(
-            "record_deleted", "The record was deleted after this conflict; resolve that first."
-        )
-    if conflict.kind == "delete_vs_edit":
-        store.delete(kind, entity_id, current["version"], ctx)
-    elif conflict.kind == "transition":
-        store.transition(
-            kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
-        )
-    elif current.get(conflict.field) != chosen:
-        store.update(kind, entity_id, {conflict.field: chosen}, current["version"], ctx)

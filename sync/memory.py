@@ -17,6 +17,7 @@ from sync.store import (
     InvalidChange,
     NotFound,
     Page,
+    Refused,
     RuleRefused,
     StaleWrite,
     WriteContext,
@@ -86,6 +87,8 @@ FINDING_STEPS = {"dismiss": (("new",), "dismissed")}
 class MemoryStore:
     """A Store (sync.store.Store) and ChangeFeed held in dicts."""
 
+    BULK_CREATES = ("finding",)
+
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], dict] = {}
         self.events: list[dict] = []
@@ -148,6 +151,12 @@ class MemoryStore:
         record = self.records.get((entity_type, str(entity_id)))
         return copy.deepcopy(record) if record else None
 
+    def reserve(self, count: int) -> None:
+        """Nothing to reserve: numbers are taken one by one under the GIL."""
+
+    def existing(self, entity_type: str, entity_ids) -> set[uuid.UUID]:
+        return {i for i in entity_ids if (entity_type, str(i)) in self.records}
+
     def last_writer(self, entity_type, entity_id, field) -> Writer | None:
         for event in reversed(self.events):
             if (event["entity_type"], event["entity_id"]) != (entity_type, str(entity_id)):
@@ -168,6 +177,18 @@ class MemoryStore:
         self.records[(entity_type, str(entity_id))] = record
         changes = {k: [None, v] for k, v in record.items() if k not in ("change_seq",)}
         return self._changed(entity_type, record, "create", changes, ctx)
+
+    def create_many(self, entity_type, items) -> list:
+        out = []
+        for entity_id, fields, ctx in items:
+            if (entity_type, str(entity_id)) in self.records:
+                raise StaleWrite(f"{entity_type} {entity_id} exists")
+            try:
+                with self.unit():
+                    out.append(self.create(entity_type, entity_id, fields, ctx))
+            except Refused as error:
+                out.append(error)
+        return out
 
     def append(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
         self._fault("append")
@@ -231,6 +252,17 @@ class MemoryStore:
     def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
         receipt = self.receipts.get((device_id, mutation_id))
         return copy.deepcopy(receipt["outcome"]) if receipt else None
+
+    def get_receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
+        return {
+            mutation_id: self.get_receipt(device_id, mutation_id)
+            for mutation_id in mutation_ids
+            if (device_id, mutation_id) in self.receipts
+        }
+
+    def put_receipts(self, receipts) -> None:
+        for receipt in receipts:
+            self.put_receipt(*receipt)
 
     def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
         self._fault("put_receipt")

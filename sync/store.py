@@ -112,6 +112,9 @@ class StaleWrite(Exception):
 class Store(Protocol):
     """What the engine needs from storage. Every write happens inside ``unit()``."""
 
+    BULK_CREATES: tuple[str, ...]
+    """Entity types whose plain creates ``create_many`` writes together."""
+
     def unit(self) -> AbstractContextManager[None]:
         """Open a savepoint for one mutation: commit it on exit, roll it back on error."""
         ...
@@ -121,6 +124,19 @@ class Store(Protocol):
 
         The SQL store should lock the row (SELECT … FOR UPDATE) so the merge sees the
         latest committed copy; StaleWrite remains the safety net.
+        """
+        ...
+
+    def reserve(self, count: int) -> None:
+        """Expect about ``count`` changed records in this batch: a hint, called outside any
+        unit (the SQL store takes their change sequence numbers in one go)."""
+        ...
+
+    def existing(self, entity_type: str, entity_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Return which of ``entity_ids`` exist as ``get`` would see them, in one read.
+
+        The SQL store loads and locks them there, so that the ``get`` of each mutation that
+        follows in the same transaction needs no query of its own.
         """
         ...
 
@@ -134,6 +150,17 @@ class Store(Protocol):
         self, entity_type: str, entity_id: uuid.UUID, fields: dict, ctx: WriteContext
     ) -> dict:
         """Create a record with a client-generated id; set server-owned fields; return it."""
+        ...
+
+    def create_many(
+        self, entity_type: str, items: list[tuple[uuid.UUID, dict, WriteContext]]
+    ) -> list["dict | Refused"]:
+        """Create many new records at once, each as ``create`` would (types in BULK_CREATES).
+
+        Returns, in order, each record, or the Refused error of one the rules refused (which
+        writes nothing). Raises StaleWrite, having written nothing, when the records cannot
+        be written together; the engine then applies each mutation on its own.
+        """
         ...
 
     def append(
@@ -181,10 +208,18 @@ class Store(Protocol):
         """Return the stored outcome (``Outcome.to_dict()``) of a mutation seen before."""
         ...
 
+    def get_receipts(self, device_id: str, mutation_ids: list[str]) -> dict[str, dict]:
+        """Return the stored outcomes of those of ``mutation_ids`` seen before, by id."""
+        ...
+
     def put_receipt(
         self, device_id: str, mutation_id: str, seq: int, outcome: dict, ctx: WriteContext
     ) -> None:
         """Store an outcome under (device_id, mutation_id), unique; StaleWrite if taken."""
+        ...
+
+    def put_receipts(self, receipts: list[tuple[str, str, int, dict, WriteContext]]) -> None:
+        """Store many (device_id, mutation_id, seq, outcome, ctx) at once, as put_receipt."""
         ...
 
     def add_conflict(self, conflict: Conflict) -> None:

@@ -336,3 +336,65 @@ def test_two_workers_editing_one_field_at_once_lose_no_update(app, client, world
     ).all()
     assert [e.changes["risk"] for e in updates] == [["medium", winner]]
     assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 2
+
+
+def test_a_push_holding_its_reserved_block_keeps_a_later_writer_behind_it(app, client, world):
+    """A push that edits (one mutation at a time) reserves its change numbers up front; a
+    reader pulling meanwhile sees neither that push nor a create committed after it."""
+    manager, reader = world.users["registered_manager"], world.users["registered_manager"]
+    entry = log.create_draft(Actor(manager), world.home, concern="Pressure mats unplugged",
+                             source="walkaround", risk="medium")
+    db.session.commit()
+    _, cursor = everything(reader, 0)
+    editor = signed_in(app, manager)
+    writer = signed_in(app, world.users["senior_carer"])
+    edit, create = risk_edit(editor, entry, "high"), new_finding(writer, world.home, "Wet floor")
+    hook, reserved, release = holding("editor")
+    a = Worker("editor", lambda: push(editor, [edit]))
+    b = Worker("writer", lambda: push(writer, [create]))
+    with faults.hooked("seq_allocated", hook):
+        a.start()
+        assert reserved.wait(WAIT)  # the editor holds its block, its transaction open
+        b.start()
+        until_committed_or_blocked(b)
+        between, between_cursor = everything(reader, cursor)
+        release.set()
+        results = a.finish() + b.finish()
+    after, _ = everything(reader, between_cursor)
+
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert (between, between_cursor) == ([], cursor)
+    assert after == [("log_entry", str(entry.id)), ("finding", create["entity_id"])]
+
+
+def test_a_reserved_block_outlives_a_rolled_back_savepoint_and_ends_with_its_transaction(
+        app, world):
+    from server.common import changes
+
+    actor, service = Actor(world.users["senior_carer"], "sync"), world.home
+    start = changes.committed_high_water(db.session)
+    changes.reserve(db.session(), 3)
+    first = record_finding(actor, service, _finding_data("First"))
+    savepoint = db.session.begin_nested()
+    record_finding(actor, service, _finding_data("Refused later"))
+    savepoint.rollback()
+    second = record_finding(actor, service, _finding_data("Second"))
+    third = record_finding(actor, service, _finding_data("Third, past the block"))
+    db.session.commit()
+    fourth = record_finding(actor, service, _finding_data("Fourth, next transaction"))
+    db.session.commit()
+    assert [f.change_seq - start for f in (first, second, third, fourth)] == [1, 3, 4, 5]
+    assert changes.committed_high_water(db.session) == start + 5
+
+
+def everything(user, cursor):
+    """Pull as ``user`` from ``cursor`` to the end; return ([(type, id)], cursor)."""
+    seen = []
+    while True:
+        db.session.rollback()
+        body = pulling.pull(user, cursor, 2)
+        seen += [(c["entity_type"], c["id"]) for c in body["changes"]]
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            db.session.rollback()
+            return seen, cursor

@@ -12,6 +12,12 @@ cursors correct when PostgreSQL commits transactions out of order.
 The lock is taken again at every flush, not once per transaction: a savepoint that took
 it and rolled back (a rejected sync mutation) releases it on PostgreSQL, and the numbers
 of the next flush must still be taken under the lock.
+
+A sync push may ``reserve`` a block of numbers first, outside any savepoint: the block's
+UPDATE takes the lock in the transaction itself, where no savepoint's rollback can release
+it, so the flushes of that transaction draw from the block without another UPDATE until it
+runs out. The block dies with its transaction; numbers it leaves unused are gaps, which a
+pull does not mind (it reads up to the high-water mark, not number by number).
 """
 
 from sqlalchemy import event, text
@@ -37,6 +43,38 @@ def committed_high_water(session: Session) -> int:
     return session.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar_one()
 
 
+_BLOCK = "careloop_change_seq_block"
+
+
+def reserve(session: Session, count: int) -> None:
+    """Take ``count`` numbers now for the flushes of this transaction to use.
+
+    Call it outside any savepoint (the lock must belong to the transaction); inside one,
+    or with a count below 1, it does nothing and every flush allocates as usual.
+    """
+    if count < 1 or session.in_nested_transaction():
+        return
+    first = allocate(session, count)
+    session.info[_BLOCK] = (session.get_transaction(), [first, first + count - 1])
+
+
+def take(session: Session, count: int) -> int:
+    """Return the first of ``count`` numbers: from the reserved block while it lasts."""
+    transaction, block = session.info.get(_BLOCK, (None, None))
+    if block is not None and transaction is session.get_transaction():
+        first, last = block
+        if last - first + 1 >= count:
+            block[0] = first + count
+            return first
+    return allocate(session, count)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_block(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_BLOCK, None)
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp(session: Session, flush_context, instances) -> None:
     changed = [
@@ -45,6 +83,6 @@ def _stamp(session: Session, flush_context, instances) -> None:
         if isinstance(obj, Synced) and (obj in session.new or session.is_modified(obj))
     ]
     if changed:
-        first = allocate(session, len(changed))
+        first = take(session, len(changed))
         for offset, obj in enumerate(changed):
             obj.change_seq = first + offset

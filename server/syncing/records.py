@@ -56,6 +56,35 @@ def plain(entity_type: str, record) -> dict:
     return out
 
 
+def _iso(value) -> str:
+    return value.isoformat()
+
+
+_CONVERT = {"uuid": str, "date": _iso, "datetime": _iso, "list": list}
+# entity type -> ((field, converter or None), ...) in policy order, for plain_row.
+_ROW_PLAN = {
+    entity_type: tuple((name, _CONVERT.get(rule.kind)) for name, rule in rules.items())
+    for entity_type, rules in POLICIES.items()
+}
+
+
+def plain_row(entity_type: str, row, statements=()) -> dict:
+    """Return ``plain`` of a table row (a mapping of column values), without the ORM.
+
+    ``statements`` are a log entry's quality statement ids (a table of their own). A test
+    holds this equal to ``plain`` for every entity type.
+    """
+    out = {}
+    for name, convert in _ROW_PLAN[entity_type]:
+        if name == "statements":
+            out[name] = sorted(statements)
+            continue
+        value = row[name]
+        out[name] = value if value is None or convert is None else convert(value)
+    out["deleted"] = row["deleted_at"] is not None
+    return out
+
+
 def python_fields(entity_type: str, fields: dict) -> dict:
     """Convert pushed field values to Python values by their policy kinds."""
     rules = POLICIES[entity_type]

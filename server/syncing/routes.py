@@ -47,8 +47,10 @@ def push():
     if isinstance(raw, dict):
         services.check_protocol(raw.get("protocol_version"))
     data = load(PushSchema())
-    device = services.bound_device(current_user, data["device_id"])
-    return services.push(current_user, device, data["mutations"], size)
+    # The user itself, not flask-login's proxy: a push reads it for every mutation.
+    user = current_user._get_current_object()
+    device = services.bound_device(user, data["device_id"])
+    return services.push(user, device, data["mutations"], size)
 
 
 @endpoint("/sync/pull", query=PullArgs, response=PullSchema, tag="sync")
@@ -62,7 +64,7 @@ def pull():
     if args["cursor"] > committed_high_water(db.session):
         raise services.Resync("This tablet's copy is from another server. Start a fresh sync "
                               "from 0; the changes waiting to be sent are kept.")
-    body = pulling.pull(current_user, args["cursor"], args["limit"])
+    body = pulling.pull(current_user._get_current_object(), args["cursor"], args["limit"])
     body["last_acknowledged"] = services.acknowledged(device)
     services.note_pull(device)
     return body

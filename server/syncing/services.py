@@ -93,7 +93,9 @@ def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
     except sync.BatchRefused as exc:
         raise Malformed(exc.message, {"mutations": exc.message}) from exc
     actor = Actor(user, channel="sync", device_id=str(device.id))
-    outcomes = sync.apply_batch(SqlStore(user), mutations, actor, utcnow())
+    store = SqlStore(user)
+    outcomes = sync.apply_batch(store, mutations, actor, utcnow())
+    store.acknowledge(device)
     return {
         "results": [o.to_dict() for o in outcomes],
         "last_acknowledged": acknowledged(device),

@@ -5,14 +5,18 @@ import dataclasses
 import uuid
 from contextlib import contextmanager
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.audit import services as audit
 from server.audit.models import AuditEvent
+from server.common import changes
+from server.common.types import utcnow
 from server.errors import Conflict as StaleVersion
 from server.errors import Forbidden, Invalid, NotFound, RuleBroken
 from server.extensions import db
+from server.findings import bulk as bulk_findings
 from server.findings import services as findings
 from server.log import services as log
 from server.log.models import LogEntry
@@ -32,17 +36,31 @@ NOT_WRITES = ("conflict", "resolve_conflict", "note", "evidence", "carry_forward
 class SqlStore:
     """Apply sync mutations to the database for one push (one user, one device)."""
 
+    BULK_CREATES = ("finding",)
+
     def __init__(self, user):
         self.user = user
+        self._services: dict = {}  # held here: the session's identity map only holds weakly
+        self._batch = _BatchRead(None)
+        self._ack: tuple[int, str] | None = None
 
     # ---- the unit of work -------------------------------------------------------------
 
     @contextmanager
     def unit(self):
         """One savepoint per mutation; the project's errors become the engine's."""
+        ack = self._ack
         try:
-            with db.session.begin_nested():
+            with self._errors(), db.session.begin_nested():
                 yield
+        except BaseException:
+            self._ack = ack  # the receipts of a rolled-back unit were never stored
+            raise
+
+    @contextmanager
+    def _errors(self):
+        try:
+            yield
         except (StaleDataError, StaleVersion) as exc:
             raise port.StaleWrite(str(exc)) from exc
         except IntegrityError as exc:
@@ -64,16 +82,50 @@ class SqlStore:
         return dataclasses.replace(actor, mutation_id=mutation.mutation_id if mutation else None)
 
     def _load(self, entity_type: str, entity_id, lock: bool = False):
+        key = (entity_type, uuid.UUID(str(entity_id)))
+        batch = self._batch.current()
+        if batch is not None and key in batch:
+            return batch[key]
         model = records.MODELS[entity_type]
-        query = db.select(model).where(model.id == uuid.UUID(str(entity_id)))
+        query = db.select(model).where(model.id == key[1])
         if lock:
+            faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
             query = query.with_for_update()
         record = db.session.scalars(query.execution_options(populate_existing=True)).first()
-        if record is not None and self._service_of(entity_type, record).provider_id != (
-            self.user.provider_id
-        ):
-            return None  # another provider's record does not exist for this user
-        return record
+        return record if record is None or self._ours(entity_type, record) else None
+
+    def _ours(self, entity_type: str, record) -> bool:
+        # Another provider's record does not exist for this user.
+        return self._service_of(entity_type, record).provider_id == self.user.provider_id
+
+    def reserve(self, count: int) -> None:
+        """Take the change sequence numbers of the one-by-one writes to come in one UPDATE."""
+        changes.reserve(db.session(), count)
+
+    def existing(self, entity_type: str, entity_ids) -> set:
+        """Load and lock the batch's records of one type in one read; return those that exist.
+
+        They stay loaded for the rest of this transaction: the rows are locked (PostgreSQL)
+        or the database is (SQLite), so nobody else can change them before it ends.
+        """
+        model = records.MODELS[entity_type]
+        for entity_id in entity_ids:
+            faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
+        found = db.session.scalars(
+            db.select(model).where(model.id.in_(entity_ids)).order_by(model.id)
+            .with_for_update().execution_options(populate_existing=True)
+        ).all()
+        batch = self._batch.start()
+        loaded = {record.id: record for record in found if self._ours(entity_type, record)}
+        for entity_id in entity_ids:
+            batch[(entity_type, entity_id)] = loaded.get(entity_id)
+        return set(loaded)
+
+    def _made(self, entity_type: str, entity_id) -> None:
+        """Forget that the batch read found no such record: it exists now."""
+        batch = self._batch.current()
+        if batch is not None:
+            batch.pop((entity_type, uuid.UUID(str(entity_id))), None)
 
     def _live(self, entity_type: str, entity_id, expected_version: int):
         record = self._load(entity_type, entity_id)
@@ -83,14 +135,18 @@ class SqlStore:
             raise port.StaleWrite(f"{entity_type} moved to version {record.version}")
         return record
 
-    @staticmethod
-    def _service_of(entity_type: str, record) -> Service:
+    def _service_of(self, entity_type: str, record) -> Service:
         if entity_type in ("note", "evidence"):
-            return db.session.get(Service, db.session.get(LogEntry, record.entry_id).service_id)
-        return db.session.get(Service, record.service_id)
+            return self._get_service(db.session.get(LogEntry, record.entry_id).service_id)
+        return self._get_service(record.service_id)
+
+    def _get_service(self, service_id) -> Service | None:
+        if service_id not in self._services:
+            self._services[service_id] = db.session.get(Service, service_id)
+        return self._services[service_id]
 
     def _service(self, fields: dict) -> Service:
-        service = db.session.get(Service, fields.get("service_id"))
+        service = self._get_service(fields.get("service_id"))
         if service is None or service.provider_id != self.user.provider_id:
             raise port.InvalidChange("Choose one of your services.",
                                      {"service_id": "Not one of your services."})
@@ -106,7 +162,6 @@ class SqlStore:
     # ---- records ----------------------------------------------------------------------
 
     def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
-        faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
         record = self._load(entity_type, entity_id, lock=True)
         return None if record is None else records.plain(entity_type, record)
 
@@ -140,7 +195,32 @@ class SqlStore:
             record = log.create_draft(actor, service, id=entity_id, **data)
         else:
             return self.append(entity_type, entity_id, fields, ctx)
+        self._made(entity_type, entity_id)
         return records.plain(entity_type, record)
+
+    def create_many(self, entity_type, items) -> list:
+        """Check every finding as record_finding does; insert those that pass together."""
+        if entity_type not in self.BULK_CREATES:
+            raise port.StaleWrite(f"no bulk create of {entity_type}")  # one at a time, then
+        now, out, made = utcnow(), [], []
+        for entity_id, fields, ctx in items:
+            actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
+            try:
+                with self._errors():
+                    service = self._service(data)
+                    data.pop("service_id")
+                    row = bulk_findings.finding_row(actor, service, data, entity_id, now)
+            except port.Refused as refused:
+                out.append(refused)
+                continue
+            made.append((actor, row))
+            out.append(row)
+        if made:
+            bulk_findings.insert_findings(made, changes.take(db.session(), len(made)), now)
+        for _, row in made:
+            self._made(entity_type, row["id"])
+        return [o if isinstance(o, port.Refused) else records.plain_row(entity_type, o)
+                for o in out]
 
     def append(self, entity_type, entity_id, fields, ctx) -> dict:
         actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
@@ -149,6 +229,7 @@ class SqlStore:
             record = log.add_note(actor, entry, data.get("body", ""), id=entity_id)
         else:
             record = log.add_evidence(actor, entry, id=entity_id, **data)
+        self._made(entity_type, entity_id)
         return records.plain(entity_type, record)
 
     def update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
@@ -189,23 +270,45 @@ class SqlStore:
     # ---- receipts and conflicts -------------------------------------------------------
 
     def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
-        receipt = db.session.scalar(
-            db.select(Receipt).where(Receipt.device_id == uuid.UUID(device_id),
-                                     Receipt.mutation_id == mutation_id)
+        return self.get_receipts(device_id, [mutation_id]).get(mutation_id)
+
+    def get_receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
+        rows = db.session.execute(
+            db.select(Receipt.mutation_id, Receipt.outcome).where(
+                Receipt.device_id == uuid.UUID(device_id), Receipt.mutation_id.in_(mutation_ids))
         )
-        return None if receipt is None else dict(receipt.outcome)
+        return {mutation_id: dict(outcome) for mutation_id, outcome in rows}
 
     def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
+        """Add the receipt; the unit's savepoint flushes it with the change it belongs to."""
         mutation = ctx.mutation
         db.session.add(Receipt(
             device_id=uuid.UUID(device_id), mutation_id=mutation_id, seq=seq,
             entity_type=mutation.entity_type, entity_id=str(mutation.entity_id),
             outcome=outcome, received_at=ctx.now,
         ))
-        device = db.session.get(Device, uuid.UUID(device_id))
-        if seq >= (device.last_mutation_seq or 0):
-            device.last_mutation_seq, device.last_mutation_id = seq, mutation_id
-        db.session.flush()
+        self._acknowledge(seq, mutation_id)
+
+    def put_receipts(self, receipts) -> None:
+        rows = [
+            {"device_id": uuid.UUID(device_id), "mutation_id": mutation_id, "seq": seq,
+             "entity_type": ctx.mutation.entity_type, "entity_id": str(ctx.mutation.entity_id),
+             "outcome": outcome, "received_at": ctx.now}
+            for device_id, mutation_id, seq, outcome, ctx in receipts
+        ]
+        if rows:
+            db.session.execute(insert(Receipt.__table__), rows)
+        for row in rows:
+            self._acknowledge(row["seq"], row["mutation_id"])
+
+    def _acknowledge(self, seq: int, mutation_id: str) -> None:
+        if self._ack is None or seq >= self._ack[0]:
+            self._ack = (seq, mutation_id)
+
+    def acknowledge(self, device: Device) -> None:
+        """Record the highest-numbered mutation stored in this push on its device, once."""
+        if self._ack is not None and self._ack[0] >= (device.last_mutation_seq or 0):
+            device.last_mutation_seq, device.last_mutation_id = self._ack
 
     def add_conflict(self, conflict: Conflict) -> None:
         service_id = conflict.service_id
@@ -244,6 +347,25 @@ class SqlStore:
                       "conflict_id": str(row.id), "choice": resolution.get("choice")},
                      service_id=row.service_id)
         return conflict_of(row)
+
+
+class _BatchRead:
+    """The records a batch read found (None: no such record), valid until its transaction
+    ends: after a commit or a rollback they are read again."""
+
+    def __init__(self, transaction):
+        self.transaction, self.records = transaction, {}
+
+    def start(self) -> dict:
+        transaction = db.session().get_transaction()
+        if transaction is not self.transaction:
+            self.transaction, self.records = transaction, {}
+        return self.records
+
+    def current(self) -> dict | None:
+        if self.transaction is None or db.session().get_transaction() is not self.transaction:
+            return None
+        return self.records
 
 
 _CONFLICT_FIELDS = ("id", "kind", "entity_type", "field", "base_value", "kept_value",

@@ -1,0 +1,95 @@
+"""A manager's resolution of a kept conflict: the kept value, the other one, or a new one."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sync.policies import POLICIES
+from sync.store import InvalidChange, NotFound, RuleRefused, Store, SyncActor, WriteContext
+from sync.types import Conflict
+from sync.validate import canonical
+
+RESOLUTION_CHOICES = ("kept", "other", "new")
+
+
+def resolve(
+    store: Store,
+    conflict_id: uuid.UUID,
+    choice: str,
+    actor: SyncActor,
+    now: datetime,
+    value: Any = None,
+) -> Conflict:
+    """Settle an open conflict: keep the kept value, take the other one, or a new value.
+
+    Raises Refused subclasses the server maps to its errors; StaleWrite when the record
+    changed under the resolution (the manager looks again).
+    """
+    ctx = WriteContext(actor=actor, now=now)
+    if choice not in RESOLUTION_CHOICES:
+        raise InvalidChange(
+            "Choose kept, other or new.",
+            {"choice": f"Must be one of: {', '.join(RESOLUTION_CHOICES)}."},
+        )
+    with store.unit():
+        conflict = store.get_conflict(conflict_id)
+        if conflict is None:
+            raise NotFound("There is no such conflict.", {"conflict_id": "Unknown conflict."})
+        if conflict.status != "open":
+            raise RuleRefused("conflict_open", "This conflict has already been resolved.")
+        chosen = _chosen_value(conflict, choice, value)
+        if choice != "kept":
+            _apply_resolution(store, conflict, chosen, ctx)
+        resolution = {
+            "choice": choice,
+            "value": chosen,
+            "by": str(actor.user_id),
+            "at": now.isoformat(),
+        }
+        return store.resolve_conflict(conflict_id, resolution, ctx)
+
+
+def _chosen_value(conflict: Conflict, choice: str, value: Any) -> Any:
+    if choice == "kept":
+        return conflict.kept_value
+    if choice == "other":
+        return conflict.other_value
+    if conflict.kind != "field":
+        raise InvalidChange(
+            "Only a field conflict can take a new value.",
+            {"choice": "Choose kept or other for this conflict."},
+        )
+    rule = POLICIES[conflict.entity_type][conflict.field]
+    clean, why = canonical(rule.kind, value)
+    if why:
+        raise InvalidChange(f"Please check this field: value. {why}", {"value": why})
+    return clean
+
+
+def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteContext) -> None:
+    kind, entity_id = conflict.entity_type, conflict.entity_id
+    current = store.get(kind, entity_id)
+    if current is None:
+        raise NotFound("The record of this conflict no longer exists.")
+    if conflict.kind == "edit_vs_delete":
+        if current.get("deleted"):
+            current = store.restore(kind, entity_id, current["version"], ctx)
+        if "action" in (chosen or {}):
+            store.transition(
+                kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
+            )
+        elif chosen:
+            store.update(kind, entity_id, dict(chosen), current["version"], ctx)
+        return
+    if current.get("deleted"):
+        raise RuleRefused(
+            "record_deleted", "The record was deleted after this conflict; resolve that first."
+        )
+    if conflict.kind == "delete_vs_edit":
+        store.delete(kind, entity_id, current["version"], ctx)
+    elif conflict.kind == "transition":
+        store.transition(
+            kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
+        )
+    elif current.get(conflict.field) != chosen:
+        store.update(kind, entity_id, {conflict.field: chosen}, current["version"], ctx)

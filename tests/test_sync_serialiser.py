@@ -1,0 +1,90 @@
+"""The pull's serialiser of plain table rows gives exactly what records.plain gives from the
+models (the shape a device holds and the merge compares), for every synced record type."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+
+from server.audit.services import Actor
+from server.extensions import db
+from server.findings.services import record_finding, record_walkaround
+from server.framework.models import QualityStatement
+from server.log import services as log
+from server.syncing import records
+from server.syncing.models import SyncConflict
+from server.syncing.pull import pull
+from server.syncing.store import conflict_of
+from server.syncing.writes import delete_record
+
+pytestmark = pytest.mark.db
+
+
+def _every_kind(world):
+    """Make one record of every synced type (and a tombstone); return {(type, id): model}."""
+    manager = world.users["registered_manager"]
+    actor = Actor(manager, "sync", "device-1")
+    walk = record_walkaround(actor, world.home, {
+        "kind": "walkaround", "areas": ["Lounge"], "notes": "Evening round",
+        "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
+        "ended_at": datetime(2026, 11, 27, 18, 40, tzinfo=UTC)})
+    finding = record_finding(actor, world.home, {
+        "kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
+        "description": "Call bell out of reach", "risk": "high", "follow_up_needed": True,
+        "walkaround_id": walk.id, "people_involved": "R-1042"})
+    gone = record_finding(actor, world.home, {
+        "kind": "positive_practice", "area": "Lounge", "description": "Kind words at lunch"})
+    statements = db.session.scalars(db.select(QualityStatement.id).limit(2)).all()
+    entry = log.create_draft(actor, world.home, concern="Call bells out of reach",
+                             source="walkaround", risk="high", owner_id=manager.id,
+                             due_date=date(2026, 12, 4), statement_ids=statements)
+    note = log.add_note(actor, entry, "Spoke to the night team")
+    evidence = log.add_evidence(actor, entry, type="audit", location="Call bell audit, Dec",
+                                evidence_date=date(2026, 11, 20), checked_by=manager.id)
+    conflict = SyncConflict(
+        id=uuid.uuid4(), service_id=world.home.id, kind="field", mutation_id="m-9",
+        entity_type="finding", entity_id=str(finding.id), field="risk", base_value="low",
+        kept_value="high", kept_author=manager.id, other_value="medium",
+        other_author=manager.id, other_device="device-2",
+        other_at=datetime(2026, 11, 27, 19, tzinfo=UTC))
+    db.session.add(conflict)
+    db.session.flush()
+    delete_record(actor, "finding", gone)
+    db.session.commit()
+    made = {"walkaround": walk, "finding": finding, "log_entry": entry, "note": note,
+            "evidence": evidence, "conflict": conflict}
+    return {(kind, str(model.id)): model for kind, model in made.items()} | {
+        ("finding", str(gone.id)): gone}
+
+
+def test_plain_row_equals_plain_for_every_record_type(world):
+    made = _every_kind(world)
+    db.session.expire_all()
+    for (kind, record_id), model in made.items():
+        if kind == "conflict":
+            continue
+        table = records.MODELS[kind].__table__
+        row = db.session.execute(
+            db.select(table).where(table.c.id == uuid.UUID(record_id))).mappings().one()
+        statements = [s.id for s in model.statements] if kind == "log_entry" else ()
+        assert records.plain_row(kind, row, statements) == records.plain(kind, model), kind
+    assert sorted(made[k].deleted_at is not None for k in made) == [False] * 6 + [True]
+
+
+def test_a_pull_sends_every_record_as_plain_does(world):
+    made = _every_kind(world)
+    db.session.expire_all()
+    body = pull(world.users["registered_manager"], 0, 100)
+    sent = {(c["entity_type"], c["id"]): c for c in body["changes"]}
+    assert set(sent) == set(made)
+    for (kind, record_id), model in made.items():
+        change = sent[(kind, record_id)]
+        assert (change["version"], change["change_seq"]) == (model.version, model.change_seq)
+        if kind == "conflict":
+            assert change["record"] == conflict_of(model).to_dict()
+        elif model.deleted_at is not None:
+            assert (change["deleted"], change["record"]) == (True, None)
+        else:
+            assert change["record"] == records.plain(kind, model), kind
+    entry = next(m for (k, _), m in made.items() if k == "log_entry")
+    assert len(sent[("log_entry", str(entry.id))]["record"]["statements"]) == 2
