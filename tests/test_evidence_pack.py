@@ -4,9 +4,9 @@ processes-only flag, the period, placement through the mapping, permissions, HTM
 import io
 from datetime import UTC, date, datetime
 
+import framework_helpers as shared
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import delete
 
 from server.audit.services import Actor
 from server.common.types import clock_at
@@ -14,10 +14,8 @@ from server.evidence import categories
 from server.evidence.services import evidence_pack
 from server.extensions import db
 from server.findings.services import record_finding
-from server.framework.models import Framework, QualityStatement, StatementMapping
 from server.framework.services import ensure_bundled_frameworks
 from server.log import services as log
-from server.log.models import entry_statement
 
 pytestmark = pytest.mark.db
 
@@ -27,35 +25,16 @@ FLAG = "Only processes: no evidence of people's experience"
 GOOD = "Deputy manager audits 10 MAR charts every Friday and records the result"
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch):
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("server.accounts.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
-
-
-def _only_saf() -> None:
-    db.session.rollback()
-    db.session.execute(delete(entry_statement).where(
-        ~entry_statement.c.statement_id.like("saf-2023:%")))
-    db.session.execute(delete(StatementMapping).where(
-        ~StatementMapping.to_id.like("saf-2023:%") | ~StatementMapping.from_id.like("saf-2023:%")))
-    db.session.execute(delete(QualityStatement).where(QualityStatement.framework_id != "saf-2023"))
-    db.session.execute(delete(Framework).where(Framework.id != "saf-2023"))
-    db.session.commit()
+# pytest finds fixtures among a module's globals: these come from framework_helpers.
+quick_passwords = shared.quick_passwords
+only_saf_afterwards = shared.only_saf_afterwards
 
 
 @pytest.fixture(autouse=True)
-def frameworks(app):
-    """Both bundled versions loaded; the framework tables outlive each test, so tidy up."""
-    _only_saf()
+def frameworks(only_saf_afterwards):
+    """Both bundled versions loaded (only_saf_afterwards tidies up around the test)."""
     ensure_bundled_frameworks()
     db.session.commit()
-    yield
-    _only_saf()
 
 
 def at(day: int, month: int = 3) -> datetime:

@@ -5,8 +5,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import framework_helpers as shared
 import pytest
-from sqlalchemy import delete
 
 from server.errors import Invalid
 from server.extensions import db
@@ -24,36 +24,9 @@ pytestmark = pytest.mark.db
 DOC = Path(__file__).parents[1] / "docs" / "frameworks.md"
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch):
-    """Hash test passwords cheaply: a dozen scrypt hashes per test would dominate the run."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("server.accounts.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
-
-
-def remove_all_but_saf() -> None:
-    """Drop every framework but saf-2023, with the tags on its statements."""
-    db.session.rollback()
-    db.session.execute(delete(entry_statement).where(
-        ~entry_statement.c.statement_id.like("saf-2023:%")))
-    db.session.execute(delete(StatementMapping).where(
-        ~StatementMapping.to_id.like("saf-2023:%") | ~StatementMapping.from_id.like("saf-2023:%")))
-    db.session.execute(delete(QualityStatement).where(QualityStatement.framework_id != "saf-2023"))
-    db.session.execute(delete(Framework).where(Framework.id != "saf-2023"))
-    db.session.commit()
-
-
-@pytest.fixture(autouse=True)
-def only_saf_afterwards(app):
-    """Start and end with saf-2023 alone: the framework tables outlive each test (and the
-    demo seed may load the bundled draft)."""
-    remove_all_but_saf()
-    yield
-    remove_all_but_saf()
+# pytest finds fixtures among a module's globals: these come from framework_helpers.
+quick_passwords = shared.quick_passwords
+only_saf_afterwards = shared.only_saf_afterwards
 
 
 def draft(tmp_path, **changes) -> Path:

@@ -379,7 +379,7 @@ def test_csv_has_one_row_per_entry_of_the_month_and_no_formulas(world, log, logi
 
 
 def test_csv_safe_cells():
-    from server.reports.render import csv_safe
+    from server.common.rendering import csv_safe
 
     assert [csv_safe(v) for v in ("=1+1", "+44 1234", "-2", "@SUM(A1)", "\tx", "plain",
                                   None, True, d(3))] == [

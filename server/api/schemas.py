@@ -1,4 +1,4 @@
-"""Schemas shared by the API: paging arguments and the error shape."""
+"""Schemas shared by the API: paging arguments, the error shape, a record named by id."""
 
 from marshmallow import EXCLUDE, Schema, validate
 from marshmallow import fields as f
@@ -22,3 +22,10 @@ class ErrorDetail(Schema):
 
 class ErrorSchema(Schema):
     error = f.Nested(ErrorDetail, required=True)
+
+
+class NamedSchema(Schema):
+    """A record as a report names it: its id and its name (a provider, a service)."""
+
+    id = f.UUID()
+    name = f.String()

@@ -1,15 +1,11 @@
-"""The evidence pack as a printable HTML page and as a PDF."""
+"""The evidence pack as a printable HTML page and as a PDF (filters: server.common.rendering)."""
 
 from collections import Counter
-from datetime import date, datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from server.common.dates import london_date
 from server.common.pdf import html_to_pdf
+from server.common.rendering import environment, words
 from server.evidence import categories as cat
-from server.evidence.services import label, long_date
 
 # The reports' shared sheet, then the pack's own layout (which sets its own page boxes).
 STYLESHEETS = ("report.css", "pack.css")
@@ -20,12 +16,6 @@ RESPONDENTS = {"person_supported": "person supported", "relative": "relative",
                "staff": "staff", "professional": "professional"}
 
 
-def _long_date(value) -> str:
-    if isinstance(value, datetime):
-        value = london_date(value)
-    return long_date(value) if isinstance(value, date) else ""
-
-
 def _category_labels(keys) -> str:
     return ", ".join(cat.CATEGORIES[k] for k in keys)
 
@@ -34,7 +24,7 @@ def _findings_summary(findings) -> str:
     """3 linked findings: 2 feedback (relative), 1 walkaround issue."""
     counts = Counter((f["kind"], f["respondent_type"]) for f in findings)
     parts = ", ".join(
-        f"{n} {PLURALS.get(kind, label(kind).lower()) if n > 1 else label(kind).lower()}"
+        f"{n} {PLURALS.get(kind, words(kind).lower()) if n > 1 else words(kind).lower()}"
         + (f" ({RESPONDENTS.get(who, who)})" if who else "")
         for (kind, who), n in counts.items())
     noun = "finding" if len(findings) == 1 else "findings"
@@ -49,14 +39,12 @@ def _rules() -> list[tuple[str, str]]:
                         ("Feedback from a", cat.RESPONDENT_CATEGORIES),
                         ("Finding with no respondent, a", cat.FINDING_KIND_CATEGORIES)):
         for word, keys in table.items():
-            rows.append((f"{kind}: {label(word).lower()}", _category_labels(keys) or "None"))
+            rows.append((f"{kind}: {words(word).lower()}", _category_labels(keys) or "None"))
     return rows
 
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                   autoescape=select_autoescape(default=True, default_for_string=True))
-_env.filters.update(long_date=_long_date, category_labels=_category_labels,
-                    findings_summary=_findings_summary)
+_env = environment(Path(__file__).parent / "templates", category_labels=_category_labels,
+                   findings_summary=_findings_summary)
 
 
 def pack_html(pack: dict) -> str:

@@ -1,9 +1,9 @@
 """The inspection evidence pack: JSON, a printable page, and a PDF."""
 
-from flask import Response
 from flask_login import current_user, login_required
 
 from server.api.http import endpoint, query_args
+from server.common.rendering import download, slug
 from server.evidence import render, services
 from server.evidence.schemas import EvidencePackSchema, PackArgs
 
@@ -14,9 +14,8 @@ def _pack() -> dict:
                                   args["framework"])
 
 
-def _filename(pack: dict) -> str:
-    name = "".join(c if c.isalnum() else "-" for c in pack["service"]["name"].lower())
-    return f"evidence-pack-{name.strip('-')}-{pack['from']}-{pack['to']}.pdf"
+def _filename(pack: dict, ext: str) -> str:
+    return f"evidence-pack-{slug(pack['service']['name'])}-{pack['from']}-{pack['to']}.{ext}"
 
 
 @endpoint("/reports/evidence-pack", query=PackArgs, response=EvidencePackSchema, tag="reports")
@@ -31,8 +30,8 @@ def evidence_pack():
 @login_required
 def evidence_pack_html():
     """The evidence pack as a print-ready HTML page."""
-    return Response(render.pack_html(_pack()), mimetype="text/html",
-                    headers={"Cache-Control": "no-store"})
+    pack = _pack()
+    return download(render.pack_html(pack), "text/html", _filename(pack, "html"), inline=True)
 
 
 @endpoint("/reports/evidence-pack.pdf", query=PackArgs, tag="reports",
@@ -41,6 +40,4 @@ def evidence_pack_html():
 def evidence_pack_pdf():
     """The evidence pack as a PDF."""
     pack = _pack()
-    return Response(render.pack_pdf(pack), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{_filename(pack)}"',
-        "Cache-Control": "no-store"})
+    return download(render.pack_pdf(pack), "application/pdf", _filename(pack, "pdf"), inline=True)

@@ -2,6 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from server.api.schemas import NamedSchema
 from server.framework.services import DEFAULT_FRAMEWORK
 
 
@@ -13,11 +14,6 @@ class PackArgs(Schema):
     start = fields.Date(required=True, data_key="from", metadata={"description": "YYYY-MM-DD"})
     end = fields.Date(required=True, data_key="to", metadata={"description": "YYYY-MM-DD"})
     framework = fields.String(load_default=DEFAULT_FRAMEWORK, validate=validate.Length(1, 40))
-
-
-class PackServiceSchema(Schema):
-    id = fields.UUID()
-    name = fields.String()
 
 
 class PackFrameworkSchema(Schema):
@@ -117,7 +113,7 @@ class PackSummarySchema(Schema):
 
 
 class EvidencePackSchema(Schema):
-    service = fields.Nested(PackServiceSchema)
+    service = fields.Nested(NamedSchema)
     provider = fields.String()
     start = fields.Date(data_key="from", attribute="from")
     end = fields.Date(data_key="to", attribute="to")

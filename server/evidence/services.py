@@ -8,6 +8,8 @@ from sqlalchemy import or_
 from server.accounts.models import User
 from server.common.access import get_service
 from server.common.dates import LONDON, london_date
+from server.common.rendering import day as long_date
+from server.common.rendering import words
 from server.common.types import utcnow
 from server.errors import Invalid
 from server.evidence import categories as cat
@@ -24,16 +26,6 @@ KEY_QUESTION_LABELS = {"safe": "Safe", "effective": "Effective", "caring": "Cari
 STATUS_LABELS = {"draft": "Draft", "open": "Open", "in_progress": "In progress",
                  "awaiting_check": "Awaiting check", "awaiting_sign_off": "Awaiting sign-off",
                  "closed": "Closed"}
-
-
-def label(word: str | None) -> str:
-    """A vocabulary word as people write it: ``staff_practice_check`` -> Staff practice check."""
-    return (word or "").replace("_", " ").capitalize()
-
-
-def long_date(day: date) -> str:
-    """12 March 2026: the way the pack writes a date."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _start_of(day: date) -> datetime:
@@ -64,7 +56,7 @@ def evidence_pack(user, service_id, start: date, end: date,
         if not sections or sections[-1]["key_question"] != statement.key_question:
             sections.append({"key_question": statement.key_question,
                              "label": KEY_QUESTION_LABELS.get(statement.key_question,
-                                                              label(statement.key_question)),
+                                                              words(statement.key_question)),
                              "statements": []})
         sections[-1]["statements"].append(_statement_view(statement, placed.get(statement.id, [])))
     all_statements = [s for section in sections for s in section["statements"]]
@@ -128,7 +120,7 @@ def _reviews(entry_ids) -> dict:
             .where(ReviewItem.entry_id.in_(entry_ids))
             .order_by(Review.reviewed_at, ReviewItem.id))
         for entry_id, outcome, comment, at, kind in rows:
-            out[entry_id] = {"outcome": outcome, "outcome_label": label(outcome),
+            out[entry_id] = {"outcome": outcome, "outcome_label": words(outcome),
                              "comment": comment, "on": london_date(at), "kind": kind}
     return out
 
@@ -149,7 +141,7 @@ def _entry_views(entries, end: date) -> dict:
             found |= cat.of_finding(finding.kind, finding.source, finding.respondent_type)
         views[entry.id] = {
             "id": entry.id, "concern": entry.concern, "source": entry.source,
-            "source_label": label(entry.source), "risk": entry.risk,
+            "source_label": words(entry.source), "risk": entry.risk,
             "decision": entry.decision, "owner": names.get(entry.owner_id),
             "status": entry.status, "status_label": STATUS_LABELS.get(entry.status, ""),
             "recorded_on": london_date(entry.created_at), "due_date": entry.due_date,
@@ -165,7 +157,7 @@ def _entry_views(entries, end: date) -> dict:
 
 def _outcome(entry, names) -> str:
     if entry.status == "closed" and entry.closed_at:
-        text = f"Closed on {long_date(london_date(entry.closed_at))}"
+        text = f"Closed on {long_date(entry.closed_at)}"
         if names.get(entry.closed_by):
             text += f" by {names[entry.closed_by]}"
         if entry.signed_off_by:
@@ -179,13 +171,13 @@ def _outcome(entry, names) -> str:
 
 
 def _evidence_view(ref) -> dict:
-    return {"type": ref.type, "type_label": label(ref.type), "reference": ref.location,
+    return {"type": ref.type, "type_label": words(ref.type), "reference": ref.location,
             "date": ref.evidence_date, "description": ref.description,
             "categories": cat.ordered(cat.of_evidence(ref.type))}
 
 
 def _finding_view(finding) -> dict:
-    return {"kind": finding.kind, "kind_label": label(finding.kind),
+    return {"kind": finding.kind, "kind_label": words(finding.kind),
             "source": finding.source, "respondent_type": finding.respondent_type,
             "sentiment": finding.sentiment, "recorded_on": london_date(finding.received_at),
             "categories": cat.ordered(cat.of_finding(finding.kind, finding.source,

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from server.accounts.models import User
 from server.common.dates import london_date
+from server.common.rendering import csv_text
 from server.extensions import db
 from server.framework.models import QualityStatement
 from server.log.models import CarryForward, LogEntry, entry_statement
 from server.reports.entries import due_at_end, flag_columns, live_in, original_due
-from server.reports.render import csv_text
 from server.reports.scope import ReportScope, month_of, report_scope
 
 COLUMNS = [

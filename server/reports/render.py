@@ -1,70 +1,15 @@
-"""Turn report data into what people take away: HTML pages, PDFs and CSV files.
+"""Render the reports' templates (server/reports/templates) to HTML pages and PDFs.
 
-Templates live in server/reports/templates and are rendered with autoescape on. Charts go
-in as ``data:`` images (``chart_img``): the page's CSP refuses the <style> inside an inline
-SVG, while an SVG image keeps its own styles, in the browser and in WeasyPrint alike.
+The filters, CSV and download helpers they share with the evidence pack live in
+server.common.rendering.
 """
 
-import base64
-import csv
-import io
-import re
-from datetime import date, datetime
 from pathlib import Path
 
-from flask import Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
-
-from server.common.dates import london_date
 from server.common.pdf import html_to_pdf
+from server.common.rendering import environment
 
-TEMPLATES = Path(__file__).parent / "templates"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ARIA = re.compile(r'aria-label="([^"]*)"')
-
-
-def day(value) -> str:
-    """'3 October 2026' for a date (a moment: its London day); '' for none."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = london_date(value)
-    return f"{value.day} {value:%B %Y}"
-
-
-def short_day(value: date | None) -> str:
-    return "" if value is None else f"{value.day} {value:%b %Y}"
-
-
-def percent(value) -> str:
-    return "–" if value is None else f"{value:g}%"
-
-
-def words(code: str | None) -> str:
-    """A vocabulary code in plain words: 'in_progress' -> 'In progress'."""
-    return (code or "").replace("_", " ").capitalize()
-
-
-def chart_img(svg: str, css_class: str = "chart") -> Markup:
-    """Return an <img> carrying ``svg`` as a data: URL, its alt text taken from aria-label."""
-    found = _ARIA.search(svg)
-    alt = found.group(1) if found else "Chart"
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return Markup('<img class="{}" src="data:image/svg+xml;base64,{}" alt="{}">').format(
-        css_class, Markup(data), Markup(alt))  # alt is already escaped by server.charts
-
-
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
-        ("html", "xml"), default_for_string=True), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(day=day, short_day=short_day, percent=percent, words=words,
-                       chart_img=chart_img)
-    return env
-
-
-ENV = _environment()
+ENV = environment(Path(__file__).parent / "templates")
 
 
 def render_html(template: str, **context) -> str:
@@ -75,45 +20,3 @@ def render_html(template: str, **context) -> str:
 def render_pdf(template: str, **context) -> bytes:
     """Render a template to HTML, then to PDF (``print=True`` lets it leave out links)."""
     return html_to_pdf(render_html(template, print=True, **context))
-
-
-def csv_safe(value) -> str:
-    """Return a CSV cell a spreadsheet will show as text, never run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        value = value.isoformat(timespec="minutes")
-    elif isinstance(value, date):
-        value = value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_text(header: list[str], rows) -> str:
-    """Write a header and rows as CSV text, every cell passed through csv_safe."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_safe(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
-    return out.getvalue()
-
-
-def slug(text: str) -> str:
-    """'Brightwater Care Group' -> 'brightwater-care-group' (for file names)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
-
-
-def download(body, mimetype: str, filename: str, inline: bool = False) -> Response:
-    """A response that the browser saves as ``filename`` (or shows, when ``inline``)."""
-    response = Response(body, mimetype=mimetype)
-    kind = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-__all__ = ["chart_img", "csv_safe", "csv_text", "day", "download", "render_html", "render_pdf",
-           "slug"]

@@ -4,9 +4,10 @@ from flask import url_for
 from flask_login import current_user, login_required
 
 from server.api.http import endpoint, query_args
+from server.common.rendering import download, slug
 from server.reports.governance import governance_report
 from server.reports.governance_csv import governance_csv as month_csv
-from server.reports.render import download, render_html, render_pdf, slug
+from server.reports.render import render_html, render_pdf
 from server.reports.schemas import GovernanceQuerySchema, GovernanceReportSchema
 from server.reports.scope import last_month
 
@@ -31,8 +32,11 @@ def _filename(report: dict, ext: str) -> str:
     return f"careloop-governance-{report['month']}-{slug(report['title'])}.{ext}"
 
 
-def _report(args: dict) -> dict:
-    return governance_report(current_user, args["month"], args.get("service_id"), charts=True)
+def _printable() -> tuple[dict, dict]:
+    """The report asked for, with its charts, and the links to its other formats."""
+    args = _args()
+    report = governance_report(current_user, args["month"], args.get("service_id"), charts=True)
+    return report, _links(args)
 
 
 @endpoint("/reports/governance", query=GovernanceQuerySchema, response=GovernanceReportSchema)
@@ -49,9 +53,8 @@ def governance_json():
 @login_required
 def governance_html():
     """The month's governance report as a printable page."""
-    args = _args()
-    report = _report(args)
-    page = render_html("governance.html", report=report, links=_links(args), print=False)
+    report, links = _printable()
+    page = render_html("governance.html", report=report, links=links, print=False)
     return download(page, HTML, _filename(report, "html"), inline=True)
 
 
@@ -60,9 +63,8 @@ def governance_html():
 @login_required
 def governance_pdf():
     """The month's governance report as a PDF."""
-    args = _args()
-    report = _report(args)
-    pdf = render_pdf("governance.html", report=report, links=_links(args))
+    report, links = _printable()
+    pdf = render_pdf("governance.html", report=report, links=links)
     return download(pdf, "application/pdf", _filename(report, "pdf"))
 
 

@@ -5,6 +5,9 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load
 
+from server.api.schemas import NamedSchema
+from server.measures.schemas import MeasurePointSchema, MeasureSchema, MeasureStatusSchema
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -51,33 +54,15 @@ class GovServiceFiguresSchema(GovFiguresSchema):
     service_name = fields.String()
 
 
-class GovNamedSchema(Schema):
-    id = fields.UUID()
-    name = fields.String()
+class GovMeasureSchema(MeasureStatusSchema, MeasureSchema):
+    """A measure as set, its latest week and status (flat, not under ``progress``), its series."""
 
+    class Meta:
+        exclude = ("created_by", "created_at", "deadline_passed")
 
-class GovWeekSchema(Schema):
-    week_start = fields.Date()
-    value = fields.Float(allow_none=True)
-    numerator = fields.Integer()
-    denominator = fields.Integer()
-
-
-class GovMeasureSchema(Schema):
-    id = fields.UUID()
-    service_id = fields.UUID()
     service_name = fields.String()
-    name = fields.String()
-    metric = fields.String()
-    baseline = fields.Float()
-    target = fields.Float()
-    start_date = fields.Date()
-    deadline = fields.Date()
-    latest_value = fields.Float(allow_none=True)
-    latest_week_start = fields.Date(allow_none=True)
-    status = fields.String()
     status_label = fields.String()
-    series = fields.List(fields.Nested(GovWeekSchema))
+    series = fields.List(fields.Nested(MeasurePointSchema))
 
 
 class GovSignalCountSchema(Schema):
@@ -202,10 +187,10 @@ class GovernanceReportSchema(Schema):
     last_day = fields.Date()
     as_of = fields.Date()
     generated_at = fields.AwareDateTime()
-    provider = fields.Nested(GovNamedSchema)
+    provider = fields.Nested(NamedSchema)
     whole_provider = fields.Boolean()
     title = fields.String()
-    services = fields.List(fields.Nested(GovNamedSchema))
+    services = fields.List(fields.Nested(NamedSchema))
     list_limit = fields.Integer()
     figures = fields.Nested(GovFiguresSchema)
     by_service = fields.List(fields.Nested(GovServiceFiguresSchema))

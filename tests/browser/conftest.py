@@ -320,3 +320,17 @@ def db_query(app, fn):
             return fn(db)
         finally:
             db.session.remove()
+
+
+def make_provider_user(app, floor, role: str, name: str, email: str) -> dict:
+    """Add a provider-wide person (no service) to the floor's provider; return their login."""
+    from seed import factories as f
+    from server.providers.models import Provider
+
+    def make(db):
+        provider = db.session.get(Provider, floor.provider_id)
+        user = f.make_user(provider, role, None, name=name, email=email)
+        db.session.commit()
+        return {"id": user.id, "email": user.email, "password": PASSWORD}
+
+    return db_query(app, make)

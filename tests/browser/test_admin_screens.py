@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, Desk, check_a11y, db_query, log_in, open_entry
+from tests.browser.conftest import (
+    PASSWORD,
+    Desk,
+    check_a11y,
+    db_query,
+    log_in,
+    make_provider_user,
+    open_entry,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,20 +44,6 @@ def check_at_top(page, where: str):
     check_a11y(page, where)
 
 
-def make_admin(app, floor) -> dict:
-    from seed import factories as f
-    from server.providers.models import Provider
-
-    def make(db):
-        provider = db.session.get(Provider, floor.provider_id)
-        admin = f.make_user(provider, "provider_admin", None, name="Pat Admin",
-                            email="pat.admin@example.test")
-        db.session.commit()
-        return {"id": admin.id, "email": admin.email, "password": PASSWORD}
-
-    return db_query(app, make)
-
-
 def log_in_at_desk(page, who: dict):
     """Log in as anyone, whatever their first screen is, on a landscape tablet at a desk.
 
@@ -69,7 +63,8 @@ def switch_user(page):
 
 
 def test_the_admin_adds_a_person_who_sets_a_password_with_the_code(page, live_app, floor):
-    admin = make_admin(live_app, floor)
+    admin = make_provider_user(live_app, floor, "provider_admin", "Pat Admin",
+                               "pat.admin@example.test")
     log_in_at_desk(page, admin)
     page.goto("/#/admin/people")
     page.get_by_role("heading", name="People", exact=True).wait_for()

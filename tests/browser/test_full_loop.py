@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 
 from tests.browser.conftest import (
-    PASSWORD,
     check_a11y,
     db_query,
     go_offline,
     go_online,
     log_in,
+    make_provider_user,
     sync_now,
     wait_for_service_worker,
 )
@@ -25,20 +25,6 @@ DESKTOP = {"width": 1280, "height": 800}
 SEEN = "Hoist sling in room 4 is frayed at the leg strap."
 DECISION = ("Sam Carer takes the frayed sling out of use today, orders a replacement and "
             "records the hoist check on the equipment sheet")
-
-
-def make_ni(app, floor) -> dict:
-    from seed import factories as f
-    from server.providers.models import Provider
-
-    def make(db):
-        provider = db.session.get(Provider, floor.provider_id)
-        ni = f.make_user(provider, "nominated_individual", None, name="Nina Individual",
-                         email="nina.ni@example.test")
-        db.session.commit()
-        return {"id": ni.id, "email": ni.email, "password": PASSWORD}
-
-    return db_query(app, make)
 
 
 def tile(page, label: str) -> int:
@@ -97,7 +83,8 @@ def triage_into_entry(page) -> str:
 def test_offline_finding_to_closed_entry_moves_the_dashboard(browser, page, context, server,
                                                              floor):
     app = server.app
-    ni = make_ni(app, floor)
+    ni = make_provider_user(app, floor, "nominated_individual", "Nina Individual",
+                            "nina.ni@example.test")
     leader_ctx = desk_context(browser, server)
     leader = leader_ctx.new_page()
     log_in(leader, ni)

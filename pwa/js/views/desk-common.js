@@ -3,7 +3,7 @@
 // (no outbox): it is an office screen with a connection, and each write is checked there.
 import * as api from '../api.js';
 import * as session from '../session.js';
-import { h } from '../ui.js';
+import { formValues, h, showErrors } from '../ui.js';
 
 let services = null;
 const people = new Map(); // serviceId -> Map(userId -> display name)
@@ -124,6 +124,17 @@ export const SIGNALS = {
 /** A refusal box read out at once by screen readers; empty until it has something to say. */
 export function alertBox(extraClass = '') {
   return h('div', { class: `desk-alert ${extraClass}`.trim(), role: 'alert' });
+}
+
+/**
+ * Read a form and show, next to each field, what `problems(values)` says is wrong with it
+ * (a message, or false when the field is fine). Return the values, or null when any is wrong.
+ */
+export function checkedValues(form, problems) {
+  const values = formValues(form);
+  const errors = Object.fromEntries(Object.entries(problems(values)).filter(([, why]) => why));
+  showErrors(form, errors);
+  return Object.keys(errors).length ? null : values;
 }
 
 export function say(box, message, kind = 'bad') {

@@ -2,8 +2,8 @@
 // (append-only, each with its form), carry-forwards, the findings linked to it, and the
 // whole history as a timeline.
 import * as api from '../api.js';
-import { LABELS, day, field, formValues, h, showErrors, toast, when } from '../ui.js';
-import { TODAY, alertBox, chooseService, hasRole, nameOf, refusal, say } from './desk-common.js';
+import { LABELS, day, field, h, showErrors, toast, when } from '../ui.js';
+import { TODAY, alertBox, checkedValues, chooseService, hasRole, nameOf, refusal, say } from './desk-common.js';
 
 export const REVIEW_KINDS = { rm_weekly: 'weekly review', provider_monthly: "provider's monthly review", ad_hoc: 'ad hoc review' };
 export const REVIEW_OUTCOMES = { assurance: 'Assurance', challenge: 'Challenge', further_action: 'Further action' };
@@ -102,14 +102,13 @@ function evidenceForm(user, entry, names, onChanged) {
   form.append(message);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const v = formValues(form);
-    const errors = {};
-    if (!v.type) errors.type = 'Type of evidence: choose one.';
-    if (!v.location.trim()) errors.location = 'Where it is kept: say where the evidence is.';
-    if (!v.evidence_date) errors.evidence_date = 'Date of the evidence: give the date.';
-    if (!v.checked_by) errors.checked_by = 'Checked by: choose who checked it.';
-    showErrors(form, errors);
-    if (Object.keys(errors).length) return;
+    const v = checkedValues(form, (v) => ({
+      type: !v.type && 'Type of evidence: choose one.',
+      location: !v.location.trim() && 'Where it is kept: say where the evidence is.',
+      evidence_date: !v.evidence_date && 'Date of the evidence: give the date.',
+      checked_by: !v.checked_by && 'Checked by: choose who checked it.',
+    }));
+    if (!v) return;
     try {
       await api.post(`/entries/${entry.id}/evidence`, { type: v.type, location: v.location.trim(),
         evidence_date: v.evidence_date, checked_by: v.checked_by, description: v.description.trim() });

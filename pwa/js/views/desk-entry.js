@@ -3,8 +3,8 @@
 // (desk-entry-records.js: reviews, open conflicts, evidence, notes, history).
 // Every write sends the version it was based on; a stale one gets the current copy back.
 import * as api from '../api.js';
-import { LABELS, choices, day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
-import { alertBox, backToLog, hasRole, nameOf, peopleOf, refusal, say } from './desk-common.js';
+import { LABELS, choices, day, field, h, show, showErrors, toast, when } from '../ui.js';
+import { alertBox, backToLog, checkedValues, hasRole, nameOf, peopleOf, refusal, say } from './desk-common.js';
 import { REVIEW_KINDS, allPages, recordsSections } from './desk-entry-records.js';
 
 const LABEL = {
@@ -192,12 +192,11 @@ function escalationForm(entry, onChanged) {
   form.append(message);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const v = formValues(form);
-    const errors = {};
-    if (!v.decision) errors.decision = 'Escalate or not: choose one.';
-    if (!v.reason.trim()) errors.reason = 'Why: say why the entry is, or is not, escalated.';
-    showErrors(form, errors);
-    if (Object.keys(errors).length) return;
+    const v = checkedValues(form, (v) => ({
+      decision: !v.decision && 'Escalate or not: choose one.',
+      reason: !v.reason.trim() && 'Why: say why the entry is, or is not, escalated.',
+    }));
+    if (!v) return;
     try {
       const saved = await api.post(`/entries/${entry.id}/escalation`, { decision: v.decision, reason: v.reason.trim(), version: entry.version });
       toast('Escalation decision recorded.');
