@@ -77,12 +77,10 @@ ensure-nginx: ## Install Debian's nginx when it is missing (HTTPS deployment tes
 lint: install ## Check the code with ruff
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 
-bench: install ## Run the benchmarks
-	@if [ -f bench/__main__.py ]; then \
-		$(PYTHON) -m bench; \
-	else \
-		echo "No benchmarks yet: they come with the sync issue (bench/)."; \
-	fi
+# The PostgreSQL figures run on a throwaway cluster (scripts/with-postgres.sh); the large
+# provider is built once into ~/.cache/careloop-bench and reused (bench/large.py).
+bench: install ensure-postgres ensure-chromium ## Run the benchmarks and print one table (BENCH_ARGS=--quick for a smoke run)
+	scripts/with-postgres.sh $(PYTHON) -m bench $(BENCH_ARGS)
 
 screenshots: install ## Save the main screens into docs/screenshots/
 	CARELOOP_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTEST) tests/browser/test_screenshots.py

@@ -1,6 +1,9 @@
-"""`python -m bench`: time push, retries and pull over HTTP against raw SQLite; print one table.
+"""`python -m bench`: every benchmark of issue 7, each figure beside a baseline from the same run.
 
-`python -m bench --quick` runs tiny sizes once (the smoke test of `make test` uses it).
+Push, retries and pull over HTTP against raw SQLite (and the same on PostgreSQL when
+scripts/with-postgres.sh provides one), many tablets at once against gunicorn with two
+workers, the PWA's shell and offline start, and the desk and report calls on the large
+provider. `python -m bench --quick` runs tiny sizes once (the smoke test of `make test`).
 """
 
 import argparse
@@ -12,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.extra import extra_rows
 from bench.server import make_template
 from bench.sync_bench import Sizes, baseline_run, careloop_run
 
@@ -25,10 +29,8 @@ FIGURES = [
     ("pull_first", "Pull: first sync of {n:,}, pages of {page:,}", "records/s", "read"),
     ("pull_incr_ms", "Pull: incremental, {incr:,} changes", "ms", "read_incr_ms"),
 ]
-HEADER = (
-    "| figure | unit | Careloop (median) | runs | baseline: raw SQLite (median) "
-    "| ratio Careloop/baseline |"
-)
+HEADER = "| figure | unit | Careloop (median) | runs | baseline | baseline (median) | ratio |"
+RAW_SQLITE = "raw SQLite, same rows"
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -37,20 +39,27 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.0f}"
 
 
-def table(careloop: list[dict], baseline: list[dict], sizes: Sizes) -> str:
-    """Return the markdown table of medians, with each figure's baseline and ratio."""
-    lines = [HEADER, "|---|---|---:|---:|---:|---:|"]
+def sync_rows(careloop: list[dict], baseline: list[dict], sizes: Sizes) -> list[tuple]:
+    """The push, retry and pull figures as rows: (label, unit, median, runs, base label, base)."""
+    rows = []
     for key, label, unit, base_key in FIGURES:
         mine = statistics.median(r[key] for r in careloop)
-        if base_key:
-            theirs = statistics.median(r[base_key] for r in baseline)
-            base, ratio = _fmt(theirs, unit), f"{mine / theirs:.3f}"
-        else:
-            base, ratio = "0", "-"
+        theirs = statistics.median(r[base_key] for r in baseline) if base_key else None
         name = label.format(n=sizes.n, page=sizes.page, incr=sizes.incr)
-        lines.append(
-            f"| {name} | {unit} | {_fmt(mine, unit)} | {len(careloop)} | {base} | {ratio} |"
-        )
+        rows.append((name, unit, mine, len(careloop), RAW_SQLITE if base_key else None, theirs))
+    return rows
+
+
+def table(rows: list[tuple]) -> str:
+    """Return the markdown table: each figure, its baseline and the ratio of the two."""
+    lines = [HEADER, "|---|---|---:|---:|---|---:|---:|"]
+    for name, unit, mine, runs, base_label, base in rows:
+        if base_label is None or base is None:
+            cells = ["-", "-", "-"]
+        else:
+            ratio = f"{mine / base:.3f}" if base else "-"
+            cells = [base_label, _fmt(base, unit), ratio]
+        lines.append(f"| {name} | {unit} | {_fmt(mine, unit)} | {runs} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -61,6 +70,8 @@ def parse(argv) -> argparse.Namespace:
     ap.add_argument("--runs", type=int, help="runs per figure (default 3; quick 1)")
     ap.add_argument("--json", help="also write every run's figures to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary databases")
+    ap.add_argument("--only", default="sync,pg,load,pwa,desk",
+                    help="comma list of parts to run (default: all)")
     return ap.parse_args(argv)
 
 
@@ -75,27 +86,32 @@ def main(argv=None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    parts = set(args.only.split(","))
     workdir = Path(tempfile.mkdtemp(prefix="careloop-bench-"))
     started = time.perf_counter()
+    rows, record = [], {"sizes": vars(sizes)}
     try:
-        world = make_template(workdir)
-        careloop, baseline = [], []
-        for run in range(sizes.runs):
-            log(f"run {run + 1} of {sizes.runs} (n={sizes.n:,})")
-            careloop.append(careloop_run(world, workdir, sizes, run, log))
-            baseline.append(baseline_run(world, workdir, sizes, run, log))
+        if "sync" in parts:
+            world = make_template(workdir)
+            careloop, baseline = [], []
+            for run in range(sizes.runs):
+                log(f"run {run + 1} of {sizes.runs} (n={sizes.n:,})")
+                careloop.append(careloop_run(world, workdir, sizes, run, log))
+                baseline.append(baseline_run(world, workdir, sizes, run, log))
+            rows += sync_rows(careloop, baseline, sizes)
+            record.update(careloop=careloop, baseline=baseline)
+        rows += extra_rows(parts, workdir, sizes, args.quick, log)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(table(careloop, baseline, sizes))
+    print(table(rows))
     log(
         f"bench: {time.perf_counter() - started:.0f} s; databases in {workdir}"
         + ("" if args.keep else " (removed)")
     )
     if args.json:
-        Path(args.json).write_text(
-            json.dumps({"sizes": vars(sizes), "careloop": careloop, "baseline": baseline}, indent=1)
-        )
+        record["rows"] = rows
+        Path(args.json).write_text(json.dumps(record, indent=1, default=str))
     return 0
 
 

@@ -50,11 +50,11 @@ def server_cpu(pid: int) -> float:
     return total
 
 
-def _push(client: Client, server: Server, mutations: list, batch: int, log, label: str):
+def _push(client: Client, server, mutations: list, batch: int, log, label: str):
     bodies = client.encode(mutations, batch)
-    cpu = server_cpu(server.pid)
+    cpu = server_cpu(server.proc.pid)
     counts, seconds = _timed(client.push_encoded, bodies)
-    cpu = server_cpu(server.pid) - cpu
+    cpu = server_cpu(server.proc.pid) - cpu
     log(
         f"    {label}: {len(mutations) / seconds:,.0f} mutations/s ({seconds:.2f} s, "
         f"server CPU {cpu:.1f} s) {counts}"
@@ -65,40 +65,49 @@ def _push(client: Client, server: Server, mutations: list, batch: int, log, labe
 def careloop_run(world: World, workdir: Path, sizes: Sizes, run: int, log) -> dict:
     """Run every HTTP figure once on a fresh database; return {figure: value}."""
     db_path = copy_database(world.path, workdir / f"run{run}.db")
-    out = {}
     with Server(db_path) as server:
-        pusher = _client(server, world, "pusher", run)
-        puller = _client(server, world, "puller", run)
-        a = finding_creates(
-            pusher.device_id,
-            world.users["pusher"]["id"],
-            world.service_id,
-            sizes.n,
-            seed=1000 + run,
-        )
-        b = finding_creates(
-            puller.device_id,
-            world.users["puller"]["id"],
-            world.service_id,
-            sizes.n,
-            seed=2000 + run,
-        )
-        out["push_100"], _ = _push(pusher, server, a, 100, log, "creates, batch 100")
-        out["push_500"], _ = _push(puller, server, b, 500, log, "creates, batch 500")
-        before = raw.count_findings(db_path)
-        out["retry_500"], counts = _push(puller, server, b, 500, log, "retries, batch 500")
-        out["retry_added"] = raw.count_findings(db_path) - before
-        if out["retry_added"] != 0 or counts != {"duplicate": sizes.n}:
-            raise AssertionError(f"the retry pass added {out['retry_added']} rows: {counts}")
-        updates = finding_updates(b, first_seq=sizes.n + 1)
-        out["update_500"], _ = _push(puller, server, updates, 500, log, "updates, batch 500")
-        out.update(_pull(puller, world, sizes, run, log))
-        pusher.close()
-        puller.close()
+        return http_run(server, world, sizes, run, log, lambda: raw.count_findings(db_path))
+
+
+def http_run(server, world: World, sizes: Sizes, run: int, log, count_findings) -> dict:
+    """Run every HTTP figure once against a started server; return {figure: value}.
+
+    ``server`` has ``url`` and ``proc`` (its gunicorn master): bench.server.Server on SQLite or
+    bench.load.Gunicorn on any URL. Only ``world.service_id`` and ``world.users`` are read.
+    """
+    out = {}
+    pusher = _client(server, world, "pusher", run)
+    puller = _client(server, world, "puller", run)
+    a = finding_creates(
+        pusher.device_id,
+        world.users["pusher"]["id"],
+        world.service_id,
+        sizes.n,
+        seed=1000 + run,
+    )
+    b = finding_creates(
+        puller.device_id,
+        world.users["puller"]["id"],
+        world.service_id,
+        sizes.n,
+        seed=2000 + run,
+    )
+    out["push_100"], _ = _push(pusher, server, a, 100, log, "creates, batch 100")
+    out["push_500"], _ = _push(puller, server, b, 500, log, "creates, batch 500")
+    before = count_findings()
+    out["retry_500"], counts = _push(puller, server, b, 500, log, "retries, batch 500")
+    out["retry_added"] = count_findings() - before
+    if out["retry_added"] != 0 or counts != {"duplicate": sizes.n}:
+        raise AssertionError(f"the retry pass added {out['retry_added']} rows: {counts}")
+    updates = finding_updates(b, first_seq=sizes.n + 1)
+    out["update_500"], _ = _push(puller, server, updates, 500, log, "updates, batch 500")
+    out.update(_pull(puller, world, sizes, run, log))
+    pusher.close()
+    puller.close()
     return out
 
 
-def _client(server: Server, world: World, name: str, run: int) -> Client:
+def _client(server, world: World, name: str, run: int) -> Client:
     return Client(server.url, world.users[name]["email"], PASSWORD, f"bench-{name}-{run:04d}")
 
 
@@ -127,23 +136,31 @@ def _pull(client: Client, world: World, sizes: Sizes, run: int, log) -> dict:
 def baseline_run(world: World, workdir: Path, sizes: Sizes, run: int, log) -> dict:
     """The same rows with plain sqlite3 on a fresh copy; return {figure: value}."""
     db_path = copy_database(world.path, workdir / f"baseline{run}.db")
+    return baseline_figures(raw.Baseline(db_path), raw.finding_rows, world, sizes, run, log)
+
+
+def baseline_figures(base, finding_rows, world: World, sizes: Sizes, run: int, log) -> dict:
+    """Time the baseline's writes and reads on ``base`` (closed at the end); return figures.
+
+    ``base`` is bench.baseline.Baseline or bench.pg_baseline.PgBaseline; ``finding_rows`` is
+    the matching builder of stored rows from mutations.
+    """
     user = world.users["puller"]["id"]
     creates = finding_creates("baseline", user, world.service_id, sizes.n, seed=2000 + run)
-    rows = raw.finding_rows(creates, user)
-    base = raw.Baseline(db_path)
+    rows = finding_rows(creates, user)
     try:
         insert = base.insert(rows)
         before = base.count()
         retry = base.insert(rows, ignore=True)
         if base.count() != before:
-            raise AssertionError("INSERT OR IGNORE added rows")
+            raise AssertionError("the ignoring insert added rows")
         update = base.update(rows)
         got, read = base.read(0, sizes.page)
         if got != sizes.n:
             raise AssertionError(f"the baseline read {got} rows, expected {sizes.n}")
         cursor = base.max_seq()
         more = finding_creates("baseline", user, world.service_id, sizes.incr, seed=3000 + run)
-        base.insert(raw.finding_rows(more, user, first_seq=cursor + 1))
+        base.insert(finding_rows(more, user, first_seq=cursor + 1))
         got, incr = base.read(cursor, sizes.page)
     finally:
         base.close()
