@@ -9,7 +9,7 @@ pytestmark = pytest.mark.db
 
 def test_health_reports_database_and_schema_revision(client):
     body = client.get("/api/v1/health").get_json()
-    assert body == {"status": "ok", "database": "reachable", "schema_revision": "0003"}
+    assert body == {"status": "ok", "database": "reachable", "schema_revision": "0004"}
 
 
 def test_security_headers_on_every_response(client):
@@ -88,3 +88,21 @@ def test_migrations_build_exactly_the_schema_the_models_describe(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+@pytest.mark.parametrize(("public_url", "explicit", "secure"), [
+    ("https://careloop.example.org", None, True),
+    ("http://127.0.0.1:5000", None, False),
+    ("https://careloop.example.org", "false", False),
+    ("http://127.0.0.1:5000", "true", True),
+])
+def test_cookies_are_https_only_when_the_site_is_published_over_https(
+        tmp_path, monkeypatch, public_url, explicit, secure):
+    monkeypatch.setenv("PUBLIC_URL", public_url)
+    if explicit is None:
+        monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("SESSION_COOKIE_SECURE", explicit)
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "SECRET_KEY": "x"})
+    assert app.config["SESSION_COOKIE_SECURE"] is secure

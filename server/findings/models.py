@@ -32,7 +32,10 @@ class Finding(Synced, db.Model):
 
     __tablename__ = "finding"
     __table_args__ = (
-        Index("ix_finding_service_triage", "service_id", "triage_state"),
+        # Risk and time after the triage state: high-risk findings still in triage past
+        # the escalation time are a seek, not a read of the service's whole history.
+        Index("ix_finding_service_triage_risk", "service_id", "triage_state", "risk",
+              "received_at"),
         Index("ix_finding_service_area_source", "service_id", "area", "source"),
         Index("ix_finding_service_received", "service_id", "received_at"),
     )

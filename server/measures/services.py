@@ -101,11 +101,10 @@ def week_starts(measure: ImprovementMeasure, today: date) -> list[date]:
 
 def measure_series(measure: ImprovementMeasure, today: date | None = None) -> list[dict]:
     """Return [{"week_start", "value", "numerator", "denominator"}] for every week so far."""
-    today = today or london_today()
-    starts = week_starts(measure, today)
-    if not starts:
-        return []
-    counts = _METRICS[measure.metric](measure, starts, today)
+    return measure_details([measure], today)[0]["series"]
+
+
+def _series(starts: list[date], counts: dict) -> list[dict]:
     series = []
     for index, start in enumerate(starts):
         denominator, numerator = counts.get(index, (0, 0))
@@ -140,11 +139,34 @@ def measure_status(measure: ImprovementMeasure, series: list[dict],
 
 def measure_detail(measure: ImprovementMeasure, today: date | None = None) -> dict:
     """Return the measure's fields with its weekly ``series`` and its ``progress``."""
-    series = measure_series(measure, today)
-    detail = {name: getattr(measure, name) for name in
-              ("id", "service_id", "created_by", "created_at") + FIELDS}
-    detail.update(series=series, progress=measure_status(measure, series, today))
-    return detail
+    return measure_details([measure], today)[0]
+
+
+def measure_details(measures: list[ImprovementMeasure], today: date | None = None) -> list[dict]:
+    """Return ``measure_detail`` of each measure, in order, from a few grouped queries.
+
+    Measures of one metric whose weeks are the same (the same start date, and deadline
+    or today) are counted together: one query for all their services, grouped by service
+    and week. The dashboard reads every measure of the provider this way.
+    """
+    today = today or london_today()
+    starts = {m.id: week_starts(m, today) for m in measures}
+    groups: dict[tuple, set[uuid.UUID]] = {}
+    for m in measures:
+        if starts[m.id]:
+            groups.setdefault((m.metric, tuple(starts[m.id])), set()).add(m.service_id)
+    counts = {key: _METRICS[key[0]](sorted(ids), list(key[1]), today)
+              for key, ids in groups.items()}
+    details = []
+    for m in measures:
+        weeks = starts[m.id]
+        found = counts[(m.metric, tuple(weeks))].get(m.service_id, {}) if weeks else {}
+        series = _series(weeks, found)
+        detail = {name: getattr(m, name) for name in
+                  ("id", "service_id", "created_by", "created_at") + FIELDS}
+        detail.update(series=series, progress=measure_status(m, series, today))
+        details.append(detail)
+    return details
 
 
 def _week_of(column, bounds: list) -> case:
@@ -153,11 +175,15 @@ def _week_of(column, bounds: list) -> case:
                 else_=len(bounds) - 2)
 
 
-def _count(rows) -> dict[int, tuple[int, int]]:
-    """Group a select of (week, hit 0/1) rows: {week: (denominator, numerator)}."""
+def _count(rows) -> dict[uuid.UUID, dict[int, tuple[int, int]]]:
+    """Group a select of (service_id, week, hit 0/1) rows: {service: {week: (den, num)}}."""
     sub = rows.subquery()
-    query = select(sub.c.week, func.count(), func.sum(sub.c.hit)).group_by(sub.c.week)
-    return {week: (n, int(hits or 0)) for week, n, hits in db.session.execute(query)}
+    query = (select(sub.c.service_id, sub.c.week, func.count(), func.sum(sub.c.hit))
+             .group_by(sub.c.service_id, sub.c.week))
+    out: dict[uuid.UUID, dict[int, tuple[int, int]]] = {}
+    for service_id, week, n, hits in db.session.execute(query):
+        out.setdefault(service_id, {})[week] = (n, int(hits or 0))
+    return out
 
 
 def _instants(starts: list[date], today: date) -> list:
@@ -166,24 +192,33 @@ def _instants(starts: list[date], today: date) -> list:
     return [day_start(day) for day in starts] + [day_start(ends)]
 
 
-def _follow_ups_within_timescale(measure, starts, today) -> dict:
+def _follow_ups_within_timescale(service_ids, starts, today) -> dict:
     # Judged against the ORIGINAL due date (DESIGN.md, rule 4i): moving a date cannot
     # make a late follow-up count as on time. Entries without original_due_date fall back
-    # to the first carry-forward's from-date, then to the due date.
+    # to the first carry-forward's from-date, then to the due date. Two branches, one per
+    # case, so that the first reads a window of ix_entry_service_original_due.
     first_moved = (select(CarryForward.from_date).where(CarryForward.entry_id == LogEntry.id)
                    .order_by(CarryForward.id).limit(1).scalar_subquery())
-    due = func.coalesce(LogEntry.original_due_date, first_moved, LogEntry.due_date)
+    original = LogEntry.original_due_date
+    return _count(union_all(
+        _judged(service_ids, original, original.is_not(None), starts, today),
+        _judged(service_ids, func.coalesce(first_moved, LogEntry.due_date), original.is_(None),
+                starts, today),
+    ))
+
+
+def _judged(service_ids, due, case_of, starts, today):
+    """(service, week, hit) of the entries judged by ``due``: completed, or past it."""
     done = LogEntry.completed_on.is_not(None)
-    # An entry is judged once it is completed or its original due date has passed.
-    rows = select(
+    return select(
+        LogEntry.service_id.label("service_id"),
         _week_of(due, starts + [starts[-1] + WEEK]).label("week"),
         case((done & (LogEntry.completed_on <= due), 1), else_=0).label("hit"),
     ).where(
-        LogEntry.service_id == measure.service_id, LogEntry.deleted_at.is_(None),
+        LogEntry.service_id.in_(service_ids), case_of, LogEntry.deleted_at.is_(None),
         LogEntry.status != "draft", due >= starts[0], due < starts[-1] + WEEK,
         done | (due < today),
     )
-    return _count(rows)
 
 
 def _visibility_question_ids(service: Service) -> list[str]:
@@ -196,29 +231,42 @@ def _visibility_question_ids(service: Service) -> list[str]:
     ]
 
 
-def _positive_visibility_feedback(measure, starts, today) -> dict:
-    service = db.session.get(Service, measure.service_id)
+def _positive_visibility_feedback(service_ids, starts, today) -> dict:
+    # Each service has its own visibility questions: count by question, keep the service's.
+    asked = {s.id: set(_visibility_question_ids(s)) for s in
+             db.session.scalars(select(Service).where(Service.id.in_(service_ids)))}
     bounds = _instants(starts, today)
     rows = select(
+        Finding.service_id, Finding.question_id,
         _week_of(Finding.received_at, bounds).label("week"),
         case((Finding.sentiment == "positive", 1), else_=0).label("hit"),
     ).where(
-        Finding.service_id == measure.service_id, Finding.deleted_at.is_(None),
+        Finding.service_id.in_(service_ids), Finding.deleted_at.is_(None),
         Finding.kind == "feedback", Finding.sentiment.is_not(None),
-        Finding.question_id.in_(_visibility_question_ids(service)),
+        Finding.question_id.in_(sorted(set().union(*asked.values()))),
         Finding.received_at >= bounds[0], Finding.received_at < bounds[-1],
-    )
-    return _count(rows)
+    ).subquery()
+    query = (select(rows.c.service_id, rows.c.question_id, rows.c.week, func.count(),
+                    func.sum(rows.c.hit))
+             .group_by(rows.c.service_id, rows.c.question_id, rows.c.week))
+    out: dict[uuid.UUID, dict[int, tuple[int, int]]] = {}
+    for service_id, question_id, week, n, hits in db.session.execute(query):
+        if question_id in asked[service_id]:
+            weeks = out.setdefault(service_id, {})
+            before_n, before_hits = weeks.get(week, (0, 0))
+            weeks[week] = (before_n + n, before_hits + int(hits or 0))
+    return out
 
 
-def _high_risk_audit_escalation(measure, starts, today) -> dict:
+def _high_risk_audit_escalation(service_ids, starts, today) -> dict:
     bounds = _instants(starts, today)
     decided = LogEntry.escalation_decision.is_not(None)
     findings = select(
+        Finding.service_id.label("service_id"),
         _week_of(Finding.received_at, bounds).label("week"),
         case((decided, 1), else_=0).label("hit"),
     ).outerjoin(LogEntry, LogEntry.id == Finding.log_entry_id).where(
-        Finding.service_id == measure.service_id, Finding.deleted_at.is_(None),
+        Finding.service_id.in_(service_ids), Finding.deleted_at.is_(None),
         Finding.risk == "high", Finding.source == "audit",
         Finding.received_at >= bounds[0], Finding.received_at < bounds[-1],
     )
@@ -227,10 +275,11 @@ def _high_risk_audit_escalation(measure, starts, today) -> dict:
     has_finding = exists().where(Finding.log_entry_id == LogEntry.id,
                                  Finding.deleted_at.is_(None))
     entries = select(
+        LogEntry.service_id.label("service_id"),
         _week_of(LogEntry.created_at, bounds).label("week"),
         case((decided, 1), else_=0).label("hit"),
     ).where(
-        LogEntry.service_id == measure.service_id, LogEntry.deleted_at.is_(None),
+        LogEntry.service_id.in_(service_ids), LogEntry.deleted_at.is_(None),
         LogEntry.risk == "high", LogEntry.source == "audit", ~has_finding,
         LogEntry.created_at >= bounds[0], LogEntry.created_at < bounds[-1],
     )

@@ -1,10 +1,11 @@
 """The provider oversight dashboard: every service's log at a glance, ranked by slipping grip.
 
 One call gathers, for the services asked about: open, overdue and high-risk counts (one
-grouped query over the log), the early warnings with their reasons
-(``warnings_report``), the review cadence (``review_cadence``), the improvement measures
-with their weekly figures (``measure_detail``), and the grip score of ``grip.py``. The
-ranking needs every service, so all are scored; only the page asked for is returned.
+grouped query over the log), the early warnings with their reasons (``warnings_report``
+without the records behind them), the review cadence (``review_cadence``), the
+improvement measures with their weekly figures (``measure_details``: a few grouped
+queries for all of them), and the grip score of ``grip.py``. The ranking needs every
+service, so all are scored; only the page asked for is returned.
 The governance report calls ``dashboard(provider, None)`` for the whole provider.
 """
 
@@ -18,7 +19,7 @@ from server.extensions import db
 from server.log.flags import OVERDUE_STATUSES
 from server.log.models import LogEntry
 from server.measures.models import ImprovementMeasure
-from server.measures.services import measure_detail
+from server.measures.services import measure_details
 from server.oversight.cadence import review_cadence
 from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, day, grip
 from server.oversight.warnings import SIGNALS, warnings_report
@@ -37,7 +38,8 @@ def dashboard(provider: Provider, service_ids=None, today: date | None = None,
     ``service_ids``: the services to look at (None: all of the provider's). ``per_page``
     None returns every service. ``slipping_only`` keeps services with a score above zero.
     """
-    report = warnings_report(provider, service_ids, today, now)
+    # The dashboard shows each warning's count and reason, never its records: refs=0.
+    report = warnings_report(provider, service_ids, today, now, refs=0)
     today = report["as_of"]
     ids = [s["service_id"] for s in report["services"]]
     counts = entry_counts(ids, today)
@@ -112,10 +114,9 @@ def _measures(service_ids: list[uuid.UUID], today: date) -> dict[uuid.UUID, list
              .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name,
                        ImprovementMeasure.id))
     out: dict[uuid.UUID, list[dict]] = {}
-    for measure in db.session.scalars(query):
-        detail = measure_detail(measure, today)
+    for detail in measure_details(list(db.session.scalars(query)), today):
         detail["summary"] = measure_summary(detail)
-        out.setdefault(measure.service_id, []).append(detail)
+        out.setdefault(detail["service_id"], []).append(detail)
     return out
 
 

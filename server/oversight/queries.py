@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, literal_column, select, union_all
 
 from server.common.vocab import ENTRY_STATUSES
 from server.extensions import db
-from server.findings.models import Finding
+from server.findings.models import Finding, Walkaround
 from server.log.models import LogEntry
 from server.oversight import as_of, day_start
 from server.providers.models import Provider, Service
@@ -29,6 +29,9 @@ class Scope:
     services: dict[uuid.UUID, Service]
     today: date
     now: datetime
+    # How many records each warning names: 0 when only counts and reasons are wanted
+    # (the dashboard), which spares reading the ids of tens of thousands of findings.
+    refs: int = REF_LIMIT
 
     @property
     def ids(self) -> list[uuid.UUID]:
@@ -42,14 +45,17 @@ class Scope:
         return day_start(self.today - timedelta(days=days - 1))
 
 
-def load_scope(provider, service_ids, today, now) -> Scope:
-    """Return the scope: the provider's services (or those of ``service_ids``), by name."""
+def load_scope(provider, service_ids, today, now, refs: int | None = None) -> Scope:
+    """Return the scope: the provider's services (or those of ``service_ids``), by name.
+
+    ``refs``: how many records each warning names; None for REF_LIMIT.
+    """
     today, now = as_of(today, now)
     query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
     if service_ids is not None:
         query = query.where(Service.id.in_(list(service_ids)))
     services = {s.id: s for s in db.session.scalars(query)}
-    return Scope(provider, services, today, now)
+    return Scope(provider, services, today, now, REF_LIMIT if refs is None else refs)
 
 
 def kind_column(entity_type: str):
@@ -68,18 +74,27 @@ def live_findings(scope: Scope):
     return and_(Finding.service_id.in_(scope.ids), Finding.deleted_at.is_(None))
 
 
+def unindexed(column):
+    """The same value, in a form SQLite's planner will not look up through an index."""
+    # SQLite keeps no statistics here, so it seeks any indexed "= x" or "IS NULL" test,
+    # however unselective ("no walkaround": most findings); PostgreSQL plans by statistics
+    # and sees through it. coalesce(c, c) is c, on every database.
+    return func.coalesce(column, column)
+
+
 def recent(model, column, scope: Scope, days: int):
     """Live rows of the services received (or started) within the last ``days`` days."""
-    # The time window is the selective condition: wrapping the service column keeps a
-    # planner without statistics (SQLite) from reading each service's whole history
-    # through the service index; with it, a million findings answer in a fraction of a second.
-    return and_(func.coalesce(model.service_id, model.service_id).in_(scope.ids),
-                model.deleted_at.is_(None),
+    # The time window is the selective condition. Findings: wrapping the service column
+    # keeps a planner without statistics (SQLite) from reading each service's whole
+    # history through one of the service indexes; the window is read through the time
+    # index instead. Walkarounds have one index, (service, start): seek it per service.
+    services = model.service_id if model is Walkaround else unindexed(model.service_id)
+    return and_(services.in_(scope.ids), model.deleted_at.is_(None),
                 column >= scope.window_start(days), column <= scope.now)
 
 
-def ranked(base, order_by) -> dict[uuid.UUID, tuple[int, list]]:
-    """Run ``base`` (columns service_id, kind, id, detail) keeping REF_LIMIT rows per service.
+def ranked(base, order_by, limit: int) -> dict[uuid.UUID, tuple[int, list]]:
+    """Run ``base`` (columns service_id, kind, id, detail) keeping ``limit`` rows per service.
 
     Returns {service_id: (total rows, [(kind, id, detail), ...] in ``order_by`` order)}.
     """
@@ -89,8 +104,8 @@ def ranked(base, order_by) -> dict[uuid.UUID, tuple[int, list]]:
     total = func.count().over(partition_by=sub.c.service_id).label("total")
     numbered = select(sub, rank, total).subquery()
     rows = db.session.execute(
-        select(numbered).where(numbered.c.rank <= REF_LIMIT).order_by(numbered.c.service_id,
-                                                                      numbered.c.rank)
+        select(numbered).where(numbered.c.rank <= limit).order_by(numbered.c.service_id,
+                                                                  numbered.c.rank)
     )
     out: dict[uuid.UUID, tuple[int, list]] = {}
     for row in rows:
@@ -102,25 +117,39 @@ def ranked(base, order_by) -> dict[uuid.UUID, tuple[int, list]]:
 def finding_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]:
     """Group findings by ``keys`` (name -> expression); keep groups of ``minimum`` or more.
 
-    Returns [(key values, count, [finding ids, newest first, at most REF_LIMIT])]. One
-    pass over the window: each row carries its group's size and its rank in the group.
+    Returns [(key values, count, [finding ids, newest first, at most ``scope.refs``])],
+    ordered by key. One pass over the window: with ids, each row carries its group's size
+    and its rank in the group; without (``scope.refs`` 0), a plain GROUP BY.
     """
     part = list(keys.values())
-    inner = select(
-        *(expr.label(name) for name, expr in keys.items()), Finding.id.label("id"),
-        func.count().over(partition_by=part).label("n"),
-        func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
-                                                            Finding.id)).label("rank"),
-    ).where(*where).subquery()
-    rows = db.session.execute(
-        select(inner).where(inner.c.n >= minimum, inner.c.rank <= REF_LIMIT)
-        .order_by(inner.c.rank)
-    )
+    labels = [expr.label(name) for name, expr in keys.items()]
+    if scope.refs:
+        inner = select(
+            *labels, Finding.id.label("id"),
+            func.count().over(partition_by=part).label("n"),
+            func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
+                                                                Finding.id)).label("rank"),
+        ).where(*where).subquery()
+        rows = db.session.execute(
+            select(inner).where(inner.c.n >= minimum, inner.c.rank <= scope.refs)
+            .order_by(inner.c.rank)
+        )
+    else:
+        n = func.count()
+        rows = db.session.execute(
+            select(*labels, n.label("n")).where(*where).group_by(*part).having(n >= minimum))
     groups: dict[tuple, tuple[int, list]] = {}
     for row in rows:
         key = tuple(getattr(row, name) for name in keys)
-        groups.setdefault(key, (row.n, []))[1].append(row.id)
-    return [(key, n, ids) for key, (n, ids) in groups.items()]
+        ids = groups.setdefault(key, (row.n, []))[1]
+        if scope.refs:
+            ids.append(row.id)
+    # In Python, not SQL: the same order (code point order) on every database.
+    return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=_key_order)]
+
+
+def _key_order(item) -> tuple:
+    return tuple(str(part) for part in item[0])
 
 
 def undecided(scope: Scope):
@@ -148,5 +177,5 @@ def undecided_high_risk(scope: Scope, cutoff: datetime):
     entries = select(
         LogEntry.service_id.label("service_id"), kind_column("log_entry"),
         LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
-    ).where(undecided(scope), LogEntry.risk == "high", LogEntry.created_at <= cutoff)
+    ).where(undecided(scope), LogEntry.risk == "high", unindexed(LogEntry.created_at) <= cutoff)
     return union_all(untriaged, linked, entries)

@@ -2,9 +2,9 @@
 
 Every signal is one or two aggregate queries over the services asked about, so the cost
 follows the number of flagged records, not the size of the log: the large provider has a
-million findings. Each warning names at most REF_LIMIT records (the worst first) and
-carries the full count. Thresholds come from the provider (DESIGN.md rule 7);
-docs/early-warnings.md explains each signal to a manager.
+million findings. Each warning names at most REF_LIMIT records (the worst first; fewer,
+or none, when the caller asks) and carries the full count. Thresholds come from the
+provider (DESIGN.md rule 7); docs/early-warnings.md explains each signal to a manager.
 """
 
 import uuid
@@ -20,7 +20,6 @@ from server.extensions import db
 from server.findings.models import Finding, Walkaround
 from server.log.models import CarryForward, EvidenceRef, LogEntry
 from server.oversight.queries import (
-    REF_LIMIT,
     UNCLOSED,
     Scope,
     finding_groups,
@@ -31,6 +30,7 @@ from server.oversight.queries import (
     recent,
     undecided,
     undecided_high_risk,
+    unindexed,
 )
 from server.providers.models import Provider
 
@@ -62,9 +62,17 @@ class Warning:  # noqa: A001 - the product's word; callers import it from this m
 
 
 def early_warnings(provider: Provider, service_ids=None, today: date | None = None,
-                   now: datetime | None = None) -> list[Warning]:
-    """Return every early warning for the provider's services (or those of ``service_ids``)."""
-    scope = load_scope(provider, service_ids, today, now)
+                   now: datetime | None = None, *, refs: int | None = None) -> list[Warning]:
+    """Return every early warning for the provider's services (or those of ``service_ids``).
+
+    ``refs``: how many records each warning names (None: REF_LIMIT; 0: none, for counts
+    and reasons only).
+    """
+    return scope_warnings(load_scope(provider, service_ids, today, now, refs))
+
+
+def scope_warnings(scope: Scope) -> list[Warning]:
+    """Return every early warning of ``scope``, by service (in scope order) and signal."""
     if not scope.services:
         return []
     found: list[Warning] = []
@@ -77,10 +85,14 @@ def early_warnings(provider: Provider, service_ids=None, today: date | None = No
 def warnings_summary(provider: Provider, service_ids=None, today: date | None = None,
                      now: datetime | None = None, warnings: list[Warning] | None = None) -> dict:
     """Count flagged records per signal: {"services": {id: {signal: n}}, "provider": {...}}."""
-    scope = load_scope(provider, service_ids, today, now)
+    scope = load_scope(provider, service_ids, today, now, refs=0)
     if warnings is None:
-        warnings = early_warnings(provider, scope.ids, scope.today, scope.now)
-    services = {sid: dict.fromkeys(SIGNALS, 0) for sid in scope.ids}
+        warnings = scope_warnings(scope)
+    return _summary(scope.ids, warnings)
+
+
+def _summary(service_ids: list[uuid.UUID], warnings: list[Warning]) -> dict:
+    services = {sid: dict.fromkeys(SIGNALS, 0) for sid in service_ids}
     totals = dict.fromkeys(SIGNALS, 0)
     for w in warnings:
         services[w.service_id][w.signal] += w.count
@@ -89,11 +101,15 @@ def warnings_summary(provider: Provider, service_ids=None, today: date | None = 
 
 
 def warnings_report(provider: Provider, service_ids=None, today: date | None = None,
-                    now: datetime | None = None) -> dict:
-    """Return the warnings with their counts per service and for the provider."""
-    scope = load_scope(provider, service_ids, today, now)
-    found = early_warnings(provider, scope.ids, scope.today, scope.now)
-    summary = warnings_summary(provider, scope.ids, scope.today, scope.now, warnings=found)
+                    now: datetime | None = None, *, refs: int | None = None) -> dict:
+    """Return the warnings with their counts per service and for the provider.
+
+    ``refs``: how many records each warning names (None: REF_LIMIT; 0: none); the counts
+    and reasons are the same whatever it is.
+    """
+    scope = load_scope(provider, service_ids, today, now, refs)
+    found = scope_warnings(scope)
+    summary = _summary(scope.ids, found)
     return {
         "as_of": scope.today,
         "provider_id": provider.id,
@@ -122,8 +138,14 @@ def _label(code: str) -> str:
     return code.replace("_", " ")
 
 
-def _warning(signal, service_id, reason, items, count) -> Warning:
-    return Warning(signal, service_id, reason, tuple((kind, id_) for kind, id_, _ in items), count)
+def _warning(scope, signal, service_id, reason, items, count) -> Warning:
+    refs = tuple((kind, id_) for kind, id_, _ in items[:scope.refs])
+    return Warning(signal, service_id, reason, refs, count)
+
+
+def _top(scope: Scope) -> int:
+    """Rows to read per service: the refs named, and at least the worst for the reason."""
+    return max(scope.refs, 1)
 
 
 # ---- the eight signals -----------------------------------------------------------------
@@ -140,11 +162,11 @@ def _carried_forward(scope: Scope) -> list[Warning]:
         .having(times >= limit)
     )
     out = []
-    for sid, (n, items) in ranked(base, lambda c: (c.detail.desc(), c.id)).items():
+    for sid, (n, items) in ranked(base, lambda c: (c.detail.desc(), c.id), _top(scope)).items():
         reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
                   f"{'has' if n == 1 else 'have'} been carried forward {limit} or more times "
                   f"(the limit is {limit}); the most is {items[0][2]} times.")
-        out.append(_warning("carried_forward", sid, reason, items, n))
+        out.append(_warning(scope, "carried_forward", sid, reason, items, n))
     return out
 
 
@@ -156,13 +178,13 @@ def _overdue_without_interim_controls(scope: Scope) -> list[Warning]:
     ).where(live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
             LogEntry.due_date < scope.today, controls == "")
     out = []
-    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id)).items():
+    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id), _top(scope)).items():
         oldest = items[0][2]
         late = (scope.today - oldest).days
         reason = (f"{_plural(n, 'overdue entry', 'overdue entries')} "
                   f"{'has' if n == 1 else 'have'} no interim controls recorded; the oldest was "
                   f"due on {_day(oldest)} ({_plural(late, 'day')} ago).")
-        out.append(_warning("overdue_without_interim_controls", sid, reason, items, n))
+        out.append(_warning(scope, "overdue_without_interim_controls", sid, reason, items, n))
     return out
 
 
@@ -191,16 +213,18 @@ def _walkaround_no_follow_up(scope: Scope) -> list[Warning]:
         or_(Finding.follow_up_needed.is_(True), Finding.log_entry_id.is_not(None)),
     )
     in_window = recent(Walkaround, Walkaround.started_at, scope, days)
+    # "No walkaround" and "not linked" match most findings: read the window by time.
     lone_check = and_(recent(Finding, Finding.received_at, scope, days),
-                      Finding.kind == "visibility_check", Finding.walkaround_id.is_(None))
+                      Finding.kind == "visibility_check",
+                      unindexed(Finding.walkaround_id).is_(None))
     rounds = select(Walkaround.service_id.label("service_id"), kind_column("walkaround"),
                     Walkaround.id.label("id"), Walkaround.started_at.label("detail")
                     ).where(in_window, ~followed)
     checks = select(Finding.service_id.label("service_id"), kind_column("finding"),
                     Finding.id.label("id"), Finding.received_at.label("detail")
                     ).where(lone_check, Finding.follow_up_needed.is_(False),
-                            Finding.log_entry_id.is_(None))
-    flagged = ranked(union_all(rounds, checks), lambda c: (c.detail.desc(), c.id))
+                            unindexed(Finding.log_entry_id).is_(None))
+    flagged = ranked(union_all(rounds, checks), lambda c: (c.detail.desc(), c.id), _top(scope))
     if not flagged:
         return []
     totals: dict = defaultdict(int)
@@ -214,7 +238,7 @@ def _walkaround_no_follow_up(scope: Scope) -> list[Warning]:
                          "walkarounds and visibility checks")
         reason = (f"{n} of {looked} in the last {days} days produced no follow-up: "
                   f"no finding needing follow-up and nothing linked to the log.")
-        out.append(_warning("walkaround_no_follow_up", sid, reason, items, n))
+        out.append(_warning(scope, "walkaround_no_follow_up", sid, reason, items, n))
     return out
 
 
@@ -245,22 +269,26 @@ def _families_chasing(scope: Scope) -> list[Warning]:
 def _high_risk_no_escalation(scope: Scope) -> list[Warning]:
     hours = scope.limit("escalation_hours")["high"]
     cutoff = scope.now - timedelta(hours=hours)
-    flagged = ranked(undecided_high_risk(scope, cutoff), lambda c: (c.detail, c.kind, c.id))
+    flagged = ranked(undecided_high_risk(scope, cutoff), lambda c: (c.detail, c.kind, c.id),
+                     _top(scope))
+    # Where more were flagged than read, count the entries exactly: one query for all.
+    cut = [sid for sid, (n, items) in flagged.items() if n > len(items)]
+    counted = dict(db.session.execute(
+        select(LogEntry.service_id, func.count(LogEntry.id))
+        .where(undecided(scope), LogEntry.service_id.in_(cut), LogEntry.risk == "high",
+               unindexed(LogEntry.created_at) <= cutoff)
+        .group_by(LogEntry.service_id)).all()) if cut else {}
     out = []
     for sid, (n, items) in flagged.items():
-        what = _high_risk_counts(sid, n, items, scope, cutoff)
-        reason = (f"{what} no escalation decision recorded within {hours} hours of being "
-                  f"received or created.")
-        out.append(_warning("high_risk_no_escalation", sid, reason, items, n))
+        entries = (counted.get(sid, 0) if sid in cut
+                   else sum(1 for kind, _, _ in items if kind == "log_entry"))
+        reason = (f"{_high_risk_counts(n, entries)} no escalation decision recorded within "
+                  f"{hours} hours of being received or created.")
+        out.append(_warning(scope, "high_risk_no_escalation", sid, reason, items, n))
     return out
 
 
-def _high_risk_counts(sid, n, items, scope, cutoff) -> str:
-    entries = sum(1 for kind, _, _ in items if kind == "log_entry")
-    if n > len(items):  # more than REF_LIMIT: count the entries exactly
-        entries = db.session.scalar(select(func.count(LogEntry.id)).where(
-            undecided(scope), LogEntry.service_id == sid, LogEntry.risk == "high",
-            LogEntry.created_at <= cutoff))
+def _high_risk_counts(n: int, entries: int) -> str:
     parts = [_plural(n - entries, "high-risk finding") if n - entries else "",
              _plural(entries, "high-risk entry", "high-risk entries") if entries else ""]
     return " and ".join(p for p in parts if p) + (" has" if n == 1 else " have")
@@ -273,28 +301,36 @@ def _no_owner(scope: Scope) -> list[Warning]:
     ).where(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
             or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE))
     out = []
-    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id)).items():
+    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id), _top(scope)).items():
         reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
                   f"{'has' if n == 1 else 'have'} no named owner (drafts count once they are "
                   f"more than a day old).")
-        out.append(_warning("no_owner", sid, reason, items, n))
+        out.append(_warning(scope, "no_owner", sid, reason, items, n))
     return out
 
 
 def _weak_closure_evidence(scope: Scope) -> list[Warning]:
     real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
-    real_count = func.count(case((real, EvidenceRef.id)))
+    # count(CASE ... THEN 1), not of the id: the covering index ix_evidence_ref_entry_live
+    # then answers without reading the evidence rows.
+    real_count = func.count(case((real, 1)))
     real_date = func.max(case((real, EvidenceRef.evidence_date)))
     opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
     # The SQL test "evidence date < opening instant" is a superset of "dated before the
     # London day the entry opened" whatever the time zone; Python then decides exactly.
+    # The one signal over the whole history: every closed entry's evidence is read. Across
+    # many services, reading the entries in id order (not service by service) lets the
+    # grouping stream and the evidence index be read in order: SQLite's planner takes
+    # that path when the service test cannot use an index (see queries.recent).
+    services = LogEntry.service_id if len(scope.ids) == 1 else unindexed(LogEntry.service_id)
     query = (
         select(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
                real_count.label("real_count"), real_date.label("real_date"))
         .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
                                      EvidenceRef.deleted_at.is_(None)))
-        .where(live_entries(scope), LogEntry.status == "closed")
-        .group_by(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
+        .where(services.in_(scope.ids), LogEntry.deleted_at.is_(None),
+               LogEntry.status == "closed")
+        .group_by(LogEntry.id)
         .having(or_(real_count == 0, and_(real_count == 1, real_date < opened)))
         .order_by(LogEntry.service_id, LogEntry.id)
     )
@@ -319,7 +355,7 @@ def _weak_closure_evidence(scope: Scope) -> list[Warning]:
         reason = (f"{_plural(len(ids), 'closed entry', 'closed entries')} "
                   f"{'rests' if len(ids) == 1 else 'rest'} on weak evidence: "
                   f"{' and '.join(parts)}.")
-        refs = tuple(("log_entry", i) for i in ids[:REF_LIMIT])
+        refs = tuple(("log_entry", i) for i in ids[:scope.refs])
         out.append(Warning("weak_closure_evidence", sid, reason, refs, len(ids)))
     return out
 
