@@ -82,6 +82,21 @@ def test_endpoint_gives_provider_leaders_every_service(client, world, login):
     assert one["warnings"] == []
 
 
+def test_endpoint_names_ten_records_per_warning_unless_asked_but_counts_them_all(
+        client, world, login):
+    for days in range(2, 14):  # 12 ownerless entries
+        make_entry(world, status="draft", owner_id=None, created_at=utcnow() - timedelta(days=days))
+    db.session.commit()
+    client = login(world.users["registered_manager"])
+    [warning] = client.get("/api/v1/early-warnings").get_json()["warnings"]
+    assert warning["count"] == 12 and len(warning["refs"]) == 10
+    [warning] = client.get("/api/v1/early-warnings?refs=0").get_json()["warnings"]
+    assert warning["count"] == 12 and warning["refs"] == []
+    r = client.get("/api/v1/early-warnings?refs=51")
+    assert r.status_code == 422
+    assert "refs" in r.get_json()["error"]["fields"]
+
+
 @pytest.mark.parametrize("role", ["care_worker", "senior_carer", "key_worker",
                                   "care_coordinator", "duty_manager", "provider_admin"])
 def test_endpoint_refuses_roles_without_oversight(client, world, login, role):

@@ -19,6 +19,7 @@ from server.oversight.dashboard import dashboard
 from server.oversight.schemas import (
     DashboardQuerySchema,
     DashboardSchema,
+    EarlyWarningsQuerySchema,
     EarlyWarningsSchema,
     OversightQuerySchema,
     ReviewCadenceSchema,
@@ -39,12 +40,13 @@ def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID
     return provider, ids
 
 
-@endpoint("/early-warnings", query=OversightQuerySchema, response=EarlyWarningsSchema)
+@endpoint("/early-warnings", query=EarlyWarningsQuerySchema, response=EarlyWarningsSchema)
 @login_required
 def early_warnings():
-    """Early-warning signals per service, each with its reason and the records behind it."""
-    provider, ids = _scope(current_user, query_args(OversightQuerySchema()).get("service_id"))
-    return EarlyWarningsSchema().dump(warnings_report(provider, ids))
+    """Early-warning signals per service, each with its reason and the worst records behind it."""
+    args = query_args(EarlyWarningsQuerySchema())
+    provider, ids = _scope(current_user, args.get("service_id"))
+    return EarlyWarningsSchema().dump(warnings_report(provider, ids, refs=args["refs"]))
 
 
 @endpoint("/review-cadence", query=OversightQuerySchema, response=ReviewCadenceSchema)

@@ -14,6 +14,12 @@ class OversightQuerySchema(Schema):
     service_id = fields.UUID()
 
 
+class EarlyWarningsQuerySchema(OversightQuerySchema):
+    # How many records each warning names, worst first; the counts never depend on it.
+    refs = fields.Integer(load_default=10, validate=validate.Range(min=0, max=50),
+                          metadata={"description": "records named per warning (0-50)"})
+
+
 class RecordRefSchema(Schema):
     type = fields.String()
     id = fields.UUID()
