@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sync_harness import START, Tablet, add_evidence, make_entry
 
 from sync.engine import apply, apply_batch
-from sync.memory import ENTRY_STEPS, RISKS
+from sync.memory_rules import ENTRY_STEPS, RISKS
 from sync.types import Duplicate, Rejected
 from sync.validate import validate
 
