@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.bigpull import big_pull_rows
 from bench.extra import extra_rows
 from bench.server import make_template
 from bench.sync_bench import Sizes, baseline_run, careloop_run
@@ -99,6 +100,8 @@ def main(argv=None) -> int:
                 careloop.append(careloop_run(world, workdir, sizes, run, log))
                 baseline.append(baseline_run(world, workdir, sizes, run, log))
             rows += sync_rows(careloop, baseline, sizes)
+            # The second first-sync size: ten times n (100,000 by default).
+            rows += big_pull_rows(world, workdir, sizes.n * 10, sizes.runs, sizes.page, log)
             record.update(careloop=careloop, baseline=baseline)
         rows += extra_rows(parts, workdir, sizes, args.quick, log)
     finally:
