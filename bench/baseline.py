@@ -53,13 +53,18 @@ def finding_rows(creates: list[dict], recorded_by: str, first_seq: int = 1) -> l
 
 
 class Baseline:
-    """One connection to a fresh copy of the template database."""
+    """One connection to a fresh copy of the template database.
+
+    PgBaseline (bench/pg_baseline.py) is the same work on PostgreSQL: it changes only the
+    connection, the placeholder, how a transaction is opened and the retry clause.
+    """
+
+    MARK = "?"
 
     def __init__(self, path: Path):
         self.db = sqlite3.connect(path, isolation_level=None)
         for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
             self.db.execute(f"PRAGMA {pragma}")
-        self.columns = [row[1] for row in self.db.execute("PRAGMA table_info(finding)")]
 
     def _write(self, sql: str, params: list) -> float:
         started = time.perf_counter()
@@ -68,18 +73,31 @@ class Baseline:
         self.db.execute("COMMIT")
         return time.perf_counter() - started
 
-    def insert(self, rows: list[dict], *, ignore: bool = False) -> float:
-        """Insert ``rows`` in one transaction (OR IGNORE for the retry pass); return seconds."""
-        names = [c for c in self.columns if c in rows[0]]
+    def _insert_sql(self, names: list[str], ignore: bool) -> str:
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
-        sql = f"{verb} INTO finding ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
-        return self._write(sql, [tuple(r[c] for c in names) for r in rows])
+        marks = ", ".join(self.MARK for _ in names)
+        return f"{verb} INTO finding ({', '.join(names)}) VALUES ({marks})"
+
+    def _page(self, cursor: int, limit: int) -> tuple[list, int]:
+        """One page of rows after ``cursor``, and the position of change_seq in a row."""
+        found = self.db.execute(
+            f"SELECT * FROM finding WHERE change_seq > {self.MARK} "
+            f"ORDER BY change_seq LIMIT {self.MARK}", (cursor, limit))
+        return found.fetchall(), [d[0] for d in found.description].index("change_seq")
+
+    def insert(self, rows: list[dict], *, ignore: bool = False) -> float:
+        """Insert ``rows`` in one transaction (ignoring ids already there on the retry
+        pass); return seconds."""
+        names = list(rows[0])
+        return self._write(self._insert_sql(names, ignore),
+                           [tuple(r[c] for c in names) for r in rows])
 
     def update(self, rows: list[dict]) -> float:
         """Change every row's description and bump its version; return seconds."""
+        m = self.MARK
         sql = (
-            "UPDATE finding SET description = ?, version = version + 1, "
-            "change_seq = change_seq + ? WHERE id = ? AND version = 1"
+            f"UPDATE finding SET description = {m}, version = version + 1, "
+            f"change_seq = change_seq + {m} WHERE id = {m} AND version = 1"
         )
         return self._write(
             sql, [(r["description"] + " (checked again)", len(rows), r["id"]) for r in rows]
@@ -89,14 +107,11 @@ class Baseline:
         """Fetch every row after ``cursor`` in pages of ``limit``; return (rows, seconds)."""
         started, got = time.perf_counter(), 0
         while True:
-            page = self.db.execute(
-                "SELECT * FROM finding WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
-                (cursor, limit),
-            ).fetchall()
+            page, seq = self._page(cursor, limit)
             got += len(page)
             if len(page) < limit:
                 break
-            cursor = page[-1][self.columns.index("change_seq")]
+            cursor = page[-1][seq]
         return got, time.perf_counter() - started
 
     def count(self) -> int:

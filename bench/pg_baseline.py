@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from bench.baseline import Baseline
 from bench.baseline import finding_rows as sqlite_rows
 
 
@@ -31,8 +32,10 @@ def finding_rows(creates: list[dict], recorded_by: str, first_seq: int = 1) -> l
     return rows
 
 
-class PgBaseline:
+class PgBaseline(Baseline):
     """One autocommit psycopg connection; each write is one explicit transaction."""
+
+    MARK = "%s"
 
     def __init__(self, database_url: str):
         import psycopg
@@ -45,51 +48,9 @@ class PgBaseline:
             cur.executemany(sql, params)
         return time.perf_counter() - started
 
-    def insert(self, rows: list[dict], *, ignore: bool = False) -> float:
-        """Insert ``rows`` in one transaction (ON CONFLICT DO NOTHING on retry); return seconds."""
-        names = list(rows[0])
-        sql = (
-            f"INSERT INTO finding ({', '.join(names)}) "
-            f"VALUES ({', '.join('%s' for _ in names)})"
-            + (" ON CONFLICT DO NOTHING" if ignore else "")
-        )
-        return self._write(sql, [tuple(r[c] for c in names) for r in rows])
-
-    def update(self, rows: list[dict]) -> float:
-        """Change every row's description and bump its version; return seconds."""
-        sql = (
-            "UPDATE finding SET description = %s, version = version + 1, "
-            "change_seq = change_seq + %s WHERE id = %s AND version = 1"
-        )
-        return self._write(
-            sql, [(r["description"] + " (checked again)", len(rows), r["id"]) for r in rows]
-        )
-
-    def read(self, cursor: int, limit: int) -> tuple[int, float]:
-        """Fetch every row after ``cursor`` in pages of ``limit``; return (rows, seconds)."""
-        started, got = time.perf_counter(), 0
-        with self.db.cursor() as cur:
-            while True:
-                cur.execute(
-                    "SELECT * FROM finding WHERE change_seq > %s ORDER BY change_seq LIMIT %s",
-                    (cursor, limit),
-                )
-                page = cur.fetchall()
-                got += len(page)
-                if len(page) < limit:
-                    break
-                seq = [d.name for d in cur.description].index("change_seq")
-                cursor = page[-1][seq]
-        return got, time.perf_counter() - started
-
-    def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM finding").fetchone()[0]
-
-    def max_seq(self) -> int:
-        return self.db.execute("SELECT coalesce(max(change_seq), 0) FROM finding").fetchone()[0]
-
-    def close(self) -> None:
-        self.db.close()
+    def _insert_sql(self, names: list[str], ignore: bool) -> str:
+        sql = super()._insert_sql(names, ignore=False)
+        return sql + (" ON CONFLICT DO NOTHING" if ignore else "")
 
 
 def count_findings(database_url: str) -> int:
