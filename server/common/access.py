@@ -6,8 +6,8 @@ user's own provider that their role does not reach answers 403.
 
 import uuid
 
-from server.accounts.permissions import require
-from server.errors import NotFound
+from server.accounts.permissions import require, service_ids_for
+from server.errors import Forbidden, NotFound
 from server.extensions import db
 from server.providers.models import Service
 
@@ -26,6 +26,18 @@ def get_service(user, service_id, action: str) -> Service:
         raise NotFound("There is no such service.")
     require(user, action, service)
     return service
+
+
+def service_scope(user, service_id, action: str, refusal: str) -> list[uuid.UUID] | None:
+    """The services a leader's screen covers: the one asked for (checked), else every service
+    where ``user`` may do ``action`` (None: all of their provider's). A role that reaches
+    none is refused with ``refusal`` and the action named."""
+    if service_id is not None:
+        return [get_service(user, service_id, action).id]
+    ids = service_ids_for(user, action)
+    if ids == []:
+        raise Forbidden(f"{refusal} ({action}).", action=action)
+    return ids
 
 
 def get_in_service(user, model, record_id, action: str, label: str):

@@ -5,12 +5,10 @@ import uuid
 from flask import Response
 from flask_login import current_user, login_required
 
-from server.accounts.permissions import service_ids_for
 from server.api.http import endpoint, query_args
 from server.charts import measure_chart
-from server.common.access import get_in_service, get_service
+from server.common.access import get_in_service, service_scope
 from server.common.dates import london_today
-from server.errors import Forbidden
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
@@ -30,14 +28,9 @@ from server.providers.models import Provider
 
 def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID] | None]:
     """The user's provider and the services they may oversee (None: all of them)."""
-    provider = db.session.get(Provider, user.provider_id)
-    if service_id is not None:
-        return provider, [get_service(user, service_id, "oversight.read").id]
-    ids = service_ids_for(user, "oversight.read")
-    if ids == []:
-        raise Forbidden("Your role does not allow seeing early warnings and review cadence "
-                        "(oversight.read).", action="oversight.read")
-    return provider, ids
+    ids = service_scope(user, service_id, "oversight.read",
+                        "Your role does not allow seeing early warnings and review cadence")
+    return db.session.get(Provider, user.provider_id), ids
 
 
 @endpoint("/early-warnings", query=EarlyWarningsQuerySchema, response=EarlyWarningsSchema)

@@ -6,10 +6,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from server.accounts.permissions import service_ids_for
-from server.common.access import get_service
+from server.common.access import service_scope
 from server.common.dates import london_today
-from server.errors import Forbidden, Invalid
+from server.errors import Invalid
 from server.extensions import db
 from server.oversight import day_start
 from server.providers.models import Provider, Service
@@ -92,12 +91,10 @@ def report_scope(user, service_id=None, action: str = ACTION) -> ReportScope:
     role answers 403; "whole provider" for a registered manager means their own services.
     """
     provider = db.session.get(Provider, user.provider_id)
+    ids = service_scope(user, service_id, action, "Your role does not allow printing reports")
     if service_id is not None:
-        service = get_service(user, service_id, action)
+        service = db.session.get(Service, ids[0])
         return ReportScope(provider, {service.id: service}, whole_provider=False)
-    ids = service_ids_for(user, action)
-    if ids == []:
-        raise Forbidden(f"Your role does not allow printing reports ({action}).", action=action)
     query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
     if ids is not None:
         query = query.where(Service.id.in_(ids))
