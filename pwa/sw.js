@@ -3,7 +3,7 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v8';
+const VERSION = 'careloop-shell-v9';
 const SHELL = [
   '/',
   '/index.html',

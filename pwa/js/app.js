@@ -87,7 +87,11 @@ async function signedIn(me) {
   renderHeader(user);
   renderNav(user);
   sync.start(user);
+  const before = location.hash;
   await sync.syncNow();
+  // Someone who picked a screen from the menu while the first sync ran is already there
+  // (the hashchange drew it); drawing it again could land after, and over, their next step.
+  if (location.hash !== before) return;
   if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/login')) {
     location.hash = landing(user);
   } else {
