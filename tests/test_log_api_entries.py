@@ -228,6 +228,8 @@ def _make(world, **fields) -> LogEntry:
               "created_at": now - timedelta(days=3), "opened_at": now - timedelta(days=3)}
     values.update(fields)
     values.setdefault("original_due_date", values["due_date"])
+    if values["status"] == "closed":  # closed yesterday: inside weak closure's window
+        values.setdefault("closed_at", now - timedelta(days=1))
     row = LogEntry(**values)
     db.session.add(row)
     db.session.flush()

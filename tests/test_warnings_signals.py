@@ -255,3 +255,29 @@ def test_weak_evidence_uses_the_london_day_the_entry_opened(world):
                        opened_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
     add_evidence(world, entry, "care_record", date(2026, 7, 1))
     assert of(world, "weak_closure_evidence")[0].refs == refs(entry)
+
+
+def test_weak_closures_count_only_within_the_last_90_days(world):
+    # The window is 90 London days: today (16 March) and the 89 days before it, so it
+    # begins at midnight on 17 December 2025 (GMT: London midnight is UTC midnight).
+    first_day = datetime(2025, 12, 17, tzinfo=UTC)
+    inside = make_entry(world, status="closed", closed_at=first_day)
+    recent = make_entry(world, status="closed", closed_at=at(hours_ago=1))
+    make_entry(world, status="closed", closed_at=first_day - timedelta(microseconds=1))
+    make_entry(world, status="closed", closed_at=at(200))
+    [warning] = of(world, "weak_closure_evidence")
+    assert set(warning.refs) == set(refs(inside, recent))
+    assert warning.count == 2
+    assert warning.reason == ("2 closed entries rest on weak evidence: 2 with only verbal "
+                              "reassurance or no evidence.")
+
+
+def test_weak_closure_window_is_in_the_filter_of_the_log_too(world):
+    from server.desk.signals import entry_signal_clause
+    from server.extensions import db
+    from server.log.models import LogEntry
+
+    inside = make_entry(world, status="closed", closed_at=at(89))
+    make_entry(world, status="closed", closed_at=at(91))
+    clause = entry_signal_clause(world.provider, "weak_closure_evidence", now=NOW)
+    assert list(db.session.scalars(db.select(LogEntry.id).where(clause))) == [inside.id]

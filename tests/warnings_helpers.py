@@ -34,6 +34,8 @@ def make_entry(world, service=None, **fields) -> LogEntry:
     }
     values.update(fields)
     values.setdefault("original_due_date", values["due_date"])
+    if values["status"] == "closed":  # closed yesterday: inside weak closure's window
+        values.setdefault("closed_at", at(1))
     return _saved(LogEntry(**values))
 
 

@@ -15,15 +15,20 @@ linked high-risk finding has waited that long; findings still in triage are not 
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
-from server.common.dates import london_date
-from server.common.vocab import OPEN_STATUSES, WEAK_EVIDENCE_TYPES
+from server.common.vocab import OPEN_STATUSES
 from server.errors import Invalid
-from server.extensions import db
 from server.findings.models import Finding
-from server.log.models import CarryForward, EvidenceRef, LogEntry
-from server.oversight.queries import UNCLOSED, Scope, live_entries, load_scope, undecided
+from server.log.models import CarryForward, LogEntry
+from server.oversight.queries import (
+    UNCLOSED,
+    Scope,
+    live_entries,
+    load_scope,
+    undecided,
+    weak_closures,
+)
 from server.oversight.warnings import OWNER_GRACE, SIGNALS
 from server.providers.models import Provider
 
@@ -82,21 +87,8 @@ def _no_owner(scope: Scope):
 
 def _weak_closure_evidence(scope: Scope):
     # "Dated before the London day the entry opened" needs that day, which SQL cannot
-    # compute portably: SQL narrows to a superset, Python decides exactly (as the signal).
-    real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
-    real_count = func.count(case((real, EvidenceRef.id)))
-    real_date = func.max(case((real, EvidenceRef.evidence_date)))
-    opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
-    rows = db.session.execute(
-        select(LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
-               real_count.label("real_count"), real_date.label("real_date"))
-        .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
-                                     EvidenceRef.deleted_at.is_(None)))
-        .where(live_entries(scope), LogEntry.status == "closed")
-        .group_by(LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
-        .having(or_(real_count == 0, and_(real_count == 1, real_date < opened))))
-    weak = [row.id for row in rows
-            if row.real_count == 0 or row.real_date < london_date(row.opened_at or row.created_at)]
+    # compute portably: the signal's own query lists the entries (the window included).
+    weak = [entry_id for _, entry_id, _ in weak_closures(scope)]
     return LogEntry.id.in_(weak) if weak else false()
 
 

@@ -8,7 +8,7 @@ changes and flushes; the caller commits.
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, or_
 
 from server.accounts.permissions import service_ids_for
 from server.audit import services as audit
@@ -27,6 +27,7 @@ from server.log.flags import (  # noqa: F401  (part of this module's interface)
     is_entry_overdue,
 )
 from server.log.models import CarryForward, EvidenceRef, LogEntry, Note
+from server.log.search import search
 from server.log.transitions import challenge, transition, vague_override  # noqa: F401
 from server.providers.models import Service
 
@@ -342,10 +343,7 @@ def list_entries(user, filters: dict):
         provider = db.session.get(Provider, user.provider_id)
         stmt = stmt.where(entry_signal_clause(provider, filters["signal"]))
     if filters.get("q"):
-        needle = filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%")
-        pattern = "%" + needle.replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(func.lower(LogEntry.concern).like(pattern, escape="\\"),
-                              func.lower(LogEntry.decision).like(pattern, escape="\\")))
+        stmt = search(stmt, filters["q"])
     return stmt.order_by(*_SORTS[filters.get("sort") or "-updated_at"], LogEntry.id)
 
 

@@ -8,16 +8,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal_column, select, union_all
+from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 
-from server.common.vocab import ENTRY_STATUSES
+from server.common.dates import london_date
+from server.common.vocab import ENTRY_STATUSES, WEAK_EVIDENCE_TYPES
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
-from server.log.models import LogEntry
+from server.log.models import EvidenceRef, LogEntry
 from server.oversight import as_of, day_start
 from server.providers.models import Provider, Service
 
 REF_LIMIT = 50
+# Weak closure evidence looks at the closures of the last 90 days (product decision,
+# docs/early-warnings.md): an old closure is a matter for the provider's audit, not an
+# early warning, and reading every closure ever made grew with the log.
+WEAK_CLOSURE_WINDOW_DAYS = 90
 UNCLOSED = tuple(status for status in ENTRY_STATUSES if status != "closed")
 
 
@@ -179,3 +184,39 @@ def undecided_high_risk(scope: Scope, cutoff: datetime):
         LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
     ).where(undecided(scope), LogEntry.risk == "high", unindexed(LogEntry.created_at) <= cutoff)
     return union_all(untriaged, linked, entries)
+
+
+def weak_closures(scope: Scope) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Entries closed in the window on weak evidence: [(service_id, id, "none" or "early")].
+
+    "none": no evidence but verbal reassurance (or none at all); "early": a single real
+    evidence reference dated before the London day the entry opened. By service, then id.
+    """
+    real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
+    # count(CASE ... THEN 1), not of the id: the covering index ix_evidence_ref_entry_live
+    # then answers without reading the evidence rows.
+    real_count = func.count(case((real, 1)))
+    real_date = func.max(case((real, EvidenceRef.evidence_date)))
+    opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
+    # The window is read from ix_entry_service_status_closed alone, service by service.
+    # "Evidence date < opening instant" is a superset of "dated before the London day the
+    # entry opened" whatever the time zone; Python then decides exactly.
+    query = (
+        select(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
+               real_count.label("real_count"), real_date.label("real_date"))
+        .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
+                                     EvidenceRef.deleted_at.is_(None)))
+        .where(live_entries(scope), LogEntry.status == "closed",
+               LogEntry.closed_at >= scope.window_start(WEAK_CLOSURE_WINDOW_DAYS),
+               LogEntry.closed_at <= scope.now)
+        .group_by(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
+        .having(or_(real_count == 0, and_(real_count == 1, real_date < opened)))
+        .order_by(LogEntry.service_id, LogEntry.id)
+    )
+    out = []
+    for row in db.session.execute(query):
+        if row.real_count == 0:
+            out.append((row.service_id, row.id, "none"))
+        elif row.real_date < london_date(row.opened_at or row.created_at):
+            out.append((row.service_id, row.id, "early"))
+    return out

@@ -14,11 +14,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
-from server.common.dates import london_date
-from server.common.vocab import OPEN_STATUSES, WEAK_EVIDENCE_TYPES
+from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
-from server.log.models import CarryForward, EvidenceRef, LogEntry
+from server.log.models import CarryForward, LogEntry
 from server.oversight.queries import (
     UNCLOSED,
     Scope,
@@ -31,6 +30,7 @@ from server.oversight.queries import (
     undecided,
     undecided_high_risk,
     unindexed,
+    weak_closures,
 )
 from server.providers.models import Provider
 
@@ -310,37 +310,9 @@ def _no_owner(scope: Scope) -> list[Warning]:
 
 
 def _weak_closure_evidence(scope: Scope) -> list[Warning]:
-    real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
-    # count(CASE ... THEN 1), not of the id: the covering index ix_evidence_ref_entry_live
-    # then answers without reading the evidence rows.
-    real_count = func.count(case((real, 1)))
-    real_date = func.max(case((real, EvidenceRef.evidence_date)))
-    opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
-    # The SQL test "evidence date < opening instant" is a superset of "dated before the
-    # London day the entry opened" whatever the time zone; Python then decides exactly.
-    # The one signal over the whole history: every closed entry's evidence is read. Across
-    # many services, reading the entries in id order (not service by service) lets the
-    # grouping stream and the evidence index be read in order: SQLite's planner takes
-    # that path when the service test cannot use an index (see queries.recent).
-    services = LogEntry.service_id if len(scope.ids) == 1 else unindexed(LogEntry.service_id)
-    query = (
-        select(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
-               real_count.label("real_count"), real_date.label("real_date"))
-        .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
-                                     EvidenceRef.deleted_at.is_(None)))
-        .where(services.in_(scope.ids), LogEntry.deleted_at.is_(None),
-               LogEntry.status == "closed")
-        .group_by(LogEntry.id)
-        .having(or_(real_count == 0, and_(real_count == 1, real_date < opened)))
-        .order_by(LogEntry.service_id, LogEntry.id)
-    )
     flagged: dict = defaultdict(lambda: {"none": [], "early": []})
-    for row in db.session.execute(query):
-        opened_day = london_date(row.opened_at or row.created_at)
-        if row.real_count == 0:
-            flagged[row.service_id]["none"].append(row.id)
-        elif row.real_date < opened_day:
-            flagged[row.service_id]["early"].append(row.id)
+    for sid, entry_id, kind in weak_closures(scope):
+        flagged[sid][kind].append(entry_id)
     out = []
     for sid, kinds in flagged.items():
         ids = kinds["none"] + kinds["early"]
