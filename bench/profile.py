@@ -52,8 +52,9 @@ def _push(client, mutations: list[dict], batch: int) -> None:
         assert statuses <= {"applied", "merged", "duplicate"}, statuses
 
 
-def _pull(client, page: int) -> int:
-    cursor, got = 0, 0
+def _pull(client, page: int, cursor: int = 0, pages: int = 0) -> int:
+    """Pull from ``cursor`` until nothing is left (or ``pages`` pages); return the cursor."""
+    got = 0
     while True:
         r = client.get("/api/v1/sync/pull", query_string={
             "cursor": cursor, "limit": page, "device_id": client.device_id,
@@ -62,18 +63,48 @@ def _pull(client, page: int) -> int:
         assert r.status_code == 200, body
         got += len(body["changes"])
         cursor = body["next_cursor"]
-        if not body["has_more"]:
-            return got
+        pages -= 1
+        if not body["has_more"] or pages == 0:
+            return cursor
+
+
+def _incremental(client, creates: list[dict], page: int, repeat: int, log) -> None:
+    """Pull the ``creates`` (pushed meanwhile) from the same cursor ``repeat`` times."""
+    from sqlalchemy import event
+
+    from server.extensions import db
+
+    cursor = client.pull_cursor
+    statements = []
+    with client.application.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(repeat):
+            _pull(client, page, cursor, 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    log(f"{len(statements) / repeat:.0f} SQL statements a pull, "
+        f"{len(creates)} changes a pull, {repeat} pulls:")
+    for sql in statements[: len(statements) // repeat]:
+        log("  " + " ".join(sql.split())[:150])
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    ap.add_argument("what", choices=["creates", "updates", "retries", "pull"])
+    ap.add_argument("what", choices=["creates", "updates", "retries", "pull", "incremental"])
     ap.add_argument("-n", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--page", type=int, default=1000)
+    ap.add_argument("--incr", type=int, default=100, help="changes of an incremental pull")
+    ap.add_argument("--repeat", type=int, default=200, help="incremental pulls to profile")
     ap.add_argument("--html", help="also write the profile as HTML here")
     args = ap.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
     try:
         from pyinstrument import Profiler
     except ImportError as exc:
@@ -91,9 +122,15 @@ def main(argv=None) -> int:
             "updates": lambda: _push(
                 client, finding_updates(creates, args.n + 1), args.batch),
             "pull": lambda: _pull(client, args.page),
+            "incremental": lambda: _incremental(client, more, args.page, args.repeat, log),
         }
         if args.what != "creates":
             _push(client, creates, args.batch)
+        if args.what == "incremental":
+            client.pull_cursor = _pull(client, args.page)
+            more = finding_creates(client.device_id, user, world.service_id, args.incr,
+                                   seed=8, first_seq=args.n + 1)
+            _push(client, more, args.batch)
         profiler = Profiler(interval=0.0005)
         profiler.start()
         work[args.what]()

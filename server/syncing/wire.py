@@ -1,0 +1,141 @@
+"""Raw table rows straight to the changes a pull sends, without SQLAlchemy's result processing.
+
+A pull selects each column through ``raw_columns`` (no result processor), so the driver's
+own values arrive: on SQLite a UUID is its stored 32 hex digits and a datetime its stored
+``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC) text, which are rewritten as the strings
+``records.plain`` gives without building a UUID or a datetime; psycopg gives UUID and
+datetime objects, which are formatted directly. Anything in another form (a row written by
+hand, a type this module does not know) goes through the column type's own result
+processor and ``records.to_wire``, so the output is always what ``records.plain`` gives.
+tests/test_sync_pull_wire.py holds the two equal for every record type on both databases.
+"""
+
+import uuid
+from datetime import UTC
+
+from sqlalchemy import Boolean, Date, String, Uuid, type_coerce
+from sqlalchemy.types import NullType
+
+from server.common.types import UTCDateTime
+from server.syncing import records
+from sync.policies import POLICIES
+
+
+def raw_columns(columns) -> list:
+    """Return ``columns`` labelled by name, each read without a result processor."""
+    return [type_coerce(c, NullType()).label(c.name) for c in columns]
+
+
+def _processed(column, dialect, kind: str):
+    """Return a converter through the column type's own result processor, then to_wire."""
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+
+    def convert(value):
+        return records.to_wire(process(value) if process else value, kind)
+
+    return convert
+
+
+def _sqlite_uuid(fallback):
+    def convert(value):
+        if type(value) is str and len(value) == 32:
+            v = value.lower()
+            return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+        return fallback(value)
+
+    return convert
+
+
+def _sqlite_datetime(fallback):
+    # SQLAlchemy stores a UTCDateTime on SQLite as naive UTC text with six decimals;
+    # isoformat() leaves out a zero fraction.
+    def convert(value):
+        if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+            if value.endswith("000000"):
+                return f"{value[:10]}T{value[11:19]}+00:00"
+            return f"{value[:10]}T{value[11:]}+00:00"
+        return fallback(value)
+
+    return convert
+
+
+def _sqlite_date(fallback):
+    def convert(value):
+        return value if type(value) is str and len(value) == 10 else fallback(value)
+
+    return convert
+
+
+def _pg_datetime(value):
+    return value.astimezone(UTC).isoformat()
+
+
+def _iso(value):
+    return value.isoformat()
+
+
+def _pg_uuid(value):
+    return str(value) if type(value) is uuid.UUID else str(uuid.UUID(str(value)))
+
+
+def converter(column, dialect, kind: str):
+    """Return the function from a raw value of ``column`` to its wire value, or None (as is)."""
+    fallback = _processed(column, dialect, kind)
+    sqlite = dialect.name == "sqlite"
+    kind_of = type(column.type)
+    if isinstance(column.type, UTCDateTime):
+        return _sqlite_datetime(fallback) if sqlite else _pg_datetime
+    if kind_of is Uuid:
+        return _sqlite_uuid(fallback) if sqlite else _pg_uuid
+    if kind_of is Date:
+        return _sqlite_date(fallback) if sqlite else _iso
+    if isinstance(column.type, Boolean):
+        return bool
+    if isinstance(column.type, String) and kind == "text":
+        return None
+    if kind == "int" and column.type.python_type is int:
+        return None
+    return fallback
+
+
+_MAKERS: dict = {}
+
+
+def change_maker(entity_type: str, table, dialect):
+    """Return ``make(row) -> change`` for raw rows of ``raw_columns(table.c)``.
+
+    The change is what a pull sends for one record: its type, id, change number, version,
+    tombstone flag, and the record as ``records.plain`` gives it (None for a tombstone). A
+    log entry's ``statements`` (a table of their own) are left empty for the caller to fill.
+    """
+    key = (entity_type, dialect.name)
+    if key not in _MAKERS:
+        _MAKERS[key] = _build(entity_type, table, dialect)
+    return _MAKERS[key]
+
+
+def _build(entity_type: str, table, dialect):
+    index = {c.name: i for i, c in enumerate(table.c)}
+    plan = tuple(
+        (name, index[name], converter(table.c[name], dialect, rule.kind))
+        for name, rule in POLICIES[entity_type].items() if name not in ("id", "statements")
+    )
+    has_statements = "statements" in POLICIES[entity_type]
+    i_id, i_seq, i_version = index["id"], index["change_seq"], index["version"]
+    i_deleted = index["deleted_at"]
+    wire_id = converter(table.c.id, dialect, "uuid")
+
+    def make(row) -> dict:
+        record_id = wire_id(row[i_id])
+        deleted = row[i_deleted] is not None
+        record = None
+        if not deleted:
+            record = {name: value if (value := row[i]) is None or convert is None
+                      else convert(value) for name, i, convert in plan}
+            if has_statements:
+                record["statements"] = []
+            record["id"], record["deleted"] = record_id, False
+        return {"entity_type": entity_type, "id": record_id, "change_seq": row[i_seq],
+                "version": row[i_version], "deleted": deleted, "record": record}
+
+    return make
