@@ -31,7 +31,7 @@ from server.common.vocab import SOURCES
 from server.extensions import db
 from server.log.models import LogEntry
 from server.measures.models import ImprovementMeasure
-from server.measures.services import measure_detail
+from server.measures.services import measure_details
 from server.oversight.warnings import SIGNALS, warnings_report
 from server.reports import minutes
 from server.reports.entries import (
@@ -120,9 +120,11 @@ def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
                     ImprovementMeasure.deadline >= period.first)
              .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name,
                        ImprovementMeasure.id))
+    measures = list(db.session.scalars(query))
+    # All at once: measures of a metric with the same weeks are counted in one query.
+    details = measure_details(measures, today=period.as_of)
     out = []
-    for index, measure in enumerate(db.session.scalars(query)):
-        detail = measure_detail(measure, today=period.as_of)
+    for index, (measure, detail) in enumerate(zip(measures, details, strict=True)):
         progress = detail["progress"]
         item = {
             "id": measure.id, "service_id": measure.service_id,
@@ -141,7 +143,9 @@ def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
 
 
 def _warnings(period: Month, scope: ReportScope) -> dict:
-    report = warnings_report(scope.provider, scope.ids, today=period.as_of)
+    # Counts and reasons only: the report names no flagged record (refs=0 spares reading
+    # the ids of every repeated finding; the counts and reasons are the same).
+    report = warnings_report(scope.provider, scope.ids, today=period.as_of, refs=0)
     items = [{"service_id": w.service_id, "service_name": scope.name(w.service_id),
               "signal": w.signal, "label": SIGNAL_LABELS.get(w.signal, w.signal),
               "reason": w.reason, "count": w.count} for w in report["warnings"]]

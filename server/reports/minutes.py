@@ -17,8 +17,8 @@ from server.log.models import LogEntry, entry_statement
 from server.reports.entries import (
     LIMIT,
     escalated_in,
-    in_services,
     live_in,
+    month_entries,
     opened_in,
     signed_off_in,
 )
@@ -113,22 +113,35 @@ def _sign_off_challenges(month: Month, ids) -> list[dict]:
 def decisions_made(month: Month, ids) -> dict:
     """Decisions of the month: entries opened, escalation decisions, high-risk sign-offs.
 
-    One pass reads when each decision was made (a few columns of the month's decisions);
+    Two passes read when each decision was made (a few columns of the month's decisions):
+    openings and sign-offs among the month's entries, escalation decisions over the
+    services' whole log (a draft, or an entry closed before the month, may be escalated);
     only the first LIMIT of each kind are then loaded whole.
     """
-    kinds = {"opened": (opened_in(month), LogEntry.opened_at),
-             "escalation": (escalated_in(month), LogEntry.escalation_at),
-             "signed_off": (signed_off_in(month), LogEntry.closed_at)}
+    made = {kind: [] for kind in ("opened", "escalation", "signed_off")}
+    month_kinds = {"opened": (opened_in(month), LogEntry.opened_at),
+                   "signed_off": (signed_off_in(month), LogEntry.closed_at)}
+    # An entry is opened before it is closed: what opens or closes in the month was
+    # open in it, so month_entries holds every opening and sign-off of the month.
     rows = db.session.execute(
         select(LogEntry.id, *(case((cond, when)).label(kind)
-                              for kind, (cond, when) in kinds.items()))
-        .where(in_services(ids), or_(*(cond for cond, _ in kinds.values())))).all()
+                              for kind, (cond, when) in month_kinds.items()))
+        .where(month_entries(month, ids), or_(*(c for c, _ in month_kinds.values()))))
+    for row in rows:
+        for kind in month_kinds:
+            if getattr(row, kind):
+                made[kind].append((getattr(row, kind), row.id))
+    # A seek of (service_id, escalation_at) where that index exists; else a pass per service.
+    made["escalation"] = [(at, entry_id) for entry_id, at in db.session.execute(
+        select(LogEntry.id, LogEntry.escalation_at)
+        .where(LogEntry.service_id.in_(ids), LogEntry.deleted_at.is_(None),
+               escalated_in(month)))]
     counts, firsts = {}, []
-    for kind in kinds:
-        made = sorted((getattr(row, kind), row.id) for row in rows if getattr(row, kind))
-        counts[kind] = len(made)
-        firsts.extend((at, kind, entry_id) for at, entry_id in made[:LIMIT])
-    firsts.sort(key=lambda f: (f[0], list(kinds).index(f[1]), f[2]))
+    for kind, found in made.items():
+        found.sort()
+        counts[kind] = len(found)
+        firsts.extend((at, kind, entry_id) for at, entry_id in found[:LIMIT])
+    firsts.sort(key=lambda f: (f[0], list(made).index(f[1]), f[2]))
     firsts = firsts[:LIMIT]
     entries = {e.id: e for e in db.session.scalars(
         select(LogEntry).where(LogEntry.id.in_({f[2] for f in firsts})))}
@@ -150,12 +163,14 @@ def _decision(kind: str, entry: LogEntry, at) -> dict:
 
 def statement_themes(month: Month, ids) -> list[dict]:
     """Entries opened in the month counted by CQC quality statement."""
-    n = func.count(LogEntry.id)
+    # The month's openings first (through month_entries, see decisions_made), then their
+    # statements by the primary key (entry_id, ...), not every tag of the log.
+    opened = select(LogEntry.id).where(month_entries(month, ids), opened_in(month))
+    n = func.count(entry_statement.c.entry_id)
     rows = db.session.execute(
         select(QualityStatement, n)
         .join(entry_statement, entry_statement.c.statement_id == QualityStatement.id)
-        .join(LogEntry, LogEntry.id == entry_statement.c.entry_id)
-        .where(in_services(ids), opened_in(month)).group_by(QualityStatement.id)
+        .where(entry_statement.c.entry_id.in_(opened)).group_by(QualityStatement.id)
         .order_by(n.desc(), QualityStatement.framework_id, QualityStatement.position))
     return [{"statement_id": s.id, "framework_id": s.framework_id, "code": s.code,
              "key_question": s.key_question, "title": s.title, "count": count}
