@@ -285,14 +285,24 @@ def _changes(taken: list, dialect) -> list[dict]:
     return changes
 
 
-def note_pull(device_id) -> None:
+SEEN_EVERY = timedelta(seconds=60)
+"""A pull this soon after the device's last recorded sync is not written down again: the
+tablets screen shows sync times to the minute, and the write transaction was most of an
+incremental pull's fixed cost (a push just before, in the same sync, has already recorded it)."""
+
+
+def note_pull(device) -> None:
     """Record a pull as the device's last sync, in a write transaction of its own.
 
-    As services.note_pull, with one UPDATE: no reload of the device the commit expired.
-    On SQLite a read transaction that starts writing can fail at once when another tablet
-    writes meanwhile; ending the read first and taking the write lock up front waits instead.
+    One UPDATE, and none within SEEN_EVERY of the last one. On SQLite a read transaction
+    that starts writing can fail at once when another tablet writes meanwhile; ending the
+    read first and taking the write lock up front waits instead.
     """
+    now = utcnow()
+    if device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
+        return
+    device_id = device.id
     db.session.commit()
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     table = Device.__table__
-    db.session.execute(update(table).where(table.c.id == device_id).values(last_seen_at=utcnow()))
+    db.session.execute(update(table).where(table.c.id == device_id).values(last_seen_at=now))

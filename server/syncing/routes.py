@@ -69,7 +69,7 @@ def pull():
     body = pulling.pull(current_user._get_current_object(), args["cursor"], args["limit"],
                         high=high)
     body["last_acknowledged"] = services.acknowledged(device)
-    pulling.note_pull(device.id)
+    pulling.note_pull(device)
     # orjson: a page of 1,000 records encodes in a twentieth of jsonify's time.
     return Response(orjson.dumps(body), mimetype="application/json")
 
