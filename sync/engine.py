@@ -100,29 +100,33 @@ def apply_batch(
 
     Items that are already Rejected (by sync.validate) pass through, so outcomes stay in the
     order of the request. The batch's receipts and records are read once, up front; a run
-    of plain creates in a row goes to the store together (``create_many``), and only
-    mutations that cannot (updates, transitions, a create of an id that exists) take a
-    savepoint each.
+    of plain creates (or plain updates) in a row goes to the store together
+    (``create_many``, ``update_many``), and only mutations that cannot (transitions, a
+    create of an id that exists, an update that conflicts) take a savepoint each.
     """
     items = list(mutations)
     outcomes: list[Outcome | None] = [m if isinstance(m, Rejected) else None for m in items]
     unseen = _read_receipts(store, items, outcomes, actor)
-    together = _plain_creates(store, items, unseen, actor)
+    together = _plain_writes(store, items, unseen, actor)
     one_by_one = sum(1 for i, o in enumerate(outcomes) if o is None and i not in together)
     store.reserve(one_by_one * CHANGES_PER_MUTATION)
     run: list[int] = []
     for index, mutation in enumerate(items):
         if outcomes[index] is not None:
             continue
-        if index in together and (not run or items[run[0]].entity_type == mutation.entity_type):
+        if index in together and (not run or _alike(items[run[0]], mutation)):
             run.append(index)
             continue
-        _create_run(store, items, run, together, actor, now, outcomes)
+        _bulk_run(store, items, run, together, actor, now, outcomes)
         run = [index] if index in together else []
         if not run:
             outcomes[index] = _guarded(store, mutation, actor, now, index in unseen)
-    _create_run(store, items, run, together, actor, now, outcomes)
+    _bulk_run(store, items, run, together, actor, now, outcomes)
     return outcomes
+
+
+def _alike(first: Mutation, mutation: Mutation) -> bool:
+    return (first.entity_type, first.op) == (mutation.entity_type, mutation.op)
 
 
 def _guarded(store: Store, mutation: Mutation, actor, now: datetime, unseen: bool) -> Outcome:
@@ -167,18 +171,21 @@ def _read_receipts(store: Store, items: list, outcomes: list, actor: SyncActor) 
     return unseen
 
 
-def _plain_creates(store: Store, items: list, unseen: set[int], actor: SyncActor) -> dict:
-    """Return {index: merge result} of the creates the store may write together.
+def _plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) -> dict:
+    """Return {index: (merge result, current record)} of the writes the store may do
+    together: creates of ids that do not exist, and updates that merge without conflict.
 
-    Such a create is seen for the first time, made by its pushing author, of a type in
-    BULK_CREATES, of an id that does not exist, and the only mutation of its record in the
-    batch so far. Reading which ids exist also loads every record the batch touches.
+    Such a mutation is seen for the first time, made by its pushing author, of a type the
+    store writes in bulk for its op (BULK_CREATES, BULK_UPDATES), and the only mutation of
+    its record in the batch so far (so the record read up front is the one it lands on).
+    Reading which ids exist also loads every record the batch touches.
     """
     by_type: dict[str, list[uuid.UUID]] = {}
     for index in unseen:
         mutation = items[index]
         by_type.setdefault(mutation.entity_type, []).append(mutation.entity_id)
     found = {kind: store.existing(kind, sorted(set(ids))) for kind, ids in by_type.items()}
+    bulk = {"create": store.BULK_CREATES, "update": getattr(store, "BULK_UPDATES", ())}
     author = uuid.UUID(str(actor.user_id))
     together, touched = {}, set()
     for index, mutation in enumerate(items):
@@ -190,34 +197,45 @@ def _plain_creates(store: Store, items: list, unseen: set[int], actor: SyncActor
         if (
             index not in unseen
             or not first_touch
-            or mutation.op != "create"
             or mutation.author_id != author
-            or mutation.entity_type not in store.BULK_CREATES
-            or mutation.entity_id in found[mutation.entity_type]
+            or mutation.entity_type not in bulk.get(mutation.op, ())
         ):
             continue
-        result = merge(mutation.entity_type, None, mutation)
-        if result.write == "create":
-            together[index] = result
+        exists = mutation.entity_id in found[mutation.entity_type]
+        if mutation.op == "create" and not exists:
+            result = merge(mutation.entity_type, None, mutation)
+            if result.write == "create":
+                together[index] = (result, None)
+        elif mutation.op == "update" and exists:
+            current = store.get(mutation.entity_type, mutation.entity_id)
+            result = merge(mutation.entity_type, current, mutation)
+            if result.write == "update" and not result.conflicts and not result.rejected:
+                together[index] = (result, current)
     return together
 
 
-def _create_run(store: Store, items, run: list[int], together: dict, actor, now, outcomes):
-    """Create a run of plain creates with one store call; on trouble, one at a time."""
+def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, outcomes):
+    """Write a run of plain creates or updates with one store call; on trouble, one by one."""
     if not run:
         return
     mutations = [items[i] for i in run]
     contexts = [WriteContext(actor=actor, now=now, mutation=m) for m in mutations]
+    kind, op = mutations[0].entity_type, mutations[0].op
+    plans = [together[i] for i in run]
     try:
         with store.unit():
-            written = store.create_many(
-                mutations[0].entity_type,
-                [(m.entity_id, together[i].apply, c) for i, m, c in zip(run, mutations, contexts, strict=True)],
-            )
+            if op == "create":
+                written = store.create_many(kind, [
+                    (m.entity_id, result.apply, c)
+                    for m, (result, _), c in zip(mutations, plans, contexts, strict=True)])
+            else:
+                written = store.update_many(kind, [
+                    (m.entity_id, result.apply, current["version"], c)
+                    for m, (result, current), c in zip(mutations, plans, contexts, strict=True)])
             results = [
-                _refused(m, record) if isinstance(record, Refused)
-                else _outcome(together[i], None, record, m, ())
-                for i, m, record in zip(run, mutations, written, strict=True)
+                _refused(m, version) if isinstance(version, Refused)
+                else _outcome(result, current, {"version": version}, m, ())
+                for m, (result, current), version in zip(mutations, plans, written, strict=True)
             ]
             store.put_receipts(
                 [
@@ -227,7 +245,7 @@ def _create_run(store: Store, items, run: list[int], together: dict, actor, now,
             )
     except Exception as error:  # StaleWrite, or a bug: each on its own finds out which
         if not isinstance(error, StaleWrite):
-            log.exception("sync create run of %d failed; applying one by one", len(run))
+            log.exception("sync %s run of %d failed; applying one by one", op, len(run))
         for index in run:
             outcomes[index] = _guarded(store, items[index], actor, now, False)
         return

@@ -39,6 +39,7 @@ class MemoryStore:
     """A Store (sync.store.Store) and ChangeFeed held in dicts."""
 
     BULK_CREATES = ("finding",)
+    BULK_UPDATES = ("finding",)
 
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], dict] = {}
@@ -136,7 +137,18 @@ class MemoryStore:
                 raise StaleWrite(f"{entity_type} {entity_id} exists")
             try:
                 with self.unit():
-                    out.append(self.create(entity_type, entity_id, fields, ctx))
+                    out.append(self.create(entity_type, entity_id, fields, ctx)["version"])
+            except Refused as error:
+                out.append(error)
+        return out
+
+    def update_many(self, entity_type, items) -> list:
+        out = []
+        for entity_id, fields, expected_version, ctx in items:
+            try:
+                with self.unit():
+                    record = self.update(entity_type, entity_id, fields, expected_version, ctx)
+                    out.append(record["version"])
             except Refused as error:
                 out.append(error)
         return out

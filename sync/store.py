@@ -115,6 +115,9 @@ class Store(Protocol):
     BULK_CREATES: tuple[str, ...]
     """Entity types whose plain creates ``create_many`` writes together."""
 
+    BULK_UPDATES: tuple[str, ...]
+    """Entity types whose plain updates ``update_many`` writes together."""
+
     def unit(self) -> AbstractContextManager[None]:
         """Open a savepoint for one mutation: commit it on exit, roll it back on error."""
         ...
@@ -154,12 +157,25 @@ class Store(Protocol):
 
     def create_many(
         self, entity_type: str, items: list[tuple[uuid.UUID, dict, WriteContext]]
-    ) -> list["dict | Refused"]:
+    ) -> list["int | Refused"]:
         """Create many new records at once, each as ``create`` would (types in BULK_CREATES).
 
-        Returns, in order, each record, or the Refused error of one the rules refused (which
-        writes nothing). Raises StaleWrite, having written nothing, when the records cannot
+        Returns, in order, each new record's version, or the Refused error of one the rules
+        refused (which writes nothing). Raises StaleWrite, having written nothing, when the records cannot
         be written together; the engine then applies each mutation on its own.
+        """
+        ...
+
+    def update_many(
+        self, entity_type: str, items: list[tuple[uuid.UUID, dict, int, WriteContext]]
+    ) -> list["int | Refused"]:
+        """Update many records at once, each as ``update`` would (types in BULK_UPDATES).
+
+        ``items`` are (entity_id, fields, expected_version, ctx). Returns, in order, each
+        record's version after the update, or the Refused error of one the rules refused
+        (which writes nothing). Raises StaleWrite, having written nothing, when a version
+        moved on or the records cannot be written together; the engine then applies each
+        mutation on its own.
         """
         ...
 

@@ -5,6 +5,7 @@ This checks shape only (ids, ops, kinds, sizes); whether a value makes sense for
 through the store. Every refusal names the field at fault.
 """
 
+import functools
 import json
 import uuid
 from datetime import date, datetime
@@ -104,13 +105,14 @@ def validate(raw: Any) -> Mutation | Rejected:
         errors["seq"] = "Must be a whole number from 1, counting this device's mutations."
     entity_type, op = _type_and_op(raw, errors)
     entity_id = _uuid_field(raw, "entity_id", errors)
-    author_id = _uuid_field(raw, "author_id", errors)
+    author_id = _author(raw, errors)
     device_time = _device_time(raw, errors)
     base_version = _base_version(raw, op, errors)
     changes, base_values = {}, {}
-    if entity_type in ENTITY_TYPES:
-        changes = _values(raw, "changes", entity_type, errors)
-        base_values = _values(raw, "base_values", entity_type, errors)
+    plan = _PLANS.get(entity_type) if isinstance(entity_type, str) else None
+    if plan is not None:
+        changes = _values(raw, "changes", entity_type, plan, errors)
+        base_values = _values(raw, "base_values", entity_type, plan, errors)
         _check_changes_for_op(op, entity_type, changes, base_values, errors)
     transition = _transition(raw, op, errors)
     if errors:
@@ -135,41 +137,97 @@ def canonical(kind: str, value: Any) -> tuple[Any, str | None]:
     """Return (canonical value, None) or (None, why) for one value of a JSON kind."""
     if value is None:
         return None, None
-    if kind == "text":
-        return (value, None) if isinstance(value, str) else (None, "Must be text.")
-    if kind == "bool":
-        return (value, None) if isinstance(value, bool) else (None, "Must be true or false.")
-    if kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, None) if ok else (None, "Must be a whole number.")
-    if kind == "list":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return None, "Must be a list of text items."
-        if len(value) > MAX_LIST_ITEMS:
-            return None, f"May hold at most {MAX_LIST_ITEMS} items."
-        return list(dict.fromkeys(value)), None
-    return _canonical_scalar(kind, value)
+    return _CANONICAL[kind](value)
 
 
-def _canonical_scalar(kind: str, value: Any) -> tuple[Any, str | None]:
+def _text(value: Any) -> tuple[Any, str | None]:
+    return (value, None) if isinstance(value, str) else (None, "Must be text.")
+
+
+def _bool(value: Any) -> tuple[Any, str | None]:
+    return (value, None) if isinstance(value, bool) else (None, "Must be true or false.")
+
+
+def _int(value: Any) -> tuple[Any, str | None]:
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    return (value, None) if ok else (None, "Must be a whole number.")
+
+
+def _list(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None, "Must be a list of text items."
+    if len(value) > MAX_LIST_ITEMS:
+        return None, f"May hold at most {MAX_LIST_ITEMS} items."
+    return list(dict.fromkeys(value)), None
+
+
+_EXAMPLES = {
+    "uuid": "Must be a UUID.",
+    "date": "Must be a date like 2025-03-31.",
+    "datetime": "Must be a date and time like 2025-03-31T14:05:00+01:00.",
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _uuid_text(value: str) -> str:
+    # Cached: a batch names the same service, walkaround or owner again and again.
+    return str(uuid.UUID(value))
+
+
+def _uuid(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
-        return None, f"Must be a {kind} written as text."
+        return None, "Must be a uuid written as text."
     try:
-        if kind == "uuid":
-            return str(uuid.UUID(value)), None
-        if kind == "date":
-            return date.fromisoformat(value).isoformat(), None
+        return _uuid_text(value), None
+    except ValueError:
+        return None, _EXAMPLES["uuid"]
+
+
+def _date(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str):
+        return None, "Must be a date written as text."
+    try:
+        return date.fromisoformat(value).isoformat(), None
+    except ValueError:
+        return None, _EXAMPLES["date"]
+
+
+def _datetime(value: Any) -> tuple[Any, str | None]:
+    parsed, why = _parse_datetime(value)
+    return (None, why) if why else (parsed.isoformat(), None)
+
+
+def _parse_datetime(value: Any) -> tuple[datetime | None, str | None]:
+    if not isinstance(value, str):
+        return None, "Must be a datetime written as text."
+    try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        examples = {
-            "uuid": "a UUID",
-            "date": "a date like 2025-03-31",
-            "datetime": "a date and time like 2025-03-31T14:05:00+01:00",
-        }
-        return None, f"Must be {examples[kind]}."
+        return None, _EXAMPLES["datetime"]
     if parsed.tzinfo is None:
         return None, "Must include a UTC offset, e.g. +00:00."
-    return parsed.isoformat(), None
+    return parsed, None
+
+
+_CANONICAL = {"text": _text, "bool": _bool, "int": _int, "list": _list, "uuid": _uuid,
+              "date": _date, "datetime": _datetime}
+# entity type -> {field: canonicaliser}: looked up once per field, no dispatch on the kind.
+_PLANS = {
+    entity_type: {name: _CANONICAL[rule.kind] for name, rule in rules.items()}
+    for entity_type, rules in POLICIES.items()
+}
+# A text of at most this many characters is within MAX_FIELD_BYTES however JSON escapes it
+# (at most 12 bytes a character: a surrogate pair of \uXXXX), so it need not be encoded.
+_SAFE_TEXT_CHARS = (MAX_FIELD_BYTES - 2) // 12
+
+
+def _too_big(value: Any) -> bool:
+    kind = type(value)
+    if value is None or kind is bool or (kind is str and len(value) <= _SAFE_TEXT_CHARS):
+        return False
+    if kind is int and -(10**15) < value < 10**15:
+        return False
+    return len(json.dumps(value, default=str).encode()) > MAX_FIELD_BYTES
 
 
 def _type_and_op(raw: dict, errors: dict) -> tuple[Any, Any]:
@@ -210,15 +268,31 @@ def _uuid_field(raw: dict, name: str, errors: dict) -> uuid.UUID | None:
         return None
 
 
+@functools.lru_cache(maxsize=64)
+def _author_uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(value)
+
+
+def _author(raw: dict, errors: dict) -> uuid.UUID | None:
+    # Every mutation of a push names the same author: parse the text once.
+    value = raw.get("author_id")
+    if type(value) is not str:
+        return _uuid_field(raw, "author_id", errors)
+    try:
+        return _author_uuid(value)
+    except ValueError:
+        errors["author_id"] = "Must be a UUID."
+        return None
+
+
 def _device_time(raw: dict, errors: dict) -> datetime | None:
     value = raw.get("device_time")
     if value is None:
         return None
-    text, why = _canonical_scalar("datetime", value)
+    parsed, why = _parse_datetime(value)
     if why:
         errors["device_time"] = why
-        return None
-    return datetime.fromisoformat(text)
+    return parsed
 
 
 def _base_version(raw: dict, op: Any, errors: dict) -> int | None:
@@ -233,27 +307,32 @@ def _base_version(raw: dict, op: Any, errors: dict) -> int | None:
     return value
 
 
-def _values(raw: dict, name: str, entity_type: str, errors: dict) -> dict:
+def _values(raw: dict, name: str, entity_type: str, plan: dict, errors: dict) -> dict:
     value = raw.get(name, {})
     if value is None:
         value = {}
     if not isinstance(value, dict):
         errors[name] = "Must be an object of field: value."
         return {}
-    rules = POLICIES[entity_type]
     out = {}
     for field, item in value.items():
-        key = f"{name}.{field}"
-        rule = rules.get(field)
-        if rule is None:
-            errors[key] = f"A {entity_type} has no field {field!r}."
+        check = plan.get(field)
+        if check is None:
+            errors[f"{name}.{field}"] = f"A {entity_type} has no field {field!r}."
             continue
-        if len(json.dumps(item, default=str).encode()) > MAX_FIELD_BYTES:
-            errors[key] = f"Must be at most {MAX_FIELD_BYTES} bytes."
+        if type(item) is str and len(item) <= _SAFE_TEXT_CHARS:
+            if check is _text:  # most values: short text for a text field
+                out[field] = item
+                continue
+        elif _too_big(item):
+            errors[f"{name}.{field}"] = f"Must be at most {MAX_FIELD_BYTES} bytes."
             continue
-        clean, why = canonical(rule.kind, item)
+        if item is None:
+            out[field] = None
+            continue
+        clean, why = check(item)
         if why:
-            errors[key] = why
+            errors[f"{name}.{field}"] = why
         else:
             out[field] = clean
     return out

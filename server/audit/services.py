@@ -23,8 +23,16 @@ class Actor:
         return self.user.id
 
 
+_AS_IS = frozenset((str, int, bool, float, type(None)))
+
+
 def plain(value):
     """Make a value JSON-safe for the audit trail."""
+    if type(value) in _AS_IS:  # most values: nothing to do (the push writes thousands)
+        return value
+    if type(value) is dict:
+        return {k if type(k) is str else str(k): v if type(v) in _AS_IS else plain(v)
+                for k, v in value.items()}
     if isinstance(value, (uuid.UUID, Decimal)):
         return str(value)
     if isinstance(value, (date, datetime)):

@@ -96,6 +96,20 @@ def _dump(finding: Finding) -> dict:
 def update_finding(actor: Actor, finding: Finding, base_version: int, changes: dict) -> Finding:
     """Change a finding's details: its author while it is new, or a manager who triages."""
     service = db.session.get(Service, finding.service_id)
+    values = checked_update(actor, finding, service, base_version, changes)
+    changed = audit.apply_changes(finding, values)
+    if changed:
+        audit.record(actor, "finding", finding.id, "update", changed, service_id=service.id)
+        db.session.flush()
+    return finding
+
+
+def checked_update(actor: Actor, finding: Finding, service: Service, base_version: int,
+                   changes: dict) -> dict:
+    """Check an update as update_finding does; return the values it sets (some may be equal).
+
+    The sync engine's bulk path (server.findings.bulk.update_findings) writes them itself.
+    """
     user = actor.user
     if not can(user, "finding.triage", service):
         if finding.recorded_by != actor.user_id or not can(user, "finding.create", service):
@@ -109,12 +123,7 @@ def update_finding(actor: Actor, finding: Finding, base_version: int, changes: d
                        current=_dump(finding))
     refuse_unknown(changes, EDITABLE)
     values = {name: getattr(finding, name) for name in FIELDS} | changes
-    derived = check_finding(service, values, set(changes))
-    changed = audit.apply_changes(finding, changes | derived)
-    if changed:
-        audit.record(actor, "finding", finding.id, "update", changed, service_id=service.id)
-        db.session.flush()
-    return finding
+    return changes | check_finding(service, values, set(changes))
 
 
 def _visible(user, model, author_column):

@@ -1,29 +1,26 @@
 """The SQLAlchemy implementation of sync.store.Store: every write goes through the same
 service functions as the REST API, so the rules and the audit trail are the same."""
 
-import dataclasses
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.audit import services as audit
 from server.audit.models import AuditEvent
 from server.common import changes
-from server.common.types import utcnow
 from server.errors import Conflict as StaleVersion
-from server.errors import Forbidden, Invalid, NotFound, RuleBroken
 from server.extensions import db
-from server.findings import bulk as bulk_findings
 from server.findings import services as findings
 from server.log import services as log
 from server.log.models import LogEntry
 from server.log.transitions import transition as entry_transition
 from server.providers.models import Service
 from server.syncing import faults, records
+from server.syncing import rows as driver
 from server.syncing.models import Device, Receipt, SyncConflict
+from server.syncing.store_bulk import APP_ERRORS, BulkWrites, port_error
 from server.syncing.writes import delete_record, restore_record, update_walkaround
 from sync import store as port
 from sync.types import Conflict
@@ -33,28 +30,30 @@ from sync.types import Conflict
 NOT_WRITES = ("conflict", "resolve_conflict", "note", "evidence", "carry_forward")
 
 
-class SqlStore:
+class SqlStore(BulkWrites):
     """Apply sync mutations to the database for one push (one user, one device)."""
-
-    BULK_CREATES = ("finding",)
 
     def __init__(self, user):
         self.user = user
         self._services: dict = {}  # held here: the session's identity map only holds weakly
         self._batch = _BatchRead(None)
         self._ack: tuple[int, str] | None = None
+        self._written: list = []  # records update_many wrote: read again if their unit fails
 
     # ---- the unit of work -------------------------------------------------------------
 
     @contextmanager
     def unit(self):
         """One savepoint per mutation; the project's errors become the engine's."""
-        ack = self._ack
+        ack, written = self._ack, len(self._written)
         try:
             with self._errors(), db.session.begin_nested():
                 yield
         except BaseException:
             self._ack = ack  # the receipts of a rolled-back unit were never stored
+            for record in self._written[written:]:
+                db.session.expire(record)  # it holds values the rollback took back: read again
+            del self._written[written:]
             raise
 
     @contextmanager
@@ -67,19 +66,13 @@ class SqlStore:
             if "sync_receipt" in str(exc.orig):
                 raise port.StaleWrite("receipt exists") from exc
             raise port.InvalidChange("The change refers to a record that does not exist.") from exc
-        except RuleBroken as exc:
-            raise port.RuleRefused(exc.rule, exc.message, exc.fields) from exc
-        except Invalid as exc:
-            raise port.InvalidChange(exc.message, exc.fields) from exc
-        except Forbidden as exc:
-            raise port.NotPermitted(exc.message, exc.fields) from exc
-        except NotFound as exc:
-            raise port.NotFound(exc.message, exc.fields) from exc
+        except APP_ERRORS as exc:
+            raise port_error(exc) from exc
 
     def _actor(self, ctx: port.WriteContext) -> audit.Actor:
-        actor = ctx.actor
-        mutation = ctx.mutation
-        return dataclasses.replace(actor, mutation_id=mutation.mutation_id if mutation else None)
+        actor, mutation = ctx.actor, ctx.mutation
+        return audit.Actor(actor.user, actor.channel, actor.device_id,
+                           mutation.mutation_id if mutation else None)
 
     def _load(self, entity_type: str, entity_id, lock: bool = False):
         key = (entity_type, uuid.UUID(str(entity_id)))
@@ -111,10 +104,12 @@ class SqlStore:
         model = records.MODELS[entity_type]
         for entity_id in entity_ids:
             faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
+        # Which exist, first, in plain SQL: a batch of creates needs no ORM query at all.
+        ids = sorted(driver.present(model.__tablename__, entity_ids))
         found = db.session.scalars(
-            db.select(model).where(model.id.in_(entity_ids)).order_by(model.id)
+            db.select(model).where(model.id.in_(ids)).order_by(model.id)
             .with_for_update().execution_options(populate_existing=True)
-        ).all()
+        ).all() if ids else []
         batch = self._batch.start()
         loaded = {record.id: record for record in found if self._ours(entity_type, record)}
         for entity_id in entity_ids:
@@ -198,30 +193,6 @@ class SqlStore:
         self._made(entity_type, entity_id)
         return records.plain(entity_type, record)
 
-    def create_many(self, entity_type, items) -> list:
-        """Check every finding as record_finding does; insert those that pass together."""
-        if entity_type not in self.BULK_CREATES:
-            raise port.StaleWrite(f"no bulk create of {entity_type}")  # one at a time, then
-        now, out, made = utcnow(), [], []
-        for entity_id, fields, ctx in items:
-            actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
-            try:
-                with self._errors():
-                    service = self._service(data)
-                    data.pop("service_id")
-                    row = bulk_findings.finding_row(actor, service, data, entity_id, now)
-            except port.Refused as refused:
-                out.append(refused)
-                continue
-            made.append((actor, row))
-            out.append(row)
-        if made:
-            bulk_findings.insert_findings(made, changes.take(db.session(), len(made)), now)
-        for _, row in made:
-            self._made(entity_type, row["id"])
-        return [o if isinstance(o, port.Refused) else records.plain_row(entity_type, o)
-                for o in out]
-
     def append(self, entity_type, entity_id, fields, ctx) -> dict:
         actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
         entry = self._entry(data.pop("entry_id", None))
@@ -273,11 +244,12 @@ class SqlStore:
         return self.get_receipts(device_id, [mutation_id]).get(mutation_id)
 
     def get_receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
-        rows = db.session.execute(
-            db.select(Receipt.mutation_id, Receipt.outcome).where(
-                Receipt.device_id == uuid.UUID(device_id), Receipt.mutation_id.in_(mutation_ids))
-        )
-        return {mutation_id: dict(outcome) for mutation_id, outcome in rows}
+        if not mutation_ids:
+            return {}
+        rows = driver.select_in(
+            "SELECT mutation_id, outcome FROM sync_receipt WHERE device_id = {mark} AND {in_}",
+            "mutation_id", list(mutation_ids), driver.binds().uuid(uuid.UUID(device_id)))
+        return {mutation_id: dict(driver.from_json(outcome)) for mutation_id, outcome in rows}
 
     def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
         """Add the receipt; the unit's savepoint flushes it with the change it belongs to."""
@@ -288,18 +260,6 @@ class SqlStore:
             outcome=outcome, received_at=ctx.now,
         ))
         self._acknowledge(seq, mutation_id)
-
-    def put_receipts(self, receipts) -> None:
-        rows = [
-            {"device_id": uuid.UUID(device_id), "mutation_id": mutation_id, "seq": seq,
-             "entity_type": ctx.mutation.entity_type, "entity_id": str(ctx.mutation.entity_id),
-             "outcome": outcome, "received_at": ctx.now}
-            for device_id, mutation_id, seq, outcome, ctx in receipts
-        ]
-        if rows:
-            db.session.execute(insert(Receipt.__table__), rows)
-        for row in rows:
-            self._acknowledge(row["seq"], row["mutation_id"])
 
     def _acknowledge(self, seq: int, mutation_id: str) -> None:
         if self._ack is None or seq >= self._ack[0]:
