@@ -27,6 +27,11 @@ class Walkaround(Synced, db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+RECEIVED_COVER = ("received_at", "service_id", "deleted_at", "kind", "sentiment", "area",
+                  "source", "respondent_type", "question_id", "walkaround_id",
+                  "follow_up_needed", "log_entry_id", "id")
+
+
 class Finding(Synced, db.Model):
     """Something noticed on the floor; triage turns it into, or links it to, a log entry."""
 
@@ -36,7 +41,13 @@ class Finding(Synced, db.Model):
         # the escalation time are a seek, not a read of the service's whole history.
         Index("ix_finding_service_triage_risk", "service_id", "triage_state", "risk",
               "received_at"),
-        Index("ix_finding_service_area_source", "service_id", "area", "source"),
+        # Both covering (migration 0006): the early warnings read the window's findings
+        # from the index alone. The counts scan the time window of ix_finding_received_at
+        # (received_at grows, so inserts append to it); repeat findings name each group's
+        # newest records by a short seek of ix_finding_service_area_source.
+        Index("ix_finding_service_area_source", "service_id", "area", "source", "received_at",
+              "deleted_at", "kind", "sentiment", "id"),
+        Index("ix_finding_received_at", *RECEIVED_COVER),
         Index("ix_finding_service_received", "service_id", "received_at"),
     )
 
@@ -62,7 +73,7 @@ class Finding(Synced, db.Model):
         Uuid, ForeignKey("user_account.id"), index=True
     )
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     triage_state: Mapped[str] = mapped_column(String(12), default="new")
     dismissed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     log_entry_id: Mapped[uuid.UUID | None] = mapped_column(

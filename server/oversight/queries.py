@@ -8,7 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import String, and_, case, func, literal_column, or_, select, type_coerce, union_all
+from sqlalchemy.orm import aliased
 
 from server.common.dates import london_date
 from server.common.vocab import ENTRY_STATUSES, WEAK_EVIDENCE_TYPES
@@ -119,37 +120,66 @@ def ranked(base, order_by, limit: int) -> dict[uuid.UUID, tuple[int, list]]:
     return out
 
 
-def finding_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]:
+def finding_groups(scope: Scope, keys: dict, where, minimum: int, *,
+                   seek: bool = False) -> list[tuple]:
     """Group findings by ``keys`` (name -> expression); keep groups of ``minimum`` or more.
 
     Returns [(key values, count, [finding ids, newest first, at most ``scope.refs``])],
-    ordered by key. One pass over the window: with ids, each row carries its group's size
-    and its rank in the group; without (``scope.refs`` 0), a plain GROUP BY.
+    ordered by key. The counts are a plain GROUP BY over the window (the covering index
+    ix_finding_received_at answers it without reading a finding row). The ids, when asked
+    for, come with it: each kept group seeks at most ``scope.refs`` of its newest findings
+    (``seek``: the keys lead an index, ix_finding_service_area_source for repeat
+    findings), never sorting the window. Without ``seek`` (few rows match, as for families
+    chasing) one pass ranks them instead.
     """
     part = list(keys.values())
-    labels = [expr.label(name) for name, expr in keys.items()]
-    if scope.refs:
-        inner = select(
-            *labels, Finding.id.label("id"),
-            func.count().over(partition_by=part).label("n"),
-            func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
-                                                                Finding.id)).label("rank"),
-        ).where(*where).subquery()
-        rows = db.session.execute(
-            select(inner).where(inner.c.n >= minimum, inner.c.rank <= scope.refs)
-            .order_by(inner.c.rank)
-        )
+    n = func.count()
+    groups = (select(*(expr.label(name) for name, expr in keys.items()), n.label("n"))
+              .where(*where).group_by(*part).having(n >= minimum))
+    found: dict[tuple, tuple[int, list]] = {}
+    if not scope.refs:
+        for row in db.session.connection().execute(groups):
+            found[tuple(row[:-1])] = (row[-1], [])
+    elif not seek:
+        return _ranked_groups(scope, keys, where, minimum)
     else:
-        n = func.count()
-        rows = db.session.execute(
-            select(*labels, n.label("n")).where(*where).group_by(*part).having(n >= minimum))
+        chosen = groups.cte("chosen")
+        top = (select(Finding.id).where(*where, *(expr == chosen.c[name]
+                                                  for name, expr in keys.items()))
+               .order_by(Finding.received_at.desc(), Finding.id).limit(scope.refs)
+               .correlate(chosen).scalar_subquery())
+        named = aliased(Finding, name="named")
+        keyed = [type_coerce(chosen.c.service_id, String), *list(chosen.c)[1:]]
+        query = (select(*keyed, named.id).join(named, named.id.in_(top))
+                 .order_by(named.received_at.desc(), named.id))
+        services: dict = {}  # one UUID per service, not one per row named
+        for row in db.session.connection().execute(query):
+            sid = services.get(row[0]) or services.setdefault(row[0], _uuid(row[0]))
+            found.setdefault((sid, *row[1:-2]), (row[-2], []))[1].append(row[-1])
+    # In Python, not SQL: the same order (code point order) on every database.
+    return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=_key_order)]
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _ranked_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]:
+    """finding_groups in one pass: each row carries its group's size and rank."""
+    part = list(keys.values())
+    inner = select(
+        *(expr.label(name) for name, expr in keys.items()), Finding.id.label("id"),
+        func.count().over(partition_by=part).label("n"),
+        func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
+                                                            Finding.id)).label("rank"),
+    ).where(*where).subquery()
+    rows = db.session.execute(select(inner).where(inner.c.n >= minimum,
+                                                  inner.c.rank <= scope.refs)
+                              .order_by(inner.c.rank))
     groups: dict[tuple, tuple[int, list]] = {}
     for row in rows:
-        key = tuple(getattr(row, name) for name in keys)
-        ids = groups.setdefault(key, (row.n, []))[1]
-        if scope.refs:
-            ids.append(row.id)
-    # In Python, not SQL: the same order (code point order) on every database.
+        groups.setdefault(tuple(getattr(row, name) for name in keys), (row.n, []))[1].append(
+            row.id)
     return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=_key_order)]
 
 

@@ -14,6 +14,7 @@ from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
 from server.oversight.dashboard import dashboard
+from server.oversight.plain import dumper, json_response
 from server.oversight.schemas import (
     DashboardQuerySchema,
     DashboardSchema,
@@ -39,7 +40,9 @@ def early_warnings():
     """Early-warning signals per service, each with its reason and the worst records behind it."""
     args = query_args(EarlyWarningsQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
-    return EarlyWarningsSchema().dump(warnings_report(provider, ids, refs=args["refs"]))
+    # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
+    return json_response(dumper(EarlyWarningsSchema)(
+        warnings_report(provider, ids, refs=args["refs"])))
 
 
 @endpoint("/review-cadence", query=OversightQuerySchema, response=ReviewCadenceSchema)
@@ -59,9 +62,9 @@ def oversight_dashboard():
     """Services ranked by where grip is slipping, with counts, warnings, reviews and measures."""
     args = query_args(DashboardQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
-    return DashboardSchema().dump(dashboard(
+    return json_response(dumper(DashboardSchema)(dashboard(
         provider, ids, page=args["page"], per_page=args["per_page"],
-        slipping_only=args["slipping"]))
+        slipping_only=args["slipping"])))
 
 
 # The chart is an image for <img> and for the PDFs: no script runs in it, and its own

@@ -198,7 +198,7 @@ def _repeat_findings(scope: Scope) -> list[Warning]:
     ]
     keys = {"service_id": Finding.service_id, "area": Finding.area, "source": Finding.source}
     out = []
-    for (sid, area, source), n, ids in finding_groups(scope, keys, where, count):
+    for (sid, area, source), n, ids in finding_groups(scope, keys, where, count, seek=True):
         reason = (f"{_plural(n, 'finding')} about {area} from {_label(source)} in the last "
                   f"{days} days (the threshold is {count} in {days} days).")
         out.append(Warning("repeat_findings", sid, reason,
