@@ -159,7 +159,7 @@ class Gunicorn:
         self.log = open(log, "w")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--timeout", "120", "--log-level", "warning", "server:create_app()"],
+             "--timeout", "120", "--log-level", "warning", "server.wsgi:app"],
             cwd=ROOT, env=env_for(database_url), stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -113,7 +113,7 @@ class Server:
                 "300",
                 "--log-level",
                 "warning",
-                "server:create_app()",
+                "server.wsgi:app",
             ],
             cwd=ROOT,
             env=_env(db_path),

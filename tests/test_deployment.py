@@ -157,7 +157,7 @@ def run_gunicorn(workdir: Path, env: dict, name: str, *options: str):
         proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", *options,
              "--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s %(s)s",
-             "server:create_app()"],
+             "server.wsgi:app"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, proc, log)
