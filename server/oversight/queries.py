@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, case, func, literal_column, or_, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import NullType
 
 from server.common.dates import london_date
 from server.common.vocab import ENTRY_STATUSES, WEAK_EVIDENCE_TYPES
@@ -38,6 +39,9 @@ class Scope:
     # How many records each warning names: 0 when only counts and reasons are wanted
     # (the dashboard), which spares reading the ids of tens of thousands of findings.
     refs: int = REF_LIMIT
+    # Name repeat findings' records by their ids as text (canonical UUID strings), not as
+    # uuid.UUID objects: for the JSON answer, which would only turn them back into text.
+    text_ids: bool = False
 
     @property
     def ids(self) -> list[uuid.UUID]:
@@ -51,17 +55,20 @@ class Scope:
         return day_start(self.today - timedelta(days=days - 1))
 
 
-def load_scope(provider, service_ids, today, now, refs: int | None = None) -> Scope:
+def load_scope(provider, service_ids, today, now, refs: int | None = None, *,
+               text_ids: bool = False) -> Scope:
     """Return the scope: the provider's services (or those of ``service_ids``), by name.
 
-    ``refs``: how many records each warning names; None for REF_LIMIT.
+    ``refs``: how many records each warning names; None for REF_LIMIT. ``text_ids``: see
+    Scope.
     """
     today, now = as_of(today, now)
     query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
     if service_ids is not None:
         query = query.where(Service.id.in_(list(service_ids)))
     services = {s.id: s for s in db.session.scalars(query)}
-    return Scope(provider, services, today, now, REF_LIMIT if refs is None else refs)
+    return Scope(provider, services, today, now, REF_LIMIT if refs is None else refs,
+                 text_ids)
 
 
 def kind_column(entity_type: str):
@@ -150,18 +157,31 @@ def finding_groups(scope: Scope, keys: dict, where, minimum: int, *,
                .correlate(chosen).scalar_subquery())
         named = aliased(Finding, name="named")
         keyed = [type_coerce(chosen.c.service_id, String), *list(chosen.c)[1:]]
-        query = (select(*keyed, named.id).join(named, named.id.in_(top))
+        connection = db.session.connection()
+        as_text = scope.text_ids and connection.dialect.name == "sqlite"
+        # On SQLite the stored 32 hex digits, read without building a uuid.UUID.
+        ident = type_coerce(named.id, NullType()) if as_text else named.id
+        query = (select(*keyed, ident).join(named, named.id.in_(top))
                  .order_by(named.received_at.desc(), named.id))
         services: dict = {}  # one UUID per service, not one per row named
-        for row in db.session.connection().execute(query):
+        for row in connection.execute(query):
             sid = services.get(row[0]) or services.setdefault(row[0], _uuid(row[0]))
-            found.setdefault((sid, *row[1:-2]), (row[-2], []))[1].append(row[-1])
+            found.setdefault((sid, *row[1:-2]), (row[-2], []))[1].append(
+                _uuid_text(row[-1]) if as_text else row[-1])
     # In Python, not SQL: the same order (code point order) on every database.
     return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=_key_order)]
 
 
 def _uuid(value) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _uuid_text(value) -> str:
+    """Return a stored UUID as the text str(uuid.UUID) gives, cheaply for 32 hex digits."""
+    if type(value) is str and len(value) == 32:
+        v = value.lower()
+        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+    return str(_uuid(value))
 
 
 def _ranked_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]:

@@ -42,7 +42,7 @@ def early_warnings():
     provider, ids = _scope(current_user, args.get("service_id"))
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
     return json_response(dumper(EarlyWarningsSchema)(
-        warnings_report(provider, ids, refs=args["refs"])))
+        warnings_report(provider, ids, refs=args["refs"], text_ids=True)))
 
 
 @endpoint("/review-cadence", query=OversightQuerySchema, response=ReviewCadenceSchema)

@@ -57,7 +57,7 @@ class Warning:  # noqa: A001 - the product's word; callers import it from this m
     signal: str
     service_id: uuid.UUID
     reason: str
-    refs: tuple[tuple[str, uuid.UUID], ...]
+    refs: tuple[tuple[str, uuid.UUID | str], ...]  # str: see warnings_report's text_ids
     count: int
 
 
@@ -101,13 +101,15 @@ def _summary(service_ids: list[uuid.UUID], warnings: list[Warning]) -> dict:
 
 
 def warnings_report(provider: Provider, service_ids=None, today: date | None = None,
-                    now: datetime | None = None, *, refs: int | None = None) -> dict:
+                    now: datetime | None = None, *, refs: int | None = None,
+                    text_ids: bool = False) -> dict:
     """Return the warnings with their counts per service and for the provider.
 
     ``refs``: how many records each warning names (None: REF_LIMIT; 0: none); the counts
-    and reasons are the same whatever it is.
+    and reasons are the same whatever it is. ``text_ids``: repeat findings may name their
+    records by id text rather than uuid.UUID (the same JSON; for the API's answer).
     """
-    scope = load_scope(provider, service_ids, today, now, refs)
+    scope = load_scope(provider, service_ids, today, now, refs, text_ids=text_ids)
     found = scope_warnings(scope)
     summary = _summary(scope.ids, found)
     return {
