@@ -22,9 +22,14 @@ PROTOCOL = 1
 
 def _app(db_path: Path):
     os.environ.update({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": SECRET})
+    import gc
+
     from server import create_app
 
-    return create_app()
+    # As server.wsgi does in each gunicorn worker: the built app leaves the collector.
+    app = create_app()
+    gc.freeze()
+    return app
 
 
 def _signed_in(app, email: str, installation: str):

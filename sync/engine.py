@@ -9,6 +9,7 @@ Ordering is the server's: the engine never reads ``device_time``.
 """
 
 import logging
+import operator
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -37,6 +38,7 @@ from sync.types import (
     outcome_from_dict,
 )
 
+_NUMBER = operator.attrgetter("int")
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
@@ -184,7 +186,9 @@ def _plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor)
     for index in unseen:
         mutation = items[index]
         by_type.setdefault(mutation.entity_type, []).append(mutation.entity_id)
-    found = {kind: store.existing(kind, sorted(set(ids))) for kind, ids in by_type.items()}
+    # Sorted by the number: the order UUID's own (Python-level) comparison gives, cheaper.
+    found = {kind: store.existing(kind, sorted(set(ids), key=_NUMBER))
+             for kind, ids in by_type.items()}
     bulk = {"create": store.BULK_CREATES, "update": getattr(store, "BULK_UPDATES", ())}
     author = uuid.UUID(str(actor.user_id))
     together, touched = {}, set()

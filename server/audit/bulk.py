@@ -4,7 +4,6 @@ For the sync engine's bulk path (server.findings.bulk); every other change goes 
 server.audit.services.record, one event at a time.
 """
 
-import operator
 from datetime import datetime
 
 from server.audit.services import Actor
@@ -12,7 +11,6 @@ from server.syncing import rows as driver
 
 COLUMNS = ("at", "actor_id", "channel", "device_id", "mutation_id", "entity_type", "entity_id",
            "action", "service_id", "changes")
-_IN_ORDER = operator.itemgetter(*COLUMNS)
 
 
 def event_row(
@@ -45,17 +43,24 @@ def record_many(rows: list[dict]) -> None:
     if not rows:
         return
     binds = driver.binds()
-    as_uuid, as_time, as_json = binds.uuid, binds.time, binds.json
-    seen: dict = {}  # a batch's events share their time, actor and service: convert once
-    tuples = []
-    for row in rows:
-        values = row.copy()
-        for name, convert in (("at", as_time), ("actor_id", as_uuid), ("service_id", as_uuid)):
-            value = values[name]
-            key = (name, value)
-            if key not in seen:
-                seen[key] = convert(value)
-            values[name] = seen[key]
-        values["changes"] = as_json(values["changes"])
-        tuples.append(_IN_ORDER(values))
-    driver.insert("audit_event", COLUMNS, tuples, json_columns=("changes",))
+    as_time, as_actor, as_service = _last(binds.time), _last(binds.uuid), _last(binds.uuid)
+    as_json = binds.json
+    driver.insert("audit_event", COLUMNS, [
+        (as_time(row["at"]), as_actor(row["actor_id"]), row["channel"], row["device_id"],
+         row["mutation_id"], row["entity_type"], row["entity_id"], row["action"],
+         as_service(row["service_id"]), as_json(row["changes"]))
+        for row in rows
+    ], json_columns=("changes",))
+
+
+def _last(convert):
+    """Return ``convert`` remembering its last value: a batch's events share their time,
+    actor and service (the same objects), so each is converted about once."""
+    last = [object(), None]
+
+    def converted(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted

@@ -1,6 +1,7 @@
 """The SQLAlchemy implementation of sync.store.Store: every write goes through the same
 service functions as the REST API, so the rules and the audit trail are the same."""
 
+import operator
 import uuid
 from contextlib import contextmanager
 
@@ -27,6 +28,8 @@ from sync.types import Conflict
 
 # Audit actions on a record that did not change it: a conflict kept or decided (the value a
 # resolution writes has its own event), and notes or evidence added to an entry.
+# UUIDs sorted by their number: their own order, without a Python-level comparison each.
+_NUMBER = operator.attrgetter("int")
 NOT_WRITES = ("conflict", "resolve_conflict", "note", "evidence", "carry_forward")
 
 
@@ -105,7 +108,7 @@ class SqlStore(BulkWrites):
         for entity_id in entity_ids:
             faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
         # Which exist, first, in plain SQL: a batch of creates needs no ORM query at all.
-        ids = sorted(driver.present(model.__tablename__, entity_ids))
+        ids = sorted(driver.present(model.__tablename__, entity_ids), key=_NUMBER)
         found = db.session.scalars(
             db.select(model).where(model.id.in_(ids)).order_by(model.id)
             .with_for_update().execution_options(populate_existing=True)
