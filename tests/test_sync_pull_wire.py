@@ -200,12 +200,39 @@ def test_a_first_sync_in_small_pages_sends_every_change_once_in_order(world, mon
     monkeypatch.setattr(pulling, "WINDOW", 0)
     modes, statement = set(), pulling._statement
 
-    def seen(entity_type, mode, wide):
+    def seen(entity_type, mode, *rest):
         modes.add(mode)
-        return statement(entity_type, mode, wide)
+        return statement(entity_type, mode, *rest)
 
     monkeypatch.setattr(pulling, "_statement", seen)
     for limit in (1, 2, 3, 5):
         assert _pages(carer, limit) == everything, limit
     assert modes == {"first", "full", "window"}
     assert _pages(manager, 2) == _pages(manager, 1000)
+
+
+
+ODD_ROW = {  # every stored form a column may hold, plain and not, in one finding row
+    "id": U.hex.upper(), "service_id": str(U), "walkaround_id": None, "recorded_by": U.hex,
+    "recorded_at": "2026-11-27 18:05:00", "received_at": "2026-11-27 18:05:00.000000",
+    "triaged_at": "2026-11-27 18:05:00.000120", "follow_up_needed": 2, "area": 7,
+    "version": 3, "change_seq": 41, "deleted_at": None, "kind": "positive_practice",
+}
+
+
+@pytest.mark.parametrize("dialect", [SQLITE])
+def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
+    table = Finding.__table__
+    row = tuple(ODD_ROW.get(c.name) for c in table.c)
+    change = wire.change_maker("finding", table, dialect)(row)
+    rules = pulling.records.POLICIES["finding"]
+    for name, value in ODD_ROW.items():
+        convert = wire.converter(table.c[name], dialect, rules[name].kind)
+        expected = value if value is None or convert is None else convert(value)
+        assert change["record"][name] == expected, name
+    assert change["id"] == str(U) and change["change_seq"] == 41 and change["version"] == 3
+    gone = wire.change_maker("finding", table, dialect)(
+        tuple(ODD_ROW.get(c.name, "2026-11-28 09:00:00.000000") if c.name != "deleted_at"
+              else "2026-11-28 09:00:00.000000" for c in table.c))
+    assert gone == {"entity_type": "finding", "id": str(U), "change_seq": 41, "version": 3,
+                    "deleted": True, "record": None}

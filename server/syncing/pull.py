@@ -9,7 +9,9 @@ resolve them. The response names the services in scope: a device drops what it h
 other service (a role removed, a user moved).
 """
 
+import contextlib
 import functools
+import gc
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    column,
     func,
     literal,
     or_,
@@ -26,6 +29,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import table as table_of
 
 from server.accounts.permissions import service_ids_for
 from server.common.changes import committed_high_water
@@ -202,8 +206,9 @@ def page_queries(user, cursor: int, high: int, limit: int, now) -> dict:
     return {entity_type: statement.params(params) for entity_type, _mode, statement in plans}
 
 
-def scope_service_ids(user) -> list[str]:
-    ids = service_ids_for(user, "entry.read")
+def scope_service_ids(user, params: dict | None = None) -> list[str]:
+    """Return the ids of the services in the user's scope (``params``: a page's, if read)."""
+    ids = params.get("entry") if params is not None else service_ids_for(user, "entry.read")
     if ids is None:
         ids = db.session.scalars(
             select(Service.id).where(Service.provider_id == user.provider_id)).all()
@@ -231,8 +236,14 @@ def _statements(entry_ids: list[str]) -> dict:
 
 def _read(entity_type: str, mode: str, statement, params: dict, limit: int, wide) -> list:
     """Return the table's next page of rows (raw, but mappings for conflicts)."""
-    result = db.session.execute(statement, params)
-    rows = result.mappings().all() if entity_type == "conflict" else result.all()
+    if entity_type == "conflict":
+        rows = db.session.execute(statement, params).mappings().all()
+    else:
+        # The columns have no result processors, so the driver's own tuples are the rows:
+        # building a Row for each was a third of the read.
+        result = db.session.connection().execute(statement, params)
+        rows = result.cursor.fetchall()
+        result.close()
     if mode == "first" and len(rows) <= limit:
         # Too few of the next rows are in scope: read the table through the scope alone.
         return _read(entity_type, "full", _statement(entity_type, "full", wide), params,
@@ -250,39 +261,84 @@ def pull(user, cursor: int, limit: int, now=None, high: int | None = None) -> di
     plans, params, wide = _plans(user, cursor, high, limit, now)
     dialect = db.session.get_bind().dialect
     rows = []
-    for entity_type, mode, statement in plans:
-        page = _read(entity_type, mode, statement, params, limit, wide)
-        if entity_type == "conflict":
-            rows.extend((r["change_seq"], entity_type, r) for r in page)
-            continue
-        at = SEQ_AT[entity_type]
-        rows.extend((r[at], entity_type, r) for r in page)
-    rows.sort(key=lambda row: row[0])
-    taken = rows[:limit]
+    with _no_collection():
+        for entity_type, mode, statement in plans:
+            page = _read(entity_type, mode, statement, params, limit, wide)
+            if entity_type == "conflict":
+                rows.extend((r["change_seq"], entity_type, r) for r in page)
+                continue
+            at = SEQ_AT[entity_type]
+            rows.extend((r[at], entity_type, r) for r in page)
+        rows.sort(key=lambda row: row[0])
+        taken = rows[:limit]
+        changes = _changes(taken, dialect)
     # Every table gave up to limit+1 rows in order, so all changes up to the last one taken
     # are here; more remain if anything was left over.
     has_more = len(rows) > limit
     # With nothing left, everything in scope up to the high-water mark has been sent.
     next_cursor = taken[-1][0] if has_more else max(cursor, high)
     return {
-        "changes": _changes(taken, dialect),
+        "changes": changes,
         "next_cursor": next_cursor,
         "has_more": has_more,
         "high_water": high,
-        "scope": {"service_ids": scope_service_ids(user), "own_days": OWN_DAYS,
+        "scope": {"service_ids": scope_service_ids(user, params), "own_days": OWN_DAYS,
                   "service_entry_days": SERVICE_ENTRY_DAYS},
     }
 
 
+@contextlib.contextmanager
+def _no_collection():
+    """Hold the cyclic collector off while a page is read and made.
+
+    A page of 1,000 is some 30,000 new objects that all live until it is sent, so each
+    collection they trigger scans them and finds no cycle (as in the push).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _changes(taken: list, dialect) -> list[dict]:
     makers = {t: wire.change_maker(t, TABLES[t], dialect) for t in records.MODELS}
-    changes = [_conflict_change(r) if t == "conflict" else makers[t](r)
-               for _, t, r in taken]
+    makers["conflict"] = _conflict_change
+    changes = [makers[t](r) for _, t, r in taken]
+    if not any(t == "log_entry" for _, t, _r in taken):
+        return changes
     entries = [c for c in changes if c["entity_type"] == "log_entry" and c["record"]]
     statements = _statements([c["id"] for c in entries])
     for change in entries:
         change["record"]["statements"] = sorted(statements.get(change["id"], ()))
     return changes
+
+
+_COUNTER = table_of("change_counter", column("id"), column("value"))
+
+
+@functools.lru_cache(maxsize=1)
+def _device_statement():
+    devices = Device.__table__
+    high = select(_COUNTER.c.value).where(_COUNTER.c.id == 1).scalar_subquery()
+    return select(devices.c.id, devices.c.user_id, devices.c.revoked_at, devices.c.last_seen_at,
+                  devices.c.last_mutation_id, devices.c.last_mutation_seq,
+                  high.label("high_water")).where(devices.c.id == _param("device_id", Uuid()))
+
+
+def pulling_device(user, device_id: uuid.UUID):
+    """Return the user's live device binding (a row) with the committed high-water mark.
+
+    One query for what services.bound_device and common.changes.committed_high_water read
+    in two (and an ORM load); None when the device is not this user's or was revoked: the
+    caller then asks bound_device, which refuses in its own words.
+    """
+    row = db.session.execute(_device_statement(), {"device_id": device_id}).first()
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        return None
+    return row
 
 
 SEEN_EVERY = timedelta(seconds=60)

@@ -1,7 +1,7 @@
 """Sync endpoints: device registration, push, pull, conflicts, device revocation."""
 
 import orjson
-from flask import Response, request
+from flask import Response, jsonify, request
 from flask_login import current_user, login_required
 
 from server.api.http import endpoint, json_body, load, page, query_args
@@ -47,11 +47,20 @@ def push():
     # Parsed once: a push of 500 is most of a megabyte.
     body = json_body()
     services.check_protocol(body.get("protocol_version"))
-    data = load(PushSchema(), body)
+    data = services.push_envelope(body)
     # The user itself, not flask-login's proxy: a push reads it for every mutation.
     user = current_user._get_current_object()
     device = services.bound_device(user, data["device_id"])
-    return services.push(user, device, data["mutations"], size)
+    return _json(services.push(user, device, data["mutations"], size))
+
+
+def _json(body: dict) -> Response:
+    """Return ``body`` as jsonify would (keys sorted), encoded with orjson: 500 outcomes."""
+    try:
+        return Response(orjson.dumps(body, option=orjson.OPT_SORT_KEYS),
+                        mimetype="application/json")
+    except TypeError:  # a value orjson does not write (none expected): Flask's encoder
+        return jsonify(body)
 
 
 @endpoint("/sync/pull", query=PullArgs, response=PullSchema, tag="sync")
@@ -60,14 +69,19 @@ def pull():
     """Changes after the cursor, in server order, that this user's tablet should hold."""
     if "protocol_version" in request.args:
         services.check_protocol(request.args.get("protocol_version", type=int))
-    args = query_args(PullArgs())
-    device = services.bound_device(current_user, args["device_id"], touch=False)
-    high = committed_high_water(db.session)
+    args = PullArgs.quick(request.args)
+    user = current_user._get_current_object()
+    device = pulling.pulling_device(user, args["device_id"])
+    if device is None:
+        # Refused (or bound meanwhile) in bound_device's own words.
+        device = services.bound_device(user, args["device_id"], touch=False)
+        high = committed_high_water(db.session)
+    else:
+        high = device.high_water
     if args["cursor"] > high:
         raise services.Resync("This tablet's copy is from another server. Start a fresh sync "
                               "from 0; the changes waiting to be sent are kept.")
-    body = pulling.pull(current_user._get_current_object(), args["cursor"], args["limit"],
-                        high=high)
+    body = pulling.pull(user, args["cursor"], args["limit"], high=high)
     body["last_acknowledged"] = services.acknowledged(device)
     pulling.note_pull(device)
     # orjson: a page of 1,000 records encodes in a twentieth of jsonify's time.

@@ -114,28 +114,76 @@ def change_maker(entity_type: str, table, dialect):
     return _MAKERS[key]
 
 
+def _inline(name: str, column, dialect, kind: str, names: dict) -> str:
+    """Return the expression of a field's wire value from ``v`` (its raw value, not None).
+
+    The common stored forms are converted inline (a call per value was most of a record's
+    cost); anything else goes through the same converter as before, bound as ``names[name]``.
+    """
+    convert = converter(column, dialect, kind)
+    if convert is None:
+        return "v"
+    names[f"c_{name}"] = convert
+    if dialect.name == "sqlite" and isinstance(column.type, UTCDateTime):
+        return ('(f"{v[:10]}T{v[11:19]}+00:00" if v.endswith("000000") else '
+                'f"{v[:10]}T{v[11:]}+00:00") if type(v) is str and len(v) == 26 and '
+                f'v[10] == " " and v[19] == "." else c_{name}(v)')
+    if dialect.name == "sqlite" and type(column.type) is Uuid:
+        if name == "id":
+            return ('f"{(v := v.lower())[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}" '
+                    f'if type(v) is str and len(v) == 32 else c_{name}(v)')
+        # A service, an author: the same few ids on most rows of a page, formatted once.
+        names[f"seen_{name}"], names[f"c_{name}"] = _uuid_memo(convert)
+        return f"seen_{name}(v) or c_{name}(v)"
+    if convert is bool:
+        return "True if v else False"
+    return f"c_{name}(v)"
+
+
+def _uuid_memo(convert):
+    """Return (seen, convert_and_remember) over a bounded memo of raw id -> wire id."""
+    memo: dict = {}
+
+    def remember(value):
+        if len(memo) > 4096:
+            memo.clear()
+        wire = memo[value] = convert(value)
+        return wire
+
+    return memo.get, remember
+
+
+def _value(name: str, i: int, expression: str) -> str:
+    if expression == "v":
+        return f"r[{i}]"
+    return f"(None if (v := r[{i}]) is None else {expression})"
+
+
 def _build(entity_type: str, table, dialect):
+    """Compile ``make`` for one record type: one dict display, every conversion inline."""
     index = {c.name: i for i, c in enumerate(table.c)}
-    plan = tuple(
-        (name, index[name], converter(table.c[name], dialect, rule.kind))
+    names: dict = {"entity_type": entity_type}
+    fields = [
+        # Only a live record has a body, so its deleted_at is None.
+        f"{name!r}: None" if name == "deleted_at" else
+        f"{name!r}: {_value(name, index[name], _inline(name, table.c[name], dialect, rule.kind, names))}"
         for name, rule in POLICIES[entity_type].items() if name not in ("id", "statements")
+    ]
+    if "statements" in POLICIES[entity_type]:
+        fields.append("'statements': []")
+    record_id = _value("id", index["id"], _inline("id", table.c.id, dialect, "uuid", names))
+    head = (f"'entity_type': entity_type, 'id': record_id, 'change_seq': r[{index['change_seq']}], "
+            f"'version': r[{index['version']}]")
+    source = (
+        "def make(r):\n"
+        f"    record_id = {record_id}\n"
+        f"    if r[{index['deleted_at']}] is not None:\n"
+        f"        return {{{head}, 'deleted': True, 'record': None}}\n"
+        f"    return {{{head}, 'deleted': False, 'record': {{{', '.join(fields)}, "
+        "'id': record_id, 'deleted': False}}\n"
     )
-    has_statements = "statements" in POLICIES[entity_type]
-    i_id, i_seq, i_version = index["id"], index["change_seq"], index["version"]
-    i_deleted = index["deleted_at"]
-    wire_id = converter(table.c.id, dialect, "uuid")
-
-    def make(row) -> dict:
-        record_id = wire_id(row[i_id])
-        deleted = row[i_deleted] is not None
-        record = None
-        if not deleted:
-            record = {name: value if (value := row[i]) is None or convert is None
-                      else convert(value) for name, i, convert in plan}
-            if has_statements:
-                record["statements"] = []
-            record["id"], record["deleted"] = record_id, False
-        return {"entity_type": entity_type, "id": record_id, "change_seq": row[i_seq],
-                "version": row[i_version], "deleted": deleted, "record": record}
-
+    exec(compile(source, f"<wire {entity_type} {dialect.name}>", "exec"), names)  # noqa: S102
+    make = names["make"]
+    make.source = source
     return make
+
