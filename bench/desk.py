@@ -23,6 +23,8 @@ CALLS = [
      "/api/v1/entries?service_id={service}&status=open,in_progress&overdue=true&risk=high"
      "&per_page=25"),
     ("Desk: log search, whole provider", "ni", "/api/v1/entries?q=handrail&per_page=25"),
+    # A phrase in about a fifth of the large provider's entries: the search's heavy case.
+    ("Desk: log search, a common phrase", "ni", "/api/v1/entries?q=call%20bell&per_page=25"),
     ("Desk: early warnings, 50 services", "ni", "/api/v1/early-warnings"),
     ("Desk: oversight dashboard, 50 services", "ni", "/api/v1/oversight/dashboard"),
     ("Reports: monthly governance report, provider-wide (JSON)", "ni",

@@ -27,6 +27,7 @@ LOAD = "Load on SQLite: 4 tablets, gunicorn 2 workers"
 DESK = [
     "Desk: filtered log list (open, overdue, high risk)",
     "Desk: log search, whole provider",
+    "Desk: log search, a common phrase",
     "Desk: early warnings, 50 services",
     "Desk: oversight dashboard, 50 services",
     "Reports: monthly governance report, provider-wide (JSON)",
