@@ -238,6 +238,10 @@ def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, o
                     for m, (result, current), c in zip(mutations, plans, contexts, strict=True)])
             results = [
                 _refused(m, version) if isinstance(version, Refused)
+                # A plain create lands on no record: what _outcome answers, directly.
+                else Applied(m.mutation_id, m.entity_type, m.entity_id, version,
+                             _written_fields(result, m) if result.write else ())
+                if current is None
                 else _outcome(result, current, {"version": version}, m, ())
                 for m, (result, current), version in zip(mutations, plans, written, strict=True)
             ]

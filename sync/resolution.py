@@ -7,7 +7,7 @@ from typing import Any
 from sync.policies import POLICIES
 from sync.store import InvalidChange, NotFound, RuleRefused, Store, SyncActor, WriteContext
 from sync.types import Conflict
-from sync.validate import canonical
+from sync.values import canonical
 
 RESOLUTION_CHOICES = ("kept", "other", "new")
 

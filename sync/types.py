@@ -115,14 +115,19 @@ class _Written:
     fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "mutation_id": self.mutation_id,
-            "entity_type": self.entity_type,
-            "entity_id": str(self.entity_id),
-            "version": self.version,
-            "fields": list(self.fields),
-        }
+        # A push asks twice (its receipt, then its answer): the id is written out once.
+        # Each call still returns a new dict and a new list.
+        known = self.__dict__.get("_dict")
+        if known is None:
+            known = {
+                "status": self.status,
+                "mutation_id": self.mutation_id,
+                "entity_type": self.entity_type,
+                "entity_id": str(self.entity_id),
+                "version": self.version,
+            }
+            object.__setattr__(self, "_dict", known)
+        return known | {"fields": list(self.fields)}
 
     @classmethod
     def from_dict(cls, data: dict):

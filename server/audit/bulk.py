@@ -38,22 +38,29 @@ def event_row(
     }
 
 
+def insert_rows(rows: list[tuple]) -> None:
+    """Insert event rows already in the driver's form, in COLUMNS order (``changes`` as
+    JSON text from ``Binds.json``), in one executemany."""
+    driver.insert("audit_event", COLUMNS, rows, json_columns=("changes",))
+
+
 def record_many(rows: list[dict]) -> None:
     """Insert event rows made by ``event_row`` in one executemany."""
     if not rows:
         return
     binds = driver.binds()
-    as_time, as_actor, as_service = _last(binds.time), _last(binds.uuid), _last(binds.uuid)
+    as_time, as_actor = remembering(binds.time), remembering(binds.uuid)
+    as_service = remembering(binds.uuid)
     as_json = binds.json
-    driver.insert("audit_event", COLUMNS, [
+    insert_rows([
         (as_time(row["at"]), as_actor(row["actor_id"]), row["channel"], row["device_id"],
          row["mutation_id"], row["entity_type"], row["entity_id"], row["action"],
          as_service(row["service_id"]), as_json(row["changes"]))
         for row in rows
-    ], json_columns=("changes",))
+    ])
 
 
-def _last(convert):
+def remembering(convert):
     """Return ``convert`` remembering its last value: a batch's events share their time,
     actor and service (the same objects), so each is converted about once."""
     last = [object(), None]

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.accounts.permissions import require
-from server.audit.bulk import event_row, record_many
+from server.audit.bulk import event_row, insert_rows, record_many, remembering
 from server.audit.services import Actor
 from server.common.access import as_uuid
 from server.common.types import UTCDateTime
@@ -35,6 +35,7 @@ _UUIDS = tuple(i for i, c in enumerate(Finding.__table__.columns) if isinstance(
 _TIMES = tuple(
     i for i, c in enumerate(Finding.__table__.columns) if isinstance(c.type, UTCDateTime))
 _IN_ORDER = operator.itemgetter(*_COLUMNS)
+_SERVICE, _AUTHOR = _COLUMNS.index("service_id"), _COLUMNS.index("recorded_by")
 
 
 def may_create(actor: Actor, service: Service) -> None:
@@ -51,7 +52,8 @@ def finding_row(actor: Actor, service: Service, data: dict, id, now: datetime,
     """
     if not permitted:
         may_create(actor, service)
-    refuse_unknown(data, FIELDS)
+    if not data.keys() <= _ALL_FIELDS:
+        refuse_unknown(data, FIELDS)
     values = _DEFAULTS | {k: v for k, v in data.items() if v is not None}
     if "source" not in values:
         values["source"] = DEFAULT_SOURCE.get(values.get("kind"), "other")
@@ -68,30 +70,49 @@ def finding_row(actor: Actor, service: Service, data: dict, id, now: datetime,
 def insert_findings(made: list[tuple[Actor, dict]], first_seq: int, now: datetime) -> None:
     """Insert rows from finding_row, numbered from ``first_seq``, with a create event each.
 
-    The caller has taken the change sequence numbers (server.common.changes.take).
+    The caller has taken the change sequence numbers (server.common.changes.take). Both
+    tables' rows go straight to driver tuples: a batch shares its time, author and service,
+    so each of those is converted about once.
     """
     if not made:
         return
     binds = driver.binds()
-    as_uuid, as_time, now_value = binds.uuid, binds.time, binds.time(now)
-    tuples = []
-    for offset, (_, row) in enumerate(made):
-        row["change_seq"] = first_seq + offset
+    as_uuid, as_time, as_json = binds.uuid, binds.time, binds.json
+    # The batch's service and author, again and again: each converted about once.
+    as_service, as_author = remembering(as_uuid), remembering(as_uuid)
+    now_value = as_time(now)
+    tuples, events = [], []
+    for seq, (actor, row) in enumerate(made, first_seq):
+        row["change_seq"] = seq
         values = list(_IN_ORDER(row))
         for index in _UUIDS:
-            if values[index] is not None:
-                values[index] = as_uuid(values[index])
+            value = values[index]
+            if value is not None:
+                values[index] = (as_service(value) if index == _SERVICE else
+                                 as_author(value) if index == _AUTHOR else as_uuid(value))
         for index in _TIMES:
             value = values[index]
             if value is not None:
                 values[index] = now_value if value is now else as_time(value)
         tuples.append(tuple(values))
+        # What audit.bulk.event_row and record_many write for the same create.
+        events.append((
+            now_value, as_author(actor.user.id), actor.channel,
+            str(actor.device_id) if actor.device_id else None, actor.mutation_id, "finding",
+            str(row["id"]), "create", as_service(row["service_id"]),
+            as_json(_snapshot(row)),
+        ))
     driver.insert("finding", _COLUMNS, tuples)
-    record_many([
-        event_row(actor, "finding", row["id"], "create",
-                  {name: row[name] for name in _SNAPSHOT}, row["service_id"], now)
-        for actor, row in made
-    ])
+    insert_rows(events)
+
+
+def _snapshot(row: dict) -> dict:
+    """Return the create event's changes; recorded_at already as audit.plain writes it."""
+    snapshot = {name: row[name] for name in _SNAPSHOT}
+    recorded_at = snapshot["recorded_at"]
+    if type(recorded_at) is datetime:
+        snapshot["recorded_at"] = recorded_at.isoformat()
+    return snapshot
 
 
 def changed_values(finding: Finding, values: dict) -> dict:

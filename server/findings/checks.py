@@ -59,7 +59,8 @@ def check_finding(service: Service, values: dict, changed: set) -> dict:
         errors["area"] = f"{values['area']} is not one of this service's areas or routines."
     if not (values.get("description") or "").strip():
         errors["description"] = "Describe what you saw."
-    if "people_involved" in changed and looks_like_full_name(values.get("people_involved")):
+    people = values.get("people_involved")  # no text, no name: skip the regex
+    if people and "people_involved" in changed and looks_like_full_name(people):
         errors["people_involved"] = NO_FULL_NAMES
     derived = {}
     if values.get("kind") == "feedback":

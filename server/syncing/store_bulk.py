@@ -33,22 +33,22 @@ class BulkWrites:
         if entity_type not in self.BULK_CREATES:
             raise port.StaleWrite(f"no bulk create of {entity_type}")  # one at a time, then
         now, out, made = utcnow(), [], []
-        permitted: dict = {}  # service id -> None, or the refusal: the same for every item
+        checked: dict = {}  # service id -> (service, refusal or None): the same for every item
+        finding_row = bulk_findings.finding_row
         for entity_id, fields, ctx in items:
             actor = self._actor(ctx)
             data = _python(entity_type, fields)
-            try:
-                service = self._service(data)
-                del data["service_id"]
-                if service.id not in permitted:
-                    permitted[service.id] = _refusal(bulk_findings.may_create, actor, service)
-                refused = permitted[service.id]
-                if refused is None:
-                    row = bulk_findings.finding_row(actor, service, data, entity_id, now, True)
-            except port.Refused as exc:
-                refused = exc
-            except APP_ERRORS as exc:
-                refused = port_error(exc)
+            service_id = data.pop("service_id", None)
+            if service_id not in checked:
+                checked[service_id] = self._creatable(actor, service_id)
+            service, refused = checked[service_id]
+            if refused is None:
+                try:
+                    row = finding_row(actor, service, data, entity_id, now, True)
+                except port.Refused as exc:
+                    refused = exc
+                except APP_ERRORS as exc:
+                    refused = port_error(exc)
             if refused is not None:
                 out.append(refused)
                 continue
@@ -61,6 +61,17 @@ class BulkWrites:
                 for _, row in made:
                     batch.pop((entity_type, row["id"]), None)
         return [o if isinstance(o, port.Refused) else o["version"] for o in out]
+
+    def _creatable(self, actor, service_id) -> tuple:
+        """Return (service, None) if the actor may create in this service, else (None or
+        the service, the refusal): what _service and may_create would raise, as a value."""
+        try:
+            service = self._service({"service_id": service_id})
+        except port.Refused as exc:
+            return None, exc
+        except APP_ERRORS as exc:
+            return None, port_error(exc)
+        return service, _refusal(bulk_findings.may_create, actor, service)
 
     def update_many(self, entity_type, items) -> list:
         """Check every finding update as update_finding does; write those that pass together.
