@@ -5,10 +5,23 @@ cost follows the number of flagged records rather than the size of the log.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, case, func, literal_column, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 
@@ -26,6 +39,8 @@ REF_LIMIT = 50
 # early warning, and reading every closure ever made grew with the log.
 WEAK_CLOSURE_WINDOW_DAYS = 90
 UNCLOSED = tuple(status for status in ENTRY_STATUSES if status != "closed")
+# Who families chasing listens to.
+CHASERS = ("relative", "person_supported")
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,8 @@ class Scope:
     # Name repeat findings' records by their ids as text (canonical UUID strings), not as
     # uuid.UUID objects: for the JSON answer, which would only turn them back into text.
     text_ids: bool = False
+    # What one signal read that another may use too (the same window grouped once).
+    shared: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def ids(self) -> list[uuid.UUID]:
@@ -125,6 +142,19 @@ def ranked(base, order_by, limit: int) -> dict[uuid.UUID, tuple[int, list]]:
         _total, items = out.setdefault(row.service_id, (row.total, []))
         items.append((row.kind, row.id, row.detail))
     return out
+
+
+def counted(base, *aggregates) -> dict[uuid.UUID, tuple]:
+    """Run ``base`` (columns service_id, kind, id, detail) as one count per service.
+
+    Returns {service_id: (rows, *aggregates)}, each aggregate a function of the base's
+    columns (``lambda c: func.min(c.detail)``): what ``ranked`` gives when no record is
+    named, without its window functions and sorts.
+    """
+    sub = base.subquery()
+    query = (select(sub.c.service_id, func.count(), *(agg(sub.c) for agg in aggregates))
+             .group_by(sub.c.service_id))
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
 
 
 def finding_groups(scope: Scope, keys: dict, where, minimum: int, *,
@@ -242,25 +272,27 @@ def weak_closures(scope: Scope) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     "none": no evidence but verbal reassurance (or none at all); "early": a single real
     evidence reference dated before the London day the entry opened. By service, then id.
     """
-    real = EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES)
-    # count(CASE ... THEN 1), not of the id: the covering index ix_evidence_ref_entry_live
-    # then answers without reading the evidence rows.
-    real_count = func.count(case((real, 1)))
-    real_date = func.max(case((real, EvidenceRef.evidence_date)))
+    def real(aggregate):
+        # Each entry's live references, from the covering index ix_evidence_ref_entry_live.
+        return (select(aggregate).where(EvidenceRef.entry_id == LogEntry.id,
+                                        EvidenceRef.deleted_at.is_(None),
+                                        EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES))
+                .correlate(LogEntry).scalar_subquery())
+
+    real_count, real_date = real(func.count()), real(func.max(EvidenceRef.evidence_date))
     opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
-    # The window is read from ix_entry_service_status_closed alone, service by service.
+    # The window is read from ix_entry_service_status_closed alone, service by service,
+    # and each entry's references counted where it stands: no join grouped and sorted
+    # over every closure of the window. The date is read only when one reference is real.
     # "Evidence date < opening instant" is a superset of "dated before the London day the
     # entry opened" whatever the time zone; Python then decides exactly.
+    weak = case({0: true(), 1: real_date < opened}, value=real_count, else_=false())
     query = (
         select(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
                real_count.label("real_count"), real_date.label("real_date"))
-        .outerjoin(EvidenceRef, and_(EvidenceRef.entry_id == LogEntry.id,
-                                     EvidenceRef.deleted_at.is_(None)))
         .where(live_entries(scope), LogEntry.status == "closed",
                LogEntry.closed_at >= scope.window_start(WEAK_CLOSURE_WINDOW_DAYS),
-               LogEntry.closed_at <= scope.now)
-        .group_by(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at)
-        .having(or_(real_count == 0, and_(real_count == 1, real_date < opened)))
+               LogEntry.closed_at <= scope.now, weak)
         .order_by(LogEntry.service_id, LogEntry.id)
     )
     out = []
@@ -270,3 +302,66 @@ def weak_closures(scope: Scope) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
         elif row.real_date < london_date(row.opened_at or row.created_at):
             out.append((row.service_id, row.id, "early"))
     return out
+
+
+def repeat_where(scope: Scope, days: int) -> list:
+    """What repeat findings count: the window's findings but positive practice and praise."""
+    return [
+        recent(Finding, Finding.received_at, scope, days),
+        Finding.kind != "positive_practice",
+        or_(Finding.sentiment.is_(None), Finding.sentiment != "positive"),
+    ]
+
+
+def shared_window(scope: Scope) -> list[tuple] | None:
+    """Counts only: repeat findings' window grouped once, families chasing's rows within it.
+
+    Rows (service_id, area, source, chasing, question_id when chasing, count). None when
+    records are to be named or the two windows differ: each signal then reads its own.
+    Every finding families chasing counts (negative feedback) is one repeat findings reads.
+    """
+    days = scope.limit("repeat_finding_window_days")
+    if scope.refs or days != scope.limit("chasing_window_days"):
+        return None
+    if "window" not in scope.shared:
+        chasing = and_(Finding.kind == "feedback", Finding.sentiment == "negative",
+                       Finding.respondent_type.in_(CHASERS))
+        rows = select(Finding.service_id.label("service_id"), Finding.area.label("area"),
+                      Finding.source.label("source"),
+                      case((chasing, 1), else_=0).label("chasing"),
+                      case((chasing, Finding.question_id)).label("question")
+                      ).where(*repeat_where(scope, days)).subquery()
+        # Grouped outside: PostgreSQL matches GROUP BY to the select list by column.
+        query = select(*rows.c, func.count()).group_by(*rows.c)
+        scope.shared["window"] = db.session.execute(query).all()
+    return scope.shared["window"]
+
+
+def looked_at(scope: Scope, days: int, rows: str):
+    """The window's walkarounds and lone visibility checks, as two selects.
+
+    ``rows``: "lone", those that produced no follow-up (service_id, kind, id, detail);
+    "all", every one (service_id); "flag", every one with ``flag`` 1 where none followed.
+    """
+    followed = exists().where(
+        Finding.walkaround_id == Walkaround.id, Finding.deleted_at.is_(None),
+        or_(Finding.follow_up_needed.is_(True), Finding.log_entry_id.is_not(None)),
+    )
+    # "No walkaround" and "not linked" match most findings: read the window by time.
+    lone_check = and_(recent(Finding, Finding.received_at, scope, days),
+                      Finding.kind == "visibility_check",
+                      unindexed(Finding.walkaround_id).is_(None))
+    unfollowed = and_(Finding.follow_up_needed.is_(False),
+                      unindexed(Finding.log_entry_id).is_(None))
+    in_window = recent(Walkaround, Walkaround.started_at, scope, days)
+    if rows == "all":
+        return (select(Walkaround.service_id.label("service_id")).where(in_window),
+                select(Finding.service_id.label("service_id")).where(lone_check))
+    rounds = select(Walkaround.service_id.label("service_id"), kind_column("walkaround"),
+                    Walkaround.id.label("id"), Walkaround.started_at.label("detail"))
+    checks = select(Finding.service_id.label("service_id"), kind_column("finding"),
+                    Finding.id.label("id"), Finding.received_at.label("detail"))
+    if rows == "lone":
+        return rounds.where(in_window, ~followed), checks.where(lone_check, unfollowed)
+    return (rounds.add_columns(case((followed, 0), else_=1).label("flag")).where(in_window),
+            checks.add_columns(case((unfollowed, 1), else_=0).label("flag")).where(lone_check))

@@ -12,21 +12,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, union_all
+from sqlalchemy import case, func, literal, or_, select, union_all
 
 from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
-from server.findings.models import Finding, Walkaround
+from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
 from server.oversight.queries import (
+    CHASERS,
     UNCLOSED,
     Scope,
+    counted,
     finding_groups,
     kind_column,
     live_entries,
     load_scope,
+    looked_at,
     ranked,
     recent,
+    repeat_where,
+    shared_window,
     undecided,
     undecided_high_risk,
     unindexed,
@@ -47,7 +52,6 @@ SIGNALS = (
 # The duty manager names an owner before shift end; a draft gets a day's grace. Not in the
 # provider's threshold table (DESIGN.md rule 7 lists none for it), so a named constant.
 OWNER_GRACE = timedelta(days=1)
-CHASERS = ("relative", "person_supported")
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,19 @@ def _warning(scope, signal, service_id, reason, items, count) -> Warning:
     return Warning(signal, service_id, reason, refs, count)
 
 
-def _top(scope: Scope) -> int:
-    """Rows to read per service: the refs named, and at least the worst for the reason."""
-    return max(scope.refs, 1)
+def _flagged(scope: Scope, base, order_by, worst=None) -> dict:
+    """Return {service_id: (count, worst detail, [(kind, id, detail), ...])} of ``base``.
+
+    The worst detail is the first row in ``order_by`` order, which the aggregate ``worst``
+    also gives (None without it). With no records to name (the dashboard), one grouped
+    count answers, without ranking every row.
+    """
+    if not scope.refs:
+        extra = (worst,) if worst else ()
+        return {sid: (row[0], row[1] if worst else None, [])
+                for sid, row in counted(base, *extra).items()}
+    return {sid: (n, items[0][2], items)
+            for sid, (n, items) in ranked(base, order_by, scope.refs).items()}
 
 
 # ---- the eight signals -----------------------------------------------------------------
@@ -164,10 +178,12 @@ def _carried_forward(scope: Scope) -> list[Warning]:
         .having(times >= limit)
     )
     out = []
-    for sid, (n, items) in ranked(base, lambda c: (c.detail.desc(), c.id), _top(scope)).items():
+    flagged = _flagged(scope, base, lambda c: (c.detail.desc(), c.id),
+                       lambda c: func.max(c.detail))
+    for sid, (n, most, items) in flagged.items():
         reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
                   f"{'has' if n == 1 else 'have'} been carried forward {limit} or more times "
-                  f"(the limit is {limit}); the most is {items[0][2]} times.")
+                  f"(the limit is {limit}); the most is {most} times.")
         out.append(_warning(scope, "carried_forward", sid, reason, items, n))
     return out
 
@@ -180,8 +196,8 @@ def _overdue_without_interim_controls(scope: Scope) -> list[Warning]:
     ).where(live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
             LogEntry.due_date < scope.today, controls == "")
     out = []
-    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id), _top(scope)).items():
-        oldest = items[0][2]
+    flagged = _flagged(scope, base, lambda c: (c.detail, c.id), lambda c: func.min(c.detail))
+    for sid, (n, oldest, items) in flagged.items():
         late = (scope.today - oldest).days
         reason = (f"{_plural(n, 'overdue entry', 'overdue entries')} "
                   f"{'has' if n == 1 else 'have'} no interim controls recorded; the oldest was "
@@ -193,14 +209,16 @@ def _overdue_without_interim_controls(scope: Scope) -> list[Warning]:
 def _repeat_findings(scope: Scope) -> list[Warning]:
     count = scope.limit("repeat_finding_count")
     days = scope.limit("repeat_finding_window_days")
-    where = [
-        recent(Finding, Finding.received_at, scope, days),
-        Finding.kind != "positive_practice",
-        or_(Finding.sentiment.is_(None), Finding.sentiment != "positive"),
-    ]
     keys = {"service_id": Finding.service_id, "area": Finding.area, "source": Finding.source}
+    window = shared_window(scope)
+    if window is None:
+        found = finding_groups(scope, keys, repeat_where(scope, days), count, seek=True)
+    else:
+        found = _summed(((sid, area, source), n) for sid, area, source, _, _, n in window)
     out = []
-    for (sid, area, source), n, ids in finding_groups(scope, keys, where, count, seek=True):
+    for (sid, area, source), n, ids in found:
+        if n < count:
+            continue
         reason = (f"{_plural(n, 'finding')} about {area} from {_label(source)} in the last "
                   f"{days} days (the threshold is {count} in {days} days).")
         out.append(Warning("repeat_findings", sid, reason,
@@ -208,38 +226,43 @@ def _repeat_findings(scope: Scope) -> list[Warning]:
     return out
 
 
+def _summed(counts) -> list[tuple]:
+    """Add up (key, n) pairs: [(key, total, [])] in the order finding_groups gives."""
+    totals: dict = defaultdict(int)
+    for key, n in counts:
+        totals[key] += n
+    return [(key, n, []) for key, n in sorted(totals.items(),
+                                             key=lambda kv: tuple(str(p) for p in kv[0]))]
+
+
 def _walkaround_no_follow_up(scope: Scope) -> list[Warning]:
     days = scope.limit("walkaround_follow_up_window_days")
-    followed = exists().where(
-        Finding.walkaround_id == Walkaround.id, Finding.deleted_at.is_(None),
-        or_(Finding.follow_up_needed.is_(True), Finding.log_entry_id.is_not(None)),
-    )
-    in_window = recent(Walkaround, Walkaround.started_at, scope, days)
-    # "No walkaround" and "not linked" match most findings: read the window by time.
-    lone_check = and_(recent(Finding, Finding.received_at, scope, days),
-                      Finding.kind == "visibility_check",
-                      unindexed(Finding.walkaround_id).is_(None))
-    rounds = select(Walkaround.service_id.label("service_id"), kind_column("walkaround"),
-                    Walkaround.id.label("id"), Walkaround.started_at.label("detail")
-                    ).where(in_window, ~followed)
-    checks = select(Finding.service_id.label("service_id"), kind_column("finding"),
-                    Finding.id.label("id"), Finding.received_at.label("detail")
-                    ).where(lone_check, Finding.follow_up_needed.is_(False),
-                            unindexed(Finding.log_entry_id).is_(None))
-    flagged = ranked(union_all(rounds, checks), lambda c: (c.detail.desc(), c.id), _top(scope))
-    if not flagged:
-        return []
-    totals: dict = defaultdict(int)
-    for model, where in ((Walkaround, in_window), (Finding, lone_check)):
-        query = select(model.service_id, func.count()).where(where).group_by(model.service_id)
-        for sid, n in db.session.execute(query):
-            totals[sid] += n
+    named: dict = {}
+    if scope.refs:
+        named = ranked(union_all(*looked_at(scope, days, "lone")),
+                       lambda c: (c.detail.desc(), c.id), scope.refs)
+        if not named:
+            return []
+        # Everything looked at, counted without deciding again what was followed up.
+        both = union_all(*looked_at(scope, days, "all")).subquery()
+        flags = (func.count(), literal(0))
+    else:
+        # Counts only (the dashboard): one pass counts what was looked at and what
+        # produced nothing.
+        both = union_all(*looked_at(scope, days, "flag")).subquery()
+        flags = (func.count(), func.sum(both.c.flag))
+    totals = db.session.execute(select(both.c.service_id, *flags)
+                                .group_by(both.c.service_id)).all()
     out = []
-    for sid, (n, items) in flagged.items():
-        looked = _plural(totals[sid], "walkaround or visibility check",
+    for sid, seen, lone_count in totals:
+        n = named[sid][0] if sid in named else int(lone_count or 0)
+        if not n:
+            continue
+        looked = _plural(seen, "walkaround or visibility check",
                          "walkarounds and visibility checks")
         reason = (f"{n} of {looked} in the last {days} days produced no follow-up: "
                   f"no finding needing follow-up and nothing linked to the log.")
+        items = named[sid][1] if sid in named else []
         out.append(_warning(scope, "walkaround_no_follow_up", sid, reason, items, n))
     return out
 
@@ -247,17 +270,26 @@ def _walkaround_no_follow_up(scope: Scope) -> list[Warning]:
 def _families_chasing(scope: Scope) -> list[Warning]:
     count = scope.limit("chasing_count")
     days = scope.limit("chasing_window_days")
-    where = [
-        recent(Finding, Finding.received_at, scope, days), Finding.kind == "feedback",
-        Finding.sentiment == "negative", Finding.respondent_type.in_(CHASERS),
-    ]
-    keys = {
-        "service_id": Finding.service_id,
-        "about": case((Finding.question_id.is_not(None), "question"), else_="area"),
-        "topic": func.coalesce(Finding.question_id, Finding.area),
-    }
+    window = shared_window(scope)
+    if window is None:
+        where = [
+            recent(Finding, Finding.received_at, scope, days), Finding.kind == "feedback",
+            Finding.sentiment == "negative", Finding.respondent_type.in_(CHASERS),
+        ]
+        keys = {
+            "service_id": Finding.service_id,
+            "about": case((Finding.question_id.is_not(None), "question"), else_="area"),
+            "topic": func.coalesce(Finding.question_id, Finding.area),
+        }
+        found = finding_groups(scope, keys, where, count)
+    else:
+        found = _summed(((sid, "question" if question is not None else "area",
+                          area if question is None else question), n)
+                        for sid, area, _, chasing, question, n in window if chasing)
     out = []
-    for (sid, about, topic), n, ids in finding_groups(scope, keys, where, count):
+    for (sid, about, topic), n, ids in found:
+        if n < count:
+            continue
         if about == "question":
             topic = f"“{scope.services[sid].questions().get(topic, topic)}”"
         reason = (f"{_plural(n, 'negative feedback finding')} from relatives or people "
@@ -271,23 +303,32 @@ def _families_chasing(scope: Scope) -> list[Warning]:
 def _high_risk_no_escalation(scope: Scope) -> list[Warning]:
     hours = scope.limit("escalation_hours")["high"]
     cutoff = scope.now - timedelta(hours=hours)
-    flagged = ranked(undecided_high_risk(scope, cutoff), lambda c: (c.detail, c.kind, c.id),
-                     _top(scope))
+    base = undecided_high_risk(scope, cutoff)
+    if not scope.refs:
+        # Counts only (the dashboard): one grouped count, the entries among them included.
+        grouped = counted(base, lambda c: func.count(case((c.kind == "log_entry", 1))))
+        return [_high_risk_warning(scope, sid, hours, n, entries, [])
+                for sid, (n, entries) in grouped.items()]
+    flagged = ranked(base, lambda c: (c.detail, c.kind, c.id), scope.refs)
     # Where more were flagged than read, count the entries exactly: one query for all.
     cut = [sid for sid, (n, items) in flagged.items() if n > len(items)]
-    counted = dict(db.session.execute(
+    exact = dict(db.session.execute(
         select(LogEntry.service_id, func.count(LogEntry.id))
         .where(undecided(scope), LogEntry.service_id.in_(cut), LogEntry.risk == "high",
                unindexed(LogEntry.created_at) <= cutoff)
         .group_by(LogEntry.service_id)).all()) if cut else {}
     out = []
     for sid, (n, items) in flagged.items():
-        entries = (counted.get(sid, 0) if sid in cut
+        entries = (exact.get(sid, 0) if sid in cut
                    else sum(1 for kind, _, _ in items if kind == "log_entry"))
-        reason = (f"{_high_risk_counts(n, entries)} no escalation decision recorded within "
-                  f"{hours} hours of being received or created.")
-        out.append(_warning(scope, "high_risk_no_escalation", sid, reason, items, n))
+        out.append(_high_risk_warning(scope, sid, hours, n, entries, items))
     return out
+
+
+def _high_risk_warning(scope, sid, hours, n, entries, items) -> Warning:
+    reason = (f"{_high_risk_counts(n, entries)} no escalation decision recorded within "
+              f"{hours} hours of being received or created.")
+    return _warning(scope, "high_risk_no_escalation", sid, reason, items, n)
 
 
 def _high_risk_counts(n: int, entries: int) -> str:
@@ -303,7 +344,7 @@ def _no_owner(scope: Scope) -> list[Warning]:
     ).where(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
             or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE))
     out = []
-    for sid, (n, items) in ranked(base, lambda c: (c.detail, c.id), _top(scope)).items():
+    for sid, (n, _, items) in _flagged(scope, base, lambda c: (c.detail, c.id)).items():
         reason = (f"{_plural(n, 'entry', 'entries')} not yet closed "
                   f"{'has' if n == 1 else 'have'} no named owner (drafts count once they are "
                   f"more than a day old).")
