@@ -37,6 +37,10 @@ class Finding(Synced, db.Model):
 
     __tablename__ = "finding"
     __table_args__ = (
+        # An entry's findings, with what the high-risk-without-escalation warning tests of
+        # them, so it reads no finding row (the index replaces the one-column index).
+        Index("ix_finding_log_entry_id", "log_entry_id", "risk", "deleted_at", "received_at",
+              "service_id"),
         # Risk and time after the triage state: high-risk findings still in triage past
         # the escalation time are a seek, not a read of the service's whole history.
         Index("ix_finding_service_triage_risk", "service_id", "triage_state", "risk",
@@ -77,7 +81,7 @@ class Finding(Synced, db.Model):
     triage_state: Mapped[str] = mapped_column(String(12), default="new")
     dismissed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     log_entry_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("log_entry.id"), nullable=True, index=True
+        Uuid, ForeignKey("log_entry.id"), nullable=True
     )
     triaged_by: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("user_account.id"), nullable=True
