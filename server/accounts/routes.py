@@ -20,7 +20,8 @@ def csrf_token():
     return {"csrf_token": generate_csrf()}
 
 
-@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=MeSchema, public=True)
+@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=MeSchema, public=True,
+          reads_first=True)
 def login():
     data = load(LoginSchema())
     user = services.authenticate(data["email"], data["password"])

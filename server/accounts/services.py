@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts.models import LoginFailure, Membership, User
+from server.api.http import write_lock
 from server.common.types import utcnow
 from server.errors import Throttled, Unauthenticated
 from server.extensions import db, login_manager
@@ -39,12 +40,16 @@ def create_user(provider_id, email: str, display_name: str, password: str,
 
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials, or raise; repeated failures lock the account
-    for a while. Counts live in the database so that every worker shares them."""
+    for a while. Counts live in the database so that every worker shares them.
+
+    The password is checked (slow on purpose) before any write lock is taken: on SQLite,
+    holding it through the hash made 200 tablets signing in at the start of a shift queue
+    behind each other's hashes until some gave up ("database is locked"). A correct
+    password with no failures counted writes nothing.
+    """
     key = email.strip().lower()
     now = utcnow()
-    # Locked, so that two workers counting failures for one account at once cannot both
-    # write the same count back (PostgreSQL; SQLite writes are serialised anyway).
-    failure = db.session.get(LoginFailure, key, with_for_update=True)
+    failure = db.session.get(LoginFailure, key)
     if failure and failure.locked_until and failure.locked_until > now:
         wait = int((failure.locked_until - now).total_seconds() // 60) + 1
         raise Throttled(
@@ -52,7 +57,14 @@ def authenticate(email: str, password: str) -> User:
             retry_after=wait * 60,
         )
     user = db.session.scalar(db.select(User).where(User.email == key))
-    if user is not None and user.active and check_password_hash(user.password_hash, password):
+    ok = user is not None and user.active and check_password_hash(user.password_hash, password)
+    if ok and failure is None:
+        return user
+    write_lock()
+    # Locked and read again, so that two workers counting failures for one account at once
+    # cannot both write the same count back (PostgreSQL; SQLite writes are serialised).
+    failure = db.session.get(LoginFailure, key, with_for_update=True, populate_existing=True)
+    if ok:
         if failure:
             db.session.delete(failure)
         return user

@@ -22,6 +22,9 @@ class UnsupportedMediaType(AppError):
 def _begin_unit_of_work():
     from server.extensions import db
 
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_first", False):
+        return  # the view takes the write lock itself, once its slow reading is done
     if request.method not in _READS and not db.session().in_transaction():
         # SQLite: take the write lock at BEGIN (server.common.database).
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
@@ -33,12 +36,14 @@ REGISTRY: list[dict] = []
 
 def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query=None,
              response=None, paged: bool = False, summary: str = "", tag: str = "",
-             public: bool = False, **options):
+             public: bool = False, reads_first: bool = False, **options):
     """Register a view whose return value is the JSON body, committed as one unit of work.
 
     ``body``, ``query`` and ``response`` name the marshmallow schema classes of the request
     body, the query string and the response (``paged``: a page of ``response`` items);
     they document the route in /api/v1/openapi.json. ``public``: no login needed.
+    ``reads_first``: a write request whose view reads (slowly) before it writes, and takes
+    the write lock itself when it must write (see write_lock), instead of at BEGIN.
 
     The view returns a dict or list (dumped as JSON with ``status``) or a full response.
     Any exception rolls the whole request back; a concurrent update of the same row
@@ -65,6 +70,7 @@ def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query
                 return jsonify(result), status
             return result
 
+        wrapper.reads_first = reads_first
         api.add_url_rule(rule, view_func=wrapper, methods=list(methods), **options)
         REGISTRY.append({
             "rule": rule, "methods": tuple(methods), "status": status, "body": body,
@@ -75,6 +81,18 @@ def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query
         return wrapper
 
     return decorate
+
+
+def write_lock() -> None:
+    """End the request's read and start a write transaction holding the write lock.
+
+    On SQLite a read transaction that starts writing fails at once if another writer
+    committed meanwhile; a write begun with the lock waits (busy timeout) instead.
+    """
+    from server.extensions import db
+
+    db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def json_body() -> dict:
