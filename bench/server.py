@@ -36,6 +36,9 @@ def _env(db_path: Path) -> dict:
 def make_template(workdir: Path, names=("pusher", "puller")) -> World:
     """Migrate a fresh SQLite file with `flask db upgrade`; add one service and its carers."""
     path = workdir / "template.db"
+    # Fresh every time: a template left in a reused folder already has these carers.
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
     subprocess.run(
         [str(VENV_BIN / "flask"), "--app", "server", "db", "upgrade"],
         cwd=ROOT,
