@@ -50,6 +50,18 @@ def clock_at(moment: datetime) -> Iterator[None]:
         _frozen_now.reset(token)
 
 
+def stored_uuid_text(value: str) -> str | None:
+    """Return a UUID stored as 32 hex digits (SQLite) in the text str(uuid.UUID) gives.
+
+    None for anything else, which the caller converts the slow way. Building the text
+    directly skips a uuid.UUID per value on the pull and the early warnings' hot paths.
+    """
+    if type(value) is str and len(value) == 32:
+        v = value.lower()
+        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+    return None
+
+
 def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 
 from server.common.dates import london_date
+from server.common.types import stored_uuid_text
 from server.common.vocab import ENTRY_STATUSES, WEAK_EVIDENCE_TYPES
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
@@ -208,10 +209,7 @@ def _uuid(value) -> uuid.UUID:
 
 def _uuid_text(value) -> str:
     """Return a stored UUID as the text str(uuid.UUID) gives, cheaply for 32 hex digits."""
-    if type(value) is str and len(value) == 32:
-        v = value.lower()
-        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
-    return str(_uuid(value))
+    return stored_uuid_text(value) or str(_uuid(value))
 
 
 def _ranked_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]:

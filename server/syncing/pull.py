@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy import table as table_of
 
 from server.accounts.permissions import service_ids_for
+from server.api.http import write_lock
 from server.common.changes import committed_high_water
 from server.common.types import UTCDateTime, utcnow
 from server.extensions import db
@@ -358,7 +359,6 @@ def note_pull(device) -> None:
     if device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
         return
     device_id = device.id
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    write_lock()
     table = Device.__table__
     db.session.execute(update(table).where(table.c.id == device_id).values(last_seen_at=now))

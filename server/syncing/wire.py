@@ -16,7 +16,7 @@ from datetime import UTC
 from sqlalchemy import Boolean, Date, String, Uuid, type_coerce
 from sqlalchemy.types import NullType
 
-from server.common.types import UTCDateTime
+from server.common.types import UTCDateTime, stored_uuid_text
 from server.syncing import records
 from sync.policies import POLICIES
 
@@ -38,10 +38,8 @@ def _processed(column, dialect, kind: str):
 
 def _sqlite_uuid(fallback):
     def convert(value):
-        if type(value) is str and len(value) == 32:
-            v = value.lower()
-            return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
-        return fallback(value)
+        text = stored_uuid_text(value)
+        return fallback(value) if text is None else text
 
     return convert
 
