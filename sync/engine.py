@@ -9,13 +9,13 @@ Ordering is the server's: the engine never reads ``device_time``.
 """
 
 import logging
-import operator
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sync.merge import MergeResult, merge
+from sync.planning import plain_writes, read_receipts
 from sync.policies import STATE_FIELDS
 from sync.resolution import RESOLUTION_CHOICES, resolve  # noqa: F401 - re-exported
 from sync.store import (
@@ -38,7 +38,6 @@ from sync.types import (
     outcome_from_dict,
 )
 
-_NUMBER = operator.attrgetter("int")
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
@@ -108,8 +107,8 @@ def apply_batch(
     """
     items = list(mutations)
     outcomes: list[Outcome | None] = [m if isinstance(m, Rejected) else None for m in items]
-    unseen = _read_receipts(store, items, outcomes, actor)
-    together = _plain_writes(store, items, unseen, actor)
+    unseen = read_receipts(store, items, outcomes, actor)
+    together = plain_writes(store, items, unseen, actor)
     one_by_one = sum(1 for i, o in enumerate(outcomes) if o is None and i not in together)
     store.reserve(one_by_one * CHANGES_PER_MUTATION)
     run: list[int] = []
@@ -142,80 +141,6 @@ def _guarded(store: Store, mutation: Mutation, actor, now: datetime, unseen: boo
             "The server failed to apply this change. Send it again later.",
             retry=True,
         )
-
-
-def _mine(mutation: Mutation, actor: SyncActor) -> bool:
-    return actor.device_id is None or mutation.device_id == str(actor.device_id)
-
-
-def _read_receipts(store: Store, items: list, outcomes: list, actor: SyncActor) -> set[int]:
-    """Answer every mutation seen before as a Duplicate; return the indexes seen first now.
-
-    A mutation id repeated within the batch is left out of the returned set: its second
-    arrival looks for the receipt its first one wrote.
-    """
-    wanted: dict[str, list[int]] = {}
-    for index, mutation in enumerate(items):
-        if outcomes[index] is None and _mine(mutation, actor):
-            wanted.setdefault(mutation.device_id, []).append(index)
-    unseen: set[int] = set()
-    for device_id, indexes in wanted.items():
-        ids = sorted({items[i].mutation_id for i in indexes})
-        stored = store.get_receipts(device_id, ids)
-        first: set[str] = set()
-        for index in indexes:
-            mutation_id = items[index].mutation_id
-            if mutation_id in stored:
-                outcomes[index] = Duplicate(mutation_id, outcome_from_dict(stored[mutation_id]))
-            elif mutation_id not in first:
-                first.add(mutation_id)
-                unseen.add(index)
-    return unseen
-
-
-def _plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) -> dict:
-    """Return {index: (merge result, current record)} of the writes the store may do
-    together: creates of ids that do not exist, and updates that merge without conflict.
-
-    Such a mutation is seen for the first time, made by its pushing author, of a type the
-    store writes in bulk for its op (BULK_CREATES, BULK_UPDATES), and the only mutation of
-    its record in the batch so far (so the record read up front is the one it lands on).
-    Reading which ids exist also loads every record the batch touches.
-    """
-    by_type: dict[str, list[uuid.UUID]] = {}
-    for index in unseen:
-        mutation = items[index]
-        by_type.setdefault(mutation.entity_type, []).append(mutation.entity_id)
-    # Sorted by the number: the order UUID's own (Python-level) comparison gives, cheaper.
-    found = {kind: store.existing(kind, sorted(set(ids), key=_NUMBER))
-             for kind, ids in by_type.items()}
-    bulk = {"create": store.BULK_CREATES, "update": getattr(store, "BULK_UPDATES", ())}
-    author = uuid.UUID(str(actor.user_id))
-    together, touched = {}, set()
-    for index, mutation in enumerate(items):
-        if isinstance(mutation, Rejected):
-            continue
-        key = (mutation.entity_type, mutation.entity_id)
-        first_touch = key not in touched
-        touched.add(key)
-        if (
-            index not in unseen
-            or not first_touch
-            or mutation.author_id != author
-            or mutation.entity_type not in bulk.get(mutation.op, ())
-        ):
-            continue
-        exists = mutation.entity_id in found[mutation.entity_type]
-        if mutation.op == "create" and not exists:
-            result = merge(mutation.entity_type, None, mutation)
-            if result.write == "create":
-                together[index] = (result, None)
-        elif mutation.op == "update" and exists:
-            current = store.get(mutation.entity_type, mutation.entity_id)
-            result = merge(mutation.entity_type, current, mutation)
-            if result.write == "update" and not result.conflicts and not result.rejected:
-                together[index] = (result, current)
-    return together
 
 
 def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, outcomes):
