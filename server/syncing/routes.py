@@ -6,10 +6,8 @@ from flask_login import current_user, login_required
 
 from server.api.http import endpoint, json_body, load, page, query_args
 from server.common.access import get_in_service
-from server.common.changes import committed_high_water
 from server.errors import TooLarge
 from server.extensions import db
-from server.syncing import pull as pulling
 from server.syncing import services
 from server.syncing.models import Device, SyncConflict
 from server.syncing.schemas import (
@@ -70,20 +68,8 @@ def pull():
     if "protocol_version" in request.args:
         services.check_protocol(request.args.get("protocol_version", type=int))
     args = PullArgs.quick(request.args)
-    user = current_user._get_current_object()
-    device = pulling.pulling_device(user, args["device_id"])
-    if device is None:
-        # Refused (or bound meanwhile) in bound_device's own words.
-        device = services.bound_device(user, args["device_id"], touch=False)
-        high = committed_high_water(db.session)
-    else:
-        high = device.high_water
-    if args["cursor"] > high:
-        raise services.Resync("This tablet's copy is from another server. Start a fresh sync "
-                              "from 0; the changes waiting to be sent are kept.")
-    body = pulling.pull(user, args["cursor"], args["limit"], high=high)
-    body["last_acknowledged"] = services.acknowledged(device)
-    pulling.note_pull(device)
+    body = services.pull(current_user._get_current_object(), args["device_id"], args["cursor"],
+                         args["limit"])
     # orjson: a page of 1,000 records encodes in a twentieth of jsonify's time.
     return Response(orjson.dumps(body), mimetype="application/json")
 

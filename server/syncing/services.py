@@ -13,10 +13,12 @@ from server.accounts.permissions import require, service_ids_for
 from server.audit import services as audit
 from server.audit.services import Actor
 from server.common.access import as_uuid
+from server.common.changes import committed_high_water
 from server.common.types import utcnow
 from server.errors import AppError, Forbidden, Invalid, Malformed, NotFound, RuleBroken, TooLarge
 from server.extensions import db
 from server.providers.models import Service
+from server.syncing import pull as pulling
 from server.syncing.models import Device, SyncConflict
 from server.syncing.schemas import PushSchema
 from server.syncing.store import SqlStore
@@ -141,6 +143,25 @@ def _no_collection() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def pull(user, device_id, cursor: int, limit: int) -> dict:
+    """One page of changes after ``cursor`` for this user's tablet, with the last change
+    the server acknowledged from it; the pull is recorded as the tablet's last sync."""
+    device = pulling.pulling_device(user, device_id)
+    if device is None:
+        # Refused (or bound meanwhile) in bound_device's own words.
+        device = bound_device(user, device_id, touch=False)
+        high = committed_high_water(db.session)
+    else:
+        high = device.high_water
+    if cursor > high:
+        raise Resync("This tablet's copy is from another server. Start a fresh sync "
+                     "from 0; the changes waiting to be sent are kept.")
+    body = pulling.pull(user, cursor, limit, high=high)
+    body["last_acknowledged"] = acknowledged(device)
+    pulling.note_pull(device)
+    return body
 
 
 def acknowledged(device: Device) -> dict:
