@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
 from server.extensions import csrf, db, login_manager, migrate
@@ -17,11 +18,21 @@ def create_app(config: dict | None = None) -> Flask:
         app.instance_path = config["INSTANCE_PATH"]
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.load(app.instance_path, config))
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address from X-Forwarded-For as set by TRUSTED_PROXIES proxies
+    (login throttling counts per address); with none, the header is ignored, as anyone
+    could write it."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0)
 
 
 def register_extensions(app: Flask) -> None:

@@ -180,7 +180,7 @@ def register_ops_commands(app: Flask) -> None:
     def subject_access_command(email: str, outfile: str):
         """Write everything held about the staff member with EMAIL to OUTFILE (JSON)."""
         import json
-        from pathlib import Path
+        import os
 
         from server.ops.subject_access import UnknownPerson, export
 
@@ -188,7 +188,10 @@ def register_ops_commands(app: Flask) -> None:
             data = export(email)
         except UnknownPerson as error:
             raise click.ClickException(str(error)) from error
-        Path(outfile).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
+        # Everything held about a person: readable by the file's owner only, like backups.
+        fd = os.open(outfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         counts = ", ".join(f"{k} {len(v)}" for k, v in data.items() if isinstance(v, list))
         click.echo(f"Wrote {outfile}: {counts}.")

@@ -16,6 +16,12 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,
+    # Failed logins from one client address (any accounts) before it is locked for
+    # LOGIN_LOCK_SECONDS: high, as a care home's tablets share one public address.
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    # How many reverse proxies in front of the app set X-Forwarded-For (0: none; the
+    # client address is the connection's own).
+    "TRUSTED_PROXIES": 0,
     "API_MAX_PER_PAGE": 200,
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,
@@ -35,6 +41,8 @@ ENV_SETTINGS = {
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_SECONDS": int,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
+    "TRUSTED_PROXIES": int,
     "RETENTION": json.loads,  # e.g. {"dismissed_finding": 730}: days per record type
     # Email (server/notify): off unless MAIL_SERVER is set. PUBLIC_URL is the https address
     # tablets use, for the links in emails.

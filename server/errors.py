@@ -27,6 +27,9 @@ class AppError(Exception):
         error.update(self.extra)
         return {"error": error}
 
+    def headers(self) -> dict:
+        return {}
+
 
 class Malformed(AppError):
     status, code = 400, "malformed"
@@ -75,11 +78,19 @@ class RuleBroken(Invalid):
 
 
 class Throttled(AppError):
+    """Too many attempts; ``retry_after`` seconds tell the client when to try again."""
+
     status, code = 429, "throttled"
+
+    def __init__(self, message: str, retry_after: int, fields: dict | None = None, **extra):
+        super().__init__(message, fields, retry_after=max(1, int(retry_after)), **extra)
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.extra["retry_after"])}
 
 
 def error_response(error: AppError):
-    return jsonify(error.body()), error.status
+    return jsonify(error.body()), error.status, error.headers()
 
 
 def flatten_messages(messages) -> dict:

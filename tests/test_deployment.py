@@ -58,6 +58,8 @@ http {{
         server_name localhost;
         ssl_certificate {cert};
         ssl_certificate_key {cert.parent}/key.pem;
+        add_header Strict-Transport-Security "max-age=31536000" always;
+        proxy_hide_header Strict-Transport-Security;
         location / {{
             proxy_pass http://127.0.0.1:{upstream};
             proxy_set_header Host $http_host;
@@ -118,7 +120,8 @@ def env(workdir):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
     env.update(DATABASE_URL="sqlite:///" + str(workdir / "careloop.db"),
                SECRET_KEY="deployment-test-" + uuid.uuid4().hex,
-               SESSION_COOKIE_SECURE="true")
+               SESSION_COOKIE_SECURE="true", PUBLIC_URL="https://localhost",
+               TRUSTED_PROXIES="1")
     return env
 
 
@@ -282,6 +285,13 @@ def test_session_holds_on_every_worker(recycling, people):
     answered = pids(before + 22)
     assert len(answered) == before + 22
     assert len(set(answered)) == len(answered), "one worker process answered twice"
+
+
+def test_hsts_is_sent_once_over_https(steady, cert):
+    for path in ("/api/v1/health", "/no-such-page"):
+        r = requests.get(steady + path, verify=str(cert), timeout=10)
+        # Two headers would read "max-age=31536000, max-age=31536000" here.
+        assert r.headers["Strict-Transport-Security"] == "max-age=31536000", path
 
 
 @pytest.mark.browser

@@ -148,7 +148,7 @@ def test_bad_evidence_names_the_field(world, rm_client, entry, change, fields):
 def test_escalation_records_who_and_why(world, rm_client, entry):
     created = entry(risk="high")
     url = f"/api/v1/entries/{created['id']}/escalation"
-    bad = rm_client.post(url, json={"decision": "later", "reason": "x"})
+    bad = rm_client.post(url, json={"decision": "later", "reason": "x", "version": 1})
     assert bad.get_json()["error"]["fields"] == {
         "decision": "Must be one of: escalated, not_escalated."}
     ok = rm_client.post(url, json={"decision": "escalated", "reason": "Repeat medicine errors",

@@ -55,7 +55,9 @@ class Membership(db.Model):
 
 
 class LoginFailure(db.Model):
-    """Failed logins per account, in the database so every worker sees the same count."""
+    """Failed logins per account and per client address, in the database so every worker
+    sees the same count. ``key`` is the email in lower case, or "address <ip>" (see
+    server.accounts.services.address_key; an email has no space)."""
 
     __tablename__ = "login_failure"
 

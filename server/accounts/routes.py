@@ -1,5 +1,6 @@
 """Log in, log out, and who am I."""
 
+from flask import request
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -24,7 +25,7 @@ def csrf_token():
           reads_first=True)
 def login():
     data = load(LoginSchema())
-    user = services.authenticate(data["email"], data["password"])
+    user = services.authenticate(data["email"], data["password"], request.remote_addr)
     login_user(user)
     return me_body(user)
 

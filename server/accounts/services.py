@@ -1,5 +1,8 @@
 """Accounts: password hashing, login with throttling kept in the database."""
 
+import functools
+import math
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -38,60 +41,101 @@ def create_user(provider_id, email: str, display_name: str, password: str,
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """Return the user for these credentials, or raise; repeated failures lock the account
-    for a while. Counts live in the database so that every worker shares them.
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """Return the user for these credentials, or raise; repeated failures lock the account,
+    and the client address they come from, for a while. Counts live in the database so that
+    every worker shares them.
 
     The password is checked (slow on purpose) before any write lock is taken: on SQLite,
     holding it through the hash made 200 tablets signing in at the start of a shift queue
     behind each other's hashes until some gave up ("database is locked"). A correct
-    password with no failures counted writes nothing.
+    password with no failures counted for the account writes nothing.
     """
-    key = email.strip().lower()
+    keys = [email.strip().lower()] + ([address_key(address)] if address else [])
     now = utcnow()
-    failure = db.session.get(LoginFailure, key)
-    if failure and failure.locked_until and failure.locked_until > now:
-        wait = int((failure.locked_until - now).total_seconds() // 60) + 1
-        raise Throttled(
-            f"Too many failed attempts. Try again in {wait} minute{'s' if wait > 1 else ''}.",
-            retry_after=wait * 60,
-        )
-    user = db.session.scalar(db.select(User).where(User.email == key))
-    ok = user is not None and user.active and check_password_hash(user.password_hash, password)
-    if ok and failure is None:
+    failures = [db.session.get(LoginFailure, key) for key in keys]
+    _refuse_if_locked(failures, now)
+    user = db.session.scalar(db.select(User).where(User.email == keys[0]))
+    ok = verify_password(user, password)
+    if ok and failures[0] is None:
         return user
     write_lock()
-    # Locked and read again, so that two workers counting failures for one account at once
-    # cannot both write the same count back (PostgreSQL; SQLite writes are serialised).
-    failure = db.session.get(LoginFailure, key, with_for_update=True, populate_existing=True)
     if ok:
+        # A right password clears its account's count, never the address's: otherwise one
+        # account of one's own would reset the count between guesses at everyone else's.
+        failure = db.session.get(LoginFailure, keys[0], with_for_update=True,
+                                 populate_existing=True)
         if failure:
             db.session.delete(failure)
         return user
-    _count_failure(key, failure, now)
+    _count_failures(keys, now)
     raise Unauthenticated(BAD_LOGIN)
 
 
-def _count_failure(key: str, failure: LoginFailure | None, now) -> None:
+def address_key(address: str) -> str:
+    """Return the failure counter's key for a client address (an email never has a space)."""
+    return f"address {address}"
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Check ``password`` against ``user``'s hash, doing the same slow work when there is
+    no such user or the account is deactivated, so that the time taken tells nothing."""
+    if user is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        stored = _dummy_hash(method)
+    else:
+        stored = user.password_hash
+    # werkzeug compares the derived keys with hmac.compare_digest (constant time).
+    matches = check_password_hash(stored, password)
+    return matches and user is not None and user.active
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Return a hash, made once per process, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
+
+
+def _refuse_if_locked(failures, now) -> None:
+    locked = [f.locked_until for f in failures if f and f.locked_until and f.locked_until > now]
+    if not locked:
+        return
+    seconds = math.ceil((max(locked) - now).total_seconds())
+    wait = math.ceil(seconds / 60)
+    raise Throttled(
+        f"Too many failed attempts. Try again in {wait} minute{'s' if wait > 1 else ''}.",
+        retry_after=seconds,
+    )
+
+
+def _count_failures(keys: list[str], now) -> None:
     try:
-        _add_failure(key, failure, now)
+        _add_failures(keys, now)
     except IntegrityError:
-        # Another worker counted this account's first failure at the same moment.
+        # Another worker counted a first failure of one of these keys at the same moment.
         db.session.rollback()
-        _add_failure(key, db.session.get(LoginFailure, key, with_for_update=True), now)
+        write_lock()
+        _add_failures(keys, now)
 
 
-def _add_failure(key: str, failure: LoginFailure | None, now) -> None:
+def _add_failures(keys: list[str], now) -> None:
     cfg = current_app.config
     window = timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
-    if failure is None:
-        failure = LoginFailure(key=key, count=0, first_at=now)
-        db.session.add(failure)
-    elif failure.first_at < now - window or failure.locked_until:
-        failure.count, failure.first_at, failure.locked_until = 0, now, None
-    failure.count += 1
-    if failure.count >= cfg["LOGIN_MAX_FAILURES"]:
-        failure.locked_until = now + window
+    limits = (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+    for key, limit in zip(keys, limits, strict=False):  # no address: the account alone
+        # Locked and read again, so that two workers counting failures for one key at once
+        # cannot both write the same count back (PostgreSQL; SQLite writes are serialised).
+        # The account's row is always locked before the address's: one order, no deadlock.
+        failure = db.session.get(LoginFailure, key, with_for_update=True, populate_existing=True)
+        if failure is None:
+            failure = LoginFailure(key=key, count=0, first_at=now)
+            db.session.add(failure)
+        elif failure.first_at < now - window or failure.locked_until:
+            failure.count, failure.first_at, failure.locked_until = 0, now, None
+        failure.count += 1
+        if failure.count >= limit:
+            failure.locked_until = now + window
+        db.session.flush()
     # A failed login must be counted even though the request answers with an error.
     db.session.commit()
 

@@ -5,6 +5,7 @@ nothing is stored: using it bumps the epoch, which makes the code (and every oth
 issued before) worthless, and so does a password change or deactivation.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,7 +65,27 @@ def check_rules(
             "The password must not be your email address.",
             {field: "Choose something other than your email address."},
         )
+    if is_common(password):
+        raise Invalid(
+            "This password is one of the most common passwords, which attackers try first. "
+            "Choose one that is less common, such as three or four random words.",
+            {field: "Too common: choose a less common password."},
+        )
     return password
+
+
+def is_common(password: str) -> bool:
+    """Whether ``password`` is on the common-password list, whatever its letter case."""
+    return password.strip().lower() in _common_passwords()
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn's ranked list of the 30,000 passwords most often found in breaches (Xato's
+    # corpus), shipped with the package: kept up by its maintainers, read once per process.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def _set_password(user: User, password: str) -> None:

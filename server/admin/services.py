@@ -30,6 +30,13 @@ from server.providers.models import Service
 
 MANAGE = "user.manage"
 NOT_YOURS = "This person does not work only in services you manage. Ask the provider admin."
+# People sign in with their email alone, so an email is one account's on the whole server.
+# The refusal is the same wherever the account is, and names no provider: an admin learns
+# no more than that this address cannot be used (docs/permissions.md).
+EMAIL_TAKEN = (
+    "This email address cannot be used for a new account. If the person already has a "
+    "Careloop account, ask them which address they sign in with; otherwise use another one."
+)
 
 
 def managed_services(caller) -> set[uuid.UUID] | None:
@@ -129,11 +136,9 @@ def create_staff(
     if not display_name:
         raise Invalid("The display name is required.", {"display_name": "Write their name."})
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        raise Invalid(
-            "Someone already has this email address.", {"email": "Already used by another account."}
-        )
+        raise Invalid(EMAIL_TAKEN, {"email": "Already used by another account."})
     if id is not None and db.session.get(User, id) is not None:
-        raise Invalid("A person with this id already exists.", {"id": "Already used."})
+        raise Invalid("This id cannot be used for a new person.", {"id": "Choose another id."})
     if not roles:
         raise Invalid("Give the person at least one role.", {"roles": "Give at least one role."})
     pairs = list(dict.fromkeys((r["role"], r.get("service_id")) for r in roles))
@@ -241,6 +246,7 @@ def set_roles(actor: Actor, user: User, service_id, roles: list[str]) -> User:
 
 
 def issue_reset_code(actor: Actor, user: User) -> passwords.ResetCode:
-    """Issue a one-time code with which ``user`` sets a new password."""
-    require_manages(actor.user, user)
+    """Issue a one-time code with which ``user`` sets a new password: only by someone who
+    manages them in every service they work in, as the code signs in as them everywhere."""
+    require_manages(actor.user, user, everywhere=True)
     return passwords.issue_reset(actor, user)

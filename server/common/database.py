@@ -1,13 +1,21 @@
-"""Engine set-up: SQLite pragmas and immediate write transactions."""
+"""Engine set-up: SQLite pragmas, immediate write transactions, a file only its owner reads."""
+
+import logging
+import os
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+PRIVATE = 0o600
 
 
 def configure_engine(engine: Engine) -> None:
     """Turn on foreign keys, WAL and a busy timeout for SQLite; nothing for PostgreSQL."""
     if engine.dialect.name != "sqlite":
         return
+    private_database_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
@@ -26,3 +34,24 @@ def configure_engine(engine: Engine) -> None:
         # instead of failing when it later upgrades from a stale read snapshot.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def private_database_file(database: str | None) -> None:
+    """Make the SQLite file, and its WAL and shared-memory files, readable by their owner
+    only: it holds everything Careloop knows about staff and the people they support.
+
+    A new file is created 0600 before SQLite opens it; SQLite gives the -wal and -shm files
+    it makes later the database file's own mode. Files an older release left 0644 are
+    tightened at start-up.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE))
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(PRIVATE)
+    except OSError as error:
+        # Not ours to change (another user's file, a read-only folder): SQLite says the rest.
+        log.warning("Could not make %s private: %s", path, error)

@@ -42,6 +42,32 @@ def check_version(entry, base_version) -> None:
                        current=dump_entry(entry))
 
 
+def require_independent_sign_off(actor, entry) -> None:
+    """Refuse a sign-off by whoever recorded the closure or checked its evidence: the
+    sign-off is a second pair of eyes on both (DESIGN.md rule 3)."""
+    if actor.user_id == closer_of(entry):
+        raise RuleBroken("sign_off_not_independent", (
+            "You recorded this closure, so someone else must sign it off: another nominated "
+            "individual or provider quality lead."), {"action": "You closed this entry."})
+    if any(ref.checked_by == actor.user_id for ref in entry.evidence if ref.deleted_at is None):
+        raise RuleBroken("sign_off_not_independent", (
+            "You checked evidence for this closure, so someone else must sign it off: "
+            "another nominated individual or provider quality lead."),
+            {"action": "You checked this entry's evidence."})
+
+
+def closer_of(entry) -> uuid.UUID | None:
+    """Return who recorded the entry's latest closure: the audit trail, never edited, holds
+    it (a high-risk closure sets no closed_by until it is signed off)."""
+    from server.audit.models import AuditEvent
+
+    return db.session.scalar(
+        db.select(AuditEvent.actor_id)
+        .where(AuditEvent.entity_type == "log_entry", AuditEvent.entity_id == str(entry.id),
+               AuditEvent.action == "close")
+        .order_by(AuditEvent.id.desc()).limit(1))
+
+
 def owner_for(service: Service, owner_id) -> uuid.UUID | None:
     """Return ``owner_id`` if it names an active user who can read ``service``'s log."""
     if owner_id is None:

@@ -225,7 +225,7 @@ class EntryEvidenceCreateSchema(Schema):
 class EntryEscalationSchema(Schema):
     decision = one_of(vocab.ESCALATION_DECISIONS, required=True)
     reason = text(LONG, required=True)
-    version = version_field(load_default=None)
+    version = version_field(required=True)
 
 
 class EntryListArgs(PageArgs):

@@ -109,6 +109,7 @@ def _close(actor, entry, reason, override_reason) -> dict:
 
 
 def _sign_off(actor, entry, reason, override_reason) -> dict:
+    guards.require_independent_sign_off(actor, entry)
     return {"status": "closed", "closed_at": utcnow(), "closed_by": actor.user_id,
             "signed_off_by": actor.user_id}
 

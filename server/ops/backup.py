@@ -20,16 +20,30 @@ def backup(path: str | os.PathLike) -> str:
     """Write a copy of the database to ``path``; return a one-line summary."""
     url = db.engine.url
     target = Path(path)
-    if target.exists():
-        raise BackupError(f"{target} already exists; choose a new file name.")
-    if url.get_backend_name() == "sqlite":
-        _sqlite_copy(_sqlite_file(url), target)
-    elif url.get_backend_name() == "postgresql":
-        _run(pg_tool("pg_dump"), *_pg_args(url), "--format=custom", f"--file={target}",
-             env=_pg_env(url))
-    else:
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
+    _create_private(target)
+    try:
+        if url.get_backend_name() == "sqlite":
+            _sqlite_copy(_sqlite_file(url), target)
+        else:
+            _run(pg_tool("pg_dump"), *_pg_args(url), "--format=custom", f"--file={target}",
+                 env=_pg_env(url))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return f"Backed up {url.render_as_string(hide_password=True)} to {target}."
+
+
+def _create_private(target: Path) -> None:
+    """Create the empty backup file readable by its owner only (0600), whatever the umask:
+    SQLite and pg_dump then write into it and keep its mode."""
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError as exc:
+        raise BackupError(f"{target} already exists; choose a new file name.") from exc
+    except OSError as exc:
+        raise BackupError(f"{target} cannot be created: {exc.strerror}.") from exc
 
 
 def restore(path: str | os.PathLike) -> str:
