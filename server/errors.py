@@ -27,6 +27,10 @@ class AppError(Exception):
         error.update(self.extra)
         return {"error": error}
 
+    def headers(self) -> dict:
+        """Response headers the error brings besides its body."""
+        return {}
+
 
 class Malformed(AppError):
     status, code = 400, "malformed"
@@ -78,8 +82,19 @@ class Throttled(AppError):
     status, code = 429, "throttled"
 
 
+class Busy(AppError):
+    """The database gave the request up twice over a lock held by other writers: nothing
+    was written; send the same request again after ``Retry-After`` seconds."""
+
+    status, code = 503, "busy"
+    RETRY_AFTER = 5  # seconds: a contended write usually clears in well under this
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.RETRY_AFTER)}
+
+
 def error_response(error: AppError):
-    return jsonify(error.body()), error.status
+    return jsonify(error.body()), error.status, error.headers()
 
 
 def flatten_messages(messages) -> dict:

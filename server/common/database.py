@@ -1,4 +1,6 @@
-"""Engine set-up: SQLite pragmas and immediate write transactions."""
+"""Engine set-up: SQLite pragmas, immediate write transactions, and telling a lock failure."""
+
+import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -26,3 +28,25 @@ def configure_engine(engine: Engine) -> None:
         # instead of failing when it later upgrades from a stale read snapshot.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+# PostgreSQL's SQLSTATEs of a transaction given up for a lock: deadlock_detected,
+# serialization_failure, lock_not_available (lock_timeout). Nothing of it stands.
+_LOCK_STATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def lost_to_a_lock(error: BaseException | None) -> bool:
+    """Tell whether ``error`` (or an error it was raised from) is the database giving up
+    the transaction over a lock: a deadlock or serialisation failure on PostgreSQL,
+    "database is locked" on SQLite. The whole transaction must be rolled back; run again
+    from the start, it may well pass.
+    """
+    seen = 0
+    while error is not None and seen < 10:
+        cause = getattr(error, "orig", None) or error
+        if getattr(cause, "sqlstate", None) in _LOCK_STATES:
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
+            return True
+        error, seen = error.__cause__, seen + 1
+    return False
