@@ -4,7 +4,7 @@ at the desk at the same moment: no worker timeout, no 5xx, every change landed o
 Two gunicorn processes (the app nodes, two workers each) serve the test database on
 127.0.0.1. Two tablets push edits of the same findings that two managers edit at the desk,
 each client switching node on every request, for a bounded time. Before one lock order
-(docs/architecture.md, "One lock order"), a push (row locks, then the change counter) and
+(docs/deployment.md, "One lock order on PostgreSQL"), a push (row locks, then the change counter) and
 a desk edit (the counter, then the row lock) deadlocked on PostgreSQL, and both answered
 500. This is the PostgreSQL test: on the SQLite leg (one writer at a time, no deadlock to
 find) it runs for a few seconds only, with the same checks.

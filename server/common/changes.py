@@ -24,7 +24,7 @@ takes it at BEGIN (server.api.http), before any row lock, and keeps it to the en
 locks the records it reads (SELECT … FOR UPDATE) and then needs the counter; a desk edit
 needed the counter at its flush and then the record's row: in opposite orders, the two
 deadlocked. With the counter first everywhere, whoever waits for it holds nothing yet, so
-no cycle can form (docs/architecture.md, "One lock order").
+no cycle can form (docs/deployment.md, "One lock order on PostgreSQL").
 """
 
 from sqlalchemy import event, text
