@@ -95,6 +95,8 @@ def _unit_of_work(view, args, kwargs):
 
     for attempt in (1, 2):
         try:
+            if attempt == 2:
+                _begin_unit_of_work()  # as at the start of the request
             result = view(*args, **kwargs)
             db.session.commit()
             return result
@@ -112,7 +114,6 @@ def _unit_of_work(view, args, kwargs):
             if attempt == 2:
                 raise Busy("The server is busy with other changes to the same records. "
                            "Nothing was saved; try again in a few seconds.") from exc
-            _begin_unit_of_work()
 
 
 def write_lock() -> None:
