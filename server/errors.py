@@ -28,6 +28,7 @@ class AppError(Exception):
         return {"error": error}
 
     def headers(self) -> dict:
+        """Response headers the error brings besides its body."""
         return {}
 
 
@@ -87,6 +88,17 @@ class Throttled(AppError):
 
     def headers(self) -> dict:
         return {"Retry-After": str(self.extra["retry_after"])}
+
+
+class Busy(AppError):
+    """The database gave the request up twice over a lock held by other writers: nothing
+    was written; send the same request again after ``Retry-After`` seconds."""
+
+    status, code = 503, "busy"
+    RETRY_AFTER = 5  # seconds: a contended write usually clears in well under this
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.RETRY_AFTER)}
 
 
 def error_response(error: AppError):

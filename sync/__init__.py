@@ -17,6 +17,7 @@ from sync.store import (
     StaleWrite,
     Store,
     SyncActor,
+    TransactionLost,
     WriteContext,
     Writer,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "StaleWrite",
     "Store",
     "SyncActor",
+    "TransactionLost",
     "Transition",
     "WriteContext",
     "Writer",

@@ -5,7 +5,8 @@ mutation that fails leaves the ones after it alone: most mutations run in a unit
 savepoint) of their own; a run of plain creates in a row shares one, in which a create the
 rules refuse writes nothing but its receipt, and which, if the run cannot be written as a
 whole, rolls back and gives each of its mutations a unit of its own after all.
-Ordering is the server's: the engine never reads ``device_time``.
+Ordering is the server's: the engine never reads ``device_time``. A transaction the
+database gives up (TransactionLost: a deadlock) ends the whole batch, never one mutation.
 """
 
 import logging
@@ -23,6 +24,7 @@ from sync.store import (
     StaleWrite,
     Store,
     SyncActor,
+    TransactionLost,
     WriteContext,
 )
 from sync.types import (
@@ -133,7 +135,9 @@ def _alike(first: Mutation, mutation: Mutation) -> bool:
 def _guarded(store: Store, mutation: Mutation, actor, now: datetime, unseen: bool) -> Outcome:
     try:
         return apply(store, mutation, actor, now, unseen=unseen)
-    except Exception:  # a bug or a lost database must not eat the rest of the batch
+    except TransactionLost:
+        raise  # the whole batch's transaction is gone: the next mutation would meet the same
+    except Exception:  # a bug must not eat the rest of the batch
         log.exception("sync mutation %s failed", mutation.mutation_id)
         return Rejected(
             mutation.mutation_id,
@@ -176,6 +180,8 @@ def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, o
                     for m, outcome, c in zip(mutations, results, contexts, strict=True)
                 ]
             )
+    except TransactionLost:
+        raise  # not one by one: the whole batch's transaction is gone
     except Exception as error:  # StaleWrite, or a bug: each on its own finds out which
         if not isinstance(error, StaleWrite):
             log.exception("sync %s run of %d failed; applying one by one", op, len(run))

@@ -106,6 +106,15 @@ class StaleWrite(Exception):
     """
 
 
+class TransactionLost(Exception):
+    """The database gave up the whole transaction (a deadlock, a serialisation failure):
+    nothing the batch wrote stands, not even in units that ended well.
+
+    The engine never catches it, and never goes on mutation by mutation in a transaction
+    that is gone: its caller rolls everything back, and may run the whole batch again.
+    """
+
+
 # ---- the interface --------------------------------------------------------------------
 
 

@@ -169,6 +169,15 @@ def until_committed_or_blocked(worker: Worker) -> None:
     pytest.fail(f"{worker.name} neither committed nor waited for a lock")
 
 
+def _until(condition) -> bool:
+    """Poll ``condition`` until it holds (True), or give up after WAIT seconds (False)."""
+    for _ in range(WAIT * 100):
+        if condition():
+            return True
+        threading.Event().wait(0.01)
+    return False
+
+
 def pulled(user, cursor):
     """Pull as ``user`` from ``cursor`` to the end; return (finding ids seen, cursor)."""
     seen = []
@@ -297,25 +306,27 @@ def test_two_workers_editing_one_field_at_once_lose_no_update(app, client, world
     two = signed_in(app, world.users["deputy_manager"])
     meet = threading.Barrier(2, timeout=WAIT)
     postgres = db.engine.dialect.name == "postgresql"
+    reads = []
 
-    def together(entity_type, entity_id):
-        # Both workers read the entry at the same moment. (On SQLite the second worker
-        # waits for the write lock at BEGIN IMMEDIATE, so they meet before pushing.)
-        if threading.current_thread().name.startswith("worker") and postgres:
-            meet.wait()
+    def first_read(entity_type, entity_id):
+        # Whoever reads the entry first finds the other worker already waiting for it: on
+        # SQLite for the write lock taken at BEGIN IMMEDIATE; on PostgreSQL for the change
+        # counter's lock, taken at BEGIN too (server.api.http.begin_write), so the two never
+        # hold the entry's row and the counter the other way round.
+        if threading.current_thread().name.startswith("worker") and not reads:
+            reads.append(not postgres or _until(waiting_for_a_lock))
 
     def worker(risk, client):
         edit = risk_edit(client, entry, risk)
-        return Worker(
-            f"worker-{risk}", lambda: push(client, [edit]), before=None if postgres else meet.wait
-        )
+        return Worker(f"worker-{risk}", lambda: push(client, [edit]), before=meet.wait)
 
     workers = [worker("high", one), worker("low", two)]
-    with faults.hooked("sync_read", together):
+    with faults.hooked("sync_read", first_read):
         for worker in workers:
             worker.start()
         results = {risk: w.finish()[0] for risk, w in zip(("high", "low"), workers, strict=True)}
 
+    assert reads == [True]
     assert sorted(r["status"] for r in results.values()) == ["applied", "conflict"]
     winner = next(risk for risk, r in results.items() if r["status"] == "applied")
     loser = "low" if winner == "high" else "high"

@@ -18,7 +18,11 @@ _ERRORS = {
     "413": "Too large",
     "415": "Not sent as application/json",
     "422": "Invalid: the fields at fault are named in error.fields",
+    "503": "busy: the database gave this write up twice over a lock held by other writers; "
+           "nothing was saved. Send it again after Retry-After seconds",
 }
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before sending it again",
+                                "schema": {"type": "integer"}}}
 
 
 def openapi_path(rule: str) -> str:
@@ -46,13 +50,13 @@ def build_spec() -> dict:
     for item in REGISTRY:
         path = openapi_path(item["rule"])
         for method in item["methods"]:
-            paths.setdefault(path, {})[method.lower()] = _operation(item, path)
+            paths.setdefault(path, {})[method.lower()] = _operation(item, path, method)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def _operation(item: dict, path: str) -> dict:
+def _operation(item: dict, path: str, method: str) -> dict:
     op: dict = {"summary": item["summary"], "tags": [item["tag"]],
                 "operationId": f"{item['endpoint']}_{len(path)}"}
     params = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
@@ -79,6 +83,10 @@ def _operation(item: dict, path: str) -> dict:
     codes += [] if item["public"] else ["401", "403", "404"]
     if item["body"]:
         codes += ["409", "413", "415"]
+    if method not in ("GET", "HEAD", "OPTIONS"):
+        codes.append("503")  # every write: server.api.http retries a lost lock once
     for code in sorted(set(codes)):
         op["responses"][code] = {"description": _ERRORS[code], **error}
+    if "503" in op["responses"]:
+        op["responses"]["503"]["headers"] = _RETRY_AFTER
     return op

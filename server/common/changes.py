@@ -18,6 +18,13 @@ UPDATE takes the lock in the transaction itself, where no savepoint's rollback c
 it, so the flushes of that transaction draw from the block without another UPDATE until it
 runs out. The block dies with its transaction; numbers it leaves unused are gaps, which a
 pull does not mind (it reads up to the high-water mark, not number by number).
+
+On PostgreSQL the counter's row lock is also the first lock of every write request: ``hold``
+takes it at BEGIN (server.api.http), before any row lock, and keeps it to the end. A push
+locks the records it reads (SELECT … FOR UPDATE) and then needs the counter; a desk edit
+needed the counter at its flush and then the record's row: in opposite orders, the two
+deadlocked. With the counter first everywhere, whoever waits for it holds nothing yet, so
+no cycle can form (docs/deployment.md, "One lock order on PostgreSQL").
 """
 
 from sqlalchemy import event, text
@@ -36,6 +43,17 @@ def allocate(session: Session, count: int) -> int:
     first = last - count + 1
     faults.fire("seq_allocated", first=first, last=last)
     return first
+
+
+def hold(session: Session) -> None:
+    """Take the counter's row lock for the rest of this transaction (PostgreSQL only).
+
+    Call it first in a write transaction, outside any savepoint, before any other lock:
+    a rolled-back savepoint does not release a lock its transaction took before it.
+    SQLite needs none: its write lock is taken at BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT value FROM change_counter WHERE id = 1 FOR UPDATE"))
 
 
 def committed_high_water(session: Session) -> int:

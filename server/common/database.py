@@ -1,7 +1,9 @@
-"""Engine set-up: SQLite pragmas, immediate write transactions, a file only its owner reads."""
+"""Engine set-up: SQLite pragmas, immediate write transactions, a file only its owner reads,
+and telling a lock failure."""
 
 import logging
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import event
@@ -55,3 +57,23 @@ def private_database_file(database: str | None) -> None:
     except OSError as error:
         # Not ours to change (another user's file, a read-only folder): SQLite says the rest.
         log.warning("Could not make %s private: %s", path, error)
+# PostgreSQL's SQLSTATEs of a transaction given up for a lock: deadlock_detected,
+# serialization_failure, lock_not_available (lock_timeout). Nothing of it stands.
+_LOCK_STATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def lost_to_a_lock(error: BaseException | None) -> bool:
+    """Tell whether ``error`` (or an error it was raised from) is the database giving up
+    the transaction over a lock: a deadlock or serialisation failure on PostgreSQL,
+    "database is locked" on SQLite. The whole transaction must be rolled back; run again
+    from the start, it may well pass.
+    """
+    seen = 0
+    while error is not None and seen < 10:
+        cause = getattr(error, "orig", None) or error
+        if getattr(cause, "sqlstate", None) in _LOCK_STATES:
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
+            return True
+        error, seen = error.__cause__, seen + 1
+    return False

@@ -5,12 +5,13 @@ import operator
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.audit import services as audit
 from server.audit.models import AuditEvent
 from server.common import changes
+from server.common.database import lost_to_a_lock
 from server.errors import Conflict as StaleVersion
 from server.extensions import db
 from server.findings import services as findings
@@ -63,14 +64,22 @@ class SqlStore(BulkWrites):
     def _errors(self):
         try:
             yield
+        except DBAPIError as exc:
+            if lost_to_a_lock(exc):
+                raise port.TransactionLost(str(exc.orig)) from exc
+            if isinstance(exc, IntegrityError):
+                raise self._integrity(exc) from exc
+            raise
         except (StaleDataError, StaleVersion) as exc:
             raise port.StaleWrite(str(exc)) from exc
-        except IntegrityError as exc:
-            if "sync_receipt" in str(exc.orig):
-                raise port.StaleWrite("receipt exists") from exc
-            raise port.InvalidChange("The change refers to a record that does not exist.") from exc
         except APP_ERRORS as exc:
             raise port_error(exc) from exc
+
+    @staticmethod
+    def _integrity(exc: IntegrityError) -> Exception:
+        if "sync_receipt" in str(exc.orig):
+            return port.StaleWrite("receipt exists")
+        return port.InvalidChange("The change refers to a record that does not exist.")
 
     def _actor(self, ctx: port.WriteContext) -> audit.Actor:
         actor, mutation = ctx.actor, ctx.mutation

@@ -1,9 +1,10 @@
 """The engine over every store: batches carry on past failures; retries apply once."""
 
+import pytest
 from sync_harness import actions, edit, make_entry, push
 
 from sync.engine import apply, apply_batch
-from sync.store import StaleWrite
+from sync.store import StaleWrite, TransactionLost
 from sync.types import (
     Applied,
     Duplicate,
@@ -97,3 +98,17 @@ def test_a_receipt_written_by_a_concurrent_worker_turns_into_a_duplicate(harness
     outcome = apply(RacingStore(harness.store), mutation, desk.actor, harness.now())
     assert outcome == Duplicate(mutation.mutation_id, first)
     assert actions(harness, desk.device_id, mutation.mutation_id) == ["update"]
+
+
+def test_a_lost_transaction_ends_the_whole_batch_instead_of_going_on_one_by_one(
+        harness, desk):
+    entry_id = make_entry(harness, desk)
+    version = harness.store.get("log_entry", entry_id)["version"]
+    lost = edit(desk, entry_id, version, "risk", "high", "medium")
+    after = edit(desk, entry_id, version, "interim_controls", "Hourly checks", "")
+    harness.store.inject("update", TransactionLost("deadlock detected"))
+    with pytest.raises(TransactionLost):
+        apply_batch(harness.store, [lost, after], desk.actor, harness.now())
+    record = harness.store.get("log_entry", entry_id)
+    assert (record["risk"], record["interim_controls"]) == ("medium", "")  # nothing after it
+    assert harness.store.get_receipt(desk.device_id, lost.mutation_id) is None
