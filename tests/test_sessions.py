@@ -182,3 +182,26 @@ def test_me_says_which_kind_of_session_it_is(world, browser):
         "session_kind"] == "desk"
     assert browser(world.users["care_worker"]).get("/api/v1/me").get_json()[
         "session_kind"] == "device_sync"
+
+
+def test_the_provider_leads_change_the_sign_in_settings(world, browser):
+    ni = browser(world.users["nominated_individual"])
+    r = ni.patch("/api/v1/provider/sign-in-settings",
+                 json={"desk_idle_minutes": 15, "second_factor_required": True})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["settings"] == {
+        "desk_idle_minutes": 15, "desk_lifetime_hours": 12, "device_sync_idle_minutes": 120,
+        "device_sync_lifetime_hours": 14, "second_factor_required": True}
+    r = ni.patch("/api/v1/provider/sign-in-settings", json={"desk_idle_minutes": 1})
+    assert r.status_code == 422
+    assert r.get_json()["error"]["fields"] == {
+        "desk_idle_minutes": "Must be greater than or equal to 5 and less than or equal to 240."}
+    manager = browser(world.users["registered_manager"])
+    assert manager.get("/api/v1/provider/sign-in-settings").status_code == 403  # owes enrolment
+    world.provider.settings = {}
+    db.session.commit()
+    manager = browser(world.users["registered_manager"])
+    assert manager.get("/api/v1/provider/sign-in-settings").get_json()["settings"][
+        "desk_idle_minutes"] == 30
+    r = manager.patch("/api/v1/provider/sign-in-settings", json={"desk_idle_minutes": 60})
+    assert r.status_code == 403
