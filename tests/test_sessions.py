@@ -198,6 +198,7 @@ def test_the_provider_leads_change_the_sign_in_settings(world, browser):
         "desk_idle_minutes": "Must be greater than or equal to 5 and less than or equal to 240."}
     manager = browser(world.users["registered_manager"])
     assert manager.get("/api/v1/provider/sign-in-settings").status_code == 403  # owes enrolment
+    db.session.rollback()  # read what the requests committed
     world.provider.settings = {}
     db.session.commit()
     manager = browser(world.users["registered_manager"])
