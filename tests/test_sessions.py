@@ -206,3 +206,16 @@ def test_the_provider_leads_change_the_sign_in_settings(world, browser):
         "desk_idle_minutes"] == 30
     r = manager.patch("/api/v1/provider/sign-in-settings", json={"desk_idle_minutes": 60})
     assert r.status_code == 403
+
+
+def test_a_sign_in_clears_that_persons_month_old_sessions(world, browser):
+    carer, other = world.users["care_worker"], world.users["key_worker"]
+    start = utcnow() - timedelta(days=45)
+    with clock_at(start):
+        browser(carer).post("/api/v1/auth/logout")
+        browser(other)
+    with clock_at(start + timedelta(days=20)):
+        browser(carer)
+    browser(carer)
+    assert len(_sessions(carer)) == 2  # the 45-day-old one went; the 25-day-old one stays
+    assert len(_sessions(other)) == 1

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -30,6 +30,7 @@ from server.errors import Unauthenticated
 from server.extensions import db
 
 SEEN_EVERY = timedelta(seconds=60)
+KEPT_FOR = timedelta(days=30)
 PENDING_KEY = "careloop_pending_session"
 # A half-signed-in session (password right, code still owed) lasts this long at most.
 PENDING_LIFETIME = timedelta(minutes=5)
@@ -55,6 +56,12 @@ def start(user, stage: str = "active", kind: str | None = None) -> UserSession:
     kind = kind or kind_for(user)
     idle, lifetime = _limits(user, kind)
     now = utcnow()
+    # A person's sessions are kept KEPT_FOR past their lifetime (when and how each ended),
+    # then go: each sign-in clears that person's old ones, so the table stays small.
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id,
+                                  UserSession.expires_at < now - KEPT_FOR)
+        .execution_options(synchronize_session=False))
     if stage == "second_factor":
         lifetime = min(lifetime, PENDING_LIFETIME)
     record = UserSession(
