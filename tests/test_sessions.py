@@ -219,3 +219,26 @@ def test_a_sign_in_clears_that_persons_month_old_sessions(world, browser):
     browser(carer)
     assert len(_sessions(carer)) == 2  # the 45-day-old one went; the 25-day-old one stays
     assert len(_sessions(other)) == 1
+
+
+def test_signing_in_over_a_session_ends_it(world, app, browser):
+    carer = world.users["care_worker"]
+    shared = browser(carer)
+    copied = copy_of(shared, app)
+    r = shared.post("/api/v1/auth/login", json={
+        "email": world.users["key_worker"].email, "password": "correct horse battery"})
+    assert r.status_code == 200
+    assert shared.get("/api/v1/me").get_json()["email"] == world.users["key_worker"].email
+    assert copied.get("/api/v1/me").status_code == 401
+    assert [s.ended_reason for s in _sessions(carer)] == ["replaced"]
+
+
+def test_a_session_owing_an_enrolment_may_still_sign_in_as_someone_else(world, browser):
+    world.provider.settings = {"second_factor_required": True}
+    db.session.commit()
+    b = browser(world.users["registered_manager"])
+    r = b.post("/api/v1/auth/login", json={
+        "email": world.users["care_worker"].email, "password": "correct horse battery"})
+    assert r.status_code == 200, r.get_json()
+    b.csrf_token = r.get_json()["csrf_token"]
+    assert b.get("/api/v1/services").status_code == 200

@@ -32,6 +32,9 @@ WRONG_CODE = "That code is not right. Type the 6 digits your authenticator app s
 ENROL_ENDPOINTS = frozenset({
     "api.me", "api.logout", "api.csrf_token", "api.second_factor_status",
     "api.second_factor_setup", "api.second_factor_confirm",
+    # Public routes: signing in again (as someone else, say) or setting a password.
+    "api.login", "api.second_factor_sign_in", "api.reset_password", "api.health",
+    "api.openapi",
 })
 
 
@@ -44,8 +47,9 @@ def required_for(user) -> bool:
     return bool(db.session.get(Provider, user.provider_id).setting("second_factor_required"))
 
 
-def confirmed(user) -> SecondFactor | None:
-    factor = db.session.get(SecondFactor, user.id)
+def confirmed(user, lock: bool = False) -> SecondFactor | None:
+    # ``lock``: two sign-ins with the same code at once cannot both pass (PostgreSQL).
+    factor = db.session.get(SecondFactor, user.id, with_for_update=lock or None)
     return factor if factor is not None and factor.confirmed_at is not None else None
 
 
@@ -130,7 +134,7 @@ def _accept(factor: SecondFactor, code: str) -> bool:
 def _use_recovery_code(user, code: str) -> bool:
     row = db.session.scalar(db.select(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code or ""),
-        RecoveryCode.used_at.is_(None)))
+        RecoveryCode.used_at.is_(None)).with_for_update())
     if row is None:
         return False
     row.used_at = utcnow()
@@ -146,7 +150,7 @@ def finish_sign_in(code: str | None, recovery_code: str | None):
     if record is None:
         raise Unauthenticated("Your sign-in has timed out. Please log in again.")
     user = db.session.get(User, record.user_id)
-    factor = confirmed(user)
+    factor = confirmed(user, lock=True)
     ok = factor is not None and user.active and (
         _accept(factor, code) if code else _use_recovery_code(user, recovery_code))
     if not ok:

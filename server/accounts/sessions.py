@@ -76,7 +76,12 @@ def start(user, stage: str = "active", kind: str | None = None) -> UserSession:
 
 def sign_in(user, record: UserSession) -> None:
     """Put ``record`` in a fresh cookie session: nothing from before sign-in survives,
-    the CSRF token included (flask-wtf makes a new one on the next generate_csrf())."""
+    the CSRF token included (flask-wtf makes a new one on the next generate_csrf()).
+    A session this cookie held before (someone signing in over it) ends."""
+    for key in ("_user_id", PENDING_KEY):
+        before = _record(session.get(key))
+        if before is not None and before.id != record.id:
+            end(before, "replaced")
     session.clear()
     g.pop("csrf_token", None)
     if record.stage == "second_factor":
@@ -146,13 +151,16 @@ def bind_device(user, device_id: uuid.UUID, reading: bool = False) -> None:
     db.session.flush()
 
 
-def pending() -> UserSession | None:
-    """Return the half-signed-in session of this cookie, if it is still waiting for a code."""
-    raw = session.get(PENDING_KEY)
+def _record(raw) -> UserSession | None:
     try:
-        record = db.session.get(UserSession, uuid.UUID(str(raw))) if raw else None
+        return db.session.get(UserSession, uuid.UUID(str(raw))) if raw else None
     except ValueError:
         return None
+
+
+def pending() -> UserSession | None:
+    """Return the half-signed-in session of this cookie, if it is still waiting for a code."""
+    record = _record(session.get(PENDING_KEY))
     if record is None or record.stage != "second_factor" or not _live(record, utcnow()):
         return None
     return record
