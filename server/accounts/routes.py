@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from server.accounts import second_factor, services, sessions
 from server.accounts.schemas import (
     EnrolledSchema,
+    LoginResultSchema,
     LoginSchema,
     MeSchema,
     SecondFactorCodeSchema,
@@ -48,7 +49,8 @@ def csrf_token():
     return {"csrf_token": generate_csrf()}
 
 
-@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=MeSchema, public=True,
+@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=LoginResultSchema,
+          public=True,
           reads_first=True)
 def login():
     """Check email and password; answer who you are, or that a code is needed first."""

@@ -30,6 +30,13 @@ class MeSchema(Schema):
         metadata={"description": "true: this session may only set up two-step sign-in"})
 
 
+class LoginResultSchema(MeSchema):
+    """Signed in (the user), or only ``second_factor_required`` and ``csrf_token``."""
+
+    second_factor_required = fields.Boolean(
+        metadata={"description": "true: send a code to /auth/second-factor to finish"})
+
+
 class SignInCodeSchema(Schema):
     """The second step of a sign-in: one of the two."""
 
