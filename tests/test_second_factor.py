@@ -179,3 +179,44 @@ def test_a_wrong_first_code_does_not_turn_it_on(world, browser):
     assert b.get("/api/v1/me/second-factor").get_json()["enrolled"] is False
     assert password_step(browser(), world.users["registered_manager"]).get_json().get(
         "second_factor_required") is None
+
+
+def test_a_floor_worker_may_turn_it_off_again_with_a_code(world, browser):
+    carer = world.users["care_worker"]
+    b = browser(carer)
+    secret, _ = enrol(b)
+    later = utcnow() + timedelta(seconds=30)
+    with clock_at(later):
+        r = b.post("/api/v1/me/second-factor/turn-off", json={"code": pyotp.TOTP(secret).at(later)})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json() == {"enrolled": False, "required": False, "recovery_codes_left": 0}
+    assert password_step(browser(), carer).get_json()["email"] == carer.email
+
+
+def test_where_it_is_required_it_cannot_be_turned_off(world, browser):
+    _require(world)
+    b = browser(world.users["registered_manager"])
+    secret, _ = enrol(b)
+    later = utcnow() + timedelta(seconds=30)
+    with clock_at(later):
+        r = b.post("/api/v1/me/second-factor/turn-off", json={"code": pyotp.TOTP(secret).at(later)})
+    assert r.status_code == 422
+    assert r.get_json()["error"]["message"] == (
+        "Your provider requires two-step sign-in for your role: it stays on.")
+
+
+def test_a_manager_resets_a_lost_second_factor_and_its_sessions_end(world, browser):
+    carer = world.users["senior_carer"]
+    holder = browser(carer)
+    enrol(holder)
+    r = browser(world.users["care_worker"]).post(
+        f"/api/v1/admin/users/{carer.id}/second-factor/reset")
+    assert r.status_code == 403
+    r = browser(world.users["registered_manager"]).post(
+        f"/api/v1/admin/users/{carer.id}/second-factor/reset")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["enrolled"] is False
+    assert holder.get("/api/v1/me").status_code == 401
+    assert password_step(browser(), carer).get_json()["email"] == carer.email
+    assert "second_factor_reset" in fresh(
+        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(carer.id)))

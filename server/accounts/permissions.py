@@ -127,6 +127,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "user.manage": (
         ("registered_manager", "provider_admin"),
         "Create staff accounts, give and change their roles, issue password reset codes, "
+        "reset a lost second factor, "
         "deactivate leavers and hand their open entries to a colleague (provider-wide roles "
         "and every service: provider admin only)",
     ),

@@ -111,3 +111,27 @@ def second_factor_confirm():
     codes, record = second_factor.finish_enrolment(user, data["code"])
     sessions.sign_in(user, record)
     return me_body(user) | {"recovery_codes": codes}
+
+
+@endpoint("/me/second-factor/turn-off", methods=("POST",), body=SecondFactorCodeSchema,
+          response=SecondFactorStatusSchema)
+@login_required
+def second_factor_turn_off():
+    """Turn your own two-step sign-in off with a current code (not where it is required)."""
+    data = load(SecondFactorCodeSchema())
+    second_factor.turn_off(current_user, data["code"])
+    return second_factor.status(current_user)
+
+
+@endpoint("/admin/users/<user_id>/second-factor/reset", methods=("POST",),
+          response=SecondFactorStatusSchema, tag="admin")
+@login_required
+def reset_second_factor(user_id):
+    """Take away a person's second factor (phone and recovery codes lost); their sessions end."""
+    from server.admin.services import get_staff, require_manages
+    from server.audit.services import Actor
+
+    user = get_staff(current_user, user_id)
+    require_manages(current_user, user, everywhere=True)
+    second_factor.reset_for(Actor(current_user._get_current_object(), "desk"), user)
+    return second_factor.status(user)

@@ -181,3 +181,36 @@ def finish_enrolment(user, code: str) -> tuple[list[str], UserSession]:
     record = user.login_session
     sessions.end(record, "enrolled")
     return codes, sessions.start(user, "active", record.kind)
+
+
+def _remove(user) -> None:
+    db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(db.delete(SecondFactor).where(SecondFactor.user_id == user.id))
+
+
+def turn_off(user, code: str) -> None:
+    """Turn your own two-step sign-in off, with a current code; not where it is required."""
+    if required_for(user):
+        raise Invalid("Your provider requires two-step sign-in for your role: it stays on.",
+                      {"_body": "Required for your role."})
+    factor = confirmed(user, lock=True)
+    if factor is None:
+        raise Invalid("Two-step sign-in is not on for your account.", {"_body": "Not enrolled."})
+    if not _accept(factor, code):
+        raise Invalid(WRONG_CODE, {"code": "Not the current code."})
+    _remove(user)
+    audit.record(Actor(user), "user", user.id, "second_factor_removed", {})
+    db.session.flush()
+
+
+def reset_for(actor: Actor, user) -> None:
+    """Take away someone's second factor (a lost phone and lost recovery codes): they set
+    it up again at their next sign-in if their provider requires it. The caller checks that
+    ``actor`` manages ``user`` in every service they work in."""
+    if db.session.get(SecondFactor, user.id) is None:
+        raise Invalid("This person has not set up two-step sign-in.", {"user_id": "Not enrolled."})
+    _remove(user)
+    # Their sessions end too: whoever holds the phone may have been signed in with it.
+    user.session_epoch += 1
+    audit.record(actor, "user", user.id, "second_factor_reset", {})
+    db.session.flush()

@@ -102,6 +102,29 @@ async function setupCard(box, onEnrolled) {
   form.elements.code.focus();
 }
 
+/** Turning it off again (only where the provider does not require it), with a code. */
+function turnOffForm(onChanged) {
+  const message = h('div', { role: 'alert' });
+  const form = h('form', { novalidate: true },
+    field({ name: 'code', label: 'Code from the app, to turn it off', autocomplete: 'one-time-code' }),
+    message,
+    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Turn off two-step sign-in'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const code = (formValues(form).code || '').trim();
+    showErrors(form, code ? {} : { code: 'Type the 6-digit code.' });
+    if (!code) return;
+    try {
+      await api.post('/me/second-factor/turn-off', { code });
+      onChanged();
+    } catch (err) {
+      if (err.fields && err.fields.code) showErrors(form, err.fields);
+      else notice(message, err.message);
+    }
+  });
+  return h('details', {}, h('summary', {}, 'Turn it off'), form);
+}
+
 /** The "Two-step sign-in" card of My account. */
 export async function card(onEnrolled = () => {}) {
   const box = h('div', {});
@@ -111,7 +134,8 @@ export async function card(onEnrolled = () => {}) {
   try { status = await api.get('/me/second-factor'); } catch { return section; /* offline */ }
   if (status.enrolled) {
     box.replaceChildren(h('p', {}, 'On. You sign in with your password and a code from your app. '
-      + `Recovery codes left: ${status.recovery_codes_left}.`));
+      + `Recovery codes left: ${status.recovery_codes_left}.`),
+    status.required ? null : turnOffForm(onEnrolled));
     return section;
   }
   box.replaceChildren(
