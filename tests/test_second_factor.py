@@ -220,3 +220,18 @@ def test_a_manager_resets_a_lost_second_factor_and_its_sessions_end(world, brows
     assert password_step(browser(), carer).get_json()["email"] == carer.email
     assert "second_factor_reset" in fresh(
         db.select(AuditEvent.action).where(AuditEvent.entity_id == str(carer.id)))
+
+
+def test_a_subject_access_export_shows_sessions_and_second_factor_but_no_secret(world, browser):
+    from server.ops.subject_access import export_user
+
+    carer = world.users["care_worker"]
+    secret, codes = enrol(browser(carer))
+    db.session.rollback()
+    data = export_user(carer)
+    assert [s["kind"] for s in data["sessions"]] == ["device_sync", "device_sync"]
+    assert data["second_factor"][0]["confirmed_at"] is not None
+    assert len(data["recovery_codes"]) == 10
+    text = str(data)
+    assert secret not in text and not any(c in text for c in codes)
+    assert "secret" not in data["second_factor"][0]
