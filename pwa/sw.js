@@ -3,7 +3,7 @@
 // keeps its data in IndexedDB, not in this cache.
 // A new release changes VERSION; the page offers "Update ready — reload" and sends
 // SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v9';
+const VERSION = 'careloop-shell-v10';
 const SHELL = [
   '/',
   '/index.html',
@@ -50,6 +50,7 @@ const SHELL = [
   '/js/views/login.js',
   '/js/views/myday.js',
   '/js/views/recent.js',
+  '/js/views/two-step.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from server.accounts.sessions import touch_after_request
     from server.api.routes import api
     from server.common.security import add_security_headers
     from server.web.routes import web
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(web)
     app.after_request(add_security_headers)
+    app.after_request(touch_after_request)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Import every model so that the metadata (and Alembic) sees all tables."""
 
 from server.accounts.models import LoginFailure, Membership, User
+from server.accounts.session_models import RecoveryCode, SecondFactor, UserSession
 from server.audit.models import AuditEvent
 from server.common.models import ChangeCounter
 from server.findings.models import Finding, Walkaround
@@ -14,6 +15,7 @@ from server.syncing.models import Device, Receipt, SyncConflict
 __all__ = [
     "AuditEvent", "Device", "Receipt", "SyncConflict", "CarryForward", "ChangeCounter", "EvidenceRef", "Finding", "Framework",
     "ImprovementMeasure", "LogEntry", "LoginFailure", "Membership", "Note", "Provider",
-    "QualityStatement", "Review", "ReviewItem", "Service", "StatementMapping", "User",
+    "QualityStatement", "RecoveryCode", "Review", "ReviewItem", "SecondFactor", "Service",
+    "StatementMapping", "User", "UserSession",
     "Walkaround", "entry_statement",
 ]

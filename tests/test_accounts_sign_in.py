@@ -32,11 +32,18 @@ def _failure(user):
     return db.session.get(LoginFailure, user.email.lower())
 
 
-def test_a_correct_sign_in_takes_no_write_lock_and_writes_nothing(world, client, statements):
+def test_a_correct_sign_in_checks_the_password_before_its_one_write(world, client, statements):
+    # The only writes a correct sign-in makes are its session record (server/accounts/
+    # sessions.py) and clearing the person's month-old ones, and the write lock is taken
+    # only once the account has been read and its password checked.
     r = _sign_in(client, world.users["senior_carer"], PASSWORD)
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["email"] == world.users["senior_carer"].email
-    assert [s for s in statements if s.startswith(WRITES)] == []
+    writes = [s for s in statements if s.startswith(WRITES)]
+    assert [w.split("(")[0].split(" WHERE")[0].strip() for w in writes
+            if not w.startswith("BEGIN")] == ["DELETE FROM USER_SESSION", "INSERT INTO USER_SESSION"]
+    read_user = next(i for i, s in enumerate(statements) if "FROM USER_ACCOUNT" in s)
+    assert statements.index(writes[0]) > read_user
 
 
 def test_a_wrong_password_is_counted_and_a_later_correct_one_clears_it(world, client):

@@ -294,6 +294,24 @@ def test_hsts_is_sent_once_over_https(steady, cert):
         assert r.headers["Strict-Transport-Security"] == "max-age=31536000", path
 
 
+def test_logout_ends_the_session_on_every_worker(recycling, people):
+    nginx = recycling[:2]
+    client, r = log_in(nginx, people["steady"], PASSWORD)
+    assert r.status_code == 200, r.text
+    cookie = next(c for c in client.cookies if c.name == "session")
+    r = client.post(nginx[0] + "/api/v1/auth/logout",
+                    headers={"X-CSRF-Token": r.json()["csrf_token"], "Referer": nginx[0] + "/"},
+                    verify=nginx[1], timeout=10)
+    assert r.status_code == 200, r.text
+
+    seen = []
+    for _ in range(5):
+        copied = requests.Session()  # a copy of the cookie taken before the logout
+        copied.cookies.set_cookie(cookie)
+        seen.append(copied.get(nginx[0] + "/api/v1/me", verify=nginx[1], timeout=10).status_code)
+    assert seen == [401] * 5
+
+
 @pytest.mark.browser
 def test_pwa_installs_over_https(steady, workdir):
     if not Path(CHROMIUM).exists():

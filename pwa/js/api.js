@@ -18,6 +18,11 @@ export class NetworkError extends Error {}
 
 export function setCsrf(token) { csrfToken = token || null; }
 
+// Requests made while this is on (the timed sync) tell the server they are not the person's
+// activity, so that an app left open on a shared tablet still reaches its idle timeout.
+let background = false;
+export function setBackground(on) { background = Boolean(on); }
+
 // The server's clock, from the last answer's Date header: the tablet's own clock may be
 // wrong, so time windows (pruning old copies) are judged by the server's.
 let serverDate = null;
@@ -37,6 +42,7 @@ export async function request(method, path, body = undefined, { retryCsrf = true
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = await ensureCsrf();
+  if (background) headers['X-Careloop-Background'] = '1';
   let response;
   try {
     response = await fetch(BASE + path, {
@@ -66,9 +72,17 @@ export async function request(method, path, body = undefined, { retryCsrf = true
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body ?? {});
 
+/** Log in: the user, or {second_factor_required: true} when a code must follow. */
 export async function login(email, password) {
   csrfToken = null;
   const me = await post('/auth/login', { email, password });
+  setCsrf(me.csrf_token);
+  return me;
+}
+
+/** The second step of a sign-in: {code} from the authenticator app, or {recovery_code}. */
+export async function secondFactor(body) {
+  const me = await post('/auth/second-factor', body);
   setCsrf(me.csrf_token);
   return me;
 }

@@ -83,6 +83,7 @@ function showLogin(reason = '', email = '') {
 }
 
 async function signedIn(me) {
+  if (me.second_factor_enrolment_required) return enrolFirst(me);
   const user = await session.setCurrent(me);
   renderHeader(user);
   renderNav(user);
@@ -97,6 +98,14 @@ async function signedIn(me) {
   } else {
     await route();
   }
+}
+
+/** Someone whose provider requires two-step sign-in sets it up before anything else. */
+async function enrolFirst(me) {
+  renderHeader(me);
+  renderNav(null);
+  const twoStep = await import('./views/two-step.js');
+  await twoStep.renderRequired((enrolled) => signedIn(enrolled));
 }
 
 async function switchUser() {
@@ -117,6 +126,7 @@ async function checkSession(user) {
   try {
     const me = await api.me();
     if (me.id !== user.id) { await session.clear(); showLogin(); return; }
+    if (me.second_factor_enrolment_required) { await enrolFirst(me); return; }
     await session.setCurrent(me);
   } catch (err) {
     if (err instanceof api.ApiError && err.status === 401) {

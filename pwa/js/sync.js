@@ -63,16 +63,16 @@ export function wireTriggers() {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncSoon(0);
   });
-  setInterval(() => { if (navigator.onLine) syncSoon(0); }, TIMER_MS);
+  setInterval(() => { if (navigator.onLine) syncSoon(0, true); }, TIMER_MS);
   navigator.serviceWorker?.addEventListener('message', (event) => {
     if (event.data && event.data.type === 'sync') syncSoon(0);
   });
 }
 
 /** Ask for a sync after ``delay`` ms (one at a time; later calls join the running one). */
-export function syncSoon(delay = 0) {
+export function syncSoon(delay = 0, background = false) {
   clearTimeout(retryTimer);
-  retryTimer = setTimeout(() => { syncNow().catch(() => {}); }, delay);
+  retryTimer = setTimeout(() => { syncNow(background).catch(() => {}); }, delay);
 }
 
 /** Called after each local save: sync now if online, else ask for Background Sync. */
@@ -85,10 +85,12 @@ export async function afterSave() {
   } catch { /* Background Sync is a bonus; the triggers above cover every browser */ }
 }
 
-export async function syncNow() {
+/** Sync now; ``background``: the timer asked, not the person (see api.setBackground). */
+export async function syncNow(background = false) {
   if (!currentUser) return;
   if (running) return running;
-  running = runOnce(currentUser).finally(() => { running = null; });
+  api.setBackground(background);
+  running = runOnce(currentUser).finally(() => { running = null; api.setBackground(false); });
   return running;
 }
 

@@ -30,12 +30,16 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The sign-in record this request runs under (server/accounts/sessions.py); not a column.
+    login_session = None
+
     @property
     def is_active(self) -> bool:  # flask-login
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch}"
+        """The id the signed cookie carries: the session record's, never the user's own."""
+        return str(self.login_session.id)
 
 
 class Membership(db.Model):

@@ -54,7 +54,8 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "provider.configure": (
         PROVIDER_ROLES,
-        "Change the provider's thresholds: escalation times, counts, windows, review intervals",
+        "Change the provider's thresholds (escalation times, counts, windows, review "
+        "intervals) and sign-in settings (session timeouts, second factor required)",
     ),
     "finding.create": (_CARE, "Record a walkaround finding, feedback or visibility check"),
     "finding.read_all": (
@@ -126,6 +127,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "user.manage": (
         ("registered_manager", "provider_admin"),
         "Create staff accounts, give and change their roles, issue password reset codes, "
+        "reset a lost second factor, "
         "deactivate leavers and hand their open entries to a colleague (provider-wide roles "
         "and every service: provider admin only)",
     ),

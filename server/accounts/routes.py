@@ -1,18 +1,46 @@
-"""Log in, log out, and who am I."""
+"""Log in (one or two steps), log out, who am I, and setting up two-step sign-in."""
 
-from flask import request
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import request, session
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from server.accounts import services
-from server.accounts.schemas import LoginSchema, MeSchema
-from server.api.http import endpoint, load
+from server.accounts import second_factor, services, sessions
+from server.accounts.schemas import (
+    EnrolledSchema,
+    LoginResultSchema,
+    LoginSchema,
+    MeSchema,
+    SecondFactorCodeSchema,
+    SecondFactorSetupSchema,
+    SecondFactorStatusSchema,
+    SignInCodeSchema,
+)
+from server.api.http import api, endpoint, load, write_lock
+from server.errors import Forbidden
+
+
+class EnrolmentRequired(Forbidden):
+    code = "second_factor_enrolment_required"
 
 
 def me_body(user) -> dict:
     data = MeSchema().dump(user)
+    record = user.login_session
+    data["session_kind"] = record.kind
+    data["second_factor_enrolment_required"] = record.stage == "enrol"
     data["csrf_token"] = generate_csrf()
     return data
+
+
+@api.before_request
+def _owed_enrolment():
+    """A session that owes an enrolment may only enrol (and log out)."""
+    if "_user_id" not in session or request.endpoint in second_factor.ENROL_ENDPOINTS:
+        return
+    record = getattr(current_user, "login_session", None)
+    if record is not None and record.stage == "enrol":
+        raise EnrolmentRequired(
+            "Your provider requires two-step sign-in for your role. Set it up to go on.")
 
 
 @endpoint("/auth/csrf", public=True)
@@ -21,18 +49,35 @@ def csrf_token():
     return {"csrf_token": generate_csrf()}
 
 
-@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=MeSchema, public=True,
+@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=LoginResultSchema,
+          public=True,
           reads_first=True)
 def login():
+    """Check email and password; answer who you are, or that a code is needed first."""
     data = load(LoginSchema())
     user = services.authenticate(data["email"], data["password"], request.remote_addr)
-    login_user(user)
+    write_lock()  # the password is right: now record the session
+    record = second_factor.begin_sign_in(user)
+    sessions.sign_in(user, record)
+    if record.stage == "second_factor":
+        return {"second_factor_required": True, "csrf_token": generate_csrf()}
+    return me_body(user)
+
+
+@endpoint("/auth/second-factor", methods=("POST",), body=SignInCodeSchema, response=MeSchema,
+          public=True)
+def second_factor_sign_in():
+    """Finish a two-step sign-in with a code from the authenticator app, or a recovery code."""
+    data = load(SignInCodeSchema())
+    user, record = second_factor.finish_sign_in(data.get("code"), data.get("recovery_code"))
+    sessions.sign_in(user, record)
     return me_body(user)
 
 
 @endpoint("/auth/logout", methods=("POST",))
 def logout():
-    logout_user()
+    """End this session on the server (a copied cookie stops working too)."""
+    sessions.sign_out()
     return {"logged_out": True}
 
 
@@ -40,3 +85,53 @@ def logout():
 @login_required
 def me():
     return me_body(current_user)
+
+
+@endpoint("/me/second-factor", response=SecondFactorStatusSchema)
+@login_required
+def second_factor_status():
+    """Whether two-step sign-in is on for you, required, and how many recovery codes are left."""
+    return second_factor.status(current_user)
+
+
+@endpoint("/me/second-factor/setup", methods=("POST",), response=SecondFactorSetupSchema)
+@login_required
+def second_factor_setup():
+    """Start setting up two-step sign-in: a new secret, its otpauth URI and QR code."""
+    return second_factor.setup(current_user)
+
+
+@endpoint("/me/second-factor/confirm", methods=("POST",), body=SecondFactorCodeSchema,
+          response=EnrolledSchema)
+@login_required
+def second_factor_confirm():
+    """Turn two-step sign-in on with a first code; the recovery codes are shown this once."""
+    data = load(SecondFactorCodeSchema())
+    user = current_user._get_current_object()
+    codes, record = second_factor.finish_enrolment(user, data["code"])
+    sessions.sign_in(user, record)
+    return me_body(user) | {"recovery_codes": codes}
+
+
+@endpoint("/me/second-factor/turn-off", methods=("POST",), body=SecondFactorCodeSchema,
+          response=SecondFactorStatusSchema)
+@login_required
+def second_factor_turn_off():
+    """Turn your own two-step sign-in off with a current code (not where it is required)."""
+    data = load(SecondFactorCodeSchema())
+    second_factor.turn_off(current_user, data["code"])
+    return second_factor.status(current_user)
+
+
+@endpoint("/admin/users/<user_id>/second-factor/reset", methods=("POST",),
+          response=SecondFactorStatusSchema, tag="admin")
+@login_required
+def reset_second_factor(user_id):
+    """Take away a person's second factor (phone and recovery codes lost); their sessions end."""
+    from server.admin.services import get_staff, require_manages
+    from server.audit.services import Actor
+
+    user = get_staff(current_user, user_id)
+    require_manages(current_user, user, everywhere=True)
+    second_factor.reset_for(Actor(current_user._get_current_object(), "desk"), user)
+    return second_factor.status(user)

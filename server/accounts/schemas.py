@@ -1,6 +1,6 @@
 """Account schemas: login and the current user."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
 class LoginSchema(Schema):
@@ -25,3 +25,45 @@ class MeSchema(Schema):
     provider_id = fields.UUID()
     memberships = fields.List(fields.Nested(MembershipSchema))
     csrf_token = fields.String()
+    session_kind = fields.String(metadata={"description": "desk or device_sync"})
+    second_factor_enrolment_required = fields.Boolean(
+        metadata={"description": "true: this session may only set up two-step sign-in"})
+
+
+class LoginResultSchema(MeSchema):
+    """Signed in (the user), or only ``second_factor_required`` and ``csrf_token``."""
+
+    second_factor_required = fields.Boolean(
+        metadata={"description": "true: send a code to /auth/second-factor to finish"})
+
+
+class SignInCodeSchema(Schema):
+    """The second step of a sign-in: one of the two."""
+
+    code = fields.String(validate=validate.Length(min=1, max=20))
+    recovery_code = fields.String(validate=validate.Length(min=1, max=40))
+
+    @validates_schema
+    def _one(self, data, **_kwargs):
+        if bool(data.get("code")) == bool(data.get("recovery_code")):
+            raise ValidationError("Send the code from your app, or one recovery code.", "code")
+
+
+class SecondFactorCodeSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+
+
+class SecondFactorStatusSchema(Schema):
+    enrolled = fields.Boolean()
+    required = fields.Boolean()
+    recovery_codes_left = fields.Integer()
+
+
+class SecondFactorSetupSchema(Schema):
+    secret = fields.String()
+    otpauth_uri = fields.String()
+    qr_svg = fields.String(metadata={"description": "the otpauth URI as a QR code (SVG data URI)"})
+
+
+class EnrolledSchema(MeSchema):
+    recovery_codes = fields.List(fields.String())

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts.models import LoginFailure, Membership, User
@@ -142,16 +141,10 @@ def _add_failures(keys: list[str], now) -> None:
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _, epoch = session_id.partition(":")
-    try:
-        # One query with the memberships joined, not the relationship's usual second SELECT:
-        # every request loads the user, and nearly every one checks a permission.
-        user = db.session.get(User, uuid.UUID(user_id), options=[joinedload(User.memberships)])
-    except ValueError:
-        return None
-    if user is None or not user.active or str(user.session_epoch) != epoch:
-        return None
-    return user
+    # The cookie carries a session record's id: server/accounts/sessions.py checks it.
+    from server.accounts.sessions import load
+
+    return load(session_id)
 
 
 @login_manager.unauthorized_handler

@@ -4,8 +4,9 @@ import json
 import re
 
 from flask import Response
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
+from server.accounts import sessions
 from server.accounts.models import User
 from server.admin import devices, export, leavers, passwords, services
 from server.admin.schemas import (
@@ -144,7 +145,7 @@ def change_password():
     """Change your own password; other sessions end, this one stays signed in."""
     data = load(PasswordChangeSchema())
     user = passwords.change_password(_actor(), data["current_password"], data["new_password"])
-    login_user(user)  # the session now carries the new epoch
+    sessions.keep_after_password_change(user)
     return {"password_changed": True}
 
 

@@ -3,6 +3,7 @@
 from sqlalchemy import or_, select
 
 from server.accounts.models import User
+from server.accounts.session_models import RecoveryCode, SecondFactor, UserSession
 from server.audit.models import AuditEvent
 from server.audit.services import plain
 from server.common.types import utcnow
@@ -14,8 +15,8 @@ from server.providers.models import Provider, Service
 from server.reviews.models import Review, ReviewItem
 from server.syncing.models import Device, SyncConflict
 
-# Never exported: a secret, not information about the person.
-HIDDEN = {"password_hash"}
+# Never exported: secrets, not information about the person.
+HIDDEN = {"password_hash", "secret", "code_hash"}
 
 
 class UnknownPerson(Exception):
@@ -50,6 +51,10 @@ def export_user(user: User) -> dict:
         "provider": row(db.session.get(Provider, user.provider_id)),
         "roles": _roles(user),
         "devices": _rows(Device, Device.user_id == uid, Device.revoked_by == uid),
+        "sessions": _rows(UserSession, UserSession.user_id == uid, order=UserSession.created_at),
+        "second_factor": _rows(SecondFactor, SecondFactor.user_id == uid,
+                               order=SecondFactor.user_id),
+        "recovery_codes": _rows(RecoveryCode, RecoveryCode.user_id == uid),
         "walkarounds": _rows(Walkaround, Walkaround.conducted_by == uid),
         "findings": _rows(Finding, Finding.recorded_by == uid, Finding.triaged_by == uid),
         "log_entries": _rows(LogEntry, *(getattr(LogEntry, name) == uid for name in (

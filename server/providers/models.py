@@ -23,6 +23,15 @@ DEFAULT_THRESHOLDS = {
     "walkaround_follow_up_window_days": 14,
 }
 
+# How people sign in and how long a session lasts: docs/thresholds.md, "Sign-in settings".
+DEFAULT_SETTINGS = {
+    "desk_idle_minutes": 30,
+    "desk_lifetime_hours": 12,
+    "device_sync_idle_minutes": 120,
+    "device_sync_lifetime_hours": 14,
+    "second_factor_required": False,
+}
+
 
 class Provider(db.Model):
     __tablename__ = "provider"
@@ -30,6 +39,8 @@ class Provider(db.Model):
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
     thresholds: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Sign-in settings that differ from DEFAULT_SETTINGS.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     services: Mapped[list["Service"]] = relationship(back_populates="provider")
@@ -41,6 +52,14 @@ class Provider(db.Model):
 
     def threshold_table(self) -> dict:
         return {name: self.threshold(name) for name in DEFAULT_THRESHOLDS}
+
+    def setting(self, name: str):
+        """Return the provider's sign-in setting, or the default when it has not set one."""
+        value = (self.settings or {}).get(name)
+        return DEFAULT_SETTINGS[name] if value is None else value
+
+    def settings_table(self) -> dict:
+        return {name: self.setting(name) for name in DEFAULT_SETTINGS}
 
 
 class Service(db.Model):

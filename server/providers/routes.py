@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from server.api.http import endpoint, load, query_args
 from server.audit.services import Actor
 from server.common.access import get_service
-from server.providers import creation, history, services
+from server.providers import creation, history, services, sign_in
 from server.providers.schemas import (
     HistoryArgs,
     HistoryEventSchema,
@@ -113,3 +113,20 @@ def thresholds_history():
     provider = services.provider_of(current_user)
     return _history_page(history.thresholds_history(
         provider, page=args["page"], per_page=args["per_page"]))
+
+
+@endpoint("/provider/sign-in-settings", response=sign_in.SignInSettingsSchema)
+@login_required
+def get_sign_in_settings():
+    """Show the provider's sign-in settings (session timeouts, second factor) with defaults."""
+    return sign_in.table(services.provider_of(current_user))
+
+
+@endpoint("/provider/sign-in-settings", methods=("PATCH",), body=sign_in.SignInSettingsPatchSchema,
+          response=sign_in.SignInSettingsSchema)
+@login_required
+def set_sign_in_settings():
+    """Change some of the provider's sign-in settings (null puts one back to its default)."""
+    services.require_provider_configure(current_user)
+    data = load(sign_in.SignInSettingsPatchSchema())
+    return sign_in.table(sign_in.change(_actor(), data))

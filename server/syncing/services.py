@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from flask import current_app
 
 import sync
+from server.accounts import sessions
 from server.accounts.models import User
 from server.accounts.permissions import require, service_ids_for
 from server.audit import services as audit
@@ -60,6 +61,7 @@ def register_device(user, installation_id: str, label: str = "") -> Device:
                      {"installation_id": installation_id, "label": label})
     if device.revoked_at is not None:
         raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.")
+    sessions.bind_device(user, device.id)
     return device
 
 
@@ -79,6 +81,7 @@ def bound_device(user, device_id, touch: bool = True) -> Device:
                             {"device_id": "Revoked."})
     if touch:
         device.last_seen_at = utcnow()
+        sessions.bind_device(user, device.id)
     return device
 
 
@@ -155,6 +158,7 @@ def pull(user, device_id, cursor: int, limit: int) -> dict:
         high = committed_high_water(db.session)
     else:
         high = device.high_water
+    sessions.bind_device(user, device.id, reading=True)
     if cursor > high:
         raise Resync("This tablet's copy is from another server. Start a fresh sync "
                      "from 0; the changes waiting to be sent are kept.")
@@ -210,6 +214,8 @@ def revoke_device(user, device_id) -> Device:
         device.revoked_at, device.revoked_by = utcnow(), user.id
         audit.record(Actor(user), "device", device.id, "revoke",
                      {"last_mutation_id": device.last_mutation_id})
+    # Whoever signed in on the lost tablet is signed out now, on every node.
+    sessions.end_for_device(device.id)
     return device
 
 

@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import * as session from '../session.js';
 import { field, formValues, h, show, showErrors } from '../ui.js';
 import { ROLE_LABELS } from './admin-people.js';
+import * as twoStep from './two-step.js';
 import { alertBox, myServices, refusal, say } from './desk-common.js';
 
 const MIN = 10; // the server's rule (server/admin/passwords.py); it checks again
@@ -65,7 +66,8 @@ export async function render(user) {
       h('dt', {}, 'Name'), h('dd', {}, me.display_name),
       h('dt', {}, 'Email address'), h('dd', {}, me.email),
       h('dt', {}, 'Roles'), h('dd', {}, h('ul', { class: 'admin-roles' }, await rolesList(me)))),
-    form);
+    form,
+    await twoStep.card(() => render(user)));
 }
 
 /** The public reset page: a code from the manager and a new password, no session needed. */

@@ -291,7 +291,15 @@ function passwordSection(person) {
         reveal(codeBox, codePanel(person, await api.post(`/admin/users/${person.id}/reset-code`), false));
       } catch (err) { say(message, refusal(err)); }
     } }, 'Issue a password reset code'),
-    codeBox);
+    codeBox,
+    h('p', {}, 'Lost phone and recovery codes? Resetting two-step sign-in signs them out everywhere; '
+      + 'they set it up again at their next sign-in if your provider requires it.'),
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+      try {
+        await api.post(`/admin/users/${person.id}/second-factor/reset`);
+        say(message, `Two-step sign-in is reset for ${person.display_name}.`, 'ok');
+      } catch (err) { say(message, refusal(err)); }
+    } }, 'Reset two-step sign-in'));
 }
 
 function leavingSection(person, again) {

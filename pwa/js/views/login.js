@@ -25,6 +25,12 @@ export function render({ onLoggedIn, email = '', reason = '' }) {
     message.replaceChildren();
     try {
       const me = await api.login(e.trim(), password);
+      if (me.second_factor_required) {
+        const twoStep = await import('./two-step.js');
+        twoStep.renderCodeStep({ onLoggedIn,
+          onBack: (why) => render({ onLoggedIn, email: e.trim(), reason: why }) });
+        return;
+      }
       await onLoggedIn(me);
     } catch (err) {
       if (err instanceof api.NetworkError) {

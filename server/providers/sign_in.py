@@ -1,0 +1,63 @@
+"""The provider's sign-in settings: idle timeout and lifetime of sessions, and whether desk
+and admin roles must sign in with a second factor (docs/thresholds.md, "Sign-in settings").
+
+A change applies to sessions started after it: each session keeps the limits it was
+given at sign-in (server/accounts/sessions.py).
+"""
+
+from marshmallow import Schema, fields, validate
+
+from server.audit import services as audit
+from server.audit.services import Actor
+from server.extensions import db
+from server.providers.models import DEFAULT_SETTINGS, Provider
+from server.providers.services import require_provider_configure
+
+RANGES = {
+    "desk_idle_minutes": (5, 240),
+    "desk_lifetime_hours": (1, 24),
+    "device_sync_idle_minutes": (5, 720),
+    "device_sync_lifetime_hours": (1, 24),
+}
+
+
+def _whole(name: str) -> fields.Integer:
+    low, high = RANGES[name]
+    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=low, max=high))
+
+
+class SignInSettingsPatchSchema(Schema):
+    """Only the settings sent change; null puts a setting back to its default."""
+
+    desk_idle_minutes = _whole("desk_idle_minutes")
+    desk_lifetime_hours = _whole("desk_lifetime_hours")
+    device_sync_idle_minutes = _whole("device_sync_idle_minutes")
+    device_sync_lifetime_hours = _whole("device_sync_lifetime_hours")
+    second_factor_required = fields.Boolean(allow_none=True)
+
+
+class SignInSettingsSchema(Schema):
+    settings = fields.Dict(metadata={"description": "Every setting, defaults filled in."})
+    defaults = fields.Dict()
+
+
+def table(provider: Provider) -> dict:
+    return {"settings": provider.settings_table(), "defaults": dict(DEFAULT_SETTINGS)}
+
+
+def change(actor: Actor, changes: dict) -> Provider:
+    """Change some of the provider's sign-in settings; None puts one back to its default."""
+    require_provider_configure(actor.user)
+    provider = db.session.scalars(db.select(Provider).where(
+        Provider.id == actor.user.provider_id).with_for_update()).one()
+    old = dict(provider.settings or {})
+    new = {**old, **{n: v for n, v in changes.items() if v is not None}}
+    for name in (n for n, v in changes.items() if v is None):
+        new.pop(name, None)
+    if new != old:
+        provider.settings = new
+        audit.record(actor, "provider", provider.id, "configure_sign_in",
+                     {n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS
+                      if old.get(n) != new.get(n)})
+        db.session.flush()
+    return provider
