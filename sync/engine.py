@@ -219,6 +219,8 @@ def _apply_new(store: Store, mutation: Mutation, ctx: WriteContext) -> Outcome:
             {"author_id": "Must be the signed-in user."},
         )
     current = store.get(mutation.entity_type, mutation.entity_id)
+    # Before the merge: a conflict, like a write, is only for whoever may make the change.
+    store.authorise(ctx.actor, mutation, current)
     result = merge(mutation.entity_type, current, mutation)
     if result.rejected:
         return result.rejected
