@@ -5,7 +5,9 @@ mutation that fails leaves the ones after it alone: most mutations run in a unit
 savepoint) of their own; a run of plain creates in a row shares one, in which a create the
 rules refuse writes nothing but its receipt, and which, if the run cannot be written as a
 whole, rolls back and gives each of its mutations a unit of its own after all.
-Ordering is the server's: the engine never reads ``device_time``.
+Ordering is the server's: the engine never reads ``device_time``. Before any merge the
+store says whether the pushing user may make this change to the record as it stands
+(``Store.authorise``): a refusal keeps nothing but its receipt, not even a conflict.
 """
 
 import logging

@@ -73,6 +73,8 @@ def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteC
     if current is None:
         raise NotFound("The record of this conflict no longer exists.")
     if conflict.kind == "edit_vs_delete":
+        if chosen and "action" not in chosen:
+            _settable(conflict, dict(chosen), current)
         if current.get("deleted"):
             current = store.restore(kind, entity_id, current["version"], ctx)
         if "action" in (chosen or {}):
@@ -80,7 +82,6 @@ def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteC
                 kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
             )
         elif chosen:
-            _settable(conflict, dict(chosen), current)
             store.update(kind, entity_id, dict(chosen), current["version"], ctx)
         return
     if current.get("deleted"):
