@@ -112,11 +112,12 @@ class MemoryStore:
         return {i for i in entity_ids if (entity_type, str(i)) in self.records}
 
     def authorise(self, actor, mutation, current: dict | None) -> None:
-        if self.access is None or current is None:
+        if self.access is None:
             return
         entry = None
         if mutation.entity_type in ("note", "evidence"):
-            entry = self.records.get(("log_entry", str(current.get("entry_id"))))
+            entry_id = (current or mutation.changes).get("entry_id")
+            entry = self.records.get(("log_entry", str(entry_id)))
         self.access.authorise(actor.user_id, mutation, current, entry)
 
     def last_writer(self, entity_type, entity_id, field) -> Writer | None:

@@ -45,6 +45,8 @@ class Access:
     def authorise(self, user_id, mutation, current: dict | None, entry: dict | None) -> None:
         """Raise what server.syncing.access.authorise raises for the same case."""
         if current is None:
+            if entry is not None:
+                self._append(user_id, entry)
             return
         kind = mutation.entity_type
         if not self.readable(user_id, kind, current, entry):
@@ -64,6 +66,14 @@ class Access:
             self._entry(user_id, mutation, op, current)
         elif op == "transition" or not self._may_edit(user_id, kind, current):
             self._require(user_id, "finding.triage", current)
+
+    def _append(self, user_id, entry: dict) -> None:
+        if not self.readable(user_id, "log_entry", entry, None):
+            raise NotFound("There is no log entry with this id.",
+                           {"entry_id": "No live log entry has this id."})
+        owner = entry.get("owner_id") == str(user_id)
+        if not (owner and self.holds_role(user_id, entry.get("service_id"))):
+            self._require(user_id, "entry.annotate", entry)
 
     def _require(self, user_id, action: str, record: dict) -> None:
         if not self.can(user_id, action, record.get("service_id")):

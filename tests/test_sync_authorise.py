@@ -7,6 +7,7 @@ import pytest
 from test_sync_api import push, register
 
 from seed import factories
+from server.accounts.permissions import PERMISSIONS
 from server.audit.services import Actor
 from server.errors import Invalid
 from server.extensions import db
@@ -229,3 +230,28 @@ def test_a_walkaround_update_refuses_fields_it_may_not_change(world):
         update_walkaround(Actor(carer), walk, 1, {"conducted_by": world.users["care_worker"].id,
                                                   "notes": "Fine"})
     assert refused.value.fields == {"conducted_by": "Unknown field."}
+
+
+def test_a_note_on_an_entry_one_may_not_read_answers_as_for_no_entry(client, world, login):
+    records = _records(world)
+    carer = world.users["care_worker"]
+    login(carer)
+    device = register(client)
+
+    def note(seq, entry_id):
+        return _mutation(device, carer, seq, "note", uuid.uuid4(), "append",
+                         base_version=None, changes={"entry_id": str(entry_id), "body": "Seen"})
+
+    results = push(client, device, [note(1, records["beech_entry"].id),
+                                    note(2, uuid.uuid4())]).get_json()["results"]
+    assert [(r["status"], r["code"], r["reason"], r["fields"]) for r in results] == [
+        ("rejected", "not_found", "There is no log entry with this id.",
+         {"entry_id": "No live log entry has this id."})] * 2
+
+
+def test_every_role_that_sees_conflicts_reads_every_record_of_the_service():
+    # The conflicts API lists a service's conflicts to these roles alone: that it shows
+    # none to someone who may not read its record rests on this.
+    resolvers = set(PERMISSIONS["conflict.resolve"][0])
+    assert resolvers <= set(PERMISSIONS["entry.read"][0])
+    assert resolvers <= set(PERMISSIONS["finding.read_all"][0])

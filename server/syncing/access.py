@@ -34,13 +34,16 @@ def readable(user, entity_type: str, record) -> bool:
     return guards.may(Actor(user), "entry.read", record)
 
 
-def authorise(actor: Actor, mutation, entity_type: str, record) -> None:
+def authorise(actor: Actor, mutation, entity_type: str, record, entry=None) -> None:
     """Raise the engine's Refused unless ``actor`` may make ``mutation`` to ``record``.
 
     ``record`` is the loaded row (another provider's is never loaded), or None when no such
-    record exists: a create then goes through its service's own checks when it is written.
+    record exists: a create then goes through its service's own checks when it is written,
+    and an append is checked against ``entry``, the entry it hangs off (None: none).
     """
     if record is None:
+        if entry is not None:
+            _append(actor, entry)
         return
     if not readable(actor.user, entity_type, record):
         if mutation.op in ("create", "append"):
@@ -53,6 +56,14 @@ def authorise(actor: Actor, mutation, entity_type: str, record) -> None:
             return  # a repeat of the same values, or an id taken: the merge says which
         op = "update"  # on a tombstone the create becomes a conflict, as an edit would
     _CHECKS[entity_type][op](actor, mutation, record)
+
+
+def _append(actor, entry) -> None:
+    """A note or evidence: the entry must be one the actor reads, and may annotate."""
+    if not readable(actor.user, "log_entry", entry):
+        raise port.NotFound("There is no log entry with this id.",
+                            {"entry_id": "No live log entry has this id."})
+    guards.require_on_entry(actor, "entry.annotate", entry, owner_may=True)
 
 
 def _finding_update(actor, mutation, finding) -> None:

@@ -165,11 +165,13 @@ class SqlStore(BulkWrites):
 
     def authorise(self, actor, mutation, current) -> None:
         """Refuse, before any merge, what the desk would refuse (server.syncing.access)."""
-        record = None
+        record = entry = None
         if current is not None:
             record = self._load(mutation.entity_type, mutation.entity_id)
+        elif mutation.op == "append" and mutation.changes.get("entry_id"):
+            entry = self._load("log_entry", mutation.changes["entry_id"])
         with self._errors():
-            access.authorise(actor, mutation, mutation.entity_type, record)
+            access.authorise(actor, mutation, mutation.entity_type, record, entry)
 
     def last_writer(self, entity_type, entity_id, field) -> port.Writer | None:
         events = db.session.scalars(

@@ -3,7 +3,7 @@ either home, nothing outside their read scope appears in any answer, and nothing
 their write scope changes.
 
 Users of every kind of role (floor, coordinator, managers, provider-wide) push updates,
-deletes and transitions to findings, walkarounds and entries of their own home and of the
+deletes, transitions and notes to findings, walkarounds and entries of their own home and of the
 other, on the version they saw or an older one, one to four in a row. The scope each
 answer is held to is the memory store's stand-in for the desk's rules (sync.memory_access),
 given the server's one permission table; on the database the desk itself is asked too
@@ -12,6 +12,7 @@ read side is the pull, the conflicts API, each record's page and each entry's hi
 """
 
 import json
+import uuid
 
 import pytest
 from authz_world import RECORD_IDS, RECORDS, TEXT, USER_IDS, USERS, MemoryWorld, Seeder, secret
@@ -49,7 +50,7 @@ actions = st.lists(
     st.tuples(
         st.sampled_from(sorted(USERS)),
         st.sampled_from(sorted(RECORDS)),
-        st.sampled_from(("update", "delete", "transition")),
+        st.sampled_from(("update", "delete", "transition", "append")),
         st.booleans(),
     ),
     min_size=1,
@@ -73,11 +74,15 @@ def test_nothing_outside_a_users_scope_is_disclosed_or_changed(world_factory):
 
 def _one_push(world, seeder, user: str, record: str, op: str, stale: bool) -> None:
     entity_type = RECORDS[record][0]
-    if entity_type == "walkaround" and op == "transition":
+    if (op, entity_type) in (("transition", "walkaround"), ("append", "walkaround"),
+                             ("append", "finding")):
         op = "update"
     current = world.get(record)
     mutation = _mutation(seeder, user, record, op, stale, current)
-    expected = _refusal(world, user, mutation, current)
+    if op == "append":  # a note on the entry
+        expected = _refusal(world, user, mutation, None, current)
+    else:
+        expected = _refusal(world, user, mutation, current)
     before = _snapshot(world)
     hidden = _hidden(world, user)
 
@@ -109,6 +114,12 @@ def _mutation(seeder, user, record, op, stale, current):
     if op == "delete":
         return seeder.mutation(user, op, record, base_version=version,
                                base_values={field: STALE_TEXT} if stale else {})
+    if op == "append":
+        seeder.seq += 1
+        note_id = uuid.uuid5(RECORD_IDS[record], f"note/{seeder.seq}")
+        return seeder.mutation(user, op, record, entity_type="note", entity_id=str(note_id),
+                               changes={"entry_id": str(RECORD_IDS[record]),
+                                        "body": f"{user} changed {record}"})
     state, action = ("triage_state", "dismiss") if entity_type == "finding" else (
         "status", "start")
     now = current[state]
@@ -119,10 +130,10 @@ def _mutation(seeder, user, record, op, stale, current):
                            transition={"action": action, "reason": "Seen twice"})
 
 
-def _refusal(world, user, mutation, current) -> str | None:
+def _refusal(world, user, mutation, current, entry=None) -> str | None:
     """The code the stand-in of the desk's rules refuses with, or None when it allows."""
     try:
-        world.access.authorise(USER_IDS[user], mutation, current, None)
+        world.access.authorise(USER_IDS[user], mutation, current, entry)
     except Refused as error:
         return error.code
     return None
