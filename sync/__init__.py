@@ -8,6 +8,7 @@ from sync.engine import apply, apply_batch, resolve
 from sync.merge import FieldConflict, MergeResult, merge
 from sync.store import (
     ChangeFeed,
+    IdTaken,
     InvalidChange,
     NotFound,
     NotPermitted,
@@ -54,6 +55,7 @@ __all__ = [
     "ConflictRecorded",
     "Duplicate",
     "FieldConflict",
+    "IdTaken",
     "InvalidChange",
     "Merged",
     "MergeResult",

@@ -5,8 +5,11 @@ mutation that fails leaves the ones after it alone: most mutations run in a unit
 savepoint) of their own; a run of plain creates in a row shares one, in which a create the
 rules refuse writes nothing but its receipt, and which, if the run cannot be written as a
 whole, rolls back and gives each of its mutations a unit of its own after all.
-Ordering is the server's: the engine never reads ``device_time``. A transaction the
-database gives up (TransactionLost: a deadlock) ends the whole batch, never one mutation.
+Ordering is the server's: the engine never reads ``device_time``. Before any merge the
+store says whether the pushing user may make this change to the record as it stands
+(``Store.authorise``): a refusal keeps nothing but its receipt, not even a conflict. A
+transaction the database gives up (TransactionLost: a deadlock) ends the whole batch,
+never one mutation.
 """
 
 import logging
@@ -225,6 +228,8 @@ def _apply_new(store: Store, mutation: Mutation, ctx: WriteContext) -> Outcome:
             {"author_id": "Must be the signed-in user."},
         )
     current = store.get(mutation.entity_type, mutation.entity_id)
+    # Before the merge: a conflict, like a write, is only for whoever may make the change.
+    store.authorise(ctx.actor, mutation, current)
     result = merge(mutation.entity_type, current, mutation)
     if result.rejected:
         return result.rejected

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sync.memory_access import Access
 from sync.memory_rules import (
     DEFAULTS,
     ENTRY_STEPS,
@@ -41,7 +42,8 @@ class MemoryStore:
     BULK_CREATES = ("finding",)
     BULK_UPDATES = ("finding",)
 
-    def __init__(self) -> None:
+    def __init__(self, access: Access | None = None) -> None:
+        self.access = access  # None: everyone may do everything
         self.records: dict[tuple[str, str], dict] = {}
         self.events: list[dict] = []
         self.receipts: dict[tuple[str, str], dict] = {}
@@ -109,6 +111,15 @@ class MemoryStore:
     def existing(self, entity_type: str, entity_ids) -> set[uuid.UUID]:
         return {i for i in entity_ids if (entity_type, str(i)) in self.records}
 
+    def authorise(self, actor, mutation, current: dict | None) -> None:
+        if self.access is None:
+            return
+        entry = None
+        if mutation.entity_type in ("note", "evidence"):
+            entry_id = (current or mutation.changes).get("entry_id")
+            entry = self.records.get(("log_entry", str(entry_id)))
+        self.access.authorise(actor.user_id, mutation, current, entry)
+
     def last_writer(self, entity_type, entity_id, field) -> Writer | None:
         for event in reversed(self.events):
             if (event["entity_type"], event["entity_id"]) != (entity_type, str(entity_id)):
@@ -147,6 +158,9 @@ class MemoryStore:
         for entity_id, fields, expected_version, ctx in items:
             try:
                 with self.unit():
+                    if ctx.mutation is not None:
+                        current = self.records.get((entity_type, str(entity_id)))
+                        self.authorise(ctx.actor, ctx.mutation, current)
                     record = self.update(entity_type, entity_id, fields, expected_version, ctx)
                     out.append(record["version"])
             except Refused as error:

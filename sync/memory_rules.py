@@ -60,3 +60,16 @@ ENTRY_STEPS = {
     "reopen": (("awaiting_check", "awaiting_sign_off", "closed"), "in_progress"),
 }
 FINDING_STEPS = {"dismiss": (("new",), "dismissed")}
+
+# action -> (the permission it needs, whether an entry's owner may do it without it):
+# the server's server.log.transitions.TRANSITIONS, as the stand-in needs them.
+ENTRY_STEP_PERMISSIONS = {
+    "open": ("entry.open", False),
+    "start": ("entry.start", True),
+    "mark_done": ("entry.mark_done", True),
+    "send_back": ("entry.send_back", False),
+    "close": ("entry.close", False),
+    "sign_off": ("entry.sign_off", False),
+    "challenge": ("entry.sign_off", False),
+    "reopen": ("entry.reopen", False),
+}

@@ -91,22 +91,33 @@ def _reject(mutation: Mutation, code: str, reason: str, fields: dict) -> MergeRe
     return MergeResult(rejected=Rejected(mutation.mutation_id, code, reason, fields))
 
 
+def unsettable(
+    entity_type: str, changes: dict, current: dict | None, creating: bool = False
+) -> dict[str, tuple[str, str]]:
+    """Return {field: (policy, why)} of the fields of ``changes`` no device, conflict or
+    resolution may set on ``current``: server-owned and transition-only fields, and an
+    immutable field given a new value after the create."""
+    if creating and not changes.keys() & _NEVER_SET[entity_type]:
+        return {}  # what the loop below finds for a create that sets none of them
+    rules = POLICIES[entity_type]
+    errors: dict[str, tuple[str, str]] = {}
+    for name, value in sorted(changes.items()):
+        rule = rules.get(name)
+        policy = rule.policy if rule else SERVER_OWNED  # a field sync does not know
+        changes_immutable = (
+            policy == IMMUTABLE_AFTER_CREATE and not creating and (current or {}).get(name) != value
+        )
+        if policy in (SERVER_OWNED, TRANSITION_ONLY) or changes_immutable:
+            errors[name] = (policy, _REFUSALS[policy])
+    return errors
+
+
 def _policy_errors(
     entity_type: str, mutation: Mutation, current: dict | None
 ) -> MergeResult | None:
     """Refuse fields a device may not set in this op; None when all are allowed."""
-    rules = POLICIES[entity_type]
-    errors: dict[str, tuple[str, str]] = {}
     creating = mutation.op in ("create", "append")
-    if creating and not mutation.changes.keys() & _NEVER_SET[entity_type]:
-        return None  # what the loop below finds for a create that sets none of them
-    for name, value in sorted(mutation.changes.items()):
-        policy = rules[name].policy
-        changes_immutable = (
-            policy == IMMUTABLE_AFTER_CREATE and not creating and current.get(name) != value
-        )
-        if policy in (SERVER_OWNED, TRANSITION_ONLY) or changes_immutable:
-            errors[name] = (policy, _REFUSALS[policy])
+    errors = unsettable(entity_type, mutation.changes, current, creating)
     if not errors:
         return None
     first = next(iter(errors))
@@ -127,14 +138,26 @@ def _edit_against_delete(mutation: Mutation) -> MergeResult:
     return MergeResult(conflicts=(conflict,))
 
 
-def _not_found(entity_type: str, mutation: Mutation) -> MergeResult:
-    return _reject(
-        mutation,
-        "not_found",
+def not_found_message(entity_type: str) -> tuple[str, dict]:
+    """Return the reason and fields of a mutation of a record that does not exist (or that
+    its author may not read: the answer is the same, so existence is not disclosed)."""
+    return (
         f"There is no {entity_type} with this id: it was never created, or its create was "
         "rejected.",
         {"entity_id": f"No {entity_type} has this id."},
     )
+
+
+def id_taken_message(entity_type: str) -> tuple[str, dict]:
+    """Return the reason and fields of a create of an id another record has."""
+    return (
+        f"A different {entity_type} already has this id; create it again with a new id.",
+        {"entity_id": "Already used by another record."},
+    )
+
+
+def _not_found(entity_type: str, mutation: Mutation) -> MergeResult:
+    return _reject(mutation, "not_found", *not_found_message(entity_type))
 
 
 def _create(entity_type: str, current: dict | None, mutation: Mutation) -> MergeResult:
@@ -147,22 +170,18 @@ def _create(entity_type: str, current: dict | None, mutation: Mutation) -> Merge
         return _edit_against_delete(mutation)
     if all(current.get(name) == value for name, value in mutation.changes.items()):
         return MergeResult()
-    return _reject(
-        mutation,
-        "id_taken",
-        f"A different {entity_type} already has this id; create it again with a new id.",
-        {"entity_id": "Already used by another record."},
-    )
+    return _reject(mutation, "id_taken", *id_taken_message(entity_type))
 
 
 def _update(entity_type: str, current: dict | None, mutation: Mutation) -> MergeResult:
     if current is None:
         return _not_found(entity_type, mutation)
-    if current.get("deleted"):
-        return _edit_against_delete(mutation)
+    # Before the tombstone check: what a conflict keeps, a resolution may write.
     refused = _policy_errors(entity_type, mutation, current)
     if refused:
         return refused
+    if current.get("deleted"):
+        return _edit_against_delete(mutation)
     rules = POLICIES[entity_type]
     apply, conflicts, missing = {}, [], {}
     for name, new in sorted(mutation.changes.items()):

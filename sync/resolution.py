@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sync.merge import unsettable
 from sync.policies import POLICIES
 from sync.store import InvalidChange, NotFound, RuleRefused, Store, SyncActor, WriteContext
 from sync.types import Conflict
@@ -72,6 +73,8 @@ def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteC
     if current is None:
         raise NotFound("The record of this conflict no longer exists.")
     if conflict.kind == "edit_vs_delete":
+        if chosen and "action" not in chosen:
+            _settable(conflict, dict(chosen), current)
         if current.get("deleted"):
             current = store.restore(kind, entity_id, current["version"], ctx)
         if "action" in (chosen or {}):
@@ -92,4 +95,18 @@ def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteC
             kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
         )
     elif current.get(conflict.field) != chosen:
+        _settable(conflict, {conflict.field: chosen}, current)
         store.update(kind, entity_id, {conflict.field: chosen}, current["version"], ctx)
+
+
+def _settable(conflict: Conflict, changes: dict, current: dict) -> None:
+    """Refuse a resolution that would write a field no mutation may set (server-owned,
+    transition-only, or immutable given a new value): no path writes those."""
+    refused = unsettable(conflict.entity_type, changes, current)
+    if refused:
+        names = ", ".join(refused)
+        raise InvalidChange(
+            f"This resolution would set fields only the server sets: {names}. Keep the "
+            "first value instead.",
+            {f"value.{name}": why for name, (_, why) in refused.items()},
+        )

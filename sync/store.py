@@ -93,6 +93,12 @@ class NotFound(Refused):
     code = "not_found"
 
 
+class IdTaken(Refused):
+    """A create names the id of another record (or of one its author may not read)."""
+
+    code = "id_taken"
+
+
 class NotPermitted(Refused):
     """The author may not make this change."""
 
@@ -152,6 +158,17 @@ class Store(Protocol):
         """
         ...
 
+    def authorise(self, actor: Any, mutation: Mutation, current: dict | None) -> None:
+        """Raise Refused unless ``actor`` may make ``mutation`` to the record as it stands.
+
+        ``current`` is what ``get`` just returned. The engine asks before any merge,
+        conflict or write, with the same rules the desk applies: NotFound (or IdTaken for
+        a create) when the actor may not read the record, so that its existence and values
+        stay undisclosed; NotPermitted or RuleRefused when they may read but not do this.
+        With ``current`` None a create is left to the checks of its write.
+        """
+        ...
+
     def last_writer(
         self, entity_type: str, entity_id: uuid.UUID, field: str | None
     ) -> Writer | None:
@@ -180,7 +197,8 @@ class Store(Protocol):
     ) -> list["int | Refused"]:
         """Update many records at once, each as ``update`` would (types in BULK_UPDATES).
 
-        ``items`` are (entity_id, fields, expected_version, ctx). Returns, in order, each
+        ``items`` are (entity_id, fields, expected_version, ctx). Each is authorised
+        first, as ``authorise`` would for ``ctx.mutation``. Returns, in order, each
         record's version after the update, or the Refused error of one the rules refused
         (which writes nothing). Raises StaleWrite, having written nothing, when a version
         moved on or the records cannot be written together; the engine then applies each

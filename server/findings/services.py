@@ -110,20 +110,35 @@ def checked_update(actor: Actor, finding: Finding, service: Service, base_versio
 
     The sync engine's bulk path (server.findings.bulk.update_findings) writes them itself.
     """
-    user = actor.user
-    if not can(user, "finding.triage", service):
-        if finding.recorded_by != actor.user_id or not can(user, "finding.create", service):
-            raise Forbidden("Only the person who recorded this finding, or a manager who "
-                            "triages findings, may change it.", action="finding.triage")
-        if finding.triage_state != "new":
-            raise Forbidden("This finding has been triaged; ask a manager to change it.",
-                            action="finding.triage")
+    require_editable(actor, finding, service)
     if base_version != finding.version:
         raise Conflict("This finding was changed since you loaded it. Here is the current copy.",
                        current=_dump(finding))
     refuse_unknown(changes, EDITABLE)
     values = {name: getattr(finding, name) for name in FIELDS} | changes
     return changes | check_finding(service, values, set(changes))
+
+
+def require_editable(actor: Actor, finding: Finding, service: Service) -> None:
+    """Raise Forbidden unless the actor may change this finding as it stands: its author
+    while it is new, or a manager who triages."""
+    user = actor.user
+    if can(user, "finding.triage", service):
+        return
+    if finding.recorded_by != actor.user_id or not can(user, "finding.create", service):
+        raise Forbidden("Only the person who recorded this finding, or a manager who "
+                        "triages findings, may change it.", action="finding.triage")
+    if finding.triage_state != "new":
+        raise Forbidden("This finding has been triaged; ask a manager to change it.",
+                        action="finding.triage")
+
+
+def may_read(user, record, author: str, service: Service) -> bool:
+    """Whether ``user`` may read a finding or walkaround of ``service``: their own, or any
+    with finding.read_all (the desk's GET and the sync's checks both ask this)."""
+    if not can(user, "service.read", service):
+        return False
+    return getattr(record, author) == user.id or can(user, "finding.read_all", service)
 
 
 def _visible(user, model, author_column):
@@ -143,7 +158,7 @@ def _visible(user, model, author_column):
 def _readable(user, model, record_id, label: str, author: str):
     record = get_in_service(user, model, record_id, "service.read", label)
     service = db.session.get(Service, record.service_id)
-    if getattr(record, author) != user.id and not can(user, "finding.read_all", service):
+    if not may_read(user, record, author, service):
         raise Forbidden(f"You can see the {label}s you recorded; this one is someone else's.",
                         action="finding.read_all")
     return record

@@ -117,7 +117,8 @@ def create_draft(actor, service: Service, *, concern: str, source: str, risk: st
     return entry
 
 
-def _permission_for(actor, entry, changes: dict) -> None:
+def require_edit(actor, entry, changes: dict) -> None:
+    """Raise Forbidden unless the actor may make these changes to the entry."""
     # A duty manager may name the owner without being allowed to rewrite the entry.
     if set(changes) <= {"owner_id"} and guards.may(actor, "entry.assign", entry):
         return
@@ -191,7 +192,7 @@ def _apply_due_date(actor, entry, new: date | None, reason: str | None) -> None:
 def update_entry(actor, entry: LogEntry, base_version, changes: dict,
                  carry_forward_reason: str | None = None) -> LogEntry:
     """Change an entry's fields; a moved due date is a carry-forward with a reason."""
-    _permission_for(actor, entry, changes)
+    require_edit(actor, entry, changes)
     guards.check_version(entry, base_version)
     changes = _clean_changes(entry, guards.service_of(entry), changes)
     override = changes.pop("vague_override_reason", None)

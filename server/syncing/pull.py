@@ -4,8 +4,8 @@ The scope of DESIGN.md: a floor tablet holds its user's own findings and walkaro
 last 28 days, the entries they own or whose findings they recorded, and their services'
 entries changed in the last 14 days, with those entries' notes and evidence. Roles that see
 every finding (finding.read_all) also hold their services' findings of the last 28 days and
-every entry not yet closed. Conflicts travel to their author's devices and to the roles that
-resolve them. The response names the services in scope: a device drops what it holds of any
+every entry not yet closed. Conflicts travel to the roles that resolve them, and to their
+author's devices while the author may still read the record. The response names the services in scope: a device drops what it holds of any
 other service (a role removed, a user moved).
 """
 
@@ -18,9 +18,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import (
     Integer,
+    String,
     Uuid,
     and_,
     bindparam,
+    cast,
     column,
     func,
     literal,
@@ -36,7 +38,7 @@ from server.api.http import write_lock
 from server.common.changes import committed_high_water
 from server.common.types import UTCDateTime, utcnow
 from server.extensions import db
-from server.findings.models import Finding
+from server.findings.models import Finding, Walkaround
 from server.log.models import LogEntry, entry_statement
 from server.providers.models import Service
 from server.syncing import records, wire
@@ -57,7 +59,7 @@ number; when limit + 1 of them are in scope, they are the page (see page_queries
 
 # The scope's services per permission: a list, or every service of the user's provider.
 ACTIONS = {"desk": "finding.read_all", "create": "finding.create", "entry": "entry.read",
-           "conflict": "conflict.resolve"}
+           "conflict": "conflict.resolve", "read": "service.read"}
 
 
 def _param(name: str, type_):
@@ -104,7 +106,34 @@ def _scope(entity_type: str, c, wide: frozenset):
     if entity_type in ("note", "evidence"):
         entries = select(LogEntry.id).where(_entry_scope(LogEntry.__table__.c, wide))
         return c.entry_id.in_(entries)
-    return or_(c.other_author == USER, c.service_id.in_(_ids("conflict", wide)))
+    return or_(c.service_id.in_(_ids("conflict", wide)),
+               and_(c.other_author == USER, _record_readable(c, wide)))
+
+
+def _own_ids(model, author):
+    """The ids of the user's own findings or walkarounds, as text without dashes: a
+    conflict holds its record's id as text, which each database writes its own way."""
+    return select(func.replace(cast(model.id, String), "-", "")).where(author == USER)
+
+
+def _record_readable(c, wide: frozenset):
+    """Whether the user may read a conflict's record now, as the desk decides: an entry (or
+    its notes and evidence) of a service whose log they read; a finding or walkaround of
+    their own, or of a service where they see every finding. A conflict whose record they
+    may no longer read is not theirs to see either."""
+    key = func.replace(c.entity_id, "-", "")
+    everything = c.service_id.in_(_ids("desk", wide))
+
+    def own(model, author):
+        return or_(everything, and_(c.service_id.in_(_ids("read", wide)),
+                                    key.in_(_own_ids(model, author))))
+
+    return or_(
+        and_(c.entity_type.in_(("log_entry", "note", "evidence")),
+             c.service_id.in_(_ids("entry", wide))),
+        and_(c.entity_type == "finding", own(Finding, Finding.recorded_by)),
+        and_(c.entity_type == "walkaround", own(Walkaround, Walkaround.conducted_by)),
+    )
 
 
 class _Unindexed:

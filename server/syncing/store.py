@@ -19,7 +19,7 @@ from server.log import services as log
 from server.log.models import LogEntry
 from server.log.transitions import transition as entry_transition
 from server.providers.models import Service
-from server.syncing import faults, records
+from server.syncing import access, faults, records
 from server.syncing import rows as driver
 from server.syncing.models import Device, Receipt, SyncConflict
 from server.syncing.store_bulk import APP_ERRORS, BulkWrites, port_error
@@ -171,6 +171,16 @@ class SqlStore(BulkWrites):
     def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
         record = self._load(entity_type, entity_id, lock=True)
         return None if record is None else records.plain(entity_type, record)
+
+    def authorise(self, actor, mutation, current) -> None:
+        """Refuse, before any merge, what the desk would refuse (server.syncing.access)."""
+        record = entry = None
+        if current is not None:
+            record = self._load(mutation.entity_type, mutation.entity_id)
+        elif mutation.op == "append" and mutation.changes.get("entry_id"):
+            entry = self._load("log_entry", mutation.changes["entry_id"])
+        with self._errors():
+            access.authorise(actor, mutation, mutation.entity_type, record, entry)
 
     def last_writer(self, entity_type, entity_id, field) -> port.Writer | None:
         events = db.session.scalars(

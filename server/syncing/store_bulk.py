@@ -17,6 +17,7 @@ from server.errors import Forbidden, Invalid, NotFound, RuleBroken
 from server.extensions import db
 from server.findings import bulk as bulk_findings
 from server.findings import services as findings
+from server.syncing import access
 from server.syncing import rows as driver
 from sync import store as port
 from sync.policies import POLICIES
@@ -74,7 +75,8 @@ class BulkWrites:
         return service, _refusal(bulk_findings.may_create, actor, service)
 
     def update_many(self, entity_type, items) -> list:
-        """Check every finding update as update_finding does; write those that pass together.
+        """Check every finding update as update_finding does (authorised first, as the
+        engine's one-by-one path is); write those that pass together.
 
         A refused one writes nothing; a version that moved on (StaleWrite) stops them all.
         """
@@ -85,10 +87,16 @@ class BulkWrites:
             actor, data = self._actor(ctx), _python(entity_type, fields)
             finding = self._live(entity_type, entity_id, expected_version)
             try:
+                # What the engine asks before a one-by-one update, here for each of the run.
+                if ctx.mutation is not None:
+                    access.authorise(actor, ctx.mutation, entity_type, finding)
                 service = self._get_service(finding.service_id)
                 values = findings.checked_update(actor, finding, service, expected_version, data)
             except StaleVersion as exc:
                 raise port.StaleWrite(str(exc)) from exc
+            except port.Refused as exc:
+                out.append(exc)
+                continue
             except APP_ERRORS as exc:
                 out.append(port_error(exc))
                 continue
