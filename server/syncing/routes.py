@@ -45,7 +45,7 @@ def push():
     # Parsed once: a push of 500 is most of a megabyte.
     body = json_body()
     services.check_protocol(body.get("protocol_version"))
-    data = services.push_envelope(body)
+    data = services.envelope(body)
     # The user itself, not flask-login's proxy: a push reads it for every mutation.
     user = current_user._get_current_object()
     device = services.bound_device(user, data["device_id"])

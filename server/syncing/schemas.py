@@ -26,7 +26,9 @@ class DeviceSchema(Schema):
 class PushSchema(Schema):
     protocol_version = fields.Integer(required=True)
     device_id = fields.UUID(required=True)
-    mutations = fields.List(fields.Dict(), required=True)
+    mutations = fields.List(fields.Raw(allow_none=True), required=True, metadata={
+        "description": "Each item is checked on its own: one that is not a mutation object "
+                       "is rejected alone (docs/sync-protocol.md 3.4)."})
 
 
 class PushResultSchema(Schema):
