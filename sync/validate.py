@@ -340,7 +340,8 @@ def _values(raw: dict, name: str, entity_type: str, plan: dict, errors: dict) ->
 
 
 def _check_changes_for_op(op, entity_type, changes, base_values, errors) -> None:
-    if op in ("create", "append", "update") and not changes and "changes" not in errors:
+    if op in ("create", "append", "update") and not changes and not any(
+            name == "changes" or name.startswith("changes.") for name in errors):
         errors["changes"] = f"Must hold at least one field to {op}."
     if op in ("delete", "transition") and changes:
         errors["changes"] = f"Must be empty for {op}."

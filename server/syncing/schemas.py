@@ -112,6 +112,14 @@ class ConflictSchema(Schema):
     version = fields.Integer()
 
 
+class RecordSchemaArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID(metadata={
+        "description": "Narrow the schema to this service's areas, routines and questions."})
+
+
 class ResolveSchema(Schema):
     choice = fields.String(required=True, validate=validate.OneOf(("kept", "other", "new")))
     value = fields.Raw(allow_none=True)
