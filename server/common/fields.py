@@ -51,7 +51,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if not (_MULTI_LINE if self.multiline else _ONE_LINE).match(text):
+        if not (_MULTI_LINE if self.multiline else _ONE_LINE).fullmatch(text):
             plain = self.multiline or _NUL in text  # a NUL is never a matter of lines
             raise ValidationError(CONTROL_MESSAGE if plain else ONE_LINE_MESSAGE)
         return text.strip()
