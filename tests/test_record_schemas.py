@@ -5,8 +5,12 @@ the same values as the push does."""
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from marshmallow import ValidationError
 
+from server.errors import flatten_messages
 from server.syncing import rules
 from server.syncing.jsonschema import DIALECT, record_schema
 from sync.policies import POLICIES, SERVER_OWNED, TRANSITION_ONLY
@@ -171,3 +175,33 @@ def test_the_openapi_document_types_each_mutations_changes_with_the_same_rules(c
                 assert documented[field].get(keyword) == rule.get(keyword), (field, keyword)
             choices = [c for c in rule.get("enum", []) if c is not None]
             assert [c for c in documented[field].get("enum", []) if c is not None] == choices
+
+
+def _loaded_errors(entity_type: str, op: str, changes: dict) -> dict:
+    """What a whole Schema.load of the changes refuses, named as a mutation names them."""
+    renamed = rules.SYNC_NAMES.get(entity_type, {})
+    back = {wire: name for name, wire in renamed.items()}
+    schema = rules.RECORD_SCHEMAS[entity_type](partial=op not in ("create", "append"))
+    data = {back.get(k, k): v for k, v in changes.items() if back.get(k, k) in schema.fields}
+    try:
+        schema.load(data)
+    except ValidationError as error:
+        return {(renamed.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]):]): v
+                for k, v in flatten_messages(error.messages).items()}
+    return {}
+
+
+ODD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-1, 3), st.text(max_size=6),
+                       st.sampled_from(["x" * 4001, "2026-11-27", "0001-01-01", SERVICE,
+                                        "2026-11-27T09:00:00+00:00", "high", "audit"]),
+                       st.lists(st.text(max_size=3), max_size=3))
+
+
+@given(st.sampled_from(list(GOOD)), st.sampled_from(["create", "update"]),
+       st.dictionaries(st.sampled_from(sorted({f for r in GOOD.values() for f in r})),
+                       ODD_VALUES, max_size=4))
+def test_checking_field_by_field_refuses_what_a_whole_load_refuses(entity_type, op, odd):
+    op = "append" if entity_type in ("note", "evidence") else op
+    changes = GOOD[entity_type] | odd
+    assert rules.check_changes(entity_type, op, changes) == _loaded_errors(
+        entity_type, op, changes)

@@ -249,3 +249,31 @@ def test_a_nul_anywhere_in_a_body_is_a_4xx_naming_where(client, world, login):
     r = client.post("/api/v1/entries", json=_entry(world) | {"statement_ids": ["a\x00"]})
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {"statement_ids.0": CONTROL_MESSAGE}
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    (LONG, TOO_LONG),
+    ("Bell\x1b", CONTROL_MESSAGE),
+    (None, "Field may not be null."),
+])
+def test_a_managers_new_value_for_a_conflict_passes_the_same_field_rules(
+        client, world, login, value, why):
+    carer, manager = world.users["senior_carer"], world.users["registered_manager"]
+    login(carer)
+    device = _register(client)
+    create = _mutation(device, carer, 1, "finding", "create", _finding(world))
+    base = {"description": "Call bell out of reach"}
+    edits = [_mutation(device, carer, seq, "finding", "update", {"description": text},
+                       entity_id=create["entity_id"], base=1, base_values=base)
+             for seq, text in ((2, "Moved back"), (3, "Missing"))]
+    outcomes = _push(client, device, [create, *edits]).get_json()["results"]
+    assert [o["status"] for o in outcomes] == ["applied", "applied", "conflict"]
+    client.post("/api/v1/auth/logout")
+    login(manager)
+    conflict_id = outcomes[2]["conflict_id"]
+    r = client.post(f"/api/v1/conflicts/{conflict_id}/resolve",
+                    json={"choice": "new", "value": value})
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["error"]["fields"] == {"value": why}
+    db.session.expire_all()
+    assert db.session.get(Finding, uuid.UUID(create["entity_id"])).description == "Moved back"

@@ -205,6 +205,12 @@ def resolve_conflict(user, conflict_id, choice: str, value=None):
     if row is None or service.provider_id != user.provider_id:
         raise NotFound("There is no such conflict.")
     require(user, "conflict.resolve", service)
+    if choice == "new" and row.kind == "field":
+        # A manager's new value passes the field's rules, as a pushed or a desk value does.
+        refused = rules.check_changes(row.entity_type, "update", {row.field: value})
+        if refused:
+            why = " ".join(refused.values())
+            raise Invalid(f"Please check this field: value. {why}", {"value": why})
     store = SqlStore(user)
     try:
         return sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)
