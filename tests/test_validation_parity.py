@@ -277,3 +277,21 @@ def test_a_managers_new_value_for_a_conflict_passes_the_same_field_rules(
     assert r.get_json()["error"]["fields"] == {"value": why}
     db.session.expire_all()
     assert db.session.get(Finding, uuid.UUID(create["entity_id"])).description == "Moved back"
+
+
+def test_the_conflicts_api_names_the_mutation_that_met_the_conflict(client, world, login):
+    carer, manager = world.users["senior_carer"], world.users["registered_manager"]
+    login(carer)
+    device = _register(client)
+    create = _mutation(device, carer, 1, "finding", "create", _finding(world))
+    base = {"description": "Call bell out of reach"}
+    edits = [_mutation(device, carer, seq, "finding", "update", {"description": text},
+                       entity_id=create["entity_id"], base=1, base_values=base)
+             for seq, text in ((2, "Moved back"), (3, "Missing"))]
+    _push(client, device, [create, *edits])
+    client.post("/api/v1/auth/logout")
+    login(manager)
+    listed = client.get(f"/api/v1/conflicts?service_id={world.home.id}").get_json()["items"]
+    assert [c["mutation_id"] for c in listed] == [edits[1]["mutation_id"]]
+    one = client.get(f"/api/v1/conflicts/{listed[0]['id']}").get_json()
+    assert one["mutation_id"] == edits[1]["mutation_id"]

@@ -107,6 +107,7 @@ class ConflictSchema(Schema):
     other_author = fields.UUID()
     other_device = fields.String(allow_none=True)
     other_at = fields.DateTime()
+    mutation_id = fields.String(metadata={"description": "The mutation that met the conflict."})
     status = fields.String()
     resolution = fields.Dict(allow_none=True)
     version = fields.Integer()
