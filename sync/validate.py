@@ -255,7 +255,7 @@ def _short_text(raw: dict, name: str, errors: dict) -> str | None:
 
 
 def _control_in(text: str) -> bool:
-    """Whether an id holds a control character (none does; PostgreSQL refuses NUL)."""
+    """Whether an id holds a character that does not print (a control character, NUL…)."""
     return not text.isprintable()
 
 
