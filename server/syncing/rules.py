@@ -9,7 +9,7 @@ Fields a schema does not hold (server-owned, transition-only, derived ones) are 
 the merge policies of sync.policies, which refuse them with their own codes.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 from marshmallow import Schema, ValidationError
 
@@ -43,24 +43,46 @@ def _required(entity_type: str) -> tuple[str, ...]:
     return tuple(name for name, field in _fields(entity_type).items() if field.required)
 
 
+_REMEMBERED_CHARS = 120
+"""Values up to this long are checked once per process: a push names the same service,
+kind, area, source and risk again and again, and a field's rules depend on its value
+alone (no record schema has a rule that reads anything else)."""
+
+
+def _refusals(entity_type: str, name: str, value) -> tuple[tuple[str, str], ...]:
+    """Return ((path, why), ...) for what the field's own rules refuse in ``value``."""
+    try:
+        _fields(entity_type)[name].deserialize(value, name, {name: value})
+    except ValidationError as error:
+        return tuple((name if path == "_body" else f"{name}.{path}", why)
+                     for path, why in flatten_messages(error.messages).items())
+    return ()
+
+
+@lru_cache(maxsize=4096)
+def _remembered(entity_type: str, name: str, kind: type, value) -> tuple[tuple[str, str], ...]:
+    return _refusals(entity_type, name, value)
+
+
 def check_changes(entity_type: str, op: str, changes: dict) -> dict[str, str]:
     """Return {field: why} for the changes the record schema refuses (a sync.FieldRules).
 
     Each value goes through its own schema field, as ``Schema.load`` would put it (the
-    record schemas hold field rules only, no rule across fields), at a fifth of the
-    cost of a whole load per mutation; tests/test_record_schemas.py holds the two equal.
+    record schemas hold field rules only, no rule across fields), and short values are
+    remembered: about 20 us a finding instead of 130 us for a whole load per mutation.
+    tests/test_record_schemas.py holds the two equal.
     """
     fields = _fields(entity_type)
     errors: dict[str, str] = {}
     for name, value in changes.items():
-        field = fields.get(name)
-        if field is None:
+        if name not in fields:
             continue  # not a field a device writes: the merge policies decide
-        try:
-            field.deserialize(value, name, changes)
-        except ValidationError as error:
-            for path, why in flatten_messages(error.messages).items():
-                errors[name if path == "_body" else f"{name}.{path}"] = why
+        kind = type(value)
+        if kind is bool or kind is int or (kind is str and len(value) <= _REMEMBERED_CHARS):
+            refused = _remembered(entity_type, name, kind, value)  # True == 1: keep kinds apart
+        else:
+            refused = _refusals(entity_type, name, value)
+        errors.update(refused)
     if op in ("create", "append"):
         for name in _required(entity_type):
             if name not in changes:
