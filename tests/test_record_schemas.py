@@ -78,6 +78,8 @@ GOOD = {
 BAD = [
     ("finding", "description", "x" * 4001),
     ("finding", "area", "Lounge\tEast"),
+    ("finding", "description", " \n "),
+    ("note", "body", "   "),
     ("finding", "description", "nul\x00"),
     ("finding", "risk", "extreme"),
     ("finding", "recorded_at", "0001-01-01T00:00:00+00:00"),

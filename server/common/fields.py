@@ -20,6 +20,9 @@ ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"
 MULTI_LINE = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
 """Long text: tabs and line breaks are allowed, no other control character."""
 
+NOT_BLANK = r"(?=[\s\S]*\S)"
+"""Put after ``^``: the text holds something besides white space (it is trimmed)."""
+
 MULTI_LINE_FROM = 1000
 """Texts allowed this many characters or more may hold line breaks."""
 
@@ -40,12 +43,15 @@ class Text(fields.String):
     """A string refused if it holds a control character, then trimmed of surrounding space.
 
     ``multiline`` texts may hold tabs and line breaks. The check runs on the text as sent,
-    so it says the same as the JSON Schema ``pattern`` it publishes.
+    so it says the same as the JSON Schema ``pattern`` it publishes; ``not_blank`` adds
+    to that pattern what the field's length rule says after trimming (a blank is refused).
     """
 
-    def __init__(self, *, multiline: bool = False, **options):
-        metadata = {"pattern": MULTI_LINE if multiline else ONE_LINE} | options.pop(
-            "metadata", {})
+    def __init__(self, *, multiline: bool = False, not_blank: bool = False, **options):
+        pattern = MULTI_LINE if multiline else ONE_LINE
+        if not_blank:
+            pattern = "^" + NOT_BLANK + pattern[1:]
+        metadata = {"pattern": pattern} | options.pop("metadata", {})
         super().__init__(metadata=metadata, **options)
         self.multiline = multiline
 

@@ -18,7 +18,7 @@ def text(max_length: int = LONG, required: bool = False, **options) -> Text:
     length = validate.Length(min=1 if required else 0, max=max_length,
                              error="Must be between {min} and {max} characters.")
     return Text(required=required, validate=length, multiline=max_length >= MULTI_LINE_FROM,
-                **options)
+                not_blank=required, **options)
 
 
 def one_of(choices, **options) -> fields.String:

@@ -13,7 +13,7 @@ def text(max_length: int, required: bool = False, **options) -> Text:
     if required:
         checks.append(validate.Length(min=1, error="Must not be blank."))
     return Text(required=required, validate=checks,
-                multiline=max_length >= MULTI_LINE_FROM, **options)
+                multiline=max_length >= MULTI_LINE_FROM, not_blank=required, **options)
 
 
 class Object(fields.Nested):
