@@ -202,7 +202,8 @@ def field_paths(entity_type: str, op: str, fields: dict[str, str]) -> dict[str, 
     record = POLICIES[entity_type]
     out = {}
     for name, why in fields.items():
-        if name in record and name != "id":
+        head = name.split(".", 1)[0]  # "areas.0": the first item of a list field
+        if head in record and head != "id":
             path = f"changes.{name}"
         elif name == "id":
             path = "entity_id"

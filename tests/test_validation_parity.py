@@ -206,9 +206,12 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
                           entity_id=entry_id, base=version, base_values={"created_by": None})
     by_service = _mutation(device, manager, 4, "finding", "create",
                            _finding(world) | {"area": "Car park"})
-    results = _push(client, device, [by_schema, unknown, by_policy, by_service]).get_json()
-    assert [sorted(r["fields"]) for r in results["results"]] == [
-        ["changes.risk"], ["changes.colour"], ["changes.created_by"], ["changes.area"]]
+    walk = _mutation(device, manager, 5, "walkaround", "create",
+                     {"service_id": str(world.home.id), "areas": ["Lounge", "Car park"]})
+    results = _push(client, device, [by_schema, unknown, by_policy, by_service, walk])
+    assert [sorted(r["fields"]) for r in results.get_json()["results"]] == [
+        ["changes.risk"], ["changes.colour"], ["changes.created_by"], ["changes.area"],
+        ["changes.areas.1"]]
 
 
 def test_a_mutation_id_holding_nul_is_rejected_by_name_and_echoed(client, world, login):
