@@ -20,7 +20,7 @@ from typing import Any
 
 from sync.merge import MergeResult, merge
 from sync.planning import plain_writes, read_receipts
-from sync.policies import STATE_FIELDS
+from sync.policies import STATE_FIELDS, field_paths
 from sync.resolution import RESOLUTION_CHOICES, resolve  # noqa: F401 - re-exported
 from sync.store import (
     Refused,
@@ -196,7 +196,8 @@ def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, o
 
 
 def _refused(mutation: Mutation, error: Refused) -> Rejected:
-    return Rejected(mutation.mutation_id, error.code, error.message, dict(error.fields), error.rule)
+    fields = field_paths(mutation.entity_type, mutation.op, error.fields)
+    return Rejected(mutation.mutation_id, error.code, error.message, fields, error.rule)
 
 
 def _device_mismatch(mutation: Mutation) -> Rejected:

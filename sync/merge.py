@@ -126,7 +126,7 @@ def _policy_errors(
         mutation,
         errors[first][0],
         f"These fields cannot be set by a device: {names}.",
-        {name: why for name, (_, why) in errors.items()},
+        {f"changes.{name}": why for name, (_, why) in errors.items()},
     )
 
 

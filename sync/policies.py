@@ -191,6 +191,30 @@ def rule_for(entity_type: str, field: str) -> FieldRule | None:
     return POLICIES[entity_type].get(field)
 
 
+def field_paths(entity_type: str, op: str, fields: dict[str, str]) -> dict[str, str]:
+    """Return a refusal's ``fields`` named as paths in the mutation.
+
+    A store or the server's rules name a record's own fields (``risk``); on the wire each
+    is always ``changes.<field>``, whatever the op, so a client reads one form. The
+    record's ``id`` is the mutation's ``entity_id``, a transition's reason is
+    ``transition.reason``, and a name that is neither stays as it is (``evidence``).
+    """
+    record = POLICIES[entity_type]
+    out = {}
+    for name, why in fields.items():
+        head = name.split(".", 1)[0]  # "areas.0": the first item of a list field
+        if head in record and head != "id":
+            path = f"changes.{name}"
+        elif name == "id":
+            path = "entity_id"
+        elif op == "transition" and name == "reason":
+            path = "transition.reason"
+        else:
+            path = name
+        out[path] = why
+    return out
+
+
 def markdown_table() -> str:
     """Render the policy table for docs/sync-protocol.md."""
     lines = ["| entity type | field | policy | JSON kind |", "|---|---|---|---|"]

@@ -1,20 +1,25 @@
-"""Structural validation of pushed mutations: raw JSON in, a Mutation or a Rejected out.
+"""Validation of pushed mutations: raw JSON in, a Mutation or a Rejected out.
 
-This checks shape only (ids, ops, kinds, sizes); whether a value makes sense for the log
-(a known risk level, a due date in the future) is the server's rules' business, reached
-through the store. Every refusal names the field at fault.
+This module checks the shape (ids, ops, kinds, sizes, no NUL in any text). Each field's
+own rules (required, lengths, choices, date ranges, control characters) are the server's
+record schemas, the very ones its REST API loads with: the server passes them in as
+``rules`` (a FieldRules), so that sync never holds a second copy of them and never imports
+a web framework. Rules of the log that need the database (a service's areas, closing
+needs evidence) are reached later, through the store. Every refusal names the field at
+fault: a value of the mutation's changes as ``changes.<field>``.
 """
 
 import functools
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sync.policies import ALLOWED_OPS, ENTITY_TYPES, OPS, STATE_FIELDS
 from sync.types import Mutation, Rejected, Transition
 from sync.values import (  # noqa: F401 (MAX_LIST_ITEMS and canonical: part of this module's API)
     MAX_FIELD_BYTES,
     MAX_LIST_ITEMS,
+    NUL_MESSAGE,
     PLANS,
     SAFE_TEXT_CHARS,
     as_text,
@@ -40,6 +45,20 @@ MAX_ID_CHARS = 64
 MAX_ACTION_CHARS = 40
 """Longest transition action name."""
 
+
+class FieldRules(Protocol):
+    """The field rules of the record types: what a mutation's ``changes`` may hold."""
+
+    def __call__(self, entity_type: str, op: str, changes: dict) -> dict[str, str]:
+        """Return {field: why} for each field of ``changes`` its rules refuse.
+
+        A create must hold every required field; other ops check only what they hold.
+        """
+        ...
+
+
+def _no_rules(entity_type: str, op: str, changes: dict) -> dict[str, str]:
+    return {}
 
 
 class BatchRefused(Exception):
@@ -91,19 +110,24 @@ def check_batch(items: Any, body_bytes: int) -> None:
         )
 
 
-def validate_batch(items: Any, body_bytes: int) -> list[Mutation | Rejected]:
-    """Check the batch limits, then validate each mutation on its own."""
+def validate_batch(items: Any, body_bytes: int,
+                   rules: FieldRules = _no_rules) -> list[Mutation | Rejected]:
+    """Check the batch limits, then validate each mutation on its own.
+
+    An item that is not an object (``null``, a number) is rejected alone, like any other
+    bad mutation; only a push whose ``mutations`` is not a list is refused as a whole.
+    """
     check_batch(items, body_bytes)
-    return [validate(item) for item in items]
+    return [validate(item, rules) for item in items]
 
 
-def validate(raw: Any) -> Mutation | Rejected:
+def validate(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
     """Turn one raw mutation into a Mutation, or a Rejected naming every bad field."""
     if type(raw) is dict:
-        mutation = _well_formed(raw)
+        mutation = _well_formed(raw, rules)
         if mutation is not None:
             return mutation
-    return _checked(raw)
+    return _checked(raw, rules)
 
 
 # entity type -> the ops _well_formed takes: all but transition (its object is checked apart).
@@ -111,7 +135,7 @@ _PLAIN_OPS = {kind: tuple(op for op in ops if op != "transition")
               for kind, ops in ALLOWED_OPS.items()}
 
 
-def _well_formed(raw: dict) -> Mutation | None:
+def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
     """Return the Mutation that _checked would, or None when anything is out of the
     ordinary (it then names every bad field). The same checks, fewer calls: a push holds 500.
     """
@@ -144,13 +168,14 @@ def _well_formed(raw: dict) -> Mutation | None:
     changes = _values(raw, "changes", entity_type, plan, errors)
     base_values = _values(raw, "base_values", entity_type, plan, errors)
     _check_changes_for_op(op, entity_type, changes, base_values, errors)
-    if errors:
+    if errors or _control_in(mutation_id) or _control_in(device_id) or (
+            changes and rules(entity_type, op, changes)):
         return None
     return Mutation(mutation_id, device_id, seq, entity_type, entity_id, op, author_id,
                     base_version, changes, base_values, device_time, None)
 
 
-def _checked(raw: Any) -> Mutation | Rejected:
+def _checked(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
     """Validate one raw mutation field by field, naming every bad one."""
     if not isinstance(raw, dict):
         return _rejected(None, {"_mutation": "Each mutation must be a JSON object."})
@@ -171,9 +196,14 @@ def _checked(raw: Any) -> Mutation | Rejected:
         changes = _values(raw, "changes", entity_type, plan, errors)
         base_values = _values(raw, "base_values", entity_type, plan, errors)
         _check_changes_for_op(op, entity_type, changes, base_values, errors)
+        if changes and "changes" not in errors:
+            for field, why in rules(entity_type, op, changes).items():
+                errors.setdefault(f"changes.{field}", why)
     transition = _transition(raw, op, errors)
     if errors:
-        return _rejected(mutation_id if isinstance(mutation_id, str) else None, errors)
+        # The id as sent, even a bad one: the device finds its mutation by it.
+        sent_id = raw.get("mutation_id")
+        return _rejected(sent_id if isinstance(sent_id, str) else None, errors)
     return Mutation(
         mutation_id=mutation_id,
         device_id=device_id,
@@ -217,7 +247,16 @@ def _short_text(raw: dict, name: str, errors: dict) -> str | None:
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_CHARS:
         errors[name] = f"Must be text of 1 to {MAX_ID_CHARS} characters."
         return None
+    if _control_in(value):
+        errors[name] = (f"Must be text of 1 to {MAX_ID_CHARS} characters, without control "
+                        "characters such as NUL.")
+        return None
     return value
+
+
+def _control_in(text: str) -> bool:
+    """Whether an id holds a character that does not print (a control character, NUL…)."""
+    return not text.isprintable()
 
 
 def _uuid_field(raw: dict, name: str, errors: dict) -> uuid.UUID | None:
@@ -277,16 +316,15 @@ def _values(raw: dict, name: str, entity_type: str, plan: dict, errors: dict) ->
     out = {}
     for field, item in value.items():
         check = plan.get(field)
-        if check is as_text and type(item) is str and len(item) <= SAFE_TEXT_CHARS:
+        if (check is as_text and type(item) is str and len(item) <= SAFE_TEXT_CHARS
+                and "\x00" not in item):
             out[field] = item  # most values: short text for a text field
             continue
         if check is None:
             errors[f"{name}.{field}"] = f"A {entity_type} has no field {field!r}."
             continue
         if type(item) is str and len(item) <= SAFE_TEXT_CHARS:
-            if check is as_text:  # most values: short text for a text field
-                out[field] = item
-                continue
+            pass
         elif too_big(item):
             errors[f"{name}.{field}"] = f"Must be at most {MAX_FIELD_BYTES} bytes."
             continue
@@ -302,7 +340,8 @@ def _values(raw: dict, name: str, entity_type: str, plan: dict, errors: dict) ->
 
 
 def _check_changes_for_op(op, entity_type, changes, base_values, errors) -> None:
-    if op in ("create", "append", "update") and not changes and "changes" not in errors:
+    if op in ("create", "append", "update") and not changes and not any(
+            name == "changes" or name.startswith("changes.") for name in errors):
         errors["changes"] = f"Must hold at least one field to {op}."
     if op in ("delete", "transition") and changes:
         errors["changes"] = f"Must be empty for {op}."
@@ -324,12 +363,15 @@ def _transition(raw: dict, op: Any, errors: dict) -> Transition | None:
         errors["transition"] = "Must be an object with action and reason."
         return None
     action, reason = value.get("action"), value.get("reason")
-    if not isinstance(action, str) or not 1 <= len(action) <= MAX_ACTION_CHARS:
+    if (not isinstance(action, str) or not 1 <= len(action) <= MAX_ACTION_CHARS
+            or _control_in(action)):
         errors["transition.action"] = f"Must be text of 1 to {MAX_ACTION_CHARS} characters."
     if reason is not None and (
         not isinstance(reason, str) or len(reason.encode()) > MAX_FIELD_BYTES
     ):
         errors["transition.reason"] = f"Must be text of at most {MAX_FIELD_BYTES} bytes."
+    elif reason is not None and "\x00" in reason:
+        errors["transition.reason"] = NUL_MESSAGE
     if "transition.action" in errors or "transition.reason" in errors:
         return None
     return Transition(action=action, reason=reason)

@@ -26,8 +26,14 @@ def canonical(kind: str, value: Any) -> tuple[Any, str | None]:
     return _CANONICAL[kind](value)
 
 
+NUL_MESSAGE = "Must not contain control characters such as NUL."
+"""Why any text holding NUL is refused: no field takes it, and PostgreSQL cannot store it."""
+
+
 def as_text(value: Any) -> tuple[Any, str | None]:
-    return (value, None) if isinstance(value, str) else (None, "Must be text.")
+    if not isinstance(value, str):
+        return None, "Must be text."
+    return (None, NUL_MESSAGE) if "\x00" in value else (value, None)
 
 
 def _bool(value: Any) -> tuple[Any, str | None]:
@@ -42,6 +48,8 @@ def _int(value: Any) -> tuple[Any, str | None]:
 def _list(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None, "Must be a list of text items."
+    if any("\x00" in v for v in value):
+        return None, NUL_MESSAGE
     if len(value) > MAX_LIST_ITEMS:
         return None, f"May hold at most {MAX_LIST_ITEMS} items."
     return list(dict.fromkeys(value)), None

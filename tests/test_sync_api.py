@@ -67,7 +67,7 @@ def test_a_bad_mutation_is_rejected_with_its_field_and_blocks_nothing(client, wo
     good = finding_create(device, carer, world.home, 2)
     results = push(client, device, [bad, good]).get_json()["results"]
     assert results[0]["status"] == "rejected"
-    assert "area" in results[0]["fields"]
+    assert "changes.area" in results[0]["fields"]
     assert results[1]["status"] == "applied"
     assert [str(r.id) for r in db.session.scalars(db.select(Finding))] == [good["entity_id"]]
 

@@ -30,7 +30,7 @@ def test_creates_naming_the_same_refused_service_are_each_refused_in_the_same_wo
     assert results[1] | {"mutation_id": None} == results[3] | {"mutation_id": None}
     assert results[1]["code"] == "forbidden"
     assert results[2] | {"mutation_id": None} == results[5] | {"mutation_id": None}
-    assert results[2]["fields"] == {"service_id": "Not one of your services."}
+    assert results[2]["fields"] == {"changes.service_id": "Not one of your services."}
     assert results[2]["reason"] == "Choose one of your services."
     landed = db.session.scalars(db.select(Finding)).all()
     assert sorted(str(f.id) for f in landed) == sorted(

@@ -130,9 +130,9 @@ def test_bulk_updates_give_the_outcomes_rows_and_events_of_one_by_one(
     statuses = [o["status"] for o in together[0]]
     assert statuses == ["applied", "applied", "merged", "rejected", "rejected", "rejected",
                         "rejected", "applied", "applied"]
-    assert together[0][3]["fields"] == {"area": "Attic is not one of this service's areas or "
+    assert together[0][3]["fields"] == {"changes.area": "Attic is not one of this service's areas or "
                                                 "routines."}
-    assert together[0][4]["fields"] == {"people_involved": NO_FULL_NAMES}
+    assert together[0][4]["fields"] == {"changes.people_involved": NO_FULL_NAMES}
     assert together[0][0]["version"] == 2 and together[0][7]["version"] == 1
     rows, events = together[1], together[2]
     assert rows["plain edit"]["description"] == "Call bell moved"

@@ -25,7 +25,9 @@ def _canonical(kind, value):
     if value is None:
         return None, None
     if kind == "text":
-        return (value, None) if isinstance(value, str) else (None, "Must be text.")
+        if not isinstance(value, str):
+            return None, "Must be text."
+        return (None, v.NUL_MESSAGE) if "\x00" in value else (value, None)
     if kind == "bool":
         return (value, None) if isinstance(value, bool) else (None, "Must be true or false.")
     if kind == "int":
@@ -34,6 +36,8 @@ def _canonical(kind, value):
     if kind == "list":
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
             return None, "Must be a list of text items."
+        if any("\x00" in x for x in value):
+            return None, v.NUL_MESSAGE
         if len(value) > v.MAX_LIST_ITEMS:
             return None, f"May hold at most {v.MAX_LIST_ITEMS} items."
         return list(dict.fromkeys(value)), None
@@ -124,7 +128,8 @@ def reference(raw):
         v._check_changes_for_op(op, entity_type, changes, base_values, errors)
     transition = v._transition(raw, op, errors)
     if errors:
-        return v._rejected(mutation_id if isinstance(mutation_id, str) else None, errors)
+        sent_id = raw.get("mutation_id")  # echoed as sent, so the device can find it
+        return v._rejected(sent_id if isinstance(sent_id, str) else None, errors)
     return Mutation(mutation_id, device_id, seq, entity_type, entity_id, op, author_id,
                     base_version, changes, base_values, device_time, transition)
 

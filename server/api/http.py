@@ -9,7 +9,8 @@ from marshmallow import Schema
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.common.database import lost_to_a_lock
-from server.errors import AppError, Busy, Conflict, Malformed
+from server.common.fields import CONTROL_MESSAGE, nul_at
+from server.errors import AppError, Busy, Conflict, Invalid, Malformed
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -19,6 +20,14 @@ log = logging.getLogger(__name__)
 
 class UnsupportedMediaType(AppError):
     status, code = 415, "unsupported_media_type"
+
+
+@api.before_request
+def _refuse_nul_in_query():
+    # Every route at once: a search term or filter holding NUL never reaches the database.
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise Invalid(f"Please check these fields: {name}.", {name: CONTROL_MESSAGE})
 
 
 @api.before_request
@@ -150,14 +159,26 @@ def json_body() -> dict:
     return data
 
 
-def load(schema: Schema, data: dict | None = None, partial=False) -> dict:
-    """Validate the JSON body (or ``data``) with a marshmallow schema."""
-    return schema.load(json_body() if data is None else data, partial=partial)
+def load(schema: Schema, data: dict | None = None, partial=None) -> dict:
+    """Validate the JSON body (or ``data``) with a marshmallow schema.
+
+    ``partial`` None keeps the schema's own (an update schema's editable fields).
+    """
+    data = json_body() if data is None else data
+    refuse_nul(data)
+    return schema.load(data, partial=partial)
 
 
 def query_args(schema: Schema) -> dict:
     """Validate the query string with a marshmallow schema."""
     return schema.load(request.args.to_dict())
+
+
+def refuse_nul(data) -> None:
+    """Refuse a body holding a NUL character anywhere, naming where (no field takes one)."""
+    where = nul_at(data)
+    if where:
+        raise Invalid(f"Please check these fields: {where}.", {where: CONTROL_MESSAGE})
 
 
 def page(select, dump, page_number: int, per_page: int) -> dict:

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from server.api.http import REGISTRY
 from server.api.schemas import ErrorSchema
+from server.syncing import apidoc
 
 _PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 _ERRORS = {
@@ -46,6 +47,7 @@ def build_spec() -> dict:
         servers=[{"url": "/api/v1"}],
     )
     spec.components.schema("Error", schema=ErrorSchema)
+    apidoc.register(spec)
     paths: dict[str, dict] = {}
     for item in REGISTRY:
         path = openapi_path(item["rule"])
@@ -53,7 +55,9 @@ def build_spec() -> dict:
             paths.setdefault(path, {})[method.lower()] = _operation(item, path, method)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    apidoc.type_mutations(document)  # each mutation's changes, by the record schemas
+    return document
 
 
 def _operation(item: dict, path: str, method: str) -> dict:

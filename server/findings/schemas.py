@@ -4,6 +4,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from server.api.schemas import PageArgs
 from server.common import vocab
+from server.common.fields import SaneDateTime
 from server.providers.schemas import Object, text
 
 
@@ -11,40 +12,59 @@ def one_of(choices, **options) -> fields.String:
     return fields.String(validate=validate.OneOf(choices), **options)
 
 
-class FindingCreateSchema(Schema):
-    """A finding as a device or the desk sends it; ``id`` makes a retry harmless."""
+class FindingRecordSchema(Schema):
+    """Every field of a finding a device or the desk writes, with its rules.
 
-    id = fields.UUID()
+    The one definition: REST loads a finding with it, sync checks a pushed finding's
+    ``changes`` with it (server.syncing.rules) and /api/v1/schemas/finding.json publishes it.
+    """
+
     service_id = fields.UUID(required=True)
     walkaround_id = fields.UUID(allow_none=True)
     kind = one_of(vocab.FINDING_KINDS, required=True)
-    area = text(120, required=True)
+    area = text(120, required=True, metadata={
+        "description": "One of the service's areas or routines (GET /services/<id>)."})
     source = one_of(vocab.SOURCES)
     description = text(4000, required=True)
     action_taken = text(4000)
     risk = one_of(vocab.RISKS)
     follow_up_needed = fields.Boolean()
-    people_involved = text(200, metadata={"description": "Record references or initials only."})
+    # The full-name rule (server.findings.checks) runs in check_finding, on every path.
+    people_involved = text(200, allow_none=True, metadata={
+        "description": "Record references or initials only: two capitalised words in a row "
+                       "(a full name) are refused."})
     respondent_type = one_of(vocab.RESPONDENT_TYPES, allow_none=True)
-    question_id = text(60, allow_none=True)
+    question_id = text(60, allow_none=True, metadata={
+        "description": "A question of the service's question sets (feedback only)."})
     answer = text(4000, allow_none=True)
     sentiment = one_of(vocab.SENTIMENTS, allow_none=True)
-    recorded_at = fields.AwareDateTime(metadata={"description": "Device clock; informational."})
+    recorded_at = SaneDateTime(metadata={"description": "Device clock; informational."})
 
 
-class FindingUpdateSchema(Schema):
+class FindingCreateSchema(FindingRecordSchema):
+    """A finding as a device or the desk sends it; ``id`` makes a retry harmless."""
+
+    id = fields.UUID()
+
+
+FINDING_SET_ON_CREATE = ("service_id", "walkaround_id", "kind", "recorded_at")
+FINDING_EDITABLE = ("area", "source", "description", "action_taken", "risk",
+                    "follow_up_needed", "people_involved", "respondent_type", "question_id",
+                    "answer", "sentiment")
+"""The fields an update may change; those set on create never change."""
+
+
+class FindingUpdateSchema(FindingRecordSchema):
+    """A change to a finding: any editable field, by the rules it was recorded with."""
+
+    class Meta:
+        exclude = FINDING_SET_ON_CREATE
+
     base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    area = text(120, required=False)
-    source = one_of(vocab.SOURCES)
-    description = text(4000)
-    action_taken = text(4000)
-    risk = one_of(vocab.RISKS)
-    follow_up_needed = fields.Boolean()
-    people_involved = text(200)
-    respondent_type = one_of(vocab.RESPONDENT_TYPES, allow_none=True)
-    question_id = text(60, allow_none=True)
-    answer = text(4000, allow_none=True)
-    sentiment = one_of(vocab.SENTIMENTS, allow_none=True)
+
+    def __init__(self, **options):
+        options.setdefault("partial", FINDING_EDITABLE)
+        super().__init__(**options)
 
 
 class FindingSchema(Schema):
@@ -137,14 +157,19 @@ class WalkaroundFindingSchema(FindingCreateSchema):
         exclude = ("service_id", "walkaround_id")
 
 
-class WalkaroundCreateSchema(Schema):
-    id = fields.UUID()
+class WalkaroundRecordSchema(Schema):
+    """Every field of a walkaround a device writes, with its rules (see FindingRecordSchema)."""
+
     service_id = fields.UUID(required=True)
     kind = one_of(vocab.WALKAROUND_KINDS)
-    started_at = fields.AwareDateTime(metadata={"description": "Device clock."})
-    ended_at = fields.AwareDateTime(allow_none=True)
+    started_at = SaneDateTime(metadata={"description": "Device clock."})
+    ended_at = SaneDateTime(allow_none=True)
     areas = fields.List(text(120, required=True), validate=validate.Length(max=100))
     notes = text(4000)
+
+
+class WalkaroundCreateSchema(WalkaroundRecordSchema):
+    id = fields.UUID()
     findings = fields.List(
         Object(WalkaroundFindingSchema),
         validate=validate.Length(max=100),

@@ -20,7 +20,7 @@ from server.errors import Conflict, Forbidden, Invalid
 from server.extensions import db
 from server.findings.checks import check_finding, places, raise_if, refuse_unknown
 from server.findings.models import Finding, Walkaround
-from server.findings.schemas import FindingSchema
+from server.findings.schemas import FINDING_EDITABLE, FindingSchema
 from server.findings.triage import (  # noqa: F401 - re-exported: callers import them from here
     InboxItem,
     dismiss,
@@ -36,10 +36,7 @@ FIELDS = (
     "follow_up_needed", "people_involved", "respondent_type", "question_id", "answer",
     "sentiment", "recorded_at",
 )
-EDITABLE = (
-    "area", "source", "description", "action_taken", "risk", "follow_up_needed",
-    "people_involved", "respondent_type", "question_id", "answer", "sentiment",
-)
+EDITABLE = FINDING_EDITABLE
 DEFAULT_SOURCE = {
     "walkaround_issue": "walkaround", "feedback": "feedback",
     "positive_practice": "walkaround", "visibility_check": "visibility_check",

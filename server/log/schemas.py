@@ -5,6 +5,7 @@ from marshmallow.utils import missing
 
 from server.api.schemas import PageArgs
 from server.common import dates, vocab
+from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
 from server.log.services import SORTS
 from server.log.transitions import ACTIONS
 from server.oversight.warnings import SIGNALS
@@ -12,18 +13,12 @@ from server.oversight.warnings import SIGNALS
 SHORT, LONG = 300, 4000
 
 
-class Text(fields.String):
-    """A string trimmed of surrounding white space before its length is checked."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
 def text(max_length: int = LONG, required: bool = False, **options) -> Text:
-    """A trimmed text field; a required one may not be blank."""
+    """A trimmed text field without control characters; a required one may not be blank."""
     length = validate.Length(min=1 if required else 0, max=max_length,
                              error="Must be between {min} and {max} characters.")
-    return Text(required=required, validate=length, **options)
+    return Text(required=required, validate=length, multiline=max_length >= MULTI_LINE_FROM,
+                not_blank=required, **options)
 
 
 def one_of(choices, **options) -> fields.String:
@@ -168,37 +163,48 @@ class VagueCheckSchema(Schema):
 # ---- input -------------------------------------------------------------------------------
 
 
-class EntryCreateSchema(Schema):
-    id = fields.UUID(load_default=None)
+class EntryRecordSchema(Schema):
+    """Every field of a log entry a device or the desk writes, with its rules.
+
+    The one definition: REST loads an entry with it, sync checks a pushed entry's
+    ``changes`` with it (server.syncing.rules, where ``statement_ids`` travel as
+    ``statements``) and /api/v1/schemas/log_entry.json publishes it.
+    """
+
     service_id = fields.UUID(required=True)
     concern = text(LONG, required=True)
     source = one_of(vocab.SOURCES, required=True)
-    risk = one_of(vocab.RISKS, load_default="medium")
-    decision = text(LONG, load_default="")
-    owner_id = fields.UUID(allow_none=True, load_default=None)
-    due_date = fields.Date(allow_none=True, load_default=None)
-    evidence_needed = text(LONG, load_default="")
-    interim_controls = text(LONG, load_default="")
-    statement_ids = fields.List(fields.String(validate=validate.Length(max=80)),
-                                load_default=list, validate=validate.Length(max=40))
+    risk = one_of(vocab.RISKS, metadata={"default": "medium"})
+    decision = text(LONG)
+    owner_id = fields.UUID(allow_none=True)
+    due_date = SaneDate(allow_none=True)
+    evidence_needed = text(LONG)
+    interim_controls = text(LONG)
+    statement_ids = fields.List(text(80, required=True), validate=validate.Length(max=40))
+
+
+ENTRY_EDITABLE = ("concern", "source", "risk", "decision", "owner_id", "due_date",
+                  "evidence_needed", "interim_controls", "statement_ids")
+"""The fields an update may change (the service is set on create)."""
+
+
+class EntryCreateSchema(EntryRecordSchema):
+    id = fields.UUID(load_default=None)
     finding_ids = fields.List(fields.UUID(), load_default=list,
                               validate=validate.Length(max=200))
 
 
-class EntryUpdateSchema(Schema):
+class EntryUpdateSchema(EntryRecordSchema):
+    class Meta:
+        exclude = ("service_id",)
+
     version = version_field(required=True)
-    concern = text(LONG)
-    source = one_of(vocab.SOURCES)
-    risk = one_of(vocab.RISKS)
-    decision = text(LONG)
-    owner_id = fields.UUID(allow_none=True)
-    due_date = fields.Date(allow_none=True)
-    evidence_needed = text(LONG)
-    interim_controls = text(LONG)
-    statement_ids = fields.List(fields.String(validate=validate.Length(max=80)),
-                                validate=validate.Length(max=40))
     carry_forward_reason = text(LONG, allow_none=True)
     vague_override_reason = text(LONG, allow_none=True)
+
+    def __init__(self, **options):
+        options.setdefault("partial", ENTRY_EDITABLE)
+        super().__init__(**options)
 
 
 class EntryTransitionSchema(Schema):
@@ -213,13 +219,31 @@ class EntryNoteCreateSchema(Schema):
     body = text(LONG, required=True)
 
 
+class NoteRecordSchema(EntryNoteCreateSchema):
+    """A note as a device appends it: its entry travels with it (see EntryRecordSchema)."""
+
+    class Meta:
+        exclude = ("id",)
+
+    entry_id = fields.UUID(required=True)
+
+
 class EntryEvidenceCreateSchema(Schema):
     id = fields.UUID(load_default=None)
     type = one_of(vocab.ALL_EVIDENCE_TYPES, required=True)
     location = text(SHORT, required=True)
-    evidence_date = fields.Date(required=True)
+    evidence_date = SaneDate(required=True)
     checked_by = fields.UUID(required=True)
     description = text(LONG, load_default="")
+
+
+class EvidenceRecordSchema(EntryEvidenceCreateSchema):
+    """An evidence reference as a device appends it, with its entry."""
+
+    class Meta:
+        exclude = ("id",)
+
+    entry_id = fields.UUID(required=True)
 
 
 class EntryEscalationSchema(Schema):

@@ -4,22 +4,16 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from server.api.schemas import PageArgs
 from server.common import vocab
-
-
-class Text(fields.String):
-    """A string with surrounding white space removed before its length is checked."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return text.strip()
+from server.common.fields import MULTI_LINE_FROM, Text
 
 
 def text(max_length: int, required: bool = False, **options) -> Text:
-    """A trimmed text field: required ones may not be blank."""
+    """A trimmed text field without control characters: required ones may not be blank."""
     checks = [validate.Length(max=max_length)]
     if required:
         checks.append(validate.Length(min=1, error="Must not be blank."))
-    return Text(required=required, validate=checks, **options)
+    return Text(required=required, validate=checks,
+                multiline=max_length >= MULTI_LINE_FROM, not_blank=required, **options)
 
 
 class Object(fields.Nested):

@@ -5,10 +5,10 @@ from flask import Response, jsonify, request
 from flask_login import current_user, login_required
 
 from server.api.http import endpoint, json_body, load, page, query_args
-from server.common.access import get_in_service
-from server.errors import TooLarge
+from server.common.access import get_in_service, get_service
+from server.errors import NotFound, TooLarge
 from server.extensions import db
-from server.syncing import services
+from server.syncing import jsonschema, services
 from server.syncing.models import Device, SyncConflict
 from server.syncing.schemas import (
     ConflictArgs,
@@ -18,6 +18,7 @@ from server.syncing.schemas import (
     PullSchema,
     PushResultSchema,
     PushSchema,
+    RecordSchemaArgs,
     RegisterDeviceSchema,
     ResolveSchema,
 )
@@ -45,7 +46,7 @@ def push():
     # Parsed once: a push of 500 is most of a megabyte.
     body = json_body()
     services.check_protocol(body.get("protocol_version"))
-    data = services.push_envelope(body)
+    data = services.envelope(body)
     # The user itself, not flask-login's proxy: a push reads it for every mutation.
     user = current_user._get_current_object()
     device = services.bound_device(user, data["device_id"])
@@ -100,6 +101,26 @@ def resolve_conflict(conflict_id):
     conflict = services.resolve_conflict(current_user, conflict_id, data["choice"],
                                          data.get("value"))
     return ConflictSchema().dump(db.session.get(SyncConflict, conflict.id))
+
+
+@endpoint("/schemas/", tag="sync")
+@login_required
+def record_schemas():
+    """The JSON Schema of every synced record type: where each one is."""
+    return jsonschema.index()
+
+
+@endpoint("/schemas/<entity_type>.json", query=RecordSchemaArgs, tag="sync")
+@login_required
+def record_schema(entity_type):
+    """One record type's field rules as JSON Schema; with service_id, that service's lists."""
+    if entity_type not in jsonschema.RECORD_SCHEMAS:
+        raise NotFound(f"There is no record type {entity_type!r}.")
+    args = query_args(RecordSchemaArgs())
+    service = None
+    if args.get("service_id") is not None:
+        service = get_service(current_user, args["service_id"], "service.read")
+    return jsonschema.document(entity_type, request.url_root, service)
 
 
 @endpoint("/devices", response=DeviceSchema, tag="sync")

@@ -26,7 +26,9 @@ class DeviceSchema(Schema):
 class PushSchema(Schema):
     protocol_version = fields.Integer(required=True)
     device_id = fields.UUID(required=True)
-    mutations = fields.List(fields.Dict(), required=True)
+    mutations = fields.List(fields.Raw(allow_none=True), required=True, metadata={
+        "description": "Each item is checked on its own: one that is not a mutation object "
+                       "is rejected alone (docs/sync-protocol.md 3.4)."})
 
 
 class PushResultSchema(Schema):
@@ -105,9 +107,18 @@ class ConflictSchema(Schema):
     other_author = fields.UUID()
     other_device = fields.String(allow_none=True)
     other_at = fields.DateTime()
+    mutation_id = fields.String(metadata={"description": "The mutation that met the conflict."})
     status = fields.String()
     resolution = fields.Dict(allow_none=True)
     version = fields.Integer()
+
+
+class RecordSchemaArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID(metadata={
+        "description": "Narrow the schema to this service's areas, routines and questions."})
 
 
 class ResolveSchema(Schema):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
+from marshmallow import ValidationError
 
 import sync
 from server.accounts import sessions
@@ -16,10 +17,20 @@ from server.audit.services import Actor
 from server.common.access import as_uuid
 from server.common.changes import committed_high_water
 from server.common.types import utcnow
-from server.errors import AppError, Forbidden, Invalid, Malformed, NotFound, RuleBroken, TooLarge
+from server.errors import (
+    AppError,
+    Forbidden,
+    Invalid,
+    Malformed,
+    NotFound,
+    RuleBroken,
+    TooLarge,
+    flatten_messages,
+)
 from server.extensions import db
 from server.providers.models import Service
 from server.syncing import pull as pulling
+from server.syncing import rules
 from server.syncing.models import Device, SyncConflict
 from server.syncing.schemas import PushSchema
 from server.syncing.store import SqlStore
@@ -91,15 +102,14 @@ _ENVELOPE = {"protocol_version", "device_id", "mutations"}
 def push_envelope(body: dict) -> dict:
     """Return PushSchema().load(body): checked by hand when well-formed, else by the schema.
 
-    The schema's List(Dict) copied each of a push's 500 mutations field by field; a body
-    with exactly the three keys, a whole-number version, a device UUID and a list of
-    objects loads to the same values here. Anything else goes to the schema, so every
+    A body with exactly the three keys, a whole-number version, a device UUID and a list
+    loads to the same values here, without the schema's walk over a push's 500 items. Anything else goes to the schema, so every
     refusal keeps the schema's own words (tests/test_sync_push_envelope.py).
     """
     version, device_id, mutations = (
         body.get("protocol_version"), body.get("device_id"), body.get("mutations"))
     if (body.keys() == _ENVELOPE and type(version) is int and type(device_id) is str
-            and type(mutations) is list and all(type(m) is dict for m in mutations)):
+            and type(mutations) is list):
         try:
             device = uuid.UUID(device_id)
         except ValueError:
@@ -109,11 +119,24 @@ def push_envelope(body: dict) -> dict:
     return PushSchema().load(body)
 
 
+def envelope(body: dict) -> dict:
+    """Return the push's envelope loaded, or refuse the push as malformed (400, protocol 3.5).
+
+    The items of ``mutations`` are not looked at here: each is validated on its own.
+    """
+    try:
+        return push_envelope(body)
+    except ValidationError as exc:
+        fields = flatten_messages(exc.messages)
+        raise Malformed(f"Please check these fields: {', '.join(sorted(fields))}.",
+                        fields) from exc
+
+
 def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
     """Apply a batch: one outcome per mutation, in order; one failure never blocks the rest."""
     with _no_collection():
         try:
-            mutations = sync.validate_batch(raw_mutations, body_bytes)
+            mutations = sync.validate_batch(raw_mutations, body_bytes, rules.check_changes)
         except sync.BatchTooLarge as exc:
             raise TooLarge(exc.message, limits=limits()) from exc
         except sync.BatchRefused as exc:
@@ -186,6 +209,12 @@ def resolve_conflict(user, conflict_id, choice: str, value=None):
     if row is None or service.provider_id != user.provider_id:
         raise NotFound("There is no such conflict.")
     require(user, "conflict.resolve", service)
+    if choice == "new" and row.kind == "field":
+        # A manager's new value passes the field's rules, as a pushed or a desk value does.
+        refused = rules.check_changes(row.entity_type, "update", {row.field: value})
+        if refused:
+            why = " ".join(refused.values())
+            raise Invalid(f"Please check this field: value. {why}", {"value": why})
     store = SqlStore(user)
     try:
         return sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)

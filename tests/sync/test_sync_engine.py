@@ -354,7 +354,7 @@ def test_a_value_the_rules_refuse_is_rejected_naming_the_field(harness, desk):
     outcome = push(harness, desk, edit(desk, entry_id, version, "risk", "extreme", "medium"))
     assert (outcome.code, outcome.fields) == (
         "invalid",
-        {"risk": "Must be one of: low, medium, high."},
+        {"changes.risk": "Must be one of: low, medium, high."},
     )
 
 

@@ -183,7 +183,7 @@ def test_fields_a_device_may_not_set_are_rejected_by_name(field, value, code, wh
         "log_entry", entry(), mutation(changes={field: value}, base_values={field: None})
     )
     assert result.rejected.code == code
-    assert result.rejected.fields == {field: why}
+    assert result.rejected.fields == {f"changes.{field}": why}
     assert field in result.rejected.reason
 
 
@@ -196,7 +196,8 @@ def test_a_create_may_set_immutable_fields_but_not_server_owned_ones():
     fields = {"service_id": str(uuid.UUID(int=7)), "concern": "Mats", "source": "walkaround"}
     assert merge("log_entry", None, mutation("create", changes=fields)).write == "create"
     refused = merge("log_entry", None, mutation("create", changes=fields | {"version": 9}))
-    assert refused.rejected.fields == {"version": "Set by the server; a device may not set it."}
+    assert refused.rejected.fields == {
+        "changes.version": "Set by the server; a device may not set it."}
 
 
 def test_a_create_over_a_different_record_with_the_same_id_is_refused():
