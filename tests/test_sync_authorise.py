@@ -189,7 +189,7 @@ def test_an_edit_of_a_deleted_walkaround_may_not_carry_server_owned_fields(
                                              changes=changes)]).get_json()["results"][0]
 
     assert (result["status"], result["code"]) == ("rejected", "server_owned")
-    assert set(result["fields"]) == {"conducted_by", "service_id", "version"}
+    assert set(result["fields"]) == {"changes.conducted_by", "changes.service_id", "changes.version"}
     assert db.session.scalars(db.select(SyncConflict)).all() == []
 
 
@@ -246,7 +246,7 @@ def test_a_note_on_an_entry_one_may_not_read_answers_as_for_no_entry(client, wor
                                     note(2, uuid.uuid4())]).get_json()["results"]
     assert [(r["status"], r["code"], r["reason"], r["fields"]) for r in results] == [
         ("rejected", "not_found", "There is no log entry with this id.",
-         {"entry_id": "No live log entry has this id."})] * 2
+         {"changes.entry_id": "No live log entry has this id."})] * 2
 
 
 def test_every_role_that_sees_conflicts_reads_every_record_of_the_service():

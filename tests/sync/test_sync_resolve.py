@@ -81,7 +81,7 @@ def test_an_edit_of_a_deleted_record_may_not_carry_server_owned_fields(harness, 
     outcome = push(harness, ann, ann.make(
         "update", "log_entry", entry_id, base_version=version, changes=changes,
         base_values={"risk": "medium"}))
-    assert (outcome.code, set(outcome.fields)) == ("server_owned", {"created_by", "version"})
+    assert (outcome.code, set(outcome.fields)) == ("server_owned", {"changes.created_by", "changes.version"})
     assert harness.store.list_conflicts() == []
 
 
