@@ -78,3 +78,23 @@ def test_a_subject_access_file_is_private(app, world, tmp_path, usual_umask):
 def test_hsts_is_sent_when_the_site_is_published_over_https(app, client, public_url, hsts):
     app.config["PUBLIC_URL"] = public_url
     assert client.get("/api/v1/auth/csrf").headers.get("Strict-Transport-Security") == hsts
+
+
+def test_the_generated_secret_key_is_private_from_the_moment_it_exists(tmp_path, usual_umask):
+    from server.config import instance_secret
+
+    created = []
+    real_open = os.open
+
+    def watching_open(path, flags, mode=0o777, *args, **kwargs):
+        fd = real_open(path, flags, mode, *args, **kwargs)
+        if str(path).endswith("secret_key") and flags & os.O_CREAT:
+            created.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return fd
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "open", watching_open)
+        key = instance_secret(str(tmp_path / "instance"))
+    assert len(key) == 64
+    assert created == [0o600]  # never 0644 for a moment, whatever the umask
+    assert mode(tmp_path / "instance" / "secret_key") == 0o600
