@@ -128,7 +128,8 @@ class TestDemo:
         emails = [email for _role, email in demo.DEMO_LOGINS]
         assert {role for role, _email in demo.DEMO_LOGINS} == set(ROLES)
         assert "rm@brightwater.example" in emails
-        assert authenticate("rm@brightwater.example", demo.DEMO_PASSWORD).display_name
+        [rm] = authenticate("rm@brightwater.example", demo.DEMO_PASSWORD)
+        assert rm.display_name
         assert len(set(db.session.scalars(select(User.password_hash)))) == 1
 
     def test_history_covers_twelve_weeks_on_the_simulated_clock(self):
