@@ -23,6 +23,7 @@ from server.findings.models import Finding, Walkaround
 from server.framework.services import ensure_bundled_frameworks
 from server.log.models import LogEntry
 from server.measures.models import ImprovementMeasure
+from server.providers.models import Provider
 from server.reviews.models import Review
 
 PROVIDER_NAME = "Brightwater Care Group"
@@ -121,9 +122,11 @@ def logins() -> list[tuple[str, str, str]]:
     """Return (role, name, email) for every demo login that exists in the database."""
     from server.accounts.models import User
 
+    # Emails are unique per provider: the demo provider's people, not another's namesakes.
     names = dict(db.session.execute(
-        select(User.email, User.display_name).where(
-            User.email.in_([email for _role, email in DEMO_LOGINS]))).all())
+        select(User.email, User.display_name).join(Provider, Provider.id == User.provider_id)
+        .where(Provider.name == PROVIDER_NAME,
+               User.email.in_([email for _role, email in DEMO_LOGINS]))).all())
     return [(role, names[email], email) for role, email in DEMO_LOGINS if email in names]
 
 

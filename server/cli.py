@@ -177,16 +177,18 @@ def register_ops_commands(app: Flask) -> None:
     @app.cli.command("subject-access")
     @click.argument("email")
     @click.argument("outfile", type=click.Path(dir_okay=False))
-    def subject_access_command(email: str, outfile: str):
+    @click.option("--provider", "provider_id", type=click.UUID, default=None,
+                  help="The provider's id, when accounts at several providers have EMAIL.")
+    def subject_access_command(email: str, outfile: str, provider_id):
         """Write everything held about the staff member with EMAIL to OUTFILE (JSON)."""
         import json
         import os
 
-        from server.ops.subject_access import UnknownPerson, export
+        from server.ops.subject_access import AmbiguousPerson, UnknownPerson, export
 
         try:
-            data = export(email)
-        except UnknownPerson as error:
+            data = export(email, provider_id)
+        except (UnknownPerson, AmbiguousPerson) as error:
             raise click.ClickException(str(error)) from error
         # Everything held about a person: readable by the file's owner only, like backups.
         fd = os.open(outfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.db
 
 def test_health_reports_database_and_schema_revision(client):
     body = client.get("/api/v1/health").get_json()
-    assert body == {"status": "ok", "database": "reachable", "schema_revision": "0008_sessions"}
+    assert body == {"status": "ok", "database": "reachable", "schema_revision": "0009_emails"}
 
 
 def test_security_headers_on_every_response(client):

@@ -7,6 +7,7 @@ from server.accounts.models import User
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.providers.models import Provider
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.db
 
@@ -39,9 +40,27 @@ def test_new_provider_admin_sets_a_password_with_the_code_and_signs_in(app, clie
     assert login.get_json()["display_name"] == "Priya Shah"
 
 
-def test_an_email_already_in_use_is_refused_and_nothing_is_created(app, world):
-    taken = world.users["provider_admin"].email
-    result = _create(app, "Second Provider", "--admin-email", taken, "--admin-name", "Someone")
+def test_an_email_another_provider_holds_makes_a_second_account_and_leaves_the_first(
+        app, world, client):
+    theirs = world.users["provider_admin"]
+    before = (theirs.id, theirs.password_hash, theirs.provider_id)
+    result = _create(app, "Second Provider", "--admin-email", theirs.email.upper(),
+                     "--admin-name", "Someone")
+    assert result.exit_code == 0, result.output
+    second = db.session.scalar(db.select(Provider).where(Provider.name == "Second Provider"))
+    accounts = db.session.scalars(db.select(User).where(User.email == theirs.email)).all()
+    assert sorted(str(u.provider_id) for u in accounts) == sorted(
+        [str(world.provider.id), str(second.id)])
+    db.session.refresh(theirs)
+    assert (theirs.id, theirs.password_hash, theirs.provider_id) == before
+    login = client.post("/api/v1/auth/login",
+                        json={"email": theirs.email, "password": PASSWORD})
+    assert login.status_code == 200
+    assert login.get_json()["id"] == str(theirs.id)
+
+
+def test_a_provider_without_an_admin_email_is_refused_and_nothing_is_created(app, world):
+    result = _create(app, "Second Provider", "--admin-email", "nobody", "--admin-name", "Someone")
     assert result.exit_code == 1
-    assert "admin_email: Someone already signs in with this email address." in result.output
+    assert "admin_email: Give the admin's email address." in result.output
     assert db.session.scalar(db.select(Provider).where(Provider.name == "Second Provider")) is None

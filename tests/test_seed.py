@@ -128,8 +128,24 @@ class TestDemo:
         emails = [email for _role, email in demo.DEMO_LOGINS]
         assert {role for role, _email in demo.DEMO_LOGINS} == set(ROLES)
         assert "rm@brightwater.example" in emails
-        assert authenticate("rm@brightwater.example", demo.DEMO_PASSWORD).display_name
+        [rm] = authenticate("rm@brightwater.example", demo.DEMO_PASSWORD)
+        assert rm.display_name
         assert len(set(db.session.scalars(select(User.password_hash)))) == 1
+
+    def test_demo_logins_are_the_demo_providers_people_only(self):
+        # Emails are unique per provider: another provider's "rm@" is not a demo login.
+        from seed import factories
+
+        before = demo.logins()
+        rival = factories.make_provider("Elsewhere Care Ltd")
+        factories.make_user(rival, "care_worker", name="Not The Demo Manager",
+                            email="rm@brightwater.example")
+        db.session.flush()
+        try:
+            assert demo.logins() == before
+            assert "Not The Demo Manager" not in str(before)
+        finally:
+            db.session.rollback()
 
     def test_history_covers_twelve_weeks_on_the_simulated_clock(self):
         first = db.session.scalar(select(func.min(Finding.received_at)))

@@ -72,10 +72,12 @@ export async function request(method, path, body = undefined, { retryCsrf = true
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body ?? {});
 
-/** Log in: the user, or {second_factor_required: true} when a code must follow. */
-export async function login(email, password) {
+/** Log in: the user, {second_factor_required: true} when a code must follow, or
+ * {choose_provider: [{id, name}]} when the password opens accounts at several providers. */
+export async function login(email, password, providerId = null) {
   csrfToken = null;
-  const me = await post('/auth/login', { email, password });
+  const body = providerId ? { email, password, provider_id: providerId } : { email, password };
+  const me = await post('/auth/login', body);
   setCsrf(me.csrf_token);
   return me;
 }

@@ -53,9 +53,14 @@ def csrf_token():
           public=True,
           reads_first=True)
 def login():
-    """Check email and password; answer who you are, or that a code is needed first."""
+    """Check email and password; answer who you are, that a code is needed first, or (the
+    password opens accounts at more than one provider) which provider to sign in to."""
     data = load(LoginSchema())
-    user = services.authenticate(data["email"], data["password"], request.remote_addr)
+    users = services.authenticate(data["email"], data["password"], request.remote_addr,
+                                  data["provider_id"])
+    if len(users) > 1:
+        return {"choose_provider": services.provider_choice(users)}
+    user = users[0]
     write_lock()  # the password is right: now record the session
     record = second_factor.begin_sign_in(user)
     sessions.sign_in(user, record)

@@ -6,6 +6,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 class LoginSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    provider_id = fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "where to sign in, when the answer was choose_provider"})
+
+
+class ProviderChoiceSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
 
 
 class MembershipSchema(Schema):
@@ -31,10 +38,14 @@ class MeSchema(Schema):
 
 
 class LoginResultSchema(MeSchema):
-    """Signed in (the user), or only ``second_factor_required`` and ``csrf_token``."""
+    """Signed in (the user), or only ``second_factor_required`` and ``csrf_token``, or only
+    ``choose_provider``."""
 
     second_factor_required = fields.Boolean(
         metadata={"description": "true: send a code to /auth/second-factor to finish"})
+    choose_provider = fields.List(fields.Nested(ProviderChoiceSchema), metadata={
+        "description": "the password opens accounts at these providers: log in again "
+                       "with the chosen provider_id; nobody is signed in yet"})
 
 
 class SignInCodeSchema(Schema):

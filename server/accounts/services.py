@@ -15,6 +15,7 @@ from server.api.http import write_lock
 from server.common.types import utcnow
 from server.errors import Throttled, Unauthenticated
 from server.extensions import db, login_manager
+from server.providers.models import Provider
 
 BAD_LOGIN = "That email and password do not match an active account."
 
@@ -40,10 +41,17 @@ def create_user(provider_id, email: str, display_name: str, password: str,
     return user
 
 
-def authenticate(email: str, password: str, address: str | None = None) -> User:
-    """Return the user for these credentials, or raise; repeated failures lock the account,
-    and the client address they come from, for a while. Counts live in the database so that
-    every worker shares them.
+def authenticate(email: str, password: str, address: str | None = None,
+                 provider_id: uuid.UUID | None = None) -> list[User]:
+    """Return the active accounts these credentials open, or raise; repeated failures lock
+    the email, and the client address they come from, for a while. Counts live in the
+    database so that every worker shares them.
+
+    An email is unique per provider, so an address may have an account at more than one
+    provider: the password is checked against each (normally one; ``provider_id`` keeps
+    that provider's alone). More than one back means the same person, with the same
+    password, works for several providers: the caller asks which (only someone who knows
+    the password learns them).
 
     The password is checked (slow on purpose) before any write lock is taken: on SQLite,
     holding it through the hash made 200 tablets signing in at the start of a shift queue
@@ -54,21 +62,45 @@ def authenticate(email: str, password: str, address: str | None = None) -> User:
     now = utcnow()
     failures = [db.session.get(LoginFailure, key) for key in keys]
     _refuse_if_locked(failures, now)
-    user = db.session.scalar(db.select(User).where(User.email == keys[0]))
-    ok = verify_password(user, password)
-    if ok and failures[0] is None:
-        return user
+    matched = _matching(_accounts(keys[0], provider_id), password)
+    if matched and failures[0] is None:
+        return matched
     write_lock()
-    if ok:
-        # A right password clears its account's count, never the address's: otherwise one
+    if matched:
+        # A right password clears its email's count, never the address's: otherwise one
         # account of one's own would reset the count between guesses at everyone else's.
         failure = db.session.get(LoginFailure, keys[0], with_for_update=True,
                                  populate_existing=True)
         if failure:
             db.session.delete(failure)
-        return user
+        return matched
     _count_failures(keys, now)
     raise Unauthenticated(BAD_LOGIN)
+
+
+def _accounts(email: str, provider_id: uuid.UUID | None) -> list[User]:
+    # Deactivated accounts too: their hash is checked like any other (the same work), and
+    # verify_password never lets one in.
+    query = db.select(User).where(User.email == email)
+    if provider_id is not None:
+        query = query.where(User.provider_id == provider_id)
+    return list(db.session.scalars(query.order_by(User.provider_id)))
+
+
+def _matching(users: list[User], password: str) -> list[User]:
+    """Return the users whose password this is; with none to check, do one hash's work on a
+    dummy, so that the time taken does not tell whether the email has an account."""
+    if not users:
+        verify_password(None, password)
+        return []
+    return [user for user in users if verify_password(user, password)]
+
+
+def provider_choice(users: list[User]) -> list[dict]:
+    """Return the providers of ``users`` by name, for a person to choose where to sign in."""
+    providers = [db.session.get(Provider, user.provider_id) for user in users]
+    return sorted(({"id": str(p.id), "name": p.name} for p in providers),
+                  key=lambda p: (p["name"].lower(), str(p["id"])))
 
 
 def address_key(address: str) -> str:

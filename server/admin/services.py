@@ -30,13 +30,10 @@ from server.providers.models import Service
 
 MANAGE = "user.manage"
 NOT_YOURS = "This person does not work only in services you manage. Ask the provider admin."
-# People sign in with their email alone, so an email is one account's on the whole server.
-# The refusal is the same wherever the account is, and names no provider: an admin learns
-# no more than that this address cannot be used (docs/permissions.md).
-EMAIL_TAKEN = (
-    "This email address cannot be used for a new account. If the person already has a "
-    "Careloop account, ask them which address they sign in with; otherwise use another one."
-)
+# An email is one account's within a provider; another provider may hold the same address
+# for its own person, so this check never looks beyond the caller's provider: an address held
+# elsewhere gets the same answer as any new one (docs/permissions.md).
+EMAIL_TAKEN = "Someone in your organisation already has this email address."
 
 
 def managed_services(caller) -> set[uuid.UUID] | None:
@@ -126,6 +123,13 @@ def _check_service(caller, scope, service_id, where: str) -> None:
         )
 
 
+def email_taken(provider_id, email: str) -> bool:
+    """Whether someone of this provider (never another) has ``email`` already."""
+    query = db.select(User.id).where(User.provider_id == provider_id,
+                                     User.email == email.strip().lower())
+    return db.session.scalar(query) is not None
+
+
 def create_staff(
     actor: Actor, *, email: str, display_name: str, roles: list[dict], id=None
 ) -> tuple[User, passwords.ResetCode]:
@@ -135,7 +139,7 @@ def create_staff(
     display_name = (display_name or "").strip()
     if not display_name:
         raise Invalid("The display name is required.", {"display_name": "Write their name."})
-    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
+    if email_taken(actor.user.provider_id, email):
         raise Invalid(EMAIL_TAKEN, {"email": "Already used by another account."})
     if id is not None and db.session.get(User, id) is not None:
         raise Invalid("This id cannot be used for a new person.", {"id": "Choose another id."})

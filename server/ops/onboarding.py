@@ -29,8 +29,8 @@ def create_provider(name: str, admin_email: str, admin_name: str) -> tuple[Provi
         errors["admin_name"] = "Give the admin's name."
     if "@" not in email:
         errors["admin_email"] = "Give the admin's email address."
-    elif db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        errors["admin_email"] = "Someone already signs in with this email address."
+    # No check against other providers' people: an email is unique per provider, and a new
+    # provider has nobody yet. Someone may run two providers with one address.
     if errors:
         raise Invalid("The provider could not be created.", errors)
     provider = Provider(name=name, thresholds={})

@@ -20,7 +20,11 @@ HIDDEN = {"password_hash", "secret", "code_hash"}
 
 
 class UnknownPerson(Exception):
-    """No account has that email address."""
+    """No account has that email address (at that provider)."""
+
+
+class AmbiguousPerson(Exception):
+    """Accounts at more than one provider have that email address: name the provider."""
 
 
 def row(record) -> dict:
@@ -34,12 +38,24 @@ def _rows(model, *where, order=None) -> list[dict]:
     return [row(r) for r in db.session.scalars(query)]
 
 
-def export(email: str) -> dict:
-    """Collect every record about, by or assigned to the user with ``email``."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise UnknownPerson(f"No account has the email address {email}.")
-    return export_user(user)
+def export(email: str, provider_id=None) -> dict:
+    """Collect every record about, by or assigned to the user with ``email``: an email is
+    unique per provider, so ``provider_id`` says whose when several providers hold it."""
+    email = email.strip().lower()
+    query = select(User).where(User.email == email)
+    if provider_id is not None:
+        query = query.where(User.provider_id == provider_id)
+    users = list(db.session.scalars(query))
+    if not users:
+        where = " at that provider" if provider_id is not None else ""
+        raise UnknownPerson(f"No account has the email address {email}{where}.")
+    if len(users) > 1:
+        providers = sorted((p.name, str(p.id)) for p in
+                           (db.session.get(Provider, u.provider_id) for u in users))
+        raise AmbiguousPerson(
+            f"Accounts at {len(users)} providers have the email address {email}; choose one "
+            "with --provider: " + "; ".join(f"{pid} ({name})" for name, pid in providers))
+    return export_user(users[0])
 
 
 def export_user(user: User) -> dict:

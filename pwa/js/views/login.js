@@ -14,17 +14,14 @@ export function render({ onLoggedIn, email = '', reason = '' }) {
     h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Log in'));
   form.elements.email.value = email;
   const message = h('div', { role: 'alert' });
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const { email: e, password } = formValues(form);
-    const errors = {};
-    if (!e.trim()) errors.email = 'Enter your email address.';
-    if (!password) errors.password = 'Enter your password.';
-    showErrors(form, errors);
-    if (Object.keys(errors).length) return;
+  const signIn = async (e, password, providerId = null) => {
     message.replaceChildren();
     try {
-      const me = await api.login(e.trim(), password);
+      const me = await api.login(e, password, providerId);
+      if (me.choose_provider) {
+        message.replaceChildren(chooser(me.choose_provider, (id) => signIn(e, password, id)));
+        return;
+      }
       if (me.second_factor_required) {
         const twoStep = await import('./two-step.js');
         twoStep.renderCodeStep({ onLoggedIn,
@@ -42,10 +39,29 @@ export function render({ onLoggedIn, email = '', reason = '' }) {
         message.replaceChildren(h('p', { class: 'notice notice-bad' }, err.message));
       }
     }
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { email: e, password } = formValues(form);
+    const errors = {};
+    if (!e.trim()) errors.email = 'Enter your email address.';
+    if (!password) errors.password = 'Enter your password.';
+    showErrors(form, errors);
+    if (Object.keys(errors).length) return;
+    await signIn(e.trim(), password);
   });
   show(h('h1', { id: 'login-title' }, 'Log in to Careloop'),
     reason ? h('p', { class: 'notice notice-warn' }, reason) : null,
     message, form,
     h('p', { class: 'login-reset' }, h('a', { href: '#/reset' }, 'Have a reset code? Set a new password')));
   return undefined;
+}
+
+// The password opens accounts at more than one organisation: the person says which.
+function chooser(providers, onChoose) {
+  return h('div', { class: 'notice', role: 'group', 'aria-labelledby': 'choose-provider' },
+    h('p', { id: 'choose-provider' }, 'You have accounts at more than one organisation. Which one?'),
+    ...providers.map((p) => h('button', {
+      type: 'button', class: 'btn btn-secondary btn-wide', onclick: () => onChoose(p.id),
+    }, p.name)));
 }
