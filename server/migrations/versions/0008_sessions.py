@@ -21,9 +21,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('provider') as batch:
-        batch.add_column(sa.Column('settings', sa.JSON(), nullable=False,
-                                   server_default=sa.text("'{}'")))
+    # Plain ALTER TABLE (no batch copy): copying provider would trip every foreign key
+    # that points at it on SQLite.
+    op.add_column('provider', sa.Column('settings', sa.JSON(), nullable=False,
+                                        server_default=sa.text("'{}'")))
     op.create_table(
         'user_session',
         sa.Column('id', sa.Uuid(), nullable=False),
@@ -76,5 +77,4 @@ def downgrade():
     op.drop_index('ix_user_session_device', table_name='user_session')
     op.drop_index('ix_user_session_user_id', table_name='user_session')
     op.drop_table('user_session')
-    with op.batch_alter_table('provider') as batch:
-        batch.drop_column('settings')
+    op.drop_column('provider', 'settings')  # SQLite 3.35+ drops a column in place
