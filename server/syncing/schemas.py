@@ -112,7 +112,7 @@ class ConflictSchema(Schema):
     other_device = fields.String(allow_none=True)
     other_at = fields.DateTime()
     mutation_id = fields.String(metadata={
-        "description": "The device's mutation that met the kept value (the other side)"})
+        "description": "The device's mutation that made the conflict (its other side)"})
     status = fields.String()
     resolution = fields.Dict(allow_none=True)
     version = fields.Integer()
