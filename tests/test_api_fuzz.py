@@ -60,7 +60,7 @@ def sessions(app, client, world):
 
 @pytest.fixture
 def records(world, login):
-    """One record of each kind a path names, made as the registered manager: {param: id}."""
+    """A record of each kind a path names, made as the registered manager: {param: id}."""
     manager = login(world.users["registered_manager"])
 
     def made(url, body, status=201):
@@ -70,6 +70,10 @@ def records(world, login):
 
     entry = made("/api/v1/entries", log.body(world))
     finding = made("/api/v1/findings", findings.body(world))
+    walkaround = made("/api/v1/walkarounds", {"service_id": str(world.home.id),
+                                              "areas": ["Lounge"], "findings": []})
+    review = made("/api/v1/reviews", {"service_id": str(world.home.id), "kind": "rm_weekly",
+                                      "outcome": "assurance"})
     device = made("/api/v1/sync/devices", {"installation_id": "tablet-0001",
                                            "protocol_version": 1}, status=200)
     conflict = SyncConflict(service_id=world.home.id, mutation_id="m-1",
@@ -80,6 +84,7 @@ def records(world, login):
     item = measures.measure(world, "follow_ups_within_timescale")
     db.session.commit()
     return {"entry_id": entry["id"], "finding_id": finding["id"],
+            "walkaround_id": walkaround["id"], "review_id": review["id"],
             "device_id": device["device_id"], "conflict_id": str(conflict.id),
             "measure_id": str(item.id), "service_id": str(world.home.id),
             "user_id": str(world.users["senior_carer"].id)}
