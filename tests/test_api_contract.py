@@ -129,10 +129,22 @@ def test_a_device_registration_documents_its_limits(client, world, login):
 # ---- conflicts carry the mutation that made them -----------------------------------------
 
 
-def _documented_conflict() -> dict:
+def _documented(after: str) -> dict:
+    """The first JSON example in docs/sync-protocol.md after the text ``after``."""
     text = (Path(__file__).parents[1] / "docs" / "sync-protocol.md").read_text()
-    block = text.split("A conflict record, as listed by the conflicts API:", 1)[1]
+    block = text.split(after, 1)[1]
     return json.loads(block.split("```json", 1)[1].split("```", 1)[0])
+
+
+def test_push_and_pull_answer_the_fields_their_examples_show(client, world, login):
+    login(world.users["care_worker"])
+    device = client.post("/api/v1/sync/devices", json={
+        "installation_id": "tablet-0001", "protocol_version": 1}).get_json()["device_id"]
+    pushed = client.post("/api/v1/sync/push", json={
+        "protocol_version": 1, "device_id": device, "mutations": []}).get_json()
+    pulled = client.get(f"/api/v1/sync/pull?device_id={device}&protocol_version=1").get_json()
+    assert set(pushed) == set(_documented("### 3.3 Response"))
+    assert set(pulled) == set(_documented("## 7. Pull"))
 
 
 def test_the_conflicts_api_answers_the_mutation_that_made_each_conflict(client, world, login):
@@ -166,7 +178,7 @@ def test_the_conflicts_api_answers_the_mutation_that_made_each_conflict(client, 
                            json={"choice": "kept"}).get_json()
     assert [c["mutation_id"] for c in listed] == ["m-edit-3"]
     assert one["mutation_id"] == resolved["mutation_id"] == "m-edit-3"
-    assert set(_documented_conflict()) <= set(one)
+    assert set(_documented("A conflict record, as listed by the conflicts API:")) <= set(one)
 
 
 @pytest.fixture

@@ -96,11 +96,17 @@ def turns():
 
 
 def _aim(case, records: dict, turn: int) -> None:
-    """Point every other case's path at real records; the rest keep their made-up ids, for
-    the 404s. The cases come in a fixed order, so a run repeats."""
-    if turn % 2:
-        for name in case.path_parameters or {}:
-            case.path_parameters[name] = records.get(name, case.path_parameters[name])
+    """Point every other case at real records (its path, and the device a pull or push
+    names, in the protocol this server speaks); the rest keep their made-up ids, for the 404s and 403s. The cases come in a
+    fixed order, so a run repeats."""
+    if not turn % 2:
+        return
+    for name in case.path_parameters or {}:
+        case.path_parameters[name] = records.get(name, case.path_parameters[name])
+    for values in (case.query, case.body):
+        if isinstance(values, dict):
+            values.update({name: value for name, value in (
+                ("device_id", records["device_id"]), ("protocol_version", 1)) if name in values})
 
 
 @SCHEMA.parametrize()
