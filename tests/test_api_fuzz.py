@@ -97,8 +97,8 @@ def turns():
 
 def _aim(case, records: dict, turn: int) -> None:
     """Point every other case at real records (its path, and the device a pull or push
-    names, in the protocol this server speaks); the rest keep their made-up ids, for the 404s and 403s. The cases come in a
-    fixed order, so a run repeats."""
+    names, in the protocol this server speaks); the rest keep their made-up ids, for the
+    404s and 403s. The cases come in a fixed order, so a run repeats."""
     if not turn % 2:
         return
     for name in case.path_parameters or {}:
