@@ -3,6 +3,7 @@
 from flask import request, session
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from marshmallow import fields
 
 from server.accounts import second_factor, services, sessions
 from server.accounts.schemas import (
@@ -16,6 +17,7 @@ from server.accounts.schemas import (
     SignInCodeSchema,
 )
 from server.api.http import api, endpoint, load, write_lock
+from server.api.schemas import answer
 from server.errors import Forbidden
 
 
@@ -43,15 +45,17 @@ def _owed_enrolment():
             "Your provider requires two-step sign-in for your role. Set it up to go on.")
 
 
-@endpoint("/auth/csrf", public=True)
+@endpoint("/auth/csrf", public=True,
+          response=answer("CsrfToken", csrf_token=fields.String(required=True)))
 def csrf_token():
     """Give the client a CSRF token to send as X-CSRF-Token on every write."""
     return {"csrf_token": generate_csrf()}
 
 
 @endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=LoginResultSchema,
-          public=True,
-          reads_first=True)
+          public=True, reads_first=True, errors={
+              401: "Wrong email or password, or the account is closed (code `unauthenticated`)",
+              429: "Too many failed attempts (code `throttled`; `error.retry_after` in seconds)"})
 def login():
     """Check email and password; answer who you are, that a code is needed first, or (the
     password opens accounts at more than one provider) which provider to sign in to."""
@@ -79,7 +83,8 @@ def second_factor_sign_in():
     return me_body(user)
 
 
-@endpoint("/auth/logout", methods=("POST",))
+@endpoint("/auth/logout", methods=("POST",), public=True,
+          response=answer("LoggedOut", logged_out=fields.Boolean(required=True)))
 def logout():
     """End this session on the server (a copied cookie stops working too)."""
     sessions.sign_out()

@@ -5,6 +5,7 @@ import re
 
 from flask import Response
 from flask_login import current_user, login_required
+from marshmallow import fields
 
 from server.accounts import sessions
 from server.accounts.models import User
@@ -27,6 +28,7 @@ from server.admin.schemas import (
     dump_device,
 )
 from server.api.http import endpoint, load, page, query_args
+from server.api.schemas import answer
 from server.audit.services import Actor
 from server.extensions import db
 
@@ -101,7 +103,7 @@ def deactivate(user_id):
     return StaffSchema().dump(done.user) | HandoverSchema().dump(done)
 
 
-@endpoint("/admin/users/<user_id>/open-entries", response=OpenEntrySchema)
+@endpoint("/admin/users/<user_id>/open-entries", response=OpenEntrySchema, listed=True)
 @login_required
 def open_entries(user_id):
     """List a person's open entries, each with the colleagues who could take it over."""
@@ -131,7 +133,8 @@ def issue_reset_code(user_id):
     return ResetCodeSchema().dump(services.issue_reset_code(_actor(), _staff(user_id)))
 
 
-@endpoint("/auth/reset", methods=("POST",), body=PasswordResetSchema, public=True, tag="accounts")
+@endpoint("/auth/reset", methods=("POST",), body=PasswordResetSchema, public=True, tag="accounts",
+          response=answer("PasswordResetDone", password_reset=fields.Boolean(required=True)))
 def reset_password():
     """Set a new password with a reset code; the code works once."""
     data = load(PasswordResetSchema())
@@ -139,7 +142,8 @@ def reset_password():
     return {"password_reset": True}
 
 
-@endpoint("/me/password", methods=("POST",), body=PasswordChangeSchema, tag="accounts")
+@endpoint("/me/password", methods=("POST",), body=PasswordChangeSchema, tag="accounts",
+          response=answer("PasswordChanged", password_changed=fields.Boolean(required=True)))
 @login_required
 def change_password():
     """Change your own password; other sessions end, this one stays signed in."""

@@ -16,6 +16,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _READS = ("GET", "HEAD", "OPTIONS")
 log = logging.getLogger(__name__)
+JSON = "application/json"
 
 
 class UnsupportedMediaType(AppError):
@@ -60,13 +61,17 @@ REGISTRY: list[dict] = []
 
 
 def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query=None,
-             response=None, paged: bool = False, summary: str = "", tag: str = "",
+             response=None, paged: bool = False, listed: bool = False, media: str = JSON,
+             errors: dict[int, str] | None = None, summary: str = "", tag: str = "",
              public: bool = False, reads_first: bool = False, **options):
     """Register a view whose return value is the JSON body, committed as one unit of work.
 
     ``body``, ``query`` and ``response`` name the marshmallow schema classes of the request
-    body, the query string and the response (``paged``: a page of ``response`` items);
-    they document the route in /api/v1/openapi.json. ``public``: no login needed.
+    body, the query string and the response (``paged``: a page of ``response`` items;
+    ``listed``: ``{"items": [...]}`` of them; ``media``: the success answer's content type
+    when it is not JSON); they document the route in /api/v1/openapi.json, with every
+    error status it can answer (server.api.openapi derives the usual ones; ``errors``
+    adds the route's own, status -> when). ``public``: no login needed.
     ``reads_first``: a write request whose view reads (slowly) before it writes, and takes
     the write lock itself when it must write (see write_lock), instead of at BEGIN.
 
@@ -89,7 +94,8 @@ def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query
         api.add_url_rule(rule, view_func=wrapper, methods=list(methods), **options)
         REGISTRY.append({
             "rule": rule, "methods": tuple(methods), "status": status, "body": body,
-            "query": query, "response": response, "paged": paged, "public": public,
+            "query": query, "response": response, "paged": paged, "listed": listed,
+            "media": media, "errors": errors or {}, "public": public,
             "summary": summary or (view.__doc__ or view.__name__).strip().splitlines()[0],
             "tag": tag or view.__module__.split(".")[1], "endpoint": view.__name__,
         })

@@ -1,12 +1,20 @@
 """The /api/v1 blueprint: health, and every feature's routes registered on it."""
 
+from marshmallow import fields
 from sqlalchemy import text
 
 from server.api.http import api, endpoint
+from server.api.schemas import answer
 from server.extensions import db
 
+Health = answer(
+    "Health", status=fields.String(required=True), database=fields.String(required=True),
+    schema_revision=fields.String(allow_none=True),
+    detail=fields.String(metadata={"description": "the kind of failure, when it failed"}))
 
-@endpoint("/health", public=True, summary="Database reachability and schema revision")
+
+@endpoint("/health", public=True, summary="Database reachability and schema revision",
+          response=Health, errors={503: ("The database does not answer", Health)})
 def health():
     """Report whether the database answers, and its schema revision."""
     try:

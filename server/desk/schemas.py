@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from server.api.schemas import PageArgs
+from server.api.schemas import PageArgs, page_field
 from server.desk.services import OUTCOMES
 from server.log.schemas import text, version_field
 
@@ -60,7 +60,7 @@ class OwnershipBoardSchema(Schema):
 
 
 class OwnershipBoardArgs(PageArgs):
-    findings_page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    findings_page = page_field()
 
 
 class AssignmentSchema(Schema):

@@ -25,7 +25,7 @@ def evidence_pack():
     return EvidencePackSchema().dump(_pack())
 
 
-@endpoint("/reports/evidence-pack.html", query=PackArgs, tag="reports",
+@endpoint("/reports/evidence-pack.html", query=PackArgs, tag="reports", media="text/html",
           summary="The evidence pack as a print-ready HTML page")
 @login_required
 def evidence_pack_html():
@@ -34,7 +34,7 @@ def evidence_pack_html():
     return download(render.pack_html(pack), "text/html", _filename(pack, "html"), inline=True)
 
 
-@endpoint("/reports/evidence-pack.pdf", query=PackArgs, tag="reports",
+@endpoint("/reports/evidence-pack.pdf", query=PackArgs, tag="reports", media="application/pdf",
           summary="The evidence pack as a PDF")
 @login_required
 def evidence_pack_pdf():

@@ -72,7 +72,7 @@ def oversight_dashboard():
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@endpoint("/measures/<measure_id>/chart.svg", tag="measures",
+@endpoint("/measures/<measure_id>/chart.svg", tag="measures", media="image/svg+xml",
           summary="A measure's weekly figure against its target and baseline, as an SVG "
                   "chart (image/svg+xml)")
 @login_required

@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
 
-from server.api.schemas import PageArgs
+from server.api.schemas import PageArgs, per_page_field
 from server.measures.schemas import MeasureDetailSchema
 from server.oversight.warnings import SIGNALS
 
@@ -93,7 +93,7 @@ class DashboardQuerySchema(PageArgs):
     service_id = fields.UUID()
     slipping = fields.Boolean(load_default=False, metadata={
         "description": "Only services with a grip score above zero."})
-    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+    per_page = per_page_field(default=10, most=50)
 
 
 class EntryCountsSchema(Schema):

@@ -24,7 +24,8 @@ def _actor() -> Actor:
     return Actor(current_user._get_current_object())
 
 
-@endpoint("/services", response=ServiceSchema, summary="The services the user may see")
+@endpoint("/services", response=ServiceSchema, listed=True,
+          summary="The services the user may see")
 @login_required
 def list_services():
     """List the services the user may see."""
@@ -61,7 +62,7 @@ def configure_service(service_id):
     return ServiceSettingsSchema().dump(services.service_settings(service))
 
 
-@endpoint("/services/<service_id>/people", response=PersonSchema,
+@endpoint("/services/<service_id>/people", response=PersonSchema, listed=True,
           summary="The service's active staff: who an entry can be given to")
 @login_required
 def service_people(service_id):

@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from server.api.schemas import PageArgs
+from server.api.schemas import PageArgs, per_page_field
 from server.common import vocab
 from server.common.fields import MULTI_LINE_FROM, Text
 
@@ -138,7 +138,7 @@ class ThresholdsHistoryArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+    per_page = per_page_field(default=20)
 
 
 class HistoryArgs(ThresholdsHistoryArgs):

@@ -48,7 +48,7 @@ def governance_json():
         governance_report(current_user, args["month"], args.get("service_id")))
 
 
-@endpoint("/reports/governance.html", query=GovernanceQuerySchema,
+@endpoint("/reports/governance.html", query=GovernanceQuerySchema, media=HTML,
           summary="The month's governance report as a printable HTML page (text/html)")
 @login_required
 def governance_html():
@@ -58,7 +58,7 @@ def governance_html():
     return download(page, HTML, _filename(report, "html"), inline=True)
 
 
-@endpoint("/reports/governance.pdf", query=GovernanceQuerySchema,
+@endpoint("/reports/governance.pdf", query=GovernanceQuerySchema, media="application/pdf",
           summary="The month's governance report as a PDF (application/pdf)")
 @login_required
 def governance_pdf():
@@ -68,7 +68,7 @@ def governance_pdf():
     return download(pdf, "application/pdf", _filename(report, "pdf"))
 
 
-@endpoint("/reports/governance.csv", query=GovernanceQuerySchema,
+@endpoint("/reports/governance.csv", query=GovernanceQuerySchema, media="text/csv",
           summary="The month's entries as CSV, one row per entry (text/csv)")
 @login_required
 def governance_csv():

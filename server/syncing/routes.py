@@ -20,12 +20,19 @@ from server.syncing.schemas import (
     PushSchema,
     RecordSchemaArgs,
     RegisterDeviceSchema,
+    RegisteredDeviceSchema,
     ResolveSchema,
 )
 
+# What only a tablet's requests can meet (docs/sync-protocol.md, sections 3, 3.5 and 7).
+UPDATE_REQUIRED = ("`protocol_version` is not one this server speaks: the app must update "
+                   "(code `update_required`; `error.protocol_version` is the server's)")
+NOT_THIS_DEVICE = ("The device is not this user's binding (code `device_not_registered`), "
+                   "or it was revoked (code `device_revoked`)")
 
-@endpoint("/sync/devices", methods=("POST",), body=RegisterDeviceSchema, response=DeviceSchema,
-          tag="sync")
+
+@endpoint("/sync/devices", methods=("POST",), body=RegisterDeviceSchema,
+          response=RegisteredDeviceSchema, errors={400: UPDATE_REQUIRED}, tag="sync")
 @login_required
 def register_device():
     """Bind this installation to the signed-in user and return its client id."""
@@ -35,7 +42,9 @@ def register_device():
     return DeviceSchema().dump(device) | {"limits": services.limits()}
 
 
-@endpoint("/sync/push", methods=("POST",), body=PushSchema, response=PushResultSchema, tag="sync")
+@endpoint("/sync/push", methods=("POST",), body=PushSchema, response=PushResultSchema, tag="sync",
+          errors={400: UPDATE_REQUIRED, 403: NOT_THIS_DEVICE,
+                  413: "Over the push limits (`error.limits` gives them)"})
 @login_required
 def push():
     """Apply a batch of mutations; each gets its own outcome."""
@@ -62,7 +71,10 @@ def _json(body: dict) -> Response:
         return jsonify(body)
 
 
-@endpoint("/sync/pull", query=PullArgs, response=PullSchema, tag="sync")
+@endpoint("/sync/pull", query=PullArgs, response=PullSchema, tag="sync", errors={
+    400: UPDATE_REQUIRED, 403: NOT_THIS_DEVICE,
+    410: "The cursor is newer than anything this server handed out: drop the copies (never "
+         "the outbox) and pull from 0 (code `resync`)"})
 @login_required
 def pull():
     """Changes after the cursor, in server order, that this user's tablet should hold."""
@@ -103,7 +115,7 @@ def resolve_conflict(conflict_id):
     return ConflictSchema().dump(db.session.get(SyncConflict, conflict.id))
 
 
-@endpoint("/schemas/", tag="sync")
+@endpoint("/schemas/", tag="sync", listed=True)
 @login_required
 def record_schemas():
     """The JSON Schema of every synced record type: where each one is."""
@@ -123,7 +135,7 @@ def record_schema(entity_type):
     return jsonschema.document(entity_type, request.url_root, service)
 
 
-@endpoint("/devices", response=DeviceSchema, tag="sync")
+@endpoint("/devices", response=DeviceSchema, listed=True, tag="sync")
 @login_required
 def my_devices():
     """The signed-in user's tablets, with their last sync and last acknowledged change."""

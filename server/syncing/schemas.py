@@ -4,6 +4,8 @@ import uuid
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from server.api.schemas import LimitsSchema, page_field, per_page_field
+
 
 class RegisterDeviceSchema(Schema):
     installation_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
@@ -21,6 +23,10 @@ class DeviceSchema(Schema):
     last_mutation_id = fields.String(allow_none=True)
     last_mutation_seq = fields.Integer()
     revoked_at = fields.DateTime(allow_none=True)
+
+
+class RegisteredDeviceSchema(DeviceSchema):
+    limits = fields.Nested(LimitsSchema, required=True)
 
 
 class PushSchema(Schema):
@@ -87,8 +93,8 @@ class ConflictArgs(Schema):
 
     service_id = fields.UUID()
     status = fields.String(validate=validate.OneOf(("open", "resolved")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = page_field()
+    per_page = per_page_field()
 
 
 class ConflictSchema(Schema):
@@ -107,7 +113,8 @@ class ConflictSchema(Schema):
     other_author = fields.UUID()
     other_device = fields.String(allow_none=True)
     other_at = fields.DateTime()
-    mutation_id = fields.String(metadata={"description": "The mutation that met the conflict."})
+    mutation_id = fields.String(metadata={
+        "description": "The device's mutation that made the conflict (its other side)"})
     status = fields.String()
     resolution = fields.Dict(allow_none=True)
     version = fields.Integer()
