@@ -74,7 +74,9 @@ def login():
 
 
 @endpoint("/auth/second-factor", methods=("POST",), body=SignInCodeSchema, response=MeSchema,
-          public=True)
+          public=True, errors={
+              401: "No sign-in is waiting for a code, or it ended: five wrong codes or five "
+                   "minutes (code `unauthenticated`): log in again"})
 def second_factor_sign_in():
     """Finish a two-step sign-in with a code from the authenticator app, or a recovery code."""
     data = load(SignInCodeSchema())
@@ -134,7 +136,9 @@ def second_factor_turn_off():
 
 
 @endpoint("/admin/users/<user_id>/second-factor/reset", methods=("POST",),
-          response=SecondFactorStatusSchema, tag="admin")
+          response=SecondFactorStatusSchema, tag="admin", errors={
+              422: "This person has not set up two-step sign-in (code `invalid`, "
+                   "`fields.user_id`)"})
 @login_required
 def reset_second_factor(user_id):
     """Take away a person's second factor (phone and recovery codes lost); their sessions end."""
