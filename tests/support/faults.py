@@ -69,8 +69,9 @@ POINTS = {
 def hooked(point: str, hook: Callable) -> Iterator[None]:
     """Call ``hook(**info)`` in whichever thread reaches ``point`` while the block runs."""
     with pytest.MonkeyPatch.context() as patch:
-        for owner, name, wrap in POINTS[point]:
-            patch.setattr(owner, name, wrap(getattr(owner, name)))
+        if not _hooks.get(point):  # an enclosing block of the same point has wrapped them
+            for owner, name, wrap in POINTS[point]:
+                patch.setattr(owner, name, wrap(getattr(owner, name)))
         with _lock:
             _hooks.setdefault(point, []).append(hook)
         try:
