@@ -1,57 +1,11 @@
 // Careloop's service worker: precaches the app shell under a versioned cache, serves it
 // offline, deletes old caches on activate. API calls always go to the network: the app
 // keeps its data in IndexedDB, not in this cache.
-// A new release changes VERSION; the page offers "Update ready — reload" and sends
-// SKIP_WAITING only when the user accepts, so nobody is reloaded under a half-typed form.
-const VERSION = 'careloop-shell-v10';
-const SHELL = [
-  '/',
-  '/index.html',
-  '/manifest.webmanifest',
-  '/css/app.css',
-  '/css/desk.css',
-  '/icons/icon-192.png',
-  '/icons/icon-512.png',
-  '/icons/maskable-512.png',
-  '/vendor/idb/index.js',
-  '/js/app.js',
-  '/js/api.js',
-  '/js/copies.js',
-  '/js/db.js',
-  '/js/drafts.js',
-  '/js/outbox.js',
-  '/js/session.js',
-  '/js/status.js',
-  '/js/sync.js',
-  '/js/screens.js',
-  '/js/ui.js',
-  '/js/views/account.js',
-  '/js/views/actions.js',
-  '/js/views/admin-devices.js',
-  '/js/views/admin-people.js',
-  '/js/views/admin-setup.js',
-  '/js/views/admin-setup-common.js',
-  '/js/views/admin-setup-lists.js',
-  '/js/views/admin-setup-measures.js',
-  '/js/views/admin-setup-service.js',
-  '/js/views/admin-setup-thresholds.js',
-  '/js/views/capture.js',
-  '/js/views/desk-board.js',
-  '/js/views/desk-checks.js',
-  '/js/views/desk-common.js',
-  '/js/views/desk-conflicts.js',
-  '/js/views/desk-entry.js',
-  '/js/views/desk-entry-records.js',
-  '/js/views/desk-inbox.js',
-  '/js/views/desk-log.js',
-  '/js/views/desk-oversight.js',
-  '/js/views/desk-reports.js',
-  '/js/views/desk-reviews.js',
-  '/js/views/login.js',
-  '/js/views/myday.js',
-  '/js/views/recent.js',
-  '/js/views/two-step.js',
-];
+// A new release is any change to a shell file: the server hashes the bytes of every file in
+// pwa/shell.json into VERSION and writes both in below as it serves this file
+// (server/web/shell.py). The page offers "Update ready — reload" and sends SKIP_WAITING
+// only when the user accepts, so nobody is reloaded under a half-typed form.
+const { VERSION, SHELL } = __RELEASE__;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -2,8 +2,7 @@
 
 The rules are a small stand-in for the server's services (closing needs evidence; entries
 move draft -> open -> in_progress -> awaiting_check -> closed, high risk through
-awaiting_sign_off), enough to drive the engine's rule-refusal paths. ``inject`` makes the
-next call of a method raise, to test retries and a batch that carries on after a failure.
+awaiting_sign_off), enough to drive the engine's rule-refusal paths.
 """
 
 import copy
@@ -49,18 +48,6 @@ class MemoryStore:
         self.receipts: dict[tuple[str, str], dict] = {}
         self.conflicts: dict[uuid.UUID, Conflict] = {}
         self.seq = 0
-        self._faults: dict[str, list[Exception]] = {}
-
-    # ---- test hooks -------------------------------------------------------------------
-
-    def inject(self, method: str, error: Exception, times: int = 1) -> None:
-        """Make the next ``times`` calls of ``method`` raise ``error``."""
-        self._faults.setdefault(method, []).extend([error] * times)
-
-    def _fault(self, method: str) -> None:
-        pending = self._faults.get(method)
-        if pending:
-            raise pending.pop(0)
 
     def live(self) -> dict[tuple[str, str], dict]:
         """Return every record that is not a tombstone, keyed by (entity_type, id)."""
@@ -101,7 +88,6 @@ class MemoryStore:
     # ---- records ----------------------------------------------------------------------
 
     def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
-        self._fault("get")
         record = self.records.get((entity_type, str(entity_id)))
         return copy.deepcopy(record) if record else None
 
@@ -129,7 +115,6 @@ class MemoryStore:
         return None
 
     def create(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
-        self._fault("create")
         self._require(entity_type, fields)
         self._check_values(entity_type, fields)
         record = copy.deepcopy(DEFAULTS[entity_type]) | copy.deepcopy(fields)
@@ -168,7 +153,6 @@ class MemoryStore:
         return out
 
     def append(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
-        self._fault("append")
         entry = self.records.get(("log_entry", str(fields.get("entry_id"))))
         if entry is None or entry["deleted"]:
             raise NotFound(
@@ -178,7 +162,6 @@ class MemoryStore:
         return self.create(entity_type, entity_id, fields, ctx)
 
     def update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
-        self._fault("update")
         record = self._current(entity_type, entity_id, expected_version)
         self._check_values(entity_type, fields)
         changes = {k: [record.get(k), v] for k, v in fields.items() if record.get(k) != v}
@@ -186,7 +169,6 @@ class MemoryStore:
         return self._changed(entity_type, record, "update", changes, ctx, bump=True)
 
     def transition(self, entity_type, entity_id, action, reason, expected_version, ctx) -> dict:
-        self._fault("transition")
         record = self._current(entity_type, entity_id, expected_version)
         steps = ENTRY_STEPS if entity_type == "log_entry" else FINDING_STEPS
         state = "status" if entity_type == "log_entry" else "triage_state"
@@ -210,7 +192,6 @@ class MemoryStore:
         return self._changed(entity_type, record, action, changes, ctx, bump=True)
 
     def delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
-        self._fault("delete")
         record = self._current(entity_type, entity_id, expected_version)
         record["deleted"], record["deleted_at"] = True, ctx.now.isoformat()
         return self._changed(
@@ -242,7 +223,6 @@ class MemoryStore:
             self.put_receipt(*receipt)
 
     def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
-        self._fault("put_receipt")
         if (device_id, mutation_id) in self.receipts:
             raise StaleWrite(f"receipt {device_id}/{mutation_id} exists")
         self.receipts[(device_id, mutation_id)] = {

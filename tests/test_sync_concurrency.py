@@ -3,7 +3,7 @@ out of order, and two workers editing one field at once lose no update.
 
 Workers are threads, each request with its own app context (so its own session and
 database connection). They meet at the exact moments that matter through the test-only
-hooks of server.syncing.faults, events and a barrier, never through sleeps.
+fault points of tests.support.faults, events and a barrier, never through sleeps.
 """
 
 import threading
@@ -21,9 +21,9 @@ from server.findings.services import record_finding
 from server.log import services as log
 from server.log.models import LogEntry
 from server.providers.models import Service
-from server.syncing import faults
 from server.syncing import pull as pulling
 from server.syncing.models import Receipt, SyncConflict
+from tests.support import faults
 
 pytestmark = pytest.mark.db
 

@@ -1,8 +1,8 @@
 """A real server process killed in the middle of a push, then the same push again: nothing
 lost, nothing doubled.
 
-The server runs in a subprocess on 127.0.0.1 against the test database. Started with
-CARELOOP_FAULT=crash_after_commit (server.syncing.faults), it ends itself right after the
+The server runs in a subprocess on 127.0.0.1 against the test database. Started with the
+crash_after_commit fault (tests.support.faulty_server), it ends itself right after the
 push's transaction commits and before the response leaves: the tablet never hears back.
 Restarted without the fault, it answers the tablet's retry of the very same push.
 """
@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,18 +20,14 @@ import requests
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.findings.models import Finding
-from server.syncing.faults import CRASH_AFTER_COMMIT, CRASH_EXIT_CODE
 from server.syncing.models import Receipt
+from tests.support.faulty_server import CRASH_AFTER_COMMIT, CRASH_EXIT_CODE
 
 pytestmark = pytest.mark.db
 
 PROTOCOL = 1
 WAIT = 60  # seconds: only ever reached when a test is already failing
-RUN = (
-    "import sys; from server import create_app; "
-    "create_app({'INSTANCE_PATH': sys.argv[1]}).run("
-    "host='127.0.0.1', port=int(sys.argv[2]), use_reloader=False, threaded=False)"
-)
+ROOT = Path(__file__).resolve().parents[1]  # where `tests.support` imports from
 
 
 def free_port() -> int:
@@ -50,14 +47,14 @@ class Server:
             "SECRET_KEY": "fault-test-secret",
             "PYTHONUNBUFFERED": "1",
         }
-        if fault:
-            env["CARELOOP_FAULT"] = fault
         self.url = f"http://127.0.0.1:{port}"
         self.log: list[str] = []
         self.ready = threading.Event()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", RUN, instance, str(port)],
+            [sys.executable, "-m", "tests.support.faulty_server", instance, str(port)]
+            + ([fault] if fault else []),
             env=env,
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

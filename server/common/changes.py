@@ -31,7 +31,6 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from server.common.types import Synced
-from server.syncing import faults
 
 
 def allocate(session: Session, count: int) -> int:
@@ -40,9 +39,7 @@ def allocate(session: Session, count: int) -> int:
         text("UPDATE change_counter SET value = value + :n WHERE id = 1 RETURNING value"),
         {"n": count},
     ).scalar_one()
-    first = last - count + 1
-    faults.fire("seq_allocated", first=first, last=last)
-    return first
+    return last - count + 1
 
 
 def hold(session: Session) -> None:

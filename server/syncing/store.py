@@ -19,7 +19,7 @@ from server.log import services as log
 from server.log.models import LogEntry
 from server.log.transitions import transition as entry_transition
 from server.providers.models import Service
-from server.syncing import access, faults, records
+from server.syncing import access, records
 from server.syncing import rows as driver
 from server.syncing.models import Device, Receipt, SyncConflict
 from server.syncing.store_bulk import APP_ERRORS, BulkWrites, port_error
@@ -94,7 +94,6 @@ class SqlStore(BulkWrites):
         model = records.MODELS[entity_type]
         query = db.select(model).where(model.id == key[1])
         if lock:
-            faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
             query = query.with_for_update()
         record = db.session.scalars(query.execution_options(populate_existing=True)).first()
         return record if record is None or self._ours(entity_type, record) else None
@@ -114,8 +113,6 @@ class SqlStore(BulkWrites):
         or the database is (SQLite), so nobody else can change them before it ends.
         """
         model = records.MODELS[entity_type]
-        for entity_id in entity_ids:
-            faults.fire("sync_read", entity_type=entity_type, entity_id=entity_id)
         # Which exist, first, in plain SQL: a batch of creates needs no ORM query at all.
         ids = sorted(driver.present(model.__tablename__, entity_ids), key=_NUMBER)
         found = db.session.scalars(

@@ -1,12 +1,15 @@
-"""Serve the PWA from pwa/: index.html at /, its files by path, the service worker at /sw.js.
+"""Serve the PWA from pwa/: index.html at /, its files by path, the service worker at /sw.js
+with its release (shell list and hashed version, server/web/shell.py) written in.
 
 ``PWA_ROOT`` (a setting) points elsewhere for tests that publish a new release.
 """
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 from werkzeug.security import safe_join
+
+from server.web.shell import release
 
 web = Blueprint("web", __name__)
 
@@ -37,9 +40,17 @@ def _send(filename: str):
     # no-cache: the browser may keep a copy but must revalidate it; the service worker's
     # versioned cache is what makes the app work offline.
     response.headers["Cache-Control"] = "no-cache"
-    if filename == "sw.js":
-        response.headers["Service-Worker-Allowed"] = "/"
     return response
+
+
+@web.get("/sw.js")
+def service_worker():
+    """Serve the service worker with the current release's version and shell list."""
+    response = Response(release(pwa_root()).worker, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @web.get("/")

@@ -2,6 +2,7 @@
 is offered and taken without losing a half-typed form."""
 
 import re
+import urllib.request
 import uuid
 
 import pytest
@@ -26,6 +27,13 @@ HELD = """async () => {
     records: records.map((r) => [r.userId, r.entityType, Boolean(r.pending)]),
   };
 }"""
+
+
+def served_version(server) -> str:
+    """Return the cache version the server writes into the service worker it serves."""
+    with urllib.request.urlopen(f"{server.url}/sw.js") as response:
+        body = response.read().decode()
+    return re.search(r'"VERSION": "(careloop-shell-[0-9a-f]+)"', body).group(1)
 
 
 def findings_of(app, user_id):
@@ -86,11 +94,12 @@ def test_new_release_is_offered_and_taken(page, context, server, floor, pwa_root
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.get_by_label("What did you see?").fill("Half-typed when the update came")
 
-    sw = pwa_root / "sw.js"
-    text = sw.read_text()
-    number = int(re.search(r"careloop-shell-v(\d+)", text).group(1))
-    new_version = f"careloop-shell-v{number + 1}"
-    sw.write_text(re.sub(r"careloop-shell-v\d+", new_version, text))
+    old_version = served_version(server)
+    # A release is a changed shell file; nobody bumps a version by hand.
+    ui = pwa_root / "js" / "ui.js"
+    ui.write_text(ui.read_text() + "\n// the next release\n")
+    new_version = served_version(server)
+    assert new_version != old_version
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
     button = page.get_by_role("button", name="Update ready — reload")
     button.wait_for()

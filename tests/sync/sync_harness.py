@@ -22,6 +22,37 @@ from sync.validate import validate
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
+class FailingMemoryStore(MemoryStore):
+    """MemoryStore that can be told to fail, to test retries and a batch that carries on
+    after a failure: ``inject`` makes the next calls of a method raise."""
+
+    FAILABLE = ("get", "create", "append", "update", "transition", "delete", "put_receipt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[str, list[Exception]] = {}
+
+    def inject(self, method: str, error: Exception, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` raise ``error``."""
+        assert method in self.FAILABLE, method
+        self._pending.setdefault(method, []).extend([error] * times)
+
+
+def _failable(name: str):
+    def method(self, *args, **kwargs):
+        pending = self._pending.get(name)
+        if pending:
+            raise pending.pop(0)
+        return getattr(MemoryStore, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in FailingMemoryStore.FAILABLE:
+    setattr(FailingMemoryStore, _name, _failable(_name))
+
+
 @dataclass(frozen=True)
 class TabletActor:
     """A SyncActor: the signed-in user and the device binding a push came through."""
@@ -42,7 +73,7 @@ class MemoryHarness:
     )
 
     def __init__(self) -> None:
-        self.store = MemoryStore()
+        self.store = FailingMemoryStore()
         self.service_id = uuid.uuid5(uuid.NAMESPACE_URL, "careloop:test:service")
         self.users = [uuid.uuid5(uuid.NAMESPACE_URL, f"careloop:test:user:{n}") for n in range(5)]
         self._ticks = itertools.count()
