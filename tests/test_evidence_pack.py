@@ -4,7 +4,6 @@ processes-only flag, the period, placement through the mapping, permissions, HTM
 import io
 from datetime import UTC, date, datetime
 
-import framework_helpers as shared
 import pytest
 from pypdf import PdfReader
 
@@ -16,6 +15,7 @@ from server.extensions import db
 from server.findings.services import record_finding
 from server.framework.services import ensure_bundled_frameworks
 from server.log import services as log
+from tests.support import framework as shared
 
 pytestmark = pytest.mark.db
 
@@ -25,7 +25,7 @@ FLAG = "Only processes: no evidence of people's experience"
 GOOD = "Deputy manager audits 10 MAR charts every Friday and records the result"
 
 
-# pytest finds fixtures among a module's globals: these come from framework_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/framework.py.
 quick_passwords = shared.quick_passwords
 only_saf_afterwards = shared.only_saf_afterwards
 

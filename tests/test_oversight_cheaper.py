@@ -9,8 +9,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from measures_helpers import MON, d, measure
-from warnings_helpers import NOW, TODAY, at, make_finding
 
 from server.extensions import db
 from server.findings.models import Finding
@@ -20,6 +18,8 @@ from server.measures.services import measure_series
 from server.oversight.plain import dumper
 from server.oversight.schemas import EarlyWarningsSchema
 from server.oversight.warnings import warnings_report
+from tests.support.early_warnings import NOW, TODAY, at, make_finding
+from tests.support.measures import MON, d, measure
 
 pytestmark = pytest.mark.db
 

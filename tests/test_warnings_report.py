@@ -5,12 +5,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from warnings_helpers import NOW, at, make_entry, make_finding, of
 
 from server.common.types import utcnow
 from server.extensions import db
 from server.oversight import queries
 from server.oversight.warnings import early_warnings, warnings_summary
+from tests.support.early_warnings import NOW, at, make_entry, make_finding, of
 
 pytestmark = pytest.mark.db
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import go_offline, log_in
-from tests.browser.test_offline_capture import record_finding
+from tests.support.browser import go_offline, log_in, record_finding
 
 pytestmark = pytest.mark.browser
 

@@ -6,12 +6,12 @@ pytest finds fixtures among a test module's globals: bind them there, for exampl
 """
 
 import pytest
-from findings_helpers import quick_passwords
 from sqlalchemy import delete
 
 from server.extensions import db
 from server.framework.models import Framework, QualityStatement, StatementMapping
 from server.log.models import entry_statement
+from tests.support.findings import quick_passwords
 
 __all__ = ["only_saf_afterwards", "quick_passwords", "remove_all_but_saf"]
 
