@@ -5,11 +5,16 @@ import ast
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
+# Modules of the suite imported by bare name (through sys.path) rather than as tests.*.
+BARE = {p.stem for p in TESTS.rglob("*.py")} - {"__init__"}
 
 
 def _local(name: str) -> bool:
-    """Whether an imported module name is a test module or a conftest of this suite."""
+    """Whether an imported module name is a test module or a conftest of this suite, or
+    any module of the suite imported by its bare name."""
     last = name.rsplit(".", 1)[-1]
+    if "." not in name and name in BARE:
+        return True
     if not (last.startswith("test_") or last == "conftest"):
         return False
     return name.startswith("tests.") or "." not in name
@@ -45,7 +50,8 @@ def test_the_check_catches_each_way_of_importing_a_test_module():
     for line in ("import test_digests", "from test_sync_api import push",
                  "from tests.conftest import PASSWORD", "from tests.browser import test_desk",
                  "from tests.browser.test_desk_reviews import desk", "from .test_x import y",
-                 "from . import conftest"):
+                 "from . import conftest", "from authz_world import USERS",
+                 "import sync_harness"):
         assert forbidden_imports(line), line
     for line in ("from tests.support.sync_api import push", "import pytest",
                  "from server.testing import x", "from tests.support import mail"):

@@ -39,7 +39,7 @@ NAMES = {str(entity_id): name for name, entity_id in RECORD_IDS.items()}
 
 def _sql(request):
     request.getfixturevalue("app")
-    from authz_sql_world import SqlWorld
+    from tests.support.authz_sql_world import SqlWorld
 
     return lambda: SqlWorld(request.getfixturevalue("client"))
 
