@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from server.extensions import db
-from server.framework.services import ensure_default_framework
 from tests.support import reports_governance as shared
+from tests.support.framework import ensure_default_framework
 from tests.support.reports_governance import BOTH, URL, at, d, entry, get_json
 
 pytestmark = pytest.mark.db
