@@ -7,7 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-import tests.support.hypothesis_profiles as hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
+import tests.support.hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
 from server import create_app
 from server.extensions import db
 from tests.support.people import PASSWORD
