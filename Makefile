@@ -19,12 +19,13 @@ PYTEST := env PYTHONPATH=$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH} $(PYTHON
 	-p no:cacheprovider -p no_skips --durations=10
 
 .PHONY: help run test install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs test-sqlite \
-	test-postgres lint bench screenshots clean
+	test-postgres test-deployment lint check-tooling bench bench-smoke screenshots screenshots-check \
+	clean
 
 help: ## List the targets
 	@echo "Careloop. Usage: make TARGET"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
+		awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
 
 run: install ## Set up, load demo data when empty, serve on http://127.0.0.1:5000 (HOST, PORT)
 	$(FLASK) db upgrade
@@ -33,20 +34,30 @@ run: install ## Set up, load demo data when empty, serve on http://127.0.0.1:500
 	@echo "Careloop is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Both legs run even when the first fails, so one run reports every failure.
-test: install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs ## Install what is missing, run all tests on SQLite, then the db tests on PostgreSQL
+# Every step runs even when one fails, so one run reports every failure: the pytest legs
+# first, then the tooling checks (lint, make and its scripts, the bench at tiny sizes, the
+# screenshots), which are make targets rather than tests.
+TEST_STEPS := test-sqlite test-postgres test-deployment lint check-tooling bench-smoke \
+	screenshots-check
+test: install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs ## Install what is missing; run the tests on SQLite, the db tests on PostgreSQL, the deployment test, then the tooling checks
 	@failed=""; \
-	$(MAKE) --no-print-directory test-sqlite || failed="$$failed SQLite"; \
-	$(MAKE) --no-print-directory test-postgres || failed="$$failed PostgreSQL"; \
-	if [ -n "$$failed" ]; then echo "make test: FAILED on$$failed" >&2; exit 1; fi
+	for step in $(TEST_STEPS); do \
+		$(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi
 
-test-sqlite: install ## Run the whole suite on SQLite
-	@echo "== Whole suite on SQLite"
-	$(PYTEST)
+# The deployment test and the screenshots have targets of their own (each runs once).
+test-sqlite: install ## Run the suite on SQLite (all but the deployment test and the screenshots)
+	@echo "== Tests on SQLite"
+	$(PYTEST) -m "not deployment and not screenshots"
 
 test-postgres: install ensure-postgres ## Run the database-facing tests on a throwaway PostgreSQL cluster
 	@echo "== Database-facing tests (-m db) on PostgreSQL"
 	scripts/with-postgres.sh $(PYTEST) -m db
+
+test-deployment: install ensure-nginx ensure-chromium ## Run the HTTPS deployment test: nginx, gunicorn with two workers, the PWA
+	@echo "== Deployment: nginx + gunicorn over HTTPS"
+	$(PYTEST) -m deployment tests/test_deployment.py
 
 install: $(STAMP) ## Create .venv and install Careloop with its dev extra
 
@@ -75,15 +86,31 @@ ensure-nginx: ## Install Debian's nginx when it is missing (HTTPS deployment tes
 # ruff check only: the code keeps a compact layout (line length 100) that ruff format would
 # spread out, pushing modules past the ~400 lines a person can hold in their head.
 lint: install ## Check the code with ruff
+	@echo "== Lint (ruff check)"
 	$(VENV)/bin/ruff check $(LINT_PATHS)
+
+check-tooling: install ensure-postgres ## Check make's help, the no-skips rule and the throwaway PostgreSQL script
+	@echo "== Tooling: make, no_skips, with-postgres.sh"
+	$(PYTHON) scripts/check_tooling.py
 
 # The PostgreSQL figures run on a throwaway cluster (scripts/with-postgres.sh); the large
 # provider is built once into ~/.cache/careloop-bench and reused (bench/large.py).
 bench: install ensure-postgres ensure-chromium ## Run the benchmarks and print one table (BENCH_ARGS=--quick for a smoke run)
 	scripts/with-postgres.sh $(PYTHON) -m bench $(BENCH_ARGS)
 
-screenshots: install ## Save the main screens into docs/screenshots/
-	CARELOOP_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTEST) tests/browser/test_screenshots.py
+# Checks that every figure is there, never a speed (bench/smoke.py).
+bench-smoke: install ensure-postgres ensure-chromium ## Run the benchmarks at tiny sizes on SQLite and PostgreSQL; check every row
+	@echo "== Bench smoke run"
+	$(PYTHON) -m bench.smoke sqlite
+	scripts/with-postgres.sh $(PYTHON) -m bench.smoke postgresql
+
+screenshots: install ensure-chromium ## Save the main screens into docs/screenshots/
+	CARELOOP_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTEST) -m screenshots \
+		tests/browser/test_screenshots.py
+
+screenshots-check: install ensure-chromium ## Take the main screens into a temporary folder: each still renders
+	@echo "== Screenshots (into a temporary folder)"
+	env -u CARELOOP_SCREENSHOT_DIR $(PYTEST) -m screenshots tests/browser/test_screenshots.py
 
 clean: ## Remove .venv, caches and build files (instance/ with the demo database stays)
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -61,11 +61,6 @@ class MemoryStore:
             if e["device_id"] == device_id and e["mutation_id"] == mutation_id
         ]
 
-    def last_seq(self, device_id: str) -> int:
-        """Return the highest seq of this device's acknowledged mutations (0 for none)."""
-        seqs = [r["seq"] for (device, _), r in self.receipts.items() if device == device_id]
-        return max(seqs, default=0)
-
     # ---- the unit of work -------------------------------------------------------------
 
     @contextmanager

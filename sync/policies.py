@@ -186,11 +186,6 @@ POLICIES: dict[str, dict[str, FieldRule]] = {
 }
 
 
-def rule_for(entity_type: str, field: str) -> FieldRule | None:
-    """Return the rule of one field, or None for a field sync does not know."""
-    return POLICIES[entity_type].get(field)
-
-
 def field_paths(entity_type: str, op: str, fields: dict[str, str]) -> dict[str, str]:
     """Return a refusal's ``fields`` named as paths in the mutation.
 

@@ -3,16 +3,16 @@ CARELOOP_TEST_DATABASE_URL is set), an app per test on a clean database, and hel
 
 import os
 
-import hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+import tests.support.hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
 from server import create_app
 from server.extensions import db
+from tests.support.people import PASSWORD
 
 KEEP = {"alembic_version", "framework", "quality_statement", "statement_mapping"}
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ take over a person they do not manage everywhere, nor learn or take an email ano
 provider holds."""
 
 import pytest
-from admin_helpers import NEW_PASSWORD, audit_actions, count, new_staff
 
 from seed import factories as f
 from server import trust_proxies
@@ -13,7 +12,8 @@ from server.accounts.models import LoginFailure, Membership, User
 from server.admin.services import EMAIL_TAKEN
 from server.audit.models import AuditEvent
 from server.extensions import db
-from tests.conftest import PASSWORD
+from tests.support.admin import NEW_PASSWORD, audit_actions, count, new_staff
+from tests.support.people import PASSWORD
 
 pytestmark = pytest.mark.db
 

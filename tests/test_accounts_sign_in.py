@@ -5,7 +5,7 @@ from sqlalchemy import event
 
 from server.accounts.models import LoginFailure
 from server.extensions import db
-from tests.conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 pytestmark = pytest.mark.db
 WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")

@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from admin_helpers import open_entry
 
 from seed import factories as f
 from server.accounts.permissions import ROLES
 from server.audit.models import AuditEvent
 from server.extensions import db
+from tests.support.admin import open_entry
 
 pytestmark = pytest.mark.db
 

@@ -2,14 +2,7 @@
 
 import uuid
 
-import admin_helpers as shared
 import pytest
-from admin_helpers import (
-    PASSWORD,
-    audit_actions,
-    count,
-    open_entry,
-)
 
 from seed import factories as f
 from server.accounts.models import User
@@ -17,10 +10,17 @@ from server.audit.models import AuditEvent
 from server.extensions import db
 from server.log.models import LogEntry
 from server.syncing.models import Device
+from tests.support import admin as shared
+from tests.support.admin import (
+    PASSWORD,
+    audit_actions,
+    count,
+    open_entry,
+)
 
 pytestmark = pytest.mark.db
 
-# pytest finds fixtures among a module's globals: this one comes from admin_helpers.
+# pytest finds fixtures among a module's globals: this one comes from tests/support/admin.py.
 other_client = shared.other_client
 
 def register_tablet(c, installation="tablet-0001") -> str:

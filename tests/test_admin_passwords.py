@@ -2,21 +2,21 @@
 
 from datetime import UTC, datetime, timedelta
 
-import admin_helpers as shared
 import pytest
-from admin_helpers import (
+
+from server.audit.models import AuditEvent
+from server.common.types import clock_at
+from server.extensions import db
+from tests.support import admin as shared
+from tests.support.admin import (
     NEW_PASSWORD,
     PASSWORD,
     audit_actions,
 )
 
-from server.audit.models import AuditEvent
-from server.common.types import clock_at
-from server.extensions import db
-
 pytestmark = pytest.mark.db
 
-# pytest finds fixtures among a module's globals: this one comes from admin_helpers.
+# pytest finds fixtures among a module's globals: this one comes from tests/support/admin.py.
 other_client = shared.other_client
 
 def reset_code(client, login, world, user) -> str:

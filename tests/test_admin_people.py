@@ -3,19 +3,19 @@
 import uuid
 
 import pytest
-from admin_helpers import (
-    NEW_PASSWORD,
-    audit_actions,
-    count,
-    new_staff,
-    open_entry,
-)
 
 from seed import factories as f
 from server.accounts.models import Membership, User
 from server.accounts.permissions import ROLES
 from server.audit.models import AuditEvent
 from server.extensions import db
+from tests.support.admin import (
+    NEW_PASSWORD,
+    audit_actions,
+    count,
+    new_staff,
+    open_entry,
+)
 
 pytestmark = pytest.mark.db
 

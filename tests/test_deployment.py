@@ -6,6 +6,9 @@ Nothing may live in one worker's memory: login throttling and sessions must hold
 worker answers. For those tests gunicorn replaces each worker after one request, and its
 access log records the pid of the worker that answered, so the tests show that no process
 answered twice: nothing a process kept could have helped.
+
+Marked `deployment`: `make test-deployment` runs it (once, from `make test`); the plain
+SQLite leg leaves it out.
 """
 
 import os
@@ -22,6 +25,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+pytestmark = pytest.mark.deployment
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

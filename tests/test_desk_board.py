@@ -3,19 +3,19 @@ open conflicts, through the JSON API."""
 
 import uuid
 
-import desk_board_helpers as desk
-import log_rules_helpers as shared
 import pytest
-from desk_board_helpers import MONDAY, board_url, checks_url, counts, finding
 
 from seed import factories
 from server.accounts.permissions import ROLES
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.log.models import LogEntry
+from tests.support import desk_board as desk
+from tests.support import log_rules as shared
+from tests.support.desk_board import MONDAY, board_url, checks_url, counts, finding
 
-# pytest finds fixtures among a module's globals: these come from log_rules_helpers
-# and desk_board_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py
+# and tests/support/desk_board.py.
 actor, rm, draft = shared.actor, shared.rm, shared.draft
 as_role, due_on = desk.as_role, desk.due_on
 

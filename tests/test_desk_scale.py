@@ -8,7 +8,12 @@ warnings and ``measure_detail`` of one measure say.
 from datetime import date, timedelta
 
 import pytest
-from warnings_helpers import (
+
+from server.extensions import db
+from server.measures.models import ImprovementMeasure
+from server.measures.services import measure_detail, measure_details
+from server.oversight.warnings import early_warnings, warnings_report
+from tests.support.early_warnings import (
     NOW,
     TODAY,
     add_evidence,
@@ -18,11 +23,6 @@ from warnings_helpers import (
     make_finding,
     make_walkaround,
 )
-
-from server.extensions import db
-from server.measures.models import ImprovementMeasure
-from server.measures.services import measure_detail, measure_details
-from server.oversight.warnings import early_warnings, warnings_report
 
 pytestmark = pytest.mark.db
 

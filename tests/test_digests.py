@@ -1,13 +1,9 @@
 """Daily email digests, sent to a real SMTP server that the test starts on 127.0.0.1, and
 the reminder preferences behind them (GET/PATCH /api/v1/me/preferences)."""
 
-import email
-import email.policy
-import socket
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.audit.models import AuditEvent
 from server.common.types import clock_at
@@ -15,54 +11,20 @@ from server.extensions import db
 from server.log.models import LogEntry
 from server.notify import MailError, send_digests, send_mail
 from server.reviews.models import Review, ReviewItem
+from tests.support import mail
+from tests.support.mail import SITE, free_port, text
 
 pytestmark = pytest.mark.db
 
+# pytest finds fixtures among a module's globals: a real local SMTP server (aiosmtpd).
+smtp = mail.smtp
+
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)  # Monday 16 March 2026, GMT
 TODAY = date(2026, 3, 16)
-SITE = "https://careloop.example.org"
 # What a careless digest would leak: a resident's name inside the entries' own words.
 RESIDENT = "Edith Blackwood"
 CONCERN = f"{RESIDENT} in room 12 was found on the floor at 3am; her sensor mat was unplugged"
 COMMENT = f"Ask {RESIDENT}'s daughter what she saw before closing this"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def parsed(self):
-        return [(rcpt, email.message_from_bytes(raw, policy=email.policy.default))
-                for _sender, rcpt, raw in self.messages]
-
-
-def text(msg) -> str:
-    """The message's body as the reader sees it (SMTP carries CRLF line ends)."""
-    return msg.get_content().replace("\r\n", "\n")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    """A local SMTP server, and the app configured to send through it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False,
-                      MAIL_FROM="careloop@brightwater.example", PUBLIC_URL=SITE + "/")
-    yield inbox
-    controller.stop()
 
 
 def make_entry(world, owner, due, concern=CONCERN, status="open") -> LogEntry:

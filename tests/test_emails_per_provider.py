@@ -8,10 +8,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-import session_helpers as helpers
-from admin_helpers import count, new_staff
 from sqlalchemy.exc import IntegrityError
-from test_second_factor import enrol
 
 from seed import factories as f
 from server.accounts import services as accounts
@@ -20,7 +17,10 @@ from server.admin.services import EMAIL_TAKEN
 from server.audit.models import AuditEvent
 from server.common.types import clock_at, utcnow
 from server.extensions import db
-from tests.conftest import PASSWORD
+from tests.support import sessions as helpers
+from tests.support.admin import count, new_staff
+from tests.support.people import PASSWORD
+from tests.support.sessions import enrol
 
 pytestmark = pytest.mark.db
 

@@ -2,9 +2,7 @@
 
 import uuid
 
-import findings_helpers as shared
 import pytest
-from findings_helpers import NO_FULL_NAMES, body, feedback, record, rows
 
 from seed import factories as f
 from server.accounts.permissions import PERMISSIONS, ROLES
@@ -13,8 +11,10 @@ from server.audit.services import Actor
 from server.extensions import db
 from server.findings import services
 from server.findings.models import Finding, Walkaround
+from tests.support import findings as shared
+from tests.support.findings import NO_FULL_NAMES, body, feedback, record, rows
 
-# pytest finds fixtures among a module's globals: this one comes from findings_helpers.
+# pytest finds fixtures among a module's globals: this one comes from tests/support/findings.py.
 quick_passwords = shared.quick_passwords
 
 pytestmark = pytest.mark.db

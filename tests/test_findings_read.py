@@ -2,9 +2,7 @@
 
 from datetime import timedelta
 
-import findings_helpers as shared
 import pytest
-from findings_helpers import NO_FULL_NAMES, feedback, record
 
 from seed import factories as f
 from server.accounts.permissions import PERMISSIONS, ROLES
@@ -14,8 +12,10 @@ from server.common.types import utcnow
 from server.extensions import db
 from server.findings import services
 from server.findings.models import Finding
+from tests.support import findings as shared
+from tests.support.findings import NO_FULL_NAMES, feedback, record
 
-# pytest finds fixtures among a module's globals: this one comes from findings_helpers.
+# pytest finds fixtures among a module's globals: this one comes from tests/support/findings.py.
 quick_passwords = shared.quick_passwords
 
 pytestmark = pytest.mark.db

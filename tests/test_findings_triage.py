@@ -3,9 +3,7 @@
 import uuid
 from datetime import timedelta
 
-import findings_helpers as shared
 import pytest
-from findings_helpers import record, rows
 
 from seed import factories as f
 from server.accounts.permissions import PERMISSIONS, ROLES
@@ -15,8 +13,10 @@ from server.extensions import db
 from server.findings import services
 from server.findings.models import Finding
 from server.log.models import LogEntry
+from tests.support import findings as shared
+from tests.support.findings import record, rows
 
-# pytest finds fixtures among a module's globals: this one comes from findings_helpers.
+# pytest finds fixtures among a module's globals: this one comes from tests/support/findings.py.
 quick_passwords = shared.quick_passwords
 
 pytestmark = pytest.mark.db

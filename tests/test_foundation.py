@@ -1,5 +1,7 @@
 """The app factory, health, security headers, settings."""
 
+import os
+
 import pytest
 
 from server import create_app
@@ -108,3 +110,14 @@ def test_cookies_are_https_only_when_the_site_is_published_over_https(
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
                       "SECRET_KEY": "x"})
     assert app.config["SESSION_COOKIE_SECURE"] is secure
+
+
+def test_database_under_test_is_the_one_asked_for(app):
+    from sqlalchemy import text
+
+    from server.extensions import db
+
+    asked = os.environ.get("CARELOOP_TEST_DATABASE_URL", "sqlite://")
+    expected = "postgresql" if asked.startswith("postgres") else "sqlite"
+    assert db.engine.dialect.name == expected
+    assert db.session.execute(text("SELECT 1")).scalar() == 1

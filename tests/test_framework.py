@@ -5,7 +5,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import framework_helpers as shared
 import pytest
 
 from server.errors import Invalid
@@ -18,13 +17,14 @@ from server.framework.services import (
     mapping_into,
 )
 from server.log.models import LogEntry, entry_statement
+from tests.support import framework as shared
 
 pytestmark = pytest.mark.db
 
 DOC = Path(__file__).parents[1] / "docs" / "frameworks.md"
 
 
-# pytest finds fixtures among a module's globals: these come from framework_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/framework.py.
 quick_passwords = shared.quick_passwords
 only_saf_afterwards = shared.only_saf_afterwards
 
@@ -217,7 +217,7 @@ def test_mapping_is_looked_up_both_ways(app, client, world, login):
 
 
 def test_entries_are_tagged_against_either_framework(app, client, world, login):
-    from log_api_helpers import body
+    from tests.support.log_api import body
 
     ensure_bundled_frameworks()
     db.session.commit()
@@ -238,7 +238,7 @@ def test_entries_are_tagged_against_either_framework(app, client, world, login):
 
 
 def test_an_unknown_statement_of_the_draft_is_refused_by_name(app, client, world, login):
-    from log_api_helpers import body
+    from tests.support.log_api import body
 
     ensure_bundled_frameworks()
     db.session.commit()

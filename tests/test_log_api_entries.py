@@ -2,17 +2,17 @@
 
 from datetime import timedelta
 
-import log_api_helpers as shared
 import pytest
-from log_api_helpers import body, count, written
 
 from seed import factories
 from server.common import dates
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, EvidenceRef, LogEntry
+from tests.support import log_api as shared
+from tests.support.log_api import body, count, written
 
-# pytest finds fixtures among a module's globals: these come from log_api_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_api.py.
 entry, rm_client = shared.entry, shared.rm_client
 
 pytestmark = pytest.mark.db

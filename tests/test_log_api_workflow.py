@@ -1,16 +1,16 @@
 """The log's JSON API: transitions, notes, evidence, escalation, the as-you-type vague
 check; permissions and isolation."""
 
-import log_api_helpers as shared
 import pytest
-from log_api_helpers import GOOD, act, body, count, written
 
 from seed import factories
 from server.common import dates
 from server.extensions import db
 from server.log.models import LogEntry
+from tests.support import log_api as shared
+from tests.support.log_api import GOOD, act, body, count, written
 
-# pytest finds fixtures among a module's globals: these come from log_api_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_api.py.
 entry, rm_client = shared.entry, shared.rm_client
 
 pytestmark = pytest.mark.db

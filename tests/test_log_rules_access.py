@@ -3,9 +3,7 @@ the permission table role by action, other services, listing, nothing half-writt
 
 from datetime import date
 
-import log_rules_helpers as shared
 import pytest
-from log_rules_helpers import move, refused
 
 from server.accounts.models import User
 from server.audit.models import AuditEvent
@@ -14,8 +12,10 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.log import services
 from server.log.models import LogEntry
+from tests.support import log_rules as shared
+from tests.support.log_rules import move, refused
 
-# pytest finds fixtures among a module's globals: these come from log_rules_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py.
 actor, draft, evidence, rm = shared.actor, shared.draft, shared.evidence, shared.rm
 
 pytestmark = pytest.mark.db

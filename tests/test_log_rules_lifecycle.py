@@ -4,9 +4,7 @@ drafts and opening, the status machine, closure evidence and high-risk sign-off
 
 from datetime import UTC, datetime, timedelta
 
-import log_rules_helpers as shared
 import pytest
-from log_rules_helpers import GOOD, events, move, refused
 
 from server.common import dates
 from server.errors import Forbidden, Invalid
@@ -15,8 +13,10 @@ from server.findings.models import Finding
 from server.log import services
 from server.log.models import EvidenceRef
 from server.log.transitions import CLOSURE_NEEDS_EVIDENCE
+from tests.support import log_rules as shared
+from tests.support.log_rules import GOOD, events, move, refused
 
-# pytest finds fixtures among a module's globals: these come from log_rules_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py.
 actor, draft, evidence, rm = shared.actor, shared.draft, shared.evidence, shared.rm
 
 pytestmark = pytest.mark.db

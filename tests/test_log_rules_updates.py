@@ -4,17 +4,17 @@ e-f and the entry date rules of i)."""
 
 from datetime import UTC, date, datetime, timedelta
 
-import log_rules_helpers as shared
 import pytest
-from log_rules_helpers import events, move, refused
 
 from server.common import dates
 from server.errors import Conflict, Forbidden, Invalid
 from server.extensions import db
 from server.log import services
 from server.log.models import CarryForward, Note
+from tests.support import log_rules as shared
+from tests.support.log_rules import events, move, refused
 
-# pytest finds fixtures among a module's globals: these come from log_rules_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py.
 actor, draft, evidence, rm = shared.actor, shared.draft, shared.evidence, shared.rm
 
 pytestmark = pytest.mark.db

@@ -6,12 +6,12 @@ On SQLite an FTS5 trigram table kept in step by triggers, on PostgreSQL pg_trgm 
 
 import pytest
 from sqlalchemy import text
-from warnings_helpers import make_entry
 
 from server.extensions import db
 from server.log import services
 from server.log.models import LogEntry
 from server.log.search import search
+from tests.support.early_warnings import make_entry
 
 pytestmark = pytest.mark.db
 

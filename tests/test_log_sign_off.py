@@ -2,17 +2,17 @@
 recorded the closure nor one who checked its evidence (issue 13, point 4); and the
 escalation endpoint, like every versioned write, needs the version it was based on."""
 
-import log_rules_helpers as shared
 import pytest
-from log_api_helpers import written
-from log_rules_helpers import move, refused
 
 from server.common import dates
 from server.extensions import db
 from server.log import services
 from server.log.models import LogEntry
+from tests.support import log_rules as shared
+from tests.support.log_api import written
+from tests.support.log_rules import move, refused
 
-# pytest finds fixtures among a module's globals: these come from log_rules_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py.
 actor, draft, evidence, rm = shared.actor, shared.draft, shared.evidence, shared.rm
 
 pytestmark = pytest.mark.db

@@ -1,13 +1,13 @@
 """Improvement measures: changing a measure with the version seen, and who may change it."""
 
 import pytest
-from measures_helpers import MON, d, measure
 
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
 from server.errors import Forbidden
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
+from tests.support.measures import MON, d, measure
 
 pytestmark = pytest.mark.db
 

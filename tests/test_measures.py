@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from measures_helpers import MON, d, measure
 
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
@@ -14,7 +13,8 @@ from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
 from server.measures.models import ImprovementMeasure
-from server.measures.services import create_measure, measure_series, measure_status, week_starts
+from server.measures.services import create_measure, measure_status, week_starts
+from tests.support.measures import MON, d, measure, measure_series
 
 pytestmark = pytest.mark.db
 

@@ -7,7 +7,7 @@ from server.accounts.models import User
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.providers.models import Provider
-from tests.conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 pytestmark = pytest.mark.db
 

@@ -9,17 +9,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from measures_helpers import MON, d, measure
-from warnings_helpers import NOW, TODAY, at, make_finding
 
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import LogEntry
 from server.measures import services as measures
-from server.measures.services import measure_series
 from server.oversight.plain import dumper
 from server.oversight.schemas import EarlyWarningsSchema
 from server.oversight.warnings import warnings_report
+from tests.support.early_warnings import NOW, TODAY, at, make_finding
+from tests.support.measures import MON, d, measure, measure_series
 
 pytestmark = pytest.mark.db
 

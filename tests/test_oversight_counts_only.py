@@ -8,7 +8,9 @@ the same as when records are named, over a log with ties in the details that ran
 from datetime import timedelta
 
 import pytest
-from warnings_helpers import (
+
+from server.oversight.warnings import SIGNALS, early_warnings
+from tests.support.early_warnings import (
     NOW,
     TODAY,
     add_evidence,
@@ -19,8 +21,6 @@ from warnings_helpers import (
     make_walkaround,
     set_threshold,
 )
-
-from server.oversight.warnings import SIGNALS, early_warnings
 
 pytestmark = pytest.mark.db
 

@@ -5,13 +5,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from warnings_helpers import NOW, TODAY, at, make_entry, make_finding
 
 from server.common.dates import london_today
 from server.common.types import utcnow
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
 from server.oversight.dashboard import dashboard, entry_counts
+from tests.support.early_warnings import NOW, TODAY, at, make_entry, make_finding
 
 pytestmark = pytest.mark.db
 

@@ -8,7 +8,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from warnings_helpers import NOW, TODAY, at, make_entry, make_finding, make_walkaround
 
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
@@ -18,6 +17,7 @@ from server.oversight.queries import load_scope
 from server.oversight.schemas import DashboardSchema, EarlyWarningsSchema
 from server.oversight.warnings import _repeat_findings, warnings_report
 from server.providers.models import Provider
+from tests.support.early_warnings import NOW, TODAY, at, make_entry, make_finding, make_walkaround
 
 pytestmark = pytest.mark.db
 

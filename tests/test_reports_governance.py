@@ -1,5 +1,5 @@
 """The monthly governance report as JSON: every figure worked out by hand from a small log
-over two services (built in reports_governance_helpers), who may read which services, and
+over two services (built in tests/support/reports_governance.py), who may read which services, and
 which month. The HTML page, the PDF's text and the CSV are in test_reports_governance_outputs.
 
 The month is October 2026. London is on BST until Sunday 25 October, so the month begins
@@ -8,12 +8,13 @@ on 10 November, so it is counted as at the end of 31 October.
 """
 
 import pytest
-import reports_governance_helpers as shared
-from reports_governance_helpers import BOTH, HOME, OTHER, URL, get_json
+
+from tests.support import reports_governance as shared
+from tests.support.reports_governance import BOTH, HOME, OTHER, URL, get_json
 
 pytestmark = pytest.mark.db
 
-# pytest finds fixtures among a module's globals: these come from reports_governance_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/reports_governance.py.
 frozen = shared.frozen
 log = shared.log
 

@@ -1,21 +1,21 @@
 """The monthly governance report as printed: the HTML page, the PDF's text and the CSV,
-checked against the hand-built log in reports_governance_helpers."""
+checked against the hand-built log in tests/support/reports_governance.py."""
 
 import csv
 import io
 import uuid
 
 import pytest
-import reports_governance_helpers as shared
 from pypdf import PdfReader
-from reports_governance_helpers import BOTH, URL, at, d, entry, get_json
 
 from server.extensions import db
-from server.framework.services import ensure_default_framework
+from tests.support import reports_governance as shared
+from tests.support.framework import ensure_default_framework
+from tests.support.reports_governance import BOTH, URL, at, d, entry, get_json
 
 pytestmark = pytest.mark.db
 
-# pytest finds fixtures among a module's globals: these come from reports_governance_helpers.
+# pytest finds fixtures among a module's globals: these come from tests/support/reports_governance.py.
 frozen = shared.frozen
 log = shared.log
 

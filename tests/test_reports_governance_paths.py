@@ -7,11 +7,11 @@ worked out by hand. October 2026 begins at 23:00 UTC on 30 September (BST).
 """
 
 import pytest
-import reports_governance_helpers as shared
-from reports_governance_helpers import at, d, entry, get_json
 
 from server.extensions import db
-from server.framework.services import ensure_default_framework
+from tests.support import reports_governance as shared
+from tests.support.framework import ensure_default_framework
+from tests.support.reports_governance import at, d, entry, get_json
 
 pytestmark = pytest.mark.db
 

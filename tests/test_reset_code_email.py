@@ -1,13 +1,14 @@
 """A reset code is emailed to its owner when email is set up, and only then."""
 
 import pytest
-import test_digests
-from test_digests import text
+
+from tests.support import mail
+from tests.support.mail import text
 
 pytestmark = pytest.mark.db
 
 # pytest finds fixtures among a module's globals: a real local SMTP server (aiosmtpd).
-smtp = test_digests.smtp
+smtp = mail.smtp
 
 
 def test_the_code_is_emailed_to_the_person_and_the_admin_is_told(world, login, client, smtp):

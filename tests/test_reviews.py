@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from reviews_helpers import make_entry
 
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
@@ -13,6 +12,7 @@ from server.extensions import db
 from server.log.models import LogEntry, Note
 from server.reviews.models import Review, ReviewItem
 from server.reviews.services import owner_note, record_review
+from tests.support.reviews import make_entry
 
 pytestmark = pytest.mark.db
 

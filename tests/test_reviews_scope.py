@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from reviews_helpers import make_entry
 
 from server.audit.services import Actor
 from server.common import dates
 from server.extensions import db
 from server.reviews.services import record_review
+from tests.support.reviews import make_entry
 
 pytestmark = pytest.mark.db
 

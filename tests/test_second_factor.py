@@ -6,33 +6,19 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-import session_helpers as helpers
 
 from server.accounts.permissions import FLOOR, ROLES
 from server.accounts.session_models import RecoveryCode, SecondFactor
 from server.audit.models import AuditEvent
 from server.common.types import clock_at, utcnow
 from server.extensions import db
-from tests.conftest import PASSWORD
+from tests.support import sessions as helpers
+from tests.support.people import PASSWORD
+from tests.support.sessions import enrol
 
 pytestmark = pytest.mark.db
 
 browser = helpers.browser
-
-
-def enrol(b) -> tuple[str, list[str]]:
-    """Set up two-step sign-in in browser ``b``; return the secret and the recovery codes."""
-    r = b.post("/api/v1/me/second-factor/setup")
-    assert r.status_code == 200, r.get_json()
-    setup = r.get_json()
-    assert setup["otpauth_uri"] == pyotp.TOTP(setup["secret"]).provisioning_uri(
-        name=b.get("/api/v1/me").get_json()["email"], issuer_name="Careloop")
-    assert setup["qr_svg"].startswith("data:image/svg+xml")
-    r = b.post("/api/v1/me/second-factor/confirm",
-               json={"code": pyotp.TOTP(setup["secret"]).now()})
-    assert r.status_code == 200, r.get_json()
-    b.csrf_token = r.get_json()["csrf_token"]
-    return setup["secret"], r.get_json()["recovery_codes"]
 
 
 def fresh(statement):

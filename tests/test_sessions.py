@@ -3,16 +3,16 @@
 from datetime import timedelta
 
 import pytest
-import session_helpers as helpers
-from session_helpers import copy_of, pull, register
 
 from server.accounts.session_models import UserSession
 from server.common.types import clock_at, utcnow
 from server.extensions import db
+from tests.support import sessions as helpers
+from tests.support.sessions import copy_of, pull, register
 
 pytestmark = pytest.mark.db
 
-# pytest finds fixtures among a module's globals: this one comes from session_helpers.
+# pytest finds fixtures among a module's globals: this one comes from tests/support/sessions.py.
 browser = helpers.browser
 
 

@@ -4,7 +4,6 @@ stands (issue 13, finding 1), and no path writes a server-owned field (finding 5
 import uuid
 
 import pytest
-from test_sync_api import push, register
 
 from seed import factories
 from server.accounts.permissions import PERMISSIONS
@@ -17,6 +16,7 @@ from server.log import services as log
 from server.log.models import LogEntry
 from server.syncing.models import SyncConflict
 from server.syncing.writes import update_walkaround
+from tests.support.sync_api import push, register
 
 pytestmark = pytest.mark.db
 

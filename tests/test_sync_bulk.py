@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from test_sync_api import finding_create, push, register
 
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
@@ -17,6 +16,7 @@ from server.findings.checks import NO_FULL_NAMES
 from server.findings.models import Finding
 from server.findings.services import record_finding
 from server.syncing.models import Device, Receipt
+from tests.support.sync_api import COMPARED_EVENT, finding_create, push, register
 
 pytestmark = pytest.mark.db
 
@@ -139,10 +139,6 @@ def _rival_carer(world):
 def _data(description, **extra) -> dict:
     return {"kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
             "description": description, **extra}
-
-
-COMPARED_EVENT = ("actor_id", "channel", "device_id", "mutation_id", "entity_type", "action",
-                  "service_id", "changes")
 
 
 @pytest.mark.parametrize("data", [

@@ -8,11 +8,11 @@ import uuid
 import pytest
 from flask import jsonify
 from marshmallow import ValidationError
-from test_sync_api import PROTOCOL, finding_create, push, register
 
 from server.errors import flatten_messages
 from server.syncing import services
 from server.syncing.schemas import PushSchema
+from tests.support.sync_api import PROTOCOL, finding_create, push, register
 
 pytestmark = pytest.mark.db
 

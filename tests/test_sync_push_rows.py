@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Uuid
-from test_sync_api import finding_create, push, register
 
 from server.audit.models import AuditEvent
 from server.audit.services import plain
@@ -20,6 +19,7 @@ from server.findings.models import Finding
 from server.syncing import rows
 from server.syncing.models import Receipt
 from server.syncing.store import SqlStore
+from tests.support.sync_api import finding_create, push, register
 
 pytestmark = pytest.mark.db
 

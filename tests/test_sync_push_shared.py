@@ -4,12 +4,12 @@ mutation must still get its own outcome, in the same words as on its own."""
 import uuid
 
 import pytest
-from test_sync_api import finding_create, push, register
 
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.findings.models import Finding
 from sync.types import Applied
+from tests.support.sync_api import finding_create, push, register
 
 pytestmark = pytest.mark.db
 

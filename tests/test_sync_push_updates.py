@@ -8,8 +8,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from test_sync_api import push, register
-from test_sync_bulk import COMPARED_EVENT
 
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
@@ -21,6 +19,7 @@ from server.findings.services import record_finding
 from server.syncing.store import SqlStore
 from sync import store as port
 from sync.store import WriteContext
+from tests.support.sync_api import COMPARED_EVENT, push, register
 
 pytestmark = pytest.mark.db
 

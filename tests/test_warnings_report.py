@@ -5,12 +5,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from warnings_helpers import NOW, at, make_entry, make_finding, of
 
 from server.common.types import utcnow
 from server.extensions import db
 from server.oversight import queries
-from server.oversight.warnings import early_warnings, warnings_summary
+from server.oversight.warnings import early_warnings, warnings_report
+from tests.support.early_warnings import NOW, at, make_entry, make_finding, of
 
 pytestmark = pytest.mark.db
 
@@ -23,10 +23,11 @@ def test_warnings_are_per_service_and_summed_for_the_provider(world):
     make_entry(world, world.other, status="draft", owner_id=None, created_at=at(4))
     found = of(world, "no_owner")
     assert [(w.service_id, w.count) for w in found] == [(world.home.id, 1), (world.other.id, 2)]
-    summary = warnings_summary(world.provider, now=NOW)
-    assert summary["provider"]["no_owner"] == 3
-    assert summary["services"][world.other.id]["no_owner"] == 2
-    assert summary["services"][world.home.id]["carried_forward"] == 0
+    report = warnings_report(world.provider, now=NOW)
+    counts = {s["service_id"]: s["counts"] for s in report["services"]}
+    assert report["counts"]["no_owner"] == 3
+    assert counts[world.other.id]["no_owner"] == 2
+    assert counts[world.home.id]["carried_forward"] == 0
     only_home = of(world, "no_owner", service_ids=[world.home.id])
     assert [w.service_id for w in only_home] == [world.home.id]
 

@@ -3,7 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from warnings_helpers import (
+
+from tests.support.early_warnings import (
     NOW,
     TODAY,
     add_evidence,

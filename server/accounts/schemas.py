@@ -20,11 +20,6 @@ class MembershipSchema(Schema):
     service_id = fields.UUID(allow_none=True)
 
 
-class UserSchema(Schema):
-    id = fields.UUID()
-    display_name = fields.String()
-
-
 class MeSchema(Schema):
     id = fields.UUID()
     email = fields.String()

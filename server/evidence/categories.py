@@ -3,7 +3,6 @@
 The tables are the documented rule (docs/evidence-pack.md); change them there and here.
 """
 
-from server.common import vocab
 
 PEOPLE = "people_experience"
 STAFF = "staff_feedback"
@@ -73,16 +72,6 @@ FINDING_KIND_CATEGORIES: dict[str, tuple[str, ...]] = {
 PROCESSES_ONLY = "Only processes: no evidence of people's experience"
 NOTHING_BACKS = "No evidence yet: entries recorded, but nothing that backs them"
 
-
-
-def uncovered() -> dict[str, set[str]]:
-    """Vocabulary words no table covers (a test keeps this empty as vocab.py grows)."""
-    return {
-        "evidence types": set(vocab.ALL_EVIDENCE_TYPES) - set(EVIDENCE_TYPE_CATEGORIES),
-        "sources": set(vocab.SOURCES) - set(SOURCE_CATEGORIES),
-        "respondent types": set(vocab.RESPONDENT_TYPES) - set(RESPONDENT_CATEGORIES),
-        "finding kinds": set(vocab.FINDING_KINDS) - set(FINDING_KIND_CATEGORIES),
-    }
 
 
 def of_evidence(evidence_type: str) -> set[str]:

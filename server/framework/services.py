@@ -49,12 +49,6 @@ def load_framework(path) -> Framework:
     return framework
 
 
-def ensure_default_framework() -> None:
-    """Load the 34 statements of the single assessment framework if they are not there."""
-    if db.session.get(Framework, DEFAULT_FRAMEWORK) is None:
-        load_framework(DATA / f"{DEFAULT_FRAMEWORK}.json")
-
-
 def ensure_bundled_frameworks() -> list[str]:
     """Load every framework version shipped in data/ that is not loaded yet; return their ids."""
     loaded = []

@@ -101,11 +101,6 @@ def week_starts(measure: ImprovementMeasure, today: date) -> list[date]:
     return starts
 
 
-def measure_series(measure: ImprovementMeasure, today: date | None = None) -> list[dict]:
-    """Return [{"week_start", "value", "numerator", "denominator"}] for every week so far."""
-    return measure_details([measure], today)[0]["series"]
-
-
 def _series(starts: list[date], counts: dict) -> list[dict]:
     series = []
     for index, start in enumerate(starts):

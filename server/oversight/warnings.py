@@ -86,15 +86,6 @@ def scope_warnings(scope: Scope) -> list[Warning]:
     return sorted(found, key=lambda w: (position[w.service_id], SIGNALS.index(w.signal)))
 
 
-def warnings_summary(provider: Provider, service_ids=None, today: date | None = None,
-                     now: datetime | None = None, warnings: list[Warning] | None = None) -> dict:
-    """Count flagged records per signal: {"services": {id: {signal: n}}, "provider": {...}}."""
-    scope = load_scope(provider, service_ids, today, now, refs=0)
-    if warnings is None:
-        warnings = scope_warnings(scope)
-    return _summary(scope.ids, warnings)
-
-
 def _summary(service_ids: list[uuid.UUID], warnings: list[Warning]) -> dict:
     services = {sid: dict.fromkeys(SIGNALS, 0) for sid in service_ids}
     totals = dict.fromkeys(SIGNALS, 0)

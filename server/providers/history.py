@@ -15,7 +15,6 @@ from server.measures.history import describe_measure_event, measure_names
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
 
 SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria")
-ABOUT = SETTINGS + ("measures",)
 LABELS = {
     "areas": "Areas", "routines": "Routines", "question_sets": "Feedback questions",
     "escalation_criteria": "When to escalate",

@@ -71,9 +71,6 @@ class ServiceSettingsSchema(ServiceSchema):
     thresholds = fields.Nested(ThresholdTableSchema)
 
 
-_NAMES = fields.List(text(120, required=True), validate=validate.Length(max=100))
-
-
 class ServiceConfigureSchema(Schema):
     base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     areas = fields.List(text(120, required=True), validate=validate.Length(min=1, max=100))

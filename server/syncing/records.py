@@ -14,7 +14,6 @@ MODELS = {
     "note": Note,
     "evidence": EvidenceRef,
 }
-ENTITY_OF = {model: name for name, model in MODELS.items()}
 
 
 def to_wire(value, kind: str):

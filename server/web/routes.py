@@ -21,8 +21,6 @@ TYPES = {
     ".png": "image/png",
     ".html": "text/html",
 }
-# Files the browser must check on every load, so a new release is never missed.
-ALWAYS_CHECK = {"index.html", "sw.js", "manifest.webmanifest"}
 HIDDEN = (".py", ".md")
 
 

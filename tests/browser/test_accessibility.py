@@ -5,7 +5,7 @@ and each screen's main button can be reached and pressed."""
 
 import pytest
 
-from tests.browser.conftest import check_a11y, log_in
+from tests.support.browser import check_a11y, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (
+from tests.support.browser import (
     PASSWORD,
     Desk,
     check_a11y,

@@ -3,7 +3,7 @@ asked at log-in which organisation they mean, and signs in to the one they choos
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, check_a11y, db_query
+from tests.support.browser import PASSWORD, check_a11y, db_query
 
 pytestmark = pytest.mark.browser
 

@@ -4,16 +4,16 @@ kept in view, and the pull (tombstones, the scope of services, a `resync` from 0
 
 import pytest
 
-from tests.browser.conftest import (
+from tests.support.browser import (
     check_a11y,
     db_query,
     go_offline,
     go_online,
     log_in,
     open_entry,
+    record_finding,
     sync_now,
 )
-from tests.browser.test_offline_capture import record_finding
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Desk, check_a11y, db_query, log_in
+from tests.support.browser import Desk, check_a11y, db_query, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ the owner of an unowned draft in one step, then records a completion check, refu
 
 import pytest
 
-from tests.browser.conftest import check_a11y, db_query, log_in
+from tests.support.browser import check_a11y, db_query, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.browser.conftest import db_query, log_in, open_entry
-from tests.browser.test_desk_reviews import check_a11y, desk  # noqa: F401  (fixture)
+from tests.support.browser import check_a11y_from_top as check_a11y
+from tests.support.browser import db_query, log_in, open_entry
 
 pytestmark = pytest.mark.browser
 

@@ -11,35 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, db_query, log_in, open_entry, sync_now
-from tests.browser.conftest import check_a11y as axe_check
+from tests.support.browser import PASSWORD, db_query, log_in, open_entry, sync_now
+from tests.support.browser import check_a11y_from_top as check_a11y
 
 pytestmark = pytest.mark.browser
 
-TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 CHALLENGE = "Show me the call bell log for three lunchtimes, not a verbal update."
-
-
-@pytest.fixture
-def desk(browser, server):
-    """A new page at 1024x768; fails the test on any JavaScript error."""
-    contexts = []
-
-    def make():
-        ctx = browser.new_context(viewport=TABLET_LANDSCAPE, base_url=server.url,
-                                  service_workers="allow")
-        ctx.set_default_timeout(10_000)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-        return page
-
-    yield make
-    errors = [e for ctx in contexts for p in ctx.pages for e in p.js_errors]
-    for ctx in contexts:
-        ctx.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def more_entries(app, floor):
@@ -80,13 +57,6 @@ def shot(page, name, tmp_path):
     out.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(250)
     page.screenshot(path=str(out / f"{name}.png"))
-
-
-def check_a11y(page, where):
-    """axe-core on the screen scrolled to the top: scrolled, the app's sticky status strip
-    covers the side menu's first links, which axe reports as targets too small."""
-    page.evaluate("window.scrollTo(0, 0)")
-    axe_check(page, where)
 
 
 def entry_card(page, text):

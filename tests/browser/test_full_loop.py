@@ -7,17 +7,17 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import (
+from tests.support.browser import (
     check_a11y,
     db_query,
     go_offline,
     go_online,
     log_in,
     make_provider_user,
+    record_finding,
     sync_now,
     wait_for_service_worker,
 )
-from tests.browser.test_offline_capture import record_finding
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import check_a11y, db_query, go_offline, log_in, sync_now
+from tests.support.browser import check_a11y, db_query, go_offline, log_in, sync_now
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ the manager sets a password with their code, signs in and finds the home ready t
 
 import pytest
 
-from tests.browser.conftest import check_a11y, log_in
+from tests.support.browser import check_a11y, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,13 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
+from tests.support.browser import (
     check_a11y,
     db_query,
     go_offline,
     go_online,
     log_in,
+    record_finding,
     sync_now,
     wait_for_service_worker,
 )
@@ -25,21 +26,6 @@ FINDINGS = [
     ("Dining room", "Two people waited 20 minutes for lunch to be served.", "Medium", "Yes"),
     ("Medication room", "Fridge temperature chart not filled in since Tuesday.", "Medium", "No"),
 ]
-
-
-def record_finding(page, area, seen, risk, follow_up):
-    page.get_by_label("Area or routine").select_option(area)
-    page.get_by_label("What did you see?").fill(seen)
-    page.get_by_label("What did you do on the spot?").fill("Told the senior on shift.")
-    page.get_by_role("group", name="Risk").get_by_text(risk, exact=True).click()
-    page.get_by_role("group", name="Is follow-up needed?").get_by_text(
-        follow_up, exact=True
-    ).click()
-    page.get_by_label("People supported involved").fill("R-1042")
-    page.get_by_role("button", name="Save finding").click()
-    # Saved when the form is emptied for the next one (the toast may still be the last one's).
-    expect(page.get_by_label("What did you see?")).to_have_value("")
-    page.get_by_role("status").filter(has_text="Saved.").wait_for()
 
 
 def record_feedback(page):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, check_a11y, db_query
+from tests.support.browser import PASSWORD, check_a11y, db_query
 
 pytestmark = pytest.mark.browser
 

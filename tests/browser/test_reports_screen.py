@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import check_a11y, log_in
+from tests.support.browser import check_a11y, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import go_offline, log_in
-from tests.browser.test_offline_capture import record_finding
+from tests.support.browser import go_offline, log_in, record_finding
 
-pytestmark = pytest.mark.browser
+# Not a test of the product: `make screenshots` keeps them, `make screenshots-check` (run by
+# `make test`) checks the screens still render; the pytest legs leave this module out.
+pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
 
 
 def zoomed_finding_form(browser, server, floor, path):

@@ -9,8 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_a11y, db_query, log_in, open_entry, sync_now
-from tests.browser.test_offline_capture import record_finding
+from tests.support.browser import check_a11y, db_query, log_in, open_entry, record_finding, sync_now
 
 pytestmark = pytest.mark.browser
 

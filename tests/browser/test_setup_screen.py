@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, Desk, check_a11y, db_query
+from tests.support.browser import PASSWORD, Desk, check_a11y, db_query
 
 pytestmark = pytest.mark.browser
 

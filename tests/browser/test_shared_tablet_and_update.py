@@ -7,14 +7,14 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import (
+from tests.support.browser import (
     check_a11y,
     db_query,
     log_in,
+    record_finding,
     sync_now,
     wait_for_service_worker,
 )
-from tests.browser.test_offline_capture import record_finding
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import time
 import pyotp
 import pytest
 
-from tests.browser.conftest import check_a11y
+from tests.support.browser import check_a11y
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import (
+from tests.support.browser import (
     TABLET,
     Desk,
     check_a11y,

@@ -3,17 +3,18 @@ store implementation: the in-memory store, and the server's SqlStore on the real
 (marked ``db``, so that `make test` runs it on PostgreSQL too)."""
 
 import pytest
-from sync_harness import MemoryHarness, Tablet
+
+from tests.support.sync_harness import MemoryHarness, Tablet
 
 
 def _sql(request):
     request.getfixturevalue("app")  # a migrated database and an app context
-    from sql_harness import SqlHarness
+    from tests.support.sql_harness import SqlHarness
 
     return SqlHarness()
 
 
-# name -> callable(request) -> harness (see sync_harness.py for what a harness provides)
+# name -> callable(request) -> harness (see tests/support/sync_harness.py for what a harness provides)
 HARNESSES = {
     "memory": lambda request: MemoryHarness(),
     "sql": _sql,

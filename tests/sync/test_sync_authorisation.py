@@ -15,13 +15,22 @@ import json
 import uuid
 
 import pytest
-from authz_world import RECORD_IDS, RECORDS, TEXT, USER_IDS, USERS, MemoryWorld, Seeder, secret
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server.accounts.permissions import PERMISSIONS
 from sync.store import Refused
 from sync.types import Rejected
+from tests.support.authz_world import (
+    RECORD_IDS,
+    RECORDS,
+    TEXT,
+    USER_IDS,
+    USERS,
+    MemoryWorld,
+    Seeder,
+    secret,
+)
 
 DISCLOSING = ("forbidden", "not_found", "id_taken")
 STALE_TEXT = "What the tablet saw"
@@ -30,7 +39,7 @@ NAMES = {str(entity_id): name for name, entity_id in RECORD_IDS.items()}
 
 def _sql(request):
     request.getfixturevalue("app")
-    from authz_sql_world import SqlWorld
+    from tests.support.authz_sql_world import SqlWorld
 
     return lambda: SqlWorld(request.getfixturevalue("client"))
 

@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-from sync_harness import actions, add_evidence, edit, make_entry, push, transition
 
 from sync.engine import apply
 from sync.types import (
@@ -16,6 +15,7 @@ from sync.types import (
     outcome_from_dict,
 )
 from sync.validate import validate
+from tests.support.sync_harness import actions, add_evidence, edit, make_entry, push, transition
 
 
 def test_a_create_applies_and_the_server_sets_its_author(harness, ann):

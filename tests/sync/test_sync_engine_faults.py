@@ -1,7 +1,6 @@
 """The engine over every store: batches carry on past failures; retries apply once."""
 
 import pytest
-from sync_harness import actions, edit, make_entry, push
 
 from sync.engine import apply, apply_batch
 from sync.store import StaleWrite, TransactionLost
@@ -12,6 +11,7 @@ from sync.types import (
     Rejected,
 )
 from sync.validate import validate
+from tests.support.sync_harness import actions, edit, make_entry, push
 
 
 def test_a_rejected_mutation_blocks_nothing_after_it(harness, desk, ann):

@@ -4,10 +4,10 @@ in the record, its history or an open conflict; every tablet that pulls holds ex
 server's state; no mutation was applied twice; and skewed device clocks change nothing."""
 
 from hypothesis import HealthCheck, given, settings
-from sync_simulation import run, scenario, skews
 
 from sync.policies import APPEND_ONLY, POLICIES
 from sync.types import RECORD, ConflictRecorded, Rejected, outcome_from_dict
+from tests.support.sync_simulation import run, scenario, skews
 
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -4,10 +4,10 @@ import dataclasses
 import uuid
 
 import pytest
-from sync_harness import edit, make_entry, push
 
 from sync.engine import resolve
 from sync.store import InvalidChange, RuleRefused
+from tests.support.sync_harness import edit, make_entry, push
 
 
 def conflicted(harness, desk, ann, bob):

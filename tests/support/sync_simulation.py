@@ -6,12 +6,12 @@ import uuid
 from datetime import timedelta
 
 from hypothesis import strategies as st
-from sync_harness import START, Tablet, add_evidence, make_entry
 
 from sync.engine import apply, apply_batch
 from sync.memory_rules import ENTRY_STEPS, RISKS
 from sync.types import Duplicate, Rejected
 from sync.validate import validate
+from tests.support.sync_harness import START, Tablet, add_evidence, make_entry
 
 TEXTS = ("alpha", "beta", "gamma")
 # Decisions pass the log's vague-action check, so the server's rules let them stand.

@@ -4,6 +4,7 @@ from datetime import date
 
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
+from server.measures.services import measure_details
 
 MON = date(2026, 2, 2)  # a Monday; London is on GMT in February
 
@@ -21,3 +22,9 @@ def measure(world, metric: str, service=None, **fields) -> ImprovementMeasure:
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def measure_series(item: ImprovementMeasure, today: date | None = None) -> list[dict]:
+    """[{"week_start", "value", "numerator", "denominator"}] for every week so far: the
+    series the measure's detail carries."""
+    return measure_details([item], today)[0]["series"]

@@ -6,14 +6,22 @@ pytest finds fixtures among a test module's globals: bind them there, for exampl
 """
 
 import pytest
-from findings_helpers import quick_passwords
 from sqlalchemy import delete
 
 from server.extensions import db
 from server.framework.models import Framework, QualityStatement, StatementMapping
+from server.framework.services import DATA, DEFAULT_FRAMEWORK, load_framework
 from server.log.models import entry_statement
+from tests.support.findings import quick_passwords
 
-__all__ = ["only_saf_afterwards", "quick_passwords", "remove_all_but_saf"]
+__all__ = ["ensure_default_framework", "only_saf_afterwards", "quick_passwords",
+           "remove_all_but_saf"]
+
+
+def ensure_default_framework() -> None:
+    """Load the 34 statements of the single assessment framework if they are not there."""
+    if db.session.get(Framework, DEFAULT_FRAMEWORK) is None:
+        load_framework(DATA / f"{DEFAULT_FRAMEWORK}.json")
 
 
 def remove_all_but_saf() -> None:

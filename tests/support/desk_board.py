@@ -3,13 +3,13 @@
 from datetime import date
 
 import pytest
-from log_rules_helpers import move
 
 from server.audit.models import AuditEvent
 from server.common import dates
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import Note
+from tests.support.log_rules import move
 
 FRIDAY, SATURDAY, MONDAY, TUESDAY = (date(2025, 1, 17), date(2025, 1, 18),
                                      date(2025, 1, 20), date(2025, 1, 21))

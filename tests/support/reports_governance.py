@@ -14,10 +14,10 @@ from server.audit.models import AuditEvent
 from server.common.dates import LONDON
 from server.common.types import clock_at
 from server.extensions import db
-from server.framework.services import ensure_default_framework
 from server.log.models import CarryForward, EvidenceRef, LogEntry
 from server.measures.models import ImprovementMeasure
 from server.reviews.models import Review, ReviewItem
+from tests.support.framework import ensure_default_framework
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 URL = "/api/v1/reports/governance"

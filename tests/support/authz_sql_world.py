@@ -1,4 +1,4 @@
-"""The authorisation world (authz_world.py) on the real database, with the desk beside it.
+"""The authorisation world (tests/support/authz_world.py) on the real database, with the desk beside it.
 
 Pushes go through the engine and the server's SqlStore as /sync/push applies them; the
 read side is the server's pull and the JSON API, signed in as each user.
@@ -6,9 +6,6 @@ read side is the server's pull and the JSON API, signed in as each user.
 
 import uuid
 from datetime import UTC, datetime
-
-from authz_world import PROVIDER, RECORD_IDS, RECORDS, SERVICES, USER_IDS, USERS, access
-from sql_harness import CommittingSqlStore, empty_database
 
 from seed import factories
 from server.accounts.permissions import PERMISSIONS
@@ -18,6 +15,16 @@ from server.extensions import db
 from server.syncing.models import Device
 from server.syncing.pull import pull as server_pull
 from sync.engine import apply_batch
+from tests.support.authz_world import (
+    PROVIDER,
+    RECORD_IDS,
+    RECORDS,
+    SERVICES,
+    USER_IDS,
+    USERS,
+    access,
+)
+from tests.support.sql_harness import CommittingSqlStore, empty_database
 
 PASSWORD = "correct horse battery"
 _hash: list[str] = []

@@ -1,10 +1,11 @@
 """Separate browsers for the session tests: each request in its own app context, as on a
 real server, and a way to copy one browser's cookie into another (what a thief does)."""
 
+import pyotp
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 
 class Browser(FlaskClient):
@@ -59,3 +60,18 @@ def register(b: Browser, installation: str) -> str:
 def pull(b: Browser, device_id: str, **kwargs):
     return b.get(f"/api/v1/sync/pull?device_id={device_id}&cursor=0&protocol_version=1",
                  **kwargs)
+
+
+def enrol(b) -> tuple[str, list[str]]:
+    """Set up two-step sign-in in browser ``b``; return the secret and the recovery codes."""
+    r = b.post("/api/v1/me/second-factor/setup")
+    assert r.status_code == 200, r.get_json()
+    setup = r.get_json()
+    assert setup["otpauth_uri"] == pyotp.TOTP(setup["secret"]).provisioning_uri(
+        name=b.get("/api/v1/me").get_json()["email"], issuer_name="Careloop")
+    assert setup["qr_svg"].startswith("data:image/svg+xml")
+    r = b.post("/api/v1/me/second-factor/confirm",
+               json={"code": pyotp.TOTP(setup["secret"]).now()})
+    assert r.status_code == 200, r.get_json()
+    b.csrf_token = r.get_json()["csrf_token"]
+    return setup["secret"], r.get_json()["recovery_codes"]

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import text
-from sync_harness import START
 
 from seed import factories
 from server.accounts.services import hash_password
@@ -30,6 +29,7 @@ from server.syncing.models import Device
 from server.syncing.pull import pull as server_pull
 from server.syncing.store import SqlStore
 from sync.store import Page
+from tests.support.sync_harness import START
 
 NS = uuid.UUID("3c1f0d9e-6a52-4d0b-8f5e-5b2a7c9d1e40")
 KEEP = {"alembic_version", "framework", "quality_statement", "statement_mapping"}
