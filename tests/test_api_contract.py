@@ -5,7 +5,6 @@ import json
 import re
 from pathlib import Path
 
-import log_api_helpers as log
 import pytest
 
 from server.api import routes as _routes  # noqa: F401  (registers every endpoint)
@@ -14,6 +13,7 @@ from server.api.openapi import openapi_path
 from server.api.schemas import MAX_PAGE
 from server.extensions import db
 from server.syncing.models import SyncConflict
+from tests.support import log_api as log
 
 pytestmark = pytest.mark.db
 

@@ -9,9 +9,6 @@ every route refuses them with a 422 naming the field.
 
 import itertools
 
-import findings_helpers as findings
-import log_api_helpers as log
-import measures_helpers as measures
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -26,6 +23,8 @@ from server.api import routes as _routes  # noqa: F401  (registers every endpoin
 from server.api.openapi import build_spec
 from server.extensions import db
 from server.syncing.models import SyncConflict
+from tests.support import findings, measures
+from tests.support import log_api as log
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
