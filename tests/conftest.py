@@ -74,28 +74,19 @@ def session_app(_migrated, tmp_path_factory):
 
 class _Saved:
     """What a test may change on the shared app: its settings, the WSGI callable (a test
-    that trusts proxies wraps it), the test client class and the request hooks."""
+    that trusts proxies wraps it) and the test client class. (Flask refuses new request
+    hooks once the app has served a request.)"""
 
     def __init__(self, app):
         self.config = dict(app.config)
         self.wsgi_app = app.wsgi_app
         self.test_client_class = app.test_client_class
-        self.hooks = {name: {key: list(funcs) for key, funcs in getattr(app, name).items()}
-                      for name in HOOKS}
-        self.teardowns = list(app.teardown_appcontext_funcs)
 
     def restore(self, app):
         app.config.clear()
         app.config.update(self.config)
         app.wsgi_app = self.wsgi_app
         app.test_client_class = self.test_client_class
-        for name, hooks in self.hooks.items():
-            getattr(app, name).clear()
-            getattr(app, name).update(hooks)
-        app.teardown_appcontext_funcs[:] = self.teardowns
-
-
-HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
 
 
 @pytest.fixture
