@@ -1,5 +1,6 @@
 """Test fixtures: a migrated database (SQLite file, or PostgreSQL when
-CARELOOP_TEST_DATABASE_URL is set), an app per test on a clean database, and helpers."""
+CARELOOP_TEST_DATABASE_URL is set), one app for the whole run that each test gets on a clean
+database with its own settings, and helpers."""
 
 import os
 
@@ -59,22 +60,45 @@ def _clean(app):
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(_migrated, tmp_path):
-    app = create_app({
+@pytest.fixture(scope="session")
+def session_app(_migrated, tmp_path_factory):
+    """The one app of the run. Tests take ``app``, which puts back what a test changed."""
+    return create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _migrated,
         "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
-    ctx = app.app_context()
+
+
+class _Saved:
+    """What a test may change on the shared app: its settings, the WSGI callable (a test
+    that trusts proxies wraps it) and the test client class. (Flask refuses new request
+    hooks once the app has served a request.)"""
+
+    def __init__(self, app):
+        self.config = dict(app.config)
+        self.wsgi_app = app.wsgi_app
+        self.test_client_class = app.test_client_class
+
+    def restore(self, app):
+        app.config.clear()
+        app.config.update(self.config)
+        app.wsgi_app = self.wsgi_app
+        app.test_client_class = self.test_client_class
+
+
+@pytest.fixture
+def app(session_app):
+    saved = _Saved(session_app)
+    ctx = session_app.app_context()
     ctx.push()
-    yield app
+    yield session_app
     db.session.remove()
-    db.engine.dispose()
     ctx.pop()
-    _clean(app)
+    saved.restore(session_app)
+    _clean(session_app)
 
 
 class ApiClient(FlaskClient):

@@ -38,9 +38,33 @@ def invoke(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
 
+@pytest.fixture(scope="module")
+def demo_rows(session_app):
+    """The demo, built once for the module: every row of every table, as built."""
+    with session_app.app_context():
+        demo.build(DAY)
+        db.session.commit()
+        rows = {table: [dict(row._mapping) for row in db.session.execute(select(table))]
+                for table in db.metadata.sorted_tables}
+        db.session.remove()
+    return rows
+
+
 @pytest.fixture
-def demo_data(app):
-    demo.build(DAY)
+def demo_data(app, demo_rows):
+    """The database holding exactly the demo's rows (and its sequences where the next id)."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    for table in db.metadata.sorted_tables:
+        if demo_rows[table]:
+            db.session.execute(table.insert(), demo_rows[table])
+    if db.engine.dialect.name == "postgresql":
+        for table in db.metadata.sorted_tables:
+            column = table.autoincrement_column
+            if column is not None:
+                db.session.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                    f"COALESCE(MAX({column.name}), 0) + 1, false) FROM {table.name}"))
     db.session.commit()
 
 

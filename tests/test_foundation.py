@@ -6,14 +6,14 @@ import pytest
 
 from server import create_app
 
-pytestmark = pytest.mark.db
 
-
+@pytest.mark.db
 def test_health_reports_database_and_schema_revision(client):
     body = client.get("/api/v1/health").get_json()
     assert body == {"status": "ok", "database": "reachable", "schema_revision": "0009_emails"}
 
 
+@pytest.mark.db
 def test_security_headers_on_every_response(client):
     for path in ("/api/v1/health", "/api/v1/nowhere"):
         headers = client.get(path).headers
@@ -22,6 +22,7 @@ def test_security_headers_on_every_response(client):
         assert headers["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.db
 def test_unknown_route_answers_in_the_error_shape(client):
     response = client.get("/api/v1/nowhere")
     assert response.status_code == 404
@@ -45,6 +46,7 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
     assert app.config["SECRET_KEY"] == "from-env"
 
 
+@pytest.mark.db
 def test_login_me_logout(client, world, login):
     user = world.users["registered_manager"]
     login(user)
@@ -55,6 +57,7 @@ def test_login_me_logout(client, world, login):
     assert client.get("/api/v1/me").status_code == 401
 
 
+@pytest.mark.db
 def test_writes_without_csrf_token_are_refused(client, world):
     user = world.users["registered_manager"]
     response = client.post("/api/v1/auth/login",
@@ -64,12 +67,14 @@ def test_writes_without_csrf_token_are_refused(client, world):
     assert response.get_json()["error"]["code"] == "csrf"
 
 
+@pytest.mark.db
 def test_session_cookie_is_httponly_and_lax(client, world, login):
     login(world.users["care_worker"])
     cookie = client.get_cookie("session")
     assert cookie.http_only and cookie.same_site == "Lax"
 
 
+@pytest.mark.db
 def test_repeated_failed_logins_lock_the_account(client, world, app):
     user = world.users["senior_carer"]
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
@@ -81,6 +86,7 @@ def test_repeated_failed_logins_lock_the_account(client, world, app):
     assert "Too many failed attempts" in r.get_json()["error"]["message"]
 
 
+@pytest.mark.db
 def test_migrations_build_exactly_the_schema_the_models_describe(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

@@ -15,8 +15,6 @@ from server.syncing import rules
 from server.syncing.jsonschema import DIALECT, record_schema
 from sync.policies import POLICIES, SERVER_OWNED, TRANSITION_ONLY
 
-pytestmark = pytest.mark.db
-
 DERIVED = {"finding": {"question"}}
 """Fields a device may not write though their policy would let it: the server derives them
 (a feedback finding's question text comes from its question_id)."""
@@ -122,6 +120,7 @@ def test_a_missing_required_field_is_refused_by_both(entity_type):
         field: "Missing data for required field."}
 
 
+@pytest.mark.db
 def test_the_index_lists_every_record_type(client, world, login):
     login(world.users["care_worker"])
     body = client.get("/api/v1/schemas/").get_json()
@@ -134,6 +133,7 @@ def test_the_index_lists_every_record_type(client, world, login):
             "properties"]
 
 
+@pytest.mark.db
 def test_a_service_schema_holds_its_areas_routines_and_questions(client, world, login):
     login(world.users["care_worker"])
     r = client.get(f"/api/v1/schemas/finding.json?service_id={world.home.id}")
@@ -149,6 +149,7 @@ def test_a_service_schema_holds_its_areas_routines_and_questions(client, world, 
     assert [e.absolute_path[0] for e in _validator(schema).iter_errors(record)] == ["area"]
 
 
+@pytest.mark.db
 def test_another_homes_lists_and_unknown_types_are_refused(client, world, login):
     login(world.users["care_worker"])
     other = client.get(f"/api/v1/schemas/finding.json?service_id={world.rival_service.id}")
@@ -158,6 +159,7 @@ def test_another_homes_lists_and_unknown_types_are_refused(client, world, login)
     assert client.get("/api/v1/schemas/finding.json").status_code == 401
 
 
+@pytest.mark.db
 def test_the_openapi_document_types_each_mutations_changes_with_the_same_rules(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     schemas = spec["components"]["schemas"]

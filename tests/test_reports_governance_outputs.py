@@ -13,13 +13,12 @@ from tests.support import reports_governance as shared
 from tests.support.framework import ensure_default_framework
 from tests.support.reports_governance import BOTH, URL, at, d, entry, get_json
 
-pytestmark = pytest.mark.db
-
 # pytest finds fixtures among a module's globals: these come from tests/support/reports_governance.py.
 frozen = shared.frozen
 log = shared.log
 
 
+@pytest.mark.db
 def test_html_page_shows_the_figures_and_passes_the_csp(world, log, login):
     client = login(world.users["nominated_individual"])
     response = client.get(URL + ".html?month=2026-10")
@@ -43,6 +42,7 @@ def test_html_page_shows_the_figures_and_passes_the_csp(world, log, login):
     assert "=cmd|&#39; /C calc&#39;!A0" in html
 
 
+@pytest.mark.db
 def test_pdf_text_has_the_title_names_and_numbers(world, log, login):
     client = login(world.users["nominated_individual"])
     response = client.get(URL + ".pdf", query_string={"month": "2026-10",
@@ -60,6 +60,7 @@ def test_pdf_text_has_the_title_names_and_numbers(world, log, login):
         assert words in text, words
 
 
+@pytest.mark.db
 def test_csv_has_one_row_per_entry_of_the_month_and_no_formulas(world, log, login):
     client = login(world.users["nominated_individual"])
     response = client.get(URL + ".csv?month=2026-10")
@@ -101,6 +102,7 @@ def test_csv_safe_cells():
         "'=1+1", "'+44 1234", "'-2", "'@SUM(A1)", "'\tx", "plain", "", "yes", "2026-10-03"]
 
 
+@pytest.mark.db
 def test_a_long_list_is_summarised_with_a_link_to_the_csv(world, login):
     ensure_default_framework()
     for n in range(27):

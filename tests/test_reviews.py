@@ -14,8 +14,6 @@ from server.reviews.models import Review, ReviewItem
 from server.reviews.services import owner_note, record_review
 from tests.support.reviews import make_entry
 
-pytestmark = pytest.mark.db
-
 
 def count_reviews() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(Review))
@@ -25,6 +23,7 @@ def post(client, **body):
     return client.post("/api/v1/reviews", json=body)
 
 
+@pytest.mark.db
 def test_registered_manager_records_weekly_review_with_item_outcomes(client, world, login):
     entry = make_entry(world)
     db.session.commit()
@@ -49,6 +48,7 @@ def test_registered_manager_records_weekly_review_with_item_outcomes(client, wor
     assert client.get(f"/api/v1/reviews/{body['id']}").get_json() == body
 
 
+@pytest.mark.db
 def test_challenge_item_reopens_a_closed_entry_through_the_log(client, world, login):
     closed = make_entry(world, status="closed", closed_at=datetime(2026, 3, 10, tzinfo=UTC),
                         closed_by=world.users["registered_manager"].id)
@@ -74,6 +74,7 @@ def test_challenge_item_reopens_a_closed_entry_through_the_log(client, world, lo
     assert events[0].changes["review_id"] == review_id
 
 
+@pytest.mark.db
 def test_challenge_keeps_an_entry_still_in_progress(world):
     entry = make_entry(world)
     record_review(Actor(world.users["registered_manager"]), world.home, kind="ad_hoc",
@@ -83,6 +84,7 @@ def test_challenge_keeps_an_entry_still_in_progress(world):
     assert entry.status == "in_progress"
 
 
+@pytest.mark.db
 def test_a_challenge_must_say_what_has_to_change(client, world, login):
     entry = make_entry(world, status="closed")
     db.session.commit()
@@ -100,6 +102,7 @@ def test_a_challenge_must_say_what_has_to_change(client, world, login):
     assert db.session.get(LogEntry, entry.id).status == "closed"
 
 
+@pytest.mark.db
 def test_items_must_be_entries_of_the_reviewed_service(client, world, login):
     elsewhere = make_entry(world, world.other)
     foreign = make_entry(world, world.rival_service)
@@ -133,6 +136,7 @@ def test_items_must_be_entries_of_the_reviewed_service(client, world, login):
     ("care_coordinator", "ad_hoc", False),
     ("provider_admin", "ad_hoc", False),
 ])
+@pytest.mark.db
 def test_who_may_record_which_review(client, world, login, role, kind, allowed):
     login(world.users[role])
     response = post(client, service_id=str(world.home.id), kind=kind, outcome="assurance")
@@ -142,12 +146,14 @@ def test_who_may_record_which_review(client, world, login, role, kind, allowed):
         assert "does not allow" in response.get_json()["error"]["message"]
 
 
+@pytest.mark.db
 def test_floor_staff_cannot_record_reviews(world):
     with pytest.raises(Forbidden):
         record_review(Actor(world.users["care_worker"]), world.home, kind="ad_hoc",
                       outcome="assurance")
 
 
+@pytest.mark.db
 def test_the_same_review_delivered_twice_is_kept_once(world):
     actor = Actor(world.users["registered_manager"], "sync", "tablet-1")
     review_id = uuid.uuid4()
@@ -176,6 +182,7 @@ def test_the_same_review_delivered_twice_is_kept_once(world):
     ({"kind": "rm_weekly", "outcome": "assurance", "mood": "good"},
      {"mood": "Unknown field."}),
 ])
+@pytest.mark.db
 def test_bad_input_names_the_field_and_writes_nothing(client, world, login, body, fields):
     login(world.users["registered_manager"])
     response = post(client, service_id=str(world.home.id), **body)
@@ -184,6 +191,7 @@ def test_bad_input_names_the_field_and_writes_nothing(client, world, login, body
     assert count_reviews() == 0
 
 
+@pytest.mark.db
 def test_malformed_json_and_wrong_content_type(client, world, login):
     login(world.users["registered_manager"])
     bad = client.post("/api/v1/reviews", data="{not json", content_type="application/json")
@@ -195,6 +203,7 @@ def test_malformed_json_and_wrong_content_type(client, world, login):
     assert count_reviews() == 0
 
 
+@pytest.mark.db
 def test_listing_filters_and_isolation(client, world, login):
     rm = world.users["registered_manager"]
     ni = world.users["nominated_individual"]
@@ -228,6 +237,7 @@ def test_listing_filters_and_isolation(client, world, login):
         "kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."}
 
 
+@pytest.mark.db
 def test_floor_staff_cannot_read_reviews(client, world, login):
     login(world.users["senior_carer"])
     response = client.get("/api/v1/reviews")
@@ -243,6 +253,7 @@ def notes_on(entry) -> list[Note]:
                               .order_by(Note.created_at)).all()
 
 
+@pytest.mark.db
 def test_a_challenge_keeps_the_entry_open_and_tells_its_owner_in_a_note(client, world, login):
     challenged = make_entry(world, concern="Night checks not recorded")
     more = make_entry(world, concern="Fluid charts gaps", status="open")
@@ -280,6 +291,7 @@ def test_the_owners_note_is_cut_to_fit_a_note():
     assert note.endswith("x…")
 
 
+@pytest.mark.db
 def test_the_owner_reads_the_reviews_of_their_entry_newest_first(client, world, login):
     entry = make_entry(world)
     rm, ni = world.users["registered_manager"], world.users["nominated_individual"]
@@ -310,6 +322,7 @@ def test_the_owner_reads_the_reviews_of_their_entry_newest_first(client, world, 
     assert client.get("/api/v1/reviews").status_code == 403
 
 
+@pytest.mark.db
 def test_reviews_of_another_providers_entry_are_not_found(client, world, login):
     foreign = make_entry(world, world.rival_service)
     db.session.commit()

@@ -13,8 +13,6 @@ from server.extensions import db
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
 from server.providers.schemas import THRESHOLD_RANGES
 
-pytestmark = pytest.mark.db
-
 DOCS = Path(__file__).parents[1] / "docs"
 
 
@@ -42,6 +40,7 @@ def fresh(model, record_id):
 # ---- listing and reading ---------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_staff_see_their_own_service(client, world, login):
     login(world.users["care_worker"])
     listed = client.get("/api/v1/services").get_json()["items"]
@@ -51,12 +50,14 @@ def test_staff_see_their_own_service(client, world, login):
 
 @pytest.mark.parametrize("role", ["nominated_individual", "provider_quality_lead",
                                   "provider_admin"])
+@pytest.mark.db
 def test_provider_roles_see_every_service_of_their_provider(client, world, login, role):
     login(world.users[role])
     names = [s["name"] for s in client.get("/api/v1/services").get_json()["items"]]
     assert names == ["Ashdown House", "Beech Court"]  # never the rival's Elsewhere Lodge
 
 
+@pytest.mark.db
 def test_service_settings_with_the_threshold_table(client, world, login):
     world.provider.thresholds = {"carry_forward_limit": 3}
     db.session.commit()
@@ -72,6 +73,7 @@ def test_service_settings_with_the_threshold_table(client, world, login):
     assert got["thresholds"]["defaults"] == DEFAULT_THRESHOLDS
 
 
+@pytest.mark.db
 def test_another_service_is_forbidden_and_another_provider_not_found(client, world, login):
     login(world.users["registered_manager"])
     assert client.get(f"/api/v1/services/{world.other.id}").status_code == 403
@@ -81,6 +83,7 @@ def test_another_service_is_forbidden_and_another_provider_not_found(client, wor
     assert client.get(f"/api/v1/services/{world.rival_service.id}").status_code == 404
 
 
+@pytest.mark.db
 def test_services_need_a_login(client, world):
     assert client.get("/api/v1/services").status_code == 401
     assert client.get(f"/api/v1/services/{world.home.id}").status_code == 401
@@ -90,6 +93,7 @@ def test_services_need_a_login(client, world):
 # ---- configuring a service -------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_registered_manager_changes_the_areas_and_question_sets(client, world, login):
     login(world.users["registered_manager"])
     sets = copy.deepcopy(DEFAULT_QUESTION_SETS)
@@ -114,6 +118,7 @@ def test_registered_manager_changes_the_areas_and_question_sets(client, world, l
     assert set(event.changes) == {"areas", "question_sets", "escalation_criteria"}
 
 
+@pytest.mark.db
 def test_a_stale_settings_change_gets_409_with_the_current_settings(client, world, login):
     login(world.users["registered_manager"])
     url = f"/api/v1/services/{world.home.id}"
@@ -126,6 +131,7 @@ def test_a_stale_settings_change_gets_409_with_the_current_settings(client, worl
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.db
 def test_who_may_configure_a_service(client, world, login, role):
     login(world.users[role])
     response = client.patch(f"/api/v1/services/{world.home.id}",
@@ -135,6 +141,7 @@ def test_who_may_configure_a_service(client, world, login, role):
     assert fresh(Service, world.home.id).areas == (["Lounge"] if allowed else DEFAULT_AREAS)
 
 
+@pytest.mark.db
 def test_another_providers_service_cannot_be_configured(client, world, login):
     login(world.users["provider_admin"])
     response = client.patch(f"/api/v1/services/{world.rival_service.id}",
@@ -171,6 +178,7 @@ def _set(questions, set_id="visibility"):
      "Must be an object."),
     ({"base_version": 1, "name": "Renamed"}, "name", "Unknown field."),
 ])
+@pytest.mark.db
 def test_bad_settings_name_the_field_and_change_nothing(client, world, login, changes, field,
                                                         message):
     login(world.users["registered_manager"])
@@ -183,6 +191,7 @@ def test_bad_settings_name_the_field_and_change_nothing(client, world, login, ch
     assert audit_events("service") == []
 
 
+@pytest.mark.db
 def test_settings_need_a_json_body(client, world, login):
     login(world.users["registered_manager"])
     url = f"/api/v1/services/{world.home.id}"
@@ -197,6 +206,7 @@ def test_settings_need_a_json_body(client, world, login):
 # ---- thresholds ------------------------------------------------------------------------
 
 
+@pytest.mark.db
 def test_thresholds_start_at_their_defaults(client, world, login):
     login(world.users["care_worker"])
     got = client.get("/api/v1/provider/thresholds").get_json()
@@ -205,6 +215,7 @@ def test_thresholds_start_at_their_defaults(client, world, login):
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.db
 def test_who_may_change_the_thresholds(client, world, login, role):
     login(world.users[role])
     response = client.patch("/api/v1/provider/thresholds", json={"carry_forward_limit": 3})
@@ -214,6 +225,7 @@ def test_who_may_change_the_thresholds(client, world, login, role):
         {"carry_forward_limit": 3} if allowed else {})
 
 
+@pytest.mark.db
 def test_changing_thresholds_is_audited_and_touches_only_the_own_provider(client, world, login):
     login(world.users["provider_quality_lead"])
     response = client.patch("/api/v1/provider/thresholds", json={
@@ -232,6 +244,7 @@ def test_changing_thresholds_is_audited_and_touches_only_the_own_provider(client
     assert fresh(Provider, world.rival.id).thresholds == {}
 
 
+@pytest.mark.db
 def test_null_puts_a_threshold_back_to_its_default(client, world, login):
     world.provider.thresholds = {"chasing_count": 5, "escalation_hours": {
         "high": 12, "medium": 72, "low": 168}}
@@ -261,6 +274,7 @@ def test_null_puts_a_threshold_back_to_its_default(client, world, login):
     ({"escalation_hours": {"low": 48}}, "escalation_hours.medium", "At most 48 hours."),
     ({"review_interval": 7}, "review_interval", "Unknown field."),
 ])
+@pytest.mark.db
 def test_bad_thresholds_name_the_field_and_change_nothing(client, world, login, changes, field,
                                                           message):
     login(world.users["provider_admin"])
@@ -271,6 +285,7 @@ def test_bad_thresholds_name_the_field_and_change_nothing(client, world, login, 
     assert audit_events("provider") == []
 
 
+@pytest.mark.db
 def test_the_service_layer_checks_thresholds_for_other_callers(world):
     from server.audit.services import Actor
     from server.errors import Invalid
@@ -304,6 +319,7 @@ def test_the_permission_table_has_provider_configure():
 
 
 
+@pytest.mark.db
 def test_service_people_lists_active_staff_who_can_own_entries(client, world, login):
     from server.accounts.models import User
 
@@ -322,6 +338,7 @@ def test_service_people_lists_active_staff_who_can_own_entries(client, world, lo
     assert r.status_code == 404
 
 
+@pytest.mark.db
 def test_the_threshold_table_carries_a_version_that_counts_its_changes(client, world, login):
     login(world.users["provider_admin"])
     assert client.patch("/api/v1/provider/thresholds",

@@ -18,8 +18,6 @@ from server.syncing.models import SyncConflict
 from server.syncing.writes import update_walkaround
 from tests.support.sync_api import push, register
 
-pytestmark = pytest.mark.db
-
 ENTRY_SECRET = "Bed rails left down in room 4 overnight"
 DECISION_SECRET = "Night senior checks rails at 02:00 and 04:00"
 FINDING_SECRET = "R-1042 found on the floor by the wardrobe"
@@ -77,6 +75,7 @@ def _no_secret(text: str) -> None:
 
 @pytest.mark.parametrize("op", ["update", "delete"])
 @pytest.mark.parametrize("target", ["beech_entry", "beech_finding", "colleague_finding"])
+@pytest.mark.db
 def test_a_stale_push_to_a_record_one_may_not_read_records_and_discloses_nothing(
         client, world, login, target, op):
     records = _records(world)
@@ -102,6 +101,7 @@ def test_a_stale_push_to_a_record_one_may_not_read_records_and_discloses_nothing
     assert [c for c in changes if c["entity_type"] == "conflict"] == []
 
 
+@pytest.mark.db
 def test_the_answer_is_the_same_as_for_a_record_that_does_not_exist(client, world, login):
     records = _records(world)
     carer = world.users["care_worker"]
@@ -115,6 +115,7 @@ def test_the_answer_is_the_same_as_for_a_record_that_does_not_exist(client, worl
         {k: v for k, v in results[1].items() if k not in strip})
 
 
+@pytest.mark.db
 def test_a_finding_triaged_since_is_refused_to_its_author_without_a_conflict(
         client, world, login):
     carer = world.users["care_worker"]
@@ -147,6 +148,7 @@ def _planted(world, user, entity_type: str, record, service) -> SyncConflict:
     return row
 
 
+@pytest.mark.db
 def test_a_conflict_is_pulled_by_its_author_only_while_they_may_read_its_record(
         client, world, login):
     records = _records(world)
@@ -176,6 +178,7 @@ def _deleted_walkaround(world, carer):
     return walk
 
 
+@pytest.mark.db
 def test_an_edit_of_a_deleted_walkaround_may_not_carry_server_owned_fields(
         client, world, login):
     carer = world.users["care_worker"]
@@ -193,6 +196,7 @@ def test_an_edit_of_a_deleted_walkaround_may_not_carry_server_owned_fields(
     assert db.session.scalars(db.select(SyncConflict)).all() == []
 
 
+@pytest.mark.db
 def test_resolving_an_edit_against_delete_never_writes_server_owned_fields(
         client, world, login):
     carer, manager = world.users["care_worker"], world.users["registered_manager"]
@@ -222,6 +226,7 @@ def test_resolving_an_edit_against_delete_never_writes_server_owned_fields(
     assert db.session.get(SyncConflict, conflict.id).status == "open"
 
 
+@pytest.mark.db
 def test_a_walkaround_update_refuses_fields_it_may_not_change(world):
     carer = world.users["care_worker"]
     walk = record_walkaround(Actor(carer), world.home, {"started_at": None})
@@ -232,6 +237,7 @@ def test_a_walkaround_update_refuses_fields_it_may_not_change(world):
     assert refused.value.fields == {"conducted_by": "Unknown field."}
 
 
+@pytest.mark.db
 def test_a_note_on_an_entry_one_may_not_read_answers_as_for_no_entry(client, world, login):
     records = _records(world)
     carer = world.users["care_worker"]

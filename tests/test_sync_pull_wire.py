@@ -21,8 +21,6 @@ from server.syncing import pull as pulling
 from server.syncing import records, wire
 from server.syncing.writes import delete_record
 
-pytestmark = pytest.mark.db
-
 
 def _records(world):
     """One record of every synced type, with a tombstone and odd times; return the models."""
@@ -62,6 +60,7 @@ def _expected(kind: str, model) -> dict:
             "record": None if deleted else records.plain(kind, model)}
 
 
+@pytest.mark.db
 def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
     made = _records(world)
     db.session.expire_all()
@@ -78,6 +77,7 @@ def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
     assert made[3][1].deleted_at is not None
 
 
+@pytest.mark.db
 def test_a_pull_sends_every_record_as_plain_does_and_the_route_the_same_json(world, login):
     made = _records(world)
     db.session.expire_all()
@@ -174,6 +174,7 @@ def _pages(user, limit: int) -> list[tuple]:
     raise AssertionError("the pull never ended")
 
 
+@pytest.mark.db
 def test_a_first_sync_in_small_pages_sends_every_change_once_in_order(world, monkeypatch):
     carer, other = world.users["senior_carer"], world.users["care_worker"]
     manager = world.users["registered_manager"]

@@ -14,8 +14,6 @@ from server.syncing import services
 from server.syncing.schemas import PushSchema
 from tests.support.sync_api import PROTOCOL, finding_create, push, register
 
-pytestmark = pytest.mark.db
-
 DEVICE = "0b6f8f3e-6a43-4a59-9a51-2f5d7e4f1c20"
 GOOD = [
     {"protocol_version": 1, "device_id": DEVICE, "mutations": []},
@@ -86,6 +84,7 @@ def test_good_envelopes_load_and_bad_ones_are_refused():
     {"device_id": "nope"},
     {"mutations": "many"},
 ])
+@pytest.mark.db
 def test_a_malformed_push_gets_the_schemas_words(client, world, login, envelope):
     login(world.users["senior_carer"])
     device = register(client)
@@ -99,6 +98,7 @@ def test_a_malformed_push_gets_the_schemas_words(client, world, login, envelope)
         f"Please check these fields: {', '.join(sorted(fields))}.")
 
 
+@pytest.mark.db
 def test_the_push_answers_the_json_jsonify_would_write(app, client, world, login):
     carer = world.users["senior_carer"]
     login(carer)

@@ -11,9 +11,8 @@ from server.findings.models import Finding
 from sync.types import Applied
 from tests.support.sync_api import finding_create, push, register
 
-pytestmark = pytest.mark.db
 
-
+@pytest.mark.db
 def test_creates_naming_the_same_refused_service_are_each_refused_in_the_same_words(
         client, world, login):
     carer = world.users["senior_carer"]
@@ -38,6 +37,7 @@ def test_creates_naming_the_same_refused_service_are_each_refused_in_the_same_wo
     assert {f.service_id for f in landed} == {world.home.id}
 
 
+@pytest.mark.db
 def test_each_bulk_create_has_its_own_event_naming_its_mutation_and_empty_names_pass(
         client, world, login):
     carer = world.users["senior_carer"]

@@ -1,5 +1,6 @@
-"""Browser-test fixtures: the real app on 127.0.0.1 (a werkzeug server in a thread, with a
-temporary migrated SQLite database), Debian's Chromium driven by Playwright, axe-core.
+"""Browser-test fixtures: the real app on 127.0.0.1 (a werkzeug server in a thread, on a
+copy of a SQLite database migrated once per run), Debian's Chromium driven by Playwright,
+axe-core.
 
 Never downloads a browser: Chromium comes from /usr/bin/chromium (`make ensure-chromium`).
 """
@@ -37,24 +38,45 @@ def pwa_root(tmp_path):
     return root
 
 
-@pytest.fixture
-def live_app(tmp_path, pwa_root):
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """A SQLite database migrated once per run; each test serves a copy of it."""
     from flask_migrate import upgrade
 
     from server import create_app
     from server.extensions import db
 
+    path = tmp_path_factory.mktemp("browser-template") / "template.db"
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(path),
+        "SECRET_KEY": "browser-test",
+        "INSTANCE_PATH": str(path.parent / "instance"),
+    })
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def live_app(tmp_path, pwa_root, template_db):
+    from server import create_app
+    from server.extensions import db
+
+    database = tmp_path / "browser.db"
+    shutil.copyfile(template_db, database)
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "browser.db"),
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(database),
             "SECRET_KEY": "browser-test",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "PWA_ROOT": str(pwa_root),
+            # A cheap hash: the people of a test are made and signed in within seconds.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     _register_web(app)
-    with app.app_context():
-        upgrade()
     yield app
     with app.app_context():
         db.session.remove()
