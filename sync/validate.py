@@ -40,6 +40,9 @@ MAX_BATCH_BYTES = 2 * 1024 * 1024
 """Largest push body in bytes (2 MiB); beyond it the push is refused (413)."""
 
 MAX_ID_CHARS = 64
+MAX_COUNTER = 2**53 - 1
+"""The largest ``seq`` or ``base_version``: JavaScript's largest exact whole number, and
+well inside the database's 64-bit columns (a larger one would fail there, for ever)."""
 """Longest mutation_id or device_id."""
 
 MAX_ACTION_CHARS = 40
@@ -145,7 +148,7 @@ def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
     entity_id, author_id, device_time = get("entity_id"), get("author_id"), get("device_time")
     if not (type(mutation_id) is str and 1 <= len(mutation_id) <= MAX_ID_CHARS
             and type(device_id) is str and 1 <= len(device_id) <= MAX_ID_CHARS
-            and type(seq) is int and seq >= 1 and type(entity_type) is str
+            and type(seq) is int and 1 <= seq <= MAX_COUNTER and type(entity_type) is str
             and op in _PLAIN_OPS.get(entity_type, ()) and get("transition") is None
             and type(entity_id) is str and type(author_id) is str
             and (device_time is None or type(device_time) is str)):
@@ -153,7 +156,7 @@ def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
     if op in ("create", "append"):
         if base_version is not None:
             return None
-    elif type(base_version) is not int or base_version < 1:
+    elif type(base_version) is not int or not 1 <= base_version <= MAX_COUNTER:
         return None
     try:
         entity_id, author_id = uuid.UUID(entity_id), _author_uuid(author_id)
@@ -185,6 +188,8 @@ def _checked(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
     seq = raw.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         errors["seq"] = "Must be a whole number from 1, counting this device's mutations."
+    elif seq > MAX_COUNTER:
+        errors["seq"] = f"Must be at most {MAX_COUNTER}."
     entity_type, op = _type_and_op(raw, errors)
     entity_id = _uuid_field(raw, "entity_id", errors)
     author_id = _author(raw, errors)
@@ -302,6 +307,9 @@ def _base_version(raw: dict, op: Any, errors: dict) -> int | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         errors["base_version"] = "Must be the record's version the device last saw."
+        return None
+    if value > MAX_COUNTER:
+        errors["base_version"] = f"Must be at most {MAX_COUNTER}."
         return None
     return value
 

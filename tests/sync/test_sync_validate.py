@@ -85,6 +85,10 @@ def test_values_are_canonicalised_by_their_kind():
         ({"device_id": ""}, "device_id", "Must be text of 1 to 64 characters."),
         ({"seq": 0}, "seq", "Must be a whole number from 1, counting this device's mutations."),
         ({"seq": True}, "seq", "Must be a whole number from 1, counting this device's mutations."),
+        # Past 2**53 - 1 a tablet cannot count exactly, and past 2**63 the database cannot
+        # store it: refused here, never a server error retried for ever.
+        ({"seq": 10**19}, "seq", "Must be at most 9007199254740991."),
+        ({"base_version": 10**19}, "base_version", "Must be at most 9007199254740991."),
         ({"op": "upsert"}, "op", "Must be one of: create, update, append, transition, delete."),
         (
             {"entity_type": "resident"},
