@@ -28,6 +28,7 @@ from authz_world import (
 )
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import profile_name
 
 from server.accounts.permissions import PERMISSIONS
 from sync.store import Refused
@@ -46,7 +47,9 @@ def _sql(request):
 
 
 WORLDS = {"memory": lambda request: (lambda: MemoryWorld(PERMISSIONS)), "sql": _sql}
-EXAMPLES = {"memory": 150, "sql": 12}
+# The thorough profile (HYPOTHESIS_PROFILE=thorough) runs many more of each.
+EXAMPLES = ({"memory": 2000, "sql": 150} if profile_name() == "thorough"
+            else {"memory": 150, "sql": 12})
 
 
 @pytest.fixture(params=[pytest.param("memory"), pytest.param("sql", marks=[pytest.mark.db])])
