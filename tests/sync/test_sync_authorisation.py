@@ -15,7 +15,7 @@ import json
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from server.accounts.permissions import PERMISSIONS
@@ -24,6 +24,7 @@ from sync.types import Rejected
 from tests.support.authz_world import (
     RECORD_IDS,
     RECORDS,
+    SERVICES,
     TEXT,
     USER_IDS,
     USERS,
@@ -31,6 +32,7 @@ from tests.support.authz_world import (
     Seeder,
     secret,
 )
+from tests.support.hypothesis_profiles import profile_name
 
 DISCLOSING = ("forbidden", "not_found", "id_taken")
 STALE_TEXT = "What the tablet saw"
@@ -45,7 +47,9 @@ def _sql(request):
 
 
 WORLDS = {"memory": lambda request: (lambda: MemoryWorld(PERMISSIONS)), "sql": _sql}
-EXAMPLES = {"memory": 150, "sql": 12}
+# The thorough profile (HYPOTHESIS_PROFILE=thorough) runs many more of each.
+EXAMPLES = ({"memory": 2000, "sql": 150} if profile_name() == "thorough"
+            else {"memory": 150, "sql": 12})
 
 
 @pytest.fixture(params=[pytest.param("memory"), pytest.param("sql", marks=[pytest.mark.db])])
@@ -71,6 +75,9 @@ def test_nothing_outside_a_users_scope_is_disclosed_or_changed(world_factory):
     @settings(max_examples=EXAMPLES[world_factory.name], deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(plan=actions)
+    # Found by Hypothesis: the memory store deleted an open entry that the desk refuses to
+    # delete (only a draft is deleted), so a note on it was then refused not_found.
+    @example(plan=[("deputy_a", "entry_a", "delete", False), ("carer_a", "entry_a", "append", False)])
     def check(plan):
         world = world_factory()
         seeder = Seeder(world)
@@ -191,3 +198,55 @@ def _read_side(world, user: str, hidden: dict) -> None:
             if name in hidden:
                 assert status in (403, 404), (user, name, status)
             _disclosed_nothing(text, hidden)
+
+
+def test_a_note_on_a_deleted_entry_is_not_found_in_both_stores(world_factory):
+    """An entry deleted as a draft is a tombstone: a note or evidence pushed to it after is
+    refused ``not_found`` (nothing is written, no conflict is kept), the same word for word
+    for its owner, who could read it, and for a user of the other home, who never could.
+    """
+    world = world_factory()
+    seeder = Seeder(world)
+    seeder.seed()
+    draft = str(uuid.uuid5(RECORD_IDS["entry_a"], "draft"))
+    made = seeder.push("rm_a", seeder.mutation(
+        "rm_a", "create", "entry_a", entity_id=draft,
+        changes={"service_id": str(SERVICES["a"]), "concern": "A draft", "source": "walkaround",
+                 "risk": "low", "owner_id": str(USER_IDS["carer_a"])}))
+    assert made.status == "applied", made
+    gone = seeder.push("deputy_a", seeder.mutation("deputy_a", "delete", "entry_a",
+                                                   entity_id=draft, base_version=1))
+    assert gone.status == "applied", gone
+    before = _snapshot(world)
+
+    answers = []
+    for user in ("carer_a", "senior_b"):
+        note = seeder.mutation(user, "append", "entry_a", entity_type="note",
+                               entity_id=str(uuid.uuid5(RECORD_IDS["entry_a"], user)),
+                               changes={"entry_id": draft, "body": f"{user} wrote late"})
+        answers.append(world.apply(user, note).to_dict())
+
+    assert [(a["code"], a["reason"], a["fields"]) for a in answers] == [
+        ("not_found", "There is no log entry with this id.",
+         {"changes.entry_id": "No live log entry has this id."})] * 2
+    assert _snapshot(world) == before
+
+
+def test_an_open_entry_is_not_deleted_in_either_store(world_factory):
+    """Only a draft entry is deleted (the log's rule): the memory store once deleted an open
+    one, and a note on it was then refused where the database took it (found by Hypothesis).
+    """
+    world = world_factory()
+    seeder = Seeder(world)
+    seeder.seed()
+    before = _snapshot(world)
+
+    outcome = seeder.push("deputy_a", seeder.mutation("deputy_a", "delete", "entry_a",
+                                                      base_version=2))
+
+    assert (outcome.code, outcome.rule) == ("rule", "only_drafts_deleted"), outcome
+    assert _snapshot(world) == before
+    note = seeder.mutation("carer_a", "append", "entry_a", entity_type="note",
+                           entity_id=str(uuid.uuid5(RECORD_IDS["entry_a"], "late note")),
+                           changes={"entry_id": str(RECORD_IDS["entry_a"]), "body": "Mat checked"})
+    assert world.apply("carer_a", note).status == "applied"
