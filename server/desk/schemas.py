@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from server.api.schemas import PageArgs, page_field
+from server.common.fields import SaneDate
 from server.desk.services import OUTCOMES
 from server.log.schemas import text, version_field
 
@@ -96,7 +97,7 @@ class CompletionChecksSchema(Schema):
 
 
 class CompletionChecksArgs(Schema):
-    day = fields.Date(load_default=None)
+    day = SaneDate(load_default=None)
 
 
 class CheckResultSchema(Schema):
@@ -107,6 +108,6 @@ class CheckResultSchema(Schema):
 
 
 class RecordChecksSchema(Schema):
-    day = fields.Date(required=True)
+    day = SaneDate(required=True)
     results = fields.List(fields.Nested(CheckResultSchema), required=True,
                           validate=validate.Length(min=1, max=500))

@@ -3,6 +3,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from server.api.schemas import NamedSchema
+from server.common.fields import SaneDate
 from server.framework.services import DEFAULT_FRAMEWORK
 
 
@@ -11,8 +12,8 @@ class PackArgs(Schema):
         unknown = RAISE
 
     service_id = fields.UUID(required=True)
-    start = fields.Date(required=True, data_key="from", metadata={"description": "YYYY-MM-DD"})
-    end = fields.Date(required=True, data_key="to", metadata={"description": "YYYY-MM-DD"})
+    start = SaneDate(required=True, data_key="from", metadata={"description": "YYYY-MM-DD"})
+    end = SaneDate(required=True, data_key="to", metadata={"description": "YYYY-MM-DD"})
     framework = fields.String(load_default=DEFAULT_FRAMEWORK, validate=validate.Length(1, 40))
 
 

@@ -3,6 +3,7 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.schemas import PageArgs
+from server.common.fields import SaneDate
 from server.common.vocab import MEASURE_METRICS
 
 PERCENT = validate.Range(min=0, max=100)
@@ -15,8 +16,8 @@ class MeasureCreateSchema(Schema):
     metric = fields.String(required=True, validate=validate.OneOf(MEASURE_METRICS))
     baseline = fields.Float(required=True, validate=PERCENT)
     target = fields.Float(required=True, validate=PERCENT)
-    start_date = fields.Date(required=True)
-    deadline = fields.Date(required=True)
+    start_date = SaneDate(required=True)
+    deadline = SaneDate(required=True)
 
     @validates_schema
     def _deadline_after_start(self, data, **kwargs):
@@ -35,7 +36,7 @@ class MeasureEditSchema(Schema):
         min=1, max=200, error="Give the measure a name of at most 200 characters."))
     baseline = fields.Float(validate=PERCENT_WORDS)
     target = fields.Float(validate=PERCENT_WORDS)
-    deadline = fields.Date()
+    deadline = SaneDate()
 
 
 class MeasureSchema(Schema):
