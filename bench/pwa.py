@@ -1,18 +1,20 @@
 """The PWA: app-shell bytes (gzipped, as a server sends them) and time to a usable screen offline.
 
-The shell is the precache list of pwa/sw.js. The offline time is measured in Debian's
-Chromium (never a downloaded browser): a senior carer signs in once online, the network is
-cut, and the app is reloaded until the finding form can be typed in. Its baseline, in the
+The shell is the precache list of pwa/shell.json, as the server reads it. The offline
+time is measured in Debian's Chromium (never a downloaded browser): a senior carer signs
+in once online, the network is cut, and the app is reloaded until the finding form can be
+typed in. Its baseline, in the
 same browser and run, is an offline reload of one cached icon: what the browser and the
 service worker cost before Careloop's own code runs.
 """
 
 import gzip
-import re
 import statistics
 import threading
 import time
 from pathlib import Path
+
+from server.web import shell
 
 PWA = Path(__file__).resolve().parent.parent / "pwa"
 CHROMIUM = "/usr/bin/chromium"
@@ -21,11 +23,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 
 
 def shell_files() -> list[Path]:
-    """The files the service worker precaches, read from its SHELL list."""
-    text = (PWA / "sw.js").read_text()
-    block = re.search(r"const SHELL = \[(.*?)\];", text, re.S).group(1)
-    paths = re.findall(r"'(/[^']*)'", block)
-    return [PWA / ("index.html" if p == "/" else p.lstrip("/")) for p in paths]
+    """The files the service worker precaches: the server's own reading of pwa/shell.json."""
+    return list(shell.shell_files(PWA).values())
 
 
 def shell_bytes() -> dict:
