@@ -93,9 +93,14 @@ THRESHOLD_RANGES = {
 }
 
 
-def _whole(name: str) -> fields.Integer:
-    low, high = THRESHOLD_RANGES[name]
+def whole_in(ranges: dict[str, tuple[int, int]], name: str) -> fields.Integer:
+    """A setting's whole number within its range; null puts it back to its default."""
+    low, high = ranges[name]
     return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=low, max=high))
+
+
+def _whole(name: str) -> fields.Integer:
+    return whole_in(THRESHOLD_RANGES, name)
 
 
 class EscalationHoursSchema(Schema):

@@ -5,12 +5,13 @@ A change applies to sessions started after it: each session keeps the limits it 
 given at sign-in (server/accounts/sessions.py).
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from server.audit import services as audit
 from server.audit.services import Actor
 from server.extensions import db
 from server.providers.models import DEFAULT_SETTINGS, Provider
+from server.providers.schemas import whole_in
 from server.providers.services import require_provider_configure
 
 RANGES = {
@@ -22,8 +23,7 @@ RANGES = {
 
 
 def _whole(name: str) -> fields.Integer:
-    low, high = RANGES[name]
-    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=low, max=high))
+    return whole_in(RANGES, name)
 
 
 class SignInSettingsPatchSchema(Schema):
