@@ -60,7 +60,9 @@ def table(rows: list[tuple]) -> str:
         else:
             ratio = f"{mine / base:.3f}" if base else "-"
             cells = [base_label, _fmt(base, unit), ratio]
-        lines.append(f"| {name} | {unit} | {_fmt(mine, unit)} | {runs} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {name} | {unit} | {_fmt(mine, unit)} | {runs} | " + " | ".join(cells) + " |"
+        )
     return "\n".join(lines)
 
 
@@ -71,8 +73,9 @@ def parse(argv) -> argparse.Namespace:
     ap.add_argument("--runs", type=int, help="runs per figure (default 3; quick 1)")
     ap.add_argument("--json", help="also write every run's figures to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary databases")
-    ap.add_argument("--only", default="sync,pg,load,pwa,desk",
-                    help="comma list of parts to run (default: all)")
+    ap.add_argument(
+        "--only", default="sync,pg,load,pwa,desk", help="comma list of parts to run (default: all)"
+    )
     return ap.parse_args(argv)
 
 

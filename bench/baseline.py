@@ -82,15 +82,18 @@ class Baseline:
         """One page of rows after ``cursor``, and the position of change_seq in a row."""
         found = self.db.execute(
             f"SELECT * FROM finding WHERE change_seq > {self.MARK} "
-            f"ORDER BY change_seq LIMIT {self.MARK}", (cursor, limit))
+            f"ORDER BY change_seq LIMIT {self.MARK}",
+            (cursor, limit),
+        )
         return found.fetchall(), [d[0] for d in found.description].index("change_seq")
 
     def insert(self, rows: list[dict], *, ignore: bool = False) -> float:
         """Insert ``rows`` in one transaction (ignoring ids already there on the retry
         pass); return seconds."""
         names = list(rows[0])
-        return self._write(self._insert_sql(names, ignore),
-                           [tuple(r[c] for c in names) for r in rows])
+        return self._write(
+            self._insert_sql(names, ignore), [tuple(r[c] for c in names) for r in rows]
+        )
 
     def update(self, rows: list[dict]) -> float:
         """Change every row's description and bump its version; return seconds."""

@@ -36,8 +36,9 @@ def big_pull_rows(world: World, workdir: Path, n: int, runs: int, page: int, log
         path = copy_database(world.path, workdir / f"bigpull-{run}.db")
         _fill(path, world, n)
         with Server(path) as server:
-            client = Client(server.url, world.users["puller"]["email"], PASSWORD,
-                            f"bench-bigpull-{run:04d}")
+            client = Client(
+                server.url, world.users["puller"]["email"], PASSWORD, f"bench-bigpull-{run:04d}"
+            )
             began = time.perf_counter()
             got, _cursor, pages = client.pull(0, page, n // page + 10)
             seconds = time.perf_counter() - began
@@ -52,8 +53,16 @@ def big_pull_rows(world: World, workdir: Path, n: int, runs: int, page: int, log
         got, seconds = reader.read(0, page)
         reader.close()
         theirs.append(got / seconds)
-    return [(f"Pull: first sync of {n:,}, pages of {page:,}", "records/s",
-             statistics.median(mine), runs, "raw SQLite, same rows", statistics.median(theirs))]
+    return [
+        (
+            f"Pull: first sync of {n:,}, pages of {page:,}",
+            "records/s",
+            statistics.median(mine),
+            runs,
+            "raw SQLite, same rows",
+            statistics.median(theirs),
+        )
+    ]
 
 
 def _add(path: Path, world: World, first_seq: int, n: int) -> None:
@@ -67,16 +76,18 @@ def _add(path: Path, world: World, first_seq: int, n: int) -> None:
         db.execute("UPDATE change_counter SET value = ?", (first_seq + n - 1,))
 
 
-def pull_only(world: World, workdir: Path, n: int, incr: int, page: int, repeat: int,
-              run: int, log) -> dict:
+def pull_only(
+    world: World, workdir: Path, n: int, incr: int, page: int, repeat: int, run: int, log
+) -> dict:
     """One first pull of ``n`` and ``repeat`` incremental pulls of ``incr``; return figures."""
     from bench.sync_bench import server_cpu
 
     path = copy_database(world.path, workdir / f"pullonly-{run}.db")
     _fill(path, world, n)
     with Server(path) as server:
-        client = Client(server.url, world.users["puller"]["email"], PASSWORD,
-                        f"bench-pullonly-{run:04d}")
+        client = Client(
+            server.url, world.users["puller"]["email"], PASSWORD, f"bench-pullonly-{run:04d}"
+        )
         cpu, began = server_cpu(server.pid), time.perf_counter()
         got, cursor, pages = client.pull(0, page, n // page + 10)
         seconds, cpu = time.perf_counter() - began, server_cpu(server.pid) - cpu
@@ -92,13 +103,18 @@ def pull_only(world: World, workdir: Path, n: int, incr: int, page: int, repeat:
                 raise AssertionError(f"the incremental pull returned {got}, expected {incr}")
         cpu_incr = server_cpu(server.pid) - cpu_incr
         client.close()
-    out = {"first": n / seconds, "first_cpu_per_record_us": cpu / n * 1e6,
-           "incr_ms": statistics.median(times) * 1000,
-           "incr_cpu_ms": cpu_incr / repeat * 1000}
-    log(f"    first pull of {n:,}: {out['first']:,.0f} records/s ({pages} pages, server CPU "
+    out = {
+        "first": n / seconds,
+        "first_cpu_per_record_us": cpu / n * 1e6,
+        "incr_ms": statistics.median(times) * 1000,
+        "incr_cpu_ms": cpu_incr / repeat * 1000,
+    }
+    log(
+        f"    first pull of {n:,}: {out['first']:,.0f} records/s ({pages} pages, server CPU "
         f"{cpu:.2f} s, {out['first_cpu_per_record_us']:.1f} us a record); incremental of "
         f"{incr}: median {out['incr_ms']:.1f} ms of {repeat}, server CPU "
-        f"{out['incr_cpu_ms']:.1f} ms a pull")
+        f"{out['incr_cpu_ms']:.1f} ms a pull"
+    )
     return out
 
 
@@ -125,8 +141,10 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="careloop-bigpull-"))
     try:
         world = make_template(workdir)
-        runs = [pull_only(world, workdir, args.n, args.incr, args.page, args.repeat, run, log)
-                for run in range(args.runs)]
+        runs = [
+            pull_only(world, workdir, args.n, args.incr, args.page, args.repeat, run, log)
+            for run in range(args.runs)
+        ]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for key in runs[0]:

@@ -19,18 +19,27 @@ PASSWORD = "careloop-bench"  # seed/large.py PASSWORD
 # (label, who, path): who signs in, and the call the screen makes. {service} and {month}
 # are filled from the large provider.
 CALLS = [
-    ("Desk: filtered log list (open, overdue, high risk)", "rm",
-     "/api/v1/entries?service_id={service}&status=open,in_progress&overdue=true&risk=high"
-     "&per_page=25"),
+    (
+        "Desk: filtered log list (open, overdue, high risk)",
+        "rm",
+        "/api/v1/entries?service_id={service}&status=open,in_progress&overdue=true&risk=high"
+        "&per_page=25",
+    ),
     ("Desk: log search, whole provider", "ni", "/api/v1/entries?q=handrail&per_page=25"),
     # A phrase in about a fifth of the large provider's entries: the search's heavy case.
     ("Desk: log search, a common phrase", "ni", "/api/v1/entries?q=call%20bell&per_page=25"),
     ("Desk: early warnings, 50 services", "ni", "/api/v1/early-warnings"),
     ("Desk: oversight dashboard, 50 services", "ni", "/api/v1/oversight/dashboard"),
-    ("Reports: monthly governance report, provider-wide (JSON)", "ni",
-     "/api/v1/reports/governance?month={month}"),
-    ("Reports: monthly governance report, one service (PDF)", "rm",
-     "/api/v1/reports/governance.pdf?month={month}&service_id={service}"),
+    (
+        "Reports: monthly governance report, provider-wide (JSON)",
+        "ni",
+        "/api/v1/reports/governance?month={month}",
+    ),
+    (
+        "Reports: monthly governance report, one service (PDF)",
+        "rm",
+        "/api/v1/reports/governance.pdf?month={month}&service_id={service}",
+    ),
 ]
 
 
@@ -38,8 +47,9 @@ def _session(url: str, email: str) -> requests.Session:
     http = requests.Session()
     token = http.get(f"{url}/api/v1/auth/csrf", timeout=60).json()["csrf_token"]
     http.headers["X-CSRF-Token"] = token
-    r = http.post(f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD},
-                  timeout=60)
+    r = http.post(
+        f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=60
+    )
     r.raise_for_status()
     return http
 
@@ -49,8 +59,10 @@ def _who(path: Path) -> dict:
     import sqlite3
 
     with sqlite3.connect(path) as conn:
-        ni = conn.execute("SELECT u.email FROM user_account u JOIN membership m ON m.user_id = u.id "
-                          "WHERE m.role = 'nominated_individual' LIMIT 1").fetchone()[0]
+        ni = conn.execute(
+            "SELECT u.email FROM user_account u JOIN membership m ON m.user_id = u.id "
+            "WHERE m.role = 'nominated_individual' LIMIT 1"
+        ).fetchone()[0]
         rm, service = conn.execute(
             "SELECT u.email, m.service_id FROM user_account u JOIN membership m "
             "ON m.user_id = u.id WHERE m.role = 'registered_manager' ORDER BY u.email LIMIT 1"
@@ -74,8 +86,16 @@ def desk_rows(workdir: Path, runs: int, month: str, log=print, small: bool = Fal
     path, built = large.ensure(log, small_in=workdir if small else None)
     rows = []
     if built is not None:
-        rows.append(("Large provider: build (seed --scale large), once then cached", "s",
-                     built, 1, None, None))
+        rows.append(
+            (
+                "Large provider: build (seed --scale large), once then cached",
+                "s",
+                built,
+                1,
+                None,
+                None,
+            )
+        )
     who = _who(path)
     server = Gunicorn(f"sqlite:///{path}", 1, workdir / "desk-gunicorn.log")
     try:

@@ -34,8 +34,11 @@ def _user(role: str):
     from server.extensions import db
 
     return db.session.scalars(
-        db.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == role).order_by(User.email).limit(1)
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == role)
+        .order_by(User.email)
+        .limit(1)
     ).one()
 
 
@@ -62,8 +65,10 @@ def report(changes_back: int = 100, runs: int = 7) -> str:
             got = len(pulling.pull(user, cursor, 1000)["changes"])
             times.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
-        out.append(f"\n{role}: pull of {got} changes, median {statistics.median(times):.1f} ms "
-                   f"(CPU {statistics.median(cpu):.1f} ms) over {runs} runs")
+        out.append(
+            f"\n{role}: pull of {got} changes, median {statistics.median(times):.1f} ms "
+            f"(CPU {statistics.median(cpu):.1f} ms) over {runs} runs"
+        )
     return "\n".join(out)
 
 

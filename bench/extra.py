@@ -59,8 +59,14 @@ def _load_rows(workdir: Path, quick: bool, log) -> list[tuple]:
             (f"{what}: p50 latency", "ms", got["p50_ms"], 1, alone, got["solo_p50_ms"]),
             (f"{what}: p95 latency", "ms", got["p95_ms"], 1, alone, got["solo_p95_ms"]),
             (f"{what}: errors", "requests", got["errors"], 1, None, None),
-            (f"{what}: mutations landed exactly once", "mutations", got["landed"], 1,
-             "mutations sent", got["mutations_sent"]),
+            (
+                f"{what}: mutations landed exactly once",
+                "mutations",
+                got["landed"],
+                1,
+                "mutations sent",
+                got["mutations_sent"],
+            ),
         ]
         if url.startswith("postgresql"):
             pg.reset(url)
@@ -81,8 +87,20 @@ def _pwa_rows(workdir: Path, quick: bool, log) -> list[tuple]:
         server.stop()
     log(f"PWA shell: {size['files']} files")
     return [
-        (f"PWA: app shell, {size['files']} files, gzipped", "bytes", size["gzip"], 1,
-         "the same files uncompressed", size["raw"]),
-        ("PWA: offline start to a usable finding form", "ms", times["app_ms"],
-         1 if quick else 5, "offline load of one cached icon", times["icon_ms"]),
+        (
+            f"PWA: app shell, {size['files']} files, gzipped",
+            "bytes",
+            size["gzip"],
+            1,
+            "the same files uncompressed",
+            size["raw"],
+        ),
+        (
+            "PWA: offline start to a usable finding form",
+            "ms",
+            times["app_ms"],
+            1 if quick else 5,
+            "offline load of one cached icon",
+            times["icon_ms"],
+        ),
     ]

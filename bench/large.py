@@ -33,8 +33,12 @@ def cached_path() -> Path:
 
 
 def env_for(path: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": SECRET,
-            "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{path}",
+        "SECRET_KEY": SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 SMALL = ["--services", "2", "--findings", "2000", "--entries", "400", "--tablets", "4"]
@@ -50,15 +54,22 @@ def ensure(log=print, small_in: Path | None = None) -> tuple[Path, float | None]
     if small_in is not None:
         path = small_in / "small-provider.db"
         env = env_for(path)
-        subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        subprocess.run(flask + ["seed", "--scale", "large", *SMALL], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        subprocess.run(
+            flask + ["seed", "--scale", "large", *SMALL],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         return path, None
     path = cached_path()
     if path.exists():
-        subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env_for(path), check=True,
-                       capture_output=True)
+        subprocess.run(
+            flask + ["db", "upgrade"], cwd=ROOT, env=env_for(path), check=True, capture_output=True
+        )
         return path, None
     CACHE.mkdir(parents=True, exist_ok=True)
     for old in CACHE.glob("large-*.db*"):
@@ -70,8 +81,13 @@ def ensure(log=print, small_in: Path | None = None) -> tuple[Path, float | None]
     log(f"large provider: building {path.name} (seed --scale large; minutes)")
     began = time.perf_counter()
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(flask + ["seed", "--scale", "large"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        flask + ["seed", "--scale", "large"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     seconds = time.perf_counter() - began
     # Fold the WAL into the file so one file is the whole database.
     import sqlite3

@@ -57,19 +57,36 @@ class Tally:
 
 
 def env_for(database_url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-            "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def prepare(database_url: str, sizes: LoadSizes) -> dict:
     """Migrate an empty database and add the services and one carer per tablet."""
     env = env_for(database_url)
-    subprocess.run([str(VENV_BIN / "flask"), "--app", "server", "db", "upgrade"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
-    code = ("import json, sys\nfrom bench.load import _seed\n"
-            "print(json.dumps(_seed(int(sys.argv[1]), int(sys.argv[2]))))\n")
-    out = subprocess.run([sys.executable, "-c", code, str(sizes.tablets), str(sizes.services)],
-                         cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "server", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import json, sys\nfrom bench.load import _seed\n"
+        "print(json.dumps(_seed(int(sys.argv[1]), int(sys.argv[2]))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(sizes.tablets), str(sizes.services)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -88,8 +105,13 @@ def _seed(tablets: int, services: int) -> dict:
         carers = []
         for i in range(tablets):
             home = homes[i % services]
-            user = make_user(provider, "senior_carer", home, email=f"tablet{i}@load.example",
-                             password_hash=secret)
+            user = make_user(
+                provider,
+                "senior_carer",
+                home,
+                email=f"tablet{i}@load.example",
+                password_hash=secret,
+            )
             carers.append({"email": user.email, "id": str(user.id), "service_id": str(home.id)})
         db.session.commit()
         return {"carers": carers}
@@ -107,8 +129,10 @@ def _all_signed_in(url: str, carers: list, tally: Tally) -> dict:
     """Sign every tablet in before the clock starts: logins hash passwords on purpose
     slowly, and 200 at once are the start of a shift, not the sync load being measured."""
     clients: dict = {}
-    threads = [threading.Thread(target=_sign_in, args=(n, url, carer, tally, clients))
-               for n, carer in enumerate(carers)]
+    threads = [
+        threading.Thread(target=_sign_in, args=(n, url, carer, tally, clients))
+        for n, carer in enumerate(carers)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -116,8 +140,16 @@ def _all_signed_in(url: str, carers: list, tally: Tally) -> dict:
     return clients
 
 
-def _tablet(n: int, client: Client, carer: dict, sizes: LoadSizes, start_at: float,
-            stop_at: float, tally: Tally, sent: list) -> None:
+def _tablet(
+    n: int,
+    client: Client,
+    carer: dict,
+    sizes: LoadSizes,
+    start_at: float,
+    stop_at: float,
+    tally: Tally,
+    sent: list,
+) -> None:
     """Push a batch and pull, every interval, until ``stop_at``."""
     cursor, seq, cycle = 0, 1, 0
     while True:
@@ -126,8 +158,14 @@ def _tablet(n: int, client: Client, carer: dict, sizes: LoadSizes, start_at: flo
             break
         time.sleep(max(0.0, wake - time.monotonic()))
         # Seeds stay positive and apart: random.Random(-x) is random.Random(x).
-        batch = finding_creates(client.device_id, carer["id"], carer["service_id"], sizes.batch,
-                                seed=(n + 2) * 100_000 + cycle, first_seq=seq)
+        batch = finding_creates(
+            client.device_id,
+            carer["id"],
+            carer["service_id"],
+            sizes.batch,
+            seed=(n + 2) * 100_000 + cycle,
+            first_seq=seq,
+        )
         seq += sizes.batch
         body = client.encode(batch, sizes.batch)
         for _attempt in range(5):  # the outbox retries the same mutations
@@ -158,9 +196,23 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log, "w")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--timeout", "120", "--log-level", "warning", "server.wsgi:app"],
-            cwd=ROOT, env=env_for(database_url), stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                "server.wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env_for(database_url),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -184,16 +236,25 @@ class Gunicorn:
 
 def count_landed(database_url: str, ids: list[str]) -> tuple[int, int]:
     """Return (finding rows in all, distinct rows among ``ids``), read in a subprocess."""
-    code = ("import json, sys, uuid\nfrom server import create_app\nfrom server.extensions import db\n"
-            "from server.findings.models import Finding\n"
-            "ids = [uuid.UUID(i) for i in json.load(sys.stdin)]\n"
-            "with create_app().app_context():\n"
-            "    total = db.session.query(Finding).count()\n"
-            "    mine = sum(db.session.query(Finding).filter(Finding.id.in_(ids[i:i + 500])).count()"
-            " for i in range(0, len(ids), 500))\n"
-            "print(json.dumps([total, mine]))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env_for(database_url),
-                         input=json.dumps(ids), check=True, capture_output=True, text=True)
+    code = (
+        "import json, sys, uuid\nfrom server import create_app\nfrom server.extensions import db\n"
+        "from server.findings.models import Finding\n"
+        "ids = [uuid.UUID(i) for i in json.load(sys.stdin)]\n"
+        "with create_app().app_context():\n"
+        "    total = db.session.query(Finding).count()\n"
+        "    mine = sum(db.session.query(Finding).filter(Finding.id.in_(ids[i:i + 500])).count()"
+        " for i in range(0, len(ids), 500))\n"
+        "print(json.dumps([total, mine]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env_for(database_url),
+        input=json.dumps(ids),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     total, mine = json.loads(out.stdout.strip().splitlines()[-1])
     return total, mine
 
@@ -226,9 +287,13 @@ def load_run(database_url: str, sizes: LoadSizes, workdir: Path, log=print) -> d
             if n not in clients:
                 continue
             offset = sizes.interval * n / max(1, sizes.tablets)
-            threads.append(threading.Thread(
-                target=_tablet, daemon=True,
-                args=(n, clients[n], carer, sizes, start_at + offset, stop_at, tally, sent)))
+            threads.append(
+                threading.Thread(
+                    target=_tablet,
+                    daemon=True,
+                    args=(n, clients[n], carer, sizes, start_at + offset, stop_at, tally, sent),
+                )
+            )
         for thread in threads:
             thread.start()
         log(f"load: {sizes.tablets} tablets for {sizes.duration:.0f} s")
@@ -240,12 +305,17 @@ def load_run(database_url: str, sizes: LoadSizes, workdir: Path, log=print) -> d
     both, alone_ms = tally.push_ms + tally.pull_ms, solo.push_ms + solo.pull_ms
     return {
         "solo_p50_ms": statistics.median(alone_ms) if alone_ms else float("nan"),
-        "solo_p95_ms": _percentile(alone_ms, 0.95), "solo_errors": len(solo.errors),
-        "requests": len(both), "errors": len(tally.errors), "error_samples": tally.errors[:5],
+        "solo_p95_ms": _percentile(alone_ms, 0.95),
+        "solo_errors": len(solo.errors),
+        "requests": len(both),
+        "errors": len(tally.errors),
+        "error_samples": tally.errors[:5],
         "p50_ms": statistics.median(both) if both else float("nan"),
         "p95_ms": _percentile(both, 0.95),
         "push_p95_ms": _percentile(tally.push_ms, 0.95),
         "pull_p95_ms": _percentile(tally.pull_ms, 0.95),
-        "mutations_sent": len(sent), "rows": total, "landed": mine,
+        "mutations_sent": len(sent),
+        "rows": total,
+        "landed": mine,
         "landed_once": total == mine == len(sent),
     }

@@ -30,19 +30,49 @@ RETRIES = "raw PostgreSQL executemany, ON CONFLICT DO NOTHING"
 READS = "raw PostgreSQL SELECT pages"
 # (figure key, label, unit, baseline key, baseline label); None: the figure has no baseline.
 FIGURES = [
-    ("push_100", "Push on PostgreSQL: {n:,} finding creates, batch 100", "mutations/s",
-     "insert", WRITES),
-    ("push_500", "Push on PostgreSQL: {n:,} finding creates, batch 500", "mutations/s",
-     "insert", WRITES),
-    ("update_500", "Push on PostgreSQL: {n:,} finding updates, batch 500", "mutations/s",
-     "update", WRITES),
-    ("retry_500", "Retries on PostgreSQL: the same {n:,} creates again, batch 500",
-     "mutations/s", "retry", RETRIES),
+    (
+        "push_100",
+        "Push on PostgreSQL: {n:,} finding creates, batch 100",
+        "mutations/s",
+        "insert",
+        WRITES,
+    ),
+    (
+        "push_500",
+        "Push on PostgreSQL: {n:,} finding creates, batch 500",
+        "mutations/s",
+        "insert",
+        WRITES,
+    ),
+    (
+        "update_500",
+        "Push on PostgreSQL: {n:,} finding updates, batch 500",
+        "mutations/s",
+        "update",
+        WRITES,
+    ),
+    (
+        "retry_500",
+        "Retries on PostgreSQL: the same {n:,} creates again, batch 500",
+        "mutations/s",
+        "retry",
+        RETRIES,
+    ),
     ("retry_added", "Retries on PostgreSQL: finding rows added", "rows", None, None),
-    ("pull_first", "Pull on PostgreSQL: first sync of {n:,}, pages of {page:,}", "records/s",
-     "read", READS),
-    ("pull_incr_ms", "Pull on PostgreSQL: incremental, {incr:,} changes", "ms",
-     "read_incr_ms", READS),
+    (
+        "pull_first",
+        "Pull on PostgreSQL: first sync of {n:,}, pages of {page:,}",
+        "records/s",
+        "read",
+        READS,
+    ),
+    (
+        "pull_incr_ms",
+        "Pull on PostgreSQL: incremental, {incr:,} changes",
+        "ms",
+        "read_incr_ms",
+        READS,
+    ),
 ]
 NO_POSTGRES = f"PostgreSQL figures left out: {pg.ENV} is not a PostgreSQL URL"
 
@@ -52,8 +82,10 @@ def prepare(database_url: str) -> World:
     pg.reset(database_url)
     env = env_for(database_url)
     _run([str(VENV_BIN / "flask"), "--app", "server", "db", "upgrade"], env)
-    code = ("import json, sys\nfrom bench.server import _seed_world\n"
-            "print(json.dumps(_seed_world(sys.argv[1:])))\n")
+    code = (
+        "import json, sys\nfrom bench.server import _seed_world\n"
+        "print(json.dumps(_seed_world(sys.argv[1:])))\n"
+    )
     out = _run([sys.executable, "-c", code, "pusher", "puller"], env)
     info = json.loads(out.strip().splitlines()[-1])
     # No template file on PostgreSQL: the HTTP and baseline runs read only the ids.
@@ -73,8 +105,7 @@ def careloop_run(database_url: str, workdir: Path, sizes: Sizes, run: int, log) 
     world = prepare(database_url)
     server = Gunicorn(database_url, 1, workdir / f"pg-run{run}.gunicorn.log")
     try:
-        return http_run(server, world, sizes, run, log,
-                        lambda: raw.count_findings(database_url))
+        return http_run(server, world, sizes, run, log, lambda: raw.count_findings(database_url))
     finally:
         server.stop()
 
@@ -82,8 +113,7 @@ def careloop_run(database_url: str, workdir: Path, sizes: Sizes, run: int, log) 
 def baseline_run(database_url: str, sizes: Sizes, run: int, log) -> dict:
     """The same rows with plain psycopg on an emptied, migrated database; return figures."""
     world = prepare(database_url)
-    return baseline_figures(raw.PgBaseline(database_url), raw.finding_rows, world, sizes, run,
-                            log)
+    return baseline_figures(raw.PgBaseline(database_url), raw.finding_rows, world, sizes, run, log)
 
 
 def pg_rows(database_url: str, sizes: Sizes, log) -> list[tuple]:
@@ -110,14 +140,19 @@ def pg_rows(database_url: str, sizes: Sizes, log) -> list[tuple]:
 
 def table(rows: list[tuple]) -> str:
     """Return ``rows`` as a markdown table with each figure's ratio to its baseline."""
-    lines = ["| figure | unit | Careloop (median) | runs | baseline | baseline (median) "
-             "| ratio Careloop/baseline |", "|---|---|---:|---:|---|---:|---:|"]
+    lines = [
+        "| figure | unit | Careloop (median) | runs | baseline | baseline (median) "
+        "| ratio Careloop/baseline |",
+        "|---|---|---:|---:|---|---:|---:|",
+    ]
     for label, unit, mine, runs, base_label, theirs in rows:
         fmt = "{:,.1f}" if unit == "ms" else "{:,.0f}"
         base = "-" if theirs is None else fmt.format(theirs)
         ratio = "-" if theirs is None else f"{mine / theirs:.3f}"
-        lines.append(f"| {label} | {unit} | {fmt.format(mine)} | {runs} | {base_label or '-'} "
-                     f"| {base} | {ratio} |")
+        lines.append(
+            f"| {label} | {unit} | {fmt.format(mine)} | {runs} | {base_label or '-'} "
+            f"| {base} | {ratio} |"
+        )
     return "\n".join(lines)
 
 

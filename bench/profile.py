@@ -49,10 +49,12 @@ def _signed_in(app, email: str, installation: str):
 
 def _push(client, mutations: list[dict], batch: int) -> None:
     for i in range(0, len(mutations), batch):
-        body = {"protocol_version": PROTOCOL, "device_id": client.device_id,
-                "mutations": mutations[i : i + batch]}
-        r = client.post("/api/v1/sync/push", data=json.dumps(body),
-                        content_type="application/json")
+        body = {
+            "protocol_version": PROTOCOL,
+            "device_id": client.device_id,
+            "mutations": mutations[i : i + batch],
+        }
+        r = client.post("/api/v1/sync/push", data=json.dumps(body), content_type="application/json")
         statuses = {x["status"] for x in r.get_json()["results"]}
         assert statuses <= {"applied", "merged", "duplicate"}, statuses
 
@@ -61,9 +63,15 @@ def _pull(client, page: int, cursor: int = 0, pages: int = 0) -> int:
     """Pull from ``cursor`` until nothing is left (or ``pages`` pages); return the cursor."""
     got = 0
     while True:
-        r = client.get("/api/v1/sync/pull", query_string={
-            "cursor": cursor, "limit": page, "device_id": client.device_id,
-            "protocol_version": PROTOCOL})
+        r = client.get(
+            "/api/v1/sync/pull",
+            query_string={
+                "cursor": cursor,
+                "limit": page,
+                "device_id": client.device_id,
+                "protocol_version": PROTOCOL,
+            },
+        )
         body = r.get_json()
         assert r.status_code == 200, body
         got += len(body["changes"])
@@ -90,8 +98,10 @@ def _incremental(client, creates: list[dict], page: int, repeat: int, log) -> No
             _pull(client, page, cursor, 1)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    log(f"{len(statements) / repeat:.0f} SQL statements a pull, "
-        f"{len(creates)} changes a pull, {repeat} pulls:")
+    log(
+        f"{len(statements) / repeat:.0f} SQL statements a pull, "
+        f"{len(creates)} changes a pull, {repeat} pulls:"
+    )
     for sql in statements[: len(statements) // repeat]:
         log("  " + " ".join(sql.split())[:150])
 
@@ -113,7 +123,9 @@ def main(argv=None) -> int:
     try:
         from pyinstrument import Profiler
     except ImportError as exc:
-        raise SystemExit("pyinstrument is not installed: .venv/bin/pip install pyinstrument") from exc
+        raise SystemExit(
+            "pyinstrument is not installed: .venv/bin/pip install pyinstrument"
+        ) from exc
     workdir = Path(tempfile.mkdtemp(prefix="careloop-profile-"))
     try:
         world = make_template(workdir)
@@ -124,8 +136,7 @@ def main(argv=None) -> int:
         work = {
             "creates": lambda: _push(client, creates, args.batch),
             "retries": lambda: _push(client, creates, args.batch),
-            "updates": lambda: _push(
-                client, finding_updates(creates, args.n + 1), args.batch),
+            "updates": lambda: _push(client, finding_updates(creates, args.n + 1), args.batch),
             "pull": lambda: _pull(client, args.page),
             "incremental": lambda: _incremental(client, more, args.page, args.repeat, log),
         }
@@ -133,8 +144,9 @@ def main(argv=None) -> int:
             _push(client, creates, args.batch)
         if args.what == "incremental":
             client.pull_cursor = _pull(client, args.page)
-            more = finding_creates(client.device_id, user, world.service_id, args.incr,
-                                   seed=8, first_seq=args.n + 1)
+            more = finding_creates(
+                client.device_id, user, world.service_id, args.incr, seed=8, first_seq=args.n + 1
+            )
             _push(client, more, args.batch)
         profiler = Profiler(interval=0.0005)
         profiler.start()

@@ -18,8 +18,14 @@ from server.web import shell
 
 PWA = Path(__file__).resolve().parent.parent / "pwa"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def shell_files() -> list[Path]:
@@ -59,8 +65,7 @@ def _drive(url, email, password, runs, out) -> None:
             page.get_by_label("Email address").fill(email)
             page.get_by_label("Password").fill(password)
             page.get_by_role("button", name="Log in", exact=True).click()
-            page.wait_for_selector("form[aria-labelledby=capture-title] textarea",
-                                   timeout=30_000)
+            page.wait_for_selector("form[aria-labelledby=capture-title] textarea", timeout=30_000)
             page.evaluate("navigator.serviceWorker.ready")
             page.wait_for_function("navigator.serviceWorker.controller !== null")
             context.set_offline(True)

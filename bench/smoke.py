@@ -67,33 +67,49 @@ def _without_postgres() -> dict:
 
 def quick_bench() -> None:
     """The whole quick bench on SQLite prints every row, and every mutation lands once."""
-    done = subprocess.run([sys.executable, "-m", "bench", "--quick"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, env=_without_postgres())
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=_without_postgres(),
+    )
     check(done.returncode == 0, f"python -m bench --quick exited {done.returncode}", done.stderr)
     lines = done.stdout.strip().splitlines()
     check(lines[0] == HEADER, "the table's header changed", done.stdout)
-    cells = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
-             for line in lines[2:]}
-    expected = SYNC + [
-        "PostgreSQL figures: not run (no PostgreSQL here)",
-        f"{LOAD}: p50 latency", f"{LOAD}: p95 latency", f"{LOAD}: errors",
-        f"{LOAD}: mutations landed exactly once",
-        f"PWA: app shell, {shell_bytes()['files']} files, gzipped",
-        "PWA: offline start to a usable finding form",
-    ] + DESK
+    cells = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]] for line in lines[2:]
+    }
+    expected = (
+        SYNC
+        + [
+            "PostgreSQL figures: not run (no PostgreSQL here)",
+            f"{LOAD}: p50 latency",
+            f"{LOAD}: p95 latency",
+            f"{LOAD}: errors",
+            f"{LOAD}: mutations landed exactly once",
+            f"PWA: app shell, {shell_bytes()['files']} files, gzipped",
+            "PWA: offline start to a usable finding form",
+        ]
+        + DESK
+    )
     check(list(cells) == expected, f"rows differ: {list(cells)} != {expected}", done.stderr)
-    check(cells["Retries: finding rows added"] == ["rows", "0", "1", "-", "-", "-"],
-          f"retries added rows: {cells['Retries: finding rows added']}")
+    check(
+        cells["Retries: finding rows added"] == ["rows", "0", "1", "-", "-", "-"],
+        f"retries added rows: {cells['Retries: finding rows added']}",
+    )
     check(cells[f"{LOAD}: errors"][1] == "0", f"load errors: {cells[f'{LOAD}: errors']}")
     landed = cells[f"{LOAD}: mutations landed exactly once"]
     check(landed[1] == landed[4] and landed[5] == "1.000", f"not landed once: {landed}")
     for name in SYNC[:4] + SYNC[5:] + DESK:  # every figure with a baseline
         _unit, mine, runs, base_label, base, _ratio = cells[name]
         check(runs == "1" and base_label != "-", f"{name}: {cells[name]}")
-        check(float(mine.replace(",", "")) > 0 and float(base.replace(",", "")) > 0,
-              f"{name}: a figure is not positive: {cells[name]}")
-    check("{'duplicate': 200}" in done.stderr, "the retries were not all duplicates",
-          done.stderr)
+        check(
+            float(mine.replace(",", "")) > 0 and float(base.replace(",", "")) > 0,
+            f"{name}: a figure is not positive: {cells[name]}",
+        )
+    check("{'duplicate': 200}" in done.stderr, "the retries were not all duplicates", done.stderr)
     print("bench smoke: quick bench on SQLite, every row and every mutation once")
 
 
@@ -101,12 +117,18 @@ def pg_bench_without_postgres() -> None:
     """Given a SQLite URL, the PostgreSQL bench prints no rows, says why, and creates nothing."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**_without_postgres(), pg.ENV: f"sqlite:///{tmp}/x.db"}
-        done = subprocess.run([sys.executable, "-c", PG_MAIN], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-        check(done.returncode == 0, "the PostgreSQL bench failed without PostgreSQL",
-              done.stderr)
-        check(done.stdout == "", "the PostgreSQL bench printed rows without PostgreSQL",
-              done.stdout)
+        done = subprocess.run(
+            [sys.executable, "-c", PG_MAIN],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        check(done.returncode == 0, "the PostgreSQL bench failed without PostgreSQL", done.stderr)
+        check(
+            done.stdout == "", "the PostgreSQL bench printed rows without PostgreSQL", done.stdout
+        )
         check(done.stderr.strip() == NO_POSTGRES, "it did not say why", done.stderr)
         check(not Path(tmp, "x.db").exists(), "it created the SQLite file")
     print("bench smoke: the PostgreSQL bench without PostgreSQL prints no rows and says why")
@@ -120,8 +142,10 @@ def pg_bench() -> None:
     with scratch_database(url, "careloop_bench_smoke") as scratch:
         rows = pg_rows(scratch, Sizes(n=200, incr=20, page=50, runs=1), logged.append)
     check([r[0] for r in rows] == PG_LABELS, f"rows differ: {[r[0] for r in rows]}")
-    check([r[1] for r in rows] == ["mutations/s"] * 4 + ["rows", "records/s", "ms"],
-          f"units differ: {[r[1] for r in rows]}")
+    check(
+        [r[1] for r in rows] == ["mutations/s"] * 4 + ["rows", "records/s", "ms"],
+        f"units differ: {[r[1] for r in rows]}",
+    )
     added = rows[PG_LABELS.index("Retries on PostgreSQL: finding rows added")]
     check(added[1:] == ("rows", 0, 1, None, None), f"retries added rows: {added}")
     for label, _unit, mine, runs, base_label, theirs in rows:
@@ -130,8 +154,11 @@ def pg_bench() -> None:
             check(base_label.startswith("raw PostgreSQL"), f"{label}: baseline {base_label}")
     log = "\n".join(logged)
     check("    retries, batch 500: " in log, "no retries line in the log", log)
-    check(any(line.endswith("{'duplicate': 200}") for line in logged),
-          "the retries were not all duplicates", log)
+    check(
+        any(line.endswith("{'duplicate': 200}") for line in logged),
+        "the retries were not all duplicates",
+        log,
+    )
     print("bench smoke: the PostgreSQL bench, every row")
 
 

@@ -18,8 +18,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
-TARGETS = {"run", "test", "test-deployment", "lint", "check-tooling", "bench", "bench-smoke",
-           "screenshots", "screenshots-check", "clean"}
+TARGETS = {
+    "run",
+    "test",
+    "test-deployment",
+    "lint",
+    "check-tooling",
+    "bench",
+    "bench-smoke",
+    "screenshots",
+    "screenshots-check",
+    "clean",
+}
 
 
 def check(ok: bool, what: str, detail: str = "") -> None:
@@ -28,8 +38,9 @@ def check(ok: bool, what: str, detail: str = "") -> None:
 
 
 def run(args, cwd=ROOT, **env) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+    )
 
 
 def make_help_lists_the_targets() -> None:
@@ -54,8 +65,11 @@ def a_skipped_test_fails_the_run() -> None:
         with_skip = run([*python, "test_some.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
         without = run([*python, "test_fine.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
     check(with_skip.returncode == 1, "a run with a skip did not fail", with_skip.stdout)
-    check("no_skips: 1 skipped; make test allows no skipped tests" in with_skip.stdout,
-          "a run with a skip did not say why", with_skip.stdout)
+    check(
+        "no_skips: 1 skipped; make test allows no skipped tests" in with_skip.stdout,
+        "a run with a skip did not say why",
+        with_skip.stdout,
+    )
     check(without.returncode == 0, "a run without skips failed", without.stdout)
     print("check-tooling: a skipped test fails the run")
 
@@ -71,8 +85,9 @@ def throwaway_postgres_is_removed_when_the_command_fails() -> None:
     out = done.stdout + done.stderr
     check(done.returncode == 3, f"with-postgres.sh exited {done.returncode}, not 3", out)
     check(re.search(r"^server \d+", done.stdout, re.M) is not None, "no live server", out)
-    match = re.search(r"PostgreSQL cluster in (\S+) .*127\.0\.0\.1:(\d+)/careloop_test",
-                      done.stdout)
+    match = re.search(
+        r"PostgreSQL cluster in (\S+) .*127\.0\.0\.1:(\d+)/careloop_test", done.stdout
+    )
     check(match is not None, "with-postgres.sh did not name its cluster", out)
     cluster, port = Path(match[1]), int(match[2])
     check(not cluster.exists(), f"the cluster {cluster} was left behind")

@@ -18,32 +18,67 @@ from server.measures.services import create_measure
 from server.reviews.services import record_review
 
 
-def finding_item(sim, kind: str, area: str, description: str, *, action: str = "",
-                 risk: str = "low", follow_up: bool = False, people: str = "",
-                 source: str | None = None, minutes_ago: int = 10, **feedback) -> dict:
+def finding_item(
+    sim,
+    kind: str,
+    area: str,
+    description: str,
+    *,
+    action: str = "",
+    risk: str = "low",
+    follow_up: bool = False,
+    people: str = "",
+    source: str | None = None,
+    minutes_ago: int = 10,
+    **feedback,
+) -> dict:
     """Return the data of one finding as a device would send it."""
-    item = {"id": sim.new_id(), "kind": kind, "area": area, "description": description,
-            "action_taken": action, "risk": risk, "follow_up_needed": follow_up,
-            "people_involved": people,
-            "recorded_at": utcnow() - timedelta(minutes=minutes_ago)}
+    item = {
+        "id": sim.new_id(),
+        "kind": kind,
+        "area": area,
+        "description": description,
+        "action_taken": action,
+        "risk": risk,
+        "follow_up_needed": follow_up,
+        "people_involved": people,
+        "recorded_at": utcnow() - timedelta(minutes=minutes_ago),
+    }
     if source:
         item["source"] = source
     item.update(feedback)
     return item
 
 
-def walk(sim, service_key: str, by: str, items: list[dict], *, kind: str = "walkaround",
-         areas: list[str] | None = None, minutes: int = 40, notes: str = ""):
+def walk(
+    sim,
+    service_key: str,
+    by: str,
+    items: list[dict],
+    *,
+    kind: str = "walkaround",
+    areas: list[str] | None = None,
+    minutes: int = 40,
+    notes: str = "",
+):
     """Record a walkaround (or visibility round) that ended a few minutes ago, with findings."""
     now = utcnow()
     service = sim.services[service_key]
     sim.marks[("recorded", service_key)] = True
     areas = areas or sorted({item["area"] for item in items}) or [service.areas[0]]
-    walkaround = findings.record_walkaround(sim.actor(by), service, {
-        "kind": kind, "started_at": now - timedelta(minutes=minutes + 5),
-        "ended_at": now - timedelta(minutes=5), "areas": areas, "notes": notes,
-        "findings": items,
-    }, id=sim.new_id())
+    walkaround = findings.record_walkaround(
+        sim.actor(by),
+        service,
+        {
+            "kind": kind,
+            "started_at": now - timedelta(minutes=minutes + 5),
+            "ended_at": now - timedelta(minutes=5),
+            "areas": areas,
+            "notes": notes,
+            "findings": items,
+        },
+        id=sim.new_id(),
+    )
     return walkaround, [db.session.get(Finding, item["id"]) for item in items]
 
 
@@ -52,16 +87,31 @@ def record(sim, service_key: str, by: str, item: dict) -> Finding:
     item = dict(item)
     finding_id = item.pop("id")
     sim.marks[("recorded", service_key)] = True
-    return findings.record_finding(sim.actor(by), sim.services[service_key], item,
-                                   id=finding_id)
+    return findings.record_finding(sim.actor(by), sim.services[service_key], item, id=finding_id)
 
 
-def draft(sim, service_key: str, by: str, found: list[Finding], *, concern: str,
-          source: str, risk: str = "medium", **fields) -> LogEntry:
+def draft(
+    sim,
+    service_key: str,
+    by: str,
+    found: list[Finding],
+    *,
+    concern: str,
+    source: str,
+    risk: str = "medium",
+    **fields,
+) -> LogEntry:
     """Create a draft entry from findings (triage), with whatever details are known."""
-    return log.create_draft(sim.actor(by), sim.services[service_key], id=sim.new_id(),
-                            concern=concern, source=source, risk=risk,
-                            findings=tuple(found), **fields)
+    return log.create_draft(
+        sim.actor(by),
+        sim.services[service_key],
+        id=sim.new_id(),
+        concern=concern,
+        source=source,
+        risk=risk,
+        findings=tuple(found),
+        **fields,
+    )
 
 
 def assign_and_open(sim, entry: LogEntry, by: str, owner: str) -> None:
@@ -85,11 +135,27 @@ def note(sim, entry: LogEntry, by: str, body: str) -> None:
     log.add_note(sim.actor(by), entry, body, id=sim.new_id())
 
 
-def evidence(sim, entry: LogEntry, by: str, type_: str, location: str, *,
-             checked_by: str | None = None, days_ago: int = 0, description: str = "") -> None:
-    log.add_evidence(sim.actor(by), entry, id=sim.new_id(), type=type_, location=location,
-                     evidence_date=dates.london_today() - timedelta(days=days_ago),
-                     checked_by=sim.user_id(checked_by or by), description=description)
+def evidence(
+    sim,
+    entry: LogEntry,
+    by: str,
+    type_: str,
+    location: str,
+    *,
+    checked_by: str | None = None,
+    days_ago: int = 0,
+    description: str = "",
+) -> None:
+    log.add_evidence(
+        sim.actor(by),
+        entry,
+        id=sim.new_id(),
+        type=type_,
+        location=location,
+        evidence_date=dates.london_today() - timedelta(days=days_ago),
+        checked_by=sim.user_id(checked_by or by),
+        description=description,
+    )
     # add_evidence does not refresh entry.evidence, which the closure rule reads; one
     # session holds the whole demo, so reload it (reported to the log's owner).
     db.session.expire(entry, ["evidence"])
@@ -99,30 +165,60 @@ def escalate(sim, entry: LogEntry, by: str, decision: str, reason: str) -> None:
     log.record_escalation(sim.actor(by), entry, decision, reason)
 
 
-def review(sim, service_key: str, by: str, kind: str, outcome: str, comment: str,
-           items=()) -> None:
+def review(sim, service_key: str, by: str, kind: str, outcome: str, comment: str, items=()) -> None:
     """Record a review; items are (entry, outcome, comment)."""
-    record_review(sim.actor(by), sim.services[service_key], kind=kind, outcome=outcome,
-                  comment=comment, id=sim.new_id(),
-                  items=[{"entry_id": e.id, "outcome": o, "comment": c} for e, o, c in items])
+    record_review(
+        sim.actor(by),
+        sim.services[service_key],
+        kind=kind,
+        outcome=outcome,
+        comment=comment,
+        id=sim.new_id(),
+        items=[{"entry_id": e.id, "outcome": o, "comment": c} for e, o, c in items],
+    )
 
 
-def measure(sim, service_key: str, by: str, name: str, metric: str, baseline: float,
-            target: float, start_offset: int, weeks: int):
+def measure(
+    sim,
+    service_key: str,
+    by: str,
+    name: str,
+    metric: str,
+    baseline: float,
+    target: float,
+    start_offset: int,
+    weeks: int,
+):
     start = sim.day(start_offset)
-    return create_measure(sim.actor(by), sim.services[service_key], {
-        "id": sim.new_id(), "name": name, "metric": metric, "baseline": baseline,
-        "target": target, "start_date": start, "deadline": start + timedelta(weeks=weeks)})
+    return create_measure(
+        sim.actor(by),
+        sim.services[service_key],
+        {
+            "id": sim.new_id(),
+            "name": name,
+            "metric": metric,
+            "baseline": baseline,
+            "target": target,
+            "start_date": start,
+            "deadline": start + timedelta(weeks=weeks),
+        },
+    )
 
 
-def new_findings(service, *, exclude=frozenset(), follow_up: bool | None = None,
-                 **where) -> list[Finding]:
+def new_findings(
+    service, *, exclude=frozenset(), follow_up: bool | None = None, **where
+) -> list[Finding]:
     """Return the service's untriaged findings received so far, oldest first."""
-    query = db.select(Finding).where(
-        Finding.service_id == service.id, Finding.triage_state == "new",
-        Finding.received_at <= utcnow(),
-        *(getattr(Finding, name) == value for name, value in where.items()),
-    ).order_by(Finding.received_at, Finding.id)
+    query = (
+        db.select(Finding)
+        .where(
+            Finding.service_id == service.id,
+            Finding.triage_state == "new",
+            Finding.received_at <= utcnow(),
+            *(getattr(Finding, name) == value for name, value in where.items()),
+        )
+        .order_by(Finding.received_at, Finding.id)
+    )
     if follow_up is not None:
         query = query.where(Finding.follow_up_needed.is_(follow_up))
     return [f for f in db.session.scalars(query) if f.id not in exclude]
@@ -130,8 +226,14 @@ def new_findings(service, *, exclude=frozenset(), follow_up: bool | None = None,
 
 def open_entries(service, limit: int) -> list[LogEntry]:
     """The service's open entries, soonest due first (what a weekly review looks at)."""
-    return list(db.session.scalars(
-        db.select(LogEntry).where(
-            LogEntry.service_id == service.id,
-            LogEntry.status.in_(("open", "in_progress", "awaiting_check", "awaiting_sign_off")),
-        ).order_by(LogEntry.due_date, LogEntry.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            db.select(LogEntry)
+            .where(
+                LogEntry.service_id == service.id,
+                LogEntry.status.in_(("open", "in_progress", "awaiting_check", "awaiting_sign_off")),
+            )
+            .order_by(LogEntry.due_date, LogEntry.id)
+            .limit(limit)
+        )
+    )

@@ -34,17 +34,45 @@ SEED = 2026
 
 # Ashdown House starts with the vague criteria the article's example 3 replaces.
 SERVICES = {
-    "ash": {"name": "Ashdown House", "kind": "care_home",
-            "escalation_criteria": "Audit findings are discussed at the next team meeting."},
-    "beech": {"name": "Beech Court", "kind": "care_home",
-              "areas": ["Lounge – Oak unit", "Lounge – Willow unit", "Dining room",
-                        "Bedrooms – Oak unit", "Bedrooms – Willow unit", "Bathrooms",
-                        "Garden", "Medication room", "Office"]},
-    "dom": {"name": "Brightwater Home Care – Lewes", "kind": "domiciliary",
-            "areas": ["Client homes – Lewes round", "Client homes – Seaford round",
-                      "Client homes – Newhaven round", "Call monitoring", "Office"],
-            "routines": ["Morning calls", "Lunch calls", "Tea calls", "Bedtime calls",
-                         "Medication calls", "Handover"]},
+    "ash": {
+        "name": "Ashdown House",
+        "kind": "care_home",
+        "escalation_criteria": "Audit findings are discussed at the next team meeting.",
+    },
+    "beech": {
+        "name": "Beech Court",
+        "kind": "care_home",
+        "areas": [
+            "Lounge – Oak unit",
+            "Lounge – Willow unit",
+            "Dining room",
+            "Bedrooms – Oak unit",
+            "Bedrooms – Willow unit",
+            "Bathrooms",
+            "Garden",
+            "Medication room",
+            "Office",
+        ],
+    },
+    "dom": {
+        "name": "Brightwater Home Care – Lewes",
+        "kind": "domiciliary",
+        "areas": [
+            "Client homes – Lewes round",
+            "Client homes – Seaford round",
+            "Client homes – Newhaven round",
+            "Call monitoring",
+            "Office",
+        ],
+        "routines": [
+            "Morning calls",
+            "Lunch calls",
+            "Tea calls",
+            "Bedtime calls",
+            "Medication calls",
+            "Handover",
+        ],
+    },
 }
 # (key, role, service key or None for provider-wide, email name or None for a Faker one)
 CAST = [
@@ -74,8 +102,11 @@ CAST = [
     ("ash.senior2", "senior_carer", "ash", None),
 ]
 # The logins the README and `flask demo-logins` show: one per role, plus the other RMs.
-DEMO_LOGINS = [(role, f"{local}@{DOMAIN}") for _key, role, _svc, local in CAST if local and (
-    _svc in ("ash", None) or role == "registered_manager")]
+DEMO_LOGINS = [
+    (role, f"{local}@{DOMAIN}")
+    for _key, role, _svc, local in CAST
+    if local and (_svc in ("ash", None) or role == "registered_manager")
+]
 
 
 def build(today: date | None = None) -> str:
@@ -90,8 +121,7 @@ def build(today: date | None = None) -> str:
     else:
         end = datetime.combine(today, time(18, 0), LONDON).astimezone(UTC)
     Faker.seed(SEED)
-    sim = Sim(today=today, end=end, days=HISTORY_DAYS, rng=random.Random(SEED),
-              fake=Faker("en_GB"))
+    sim = Sim(today=today, end=end, days=HISTORY_DAYS, rng=random.Random(SEED), fake=Faker("en_GB"))
     with clock_at(sim.moment(sim.first_day - timedelta(days=7), "09:00")):
         ensure_bundled_frameworks()
         _cast(sim)
@@ -114,8 +144,14 @@ def _cast(sim: Sim) -> None:
         first, last = sim.fake.first_name(), sim.fake.last_name()
         email = f"{local or (first + '.' + last).lower().replace(' ', '')}@{DOMAIN}"
         sim.people[key] = factories.make_user(
-            provider, role, sim.services.get(service_key), name=f"{first} {last}", email=email,
-            id=sim.new_id(), password_hash=password_hash)
+            provider,
+            role,
+            sim.services.get(service_key),
+            name=f"{first} {last}",
+            email=email,
+            id=sim.new_id(),
+            password_hash=password_hash,
+        )
 
 
 def logins() -> list[tuple[str, str, str]]:
@@ -123,29 +159,39 @@ def logins() -> list[tuple[str, str, str]]:
     from server.accounts.models import User
 
     # Emails are unique per provider: the demo provider's people, not another's namesakes.
-    names = dict(db.session.execute(
-        select(User.email, User.display_name).join(Provider, Provider.id == User.provider_id)
-        .where(Provider.name == PROVIDER_NAME,
-               User.email.in_([email for _role, email in DEMO_LOGINS]))).all())
+    names = dict(
+        db.session.execute(
+            select(User.email, User.display_name)
+            .join(Provider, Provider.id == User.provider_id)
+            .where(
+                Provider.name == PROVIDER_NAME,
+                User.email.in_([email for _role, email in DEMO_LOGINS]),
+            )
+        ).all()
+    )
     return [(role, names[email], email) for role, email in DEMO_LOGINS if email in names]
 
 
 def summary(sim: Sim, acts: int, seconds: float) -> str:
     """Say what was built, in a few lines."""
+
     def count(model, *where):
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
     provider = sim.marks["provider"]
-    statuses = dict(db.session.execute(
-        select(LogEntry.status, func.count()).group_by(LogEntry.status)).all())
-    return "\n".join([
-        f"Built {provider.name}: {len(sim.services)} services, {len(sim.people)} staff, "
-        f"{HISTORY_DAYS // 7} weeks of history to {sim.today:%d %B %Y} "
-        f"({acts} acts in {seconds:.1f} s).",
-        f"  {count(Walkaround)} walkarounds and visibility rounds, {count(Finding)} findings, "
-        f"{count(LogEntry)} log entries ("
-        + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(statuses.items()))
-        + f"), {count(Review)} reviews, {count(ImprovementMeasure)} improvement measures.",
-        f"  Log in as rm@{DOMAIN} (or any of `flask --app server demo-logins`) with the "
-        f"password {DEMO_PASSWORD}.",
-    ])
+    statuses = dict(
+        db.session.execute(select(LogEntry.status, func.count()).group_by(LogEntry.status)).all()
+    )
+    return "\n".join(
+        [
+            f"Built {provider.name}: {len(sim.services)} services, {len(sim.people)} staff, "
+            f"{HISTORY_DAYS // 7} weeks of history to {sim.today:%d %B %Y} "
+            f"({acts} acts in {seconds:.1f} s).",
+            f"  {count(Walkaround)} walkarounds and visibility rounds, {count(Finding)} findings, "
+            f"{count(LogEntry)} log entries ("
+            + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(statuses.items()))
+            + f"), {count(Review)} reviews, {count(ImprovementMeasure)} improvement measures.",
+            f"  Log in as rm@{DOMAIN} (or any of `flask --app server demo-logins`) with the "
+            f"password {DEMO_PASSWORD}.",
+        ]
+    )

@@ -15,8 +15,9 @@ from server.providers.models import Provider, Service
 _serial = count(1)
 
 
-def make_provider(name: str = "Test Care Group", thresholds: dict | None = None,
-                  **fields) -> Provider:
+def make_provider(
+    name: str = "Test Care Group", thresholds: dict | None = None, **fields
+) -> Provider:
     provider = Provider(name=name, thresholds=thresholds or {}, **fields)
     db.session.add(provider)
     db.session.flush()
@@ -41,10 +42,18 @@ def make_service(provider: Provider, name: str | None = None, **fields) -> Servi
     return service
 
 
-def make_user(provider: Provider, role: str, service: Service | None = None,
-              name: str | None = None, email: str | None = None,
-              password: str = "correct horse battery", extra_roles=(), *,
-              id: uuid.UUID | None = None, password_hash: str | None = None) -> User:
+def make_user(
+    provider: Provider,
+    role: str,
+    service: Service | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    password: str = "correct horse battery",
+    extra_roles=(),
+    *,
+    id: uuid.UUID | None = None,
+    password_hash: str | None = None,
+) -> User:
     """Create a user with ``role`` in ``service`` (or provider-wide when service is None).
 
     Pass ``password_hash`` (one hash_password() result reused) to skip hashing per user,
@@ -57,8 +66,13 @@ def make_user(provider: Provider, role: str, service: Service | None = None,
     name = name or f"{role.replace('_', ' ').title()} {n}"
     if password_hash is None and id is None:
         return create_user(provider.id, email, name, password, roles)
-    user = User(id=id or uuid.uuid4(), provider_id=provider.id, email=email.strip().lower(),
-                display_name=name, password_hash=password_hash or hash_password(password))
+    user = User(
+        id=id or uuid.uuid4(),
+        provider_id=provider.id,
+        email=email.strip().lower(),
+        display_name=name,
+        password_hash=password_hash or hash_password(password),
+    )
     user.memberships = [Membership(role=r, service_id=sid) for r, sid in roles]
     db.session.add(user)
     db.session.flush()

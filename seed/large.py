@@ -42,9 +42,16 @@ FLOOR_ROLES = ("care_worker", "senior_carer", "key_worker")
 PROVIDER_ROLES = ("nominated_individual", "provider_quality_lead", "provider_admin")
 
 
-def build(services: int = 50, findings: int = 1_000_000, entries: int = 200_000,
-          tablets: int = 200, *, today: date | None = None, seed: int = 2026,
-          progress=None) -> str:
+def build(
+    services: int = 50,
+    findings: int = 1_000_000,
+    entries: int = 200_000,
+    tablets: int = 200,
+    *,
+    today: date | None = None,
+    seed: int = 2026,
+    progress=None,
+) -> str:
     """Build the large provider, committing chunk by chunk; return a summary."""
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -62,9 +69,17 @@ def build(services: int = 50, findings: int = 1_000_000, entries: int = 200_000,
 
     ids = _ids(rng)
     entry_maker = EntryMaker(rng, ids, next_seq, world, today, end)
-    finding_maker = FindingMaker(rng, ids, next_seq, world, entry_maker,
-                                 findings=findings, entries=entries,
-                                 start=end - timedelta(days=HISTORY_DAYS), end=end)
+    finding_maker = FindingMaker(
+        rng,
+        ids,
+        next_seq,
+        world,
+        entry_maker,
+        findings=findings,
+        entries=entries,
+        start=end - timedelta(days=HISTORY_DAYS),
+        end=end,
+    )
     for rows in finding_maker.chunks(CHUNK):
         _write(rows, counts)
         _commit_counter(seq_box[0])
@@ -104,21 +119,28 @@ def _people(rng: random.Random, services: int, tablets: int) -> dict:
     new_id = _ids(rng)
     provider_id = new_id()
     now = utcnow()
-    db.session.execute(insert(Provider), [
-        {"id": provider_id, "name": PROVIDER_NAME, "thresholds": {}, "created_at": now}])
+    db.session.execute(
+        insert(Provider),
+        [{"id": provider_id, "name": PROVIDER_NAME, "thresholds": {}, "created_at": now}],
+    )
     service_rows = []
     for n in range(services):
         home = n % 5 != 4
-        service_rows.append({
-            "id": new_id(), "provider_id": provider_id,
-            "name": f"{_PLACES[n % len(_PLACES)]} {'House' if home else 'Home Care'}"
-                    f"{'' if n < len(_PLACES) else f' {n // len(_PLACES) + 1}'}",
-            "kind": "care_home" if home else "domiciliary",
-            "areas": _AREAS if home else _DOM_AREAS, "routines": list(DEFAULT_ROUTINES),
-            "question_sets": DEFAULT_QUESTION_SETS,
-            "escalation_criteria": "High-risk findings to the registered manager the same day.",
-            "version": 1, "created_at": now,
-        })
+        service_rows.append(
+            {
+                "id": new_id(),
+                "provider_id": provider_id,
+                "name": f"{_PLACES[n % len(_PLACES)]} {'House' if home else 'Home Care'}"
+                f"{'' if n < len(_PLACES) else f' {n // len(_PLACES) + 1}'}",
+                "kind": "care_home" if home else "domiciliary",
+                "areas": _AREAS if home else _DOM_AREAS,
+                "routines": list(DEFAULT_ROUTINES),
+                "question_sets": DEFAULT_QUESTION_SETS,
+                "escalation_criteria": "High-risk findings to the registered manager the same day.",
+                "version": 1,
+                "created_at": now,
+            }
+        )
     db.session.execute(insert(Service), service_rows)
     password_hash = hash_password(PASSWORD)
     users, memberships = [], []
@@ -126,11 +148,18 @@ def _people(rng: random.Random, services: int, tablets: int) -> dict:
 
     def add_user(role: str, service_id, n: int) -> uuid.UUID:
         uid = new_id()
-        users.append({"id": uid, "provider_id": provider_id,
-                      "email": f"{role.replace('_', '.')}.{n}@{EMAIL_DOMAIN}",
-                      "display_name": f"{_FIRST[n % len(_FIRST)]} {_LAST[(n * 7) % len(_LAST)]}",
-                      "password_hash": password_hash, "active": True, "session_epoch": 0,
-                      "created_at": now})
+        users.append(
+            {
+                "id": uid,
+                "provider_id": provider_id,
+                "email": f"{role.replace('_', '.')}.{n}@{EMAIL_DOMAIN}",
+                "display_name": f"{_FIRST[n % len(_FIRST)]} {_LAST[(n * 7) % len(_LAST)]}",
+                "password_hash": password_hash,
+                "active": True,
+                "session_epoch": 0,
+                "created_at": now,
+            }
+        )
         memberships.append({"user_id": uid, "service_id": service_id, "role": role})
         return uid
 
@@ -147,8 +176,13 @@ def _people(rng: random.Random, services: int, tablets: int) -> dict:
     for chunk in _chunks(memberships, CHUNK):
         db.session.execute(insert(Membership), chunk)
     db.session.commit()
-    return {"provider_id": provider_id, "services": service_rows, "staff": staff,
-            "leads": leads, "users": len(users)}
+    return {
+        "provider_id": provider_id,
+        "services": service_rows,
+        "staff": staff,
+        "leads": leads,
+        "users": len(users),
+    }
 
 
 def _write(rows: dict, counts: dict) -> None:
@@ -182,16 +216,28 @@ def _write_reviews(rng, new_id, world, entry_maker, end, counts) -> None:
             at = end - timedelta(days=7 * week + 1, hours=rng.randint(0, 6))
             reviews.append(_review(new_id(), sid, "rm_weekly", rm, at, rng))
             for entry_id in entry_maker.sample(sid, at, 3):
-                items.append({"review_id": reviews[-1]["id"], "entry_id": entry_id,
-                              "outcome": "assurance", "comment": "On track."})
+                items.append(
+                    {
+                        "review_id": reviews[-1]["id"],
+                        "entry_id": entry_id,
+                        "outcome": "assurance",
+                        "comment": "On track.",
+                    }
+                )
         for month in range(HISTORY_DAYS // 30):
             at = end - timedelta(days=30 * month + 3, hours=rng.randint(0, 6))
             lead = world["leads"][month % 2]
             reviews.append(_review(new_id(), sid, "provider_monthly", lead, at, rng))
             for entry_id in entry_maker.sample(sid, at, 5):
                 outcome = "challenge" if rng.random() < 0.2 else "assurance"
-                items.append({"review_id": reviews[-1]["id"], "entry_id": entry_id,
-                              "outcome": outcome, "comment": texts.REVIEW_COMMENTS[outcome]})
+                items.append(
+                    {
+                        "review_id": reviews[-1]["id"],
+                        "entry_id": entry_id,
+                        "outcome": outcome,
+                        "comment": texts.REVIEW_COMMENTS[outcome],
+                    }
+                )
     for chunk in _chunks(reviews, CHUNK):
         db.session.execute(insert(Review), chunk)
     for chunk in _chunks(items, CHUNK):
@@ -201,8 +247,15 @@ def _write_reviews(rng, new_id, world, entry_maker, end, counts) -> None:
 
 def _review(review_id, service_id, kind, reviewer, at, rng) -> dict:
     outcome = rng.choices(("assurance", "challenge", "further_action"), (80, 12, 8))[0]
-    return {"id": review_id, "service_id": service_id, "kind": kind, "reviewer_id": reviewer,
-            "reviewed_at": at, "outcome": outcome, "comment": texts.REVIEW_COMMENTS[outcome]}
+    return {
+        "id": review_id,
+        "service_id": service_id,
+        "kind": kind,
+        "reviewer_id": reviewer,
+        "reviewed_at": at,
+        "outcome": outcome,
+        "comment": texts.REVIEW_COMMENTS[outcome],
+    }
 
 
 def _write_measures(new_id, world, today, counts) -> None:
@@ -210,46 +263,146 @@ def _write_measures(new_id, world, today, counts) -> None:
     for service in world["services"]:
         rm = world["staff"][service["id"]]["managers"]["registered_manager"]
         for name, metric, baseline, target, weeks in _MEASURES:
-            rows.append({"id": new_id(), "service_id": service["id"], "name": name,
-                         "metric": metric, "baseline": baseline, "target": target,
-                         "start_date": today - timedelta(weeks=4),
-                         "deadline": today - timedelta(weeks=4) + timedelta(weeks=weeks),
-                         "created_by": rm, "created_at": utcnow()})
+            rows.append(
+                {
+                    "id": new_id(),
+                    "service_id": service["id"],
+                    "name": name,
+                    "metric": metric,
+                    "baseline": baseline,
+                    "target": target,
+                    "start_date": today - timedelta(weeks=4),
+                    "deadline": today - timedelta(weeks=4) + timedelta(weeks=weeks),
+                    "created_by": rm,
+                    "created_at": utcnow(),
+                }
+            )
     db.session.execute(insert(ImprovementMeasure), rows)
     counts["improvement_measure"] = len(rows)
 
 
 def _chunks(rows: list, size: int):
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def _summary(world: dict, counts: dict, seconds: float) -> str:
-    lines = [f"Built {PROVIDER_NAME} in {seconds:.1f} s: {len(world['services'])} services, "
-             f"{world['users']} users (password {PASSWORD!r})."]
+    lines = [
+        f"Built {PROVIDER_NAME} in {seconds:.1f} s: {len(world['services'])} services, "
+        f"{world['users']} users (password {PASSWORD!r})."
+    ]
     lines += [f"  {name}: {n:,}" for name, n in counts.items()]
     return "\n".join(lines)
 
 
 _MEASURES = [
-    ("90% of follow-up actions completed within timescale", "follow_ups_within_timescale",
-     62.0, 90.0, 6),
-    ("85% positive feedback on leadership visibility", "positive_visibility_feedback",
-     48.0, 85.0, 8),
-    ("100% of high-risk audit findings with a recorded escalation decision",
-     "high_risk_audit_escalation", 40.0, 100.0, 6),
+    (
+        "90% of follow-up actions completed within timescale",
+        "follow_ups_within_timescale",
+        62.0,
+        90.0,
+        6,
+    ),
+    (
+        "85% positive feedback on leadership visibility",
+        "positive_visibility_feedback",
+        48.0,
+        85.0,
+        8,
+    ),
+    (
+        "100% of high-risk audit findings with a recorded escalation decision",
+        "high_risk_audit_escalation",
+        40.0,
+        100.0,
+        6,
+    ),
 ]
-_PLACES = ["Ashdown", "Beech Court", "Cedar Lodge", "Dunmore", "Elm Bank", "Fernhill",
-           "Greyfriars", "Hawthorn", "Ivybridge", "Juniper", "Kingsmead", "Larchwood",
-           "Millbrook", "Northfield", "Oakleigh", "Primrose", "Queensway", "Rowan",
-           "Silverdale", "Thornbury", "Upton", "Valley View", "Willowbank", "Yewtree",
-           "Abbeyfield"]
-_AREAS = ["Lounge", "Dining room", "Bedrooms – first floor", "Bedrooms – ground floor",
-          "Bathrooms", "Kitchen", "Medication room", "Office"]
-_DOM_AREAS = ["Client homes – north round", "Client homes – south round", "Office",
-              "Rota and call monitoring"]
-_FIRST = ["Amira", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Harry", "Isla", "Jack",
-          "Kasia", "Liam", "Maya", "Noah", "Olu", "Priya", "Rhys", "Sian", "Tom", "Zara"]
-_LAST = ["Adams", "Begum", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal",
-         "Jones", "Khan", "Lewis", "Morgan", "Nowak", "Owen", "Patel", "Roberts", "Shaw",
-         "Taylor", "Walsh", "Young"]
+_PLACES = [
+    "Ashdown",
+    "Beech Court",
+    "Cedar Lodge",
+    "Dunmore",
+    "Elm Bank",
+    "Fernhill",
+    "Greyfriars",
+    "Hawthorn",
+    "Ivybridge",
+    "Juniper",
+    "Kingsmead",
+    "Larchwood",
+    "Millbrook",
+    "Northfield",
+    "Oakleigh",
+    "Primrose",
+    "Queensway",
+    "Rowan",
+    "Silverdale",
+    "Thornbury",
+    "Upton",
+    "Valley View",
+    "Willowbank",
+    "Yewtree",
+    "Abbeyfield",
+]
+_AREAS = [
+    "Lounge",
+    "Dining room",
+    "Bedrooms – first floor",
+    "Bedrooms – ground floor",
+    "Bathrooms",
+    "Kitchen",
+    "Medication room",
+    "Office",
+]
+_DOM_AREAS = [
+    "Client homes – north round",
+    "Client homes – south round",
+    "Office",
+    "Rota and call monitoring",
+]
+_FIRST = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellie",
+    "Femi",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kasia",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olu",
+    "Priya",
+    "Rhys",
+    "Sian",
+    "Tom",
+    "Zara",
+]
+_LAST = [
+    "Adams",
+    "Begum",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Owen",
+    "Patel",
+    "Roberts",
+    "Shaw",
+    "Taylor",
+    "Walsh",
+    "Young",
+]

@@ -9,10 +9,27 @@ from seed import texts
 from seed.factories import DEFAULT_QUESTION_SETS
 from server.common.dates import london_date
 
-STATEMENTS = ["saf-2023:W5", "saf-2023:W2", "saf-2023:S1", "saf-2023:S2", "saf-2023:S8",
-              "saf-2023:C4", "saf-2023:R4", "saf-2023:E3", "saf-2023:W7"]
-TABLES = ("walkaround", "log_entry", "entry_statement", "finding", "carry_forward",
-          "evidence_ref", "note", "audit_event")
+STATEMENTS = [
+    "saf-2023:W5",
+    "saf-2023:W2",
+    "saf-2023:S1",
+    "saf-2023:S2",
+    "saf-2023:S8",
+    "saf-2023:C4",
+    "saf-2023:R4",
+    "saf-2023:E3",
+    "saf-2023:W7",
+]
+TABLES = (
+    "walkaround",
+    "log_entry",
+    "entry_statement",
+    "finding",
+    "carry_forward",
+    "evidence_ref",
+    "note",
+    "audit_event",
+)
 RESPONDENTS = ("person_supported", "relative", "staff", "professional")
 QUESTIONS = {q["id"]: q["text"] for qs in DEFAULT_QUESTION_SETS for q in qs["questions"]}
 ROOMS = [f"Room {n}, {a}{b}" for n in range(1, 41) for a, b in ("JB", "MT", "AK", "RP")]
@@ -23,10 +40,19 @@ def new_rows() -> dict:
 
 
 def audit(rows, at, actor, entity_type, entity_id, action, service_id, changes) -> None:
-    rows["audit_event"].append({
-        "at": at, "actor_id": actor, "channel": "seed", "device_id": None,
-        "entity_type": entity_type, "entity_id": str(entity_id), "action": action,
-        "service_id": service_id, "changes": changes})
+    rows["audit_event"].append(
+        {
+            "at": at,
+            "actor_id": actor,
+            "channel": "seed",
+            "device_id": None,
+            "entity_type": entity_type,
+            "entity_id": str(entity_id),
+            "action": action,
+            "service_id": service_id,
+            "changes": changes,
+        }
+    )
 
 
 class EntryMaker:
@@ -50,20 +76,57 @@ class EntryMaker:
         status = _status(rng, age)
         due = london_date(created) + timedelta(days=rng.choice((3, 5, 7, 10, 14, 21, 28)))
         entry = {
-            "id": eid, "service_id": service_id, "concern": concern, "source": source,
-            "decision": "", "owner_id": None, "due_date": None, "original_due_date": None,
-            "evidence_needed": "", "risk": risk, "status": status, "interim_controls": "",
-            "vague_override_reason": None, "vague_override_by": None, "escalated": False,
-            "escalation_decision": None, "escalation_reason": None, "escalation_by": None,
-            "escalation_at": None, "created_by": deputy, "created_at": created,
-            "updated_at": created, "opened_at": None, "completed_on": None, "closed_at": None,
-            "closed_by": None, "signed_off_by": None, "version": 1, "deleted_at": None,
+            "id": eid,
+            "service_id": service_id,
+            "concern": concern,
+            "source": source,
+            "decision": "",
+            "owner_id": None,
+            "due_date": None,
+            "original_due_date": None,
+            "evidence_needed": "",
+            "risk": risk,
+            "status": status,
+            "interim_controls": "",
+            "vague_override_reason": None,
+            "vague_override_by": None,
+            "escalated": False,
+            "escalation_decision": None,
+            "escalation_reason": None,
+            "escalation_by": None,
+            "escalation_at": None,
+            "created_by": deputy,
+            "created_at": created,
+            "updated_at": created,
+            "opened_at": None,
+            "completed_on": None,
+            "closed_at": None,
+            "closed_by": None,
+            "signed_off_by": None,
+            "version": 1,
+            "deleted_at": None,
         }
-        audit(rows, created, deputy, "log_entry", eid, "create", service_id,
-              {"concern": concern, "source": source, "risk": risk})
+        audit(
+            rows,
+            created,
+            deputy,
+            "log_entry",
+            eid,
+            "create",
+            service_id,
+            {"concern": concern, "source": source, "risk": risk},
+        )
         for fid in linked:
-            audit(rows, created, deputy, "finding", fid, "link", service_id,
-                  {"log_entry_id": [None, str(eid)]})
+            audit(
+                rows,
+                created,
+                deputy,
+                "finding",
+                fid,
+                "link",
+                service_id,
+                {"log_entry_id": [None, str(eid)]},
+            )
         owners = staff["floor"] + [managers["duty_manager"], managers["care_coordinator"]]
         if status != "draft" or rng.random() < 0.5:
             entry["owner_id"] = rng.choice(owners)
@@ -87,11 +150,25 @@ class EntryMaker:
     def _escalate(self, entry, rows, created, rm) -> None:
         at = min(created + timedelta(hours=self.rng.randint(1, 20)), self.end)
         decision = "escalated" if self.rng.random() < 0.3 else "not_escalated"
-        entry.update(escalated=decision == "escalated", escalation_decision=decision,
-                     escalation_reason="Agreed against the escalation criteria", escalation_by=rm,
-                     escalation_at=at, version=entry["version"] + 1, updated_at=at)
-        audit(rows, at, rm, "log_entry", entry["id"], "escalation", entry["service_id"],
-              {"escalation_decision": [None, decision]})
+        entry.update(
+            escalated=decision == "escalated",
+            escalation_decision=decision,
+            escalation_reason="Agreed against the escalation criteria",
+            escalation_by=rm,
+            escalation_at=at,
+            version=entry["version"] + 1,
+            updated_at=at,
+        )
+        audit(
+            rows,
+            at,
+            rm,
+            "log_entry",
+            entry["id"],
+            "escalation",
+            entry["service_id"],
+            {"escalation_decision": [None, decision]},
+        )
 
     def _progress(self, entry, rows, created, owners) -> None:
         """Open, start, carry forward, complete and close the entry as its status says."""
@@ -113,18 +190,25 @@ class EntryMaker:
         if entry["status"] == "in_progress":
             return
         late = rng.random() < 0.25
-        done_day = entry["due_date"] + timedelta(days=rng.randint(1, 4) if late else -rng.randint(0, 2))
+        done_day = entry["due_date"] + timedelta(
+            days=rng.randint(1, 4) if late else -rng.randint(0, 2)
+        )
         t = max(t, min(end, t + (done_day - london_date(t))))
-        self._step(entry, rows, t, entry["owner_id"], "mark_done",
-                   completed_on=london_date(t))
+        self._step(entry, rows, t, entry["owner_id"], "mark_done", completed_on=london_date(t))
         for _ in range(rng.choice((1, 1, 2))):
             self._evidence(entry, rows, t, managers["care_coordinator"])
         if entry["status"] == "awaiting_check":
             return
         t = min(t + timedelta(hours=rng.randint(2, 72)), end)
-        self._step(entry, rows, t, managers["registered_manager"], "close",
-                   closed_by=managers["registered_manager"],
-                   closed_at=t if entry["status"] == "closed" else None)
+        self._step(
+            entry,
+            rows,
+            t,
+            managers["registered_manager"],
+            "close",
+            closed_by=managers["registered_manager"],
+            closed_at=t if entry["status"] == "closed" else None,
+        )
         if entry["risk"] == "high" and entry["status"] == "closed":
             t = min(t + timedelta(hours=rng.randint(4, 96)), end)
             lead = self.world["leads"][rng.randint(0, 1)]
@@ -132,40 +216,106 @@ class EntryMaker:
 
     def _step(self, entry, rows, at, actor, action, **fields) -> None:
         entry.update(fields, version=entry["version"] + 1, updated_at=at)
-        audit(rows, at, actor, "log_entry", entry["id"], action, entry["service_id"],
-              {k: [None, str(v)] for k, v in fields.items()})
+        audit(
+            rows,
+            at,
+            actor,
+            "log_entry",
+            entry["id"],
+            action,
+            entry["service_id"],
+            {k: [None, str(v)] for k, v in fields.items()},
+        )
 
     def _carry_forward(self, entry, rows, at, author) -> None:
         old = entry["due_date"]
         new = max(old, london_date(at)) + timedelta(days=self.rng.randint(5, 14))
         reason = self.rng.choice(texts.CARRY_FORWARD_REASONS)
-        rows["carry_forward"].append({"entry_id": entry["id"], "from_date": old, "to_date": new,
-                                      "reason": reason, "author_id": author, "created_at": at})
+        rows["carry_forward"].append(
+            {
+                "entry_id": entry["id"],
+                "from_date": old,
+                "to_date": new,
+                "reason": reason,
+                "author_id": author,
+                "created_at": at,
+            }
+        )
         entry.update(due_date=new, version=entry["version"] + 1, updated_at=at)
-        audit(rows, at, author, "log_entry", entry["id"], "carry_forward", entry["service_id"],
-              {"from": old.isoformat(), "to": new.isoformat(), "reason": reason})
+        audit(
+            rows,
+            at,
+            author,
+            "log_entry",
+            entry["id"],
+            "carry_forward",
+            entry["service_id"],
+            {"from": old.isoformat(), "to": new.isoformat(), "reason": reason},
+        )
 
     def _evidence(self, entry, rows, at, checker) -> None:
-        kind = self.rng.choice(("care_record", "audit", "feedback", "observation",
-                                "handover_record", "staff_practice_check"))
+        kind = self.rng.choice(
+            (
+                "care_record",
+                "audit",
+                "feedback",
+                "observation",
+                "handover_record",
+                "staff_practice_check",
+            )
+        )
         day = london_date(at)
         location = texts.EVIDENCE_LOCATIONS[kind].format(
-            room=self.rng.randint(1, 40), month=day.strftime("%B %Y"), day=day.isoformat())
-        ref = {"id": self.new_id(at), "entry_id": entry["id"], "type": kind, "location": location,
-               "evidence_date": day, "description": "", "checked_by": checker,
-               "added_by": checker, "created_at": at, "version": 1,
-               "change_seq": self.next_seq(), "deleted_at": None}
+            room=self.rng.randint(1, 40), month=day.strftime("%B %Y"), day=day.isoformat()
+        )
+        ref = {
+            "id": self.new_id(at),
+            "entry_id": entry["id"],
+            "type": kind,
+            "location": location,
+            "evidence_date": day,
+            "description": "",
+            "checked_by": checker,
+            "added_by": checker,
+            "created_at": at,
+            "version": 1,
+            "change_seq": self.next_seq(),
+            "deleted_at": None,
+        }
         rows["evidence_ref"].append(ref)
-        audit(rows, at, checker, "log_entry", entry["id"], "evidence", entry["service_id"],
-              {"evidence_id": str(ref["id"]), "type": kind, "location": location})
+        audit(
+            rows,
+            at,
+            checker,
+            "log_entry",
+            entry["id"],
+            "evidence",
+            entry["service_id"],
+            {"evidence_id": str(ref["id"]), "type": kind, "location": location},
+        )
 
     def _note(self, entry, rows, at, author) -> None:
-        note = {"id": self.new_id(at), "entry_id": entry["id"], "body": self.rng.choice(texts.NOTES),
-                "author_id": author, "created_at": at, "version": 1,
-                "change_seq": self.next_seq(), "deleted_at": None}
+        note = {
+            "id": self.new_id(at),
+            "entry_id": entry["id"],
+            "body": self.rng.choice(texts.NOTES),
+            "author_id": author,
+            "created_at": at,
+            "version": 1,
+            "change_seq": self.next_seq(),
+            "deleted_at": None,
+        }
         rows["note"].append(note)
-        audit(rows, at, author, "log_entry", entry["id"], "note", entry["service_id"],
-              {"note_id": str(note["id"]), "body": note["body"]})
+        audit(
+            rows,
+            at,
+            author,
+            "log_entry",
+            entry["id"],
+            "note",
+            entry["service_id"],
+            {"note_id": str(note["id"]), "body": note["body"]},
+        )
 
     def fill(self, entries: int, start, size: int):
         """Yield chunks of entries raised without findings (audits, oversight) up to the count."""
@@ -196,15 +346,15 @@ def _status(rng: random.Random, age_days: int) -> str:
         weights = (0, 8, 20, 10, 2, 60)
     else:
         weights = (25, 30, 30, 10, 0, 5)
-    return rng.choices(("draft", "open", "in_progress", "awaiting_check", "awaiting_sign_off",
-                        "closed"), weights)[0]
+    return rng.choices(
+        ("draft", "open", "in_progress", "awaiting_check", "awaiting_sign_off", "closed"), weights
+    )[0]
 
 
 class FindingMaker:
     """Make walkarounds, visibility rounds and feedback rounds in time order, with findings."""
 
-    def __init__(self, rng, new_id, next_seq, world, entry_maker, *, findings, entries,
-                 start, end):
+    def __init__(self, rng, new_id, next_seq, world, entry_maker, *, findings, entries, start, end):
         self.rng, self.new_id, self.next_seq = rng, new_id, next_seq
         self.world, self.entries, self.entry_maker = world, entries, entry_maker
         self.findings, self.start, self.end = findings, start, end
@@ -234,18 +384,33 @@ class FindingMaker:
         rng, sid = self.rng, service["id"]
         staff = self.world["staff"][sid]
         visibility = rng.random() < 0.25
-        by = (staff["managers"]["deputy_manager"] if visibility or not staff["floor"]
-              else rng.choice(staff["floor"]))
+        by = (
+            staff["managers"]["deputy_manager"]
+            if visibility or not staff["floor"]
+            else rng.choice(staff["floor"])
+        )
         count = 0 if rng.random() < 0.12 else min(left, rng.randint(1, 14))
         wid = self.new_id(at)
         areas = rng.sample(service["areas"], min(3, len(service["areas"])))
-        rows["walkaround"].append({
-            "id": wid, "service_id": sid,
-            "kind": "visibility_round" if visibility else "walkaround", "conducted_by": by,
-            "started_at": at, "ended_at": at + timedelta(minutes=30 + 3 * count),
-            "areas": areas, "notes": "", "received_at": at + timedelta(minutes=35 + 3 * count),
-            "version": 1, "change_seq": self.next_seq(), "deleted_at": None})
-        audit(rows, at, by, "walkaround", wid, "create", sid, {"kind": rows["walkaround"][-1]["kind"]})
+        rows["walkaround"].append(
+            {
+                "id": wid,
+                "service_id": sid,
+                "kind": "visibility_round" if visibility else "walkaround",
+                "conducted_by": by,
+                "started_at": at,
+                "ended_at": at + timedelta(minutes=30 + 3 * count),
+                "areas": areas,
+                "notes": "",
+                "received_at": at + timedelta(minutes=35 + 3 * count),
+                "version": 1,
+                "change_seq": self.next_seq(),
+                "deleted_at": None,
+            }
+        )
+        audit(
+            rows, at, by, "walkaround", wid, "create", sid, {"kind": rows["walkaround"][-1]["kind"]}
+        )
         made = []
         for n in range(count):
             when = at + timedelta(minutes=3 * n)
@@ -259,9 +424,21 @@ class FindingMaker:
             else:
                 (description, action), risk = rng.choice(texts.POSITIVE), "low"
                 kind, eligible = "positive_practice", False
-            made.append(self._finding(sid, when, by, wid, rng.choice(areas),
-                                      "visibility_check" if visibility else "walkaround",
-                                      kind, description, action, risk, eligible))
+            made.append(
+                self._finding(
+                    sid,
+                    when,
+                    by,
+                    wid,
+                    rng.choice(areas),
+                    "visibility_check" if visibility else "walkaround",
+                    kind,
+                    description,
+                    action,
+                    risk,
+                    eligible,
+                )
+            )
         self._triage(sid, at, made, "visibility_check" if visibility else "walkaround", rows)
         return count
 
@@ -273,29 +450,62 @@ class FindingMaker:
         for n in range(min(left, rng.randint(1, 4))):
             qid = rng.choice(list(texts.ANSWERS))
             answer, sentiment = rng.choice(texts.ANSWERS[qid])
-            row = self._finding(sid, at + timedelta(minutes=5 * n), by, None,
-                                rng.choice(service["routines"]), "feedback", "feedback",
-                                QUESTIONS[qid], "", "medium" if sentiment == "negative" else "low",
-                                sentiment == "negative")
-            row.update(respondent_type=rng.choice(RESPONDENTS), question_id=qid,
-                       question=QUESTIONS[qid], answer=answer, sentiment=sentiment)
+            row = self._finding(
+                sid,
+                at + timedelta(minutes=5 * n),
+                by,
+                None,
+                rng.choice(service["routines"]),
+                "feedback",
+                "feedback",
+                QUESTIONS[qid],
+                "",
+                "medium" if sentiment == "negative" else "low",
+                sentiment == "negative",
+            )
+            row.update(
+                respondent_type=rng.choice(RESPONDENTS),
+                question_id=qid,
+                question=QUESTIONS[qid],
+                answer=answer,
+                sentiment=sentiment,
+            )
             made.append(row)
         self._triage(sid, at, made, "feedback", rows)
         return len(made)
 
-    def _finding(self, sid, when, by, wid, area, source, kind, description, action, risk,
-                 eligible) -> dict:
+    def _finding(
+        self, sid, when, by, wid, area, source, kind, description, action, risk, eligible
+    ) -> dict:
         rng = self.rng
         return {
-            "id": self.new_id(when), "service_id": sid, "walkaround_id": wid, "kind": kind,
-            "area": area, "source": source, "description": description, "action_taken": action,
-            "risk": risk, "follow_up_needed": eligible and rng.random() < self.p_follow,
+            "id": self.new_id(when),
+            "service_id": sid,
+            "walkaround_id": wid,
+            "kind": kind,
+            "area": area,
+            "source": source,
+            "description": description,
+            "action_taken": action,
+            "risk": risk,
+            "follow_up_needed": eligible and rng.random() < self.p_follow,
             "people_involved": rng.choice(ROOMS) if rng.random() < 0.6 else "",
-            "respondent_type": None, "question_id": None, "question": None, "answer": None,
-            "sentiment": None, "recorded_by": by, "recorded_at": when,
+            "respondent_type": None,
+            "question_id": None,
+            "question": None,
+            "answer": None,
+            "sentiment": None,
+            "recorded_by": by,
+            "recorded_at": when,
             "received_at": min(when + timedelta(minutes=rng.randint(1, 120)), self.end),
-            "triage_state": "new", "dismissed_reason": None, "log_entry_id": None,
-            "triaged_by": None, "triaged_at": None, "version": 1, "deleted_at": None}
+            "triage_state": "new",
+            "dismissed_reason": None,
+            "log_entry_id": None,
+            "triaged_by": None,
+            "triaged_at": None,
+            "version": 1,
+            "deleted_at": None,
+        }
 
     def _triage(self, sid, at, made: list, source: str, rows) -> None:
         """Group follow-ups into entries; dismiss the rest once they are a week old."""
@@ -305,20 +515,47 @@ class FindingMaker:
             size = rng.choice((1, 1, 2))
             group, follow = follow[:size], follow[size:]
             risk = max((f["risk"] for f in group), key=("low", "medium", "high").index)
-            eid = self.entry_maker.make(sid, at, source, risk, group[0]["description"], rows,
-                                        [f["id"] for f in group])
+            eid = self.entry_maker.make(
+                sid, at, source, risk, group[0]["description"], rows, [f["id"] for f in group]
+            )
             for f in group:
-                f.update(triage_state="linked", log_entry_id=eid, triaged_by=deputy,
-                         triaged_at=min(at + timedelta(hours=1), self.end), version=2)
+                f.update(
+                    triage_state="linked",
+                    log_entry_id=eid,
+                    triaged_by=deputy,
+                    triaged_at=min(at + timedelta(hours=1), self.end),
+                    version=2,
+                )
         old = (self.end - at).days > 7
         for f in made:
             if f["triage_state"] == "new" and old:
                 reason = texts.DISMISS_REASONS[2 if f["follow_up_needed"] else 0]
-                f.update(triage_state="dismissed", dismissed_reason=reason, triaged_by=deputy,
-                         triaged_at=at + timedelta(days=1), version=2)
-                audit(rows, f["triaged_at"], deputy, "finding", f["id"], "dismiss", sid,
-                      {"triage_state": ["new", "dismissed"], "dismissed_reason": reason})
+                f.update(
+                    triage_state="dismissed",
+                    dismissed_reason=reason,
+                    triaged_by=deputy,
+                    triaged_at=at + timedelta(days=1),
+                    version=2,
+                )
+                audit(
+                    rows,
+                    f["triaged_at"],
+                    deputy,
+                    "finding",
+                    f["id"],
+                    "dismiss",
+                    sid,
+                    {"triage_state": ["new", "dismissed"], "dismissed_reason": reason},
+                )
             f["change_seq"] = self.next_seq()
             rows["finding"].append(f)
-            audit(rows, f["received_at"], f["recorded_by"], "finding", f["id"], "create", sid,
-                  {"kind": f["kind"], "risk": f["risk"]})
+            audit(
+                rows,
+                f["received_at"],
+                f["recorded_by"],
+                "finding",
+                f["id"],
+                "create",
+                sid,
+                {"kind": f["kind"], "risk": f["risk"]},
+            )

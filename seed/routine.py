@@ -19,20 +19,47 @@ from server.log.models import LogEntry
 
 # Who does what in each service.
 STAFF = {
-    "ash": {"walkers": ("ash.cw", "ash.senior", "ash.cw2", "ash.cw3"),
-            "rounds": ("ash.deputy", "ash.duty"), "key": "ash.key",
-            "triager": "ash.deputy", "assigner": "ash.duty", "editor": "ash.deputy",
-            "checker": "ash.coord", "rm": "ash.rm",
-            "owners": ("ash.cw", "ash.senior", "ash.cw2", "ash.cw3", "ash.coord", "ash.key",
-                       "ash.senior2")},
-    "beech": {"walkers": ("beech.cw", "beech.senior"), "rounds": ("beech.deputy", "beech.duty"),
-              "key": "beech.key", "triager": "beech.deputy", "assigner": "beech.duty",
-              "editor": "beech.deputy", "checker": "beech.deputy", "rm": "beech.rm",
-              "owners": ("beech.cw", "beech.senior", "beech.key", "beech.duty")},
-    "dom": {"walkers": ("dom.senior",), "rounds": ("dom.rm", "dom.coord"), "key": "dom.key",
-            "triager": "dom.rm", "assigner": "dom.rm", "editor": "dom.rm",
-            "checker": "dom.coord", "rm": "dom.rm",
-            "owners": ("dom.cw", "dom.senior", "dom.coord", "dom.key")},
+    "ash": {
+        "walkers": ("ash.cw", "ash.senior", "ash.cw2", "ash.cw3"),
+        "rounds": ("ash.deputy", "ash.duty"),
+        "key": "ash.key",
+        "triager": "ash.deputy",
+        "assigner": "ash.duty",
+        "editor": "ash.deputy",
+        "checker": "ash.coord",
+        "rm": "ash.rm",
+        "owners": (
+            "ash.cw",
+            "ash.senior",
+            "ash.cw2",
+            "ash.cw3",
+            "ash.coord",
+            "ash.key",
+            "ash.senior2",
+        ),
+    },
+    "beech": {
+        "walkers": ("beech.cw", "beech.senior"),
+        "rounds": ("beech.deputy", "beech.duty"),
+        "key": "beech.key",
+        "triager": "beech.deputy",
+        "assigner": "beech.duty",
+        "editor": "beech.deputy",
+        "checker": "beech.deputy",
+        "rm": "beech.rm",
+        "owners": ("beech.cw", "beech.senior", "beech.key", "beech.duty"),
+    },
+    "dom": {
+        "walkers": ("dom.senior",),
+        "rounds": ("dom.rm", "dom.coord"),
+        "key": "dom.key",
+        "triager": "dom.rm",
+        "assigner": "dom.rm",
+        "editor": "dom.rm",
+        "checker": "dom.coord",
+        "rm": "dom.rm",
+        "owners": ("dom.cw", "dom.senior", "dom.coord", "dom.key"),
+    },
 }
 LEADS = ("ni", "pql")
 # The home care branch's registered manager has missed the last weekly reviews, so the
@@ -52,8 +79,9 @@ def schedule(sim) -> None:
             care_home = sim.services[key].kind == "care_home"
             # Care homes walk the floor daily; the branch spot-checks client homes thrice weekly.
             if care_home or weekday in (0, 2, 4):
-                sim.at(day, f"{rng.randint(9, 11)}:{rng.choice(('05', '20', '40'))}",
-                       walkaround, key)
+                sim.at(
+                    day, f"{rng.randint(9, 11)}:{rng.choice(('05', '20', '40'))}", walkaround, key
+                )
             if weekday in ((0, 2, 4) if key == "ash" else (1, 4)):
                 sim.at(day, rng.choice(("08:15", "12:50", "17:40")), visibility_round, key)
             if weekday == 3:
@@ -63,7 +91,8 @@ def schedule(sim) -> None:
             if working or (care_home and weekday >= 5):
                 sim.at(day, "15:30", triage, key)
             monday = (weekday == 0 and working) or (
-                weekday == 1 and not dates.is_working_day(day - timedelta(days=1)))
+                weekday == 1 and not dates.is_working_day(day - timedelta(days=1))
+            )
             if monday and offset < SKIP_RM_REVIEWS_AFTER.get(key, 1):
                 sim.at(day, "09:30", weekly_review, key)
             if key != "ash" and weekday == 1 and (offset + sim.days) % 28 in range(7, 14):
@@ -85,14 +114,24 @@ def walkaround(sim, key: str) -> None:
     items, roll = [], rng.random()
     if 0.45 <= roll < 0.7:
         description, action = rng.choice(texts.POSITIVE)
-        items.append(acts.finding_item(sim, "positive_practice", areas[0], description,
-                                       action=action))
+        items.append(
+            acts.finding_item(sim, "positive_practice", areas[0], description, action=action)
+        )
     elif roll >= 0.7:
         description, action, risk = rng.choice(texts.ISSUES)
         follow = risk == "high" or rng.random() < (0.75 if risk == "medium" else 0.25)
-        items.append(acts.finding_item(sim, "walkaround_issue", rng.choice(areas), description,
-                                       action=action, risk=risk, follow_up=follow,
-                                       people=_room(sim, key) if rng.random() < 0.7 else ""))
+        items.append(
+            acts.finding_item(
+                sim,
+                "walkaround_issue",
+                rng.choice(areas),
+                description,
+                action=action,
+                risk=risk,
+                follow_up=follow,
+                people=_room(sim, key) if rng.random() < 0.7 else "",
+            )
+        )
     acts.walk(sim, key, rng.choice(STAFF[key]["walkers"]), items, areas=areas)
 
 
@@ -102,10 +141,23 @@ def handover_follow_ups(sim, key: str) -> None:
     for n in range(rng.choice((0, 1, 1, 1, 2, 2))):
         text, source = rng.choice(texts.FOLLOW_UPS)
         room = _room(sim, key)
-        acts.record(sim, key, "ash.duty", acts.finding_item(
-            sim, "walkaround_issue", "Handover", text.format(room=room),
-            action="Listed on the handover sheet", risk="medium" if n else "low",
-            follow_up=True, people=room, source=source, minutes_ago=20 - 5 * n))
+        acts.record(
+            sim,
+            key,
+            "ash.duty",
+            acts.finding_item(
+                sim,
+                "walkaround_issue",
+                "Handover",
+                text.format(room=room),
+                action="Listed on the handover sheet",
+                risk="medium" if n else "low",
+                follow_up=True,
+                people=room,
+                source=source,
+                minutes_ago=20 - 5 * n,
+            ),
+        )
 
 
 def visibility_round(sim, key: str) -> None:
@@ -114,10 +166,24 @@ def visibility_round(sim, key: str) -> None:
     routine = rng.choice(service.routines[:4])
     description, action = rng.choice(texts.VISIBILITY)
     follow = action != "None needed" and rng.random() < 0.5
-    item = acts.finding_item(sim, "visibility_check", routine, description, action=action,
-                             risk="medium" if follow else "low", follow_up=follow)
-    acts.walk(sim, key, rng.choice(STAFF[key]["rounds"]), [item], kind="visibility_round",
-              areas=[routine], minutes=30)
+    item = acts.finding_item(
+        sim,
+        "visibility_check",
+        routine,
+        description,
+        action=action,
+        risk="medium" if follow else "low",
+        follow_up=follow,
+    )
+    acts.walk(
+        sim,
+        key,
+        rng.choice(STAFF[key]["rounds"]),
+        [item],
+        kind="visibility_round",
+        areas=[routine],
+        minutes=30,
+    )
 
 
 def positive_share(key: str, question: str, offset: int) -> float:
@@ -141,11 +207,25 @@ def feedback_round(sim, key: str, offset: int) -> None:
         chase = sentiment == "negative" and qid.startswith("fu")
         room = _room(sim, key)
         people = {"person_supported": room, "relative": f"Relative of {room}"}.get(respondent, "")
-        acts.record(sim, key, STAFF[key]["key"], acts.finding_item(
-            sim, "feedback", rng.choice(service.routines), f"Feedback: {answer}",
-            risk="medium" if chase else "low", follow_up=chase, people=people,
-            minutes_ago=60 - 10 * n, respondent_type=respondent, question_id=qid,
-            answer=answer, sentiment=sentiment))
+        acts.record(
+            sim,
+            key,
+            STAFF[key]["key"],
+            acts.finding_item(
+                sim,
+                "feedback",
+                rng.choice(service.routines),
+                f"Feedback: {answer}",
+                risk="medium" if chase else "low",
+                follow_up=chase,
+                people=people,
+                minutes_ago=60 - 10 * n,
+                respondent_type=respondent,
+                question_id=qid,
+                answer=answer,
+                sentiment=sentiment,
+            ),
+        )
 
 
 def triage(sim, key: str) -> None:
@@ -162,8 +242,11 @@ def triage(sim, key: str) -> None:
             link(sim.actor(staff["triager"]), [finding], entry)
             continue
         themes[finding.description] = _new_entry(sim, key, finding)
-    quiet = [f for f in acts.new_findings(service, exclude=reserved, follow_up=False)
-             if not _kept_for_theme(sim, key, f)]
+    quiet = [
+        f
+        for f in acts.new_findings(service, exclude=reserved, follow_up=False)
+        if not _kept_for_theme(sim, key, f)
+    ]
     for reason, group in _by_reason(quiet).items():
         dismiss(sim.actor(staff["triager"]), group, reason)
 
@@ -198,18 +281,25 @@ def _new_entry(sim, key: str, finding) -> LogEntry:
     risk = finding.risk
     days = rng.choice((1, 2) if risk == "high" else (2, 3, 5, 7, 10))
     entry = acts.draft(
-        sim, key, staff["triager"], [finding], source=finding.source, risk=risk,
+        sim,
+        key,
+        staff["triager"],
+        [finding],
+        source=finding.source,
+        risk=risk,
         concern=f"{finding.description} ({finding.area})",
-        decision=rng.choice(texts.DECISIONS), evidence_needed=rng.choice(texts.EVIDENCE_NEEDED),
+        decision=rng.choice(texts.DECISIONS),
+        evidence_needed=rng.choice(texts.EVIDENCE_NEEDED),
         due_date=dates.add_working_days(dates.london_today(), days),
         interim_controls=rng.choice(texts.INTERIM_CONTROLS) if risk == "high" else "",
-        statement_ids=rng.sample(["saf-2023:S1", "saf-2023:S2", "saf-2023:S5", "saf-2023:C4",
-                                  "saf-2023:W5"], 2))
+        statement_ids=rng.sample(
+            ["saf-2023:S1", "saf-2023:S2", "saf-2023:S5", "saf-2023:C4", "saf-2023:W5"], 2
+        ),
+    )
     owner = rng.choice(staff["owners"])
     sim.at_moment(utcnow() + timedelta(minutes=45), _assign, key, entry, owner)
     if risk == "high":
-        sim.at_moment(utcnow() + timedelta(hours=rng.choice((1, 2, 18))), _escalation,
-                      key, entry)
+        sim.at_moment(utcnow() + timedelta(hours=rng.choice((1, 2, 18))), _escalation, key, entry)
     return entry
 
 
@@ -221,11 +311,15 @@ def _assign(sim, key: str, entry: LogEntry, owner: str) -> None:
 def _escalation(sim, key: str, entry: LogEntry) -> None:
     if entry.escalation_decision is None:
         escalated = sim.rng.random() < 0.25
-        acts.escalate(sim, entry, STAFF[key]["editor"] if key != "ash" else "ash.deputy",
-                      "escalated" if escalated else "not_escalated",
-                      "Meets the escalation criteria: provider quality lead informed."
-                      if escalated else
-                      "Contained in the service: controls in place and owner named today.")
+        acts.escalate(
+            sim,
+            entry,
+            STAFF[key]["editor"] if key != "ash" else "ash.deputy",
+            "escalated" if escalated else "not_escalated",
+            "Meets the escalation criteria: provider quality lead informed."
+            if escalated
+            else "Contained in the service: controls in place and owner named today.",
+        )
 
 
 def on_time_share(key: str, offset: int) -> float:
@@ -259,25 +353,37 @@ def _act(sim, entry, by: str, action: str, status: str) -> None:
 
 def _carry_forward(sim, key: str, entry, new_due) -> None:
     if entry.status in ("open", "in_progress"):
-        acts.change(sim, entry, STAFF[key]["editor"], sim.rng.choice(
-            texts.CARRY_FORWARD_REASONS), due_date=new_due)
+        acts.change(
+            sim,
+            entry,
+            STAFF[key]["editor"],
+            sim.rng.choice(texts.CARRY_FORWARD_REASONS),
+            due_date=new_due,
+        )
 
 
 def _interim(sim, key: str, entry) -> None:
     if entry.status in ("open", "in_progress") and not entry.interim_controls:
-        acts.change(sim, entry, STAFF[key]["editor"],
-                    interim_controls=sim.rng.choice(texts.INTERIM_CONTROLS))
+        acts.change(
+            sim,
+            entry,
+            STAFF[key]["editor"],
+            interim_controls=sim.rng.choice(texts.INTERIM_CONTROLS),
+        )
 
 
 def _done(sim, key: str, entry, owner: str) -> None:
     """The owner marks the action done and says where the evidence is."""
     if entry.status not in ("open", "in_progress"):
         return
-    kind = sim.rng.choice(("care_record", "audit", "handover_record", "staff_practice_check",
-                           "observation"))
+    kind = sim.rng.choice(
+        ("care_record", "audit", "handover_record", "staff_practice_check", "observation")
+    )
     location = texts.EVIDENCE_LOCATIONS[kind].format(
-        room=sim.rng.randint(1, 40), month=f"{dates.london_today():%B %Y}",
-        day=dates.london_today().isoformat())
+        room=sim.rng.randint(1, 40),
+        month=f"{dates.london_today():%B %Y}",
+        day=dates.london_today().isoformat(),
+    )
     acts.evidence(sim, entry, owner, kind, location, checked_by=STAFF[key]["checker"])
     acts.move(sim, entry, owner, "mark_done")
     check_day = dates.next_working_day(dates.london_today())
@@ -290,8 +396,13 @@ def _check(sim, key: str, entry, owner: str) -> None:
         return
     checker = STAFF[key]["checker"]
     if sim.rng.random() < 0.08:
-        acts.move(sim, entry, checker, "send_back",
-                  "The care record has not been updated yet; update it and mark done again.")
+        acts.move(
+            sim,
+            entry,
+            checker,
+            "send_back",
+            "The care record has not been updated yet; update it and mark done again.",
+        )
         sim.at(dates.london_today() + timedelta(days=1), "13:00", _done, key, entry, owner)
         return
     acts.note(sim, entry, checker, "Next-day check: records updated; ready for closure.")
@@ -304,8 +415,15 @@ def _close(sim, key: str, entry) -> None:
     acts.move(sim, entry, STAFF[key]["rm"], "close")
     if entry.status == "awaiting_sign_off":
         lead = LEADS[sim.rng.randint(0, 1)]
-        sim.at(dates.london_today() + timedelta(days=sim.rng.randint(1, 3)), "15:00",
-               _act, entry, lead, "sign_off", "awaiting_sign_off")
+        sim.at(
+            dates.london_today() + timedelta(days=sim.rng.randint(1, 3)),
+            "15:00",
+            _act,
+            entry,
+            lead,
+            "sign_off",
+            "awaiting_sign_off",
+        )
 
 
 def weekly_review(sim, key: str) -> None:
@@ -314,14 +432,20 @@ def weekly_review(sim, key: str) -> None:
     items = []
     for entry in acts.open_entries(sim.services[key], 4):
         if entry.due_date and entry.due_date < today:
-            items.append((entry, "further_action",
-                          "Overdue: complete it this week or carry it forward with a reason."))
+            items.append(
+                (
+                    entry,
+                    "further_action",
+                    "Overdue: complete it this week or carry it forward with a reason.",
+                )
+            )
         else:
             items.append((entry, "assurance", "On track; evidence named."))
     late = any(outcome == "further_action" for _, outcome, _ in items)
     outcome = "further_action" if late else "assurance"
-    acts.review(sim, key, STAFF[key]["rm"], "rm_weekly", outcome,
-                texts.REVIEW_COMMENTS[outcome], items)
+    acts.review(
+        sim, key, STAFF[key]["rm"], "rm_weekly", outcome, texts.REVIEW_COMMENTS[outcome], items
+    )
 
 
 def monthly_review(sim, key: str) -> None:
@@ -330,11 +454,16 @@ def monthly_review(sim, key: str) -> None:
     items, challenged = [], False
     for entry in acts.open_entries(sim.services[key], 5):
         if not challenged and entry.due_date and entry.due_date < dates.london_today():
-            items.append((entry, "challenge", "Past its date with no carry-forward reason: "
-                          "the owner to explain at the next weekly review."))
+            items.append(
+                (
+                    entry,
+                    "challenge",
+                    "Past its date with no carry-forward reason: "
+                    "the owner to explain at the next weekly review.",
+                )
+            )
             challenged = True
         else:
             items.append((entry, "assurance", "Owned, dated and evidenced."))
     outcome = "challenge" if challenged else "assurance"
-    acts.review(sim, key, lead, "provider_monthly", outcome, texts.REVIEW_COMMENTS[outcome],
-                items)
+    acts.review(sim, key, lead, "provider_monthly", outcome, texts.REVIEW_COMMENTS[outcome], items)

@@ -76,7 +76,9 @@ class Sim:
                     act(self, *args, **kwargs)
                     db.session.flush()
                 except Exception as exc:
-                    exc.add_note(f"seed: {act.__module__}.{act.__name__} at {moment:%Y-%m-%d %H:%M}Z")
+                    exc.add_note(
+                        f"seed: {act.__module__}.{act.__name__} at {moment:%Y-%m-%d %H:%M}Z"
+                    )
                     raise
             done += 1
         return done

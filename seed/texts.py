@@ -7,62 +7,157 @@ People supported appear only as room numbers and initials.
 
 # (description, action taken on the spot, risk) for issues seen on a walkaround.
 ISSUES = [
-    ("Call bell out of reach while resident sat in chair", "Moved call bell within reach and checked it sounded", "medium"),
-    ("Fluid chart not completed since breakfast", "Prompted carer to complete chart and offered a drink", "medium"),
-    ("Repositioning chart shows a five-hour gap overnight", "Repositioned with two staff and recorded skin check", "high"),
-    ("Wet floor in corridor with no warning sign", "Placed sign and asked domestic to dry the floor", "medium"),
-    ("Handover sheet missing the GP follow-up for the morning", "Added the follow-up to the sheet and told the shift lead", "medium"),
-    ("Medication trolley left unlocked during the round", "Locked trolley and spoke to the nurse on the round", "high"),
+    (
+        "Call bell out of reach while resident sat in chair",
+        "Moved call bell within reach and checked it sounded",
+        "medium",
+    ),
+    (
+        "Fluid chart not completed since breakfast",
+        "Prompted carer to complete chart and offered a drink",
+        "medium",
+    ),
+    (
+        "Repositioning chart shows a five-hour gap overnight",
+        "Repositioned with two staff and recorded skin check",
+        "high",
+    ),
+    (
+        "Wet floor in corridor with no warning sign",
+        "Placed sign and asked domestic to dry the floor",
+        "medium",
+    ),
+    (
+        "Handover sheet missing the GP follow-up for the morning",
+        "Added the follow-up to the sheet and told the shift lead",
+        "medium",
+    ),
+    (
+        "Medication trolley left unlocked during the round",
+        "Locked trolley and spoke to the nurse on the round",
+        "high",
+    ),
     ("Sensor mat unplugged beside the bed", "Plugged in and tested the sensor mat", "high"),
-    ("Breakfast still being served at 10:40, two people waiting", "Asked a second carer to help serve", "low"),
-    ("Dentures left in pot on the sink, not labelled", "Labelled the pot and returned dentures to the person", "low"),
-    ("Hoist sling from another person's room in use", "Swapped for the correct named sling", "high"),
-    ("Appointment letter for eye clinic not on the diary", "Added the appointment to the diary and care record", "medium"),
-    ("Agency carer unsure who to ask for help", "Introduced the shift lead and showed the escalation list", "medium"),
-    ("Night checks recorded in advance on the chart", "Stopped the practice and raised it with the night lead", "high"),
-    ("Family message from yesterday not passed on", "Phoned the relative back and logged the call", "medium"),
-    ("Fridge temperature not recorded for two days", "Recorded today's reading and informed the kitchen lead", "medium"),
-    ("Weight not recorded at the monthly check", "Weighed today and updated the MUST score", "medium"),
-    ("Pressure cushion not in use in the lounge chair", "Fetched cushion and repositioned", "medium"),
-    ("Incident form started but not completed after a fall", "Asked the carer to finish it before shift end", "high"),
-    ("Topical cream chart unsigned for the morning", "Checked with carer and signed with a late entry note", "low"),
-    ("Staff unsure of the new choking risk plan", "Went through the plan with the two carers on shift", "high"),
+    (
+        "Breakfast still being served at 10:40, two people waiting",
+        "Asked a second carer to help serve",
+        "low",
+    ),
+    (
+        "Dentures left in pot on the sink, not labelled",
+        "Labelled the pot and returned dentures to the person",
+        "low",
+    ),
+    (
+        "Hoist sling from another person's room in use",
+        "Swapped for the correct named sling",
+        "high",
+    ),
+    (
+        "Appointment letter for eye clinic not on the diary",
+        "Added the appointment to the diary and care record",
+        "medium",
+    ),
+    (
+        "Agency carer unsure who to ask for help",
+        "Introduced the shift lead and showed the escalation list",
+        "medium",
+    ),
+    (
+        "Night checks recorded in advance on the chart",
+        "Stopped the practice and raised it with the night lead",
+        "high",
+    ),
+    (
+        "Family message from yesterday not passed on",
+        "Phoned the relative back and logged the call",
+        "medium",
+    ),
+    (
+        "Fridge temperature not recorded for two days",
+        "Recorded today's reading and informed the kitchen lead",
+        "medium",
+    ),
+    (
+        "Weight not recorded at the monthly check",
+        "Weighed today and updated the MUST score",
+        "medium",
+    ),
+    (
+        "Pressure cushion not in use in the lounge chair",
+        "Fetched cushion and repositioned",
+        "medium",
+    ),
+    (
+        "Incident form started but not completed after a fall",
+        "Asked the carer to finish it before shift end",
+        "high",
+    ),
+    (
+        "Topical cream chart unsigned for the morning",
+        "Checked with carer and signed with a late entry note",
+        "low",
+    ),
+    (
+        "Staff unsure of the new choking risk plan",
+        "Went through the plan with the two carers on shift",
+        "high",
+    ),
 ]
 
 POSITIVE = [
     ("Carer knelt to eye level and explained each step before personal care", "Thanked the carer"),
     ("Lunch tables set with menus and adapted cutlery ready", "Told the kitchen team"),
     ("Handover covered every follow-up with named owners", "Shared as an example at the huddle"),
-    ("Senior carer on the floor through the whole medication round", "Noted for the visibility log"),
+    (
+        "Senior carer on the floor through the whole medication round",
+        "Noted for the visibility log",
+    ),
     ("Activity coordinator ran a music session the lounge enjoyed", "Thanked the coordinator"),
     ("Night carer recorded checks at the time they were done", "Praised the practice"),
 ]
 
 VISIBILITY = [
     ("Deputy on the floor during the morning routine and answered two call bells", "None needed"),
-    ("No senior visible in the lounge for 40 minutes at teatime", "Asked the duty manager to cover the lounge"),
+    (
+        "No senior visible in the lounge for 40 minutes at teatime",
+        "Asked the duty manager to cover the lounge",
+    ),
     ("Registered manager joined the lunchtime service", "None needed"),
-    ("Staff on the first floor did not know who the senior on shift was", "Wrote the senior's name on the board"),
+    (
+        "Staff on the first floor did not know who the senior on shift was",
+        "Wrote the senior's name on the board",
+    ),
     ("Senior carer covered the handover and then walked the floor", "None needed"),
     ("Peak of call bells at 07:30 with no senior on the unit", "Duty manager moved to the unit"),
 ]
 
 # (answer, sentiment) per question id of the default question sets.
 ANSWERS = {
-    "vis-1": [("Yes, the deputy came round at breakfast", "positive"),
-              ("I didn't see anyone senior all morning", "negative"),
-              ("Only at lunchtime", "neutral")],
-    "vis-2": [("Yes, within a few minutes", "positive"),
-              ("I waited a long time for the toilet", "negative"),
-              ("Usually, but not at night", "neutral")],
-    "vis-3": [("Yes, the manager's name is on the board", "positive"),
-              ("Not really, the staff keep changing", "negative")],
-    "fu-1": [("Yes, they rang me back the same day", "positive"),
-             ("No, I had to call twice to find out about the GP visit", "negative"),
-             ("Eventually", "neutral")],
-    "fu-2": [("No, everything has been sorted", "positive"),
-             ("The hearing aid repair still hasn't happened", "negative"),
-             ("The new chair we asked about", "negative")],
+    "vis-1": [
+        ("Yes, the deputy came round at breakfast", "positive"),
+        ("I didn't see anyone senior all morning", "negative"),
+        ("Only at lunchtime", "neutral"),
+    ],
+    "vis-2": [
+        ("Yes, within a few minutes", "positive"),
+        ("I waited a long time for the toilet", "negative"),
+        ("Usually, but not at night", "neutral"),
+    ],
+    "vis-3": [
+        ("Yes, the manager's name is on the board", "positive"),
+        ("Not really, the staff keep changing", "negative"),
+    ],
+    "fu-1": [
+        ("Yes, they rang me back the same day", "positive"),
+        ("No, I had to call twice to find out about the GP visit", "negative"),
+        ("Eventually", "neutral"),
+    ],
+    "fu-2": [
+        ("No, everything has been sorted", "positive"),
+        ("The hearing aid repair still hasn't happened", "negative"),
+        ("The new chair we asked about", "negative"),
+    ],
 }
 
 CONCERNS = [

@@ -8,18 +8,26 @@ from server.extensions import db
 
 def register(app: Flask) -> None:
     @app.cli.command("seed")
-    @click.option("--scale", type=click.Choice(["demo", "large"]), default="demo",
-                  help="demo: one provider, three services. large: the benchmark provider.")
+    @click.option(
+        "--scale",
+        type=click.Choice(["demo", "large"]),
+        default="demo",
+        help="demo: one provider, three services. large: the benchmark provider.",
+    )
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
-    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                  help="End the history on this day (YYYY-MM-DD) instead of now.")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="End the history on this day (YYYY-MM-DD) instead of now.",
+    )
     @click.option("--services", type=int, default=50, show_default=True, help="large only.")
-    @click.option("--findings", type=int, default=1_000_000, show_default=True,
-                  help="large only.")
+    @click.option("--findings", type=int, default=1_000_000, show_default=True, help="large only.")
     @click.option("--entries", type=int, default=200_000, show_default=True, help="large only.")
     @click.option("--tablets", type=int, default=200, show_default=True, help="large only.")
-    def seed_command(scale: str, if_empty: bool, today, services: int, findings: int,
-                     entries: int, tablets: int):
+    def seed_command(
+        scale: str, if_empty: bool, today, services: int, findings: int, entries: int, tablets: int
+    ):
         """Load demo data (fixed Faker seed: two runs give identical data)."""
         from seed import demo, large
         from server.providers.models import Provider
@@ -30,8 +38,15 @@ def register(app: Flask) -> None:
         day = today.date() if today else None
         if scale == "large":
             # The large build commits chunk by chunk (a bulk load of millions of rows).
-            click.echo(large.build(services=services, findings=findings, entries=entries,
-                                   tablets=tablets, today=day))
+            click.echo(
+                large.build(
+                    services=services,
+                    findings=findings,
+                    entries=entries,
+                    tablets=tablets,
+                    today=day,
+                )
+            )
         else:
             summary = demo.build(day)
             db.session.commit()
@@ -47,8 +62,7 @@ def register(app: Flask) -> None:
         if not rows:
             click.echo("No demo logins: load the demo data with `flask --app server seed`.")
             return
-        widths = [max(len(row[i]) for row in rows + [("Role", "Name", "Email")])
-                  for i in range(3)]
+        widths = [max(len(row[i]) for row in rows + [("Role", "Name", "Email")]) for i in range(3)]
         for row in [("Role", "Name", "Email")] + rows:
             cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             click.echo("  ".join(cells).rstrip())
@@ -71,11 +85,14 @@ def register(app: Flask) -> None:
                 click.echo(f"{field}: {why}", err=True)
             raise SystemExit(1) from exc
         db.session.commit()
-        click.echo(f"Created {provider.name} with provider admin {admin.display_name} "
-                   f"<{admin.email}>.")
+        click.echo(
+            f"Created {provider.name} with provider admin {admin.display_name} <{admin.email}>."
+        )
         click.echo("Give the admin this one-time set-up code. On the login screen they choose")
-        click.echo(f"\"Have a reset code?\" and set their own password (valid until "
-                   f"{code.expires_at:%d %b %Y %H:%M} UTC):")
+        click.echo(
+            f'"Have a reset code?" and set their own password (valid until '
+            f"{code.expires_at:%d %b %Y %H:%M} UTC):"
+        )
         click.echo(code.token)
 
     @app.cli.command("load-framework")
@@ -104,13 +121,18 @@ def register(app: Flask) -> None:
         text = doc.read_text(encoding="utf-8")
         head, rest = text.split("<!-- table:begin -->", 1)
         tail = rest.split("<!-- table:end -->", 1)[1]
-        doc.write_text(f"{head}<!-- table:begin -->\n{table}\n<!-- table:end -->{tail}",
-                       encoding="utf-8")
+        doc.write_text(
+            f"{head}<!-- table:begin -->\n{table}\n<!-- table:end -->{tail}", encoding="utf-8"
+        )
         click.echo(f"Wrote {doc}")
 
     @app.cli.command("send-digests")
-    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                  help="The day to report on (YYYY-MM-DD); default today in London.")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The day to report on (YYYY-MM-DD); default today in London.",
+    )
     def send_digests_command(today):
         """Email the daily digest to everyone who opted in (docs/deployment.md)."""
         from server.notify import MailError, mail_configured, send_digests
@@ -151,15 +173,19 @@ def register_ops_commands(app: Flask) -> None:
         if not yes:
             raise click.ClickException(
                 "Restoring replaces everything in the database with the backup. "
-                "Stop the app, then run the command again with --yes.")
+                "Stop the app, then run the command again with --yes."
+            )
         try:
             click.echo(restore(path))
         except BackupError as error:
             raise click.ClickException(str(error)) from error
 
     @app.cli.command("retention")
-    @click.option("--apply/--dry-run", default=False,
-                  help="Erase (--apply) or only count (--dry-run, the default).")
+    @click.option(
+        "--apply/--dry-run",
+        default=False,
+        help="Erase (--apply) or only count (--dry-run, the default).",
+    )
     def retention_command(apply: bool):
         """Erase records whose retention period has passed (docs/data-protection.md)."""
         from server.ops.retention import periods, run
@@ -169,16 +195,23 @@ def register_ops_commands(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
-        click.echo("Retention periods (days): "
-                   + ", ".join(f"{name} {days}" for name, days in periods().items()))
+        click.echo(
+            "Retention periods (days): "
+            + ", ".join(f"{name} {days}" for name, days in periods().items())
+        )
         for line in report.lines():
             click.echo(line)
 
     @app.cli.command("subject-access")
     @click.argument("email")
     @click.argument("outfile", type=click.Path(dir_okay=False))
-    @click.option("--provider", "provider_id", type=click.UUID, default=None,
-                  help="The provider's id, when accounts at several providers have EMAIL.")
+    @click.option(
+        "--provider",
+        "provider_id",
+        type=click.UUID,
+        default=None,
+        help="The provider's id, when accounts at several providers have EMAIL.",
+    )
     def subject_access_command(email: str, outfile: str, provider_id):
         """Write everything held about the staff member with EMAIL to OUTFILE (JSON)."""
         import json

@@ -137,13 +137,18 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_response(
-            CsrfFailed("The security token is missing or out of date. Reload the page and try again.")
+            CsrfFailed(
+                "The security token is missing or out of date. Reload the page and try again."
+            )
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         codes = {
-            400: Malformed, 401: Unauthenticated, 403: Forbidden, 404: NotFound,
+            400: Malformed,
+            401: Unauthenticated,
+            403: Forbidden,
+            404: NotFound,
             413: TooLarge,
         }
         cls = codes.get(error.code or 500)
@@ -153,6 +158,11 @@ def register_error_handlers(app: Flask) -> None:
                 413: "The request is too large.",
             }.get(error.code, error.description)
             return error_response(cls(message))
-        body = {"error": {"code": error.name.lower().replace(" ", "_"),
-                          "message": error.description, "fields": {}}}
+        body = {
+            "error": {
+                "code": error.name.lower().replace(" ", "_"),
+                "message": error.description,
+                "fields": {},
+            }
+        }
         return jsonify(body), error.code

@@ -161,18 +161,32 @@ def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, o
     try:
         with store.unit():
             if op == "create":
-                written = store.create_many(kind, [
-                    (m.entity_id, result.apply, c)
-                    for m, (result, _), c in zip(mutations, plans, contexts, strict=True)])
+                written = store.create_many(
+                    kind,
+                    [
+                        (m.entity_id, result.apply, c)
+                        for m, (result, _), c in zip(mutations, plans, contexts, strict=True)
+                    ],
+                )
             else:
-                written = store.update_many(kind, [
-                    (m.entity_id, result.apply, current["version"], c)
-                    for m, (result, current), c in zip(mutations, plans, contexts, strict=True)])
+                written = store.update_many(
+                    kind,
+                    [
+                        (m.entity_id, result.apply, current["version"], c)
+                        for m, (result, current), c in zip(mutations, plans, contexts, strict=True)
+                    ],
+                )
             results = [
-                _refused(m, version) if isinstance(version, Refused)
+                _refused(m, version)
+                if isinstance(version, Refused)
                 # A plain create lands on no record: what _outcome answers, directly.
-                else Applied(m.mutation_id, m.entity_type, m.entity_id, version,
-                             _written_fields(result, m) if result.write else ())
+                else Applied(
+                    m.mutation_id,
+                    m.entity_type,
+                    m.entity_id,
+                    version,
+                    _written_fields(result, m) if result.write else (),
+                )
                 if current is None
                 else _outcome(result, current, {"version": version}, m, ())
                 for m, (result, current), version in zip(mutations, plans, written, strict=True)

@@ -190,8 +190,10 @@ class MemoryStore:
         record = self._current(entity_type, entity_id, expected_version)
         if entity_type == "log_entry" and record["status"] != "draft":
             # As the log's own delete (server.syncing.writes.require_deletable).
-            raise RuleRefused("only_drafts_deleted",
-                              "Only a draft entry can be deleted; an open one must be closed.")
+            raise RuleRefused(
+                "only_drafts_deleted",
+                "Only a draft entry can be deleted; an open one must be closed.",
+            )
         record["deleted"], record["deleted_at"] = True, ctx.now.isoformat()
         return self._changed(
             entity_type, record, "delete", {"deleted": [False, True]}, ctx, bump=True

@@ -39,7 +39,8 @@ class Access:
         if entity_type in _AUTHOR:
             own = record.get(_AUTHOR[entity_type]) == str(user_id)
             return self.can(user_id, "service.read", service_id) and (
-                own or self.can(user_id, "finding.read_all", service_id))
+                own or self.can(user_id, "finding.read_all", service_id)
+            )
         return self.can(user_id, "entry.read", service_id)
 
     def authorise(self, user_id, mutation, current: dict | None, entry: dict | None) -> None:
@@ -69,8 +70,10 @@ class Access:
 
     def _append(self, user_id, entry: dict) -> None:
         if not self.readable(user_id, "log_entry", entry, None):
-            raise NotFound("There is no log entry with this id.",
-                           {"entry_id": "No live log entry has this id."})
+            raise NotFound(
+                "There is no log entry with this id.",
+                {"entry_id": "No live log entry has this id."},
+            )
         owner = entry.get("owner_id") == str(user_id)
         if not (owner and self.holds_role(user_id, entry.get("service_id"))):
             self._require(user_id, "entry.annotate", entry)
@@ -86,14 +89,18 @@ class Access:
         own = record.get(_AUTHOR[kind]) == str(user_id)
         if kind == "walkaround":
             return own
-        return own and self.can(user_id, "finding.create", service_id) and (
-            record.get("triage_state") == "new")
+        return (
+            own
+            and self.can(user_id, "finding.create", service_id)
+            and (record.get("triage_state") == "new")
+        )
 
     def _entry(self, user_id, mutation, op: str, entry: dict) -> None:
         service_id = entry.get("service_id")
         if op == "update":
             if set(mutation.changes) <= {"owner_id"} and self.can(
-                    user_id, "entry.assign", service_id):
+                user_id, "entry.assign", service_id
+            ):
                 return
             self._require(user_id, "entry.edit", entry)
             return
@@ -112,7 +119,7 @@ class Access:
             if self.can(user_id, "entry.edit", service_id):
                 return
         elif self.can(user_id, "finding.triage", service_id) or (
-                record.get(_AUTHOR[kind]) == str(user_id)
-                and record.get("triage_state", "new") == "new"):
+            record.get(_AUTHOR[kind]) == str(user_id) and record.get("triage_state", "new") == "new"
+        ):
             return
         raise NotPermitted("You may only delete what you recorded, before it is triaged.")

@@ -58,8 +58,9 @@ def plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) 
         mutation = items[index]
         by_type.setdefault(mutation.entity_type, []).append(mutation.entity_id)
     # Sorted by the number: the order UUID's own (Python-level) comparison gives, cheaper.
-    found = {kind: store.existing(kind, sorted(set(ids), key=_NUMBER))
-             for kind, ids in by_type.items()}
+    found = {
+        kind: store.existing(kind, sorted(set(ids), key=_NUMBER)) for kind, ids in by_type.items()
+    }
     bulk = {"create": store.BULK_CREATES, "update": getattr(store, "BULK_UPDATES", ())}
     author = uuid.UUID(str(actor.user_id))
     together, touched = {}, set()

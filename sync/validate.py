@@ -113,8 +113,9 @@ def check_batch(items: Any, body_bytes: int) -> None:
         )
 
 
-def validate_batch(items: Any, body_bytes: int,
-                   rules: FieldRules = _no_rules) -> list[Mutation | Rejected]:
+def validate_batch(
+    items: Any, body_bytes: int, rules: FieldRules = _no_rules
+) -> list[Mutation | Rejected]:
     """Check the batch limits, then validate each mutation on its own.
 
     An item that is not an object (``null``, a number) is rejected alone, like any other
@@ -134,8 +135,9 @@ def validate(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
 
 
 # entity type -> the ops _well_formed takes: all but transition (its object is checked apart).
-_PLAIN_OPS = {kind: tuple(op for op in ops if op != "transition")
-              for kind, ops in ALLOWED_OPS.items()}
+_PLAIN_OPS = {
+    kind: tuple(op for op in ops if op != "transition") for kind, ops in ALLOWED_OPS.items()
+}
 
 
 def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
@@ -146,12 +148,20 @@ def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
     mutation_id, device_id, seq = get("mutation_id"), get("device_id"), get("seq")
     entity_type, op, base_version = get("entity_type"), get("op"), get("base_version")
     entity_id, author_id, device_time = get("entity_id"), get("author_id"), get("device_time")
-    if not (type(mutation_id) is str and 1 <= len(mutation_id) <= MAX_ID_CHARS
-            and type(device_id) is str and 1 <= len(device_id) <= MAX_ID_CHARS
-            and type(seq) is int and 1 <= seq <= MAX_COUNTER and type(entity_type) is str
-            and op in _PLAIN_OPS.get(entity_type, ()) and get("transition") is None
-            and type(entity_id) is str and type(author_id) is str
-            and (device_time is None or type(device_time) is str)):
+    if not (
+        type(mutation_id) is str
+        and 1 <= len(mutation_id) <= MAX_ID_CHARS
+        and type(device_id) is str
+        and 1 <= len(device_id) <= MAX_ID_CHARS
+        and type(seq) is int
+        and 1 <= seq <= MAX_COUNTER
+        and type(entity_type) is str
+        and op in _PLAIN_OPS.get(entity_type, ())
+        and get("transition") is None
+        and type(entity_id) is str
+        and type(author_id) is str
+        and (device_time is None or type(device_time) is str)
+    ):
         return None
     if op in ("create", "append"):
         if base_version is not None:
@@ -171,11 +181,27 @@ def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
     changes = _values(raw, "changes", entity_type, plan, errors)
     base_values = _values(raw, "base_values", entity_type, plan, errors)
     _check_changes_for_op(op, entity_type, changes, base_values, errors)
-    if errors or _control_in(mutation_id) or _control_in(device_id) or (
-            changes and rules(entity_type, op, changes)):
+    if (
+        errors
+        or _control_in(mutation_id)
+        or _control_in(device_id)
+        or (changes and rules(entity_type, op, changes))
+    ):
         return None
-    return Mutation(mutation_id, device_id, seq, entity_type, entity_id, op, author_id,
-                    base_version, changes, base_values, device_time, None)
+    return Mutation(
+        mutation_id,
+        device_id,
+        seq,
+        entity_type,
+        entity_id,
+        op,
+        author_id,
+        base_version,
+        changes,
+        base_values,
+        device_time,
+        None,
+    )
 
 
 def _checked(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
@@ -253,8 +279,10 @@ def _short_text(raw: dict, name: str, errors: dict) -> str | None:
         errors[name] = f"Must be text of 1 to {MAX_ID_CHARS} characters."
         return None
     if _control_in(value):
-        errors[name] = (f"Must be text of 1 to {MAX_ID_CHARS} characters, without control "
-                        "characters such as NUL.")
+        errors[name] = (
+            f"Must be text of 1 to {MAX_ID_CHARS} characters, without control "
+            "characters such as NUL."
+        )
         return None
     return value
 
@@ -324,8 +352,12 @@ def _values(raw: dict, name: str, entity_type: str, plan: dict, errors: dict) ->
     out = {}
     for field, item in value.items():
         check = plan.get(field)
-        if (check is as_text and type(item) is str and len(item) <= SAFE_TEXT_CHARS
-                and "\x00" not in item):
+        if (
+            check is as_text
+            and type(item) is str
+            and len(item) <= SAFE_TEXT_CHARS
+            and "\x00" not in item
+        ):
             out[field] = item  # most values: short text for a text field
             continue
         if check is None:
@@ -348,8 +380,11 @@ def _values(raw: dict, name: str, entity_type: str, plan: dict, errors: dict) ->
 
 
 def _check_changes_for_op(op, entity_type, changes, base_values, errors) -> None:
-    if op in ("create", "append", "update") and not changes and not any(
-            name == "changes" or name.startswith("changes.") for name in errors):
+    if (
+        op in ("create", "append", "update")
+        and not changes
+        and not any(name == "changes" or name.startswith("changes.") for name in errors)
+    ):
         errors["changes"] = f"Must hold at least one field to {op}."
     if op in ("delete", "transition") and changes:
         errors["changes"] = f"Must be empty for {op}."
@@ -371,8 +406,11 @@ def _transition(raw: dict, op: Any, errors: dict) -> Transition | None:
         errors["transition"] = "Must be an object with action and reason."
         return None
     action, reason = value.get("action"), value.get("reason")
-    if (not isinstance(action, str) or not 1 <= len(action) <= MAX_ACTION_CHARS
-            or _control_in(action)):
+    if (
+        not isinstance(action, str)
+        or not 1 <= len(action) <= MAX_ACTION_CHARS
+        or _control_in(action)
+    ):
         errors["transition.action"] = f"Must be text of 1 to {MAX_ACTION_CHARS} characters."
     if reason is not None and (
         not isinstance(reason, str) or len(reason.encode()) > MAX_FIELD_BYTES

@@ -103,8 +103,15 @@ def parse_datetime(value: Any) -> tuple[datetime | None, str | None]:
     return parsed, None
 
 
-_CANONICAL = {"text": as_text, "bool": _bool, "int": _int, "list": _list, "uuid": _uuid,
-              "date": _date, "datetime": _datetime}
+_CANONICAL = {
+    "text": as_text,
+    "bool": _bool,
+    "int": _int,
+    "list": _list,
+    "uuid": _uuid,
+    "date": _date,
+    "datetime": _datetime,
+}
 # entity type -> {field: canonicaliser}: looked up once per field, no dispatch on the kind.
 PLANS = {
     entity_type: {name: _CANONICAL[rule.kind] for name, rule in rules.items()}

@@ -28,8 +28,13 @@ def database_url(tmp_path_factory):
 def _migrated(database_url, tmp_path_factory):
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -63,13 +68,15 @@ def _clean(app):
 @pytest.fixture(scope="session")
 def session_app(_migrated, tmp_path_factory):
     """The one app of the run. Tests take ``app``, which puts back what a test changed."""
-    return create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _migrated,
-        "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _migrated,
+            "SECRET_KEY": "test-secret",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
 
 
 class _Saved:
@@ -145,7 +152,12 @@ def world(app):
 
     w = World()
     w.provider, w.home, w.other, w.rival, w.rival_service, w.users = (
-        provider, home, other, rival, rival_service, users
+        provider,
+        home,
+        other,
+        rival,
+        rival_service,
+        users,
     )
     return w
 
@@ -155,8 +167,9 @@ def login(client):
     """Log the test client in as a user; returns the client."""
 
     def _login(user, password=PASSWORD):
-        response = client.post("/api/v1/auth/login",
-                               json={"email": user.email, "password": password})
+        response = client.post(
+            "/api/v1/auth/login", json={"email": user.email, "password": password}
+        )
         assert response.status_code == 200, response.get_json()
         client.csrf_token = response.get_json()["csrf_token"]
         return client

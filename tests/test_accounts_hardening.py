@@ -33,8 +33,12 @@ def hashes(monkeypatch):
 
 
 def sign_in(client, email, password, address="127.0.0.1", headers=None):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address}, headers=headers or {})
+    return client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers or {},
+    )
 
 
 # ---- the same work for unknown and known emails --------------------------------------------
@@ -91,21 +95,29 @@ def test_failures_from_one_address_over_many_accounts_lock_that_address(world, c
 
 def test_a_right_password_does_not_clear_its_address_count(world, client, app):
     sign_in(client, world.users["care_worker"].email, "guess", "192.0.2.9")
-    assert sign_in(client, world.users["key_worker"].email, PASSWORD, "192.0.2.9").status_code == 200
+    assert (
+        sign_in(client, world.users["key_worker"].email, PASSWORD, "192.0.2.9").status_code == 200
+    )
     db.session.expire_all()
     assert db.session.get(LoginFailure, "address 192.0.2.9").count == 1
 
 
-@pytest.mark.parametrize(("proxies", "counted"), [
-    (0, "address 127.0.0.1"),
-    (1, "address 203.0.113.5"),
-])
-def test_the_client_address_comes_from_a_trusted_proxy_only(world, client, app, proxies,
-                                                            counted):
+@pytest.mark.parametrize(
+    ("proxies", "counted"),
+    [
+        (0, "address 127.0.0.1"),
+        (1, "address 203.0.113.5"),
+    ],
+)
+def test_the_client_address_comes_from_a_trusted_proxy_only(world, client, app, proxies, counted):
     app.config["TRUSTED_PROXIES"] = proxies
     trust_proxies(app)
-    r = sign_in(client, world.users["care_worker"].email, "guess",
-                headers={"X-Forwarded-For": "203.0.113.5"})
+    r = sign_in(
+        client,
+        world.users["care_worker"].email,
+        "guess",
+        headers={"X-Forwarded-For": "203.0.113.5"},
+    )
     assert r.status_code == 401
     db.session.expire_all()
     keys = set(db.session.scalars(db.select(LoginFailure.key)))
@@ -133,8 +145,9 @@ def test_a_common_password_is_refused_naming_the_field(world, login, client, pas
     assert error["fields"] == {"new_password": "Too common: choose a less common password."}
     assert error["message"].startswith("This password is one of the most common passwords")
     login(carer)  # the old password still works
-    r = client.post("/api/v1/me/password",
-                    json={"current_password": PASSWORD, "new_password": password})
+    r = client.post(
+        "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": password}
+    )
     assert r.status_code == 422 and r.get_json()["error"]["fields"] == error["fields"]
 
 
@@ -155,7 +168,8 @@ def test_a_reset_code_needs_a_manager_of_every_service_the_person_works_in(world
     r = client.post(f"/api/v1/admin/users/{person.id}/reset-code")
     assert r.status_code == 403
     assert r.get_json()["error"]["message"] == (
-        "This person does not work only in services you manage. Ask the provider admin.")
+        "This person does not work only in services you manage. Ask the provider admin."
+    )
     assert "reset_code_issued" not in audit_actions(person.id)
     client.post("/api/v1/auth/logout")
     login(world.users["provider_admin"])
@@ -171,8 +185,9 @@ def test_an_email_another_provider_holds_is_no_answer_at_all(world, login, clien
     held = client.post("/api/v1/admin/users", json=new_staff(world, email=elsewhere.email))
     assert held.status_code == 201, held.get_json()
     users, events = count(User), count(AuditEvent)
-    own = client.post("/api/v1/admin/users",
-                      json=new_staff(world, email=world.users["care_worker"].email))
+    own = client.post(
+        "/api/v1/admin/users", json=new_staff(world, email=world.users["care_worker"].email)
+    )
     assert own.status_code == 422
     assert own.get_json()["error"]["message"] == EMAIL_TAKEN
     assert "provider" not in str(own.get_json()).lower()

@@ -40,8 +40,9 @@ def test_a_correct_sign_in_checks_the_password_before_its_one_write(world, clien
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["email"] == world.users["senior_carer"].email
     writes = [s for s in statements if s.startswith(WRITES)]
-    assert [w.split("(")[0].split(" WHERE")[0].strip() for w in writes
-            if not w.startswith("BEGIN")] == ["DELETE FROM USER_SESSION", "INSERT INTO USER_SESSION"]
+    assert [
+        w.split("(")[0].split(" WHERE")[0].strip() for w in writes if not w.startswith("BEGIN")
+    ] == ["DELETE FROM USER_SESSION", "INSERT INTO USER_SESSION"]
     read_user = next(i for i, s in enumerate(statements) if "FROM USER_ACCOUNT" in s)
     assert statements.index(writes[0]) > read_user
 

@@ -104,7 +104,10 @@ def test_a_registered_manager_sees_their_staffs_tablets_with_last_sync(
     assert device["last_acknowledged"].pop("at") is not None
     # The tablet numbered this change 7: the server never received its changes 1 to 6.
     assert device["last_acknowledged"] == {
-        "mutation_id": tablets["mutation"], "seq": 7, "entity_type": "finding", "missing": 6
+        "mutation_id": tablets["mutation"],
+        "seq": 7,
+        "entity_type": "finding",
+        "missing": 6,
     }
     assert device["last_seen_at"] is not None
     assert device["revoked"] is False and device["revoked_at"] is None
@@ -120,7 +123,11 @@ def test_the_admin_sees_every_services_tablets_and_can_filter_by_service(
     beech = client.get(f"/api/v1/admin/devices?service_id={world.other.id}").get_json()
     assert [d["device_id"] for d in beech["items"]] == [tablets["beech"]]
     assert beech["items"][0]["last_acknowledged"] == {
-        "mutation_id": None, "seq": 0, "entity_type": None, "at": None, "missing": 0
+        "mutation_id": None,
+        "seq": 0,
+        "entity_type": None,
+        "at": None,
+        "missing": 0,
     }
     assert beech["items"][0]["last_seen_at"] is None
 
@@ -158,7 +165,9 @@ def test_a_lost_tablet_is_revoked_and_refused_from_then_on(world, client, login,
     assert body["revoked"] is True and body["revoked_by"] == str(world.users[manager].id)
     acked = body["last_acknowledged"]
     assert (acked["mutation_id"], acked["seq"], acked["entity_type"]) == (
-        tablets["mutation"], 7, "finding"
+        tablets["mutation"],
+        7,
+        "finding",
     )
     receipt = db.session.scalars(
         db.select(Receipt).where(Receipt.mutation_id == tablets["mutation"])

@@ -25,9 +25,7 @@ def export_events(user_id) -> list[AuditEvent]:
     )
 
 
-def test_the_admin_downloads_a_staff_members_data_and_the_export_is_audited(
-    world, login, client
-):
+def test_the_admin_downloads_a_staff_members_data_and_the_export_is_audited(world, login, client):
     carer, admin = world.users["senior_carer"], world.users["provider_admin"]
     entry = open_entry(world, carer)
     login(admin)
@@ -71,4 +69,3 @@ def test_another_providers_person_or_a_bad_id_is_not_found(world, login, client)
     assert r.get_json()["error"]["message"] == "There is no such person."
     assert client.get("/api/v1/admin/users/someone/export").status_code == 404
     assert export_events(stranger.id) == []
-

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.db
 # pytest finds fixtures among a module's globals: this one comes from tests/support/admin.py.
 other_client = shared.other_client
 
+
 def register_tablet(c, installation="tablet-0001") -> str:
     r = c.post(
         "/api/v1/sync/devices",
@@ -57,8 +58,11 @@ def test_a_leaver_is_deactivated_and_their_open_entries_handed_over(
     assert owners == [heir.id, heir.id, leaver.id]  # a closed entry keeps its history
     # A manager who runs the log reassigns as any owner change; the provider admin, who
     # manages people but not the log, hands over with the leaving recorded as the reason.
-    action, extra = ("update", {}) if manager == "registered_manager" else (
-        "hand_over", {"reason": [None, "The previous owner left the service."]})
+    action, extra = (
+        ("update", {})
+        if manager == "registered_manager"
+        else ("hand_over", {"reason": [None, "The previous owner left the service."]})
+    )
     for entry in entries[:2]:
         event = db.session.scalars(
             db.select(AuditEvent).where(
@@ -157,9 +161,7 @@ def test_a_registered_manager_cannot_deactivate_someone_who_also_works_elsewhere
 # -- passwords ---------------------------------------------------------------------------
 
 
-def test_the_leavers_open_entries_are_listed_with_who_could_take_each_over(
-    world, login, client
-):
+def test_the_leavers_open_entries_are_listed_with_who_could_take_each_over(world, login, client):
     leaver = world.users["senior_carer"]
     entries = [open_entry(world, leaver, s) for s in ("open", "draft", "closed")]
     login(world.users["registered_manager"])
@@ -207,7 +209,8 @@ def test_each_open_entry_can_go_to_a_different_colleague(world, login, client):
         )
     ).one()
     assert event.changes["new_owners"] == {
-        str(first.id): str(worker.id), str(second.id): str(coordinator.id)
+        str(first.id): str(worker.id),
+        str(second.id): str(coordinator.id),
     }
 
 
@@ -228,15 +231,25 @@ def test_an_entry_left_without_a_new_owner_is_named_and_nothing_changes(world, l
     assert r.get_json()["error"]["fields"] == {
         f"reassignments.{second.id}": "Choose who takes over this entry."
     }
-    r = client.post(url, json={"reassign_to": worker, "reassignments": [
-        {"entry_id": str(second.id), "owner_id": str(beech.id)}]})
+    r = client.post(
+        url,
+        json={
+            "reassign_to": worker,
+            "reassignments": [{"entry_id": str(second.id), "owner_id": str(beech.id)}],
+        },
+    )
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {
         f"reassignments.{second.id}": "Choose someone who works in Ashdown House."
     }
     stray = uuid.uuid4()
-    r = client.post(url, json={"reassign_to": worker, "reassignments": [
-        {"entry_id": str(stray), "owner_id": worker}]})
+    r = client.post(
+        url,
+        json={
+            "reassign_to": worker,
+            "reassignments": [{"entry_id": str(stray), "owner_id": worker}],
+        },
+    )
     assert r.get_json()["error"]["fields"] == {
         f"reassignments.{stray}": "Not an open entry of the leaver."
     }

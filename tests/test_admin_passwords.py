@@ -19,6 +19,7 @@ pytestmark = pytest.mark.db
 # pytest finds fixtures among a module's globals: this one comes from tests/support/admin.py.
 other_client = shared.other_client
 
+
 def reset_code(client, login, world, user) -> str:
     login(world.users["registered_manager"])
     r = client.post(f"/api/v1/admin/users/{user.id}/reset-code")

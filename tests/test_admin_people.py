@@ -20,7 +20,6 @@ from tests.support.admin import (
 pytestmark = pytest.mark.db
 
 
-
 def test_the_admin_creates_a_person_who_sets_their_password_with_the_code(world, login, client):
     login(world.users["provider_admin"])
     r = client.post(
@@ -315,10 +314,12 @@ def test_membership_rows_are_not_duplicated_when_a_role_is_kept(world, login, cl
 
 
 def test_people_are_found_by_words_of_their_name_or_email_on_the_server(world, login, client):
-    f.make_user(world.provider, "care_worker", world.home, name="Jo Bloggs",
-                email="jo.b@example.test")
-    f.make_user(world.provider, "care_worker", world.home, name="Joanne Smith",
-                email="j.smith@example.test")
+    f.make_user(
+        world.provider, "care_worker", world.home, name="Jo Bloggs", email="jo.b@example.test"
+    )
+    f.make_user(
+        world.provider, "care_worker", world.home, name="Joanne Smith", email="j.smith@example.test"
+    )
     f.make_user(world.provider, "care_worker", world.other, name="Ann 100%_Bloggs")
     db.session.commit()
     login(world.users["registered_manager"])

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.db
 HUGE = 10**19  # past a 64-bit integer: it overflowed SQLite's OFFSET into a 500
 PAGED = sorted(
     (item["rule"], name)
-    for item in REGISTRY if item["query"] is not None
-    for name in item["query"]._declared_fields if name.endswith("page")
+    for item in REGISTRY
+    if item["query"] is not None
+    for name in item["query"]._declared_fields
+    if name.endswith("page")
 )
 REQUIRED = {"/reviews/scope": "service_id={service}&kind=rm_weekly"}  # besides the page
 
@@ -44,7 +46,8 @@ def _why(name: str, value: int) -> str:
 @pytest.mark.parametrize(("rule", "name"), PAGED)
 @pytest.mark.parametrize("value", [HUGE, MAX_PAGE * 200 + 1, 0])
 def test_a_page_out_of_range_is_refused_naming_the_field_on_every_paged_route(
-        rule, name, value, world, rm_client, entry):
+    rule, name, value, world, rm_client, entry
+):
     url = _url(rule, world, entry()) + f"&{name}={value}"
     response = rm_client.get(url)
     assert response.status_code == 422, response.get_json()
@@ -69,11 +72,23 @@ def test_the_error_schema_describes_every_field_an_error_carries(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     detail = spec["components"]["schemas"]["ErrorDetail"]
     assert set(detail["required"]) == {"code", "message", "fields"}
-    assert {"action", "current", "limits", "rule", "retry_after", "protocol_version",
-            "flags", "index", "status"} <= set(detail["properties"])
+    assert {
+        "action",
+        "current",
+        "limits",
+        "rule",
+        "retry_after",
+        "protocol_version",
+        "flags",
+        "index",
+        "status",
+    } <= set(detail["properties"])
     assert "#/components/schemas/Limits" in json.dumps(detail["properties"]["limits"])
     assert spec["components"]["schemas"]["Limits"]["required"] == [
-        "max_bytes", "max_mutations", "max_pull_limit"]
+        "max_bytes",
+        "max_mutations",
+        "max_pull_limit",
+    ]
 
 
 def test_a_forbidden_answer_with_its_action_is_the_documented_error(client, world, login):
@@ -85,16 +100,25 @@ def test_a_forbidden_answer_with_its_action_is_the_documented_error(client, worl
     assert set(error) <= set(documented)
 
 
-@pytest.mark.parametrize(("path", "method", "statuses"), [
-    ("/sync/pull", "get", {"200", "400", "401", "403", "404", "410", "422"}),
-    # Every write may also answer 503 busy: a lock lost twice (server.api.http).
-    ("/sync/push", "post",
-     {"200", "400", "401", "403", "404", "409", "413", "415", "422", "503"}),
-    ("/sync/devices", "post",
-     {"200", "400", "401", "403", "404", "409", "413", "415", "422", "503"}),
-    ("/auth/login", "post", {"200", "400", "401", "403", "413", "415", "422", "429", "503"}),
-    ("/health", "get", {"200", "503"}),
-])
+@pytest.mark.parametrize(
+    ("path", "method", "statuses"),
+    [
+        ("/sync/pull", "get", {"200", "400", "401", "403", "404", "410", "422"}),
+        # Every write may also answer 503 busy: a lock lost twice (server.api.http).
+        (
+            "/sync/push",
+            "post",
+            {"200", "400", "401", "403", "404", "409", "413", "415", "422", "503"},
+        ),
+        (
+            "/sync/devices",
+            "post",
+            {"200", "400", "401", "403", "404", "409", "413", "415", "422", "503"},
+        ),
+        ("/auth/login", "post", {"200", "400", "401", "403", "413", "415", "422", "429", "503"}),
+        ("/health", "get", {"200", "503"}),
+    ],
+)
 def test_every_status_a_route_answers_is_documented(client, path, method, statuses):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert set(spec["paths"][path][method]["responses"]) == statuses
@@ -102,17 +126,23 @@ def test_every_status_a_route_answers_is_documented(client, path, method, status
 
 def test_pull_documents_update_required_and_resync(client):
     responses = client.get("/api/v1/openapi.json").get_json()["paths"]["/sync/pull"]["get"][
-        "responses"]
+        "responses"
+    ]
     assert "`update_required`" in responses["400"]["description"]
     assert "`resync`" in responses["410"]["description"]
     assert responses["410"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Error"}
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 def test_items_answers_are_described_as_lists(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/services", "/devices", "/services/{service_id}/people",
-                 "/admin/users/{user_id}/open-entries"):
+    for path in (
+        "/services",
+        "/devices",
+        "/services/{service_id}/people",
+        "/admin/users/{user_id}/open-entries",
+    ):
         schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert schema["required"] == ["items"], path
         assert schema["properties"]["items"]["type"] == "array", path
@@ -120,13 +150,13 @@ def test_items_answers_are_described_as_lists(client):
 
 def test_a_device_registration_documents_its_limits(client, world, login):
     login(world.users["care_worker"])
-    body = client.post("/api/v1/sync/devices", json={
-        "installation_id": "tablet-0001", "protocol_version": 1}).get_json()
+    body = client.post(
+        "/api/v1/sync/devices", json={"installation_id": "tablet-0001", "protocol_version": 1}
+    ).get_json()
     spec = client.get("/api/v1/openapi.json").get_json()
     registered = spec["components"]["schemas"]["RegisteredDevice"]
     assert set(body) == set(registered["properties"])
-    assert body["limits"] == {"max_mutations": 500, "max_bytes": 2097152,
-                              "max_pull_limit": 1000}
+    assert body["limits"] == {"max_mutations": 500, "max_bytes": 2097152, "max_pull_limit": 1000}
 
 
 # ---- conflicts carry the mutation that made them -----------------------------------------
@@ -141,10 +171,12 @@ def _documented(after: str) -> dict:
 
 def test_push_and_pull_answer_the_fields_their_examples_show(client, world, login):
     login(world.users["care_worker"])
-    device = client.post("/api/v1/sync/devices", json={
-        "installation_id": "tablet-0001", "protocol_version": 1}).get_json()["device_id"]
-    pushed = client.post("/api/v1/sync/push", json={
-        "protocol_version": 1, "device_id": device, "mutations": []}).get_json()
+    device = client.post(
+        "/api/v1/sync/devices", json={"installation_id": "tablet-0001", "protocol_version": 1}
+    ).get_json()["device_id"]
+    pushed = client.post(
+        "/api/v1/sync/push", json={"protocol_version": 1, "device_id": device, "mutations": []}
+    ).get_json()
     pulled = client.get(f"/api/v1/sync/pull?device_id={device}&protocol_version=1").get_json()
     assert set(pushed) == set(_documented("### 3.3 Response"))
     assert set(pulled) == set(_documented("## 7. Pull"))
@@ -153,32 +185,54 @@ def test_push_and_pull_answer_the_fields_their_examples_show(client, world, logi
 def test_the_conflicts_api_answers_the_mutation_that_made_each_conflict(client, world, login):
     carer = world.users["senior_carer"]
     login(carer)
-    device = client.post("/api/v1/sync/devices", json={
-        "installation_id": "tablet-0001", "protocol_version": 1}).get_json()["device_id"]
-    create = {"mutation_id": "m-create", "device_id": device, "seq": 1,
-              "entity_type": "finding", "entity_id": "0b5c8f5e-3a8e-4c55-9d53-1f1f6f0a8c11",
-              "op": "create", "author_id": str(carer.id),
-              "changes": {"service_id": str(world.home.id), "kind": "walkaround_issue",
-                          "area": "Lounge", "source": "walkaround", "risk": "medium",
-                          "description": "Call bell out of reach", "follow_up_needed": True,
-                          "recorded_at": "2026-11-27T09:00:00+00:00"}}
+    device = client.post(
+        "/api/v1/sync/devices", json={"installation_id": "tablet-0001", "protocol_version": 1}
+    ).get_json()["device_id"]
+    create = {
+        "mutation_id": "m-create",
+        "device_id": device,
+        "seq": 1,
+        "entity_type": "finding",
+        "entity_id": "0b5c8f5e-3a8e-4c55-9d53-1f1f6f0a8c11",
+        "op": "create",
+        "author_id": str(carer.id),
+        "changes": {
+            "service_id": str(world.home.id),
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "risk": "medium",
+            "description": "Call bell out of reach",
+            "follow_up_needed": True,
+            "recorded_at": "2026-11-27T09:00:00+00:00",
+        },
+    }
 
     def edit(seq, text):
-        return {**create, "mutation_id": f"m-edit-{seq}", "seq": seq, "op": "update",
-                "base_version": 1, "changes": {"description": text},
-                "base_values": {"description": "Call bell out of reach"}}
+        return {
+            **create,
+            "mutation_id": f"m-edit-{seq}",
+            "seq": seq,
+            "op": "update",
+            "base_version": 1,
+            "changes": {"description": text},
+            "base_values": {"description": "Call bell out of reach"},
+        }
 
     for mutations in ([create], [edit(2, "Moved back")], [edit(3, "Call bell missing")]):
-        client.post("/api/v1/sync/push", json={"protocol_version": 1, "device_id": device,
-                                               "mutations": mutations})
+        client.post(
+            "/api/v1/sync/push",
+            json={"protocol_version": 1, "device_id": device, "mutations": mutations},
+        )
     conflict = db.session.scalars(db.select(SyncConflict)).one()
     client.post("/api/v1/auth/logout")
     login(world.users["registered_manager"])
 
     listed = client.get("/api/v1/conflicts").get_json()["items"]
     one = client.get(f"/api/v1/conflicts/{conflict.id}").get_json()
-    resolved = client.post(f"/api/v1/conflicts/{conflict.id}/resolve",
-                           json={"choice": "kept"}).get_json()
+    resolved = client.post(
+        f"/api/v1/conflicts/{conflict.id}/resolve", json={"choice": "kept"}
+    ).get_json()
     assert [c["mutation_id"] for c in listed] == ["m-edit-3"]
     assert one["mutation_id"] == resolved["mutation_id"] == "m-edit-3"
     assert set(_documented("A conflict record, as listed by the conflicts API:")) <= set(one)

@@ -26,21 +26,27 @@ from server.syncing.models import SyncConflict
 from tests.support import findings, measures
 from tests.support import log_api as log
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 ROLES = ("registered_manager", "care_worker")
 PASSWORD = "correct horse battery"  # the factories' default
 
-CONFIG = schemathesis.Config.from_dict({
-    "seed": 13,
-    "generation": {"max-examples": 10, "deterministic": True, "database": "none"},
-    # Methods a route does not have answer 405 from Flask itself: nothing of ours to test.
-    # No coverage phase: it builds its boundary cases while pytest collects, and for the
-    # field rules' patterns (no control characters, not blank, years 2000-2099) that took
-    # over ten minutes. Paging bounds and every documented status have deterministic tests
-    # of their own (tests/test_api_contract.py); this run fuzzes ten cases per operation.
-    "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": False}},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 13,
+        "generation": {"max-examples": 10, "deterministic": True, "database": "none"},
+        # Methods a route does not have answer 405 from Flask itself: nothing of ours to test.
+        # No coverage phase: it builds its boundary cases while pytest collects, and for the
+        # field rules' patterns (no control characters, not blank, years 2000-2099) that took
+        # over ten minutes. Paging bounds and every documented status have deterministic tests
+        # of their own (tests/test_api_contract.py); this run fuzzes ten cases per operation.
+        "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": False}},
+    }
+)
 SCHEMA = schemathesis.openapi.from_dict(build_spec(), config=CONFIG)
 
 
@@ -55,8 +61,10 @@ def sessions(app, client, world):
             own = app.test_client()
             answer = own.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
             assert answer.status_code == 200, answer.get_json()
-        signed_in[role] = {"cookies": {"session": own.get_cookie("session").value},
-                           "headers": {"X-CSRF-Token": answer.get_json()["csrf_token"]}}
+        signed_in[role] = {
+            "cookies": {"session": own.get_cookie("session").value},
+            "headers": {"X-CSRF-Token": answer.get_json()["csrf_token"]},
+        }
     return signed_in
 
 
@@ -72,24 +80,43 @@ def records(world, login):
 
     entry = made("/api/v1/entries", log.body(world))
     finding = made("/api/v1/findings", findings.body(world))
-    walkaround = made("/api/v1/walkarounds", {"service_id": str(world.home.id),
-                                              "areas": ["Lounge"], "findings": []})
-    review = made("/api/v1/reviews", {"service_id": str(world.home.id), "kind": "rm_weekly",
-                                      "outcome": "assurance"})
-    device = made("/api/v1/sync/devices", {"installation_id": "tablet-0001",
-                                           "protocol_version": 1}, status=200)
-    conflict = SyncConflict(service_id=world.home.id, mutation_id="m-1",
-                            entity_type="log_entry", entity_id=entry["id"], field="decision",
-                            kept_value=entry["decision"], other_value="Checks at 3pm",
-                            other_author=world.users["senior_carer"].id)
+    walkaround = made(
+        "/api/v1/walkarounds",
+        {"service_id": str(world.home.id), "areas": ["Lounge"], "findings": []},
+    )
+    review = made(
+        "/api/v1/reviews",
+        {"service_id": str(world.home.id), "kind": "rm_weekly", "outcome": "assurance"},
+    )
+    device = made(
+        "/api/v1/sync/devices",
+        {"installation_id": "tablet-0001", "protocol_version": 1},
+        status=200,
+    )
+    conflict = SyncConflict(
+        service_id=world.home.id,
+        mutation_id="m-1",
+        entity_type="log_entry",
+        entity_id=entry["id"],
+        field="decision",
+        kept_value=entry["decision"],
+        other_value="Checks at 3pm",
+        other_author=world.users["senior_carer"].id,
+    )
     db.session.add(conflict)
     item = measures.measure(world, "follow_ups_within_timescale")
     db.session.commit()
-    return {"entry_id": entry["id"], "finding_id": finding["id"],
-            "walkaround_id": walkaround["id"], "review_id": review["id"],
-            "device_id": device["device_id"], "conflict_id": str(conflict.id),
-            "measure_id": str(item.id), "service_id": str(world.home.id),
-            "user_id": str(world.users["senior_carer"].id)}
+    return {
+        "entry_id": entry["id"],
+        "finding_id": finding["id"],
+        "walkaround_id": walkaround["id"],
+        "review_id": review["id"],
+        "device_id": device["device_id"],
+        "conflict_id": str(conflict.id),
+        "measure_id": str(item.id),
+        "service_id": str(world.home.id),
+        "user_id": str(world.users["senior_carer"].id),
+    }
 
 
 @pytest.fixture
@@ -107,15 +134,28 @@ def _aim(case, records: dict, turn: int) -> None:
         case.path_parameters[name] = records.get(name, case.path_parameters[name])
     for values in (case.query, case.body):
         if isinstance(values, dict):
-            values.update({name: value for name, value in (
-                ("device_id", records["device_id"]), ("protocol_version", 1)) if name in values})
+            values.update(
+                {
+                    name: value
+                    for name, value in (
+                        ("device_id", records["device_id"]),
+                        ("protocol_version", 1),
+                    )
+                    if name in values
+                }
+            )
 
 
 @SCHEMA.parametrize()
 # One database and one pair of sessions per operation, shared by its cases on purpose.
 # A date field's year pattern (2000-2099) filters many generated dates: that is expected.
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                 HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+        HealthCheck.too_slow,
+    ]
+)
 def test_every_answer_is_documented(case, app, sessions, records, turns):
     _aim(case, records, next(turns))
     for role in ROLES:

@@ -23,8 +23,7 @@ def test_a_test_may_change_the_app_and_write_rows(app, world):
     assert db.session.scalar(select(func.count()).select_from(Provider)) == 2
 
 
-def test_the_next_test_finds_the_app_and_the_database_as_the_run_began(app, session_app,
-                                                                        client):
+def test_the_next_test_finds_the_app_and_the_database_as_the_run_began(app, session_app, client):
     assert app.config["LOGIN_MAX_FAILURES"] == 5
     assert "LEFT_BEHIND" not in app.config
     assert client.get("/api/v1/health").status_code == 200

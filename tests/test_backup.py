@@ -27,8 +27,12 @@ def every_table() -> dict[str, list[tuple]]:
     for table in db.metadata.sorted_tables:
         query = select(table).order_by(*table.primary_key.columns)
         state[table.name] = [tuple(row) for row in db.session.execute(query)]
-    state["alembic_version"] = [tuple(row) for row in db.session.execute(
-        text("SELECT version_num FROM alembic_version ORDER BY version_num"))]
+    state["alembic_version"] = [
+        tuple(row)
+        for row in db.session.execute(
+            text("SELECT version_num FROM alembic_version ORDER BY version_num")
+        )
+    ]
     db.session.commit()
     return state
 
@@ -44,8 +48,10 @@ def demo_rows(session_app):
     with session_app.app_context():
         demo.build(DAY)
         db.session.commit()
-        rows = {table: [dict(row._mapping) for row in db.session.execute(select(table))]
-                for table in db.metadata.sorted_tables}
+        rows = {
+            table: [dict(row._mapping) for row in db.session.execute(select(table))]
+            for table in db.metadata.sorted_tables
+        }
         db.session.remove()
     return rows
 
@@ -62,9 +68,12 @@ def demo_data(app, demo_rows):
         for table in db.metadata.sorted_tables:
             column = table.autoincrement_column
             if column is not None:
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
-                    f"COALESCE(MAX({column.name}), 0) + 1, false) FROM {table.name}"))
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                        f"COALESCE(MAX({column.name}), 0) + 1, false) FROM {table.name}"
+                    )
+                )
     db.session.commit()
 
 
@@ -104,8 +113,10 @@ def test_restore_refuses_without_yes_and_changes_nothing(app, demo_data, tmp_pat
 
     result = invoke(app, "restore", str(target))
     assert result.exit_code == 1
-    assert ("Error: Restoring replaces everything in the database with the backup. "
-            "Stop the app, then run the command again with --yes.") in result.output
+    assert (
+        "Error: Restoring replaces everything in the database with the backup. "
+        "Stop the app, then run the command again with --yes."
+    ) in result.output
     assert every_table() == before and before["note"] == []
 
 
@@ -129,8 +140,11 @@ def test_backup_runs_while_another_connection_is_writing(app, demo_data, tmp_pat
     target = tmp_path / "careloop.backup"
     with db.engine.connect() as writer:
         # An app worker in the middle of a write: its transaction is open, not committed.
-        writer.execute(Provider.__table__.insert().values(
-            id=uuid.uuid4(), name="Half-written", thresholds={}, created_at=utcnow()))
+        writer.execute(
+            Provider.__table__.insert().values(
+                id=uuid.uuid4(), name="Half-written", thresholds={}, created_at=utcnow()
+            )
+        )
         result = invoke(app, "backup", str(target))
         assert result.exit_code == 0, result.output
         writer.rollback()

@@ -16,7 +16,8 @@ def test_baseline_rows_hold_the_pushed_values_in_postgresql_types():
     assert {r["service_id"] for r in rows} == {uuid.UUID(service)}
     assert {r["recorded_by"] for r in rows} == {uuid.UUID(author)}
     assert [r["change_seq"] for r in rows] == [41, 42, 43]
-    assert [r["follow_up_needed"] for r in rows] == [m["changes"]["follow_up_needed"]
-                                                     for m in creates]
+    assert [r["follow_up_needed"] for r in rows] == [
+        m["changes"]["follow_up_needed"] for m in creates
+    ]
     assert rows[0]["recorded_at"].isoformat() == creates[0]["changes"]["recorded_at"]
     assert rows[0]["description"] == creates[0]["changes"]["description"]

@@ -25,17 +25,26 @@ def test_completion_checks_refuse_a_year_one_day_by_name(world, login):
 
 def test_a_measure_outside_the_years_is_refused_by_name(world, login):
     client = login(world.users["registered_manager"])
-    answer = client.post("/api/v1/measures", json={
-        "service_id": str(world.home.id), "name": "Follow-ups on time",
-        "metric": "follow_ups_within_timescale", "baseline": 50, "target": 90,
-        "start_date": "0001-01-01", "deadline": "2026-12-31"})
+    answer = client.post(
+        "/api/v1/measures",
+        json={
+            "service_id": str(world.home.id),
+            "name": "Follow-ups on time",
+            "metric": "follow_ups_within_timescale",
+            "baseline": 50,
+            "target": 90,
+            "start_date": "0001-01-01",
+            "deadline": "2026-12-31",
+        },
+    )
     assert answer.status_code == 422, answer.get_json()
     assert "start_date" in answer.get_json()["error"]["fields"]
 
 
 def test_an_evidence_pack_period_outside_the_years_is_refused_by_name(world, login):
     client = login(world.users["nominated_individual"])
-    answer = client.get(f"/api/v1/reports/evidence-pack?service_id={world.home.id}"
-                        "&from=0001-01-01&to=2026-01-31")
+    answer = client.get(
+        f"/api/v1/reports/evidence-pack?service_id={world.home.id}&from=0001-01-01&to=2026-01-31"
+    )
     assert answer.status_code == 422, answer.get_json()
     assert "from" in answer.get_json()["error"]["fields"]

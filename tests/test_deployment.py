@@ -107,8 +107,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def find_nginx() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
-                                      else "")
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
     if not found:
         pytest.fail("nginx is missing: run `make ensure-nginx` (scripts/ensure-nginx.sh).")
     return found
@@ -123,33 +122,48 @@ def workdir(tmp_path_factory):
 def env(workdir):
     """The settings every worker gets, as in docs/deployment.md."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
-    env.update(DATABASE_URL="sqlite:///" + str(workdir / "careloop.db"),
-               SECRET_KEY="deployment-test-" + uuid.uuid4().hex,
-               SESSION_COOKIE_SECURE="true", PUBLIC_URL="https://localhost",
-               TRUSTED_PROXIES="1")
+    env.update(
+        DATABASE_URL="sqlite:///" + str(workdir / "careloop.db"),
+        SECRET_KEY="deployment-test-" + uuid.uuid4().hex,
+        SESSION_COOKIE_SECURE="true",
+        PUBLIC_URL="https://localhost",
+        TRUSTED_PROXIES="1",
+    )
     return env
 
 
 @pytest.fixture(scope="module")
 def people(workdir, env):
     """Migrate the database with `flask db upgrade`, then add a care home and two managers."""
-    done = subprocess.run([str(BIN / "flask"), "--app", "server", "db", "upgrade"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "server", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     from seed import factories as f
     from server import create_app
     from server.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": "x",
-                      "INSTANCE_PATH": str(workdir / "instance"),
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(workdir / "instance"),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         provider = f.make_provider("Brightwater Care")
         home = f.make_service(provider, "Ashdown House")
         emails = {}
         for who in ("locked", "steady"):
-            emails[who] = f.make_user(provider, "registered_manager", home,
-                                      email=f"{who}.manager@example.test").email
+            emails[who] = f.make_user(
+                provider, "registered_manager", home, email=f"{who}.manager@example.test"
+            ).email
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -163,10 +177,24 @@ def run_gunicorn(workdir: Path, env: dict, name: str, *options: str):
     port, log, access = free_port(), workdir / f"{name}.log", workdir / f"{name}-access.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", *options,
-             "--access-logfile", str(access), "--access-logformat", "%(p)s %(r)s %(s)s",
-             "server.wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                *options,
+                "--access-logfile",
+                str(access),
+                "--access-logformat",
+                "%(p)s %(r)s %(s)s",
+                "server.wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_port(port, proc, log)
 
@@ -195,8 +223,11 @@ def run_nginx(workdir: Path, cert: Path, upstream: int):
     conf.write_text(NGINX_CONF.format(user=user, d=d, cert=cert, port=port, upstream=upstream))
     log = d / "nginx-error.log"
     log.touch()
-    proc = subprocess.Popen([find_nginx(), "-p", str(d), "-e", str(log), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [find_nginx(), "-p", str(d), "-e", str(log), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(port, proc, log)
         yield f"https://localhost:{port}"
@@ -208,10 +239,28 @@ def run_nginx(workdir: Path, cert: Path, upstream: int):
 def cert(workdir) -> Path:
     """A self-signed certificate (and key) for localhost."""
     made = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost", "-days", "2",
-         "-keyout", str(workdir / "key.pem"), "-out", str(workdir / "cert.pem")],
-        capture_output=True, text=True, timeout=60)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-days",
+            "2",
+            "-keyout",
+            str(workdir / "key.pem"),
+            "-out",
+            str(workdir / "cert.pem"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert made.returncode == 0, made.stderr
     return workdir / "cert.pem"
 
@@ -221,8 +270,10 @@ def recycling(workdir, env, people, cert):
     """nginx before gunicorn whose two workers are each replaced after one request, so
     whatever a worker kept in memory is gone by the next request. Yields (url, cert, pids)."""
     options = ("--max-requests", "1", "--preload")  # preload: a new worker is a mere fork
-    with (run_gunicorn(workdir, env, "recycling", *options) as (port, pids),
-          run_nginx(workdir, cert, port) as url):
+    with (
+        run_gunicorn(workdir, env, "recycling", *options) as (port, pids),
+        run_nginx(workdir, cert, port) as url,
+    ):
         yield url, str(cert), pids
 
 
@@ -248,9 +299,13 @@ def log_in(nginx, email: str, password: str) -> tuple[requests.Session, requests
     """Log in as the app does; over HTTPS Flask-WTF wants a same-origin Referer, as a browser
     sends under the app's Referrer-Policy."""
     client, token = new_client(nginx)
-    r = client.post(nginx[0] + "/api/v1/auth/login", json={"email": email, "password": password},
-                    headers={"X-CSRF-Token": token, "Referer": nginx[0] + "/"},
-                    verify=nginx[1], timeout=10)
+    r = client.post(
+        nginx[0] + "/api/v1/auth/login",
+        json={"email": email, "password": password},
+        headers={"X-CSRF-Token": token, "Referer": nginx[0] + "/"},
+        verify=nginx[1],
+        timeout=10,
+    )
     return client, r
 
 
@@ -304,9 +359,12 @@ def test_logout_ends_the_session_on_every_worker(recycling, people):
     client, r = log_in(nginx, people["steady"], PASSWORD)
     assert r.status_code == 200, r.text
     cookie = next(c for c in client.cookies if c.name == "session")
-    r = client.post(nginx[0] + "/api/v1/auth/logout",
-                    headers={"X-CSRF-Token": r.json()["csrf_token"], "Referer": nginx[0] + "/"},
-                    verify=nginx[1], timeout=10)
+    r = client.post(
+        nginx[0] + "/api/v1/auth/logout",
+        headers={"X-CSRF-Token": r.json()["csrf_token"], "Referer": nginx[0] + "/"},
+        verify=nginx[1],
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
 
     seen = []
@@ -331,8 +389,12 @@ def test_pwa_installs_over_https(steady, workdir):
             # A real profile, not an incognito context: Chromium never installs apps in
             # incognito.
             ctx = p.chromium.launch_persistent_context(
-                str(workdir / "chromium-profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                ignore_https_errors=True, service_workers="allow")
+                str(workdir / "chromium-profile"),
+                executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS,
+                ignore_https_errors=True,
+                service_workers="allow",
+            )
             try:
                 ctx.set_default_timeout(20_000)
                 page = ctx.new_page()
@@ -341,7 +403,8 @@ def test_pwa_installs_over_https(steady, workdir):
                 page.goto(url + "/")
                 seen["secure"] = page.evaluate("window.isSecureContext")
                 seen["scope"] = page.evaluate(
-                    "navigator.serviceWorker.ready.then(r => r.active && r.scope)")
+                    "navigator.serviceWorker.ready.then(r => r.active && r.scope)"
+                )
                 seen["workers"] = [w.url for w in ctx.service_workers]
                 cdp = ctx.new_cdp_session(page)
                 seen["manifest"] = cdp.send("Page.getAppManifest")

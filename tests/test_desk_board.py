@@ -25,24 +25,35 @@ pytestmark = pytest.mark.db
 # ---- ownership board --------------------------------------------------------------------
 
 
-def test_board_lists_unowned_entries_oldest_first_and_findings_needing_one(world, draft, actor,
-                                                                          as_role):
+def test_board_lists_unowned_entries_oldest_first_and_findings_needing_one(
+    world, draft, actor, as_role
+):
     first = draft(concern="Call bells slow at night", owner_id=None)
     second = draft(concern="Fridge temperatures not logged", owner_id=None)
     draft(concern="Has an owner already")
-    draft(service=world.other, by=actor("nominated_individual"), concern="Another service",
-          owner_id=None)
+    draft(
+        service=world.other,
+        by=actor("nominated_individual"),
+        concern="Another service",
+        owner_id=None,
+    )
     wanted = finding(world, description="Bins overflowing")
     finding(world, description="Nice lunch", follow_up_needed=False)
-    finding(world, description="Already triaged", triage_state="dismissed",
-            dismissed_reason="Handled on the spot")
+    finding(
+        world,
+        description="Already triaged",
+        triage_state="dismissed",
+        dismissed_reason="Handled on the spot",
+    )
     db.session.commit()
 
     body = as_role("duty_manager").get(board_url(world)).get_json()
 
     entries, findings = body["entries"]["items"], body["findings"]["items"]
     assert [e["concern"] for e in entries] == [
-        "Call bells slow at night", "Fridge temperatures not logged"]
+        "Call bells slow at night",
+        "Fridge temperatures not logged",
+    ]
     assert [e["id"] for e in entries] == [str(first.id), str(second.id)]
     assert entries[0]["status"] == "draft" and entries[0]["owner_id"] is None
     assert [f["description"] for f in findings] == ["Bins overflowing"]
@@ -63,7 +74,11 @@ def test_board_is_paged_on_the_server(world, draft, as_role):
 
     assert [e["concern"] for e in second["entries"]["items"]] == concerns[2:4]
     assert {k: v for k, v in second["entries"].items() if k != "items"} == {
-        "page": 2, "per_page": 2, "total": 5, "has_more": True}
+        "page": 2,
+        "per_page": 2,
+        "total": 5,
+        "has_more": True,
+    }
     assert [f["description"] for f in second["findings"]["items"]] == ["Needs an entry 2"]
     assert (second["findings"]["page"], second["findings"]["has_more"]) == (2, False)
     last = client.get(board_url(world) + "?per_page=2&page=3").get_json()
@@ -72,7 +87,9 @@ def test_board_is_paged_on_the_server(world, draft, as_role):
     bad = client.get(board_url(world) + "?page=0&findings_page=x")
     assert bad.status_code == 422
     assert bad.get_json()["error"]["fields"] == {
-        "page": "Must be greater than or equal to 1.", "findings_page": "Not a valid integer."}
+        "page": "Must be greater than or equal to 1.",
+        "findings_page": "Not a valid integer.",
+    }
 
 
 def test_duty_manager_assigns_several_in_one_step(world, draft, as_role):
@@ -80,49 +97,81 @@ def test_duty_manager_assigns_several_in_one_step(world, draft, as_role):
     db.session.commit()
     carer, key = world.users["senior_carer"], world.users["key_worker"]
 
-    response = as_role("duty_manager").post(board_url(world), json={"assignments": [
-        {"entry_id": str(one.id), "owner_id": str(carer.id), "version": one.version},
-        {"entry_id": str(two.id), "owner_id": str(key.id), "version": two.version},
-    ]})
+    response = as_role("duty_manager").post(
+        board_url(world),
+        json={
+            "assignments": [
+                {"entry_id": str(one.id), "owner_id": str(carer.id), "version": one.version},
+                {"entry_id": str(two.id), "owner_id": str(key.id), "version": two.version},
+            ]
+        },
+    )
 
     assert response.status_code == 200, response.get_json()
-    assert [e["owner_id"] for e in response.get_json()["entries"]] == [str(carer.id),
-                                                                       str(key.id)]
+    assert [e["owner_id"] for e in response.get_json()["entries"]] == [str(carer.id), str(key.id)]
     db.session.expire_all()
-    assert (db.session.get(LogEntry, one.id).owner_id, db.session.get(LogEntry, two.id).owner_id
-            ) == (carer.id, key.id)
-    events = db.session.scalars(db.select(AuditEvent).where(
-        AuditEvent.action == "update", AuditEvent.entity_id.in_([str(one.id), str(two.id)]))
-        .order_by(AuditEvent.id)).all()
+    assert (
+        db.session.get(LogEntry, one.id).owner_id,
+        db.session.get(LogEntry, two.id).owner_id,
+    ) == (carer.id, key.id)
+    events = db.session.scalars(
+        db.select(AuditEvent)
+        .where(AuditEvent.action == "update", AuditEvent.entity_id.in_([str(one.id), str(two.id)]))
+        .order_by(AuditEvent.id)
+    ).all()
     assert len(events) == 2
     assert {e.actor_id for e in events} == {world.users["duty_manager"].id}
     assert events[0].changes == {"owner_id": [None, str(carer.id)]}
     assert as_role("duty_manager").get(board_url(world)).get_json()["entries"]["items"] == []
 
 
-@pytest.mark.parametrize(("bad", "status", "fields"), [
-    ({"entry_id": str(uuid.uuid4())}, 422,
-     {"assignments.1.entry_id": "Choose an entry of this service."}),
-    ({"owner_id": "stranger"}, 422,
-     {"assignments.1.owner_id": "Choose an active member of staff who works in this service."}),
-    ({"version": 7}, 409, {"assignments.1.version": "The current version is 1."}),
-    ({"entry_id": "first"}, 422, {"assignments.1.entry_id": "Listed more than once."}),
-    ({"owner_id": None}, 422, {"assignments.1.owner_id": "Field may not be null."}),
-    ({"version": "one"}, 422, {"assignments.1.version": "Not a valid integer."}),
-])
+@pytest.mark.parametrize(
+    ("bad", "status", "fields"),
+    [
+        (
+            {"entry_id": str(uuid.uuid4())},
+            422,
+            {"assignments.1.entry_id": "Choose an entry of this service."},
+        ),
+        (
+            {"owner_id": "stranger"},
+            422,
+            {
+                "assignments.1.owner_id": "Choose an active member of staff who works in this service."
+            },
+        ),
+        ({"version": 7}, 409, {"assignments.1.version": "The current version is 1."}),
+        ({"entry_id": "first"}, 422, {"assignments.1.entry_id": "Listed more than once."}),
+        ({"owner_id": None}, 422, {"assignments.1.owner_id": "Field may not be null."}),
+        ({"version": "one"}, 422, {"assignments.1.version": "Not a valid integer."}),
+    ],
+)
 def test_one_bad_assignment_refuses_them_all(world, draft, as_role, bad, status, fields):
     one, two = draft(owner_id=None), draft(owner_id=None)
     stranger = factories.make_user(world.provider, "care_worker", world.other)
     db.session.commit()
-    second = {"entry_id": str(two.id), "owner_id": str(world.users["key_worker"].id),
-              "version": two.version}
+    second = {
+        "entry_id": str(two.id),
+        "owner_id": str(world.users["key_worker"].id),
+        "version": two.version,
+    }
     replace = {"first": str(one.id), "stranger": str(stranger.id)}
     second.update({k: replace.get(v, v) if isinstance(v, str) else v for k, v in bad.items()})
     before = counts()
 
-    response = as_role("registered_manager").post(board_url(world), json={"assignments": [
-        {"entry_id": str(one.id), "owner_id": str(world.users["senior_carer"].id),
-         "version": one.version}, second]})
+    response = as_role("registered_manager").post(
+        board_url(world),
+        json={
+            "assignments": [
+                {
+                    "entry_id": str(one.id),
+                    "owner_id": str(world.users["senior_carer"].id),
+                    "version": one.version,
+                },
+                second,
+            ]
+        },
+    )
 
     assert response.status_code == status
     assert response.get_json()["error"]["fields"] == fields
@@ -134,12 +183,22 @@ def test_one_bad_assignment_refuses_them_all(world, draft, as_role, bad, status,
 def test_an_entry_of_another_service_cannot_be_assigned_here(world, draft, actor, as_role):
     other = draft(service=world.other, by=actor("nominated_individual"), owner_id=None)
     db.session.commit()
-    response = as_role("registered_manager").post(board_url(world), json={"assignments": [
-        {"entry_id": str(other.id), "owner_id": str(world.users["key_worker"].id),
-         "version": 1}]})
+    response = as_role("registered_manager").post(
+        board_url(world),
+        json={
+            "assignments": [
+                {
+                    "entry_id": str(other.id),
+                    "owner_id": str(world.users["key_worker"].id),
+                    "version": 1,
+                }
+            ]
+        },
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "assignments.0.entry_id": "Choose an entry of this service."}
+        "assignments.0.entry_id": "Choose an entry of this service."
+    }
     assert db.session.get(LogEntry, other.id).owner_id is None
 
 
@@ -147,7 +206,8 @@ def test_empty_assignments_are_refused(world, as_role):
     response = as_role("duty_manager").post(board_url(world), json={"assignments": []})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "assignments": "Length must be between 1 and 200."}
+        "assignments": "Length must be between 1 and 200."
+    }
 
 
 # ---- permissions and isolation ----------------------------------------------------------
@@ -166,12 +226,18 @@ def test_who_may_see_the_boards(world, due_on, as_role, role):
     assert board.status_code == (200 if role in ASSIGNERS else 403)
     assert checks.status_code == (200 if role in CHECKERS else 403)
     before = counts()
-    post = client.post(checks_url(world), json={"day": "2025-01-20", "results": [
-        {"entry_id": str(entry.id), "outcome": "not_done", "note": "Not started"}]})
+    post = client.post(
+        checks_url(world),
+        json={
+            "day": "2025-01-20",
+            "results": [{"entry_id": str(entry.id), "outcome": "not_done", "note": "Not started"}],
+        },
+    )
     assert post.status_code == (200 if role in CHECKERS else 403)
     if role not in CHECKERS:
         assert post.get_json()["error"]["message"] == (
-            "Your role does not allow this (entry.check_completion).")
+            "Your role does not allow this (entry.check_completion)."
+        )
         assert counts() == before
 
 
@@ -179,22 +245,46 @@ def test_who_may_see_the_boards(world, due_on, as_role, role):
 def test_roles_that_may_not_assign_get_403_and_nothing_changes(world, draft, as_role, role):
     entry = draft(owner_id=None)
     db.session.commit()
-    response = as_role(role).post(board_url(world), json={"assignments": [
-        {"entry_id": str(entry.id), "owner_id": str(world.users["key_worker"].id),
-         "version": 1}]})
+    response = as_role(role).post(
+        board_url(world),
+        json={
+            "assignments": [
+                {
+                    "entry_id": str(entry.id),
+                    "owner_id": str(world.users["key_worker"].id),
+                    "version": 1,
+                }
+            ]
+        },
+    )
     assert response.status_code == 403
-    assert response.get_json()["error"]["message"] == "Your role does not allow this (entry.assign)."
+    assert (
+        response.get_json()["error"]["message"] == "Your role does not allow this (entry.assign)."
+    )
     assert db.session.get(LogEntry, entry.id).owner_id is None
 
 
-@pytest.mark.parametrize(("method", "url", "data"), [
-    ("get", board_url, None),
-    ("post", board_url, {"assignments": [{"entry_id": str(uuid.uuid4()),
-                                          "owner_id": str(uuid.uuid4()), "version": 1}]}),
-    ("get", checks_url, None),
-    ("post", checks_url, {"day": "2025-01-20", "results": [
-        {"entry_id": str(uuid.uuid4()), "outcome": "done"}]}),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", board_url, None),
+        (
+            "post",
+            board_url,
+            {
+                "assignments": [
+                    {"entry_id": str(uuid.uuid4()), "owner_id": str(uuid.uuid4()), "version": 1}
+                ]
+            },
+        ),
+        ("get", checks_url, None),
+        (
+            "post",
+            checks_url,
+            {"day": "2025-01-20", "results": [{"entry_id": str(uuid.uuid4()), "outcome": "done"}]},
+        ),
+    ],
+)
 def test_another_providers_service_is_404(world, as_role, method, url, data):
     client = as_role("registered_manager")
     kwargs = {"json": data} if data else {}
@@ -209,10 +299,17 @@ def test_another_providers_service_is_404(world, as_role, method, url, data):
 def conflict(world, entry, field="decision", status="open", entity_type="log_entry"):
     from server.syncing.models import SyncConflict
 
-    row = SyncConflict(service_id=entry.service_id, mutation_id=f"m-{uuid.uuid4().hex[:8]}",
-                       entity_type=entity_type, entity_id=str(entry.id), field=field,
-                       kept_value="Checks at 2pm", other_value="Checks at 3pm",
-                       other_author=world.users["senior_carer"].id, status=status)
+    row = SyncConflict(
+        service_id=entry.service_id,
+        mutation_id=f"m-{uuid.uuid4().hex[:8]}",
+        entity_type=entity_type,
+        entity_id=str(entry.id),
+        field=field,
+        kept_value="Checks at 2pm",
+        other_value="Checks at 3pm",
+        other_author=world.users["senior_carer"].id,
+        status=status,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -231,7 +328,9 @@ def test_an_entrys_open_conflicts_are_listed_for_those_who_decide_them(world, dr
 
     assert [c["id"] for c in body["items"]] == [str(wanted.id)]
     assert (body["items"][0]["field"], body["items"][0]["other_value"]) == (
-        "decision", "Checks at 3pm")
+        "decision",
+        "Checks at 3pm",
+    )
     assert body["total"] == 1
     # A care coordinator reads the entry but does not decide conflicts: none are shown.
     assert as_role("care_coordinator").get(url).get_json()["total"] == 0
@@ -239,8 +338,12 @@ def test_an_entrys_open_conflicts_are_listed_for_those_who_decide_them(world, dr
 
 
 def test_conflicts_of_another_providers_entry_are_not_found(world, as_role):
-    foreign = LogEntry(service_id=world.rival_service.id, concern="Theirs", source="audit",
-                       created_by=world.users["registered_manager"].id)
+    foreign = LogEntry(
+        service_id=world.rival_service.id,
+        concern="Theirs",
+        source="audit",
+        created_by=world.users["registered_manager"].id,
+    )
     db.session.add(foreign)
     db.session.commit()
     response = as_role("nominated_individual").get(f"/api/v1/entries/{foreign.id}/conflicts")

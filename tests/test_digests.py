@@ -28,21 +28,33 @@ COMMENT = f"Ask {RESIDENT}'s daughter what she saw before closing this"
 
 
 def make_entry(world, owner, due, concern=CONCERN, status="open") -> LogEntry:
-    entry = LogEntry(service_id=world.home.id, concern=concern, source="walkaround",
-                     decision="Night senior checks every sensor mat at 11pm and 3am",
-                     owner_id=owner.id, due_date=due, original_due_date=due,
-                     evidence_needed="Night check sheet", risk="high", status=status,
-                     created_by=world.users["registered_manager"].id)
+    entry = LogEntry(
+        service_id=world.home.id,
+        concern=concern,
+        source="walkaround",
+        decision="Night senior checks every sensor mat at 11pm and 3am",
+        owner_id=owner.id,
+        due_date=due,
+        original_due_date=due,
+        evidence_needed="Night check sheet",
+        risk="high",
+        status=status,
+        created_by=world.users["registered_manager"].id,
+    )
     db.session.add(entry)
     db.session.commit()
     return entry
 
 
 def challenge(world, entry, comment=COMMENT):
-    review = Review(service_id=world.home.id, kind="rm_weekly", outcome="challenge",
-                    reviewer_id=world.users["registered_manager"].id,
-                    comment=f"{RESIDENT}'s falls need a closer look",
-                    reviewed_at=NOW - timedelta(days=1))
+    review = Review(
+        service_id=world.home.id,
+        kind="rm_weekly",
+        outcome="challenge",
+        reviewer_id=world.users["registered_manager"].id,
+        comment=f"{RESIDENT}'s falls need a closer look",
+        reviewed_at=NOW - timedelta(days=1),
+    )
     review.items = [ReviewItem(entry_id=entry.id, outcome="challenge", comment=comment)]
     db.session.add(review)
     db.session.commit()
@@ -58,8 +70,10 @@ def opt_in(*users):
 def carer_day(world):
     """A senior carer, opted in, with 2 overdue actions, 1 due today and 1 challenged."""
     me = world.users["senior_carer"]
-    late = [make_entry(world, me, TODAY - timedelta(days=3)),
-            make_entry(world, me, TODAY - timedelta(days=1))]
+    late = [
+        make_entry(world, me, TODAY - timedelta(days=3)),
+        make_entry(world, me, TODAY - timedelta(days=1)),
+    ]
     today = make_entry(world, me, TODAY)
     challenged = make_entry(world, me, TODAY + timedelta(days=5))
     challenge(world, challenged)
@@ -76,7 +90,8 @@ def send(today=TODAY) -> int:
 
 
 def test_an_opted_in_carer_gets_counts_and_links_and_nothing_about_residents(
-        world, smtp, carer_day):
+    world, smtp, carer_day
+):
     me, late, today, challenged = carer_day
 
     assert send() == 1
@@ -86,36 +101,46 @@ def test_an_opted_in_carer_gets_counts_and_links_and_nothing_about_residents(
     assert msg["To"] == me.email
     assert msg["From"] == "careloop@brightwater.example"
     assert msg["Subject"] == (
-        "Careloop: 2 actions overdue, 1 due today, 1 challenge on your entries")
+        "Careloop: 2 actions overdue, 1 due today, 1 challenge on your entries"
+    )
     assert msg.get_content_type() == "text/plain"
-    assert text(msg) == "\n".join([
-        f"Hello {me.display_name},",
-        "",
-        "Your Careloop day, Monday 16 March 2026: 2 actions overdue, 1 due today, "
-        "1 challenge on your entries.",
-        "",
-        "Overdue:",
-        f"  Entry {str(late[0].id)[:8]}: {SITE}/#/actions/{late[0].id}",
-        f"  Entry {str(late[1].id)[:8]}: {SITE}/#/actions/{late[1].id}",
-        "",
-        "Due today:",
-        f"  Entry {str(today.id)[:8]}: {SITE}/#/actions/{today.id}",
-        "",
-        "Challenged:",
-        f"  Entry {str(challenged.id)[:8]}: {SITE}/#/actions/{challenged.id}",
-        "",
-        f"Open Careloop: {SITE}/#/my-day",
-        "",
-        "This email gives counts and links only: what the entries say stays in Careloop, "
-        "behind your login, because email is not a safe place for details of the people "
-        "we support.",
-        "You get this summary because you asked for it. To stop it, untick "
-        "\"Email me a daily summary\" on My day.",
-        "",
-    ])
+    assert text(msg) == "\n".join(
+        [
+            f"Hello {me.display_name},",
+            "",
+            "Your Careloop day, Monday 16 March 2026: 2 actions overdue, 1 due today, "
+            "1 challenge on your entries.",
+            "",
+            "Overdue:",
+            f"  Entry {str(late[0].id)[:8]}: {SITE}/#/actions/{late[0].id}",
+            f"  Entry {str(late[1].id)[:8]}: {SITE}/#/actions/{late[1].id}",
+            "",
+            "Due today:",
+            f"  Entry {str(today.id)[:8]}: {SITE}/#/actions/{today.id}",
+            "",
+            "Challenged:",
+            f"  Entry {str(challenged.id)[:8]}: {SITE}/#/actions/{challenged.id}",
+            "",
+            f"Open Careloop: {SITE}/#/my-day",
+            "",
+            "This email gives counts and links only: what the entries say stays in Careloop, "
+            "behind your login, because email is not a safe place for details of the people "
+            "we support.",
+            "You get this summary because you asked for it. To stop it, untick "
+            '"Email me a daily summary" on My day.',
+            "",
+        ]
+    )
     raw = smtp.messages[0][2].decode()
-    for secret in (RESIDENT, "Blackwood", "room 12", "sensor mat", "daughter",
-                   "Night senior checks", "Ashdown House"):
+    for secret in (
+        RESIDENT,
+        "Blackwood",
+        "room 12",
+        "sensor mat",
+        "daughter",
+        "Night senior checks",
+        "Ashdown House",
+    ):
         assert secret not in raw, secret
 
 
@@ -176,8 +201,7 @@ def test_the_cli_sends_and_says_how_many(app, world, smtp, carer_day):
 def test_the_cli_says_when_email_is_not_configured(app, world, carer_day):
     result = app.test_cli_runner().invoke(args=["send-digests"])
     assert result.exit_code == 0, result.output
-    assert result.output == (
-        "Email is not configured (MAIL_SERVER is not set): no digest sent.\n")
+    assert result.output == ("Email is not configured (MAIL_SERVER is not set): no digest sent.\n")
 
 
 def test_an_unreachable_mail_server_is_a_clear_error(app, world, carer_day):
@@ -205,7 +229,9 @@ def test_preferences_start_off_and_a_person_opts_in_and_out(world, login, client
     me = world.users["care_worker"]
     login(me)
     assert client.get("/api/v1/me/preferences").get_json() == {
-        "digest_opt_in": False, "email_configured": True}
+        "digest_opt_in": False,
+        "email_configured": True,
+    }
 
     r = client.patch("/api/v1/me/preferences", json={"digest_opt_in": True})
 
@@ -215,10 +241,16 @@ def test_preferences_start_off_and_a_person_opts_in_and_out(world, login, client
     assert db.session.get(type(me), me.id).digest_opt_in is True
     others = [u for u in world.users.values() if u.id != me.id]
     assert not any(u.digest_opt_in for u in others)
-    event = db.session.scalars(db.select(AuditEvent).where(
-        AuditEvent.entity_type == "user", AuditEvent.action == "preferences")).one()
+    event = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.entity_type == "user", AuditEvent.action == "preferences"
+        )
+    ).one()
     assert (event.entity_id, event.actor_id, event.changes) == (
-        str(me.id), me.id, {"digest_opt_in": [False, True]})
+        str(me.id),
+        me.id,
+        {"digest_opt_in": [False, True]},
+    )
 
     r = client.patch("/api/v1/me/preferences", json={"digest_opt_in": False})
     assert r.get_json()["digest_opt_in"] is False
@@ -227,23 +259,28 @@ def test_preferences_start_off_and_a_person_opts_in_and_out(world, login, client
 def test_preferences_say_when_the_server_cannot_email(world, login, client):
     login(world.users["registered_manager"])
     assert client.get("/api/v1/me/preferences").get_json() == {
-        "digest_opt_in": False, "email_configured": False}
+        "digest_opt_in": False,
+        "email_configured": False,
+    }
 
 
-@pytest.mark.parametrize(("body", "field", "message"), [
-    ({}, "digest_opt_in", "Missing data for required field."),
-    ({"digest_opt_in": "yes"}, "digest_opt_in", "Not a valid boolean."),
-    ({"digest_opt_in": True, "user_id": "someone-else"}, "user_id", "Unknown field."),
-])
-def test_bad_preferences_are_refused_naming_the_field(world, login, client, body, field,
-                                                      message):
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({}, "digest_opt_in", "Missing data for required field."),
+        ({"digest_opt_in": "yes"}, "digest_opt_in", "Not a valid boolean."),
+        ({"digest_opt_in": True, "user_id": "someone-else"}, "user_id", "Unknown field."),
+    ],
+)
+def test_bad_preferences_are_refused_naming_the_field(world, login, client, body, field, message):
     login(world.users["care_worker"])
     r = client.patch("/api/v1/me/preferences", json=body)
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {field: message}
     db.session.expire_all()
-    assert not any(u.digest_opt_in for u in db.session.scalars(db.select(type(
-        world.users["care_worker"]))))
+    assert not any(
+        u.digest_opt_in for u in db.session.scalars(db.select(type(world.users["care_worker"])))
+    )
 
 
 def test_preferences_need_a_login_and_the_csrf_token(world, login, client):
@@ -253,5 +290,9 @@ def test_preferences_need_a_login_and_the_csrf_token(world, login, client):
     assert r.status_code == 403
     assert r.get_json()["error"]["code"] == "csrf"
     db.session.expire_all()
-    assert db.session.get(type(world.users["care_worker"]),
-                          world.users["care_worker"].id).digest_opt_in is False
+    assert (
+        db.session.get(
+            type(world.users["care_worker"]), world.users["care_worker"].id
+        ).digest_opt_in
+        is False
+    )

@@ -10,14 +10,23 @@ from server.extensions import db
 
 
 def test_people_and_their_references_survive_the_upgrade_and_its_undoing(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
-                      "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         upgrade(revision="0008_sessions")
         provider = f.make_provider("Brightwater Care")
-        person = f.make_user(provider, "care_worker", f.make_service(provider, "Ashdown House"),
-                             email="sam@example.test")
+        person = f.make_user(
+            provider,
+            "care_worker",
+            f.make_service(provider, "Ashdown House"),
+            email="sam@example.test",
+        )
         db.session.commit()
         pid, uid = provider.id.hex, person.id.hex
         db.session.remove()
@@ -26,9 +35,13 @@ def test_people_and_their_references_survive_the_upgrade_and_its_undoing(tmp_pat
         rival = f.make_provider("Elsewhere Care Ltd")
         f.make_user(rival, "care_worker", email="sam@example.test")  # another provider's Sam
         db.session.commit()
-        rows = db.session.execute(text(
-            "SELECT u.provider_id, m.role FROM user_account u JOIN membership m "
-            "ON m.user_id = u.id WHERE u.id = :id"), {"id": uid}).all()
+        rows = db.session.execute(
+            text(
+                "SELECT u.provider_id, m.role FROM user_account u JOIN membership m "
+                "ON m.user_id = u.id WHERE u.id = :id"
+            ),
+            {"id": uid},
+        ).all()
         assert rows == [(pid, "care_worker")]
         assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -71,7 +71,10 @@ def test_feedback_keeps_the_question_text(client, world, login):
     assert got["question_id"] == "vis-1"
     assert got["question"] == "Did you see a senior member of staff during the busy times today?"
     assert (got["respondent_type"], got["answer"], got["sentiment"]) == (
-        "relative", "Not this week", "negative")
+        "relative",
+        "Not this week",
+        "negative",
+    )
 
 
 def test_feedback_needs_respondent_question_answer_and_sentiment(client, world, login):
@@ -105,9 +108,16 @@ def test_only_feedback_has_an_answer(client, world, login):
     }
 
 
-@pytest.mark.parametrize("people", [
-    "John Smith", "Mrs Patel", "Smith, John", "R-1042 and Mary O'Brien", "Zoë Ångström",
-])
+@pytest.mark.parametrize(
+    "people",
+    [
+        "John Smith",
+        "Mrs Patel",
+        "Smith, John",
+        "R-1042 and Mary O'Brien",
+        "Zoë Ångström",
+    ],
+)
 def test_full_names_of_people_are_refused(client, world, login, people):
     login(world.users["care_worker"])
     response = client.post("/api/v1/findings", json=body(world, people_involved=people))
@@ -126,25 +136,32 @@ def test_record_references_and_initials_are_accepted(client, world, login, peopl
     assert response.get_json()["people_involved"] == people
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"kind": None}, "kind", "Missing data for required field."),
-    ({"description": None}, "description", "Missing data for required field."),
-    ({"description": "   "}, "description", "Must not be blank."),
-    ({"description": "x" * 4001}, "description", "Longer than maximum length 4000."),
-    ({"people_involved": "R" * 201}, "people_involved", "Longer than maximum length 200."),
-    ({"kind": "gossip"}, "kind", "Must be one of: walkaround_issue, feedback, "
-                                 "positive_practice, visibility_check."),
-    ({"risk": "severe"}, "risk", "Must be one of: low, medium, high."),
-    ({"risk": 3}, "risk", "Not a valid string."),
-    ({"follow_up_needed": "perhaps"}, "follow_up_needed", "Not a valid boolean."),
-    ({"recorded_at": "2025-03-03T09:15:00"}, "recorded_at", "Not a valid aware datetime."),
-    ({"recorded_at": "yesterday"}, "recorded_at", "Not a valid datetime."),
-    ({"service_id": "not-a-uuid"}, "service_id", "Not a valid UUID."),
-    ({"id": 12}, "id", "Not a valid UUID."),
-    ({"colour": "red"}, "colour", "Unknown field."),
-])
-def test_bad_input_names_the_field_and_writes_nothing(client, world, login, changes, field,
-                                                      message):
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"kind": None}, "kind", "Missing data for required field."),
+        ({"description": None}, "description", "Missing data for required field."),
+        ({"description": "   "}, "description", "Must not be blank."),
+        ({"description": "x" * 4001}, "description", "Longer than maximum length 4000."),
+        ({"people_involved": "R" * 201}, "people_involved", "Longer than maximum length 200."),
+        (
+            {"kind": "gossip"},
+            "kind",
+            "Must be one of: walkaround_issue, feedback, positive_practice, visibility_check.",
+        ),
+        ({"risk": "severe"}, "risk", "Must be one of: low, medium, high."),
+        ({"risk": 3}, "risk", "Not a valid string."),
+        ({"follow_up_needed": "perhaps"}, "follow_up_needed", "Not a valid boolean."),
+        ({"recorded_at": "2025-03-03T09:15:00"}, "recorded_at", "Not a valid aware datetime."),
+        ({"recorded_at": "yesterday"}, "recorded_at", "Not a valid datetime."),
+        ({"service_id": "not-a-uuid"}, "service_id", "Not a valid UUID."),
+        ({"id": 12}, "id", "Not a valid UUID."),
+        ({"colour": "red"}, "colour", "Unknown field."),
+    ],
+)
+def test_bad_input_names_the_field_and_writes_nothing(
+    client, world, login, changes, field, message
+):
     login(world.users["care_worker"])
     response = client.post("/api/v1/findings", json=body(world, **changes))
     assert response.status_code == 422
@@ -175,8 +192,9 @@ def test_the_service_layer_checks_what_the_sync_engine_sends(world):
 
 def test_malformed_json_and_wrong_content_type_are_refused(client, world, login):
     login(world.users["care_worker"])
-    broken = client.post("/api/v1/findings", data="{not json",
-                         headers={"Content-Type": "application/json"})
+    broken = client.post(
+        "/api/v1/findings", data="{not json", headers={"Content-Type": "application/json"}
+    )
     assert broken.status_code == 400
     assert broken.get_json()["error"]["fields"] == {"_body": "Not valid JSON."}
     form = client.post("/api/v1/findings", data={"kind": "feedback"})
@@ -193,8 +211,9 @@ def test_a_repeated_create_with_the_same_id_returns_the_first(client, world, log
     login(world.users["care_worker"])
     finding_id = str(uuid.uuid4())
     first = client.post("/api/v1/findings", json=body(world, id=finding_id))
-    again = client.post("/api/v1/findings",
-                        json=body(world, id=finding_id, description="Changed on retry"))
+    again = client.post(
+        "/api/v1/findings", json=body(world, id=finding_id, description="Changed on retry")
+    )
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json()
     assert again.get_json()["description"] == "Call bell out of reach for the person in room 4"
@@ -231,8 +250,9 @@ def test_recording_in_a_service_without_a_role_there_is_forbidden(client, world,
 
 def test_another_providers_service_is_not_found(client, world, login):
     login(world.users["nominated_individual"])
-    response = client.post("/api/v1/findings",
-                           json=body(world, service_id=str(world.rival_service.id)))
+    response = client.post(
+        "/api/v1/findings", json=body(world, service_id=str(world.rival_service.id))
+    )
     assert response.status_code == 404
     assert rows(Finding) == 0
 
@@ -248,9 +268,12 @@ def test_unauthenticated_requests_are_refused(client, world):
 
 def walk_body(world, **changes) -> dict:
     data = {
-        "service_id": str(world.home.id), "kind": "walkaround",
-        "started_at": "2025-03-03T12:00:00+00:00", "ended_at": "2025-03-03T12:40:00+00:00",
-        "areas": ["Dining room", "Lunchtime"], "notes": "Lunchtime walk",
+        "service_id": str(world.home.id),
+        "kind": "walkaround",
+        "started_at": "2025-03-03T12:00:00+00:00",
+        "ended_at": "2025-03-03T12:40:00+00:00",
+        "areas": ["Dining room", "Lunchtime"],
+        "notes": "Lunchtime walk",
     }
     data.update(changes)
     return data
@@ -261,14 +284,22 @@ def test_a_walkaround_with_its_findings(client, world, login):
     login(worker)
     findings = [
         {k: v for k, v in body(world, area="Dining room").items() if k != "service_id"},
-        {k: v for k, v in body(world, kind="positive_practice", follow_up_needed=False,
-                               area="Lunchtime").items() if k != "service_id"},
+        {
+            k: v
+            for k, v in body(
+                world, kind="positive_practice", follow_up_needed=False, area="Lunchtime"
+            ).items()
+            if k != "service_id"
+        },
     ]
     response = client.post("/api/v1/walkarounds", json=walk_body(world, findings=findings))
     assert response.status_code == 201, response.get_json()
     got = response.get_json()
     assert (got["conducted_by"], got["finding_count"], got["follow_up_count"]) == (
-        str(worker.id), 2, 1)
+        str(worker.id),
+        2,
+        1,
+    )
     assert {x["walkaround_id"] for x in got["findings"]} == {got["id"]}
     detail = client.get(f"/api/v1/walkarounds/{got['id']}").get_json()
     assert detail == got
@@ -282,19 +313,31 @@ def test_a_walkaround_that_found_nothing(client, world, login):
     assert (got["finding_count"], got["follow_up_count"], got["findings"]) == (0, 0, [])
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"areas": ["Roof"]}, "areas.0", "Roof is not one of this service's areas or routines."),
-    ({"ended_at": "2025-03-03T11:00:00+00:00"}, "ended_at",
-     "The walkaround cannot end before it started."),
-    ({"kind": "stroll"}, "kind", "Must be one of: walkaround, visibility_round."),
-    ({"areas": "Lounge"}, "areas", "Not a valid list."),
-    ({"notes": "n" * 4001}, "notes", "Longer than maximum length 4000."),
-    ({"findings": [{"kind": "walkaround_issue", "area": "Roof", "description": "x"}]},
-     "findings.0.area", "Roof is not one of this service's areas or routines."),
-    ({"findings": ["call bell"]}, "findings.0", "Must be an object."),
-    ({"findings": [{"kind": "walkaround_issue", "area": "Lounge"}]},
-     "findings.0.description", "Missing data for required field."),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"areas": ["Roof"]}, "areas.0", "Roof is not one of this service's areas or routines."),
+        (
+            {"ended_at": "2025-03-03T11:00:00+00:00"},
+            "ended_at",
+            "The walkaround cannot end before it started.",
+        ),
+        ({"kind": "stroll"}, "kind", "Must be one of: walkaround, visibility_round."),
+        ({"areas": "Lounge"}, "areas", "Not a valid list."),
+        ({"notes": "n" * 4001}, "notes", "Longer than maximum length 4000."),
+        (
+            {"findings": [{"kind": "walkaround_issue", "area": "Roof", "description": "x"}]},
+            "findings.0.area",
+            "Roof is not one of this service's areas or routines.",
+        ),
+        ({"findings": ["call bell"]}, "findings.0", "Must be an object."),
+        (
+            {"findings": [{"kind": "walkaround_issue", "area": "Lounge"}]},
+            "findings.0.description",
+            "Missing data for required field.",
+        ),
+    ],
+)
 def test_a_bad_walkaround_writes_nothing(client, world, login, changes, field, message):
     login(world.users["care_worker"])
     response = client.post("/api/v1/walkarounds", json=walk_body(world, **changes))
@@ -307,10 +350,12 @@ def test_a_repeated_walkaround_is_recorded_once(client, world, login):
     login(world.users["care_worker"])
     walk_id = str(uuid.uuid4())
     finding = {k: v for k, v in body(world, id=str(uuid.uuid4())).items() if k != "service_id"}
-    first = client.post("/api/v1/walkarounds", json=walk_body(world, id=walk_id,
-                                                               findings=[finding]))
-    again = client.post("/api/v1/walkarounds", json=walk_body(world, id=walk_id,
-                                                               findings=[finding]))
+    first = client.post(
+        "/api/v1/walkarounds", json=walk_body(world, id=walk_id, findings=[finding])
+    )
+    again = client.post(
+        "/api/v1/walkarounds", json=walk_body(world, id=walk_id, findings=[finding])
+    )
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json()
     assert (rows(Walkaround), rows(Finding)) == (1, 1)
@@ -324,7 +369,8 @@ def test_a_finding_names_a_walkaround_of_its_own_service(client, world, login):
     response = client.post("/api/v1/findings", json=body(world, walkaround_id=str(elsewhere.id)))
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "walkaround_id": "No walkaround of this service has this id."}
+        "walkaround_id": "No walkaround of this service has this id."
+    }
 
 
 def test_walkarounds_are_listed_for_who_may_see_them(client, world, login):

@@ -36,7 +36,8 @@ def test_floor_staff_see_only_their_own_findings(client, world, login):
     response = client.get(f"/api/v1/findings/{theirs.id}")
     assert response.status_code == 403
     assert response.get_json()["error"]["message"] == (
-        "You can see the findings you recorded; this one is someone else's.")
+        "You can see the findings you recorded; this one is someone else's."
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -56,8 +57,9 @@ def test_another_providers_finding_is_not_found(client, world, login):
     assert client.get("/api/v1/findings").get_json()["total"] == 0
     response = client.get(f"/api/v1/findings?service_id={world.rival_service.id}")
     assert response.status_code == 404
-    response = client.patch(f"/api/v1/findings/{theirs.id}",
-                            json={"base_version": 1, "description": "mine now"})
+    response = client.patch(
+        f"/api/v1/findings/{theirs.id}", json={"base_version": 1, "description": "mine now"}
+    )
     assert response.status_code == 404
     assert db.session.get(Finding, theirs.id).description.startswith("Call bell")
 
@@ -77,8 +79,11 @@ def test_filters_and_pages(client, world, login):
     worker = world.users["care_worker"]
     high = record(world, worker, risk="high", area="Kitchen")
     low = record(world, worker, risk="low")
-    fb = services.record_finding(Actor(world.users["key_worker"]), world.home, {
-        k: v for k, v in feedback(world).items() if k not in ("service_id", "recorded_at")})
+    fb = services.record_finding(
+        Actor(world.users["key_worker"]),
+        world.home,
+        {k: v for k, v in feedback(world).items() if k not in ("service_id", "recorded_at")},
+    )
     db.session.commit()
     login(world.users["deputy_manager"])
 
@@ -93,7 +98,10 @@ def test_filters_and_pages(client, world, login):
     assert ids("source=feedback") == {str(fb.id)}
     assert ids(f"recorded_by={worker.id}") == {str(high.id), str(low.id)}
     assert ids(f"service_id={world.home.id}&triage_state=new") == {
-        str(high.id), str(low.id), str(fb.id)}
+        str(high.id),
+        str(low.id),
+        str(fb.id),
+    }
     assert ids("triage_state=dismissed") == set()
     since = (utcnow() + timedelta(minutes=1)).isoformat()
     assert ids("since=" + since.replace("+", "%2B")) == set()
@@ -103,15 +111,18 @@ def test_filters_and_pages(client, world, login):
     assert len(second["items"]) == 1 and second["has_more"] is False
 
 
-@pytest.mark.parametrize("query, field, message", [
-    ("risk=severe", "risk", "Must be one of: low, medium, high."),
-    ("triage_state=maybe", "triage_state", "Must be one of: new, linked, dismissed."),
-    ("since=tuesday", "since", "Not a valid datetime."),
-    ("page=0", "page", "Must be greater than or equal to 1."),
-    ("per_page=many", "per_page", "Not a valid integer."),
-    ("service_id=x", "service_id", "Not a valid UUID."),
-    ("colour=red", "colour", "Unknown field."),
-])
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ("risk=severe", "risk", "Must be one of: low, medium, high."),
+        ("triage_state=maybe", "triage_state", "Must be one of: new, linked, dismissed."),
+        ("since=tuesday", "since", "Not a valid datetime."),
+        ("page=0", "page", "Must be greater than or equal to 1."),
+        ("per_page=many", "per_page", "Not a valid integer."),
+        ("service_id=x", "service_id", "Not a valid UUID."),
+        ("colour=red", "colour", "Unknown field."),
+    ],
+)
 def test_bad_filters_name_the_field(client, world, login, query, field, message):
     login(world.users["deputy_manager"])
     response = client.get("/api/v1/findings?" + query)
@@ -126,13 +137,18 @@ def test_the_author_edits_their_finding_with_the_version_they_saw(client, world,
     worker = world.users["care_worker"]
     finding = record(world, worker)
     login(worker)
-    response = client.patch(f"/api/v1/findings/{finding.id}",
-                            json={"base_version": 1, "risk": "high", "area": "Kitchen"})
+    response = client.patch(
+        f"/api/v1/findings/{finding.id}",
+        json={"base_version": 1, "risk": "high", "area": "Kitchen"},
+    )
     assert response.status_code == 200
     got = response.get_json()
     assert (got["risk"], got["area"], got["version"]) == ("high", "Kitchen", 2)
-    event = db.session.scalars(db.select(AuditEvent).where(
-        AuditEvent.entity_id == str(finding.id), AuditEvent.action == "update")).one()
+    event = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.entity_id == str(finding.id), AuditEvent.action == "update"
+        )
+    ).one()
     assert event.changes == {"risk": ["medium", "high"], "area": ["Lounge", "Kitchen"]}
 
 
@@ -140,10 +156,13 @@ def test_a_stale_edit_gets_409_with_the_current_copy(client, world, login):
     worker = world.users["care_worker"]
     finding = record(world, worker)
     login(worker)
-    assert client.patch(f"/api/v1/findings/{finding.id}",
-                        json={"base_version": 1, "risk": "high"}).status_code == 200
-    stale = client.patch(f"/api/v1/findings/{finding.id}",
-                         json={"base_version": 1, "risk": "low"})
+    assert (
+        client.patch(
+            f"/api/v1/findings/{finding.id}", json={"base_version": 1, "risk": "high"}
+        ).status_code
+        == 200
+    )
+    stale = client.patch(f"/api/v1/findings/{finding.id}", json={"base_version": 1, "risk": "low"})
     assert stale.status_code == 409
     error = stale.get_json()["error"]
     assert error["code"] == "stale_version"
@@ -156,25 +175,34 @@ def test_who_may_edit_a_colleagues_finding(client, world, login, role):
     colleague = f.make_user(world.provider, "care_worker", world.home)
     finding = record(world, colleague)
     login(world.users[role])
-    response = client.patch(f"/api/v1/findings/{finding.id}",
-                            json={"base_version": 1, "risk": "high"})
+    response = client.patch(
+        f"/api/v1/findings/{finding.id}", json={"base_version": 1, "risk": "high"}
+    )
     triager = role in PERMISSIONS["finding.triage"][0]
     assert response.status_code == (200 if triager else 403)
     assert db.session.get(Finding, finding.id).risk == ("high" if triager else "medium")
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"risk": "high"}, "base_version", "Missing data for required field."),
-    ({"base_version": "1", "risk": "high"}, "base_version", "Not a valid integer."),
-    ({"base_version": 1, "people_involved": "Jane Doe"}, "people_involved", NO_FULL_NAMES),
-    ({"base_version": 1, "area": "Attic"}, "area",
-     "Attic is not one of this service's areas or routines."),
-    ({"base_version": 1, "kind": "feedback"}, "kind", "Unknown field."),
-    ({"base_version": 1, "sentiment": "positive"}, "sentiment",
-     "Only feedback findings have a respondent, question and answer."),
-])
-def test_bad_edits_name_the_field_and_change_nothing(client, world, login, changes, field,
-                                                     message):
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"risk": "high"}, "base_version", "Missing data for required field."),
+        ({"base_version": "1", "risk": "high"}, "base_version", "Not a valid integer."),
+        ({"base_version": 1, "people_involved": "Jane Doe"}, "people_involved", NO_FULL_NAMES),
+        (
+            {"base_version": 1, "area": "Attic"},
+            "area",
+            "Attic is not one of this service's areas or routines.",
+        ),
+        ({"base_version": 1, "kind": "feedback"}, "kind", "Unknown field."),
+        (
+            {"base_version": 1, "sentiment": "positive"},
+            "sentiment",
+            "Only feedback findings have a respondent, question and answer.",
+        ),
+    ],
+)
+def test_bad_edits_name_the_field_and_change_nothing(client, world, login, changes, field, message):
     worker = world.users["care_worker"]
     finding = record(world, worker)
     login(worker)
@@ -192,11 +220,13 @@ def test_the_author_cannot_edit_once_triaged(client, world, login):
     services.dismiss(Actor(world.users["deputy_manager"]), [finding], "Duplicate of earlier")
     db.session.commit()
     login(worker)
-    response = client.patch(f"/api/v1/findings/{finding.id}",
-                            json={"base_version": finding.version, "risk": "high"})
+    response = client.patch(
+        f"/api/v1/findings/{finding.id}", json={"base_version": finding.version, "risk": "high"}
+    )
     assert response.status_code == 403
     assert response.get_json()["error"]["message"] == (
-        "This finding has been triaged; ask a manager to change it.")
+        "This finding has been triaged; ask a manager to change it."
+    )
 
 
 def test_filter_by_linked_entry(client, world, login):

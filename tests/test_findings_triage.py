@@ -26,8 +26,10 @@ pytestmark = pytest.mark.db
 
 
 def triage(client, finding_ids, action, **extra):
-    return client.post("/api/v1/findings/triage", json={
-        "finding_ids": [str(i) for i in finding_ids], "action": action, **extra})
+    return client.post(
+        "/api/v1/findings/triage",
+        json={"finding_ids": [str(i) for i in finding_ids], "action": action, **extra},
+    )
 
 
 def test_dismiss_needs_a_reason(client, world, login):
@@ -36,7 +38,8 @@ def test_dismiss_needs_a_reason(client, world, login):
     response = triage(client, [finding.id], "dismiss")
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "reason": "Required when dismissing findings."}
+        "reason": "Required when dismissing findings."
+    }
     assert db.session.get(Finding, finding.id).triage_state == "new"
 
 
@@ -48,7 +51,10 @@ def test_dismiss_keeps_the_reason_and_who(client, world, login):
     assert response.status_code == 200
     got = response.get_json()["findings"][0]
     assert (got["triage_state"], got["dismissed_reason"], got["triaged_by"]) == (
-        "dismissed", "Already fixed on the spot", str(manager.id))
+        "dismissed",
+        "Already fixed on the spot",
+        str(manager.id),
+    )
     again = triage(client, [finding.id], "dismiss", reason="Twice")
     assert again.status_code == 422
     assert again.get_json()["error"]["fields"] == {"finding_ids.0": "Already dismissed."}
@@ -70,14 +76,14 @@ def test_triage_into_a_new_draft_entry(client, world, login):
         assert (stored.triage_state, stored.log_entry_id) == ("linked", entry.id)
 
 
-def test_mixed_sources_make_an_entry_of_source_other_with_the_given_concern(client, world,
-                                                                          login):
+def test_mixed_sources_make_an_entry_of_source_other_with_the_given_concern(client, world, login):
     worker = world.users["care_worker"]
     walk = record(world, worker)
     check = record(world, worker, kind="visibility_check")
     login(world.users["registered_manager"])
-    response = triage(client, [walk.id, check.id], "create_entry",
-                      concern="Leadership not visible at lunchtime")
+    response = triage(
+        client, [walk.id, check.id], "create_entry", concern="Leadership not visible at lunchtime"
+    )
     entry = db.session.get(LogEntry, uuid.UUID(response.get_json()["entry_id"]))
     assert (entry.source, entry.concern) == ("other", "Leadership not visible at lunchtime")
 
@@ -106,28 +112,45 @@ def test_link_refuses_an_entry_of_another_service(client, world, login):
     response = triage(client, [finding.id], "link", entry_id=str(entry.id))
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "entry_id": "This entry belongs to another service."}
+        "entry_id": "This entry belongs to another service."
+    }
     assert db.session.get(Finding, finding.id).triage_state == "new"
 
 
-@pytest.mark.parametrize("payload, status, fields", [
-    ({"action": "link"}, 422, {"entry_id": "Required when linking findings."}),
-    ({"action": "link", "entry_id": str(uuid.uuid4())}, 404, {"entry_id": "No such entry."}),
-    ({"action": "shred"}, 422, {"action": "Must be one of: create_entry, link, dismiss."}),
-    ({"action": "create_entry", "reason": "why"}, 422,
-     {"reason": "Not used when the action is create_entry."}),
-    ({"action": "dismiss", "reason": "x" * 2001}, 422,
-     {"reason": "Longer than maximum length 2000."}),
-    ({"action": "dismiss", "reason": "ok", "finding_ids": []}, 422,
-     {"finding_ids": "Length must be between 1 and 200."}),
-    ({"action": "dismiss", "reason": "ok", "finding_ids": [str(uuid.uuid4())]}, 404,
-     {"finding_ids.0": "No such finding."}),
-])
+@pytest.mark.parametrize(
+    "payload, status, fields",
+    [
+        ({"action": "link"}, 422, {"entry_id": "Required when linking findings."}),
+        ({"action": "link", "entry_id": str(uuid.uuid4())}, 404, {"entry_id": "No such entry."}),
+        ({"action": "shred"}, 422, {"action": "Must be one of: create_entry, link, dismiss."}),
+        (
+            {"action": "create_entry", "reason": "why"},
+            422,
+            {"reason": "Not used when the action is create_entry."},
+        ),
+        (
+            {"action": "dismiss", "reason": "x" * 2001},
+            422,
+            {"reason": "Longer than maximum length 2000."},
+        ),
+        (
+            {"action": "dismiss", "reason": "ok", "finding_ids": []},
+            422,
+            {"finding_ids": "Length must be between 1 and 200."},
+        ),
+        (
+            {"action": "dismiss", "reason": "ok", "finding_ids": [str(uuid.uuid4())]},
+            404,
+            {"finding_ids.0": "No such finding."},
+        ),
+    ],
+)
 def test_bad_triage_requests_name_the_field(client, world, login, payload, status, fields):
     finding = record(world, world.users["care_worker"])
     login(world.users["registered_manager"])
-    response = client.post("/api/v1/findings/triage",
-                           json={"finding_ids": [str(finding.id)], **payload})
+    response = client.post(
+        "/api/v1/findings/triage", json={"finding_ids": [str(finding.id)], **payload}
+    )
     assert response.status_code == status
     assert response.get_json()["error"]["fields"] == fields
     assert db.session.get(Finding, finding.id).triage_state == "new"
@@ -141,8 +164,7 @@ def test_who_may_triage(client, world, login, role):
     response = triage(client, [finding.id], "dismiss", reason="Not a concern")
     allowed = role in PERMISSIONS["finding.triage"][0]
     assert response.status_code == (200 if allowed else 403)
-    assert db.session.get(Finding, finding.id).triage_state == (
-        "dismissed" if allowed else "new")
+    assert db.session.get(Finding, finding.id).triage_state == ("dismissed" if allowed else "new")
 
 
 def test_another_providers_finding_cannot_be_triaged(client, world, login):
@@ -155,15 +177,17 @@ def test_another_providers_finding_cannot_be_triaged(client, world, login):
 
 
 def test_findings_of_two_services_are_triaged_apart(client, world, login):
-    manager = f.make_user(world.provider, "deputy_manager", world.home,
-                          extra_roles=[("deputy_manager", world.other)])
+    manager = f.make_user(
+        world.provider, "deputy_manager", world.home, extra_roles=[("deputy_manager", world.other)]
+    )
     here = record(world, world.users["care_worker"])
     there = record(world, manager, service=world.other)
     login(manager)
     response = triage(client, [here.id, there.id], "dismiss", reason="Not a concern")
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "finding_ids": "These findings belong to different services."}
+        "finding_ids": "These findings belong to different services."
+    }
     assert {db.session.get(Finding, x.id).triage_state for x in (here, there)} == {"new"}
 
 
@@ -183,16 +207,17 @@ def test_inbox_puts_findings_past_their_escalation_time_first(client, world, log
     medium = record(world, worker, risk="medium", area="Lounge")
     done = record(world, worker, risk="high", area="Office")
     aged(fresh_high, 2)
-    aged(late_high, 30)    # past 24 hours
-    aged(late_low, 200)    # past 168 hours
-    aged(medium, 10)       # within 72 hours
+    aged(late_high, 30)  # past 24 hours
+    aged(late_low, 200)  # past 168 hours
+    aged(medium, 10)  # within 72 hours
     services.dismiss(Actor(world.users["deputy_manager"]), [done], "Sorted")
     db.session.commit()
     login(world.users["duty_manager"])
     inbox = client.get(f"/api/v1/services/{world.home.id}/inbox").get_json()
     assert (inbox["total"], inbox["past_escalation_time"]) == (4, 2)
-    assert [(g["area"], g["source"], g["count"], g["past_escalation_time"])
-            for g in inbox["groups"]] == [
+    assert [
+        (g["area"], g["source"], g["count"], g["past_escalation_time"]) for g in inbox["groups"]
+    ] == [
         ("Garden", "walkaround", 1, 1),
         ("Lounge", "walkaround", 2, 1),
         ("Kitchen", "walkaround", 1, 0),

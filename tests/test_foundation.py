@@ -60,9 +60,11 @@ def test_login_me_logout(client, world, login):
 @pytest.mark.db
 def test_writes_without_csrf_token_are_refused(client, world):
     user = world.users["registered_manager"]
-    response = client.post("/api/v1/auth/login",
-                           json={"email": user.email, "password": "correct horse battery"},
-                           csrf=False)
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": user.email, "password": "correct horse battery"},
+        csrf=False,
+    )
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "csrf"
 
@@ -80,8 +82,9 @@ def test_repeated_failed_logins_lock_the_account(client, world, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         r = client.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong"})
         assert r.status_code == 401
-    r = client.post("/api/v1/auth/login",
-                    json={"email": user.email, "password": "correct horse battery"})
+    r = client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": "correct horse battery"}
+    )
     assert r.status_code == 429
     assert "Too many failed attempts" in r.get_json()["error"]["message"]
 
@@ -100,21 +103,26 @@ def test_migrations_build_exactly_the_schema_the_models_describe(app):
     assert diff == []
 
 
-@pytest.mark.parametrize(("public_url", "explicit", "secure"), [
-    ("https://careloop.example.org", None, True),
-    ("http://127.0.0.1:5000", None, False),
-    ("https://careloop.example.org", "false", False),
-    ("http://127.0.0.1:5000", "true", True),
-])
+@pytest.mark.parametrize(
+    ("public_url", "explicit", "secure"),
+    [
+        ("https://careloop.example.org", None, True),
+        ("http://127.0.0.1:5000", None, False),
+        ("https://careloop.example.org", "false", False),
+        ("http://127.0.0.1:5000", "true", True),
+    ],
+)
 def test_cookies_are_https_only_when_the_site_is_published_over_https(
-        tmp_path, monkeypatch, public_url, explicit, secure):
+    tmp_path, monkeypatch, public_url, explicit, secure
+):
     monkeypatch.setenv("PUBLIC_URL", public_url)
     if explicit is None:
         monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     else:
         monkeypatch.setenv("SESSION_COOKIE_SECURE", explicit)
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "SECRET_KEY": "x"})
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is secure
 
 

@@ -47,19 +47,33 @@ def test_no_module_of_the_suite_imports_a_test_module_or_a_conftest():
 
 
 def test_the_check_catches_each_way_of_importing_a_test_module():
-    for line in ("import test_digests", "from test_sync_api import push",
-                 "from tests.conftest import PASSWORD", "from tests.browser import test_desk",
-                 "from tests.browser.test_desk_reviews import desk", "from .test_x import y",
-                 "from . import conftest", "from authz_world import USERS",
-                 "import sync_harness"):
+    for line in (
+        "import test_digests",
+        "from test_sync_api import push",
+        "from tests.conftest import PASSWORD",
+        "from tests.browser import test_desk",
+        "from tests.browser.test_desk_reviews import desk",
+        "from .test_x import y",
+        "from . import conftest",
+        "from authz_world import USERS",
+        "import sync_harness",
+    ):
         assert forbidden_imports(line), line
-    for line in ("from tests.support.sync_api import push", "import pytest",
-                 "from server.testing import x", "from tests.support import mail"):
+    for line in (
+        "from tests.support.sync_api import push",
+        "import pytest",
+        "from server.testing import x",
+        "from tests.support import mail",
+    ):
         assert not forbidden_imports(line), line
 
 
 def test_every_helper_module_is_in_tests_support():
-    loose = [str(p.relative_to(TESTS)) for p in TESTS.rglob("*.py")
-             if p.parent.name != "support" and p.name not in ("__init__.py", "conftest.py")
-             and not p.name.startswith("test_")]
+    loose = [
+        str(p.relative_to(TESTS))
+        for p in TESTS.rglob("*.py")
+        if p.parent.name != "support"
+        and p.name not in ("__init__.py", "conftest.py")
+        and not p.name.startswith("test_")
+    ]
     assert loose == []

@@ -35,14 +35,18 @@ def test_create_draft_and_read_it_back(world, rm_client, entry):
 
 
 def test_create_from_findings_links_them(world, rm_client):
-    finding = Finding(service_id=world.home.id, kind="walkaround_issue", area="Lounge",
-                      source="walkaround", description="Water out of reach",
-                      recorded_by=world.users["care_worker"].id,
-                      recorded_at=dates.utcnow())
+    finding = Finding(
+        service_id=world.home.id,
+        kind="walkaround_issue",
+        area="Lounge",
+        source="walkaround",
+        description="Water out of reach",
+        recorded_by=world.users["care_worker"].id,
+        recorded_at=dates.utcnow(),
+    )
     db.session.add(finding)
     db.session.commit()
-    response = rm_client.post("/api/v1/entries",
-                              json=body(world, finding_ids=[str(finding.id)]))
+    response = rm_client.post("/api/v1/entries", json=body(world, finding_ids=[str(finding.id)]))
     assert response.status_code == 201
     db.session.refresh(finding)
     assert finding.triage_state == "linked"
@@ -63,18 +67,25 @@ BAD_CREATE = [
     ({"concern": "   "}, {"concern": "Must be between 1 and 4000 characters."}),
     ({"concern": 12}, {"concern": "Not a valid string."}),
     ({"concern": "x" * 4001}, {"concern": "Must be between 1 and 4000 characters."}),
-    ({"source": "gossip"}, {"source": "Must be one of: walkaround, visibility_check, audit, "
-                                      "incident, handover, appointment, family_communication, "
-                                      "feedback, complaint, staffing, daily_management_check, "
-                                      "provider_oversight, other."}),
+    (
+        {"source": "gossip"},
+        {
+            "source": "Must be one of: walkaround, visibility_check, audit, "
+            "incident, handover, appointment, family_communication, "
+            "feedback, complaint, staffing, daily_management_check, "
+            "provider_oversight, other."
+        },
+    ),
     ({"risk": "extreme"}, {"risk": "Must be one of: low, medium, high."}),
     ({"due_date": "next Friday"}, {"due_date": "Not a valid date."}),
     ({"owner_id": "bob"}, {"owner_id": "Not a valid UUID."}),
     ({"service_id": ...}, {"service_id": "Missing data for required field."}),
     ({"statement_ids": "saf-2023:S1"}, {"statement_ids": "Not a valid list."}),
     ({"colour": "red"}, {"colour": "Unknown field."}),
-    ({"statement_ids": ["saf-2023:ZZ"]},
-     {"statement_ids": "Unknown quality statement: saf-2023:ZZ."}),
+    (
+        {"statement_ids": ["saf-2023:ZZ"]},
+        {"statement_ids": "Unknown quality statement: saf-2023:ZZ."},
+    ),
 ]
 
 
@@ -94,16 +105,20 @@ def test_owner_from_another_service_is_refused(world, rm_client):
     response = rm_client.post("/api/v1/entries", json=body(world, owner_id=str(stranger.id)))
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "owner_id": "Choose an active member of staff who works in this service."}
+        "owner_id": "Choose an active member of staff who works in this service."
+    }
     assert written() == before
 
 
-@pytest.mark.parametrize(("data", "content_type", "status", "code"), [
-    ("{not json", "application/json", 400, "malformed"),
-    ('["a list"]', "application/json", 400, "malformed"),
-    ("concern=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
-    ("concern", "text/plain", 415, "unsupported_media_type"),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "code"),
+    [
+        ("{not json", "application/json", 400, "malformed"),
+        ('["a list"]', "application/json", 400, "malformed"),
+        ("concern=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ("concern", "text/plain", 415, "unsupported_media_type"),
+    ],
+)
 def test_malformed_bodies_are_refused(rm_client, data, content_type, status, code):
     before = written()
     response = rm_client.post("/api/v1/entries", data=data, content_type=content_type)
@@ -154,8 +169,9 @@ def test_listing_another_providers_service_is_404(world, rm_client):
 def test_patch_with_version_and_stale_version_gets_current_copy(rm_client, entry):
     created = entry()
     url = f"/api/v1/entries/{created['id']}"
-    ok = rm_client.patch(url, json={"version": 1, "risk": "high",
-                                    "interim_controls": "Two-person checks"})
+    ok = rm_client.patch(
+        url, json={"version": 1, "risk": "high", "interim_controls": "Two-person checks"}
+    )
     assert ok.status_code == 200
     assert (ok.get_json()["risk"], ok.get_json()["version"]) == ("high", 2)
     before = written()
@@ -167,14 +183,19 @@ def test_patch_with_version_and_stale_version_gets_current_copy(rm_client, entry
     assert written() == before
 
 
-@pytest.mark.parametrize(("patch", "fields"), [
-    ({}, {"version": "Missing data for required field."}),
-    ({"version": "2"}, {"version": "Not a valid integer."}),
-    ({"version": 1, "risk": "severe"}, {"risk": "Must be one of: low, medium, high."}),
-    ({"version": 1, "status": "closed"}, {"status": "Unknown field."}),
-    ({"version": 1, "decision": "d" * 4001},
-     {"decision": "Must be between 0 and 4000 characters."}),
-])
+@pytest.mark.parametrize(
+    ("patch", "fields"),
+    [
+        ({}, {"version": "Missing data for required field."}),
+        ({"version": "2"}, {"version": "Not a valid integer."}),
+        ({"version": 1, "risk": "severe"}, {"risk": "Must be one of: low, medium, high."}),
+        ({"version": 1, "status": "closed"}, {"status": "Unknown field."}),
+        (
+            {"version": 1, "decision": "d" * 4001},
+            {"decision": "Must be between 0 and 4000 characters."},
+        ),
+    ],
+)
 def test_bad_patch_names_the_field(rm_client, entry, patch, fields):
     created = entry()
     before = written()
@@ -195,15 +216,24 @@ def test_moving_due_date_needs_a_reason_and_shows_the_carry_forward(world, rm_cl
     assert (error["code"], error["rule"]) == ("rule", "carry_forward_needs_reason")
     assert error["fields"] == {"carry_forward_reason": "Give a reason."}
     assert written() == before
-    moved = rm_client.patch(url, json={"version": 1, "due_date": new_date,
-                                       "carry_forward_reason": "Agency trainer cancelled"})
+    moved = rm_client.patch(
+        url,
+        json={
+            "version": 1,
+            "due_date": new_date,
+            "carry_forward_reason": "Agency trainer cancelled",
+        },
+    )
     data = moved.get_json()
     assert data["due_date"] == new_date
     assert data["original_due_date"] == created["due_date"]
     [cf] = data["carry_forwards"]
     assert (cf["from_date"], cf["to_date"], cf["reason"], cf["author_id"]) == (
-        created["due_date"], new_date, "Agency trainer cancelled",
-        str(world.users["registered_manager"].id))
+        created["due_date"],
+        new_date,
+        "Agency trainer cancelled",
+        str(world.users["registered_manager"].id),
+    )
 
 
 # ---- filters: CQC statement and early-warning signal ----------------------------------------
@@ -220,12 +250,20 @@ def test_filter_by_cqc_statement(rm_client, entry):
 
 def _make(world, **fields) -> LogEntry:
     now = dates.utcnow()
-    values = {"service_id": world.home.id, "concern": "x", "source": "audit",
-              "decision": "Senior carer checks charts at 2pm daily", "risk": "medium",
-              "owner_id": world.users["senior_carer"].id, "evidence_needed": "Charts audit",
-              "status": "open", "due_date": dates.london_today() + timedelta(days=7),
-              "created_by": world.users["registered_manager"].id,
-              "created_at": now - timedelta(days=3), "opened_at": now - timedelta(days=3)}
+    values = {
+        "service_id": world.home.id,
+        "concern": "x",
+        "source": "audit",
+        "decision": "Senior carer checks charts at 2pm daily",
+        "risk": "medium",
+        "owner_id": world.users["senior_carer"].id,
+        "evidence_needed": "Charts audit",
+        "status": "open",
+        "due_date": dates.london_today() + timedelta(days=7),
+        "created_by": world.users["registered_manager"].id,
+        "created_at": now - timedelta(days=3),
+        "opened_at": now - timedelta(days=3),
+    }
     values.update(fields)
     values.setdefault("original_due_date", values["due_date"])
     if values["status"] == "closed":  # closed yesterday: inside weak closure's window
@@ -238,16 +276,29 @@ def _make(world, **fields) -> LogEntry:
 
 def _carry(world, row, times):
     for n in range(times):
-        db.session.add(CarryForward(entry_id=row.id, from_date=row.due_date,
-                                    to_date=row.due_date + timedelta(days=n + 1),
-                                    reason="Staff off sick",
-                                    author_id=world.users["registered_manager"].id))
+        db.session.add(
+            CarryForward(
+                entry_id=row.id,
+                from_date=row.due_date,
+                to_date=row.due_date + timedelta(days=n + 1),
+                reason="Staff off sick",
+                author_id=world.users["registered_manager"].id,
+            )
+        )
 
 
 def _evidence(world, row, type_, day):
     user = world.users["registered_manager"].id
-    db.session.add(EvidenceRef(entry_id=row.id, type=type_, location="Audit file",
-                               evidence_date=day, checked_by=user, added_by=user))
+    db.session.add(
+        EvidenceRef(
+            entry_id=row.id,
+            type=type_,
+            location="Audit file",
+            evidence_date=day,
+            checked_by=user,
+            added_by=user,
+        )
+    )
 
 
 @pytest.fixture
@@ -259,27 +310,54 @@ def signalled(world):
     _carry(world, _make(world, concern="moved once"), 1)
     _carry(world, _make(world, concern="moved twice, closed", status="closed"), 2)
     _make(world, concern="late, no controls", due_date=today - timedelta(days=1))
-    _make(world, concern="late, controls", due_date=today - timedelta(days=1),
-          interim_controls="Extra checks by the shift lead")
+    _make(
+        world,
+        concern="late, controls",
+        due_date=today - timedelta(days=1),
+        interim_controls="Extra checks by the shift lead",
+    )
     _make(world, concern="high, undecided", risk="high")
     _make(world, concern="high, decided", risk="high", escalation_decision="not_escalated")
     _make(world, concern="high, new", risk="high", created_at=now - timedelta(hours=1))
     linked = _make(world, concern="linked high finding")
-    db.session.add(Finding(service_id=world.home.id, kind="walkaround_issue", area="Lounge",
-                           source="walkaround", description="Hot water too hot", risk="high",
-                           recorded_by=world.users["care_worker"].id,
-                           recorded_at=now - timedelta(days=2),
-                           received_at=now - timedelta(days=2), triage_state="linked",
-                           log_entry_id=linked.id))
+    db.session.add(
+        Finding(
+            service_id=world.home.id,
+            kind="walkaround_issue",
+            area="Lounge",
+            source="walkaround",
+            description="Hot water too hot",
+            risk="high",
+            recorded_by=world.users["care_worker"].id,
+            recorded_at=now - timedelta(days=2),
+            received_at=now - timedelta(days=2),
+            triage_state="linked",
+            log_entry_id=linked.id,
+        )
+    )
     _make(world, concern="open, no owner", owner_id=None)
-    _make(world, concern="new draft, no owner", owner_id=None, status="draft",
-          created_at=now, opened_at=None)
+    _make(
+        world,
+        concern="new draft, no owner",
+        owner_id=None,
+        status="draft",
+        created_at=now,
+        opened_at=None,
+    )
     _make(world, concern="old draft, no owner", owner_id=None, status="draft", opened_at=None)
-    _evidence(world, _make(world, concern="closed on verbal", status="closed"),
-              "verbal_reassurance", today)
+    _evidence(
+        world,
+        _make(world, concern="closed on verbal", status="closed"),
+        "verbal_reassurance",
+        today,
+    )
     _evidence(world, _make(world, concern="closed on an audit", status="closed"), "audit", today)
-    _evidence(world, _make(world, concern="closed on old proof", status="closed"), "audit",
-              today - timedelta(days=30))
+    _evidence(
+        world,
+        _make(world, concern="closed on old proof", status="closed"),
+        "audit",
+        today - timedelta(days=30),
+    )
     _make(world, service_id=world.other.id, concern="other service, no owner", owner_id=None)
     db.session.commit()
     return {
@@ -287,8 +365,11 @@ def signalled(world):
         "overdue_without_interim_controls": {"late, no controls"},
         "high_risk_no_escalation": {"high, undecided", "linked high finding"},
         "no_owner": {"open, no owner", "old draft, no owner"},
-        "weak_closure_evidence": {"closed on verbal", "closed on old proof",
-                                  "moved twice, closed"},  # closed with no evidence at all
+        "weak_closure_evidence": {
+            "closed on verbal",
+            "closed on old proof",
+            "moved twice, closed",
+        },  # closed with no evidence at all
     }
 
 
@@ -305,9 +386,16 @@ def _behind_warning(world, signal) -> set:
     return {db.session.get(LogEntry, i).concern for i in ids}
 
 
-@pytest.mark.parametrize("signal", [
-    "carried_forward", "overdue_without_interim_controls", "high_risk_no_escalation",
-    "no_owner", "weak_closure_evidence"])
+@pytest.mark.parametrize(
+    "signal",
+    [
+        "carried_forward",
+        "overdue_without_interim_controls",
+        "high_risk_no_escalation",
+        "no_owner",
+        "weak_closure_evidence",
+    ],
+)
 def test_signal_filter_finds_the_entries_behind_the_warning(world, rm_client, signalled, signal):
     url = f"/api/v1/entries?service_id={world.home.id}&signal={signal}&per_page=200"
     listed = rm_client.get(url).get_json()
@@ -324,25 +412,38 @@ def test_signal_filter_combines_with_the_others(world, rm_client, signalled, log
     ni = login(world.users["nominated_individual"])
     body = ni.get("/api/v1/entries?signal=no_owner&sort=created_at").get_json()
     assert [e["concern"] for e in body["items"]] == [
-        "open, no owner", "old draft, no owner", "other service, no owner"]
+        "open, no owner",
+        "old draft, no owner",
+        "other service, no owner",
+    ]
 
 
-@pytest.mark.parametrize("signal, message", [
-    ("repeat_findings", "Repeat findings are findings, not log entries: the log cannot be "
-                        "filtered by it."),
-    ("families_chasing", "Families chasing is a signal about feedback findings, not log "
-                         "entries: the log cannot be filtered by it."),
-])
+@pytest.mark.parametrize(
+    "signal, message",
+    [
+        (
+            "repeat_findings",
+            "Repeat findings are findings, not log entries: the log cannot be filtered by it.",
+        ),
+        (
+            "families_chasing",
+            "Families chasing is a signal about feedback findings, not log "
+            "entries: the log cannot be filtered by it.",
+        ),
+    ],
+)
 def test_signals_about_findings_are_refused_with_a_reason(rm_client, signal, message):
     response = rm_client.get(f"/api/v1/entries?signal={signal}")
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == message
     assert response.get_json()["error"]["fields"]["signal"].endswith(
-        "See them in the triage inbox or on the oversight dashboard.")
+        "See them in the triage inbox or on the oversight dashboard."
+    )
 
 
 def test_an_unknown_signal_names_the_field(rm_client):
     response = rm_client.get("/api/v1/entries?signal=gloom")
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"]["signal"].startswith(
-        "Must be one of: carried_forward, overdue_without_interim_controls,")
+        "Must be one of: carried_forward, overdue_without_interim_controls,"
+    )

@@ -49,11 +49,17 @@ def test_walk_an_entry_to_closure(world, rm_client, entry, login):
         "Closure needs evidence from records, audits, feedback or practice checks. Verbal "
         "reassurance alone is not enough: add a care record, audit, feedback, observation, "
         "handover record, incident trend, governance minutes, staff practice check or "
-        "training record.")
-    evidence = rm_client.post(f"/api/v1/entries/{done['id']}/evidence", json={
-        "type": "audit", "location": "MAR audit folder, June",
-        "evidence_date": dates.london_today().isoformat(),
-        "checked_by": str(world.users["deputy_manager"].id)})
+        "training record."
+    )
+    evidence = rm_client.post(
+        f"/api/v1/entries/{done['id']}/evidence",
+        json={
+            "type": "audit",
+            "location": "MAR audit folder, June",
+            "evidence_date": dates.london_today().isoformat(),
+            "checked_by": str(world.users["deputy_manager"].id),
+        },
+    )
     assert evidence.status_code == 201
     closed = act(rm_client, done, "close")
     assert closed.status_code == 200, closed.get_json()
@@ -61,22 +67,39 @@ def test_walk_an_entry_to_closure(world, rm_client, entry, login):
     assert closed.get_json()["evidence"][0]["location"] == "MAR audit folder, June"
     history = rm_client.get(f"/api/v1/entries/{done['id']}/history").get_json()
     assert [e["action"] for e in history["items"]] == [
-        "create", "open", "start", "mark_done", "evidence", "close"]
+        "create",
+        "open",
+        "start",
+        "mark_done",
+        "evidence",
+        "close",
+    ]
     assert history["items"][1]["changes"]["status"] == ["draft", "open"]
     assert history["items"][0]["channel"] == "desk"
 
 
-@pytest.mark.parametrize(("payload", "status", "fields"), [
-    ({"action": "archive", "version": 1}, 422,
-     {"action": "Must be one of: open, start, mark_done, send_back, close, sign_off, "
-                "challenge, reopen."}),
-    ({"version": 1}, 422, {"action": "Missing data for required field."}),
-    ({"action": "open"}, 422, {"version": "Missing data for required field."}),
-    ({"action": "open", "version": 1, "reason": 5}, 422, {"reason": "Not a valid string."}),
-    ({"action": "open", "version": 7}, 409, {"version": "The current version is 1."}),
-    ({"action": "start", "version": 1}, 422,
-     {"action": "Not possible while the entry is a draft."}),
-])
+@pytest.mark.parametrize(
+    ("payload", "status", "fields"),
+    [
+        (
+            {"action": "archive", "version": 1},
+            422,
+            {
+                "action": "Must be one of: open, start, mark_done, send_back, close, sign_off, "
+                "challenge, reopen."
+            },
+        ),
+        ({"version": 1}, 422, {"action": "Missing data for required field."}),
+        ({"action": "open"}, 422, {"version": "Missing data for required field."}),
+        ({"action": "open", "version": 1, "reason": 5}, 422, {"reason": "Not a valid string."}),
+        ({"action": "open", "version": 7}, 409, {"version": "The current version is 1."}),
+        (
+            {"action": "start", "version": 1},
+            422,
+            {"action": "Not possible while the entry is a draft."},
+        ),
+    ],
+)
 def test_bad_transition_requests(rm_client, entry, payload, status, fields):
     created = entry()
     before = written()
@@ -91,16 +114,23 @@ def test_high_risk_close_goes_to_sign_off_then_provider_signs(world, rm_client, 
     entry_id = created["id"]
     current = act(rm_client, created, "open").get_json()
     current = act(rm_client, current, "mark_done").get_json()
-    rm_client.post(f"/api/v1/entries/{entry_id}/evidence", json={
-        "type": "observation", "location": "Observation record 14",
-        "evidence_date": dates.london_today().isoformat(),
-        "checked_by": str(world.users["registered_manager"].id)})
+    rm_client.post(
+        f"/api/v1/entries/{entry_id}/evidence",
+        json={
+            "type": "observation",
+            "location": "Observation record 14",
+            "evidence_date": dates.london_today().isoformat(),
+            "checked_by": str(world.users["registered_manager"].id),
+        },
+    )
     current = act(rm_client, current, "close").get_json()
     assert current["status"] == "awaiting_sign_off"
     ni = login(world.users["nominated_individual"])
     signed = act(ni, current, "sign_off").get_json()
     assert (signed["status"], signed["signed_off_by"]) == (
-        "closed", str(world.users["nominated_individual"].id))
+        "closed",
+        str(world.users["nominated_individual"].id),
+    )
 
 
 # ---- notes, evidence, escalation ----------------------------------------------------------
@@ -114,30 +144,47 @@ def test_notes_are_appended_and_listed_oldest_first(rm_client, entry):
     notes = rm_client.get(url).get_json()
     assert [n["body"] for n in notes["items"]] == ["Spoke to night staff", "Charts checked"]
     before = written()
-    for bad, message in (({}, "Missing data for required field."),
-                         ({"body": "  "}, "Must be between 1 and 4000 characters."),
-                         ({"body": "n" * 4001}, "Must be between 1 and 4000 characters."),
-                         ({"body": ["a"]}, "Not a valid string.")):
+    for bad, message in (
+        ({}, "Missing data for required field."),
+        ({"body": "  "}, "Must be between 1 and 4000 characters."),
+        ({"body": "n" * 4001}, "Must be between 1 and 4000 characters."),
+        ({"body": ["a"]}, "Not a valid string."),
+    ):
         response = rm_client.post(url, json=bad)
         assert response.status_code == 422
         assert response.get_json()["error"]["fields"] == {"body": message}
     assert written() == before
 
 
-@pytest.mark.parametrize(("change", "fields"), [
-    ({"type": "gut_feeling"}, {"type": "Must be one of: care_record, audit, feedback, "
-                                        "observation, handover_record, incident_trend, "
-                                        "governance_minutes, staff_practice_check, "
-                                        "training_record, verbal_reassurance."}),
-    ({"evidence_date": "2099-01-01"},
-     {"evidence_date": "Use the date the evidence was made or checked."}),
-    ({"location": ""}, {"location": "Must be between 1 and 300 characters."}),
-    ({"checked_by": None}, {"checked_by": "Field may not be null."}),
-])
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        (
+            {"type": "gut_feeling"},
+            {
+                "type": "Must be one of: care_record, audit, feedback, "
+                "observation, handover_record, incident_trend, "
+                "governance_minutes, staff_practice_check, "
+                "training_record, verbal_reassurance."
+            },
+        ),
+        (
+            {"evidence_date": "2099-01-01"},
+            {"evidence_date": "Use the date the evidence was made or checked."},
+        ),
+        ({"location": ""}, {"location": "Must be between 1 and 300 characters."}),
+        ({"checked_by": None}, {"checked_by": "Field may not be null."}),
+    ],
+)
 def test_bad_evidence_names_the_field(world, rm_client, entry, change, fields):
     created = entry()
-    data = {"type": "audit", "location": "Office", "evidence_date": "2024-05-01",
-            "checked_by": str(world.users["deputy_manager"].id), **change}
+    data = {
+        "type": "audit",
+        "location": "Office",
+        "evidence_date": "2024-05-01",
+        "checked_by": str(world.users["deputy_manager"].id),
+        **change,
+    }
     before = written()
     response = rm_client.post(f"/api/v1/entries/{created['id']}/evidence", json=data)
     assert response.status_code == 422
@@ -150,11 +197,16 @@ def test_escalation_records_who_and_why(world, rm_client, entry):
     url = f"/api/v1/entries/{created['id']}/escalation"
     bad = rm_client.post(url, json={"decision": "later", "reason": "x", "version": 1})
     assert bad.get_json()["error"]["fields"] == {
-        "decision": "Must be one of: escalated, not_escalated."}
-    ok = rm_client.post(url, json={"decision": "escalated", "reason": "Repeat medicine errors",
-                                   "version": 1}).get_json()
+        "decision": "Must be one of: escalated, not_escalated."
+    }
+    ok = rm_client.post(
+        url, json={"decision": "escalated", "reason": "Repeat medicine errors", "version": 1}
+    ).get_json()
     assert (ok["escalated"], ok["escalation_reason"], ok["escalation_by"]) == (
-        True, "Repeat medicine errors", str(world.users["registered_manager"].id))
+        True,
+        "Repeat medicine errors",
+        str(world.users["registered_manager"].id),
+    )
 
 
 def test_vague_check_as_you_type(rm_client):
@@ -179,8 +231,14 @@ def test_roles_that_may_not_create_get_403_and_nothing_is_written(world, login):
             allowed.add(role)
         else:
             assert response.get_json()["error"]["code"] == "forbidden"
-    assert allowed == {"care_coordinator", "duty_manager", "deputy_manager",
-                       "registered_manager", "nominated_individual", "provider_quality_lead"}
+    assert allowed == {
+        "care_coordinator",
+        "duty_manager",
+        "deputy_manager",
+        "registered_manager",
+        "nominated_individual",
+        "provider_quality_lead",
+    }
     assert count(LogEntry) == len(allowed)
 
 
@@ -202,10 +260,13 @@ def test_another_providers_entry_is_404_everywhere(world, entry, login):
     url = f"/api/v1/entries/{created['id']}"
     before = written()
     responses = [
-        client.get(url), client.patch(url, json={"version": 1, "risk": "low"}),
+        client.get(url),
+        client.patch(url, json={"version": 1, "risk": "low"}),
         client.post(url + "/transitions", json={"action": "open", "version": 1}),
-        client.get(url + "/notes"), client.post(url + "/notes", json={"body": "Hi"}),
-        client.get(url + "/evidence"), client.get(url + "/history"),
+        client.get(url + "/notes"),
+        client.post(url + "/notes", json={"body": "Hi"}),
+        client.get(url + "/evidence"),
+        client.get(url + "/history"),
         client.post(url + "/escalation", json={"decision": "escalated", "reason": "x"}),
     ]
     assert [r.status_code for r in responses] == [404] * len(responses)
@@ -232,10 +293,16 @@ def test_unknown_entry_id_is_404(rm_client):
 
 def test_every_log_route_is_in_the_openapi_document(rm_client):
     paths = rm_client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/entries", "/entries/{entry_id}", "/entries/{entry_id}/transitions",
-                 "/entries/{entry_id}/notes", "/entries/{entry_id}/evidence",
-                 "/entries/{entry_id}/escalation", "/entries/{entry_id}/history",
-                 "/vague-check"):
+    for path in (
+        "/entries",
+        "/entries/{entry_id}",
+        "/entries/{entry_id}/transitions",
+        "/entries/{entry_id}/notes",
+        "/entries/{entry_id}/evidence",
+        "/entries/{entry_id}/escalation",
+        "/entries/{entry_id}/history",
+        "/vague-check",
+    ):
         assert path in paths
     listing = paths["/entries"]["get"]["responses"]["200"]["content"]["application/json"]
     assert listing["schema"]["properties"]["items"]["type"] == "array"

@@ -50,10 +50,15 @@ def _attempt(name, who, world, draft, rm, evidence):
         return services.record_escalation(who, entry, "not_escalated", "Local issue")
     if name == "note":
         return services.add_note(who, entry, "Seen")
-    paths = {"open": (), "start": ("open",), "mark_done": ("open",),
-             "send_back": ("open", "mark_done"), "close": ("open", "mark_done"),
-             "reopen": ("open", "mark_done", "close"),
-             "sign_off": ("open", "mark_done", "close")}
+    paths = {
+        "open": (),
+        "start": ("open",),
+        "mark_done": ("open",),
+        "send_back": ("open", "mark_done"),
+        "close": ("open", "mark_done"),
+        "reopen": ("open", "mark_done", "close"),
+        "sign_off": ("open", "mark_done", "close"),
+    }
     if name == "sign_off":
         services.update_entry(rm, entry, entry.version, {"risk": "high"})
     evidence(entry)
@@ -78,9 +83,11 @@ def test_another_service_is_out_of_reach(world, draft, actor):
 
     other_rm = Actor(factories.make_user(world.provider, "registered_manager", world.other))
     entry = move(draft(), actor("registered_manager"), "open")
-    for call in (lambda: services.transition(other_rm, entry, "start"),
-                 lambda: services.add_note(other_rm, entry, "Hello"),
-                 lambda: services.update_entry(other_rm, entry, entry.version, {"risk": "low"})):
+    for call in (
+        lambda: services.transition(other_rm, entry, "start"),
+        lambda: services.add_note(other_rm, entry, "Hello"),
+        lambda: services.update_entry(other_rm, entry, entry.version, {"risk": "low"}),
+    ):
         with pytest.raises(Forbidden):
             call()
     assert entry.status == "open" and entry.risk == "medium"
@@ -95,8 +102,13 @@ def test_list_entries_filters_and_scopes(world, draft, rm):
     other_rm = Actor(factories.make_user(world.provider, "registered_manager", world.other))
     late = move(draft(concern="Medication round late", due_date=date(2020, 1, 6)), rm, "open")
     soon = draft(concern="Call bell in room 4", risk="high", statement_ids=["saf-2023:S1"])
-    elsewhere = draft(service=world.other, by=other_rm, concern="Garden gate",
-                      owner_id=other_rm.user_id, due_date=date(2040, 1, 1))
+    elsewhere = draft(
+        service=world.other,
+        by=other_rm,
+        concern="Garden gate",
+        owner_id=other_rm.user_id,
+        due_date=date(2040, 1, 1),
+    )
 
     def ids(user, **filters):
         return [e.id for e in db.session.scalars(services.list_entries(user, filters))]
@@ -120,10 +132,11 @@ def test_list_entries_filters_and_scopes(world, draft, rm):
 
 def test_nothing_is_written_when_a_rule_refuses(draft, rm):
     entry = draft(decision="Monitor")
-    before = (db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)),
-              entry.version)
+    before = (db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)), entry.version)
     refused("vague_decision", services.transition, rm, entry, "open")
     db.session.flush()
-    assert (db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)),
-            entry.version) == before
+    assert (
+        db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)),
+        entry.version,
+    ) == before
     assert db.session.get(LogEntry, entry.id).status == "draft"

@@ -35,33 +35,51 @@ def test_entry_starts_as_a_draft_and_is_audited(draft, rm):
 
 
 def test_draft_links_its_findings(world, draft, rm):
-    finding = Finding(service_id=world.home.id, kind="walkaround_issue", area="Lounge",
-                      source="walkaround", description="Jug of water out of reach",
-                      recorded_by=world.users["care_worker"].id,
-                      recorded_at=datetime.now(UTC))
+    finding = Finding(
+        service_id=world.home.id,
+        kind="walkaround_issue",
+        area="Lounge",
+        source="walkaround",
+        description="Jug of water out of reach",
+        recorded_by=world.users["care_worker"].id,
+        recorded_at=datetime.now(UTC),
+    )
     db.session.add(finding)
     db.session.flush()
     entry = draft(findings=[finding.id])
     db.session.refresh(finding)
     assert (finding.triage_state, finding.log_entry_id, finding.triaged_by) == (
-        "linked", entry.id, rm.user_id)
+        "linked",
+        entry.id,
+        rm.user_id,
+    )
     assert finding.triaged_at is not None
     with pytest.raises(Invalid) as info:
         draft(findings=[finding])
     assert info.value.fields == {"finding_ids": "This finding is already linked to an entry."}
 
 
-@pytest.mark.parametrize(("missing", "rule", "message"), [
-    ({"owner_id": None}, "needs_owner", "This entry cannot be opened without a named owner."),
-    ({"due_date": None}, "needs_due_date", "This entry cannot be opened without a due date."),
-    ({"evidence_needed": ""}, "needs_evidence_needed",
-     "This entry cannot be opened without the evidence needed."),
-    ({"decision": ""}, "needs_decision", "This entry cannot be opened without a decision."),
-    ({"owner_id": None, "due_date": None, "evidence_needed": ""}, "needs_owner",
-     "This entry cannot be opened without a named owner, a due date and the evidence needed."),
-])
-def test_opening_needs_owner_due_date_evidence_needed_and_decision(draft, rm, missing, rule,
-                                                                     message):
+@pytest.mark.parametrize(
+    ("missing", "rule", "message"),
+    [
+        ({"owner_id": None}, "needs_owner", "This entry cannot be opened without a named owner."),
+        ({"due_date": None}, "needs_due_date", "This entry cannot be opened without a due date."),
+        (
+            {"evidence_needed": ""},
+            "needs_evidence_needed",
+            "This entry cannot be opened without the evidence needed.",
+        ),
+        ({"decision": ""}, "needs_decision", "This entry cannot be opened without a decision."),
+        (
+            {"owner_id": None, "due_date": None, "evidence_needed": ""},
+            "needs_owner",
+            "This entry cannot be opened without a named owner, a due date and the evidence needed.",
+        ),
+    ],
+)
+def test_opening_needs_owner_due_date_evidence_needed_and_decision(
+    draft, rm, missing, rule, message
+):
     entry = draft(**missing)
     error = refused(rule, services.transition, rm, entry, "open")
     assert error.message == message
@@ -84,7 +102,9 @@ def test_registered_manager_may_override_vague_decision_with_a_reason(draft, rm)
     assert entry.vague_override_reason == "GP asked for observation only"
     assert entry.vague_override_by == rm.user_id
     assert events(entry, "open")[0].changes["vague_override_reason"] == [
-        None, "GP asked for observation only"]
+        None,
+        "GP asked for observation only",
+    ]
     assert [f["code"] for f in services.entry_flags(entry, dates.london_today())] == []
 
 
@@ -99,8 +119,14 @@ def test_only_a_registered_manager_may_override(draft, actor, role):
 
 def test_rewording_an_open_entry_vaguely_is_refused(draft, rm):
     entry = move(draft(), rm, "open")
-    refused("vague_decision", services.update_entry, rm, entry, entry.version,
-            {"decision": "Continue to monitor"})
+    refused(
+        "vague_decision",
+        services.update_entry,
+        rm,
+        entry,
+        entry.version,
+        {"decision": "Continue to monitor"},
+    )
     assert entry.decision == GOOD
 
 
@@ -119,7 +145,13 @@ def test_full_path_to_closure_on_evidence(draft, actor, rm, evidence):
     assert (entry.status, entry.closed_by) == ("closed", rm.user_id)
     assert entry.closed_at is not None
     assert [e.action for e in events(entry)] == [
-        "create", "open", "start", "mark_done", "evidence", "close"]
+        "create",
+        "open",
+        "start",
+        "mark_done",
+        "evidence",
+        "close",
+    ]
     assert events(entry, "close")[0].changes["status"] == ["awaiting_check", "closed"]
 
 
@@ -138,19 +170,34 @@ def test_send_back_needs_a_reason_and_keeps_first_completion_day(draft, actor, m
     assert events(entry, "send_back")[0].changes["reason"] == "Two charts still unsigned"
 
 
-@pytest.mark.parametrize(("status_path", "action", "message"), [
-    ((), "start", "An entry that is a draft cannot be started; only one that is open can."),
-    ((), "close", "An entry that is a draft cannot be closed; only one that is awaiting a "
-                  "completion check can."),
-    (("open",), "reopen", "An entry that is open cannot be reopened; only one that is closed "
-                          "can."),
-    (("open",), "open", "An entry that is open cannot be opened; only one that is a draft can."),
-])
+@pytest.mark.parametrize(
+    ("status_path", "action", "message"),
+    [
+        ((), "start", "An entry that is a draft cannot be started; only one that is open can."),
+        (
+            (),
+            "close",
+            "An entry that is a draft cannot be closed; only one that is awaiting a "
+            "completion check can.",
+        ),
+        (
+            ("open",),
+            "reopen",
+            "An entry that is open cannot be reopened; only one that is closed can.",
+        ),
+        (
+            ("open",),
+            "open",
+            "An entry that is open cannot be opened; only one that is a draft can.",
+        ),
+    ],
+)
 def test_transitions_out_of_order_are_refused(draft, rm, status_path, action, message):
     entry = move(draft(), rm, *status_path)
     status = entry.status
-    error = refused("not_allowed_from_status", services.transition, rm, entry, action,
-                    reason="because")
+    error = refused(
+        "not_allowed_from_status", services.transition, rm, entry, action, reason="because"
+    )
     assert error.message == message
     assert entry.status == status
 
@@ -176,35 +223,43 @@ def test_escalation_is_a_separate_flag_with_who_and_why(draft, actor):
     entry = draft(risk="high")
     services.record_escalation(deputy, entry, "escalated", "Third medication error this month")
     assert (entry.escalated, entry.escalation_decision, entry.escalation_by) == (
-        True, "escalated", deputy.user_id)
+        True,
+        "escalated",
+        deputy.user_id,
+    )
     assert entry.escalation_reason == "Third medication error this month"
     assert entry.escalation_at is not None and entry.status == "draft"
     with pytest.raises(Invalid) as info:
         services.record_escalation(deputy, entry, "maybe", "x")
     assert info.value.fields == {"decision": "Must be one of: escalated, not_escalated."}
-    refused("escalation_needs_reason", services.record_escalation, deputy, entry,
-            "not_escalated", "")
+    refused(
+        "escalation_needs_reason", services.record_escalation, deputy, entry, "not_escalated", ""
+    )
     assert entry.escalated is True
 
 
 # ---- c. closure needs evidence ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("types", [(), ("verbal_reassurance",),
-                                   ("verbal_reassurance", "verbal_reassurance")])
+@pytest.mark.parametrize(
+    "types", [(), ("verbal_reassurance",), ("verbal_reassurance", "verbal_reassurance")]
+)
 def test_closure_without_real_evidence_is_refused(draft, rm, evidence, types):
     entry = move(draft(), rm, "open", "mark_done")
     for kind in types:
         evidence(entry, kind)
     error = refused("closure_needs_evidence", services.transition, rm, entry, "close")
     assert error.message == CLOSURE_NEEDS_EVIDENCE
-    assert error.message.startswith("Closure needs evidence from records, audits, feedback or "
-                                    "practice checks. Verbal reassurance alone is not enough")
+    assert error.message.startswith(
+        "Closure needs evidence from records, audits, feedback or "
+        "practice checks. Verbal reassurance alone is not enough"
+    )
     assert entry.status == "awaiting_check"
 
 
-@pytest.mark.parametrize("kind", ["care_record", "observation", "training_record",
-                                  "staff_practice_check"])
+@pytest.mark.parametrize(
+    "kind", ["care_record", "observation", "training_record", "staff_practice_check"]
+)
 def test_one_real_evidence_reference_allows_closure(draft, rm, evidence, kind):
     entry = move(draft(), rm, "open", "mark_done")
     evidence(entry, "verbal_reassurance")
@@ -216,16 +271,21 @@ def test_evidence_cannot_be_dated_in_the_future_or_checked_by_a_stranger(world, 
     entry = draft()
     base = {"type": "audit", "location": "Office file"}
     with pytest.raises(Invalid) as info:
-        services.add_evidence(rm, entry, **base, checked_by=rm.user_id,
-                              evidence_date=dates.london_today() + timedelta(days=1))
-    assert info.value.fields == {
-        "evidence_date": "Use the date the evidence was made or checked."}
+        services.add_evidence(
+            rm,
+            entry,
+            **base,
+            checked_by=rm.user_id,
+            evidence_date=dates.london_today() + timedelta(days=1),
+        )
+    assert info.value.fields == {"evidence_date": "Use the date the evidence was made or checked."}
     from seed import factories
 
     stranger = factories.make_user(world.rival, "registered_manager", world.rival_service)
     with pytest.raises(Invalid) as info:
-        services.add_evidence(rm, entry, **base, checked_by=stranger.id,
-                              evidence_date=dates.london_today())
+        services.add_evidence(
+            rm, entry, **base, checked_by=stranger.id, evidence_date=dates.london_today()
+        )
     assert list(info.value.fields) == ["checked_by"]
     assert db.session.scalar(db.select(db.func.count()).select_from(EvidenceRef)) == 0
 
@@ -234,8 +294,7 @@ def test_evidence_cannot_be_dated_in_the_future_or_checked_by_a_stranger(world, 
 
 
 def test_high_risk_closure_waits_for_provider_sign_off(draft, actor, rm, evidence):
-    entry = move(draft(risk="high", interim_controls="Two-person checks"), rm, "open",
-                 "mark_done")
+    entry = move(draft(risk="high", interim_controls="Two-person checks"), rm, "open", "mark_done")
     evidence(entry)
     move(entry, rm, "close")
     assert entry.status == "awaiting_sign_off" and entry.closed_at is None
@@ -243,17 +302,25 @@ def test_high_risk_closure_waits_for_provider_sign_off(draft, actor, rm, evidenc
     assert "nominated individual or provider quality lead signs it off" in error.message
     with pytest.raises(Forbidden):
         services.transition(rm, entry, "sign_off")
-    refused("high_risk_needs_sign_off", services.update_entry, rm, entry, entry.version,
-            {"risk": "medium"})
+    refused(
+        "high_risk_needs_sign_off",
+        services.update_entry,
+        rm,
+        entry,
+        entry.version,
+        {"risk": "medium"},
+    )
     ni = actor("nominated_individual")
     move(entry, ni, "sign_off")
-    assert (entry.status, entry.signed_off_by, entry.closed_by) == ("closed", ni.user_id,
-                                                                    ni.user_id)
+    assert (entry.status, entry.signed_off_by, entry.closed_by) == (
+        "closed",
+        ni.user_id,
+        ni.user_id,
+    )
 
 
 def test_provider_challenge_sends_high_risk_entry_back(draft, actor, rm, evidence):
-    entry = move(draft(risk="high", interim_controls="Two-person checks"), rm, "open",
-                 "mark_done")
+    entry = move(draft(risk="high", interim_controls="Two-person checks"), rm, "open", "mark_done")
     evidence(entry)
     move(entry, rm, "close")
     pql = actor("provider_quality_lead")
@@ -262,14 +329,18 @@ def test_provider_challenge_sends_high_risk_entry_back(draft, actor, rm, evidenc
     assert entry.status == "in_progress"
     assert events(entry, "challenge")[0].changes == {
         "status": ["awaiting_sign_off", "in_progress"],
-        "reason": "No observation of practice yet"}
+        "reason": "No observation of practice yet",
+    }
 
 
-@pytest.mark.parametrize(("path", "after"), [
-    (("open",), "open"),
-    (("open", "mark_done", "close", "sign_off"), "in_progress"),
-    (("open", "mark_done", "close"), "in_progress"),
-])
+@pytest.mark.parametrize(
+    ("path", "after"),
+    [
+        (("open",), "open"),
+        (("open", "mark_done", "close", "sign_off"), "in_progress"),
+        (("open", "mark_done", "close"), "in_progress"),
+    ],
+)
 def test_review_challenge_keeps_or_reopens_the_entry(draft, actor, rm, evidence, path, after):
     entry = move(draft(risk="high", interim_controls="Sensor mat"), rm, path[0])
     if len(path) > 1:
@@ -278,8 +349,9 @@ def test_review_challenge_keeps_or_reopens_the_entry(draft, actor, rm, evidence,
         move(entry, rm, "close")
     if "sign_off" in path:
         move(entry, actor("nominated_individual"), "sign_off")
-    services.challenge(actor("nominated_individual"), entry, "Evidence is a single audit",
-                       review_id="r-1")
+    services.challenge(
+        actor("nominated_individual"), entry, "Evidence is a single audit", review_id="r-1"
+    )
     assert entry.status == after
     [event] = events(entry, "challenge")
     assert event.changes["reason"] == "Evidence is a single audit"

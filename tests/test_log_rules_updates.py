@@ -28,15 +28,27 @@ def test_moving_a_due_date_is_a_carry_forward_with_author_and_reason(draft, acto
     entry = draft()
     first = entry.due_date
     later = first + timedelta(days=14)
-    error = refused("carry_forward_needs_reason", services.update_entry, deputy, entry,
-                    entry.version, {"due_date": later})
+    error = refused(
+        "carry_forward_needs_reason",
+        services.update_entry,
+        deputy,
+        entry,
+        entry.version,
+        {"due_date": later},
+    )
     assert error.fields == {"carry_forward_reason": "Give a reason."}
     assert entry.due_date == first
     assert db.session.scalar(db.select(db.func.count()).select_from(CarryForward)) == 0
-    services.update_entry(deputy, entry, entry.version, {"due_date": later},
-                          carry_forward_reason="Trainer cancelled")
-    services.update_entry(deputy, entry, entry.version, {"due_date": later + timedelta(days=1)},
-                          carry_forward_reason="Bank holiday")
+    services.update_entry(
+        deputy, entry, entry.version, {"due_date": later}, carry_forward_reason="Trainer cancelled"
+    )
+    services.update_entry(
+        deputy,
+        entry,
+        entry.version,
+        {"due_date": later + timedelta(days=1)},
+        carry_forward_reason="Bank holiday",
+    )
     rows = db.session.scalars(db.select(CarryForward).order_by(CarryForward.id)).all()
     assert [(r.from_date, r.to_date, r.reason, r.author_id) for r in rows] == [
         (first, later, "Trainer cancelled", deputy.user_id),
@@ -51,8 +63,14 @@ def test_first_due_date_is_the_original_and_not_a_carry_forward(draft, rm):
     services.update_entry(rm, entry, entry.version, {"due_date": date(2031, 5, 1)})
     assert entry.original_due_date == date(2031, 5, 1)
     assert entry.carry_forwards == []
-    refused("due_date_cannot_be_removed", services.update_entry, rm, entry, entry.version,
-            {"due_date": None})
+    refused(
+        "due_date_cannot_be_removed",
+        services.update_entry,
+        rm,
+        entry,
+        entry.version,
+        {"due_date": None},
+    )
 
 
 def test_stale_version_gets_conflict_with_current_copy(draft, rm):
@@ -71,12 +89,18 @@ def test_stale_version_gets_conflict_with_current_copy(draft, rm):
 
 def test_update_is_audited_field_by_field(draft, rm):
     entry = draft()
-    services.update_entry(rm, entry, entry.version, {
-        "risk": "high", "interim_controls": "Hourly checks", "statement_ids": ["saf-2023:S1"]})
+    services.update_entry(
+        rm,
+        entry,
+        entry.version,
+        {"risk": "high", "interim_controls": "Hourly checks", "statement_ids": ["saf-2023:S1"]},
+    )
     [event] = events(entry, "update")
-    assert event.changes == {"risk": ["medium", "high"],
-                             "interim_controls": ["", "Hourly checks"],
-                             "statement_ids": [[], ["saf-2023:S1"]]}
+    assert event.changes == {
+        "risk": ["medium", "high"],
+        "interim_controls": ["", "Hourly checks"],
+        "statement_ids": [[], ["saf-2023:S1"]],
+    }
     with pytest.raises(Invalid) as info:
         services.update_entry(rm, entry, entry.version, {"statement_ids": ["saf-2023:ZZ"]})
     assert info.value.fields == {"statement_ids": "Unknown quality statement: saf-2023:ZZ."}
@@ -95,7 +119,8 @@ def test_owner_must_work_in_the_entry_service(world, draft, rm):
         with pytest.raises(Invalid) as info:
             services.update_entry(rm, entry, entry.version, {"owner_id": user.id})
         assert info.value.fields == {
-            "owner_id": "Choose an active member of staff who works in this service."}
+            "owner_id": "Choose an active member of staff who works in this service."
+        }
     assert entry.owner_id is None
     ni = world.users["nominated_individual"]
     services.update_entry(rm, entry, entry.version, {"owner_id": ni.id})
@@ -126,7 +151,8 @@ def test_high_risk_open_entry_without_interim_controls_is_flagged(draft, rm):
     move(entry, rm, "open")
     assert services.interim_control_flags(entry, today) == [
         "This high-risk entry has no interim controls. Record what is keeping people safe "
-        "until the action is done and checked."]
+        "until the action is done and checked."
+    ]
     services.update_entry(rm, entry, entry.version, {"interim_controls": "Hourly checks"})
     assert services.interim_control_flags(entry, today) == []
 
@@ -136,11 +162,13 @@ def test_overdue_open_entry_without_interim_controls_is_flagged(draft, rm):
     assert services.interim_control_flags(entry, date(2030, 3, 4)) == []
     assert services.interim_control_flags(entry, date(2030, 3, 5)) == [
         "This entry is overdue (due 4 March 2030) and has no interim controls. Record what is "
-        "keeping people safe until the action is done."]
+        "keeping people safe until the action is done."
+    ]
     codes = [f["code"] for f in services.entry_flags(entry, date(2030, 3, 5))]
     assert codes == ["overdue", "missing_interim_controls"]
     assert services.entry_flags(entry, date(2030, 3, 6))[0]["message"] == (
-        "Overdue by 2 days: it was due on 4 March 2030.")
+        "Overdue by 2 days: it was due on 4 March 2030."
+    )
 
 
 def test_overdue_from_the_day_after_in_london_near_midnight_bst(draft, rm):
@@ -180,8 +208,14 @@ def test_owner_with_a_floor_role_may_work_their_own_entry(draft, actor, world, r
         services.add_note(other, entry, "I did it")
     move(entry, owner, "start")
     note = services.add_note(owner, entry, "  Charts checked at 2pm  ")
-    services.add_evidence(owner, entry, type="care_record", location="Care plan, room 5",
-                          evidence_date=dates.london_today(), checked_by=owner.user_id)
+    services.add_evidence(
+        owner,
+        entry,
+        type="care_record",
+        location="Care plan, room 5",
+        evidence_date=dates.london_today(),
+        checked_by=owner.user_id,
+    )
     move(entry, owner, "mark_done")
     assert entry.status == "awaiting_check"
     assert db.session.get(Note, note.id).body == "Charts checked at 2pm"

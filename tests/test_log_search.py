@@ -24,12 +24,20 @@ def found(world, q: str) -> set[str]:
 
 @pytest.fixture
 def log(world):
-    make_entry(world, concern="Handrail loose on the main stairs",
-               decision="Maintenance to refit it today")
-    make_entry(world, concern="Call bell out of reach in room 4",
-               decision="Move the HANDRAIL bracket and check every room")
-    make_entry(world, service=world.other, concern="Fridge at 100%_ of its rated load",
-               decision='Kitchen lead to write "no overfilling" on the door (see c:\\temp)')
+    make_entry(
+        world, concern="Handrail loose on the main stairs", decision="Maintenance to refit it today"
+    )
+    make_entry(
+        world,
+        concern="Call bell out of reach in room 4",
+        decision="Move the HANDRAIL bracket and check every room",
+    )
+    make_entry(
+        world,
+        service=world.other,
+        concern="Fridge at 100%_ of its rated load",
+        decision='Kitchen lead to write "no overfilling" on the door (see c:\\temp)',
+    )
     make_entry(world, concern="Lounge carpet lifting", decision="Tape it down")
     db.session.commit()
 
@@ -45,8 +53,11 @@ def test_search_finds_a_substring_of_concern_or_decision_in_any_case(world, log)
 
 def test_short_searches_still_find_substrings(world, log):
     assert found(world, "4") == {"Call bell out of reach in room 4"}
-    assert found(world, "LO") == {"Handrail loose on the main stairs", "Lounge carpet lifting",
-                                  "Fridge at 100%_ of its rated load"}
+    assert found(world, "LO") == {
+        "Handrail loose on the main stairs",
+        "Lounge carpet lifting",
+        "Fridge at 100%_ of its rated load",
+    }
 
 
 def test_search_takes_every_character_literally(world, log):
@@ -90,7 +101,7 @@ def test_search_through_the_api_counts_every_match(world, log, client, login):
 
 
 def _plan(query) -> str:
-    explain = ("EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN ")
+    explain = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
     sql = query.compile(db.engine)
     params = tuple(sql.params[k] for k in sql.positiontup) if sql.positional else sql.params
     rows = db.session.connection().exec_driver_sql(explain + str(sql), params)

@@ -19,7 +19,7 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
             continue
-        path = openapi_path(rule.rule[len("/api/v1"):])
+        path = openapi_path(rule.rule[len("/api/v1") :])
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if (path, method) not in documented:
                 missing.append(f"{method} {path}")

@@ -48,9 +48,11 @@ def test_text_ids_are_the_ids_as_the_api_writes_them(world):
     new = warnings_report(world.provider, today=TODAY, now=NOW, refs=50, text_ids=True)
     for before, after in zip(old["warnings"], new["warnings"], strict=True):
         assert [(kind, str(i)) for kind, i in before.refs] == [
-            (kind, str(i)) for kind, i in after.refs]
-        assert all(uuid.UUID(str(i)) == j for (_, i), (_, j) in zip(after.refs, before.refs,
-                                                                      strict=True))
+            (kind, str(i)) for kind, i in after.refs
+        ]
+        assert all(
+            uuid.UUID(str(i)) == j for (_, i), (_, j) in zip(after.refs, before.refs, strict=True)
+        )
     repeat = next(w for w in new["warnings"] if w.signal == "repeat_findings")
     assert repeat.count == 5 and len(repeat.refs) == 5
     if db.engine.dialect.name == "sqlite":  # the stored text, never built into a UUID
@@ -70,10 +72,17 @@ def _moment(day: int, hour: int = 10) -> datetime:
 
 
 def _finding(world, service=None, **fields) -> Finding:
-    values = {"service_id": (service or world.home).id, "kind": "walkaround_issue",
-              "area": "Lounge", "source": "audit", "risk": "high",
-              "description": "Bed rails unchecked", "recorded_by": world.users["key_worker"].id,
-              "recorded_at": _moment(3), "received_at": _moment(3)}
+    values = {
+        "service_id": (service or world.home).id,
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "audit",
+        "risk": "high",
+        "description": "Bed rails unchecked",
+        "recorded_by": world.users["key_worker"].id,
+        "recorded_at": _moment(3),
+        "received_at": _moment(3),
+    }
     values.update(fields)
     item = Finding(**values)
     db.session.add(item)
@@ -83,11 +92,21 @@ def _finding(world, service=None, **fields) -> Finding:
 
 def test_audit_escalation_counts_findings_in_every_triage_state(world):
     m = measure(world, "high_risk_audit_escalation", target=100.0)
-    entry = LogEntry(service_id=world.home.id, concern="Bed rails unchecked", source="audit",
-                     decision="Check every rail", owner_id=world.users["key_worker"].id,
-                     due_date=d(20), original_due_date=d(20), evidence_needed="Audit",
-                     risk="high", status="in_progress", escalation_decision="escalated",
-                     created_by=world.users["registered_manager"].id, created_at=_moment(3))
+    entry = LogEntry(
+        service_id=world.home.id,
+        concern="Bed rails unchecked",
+        source="audit",
+        decision="Check every rail",
+        owner_id=world.users["key_worker"].id,
+        due_date=d(20),
+        original_due_date=d(20),
+        evidence_needed="Audit",
+        risk="high",
+        status="in_progress",
+        escalation_decision="escalated",
+        created_by=world.users["registered_manager"].id,
+        created_at=_moment(3),
+    )
     db.session.add(entry)
     db.session.flush()
     _finding(world, triage_state="new")
@@ -101,15 +120,31 @@ def test_audit_escalation_counts_findings_in_every_triage_state(world):
 def test_visibility_for_many_services_counts_as_for_one(world):
     measure(world, "positive_visibility_feedback")
     for day, sentiment in ((3, "positive"), (4, "negative"), (10, "positive")):
-        _finding(world, kind="feedback", source="feedback", risk="low", question_id="vis-1",
-                 sentiment=sentiment, received_at=_moment(day))
-        _finding(world, world.other, kind="feedback", source="feedback", risk="low",
-                 question_id="vis-1", sentiment="negative", received_at=_moment(day))
+        _finding(
+            world,
+            kind="feedback",
+            source="feedback",
+            risk="low",
+            question_id="vis-1",
+            sentiment=sentiment,
+            received_at=_moment(day),
+        )
+        _finding(
+            world,
+            world.other,
+            kind="feedback",
+            source="feedback",
+            risk="low",
+            question_id="vis-1",
+            sentiment="negative",
+            received_at=_moment(day),
+        )
     starts, today = [MON, MON + timedelta(days=7)], d(12)
     one = measures._positive_visibility_feedback([world.home.id], starts, today)
     # Enough services to read the time window's index instead of each service's findings.
     many_ids = [world.home.id, world.other.id] + [
-        uuid.uuid4() for _ in range(measures.SCAN_FROM_SERVICES)]
+        uuid.uuid4() for _ in range(measures.SCAN_FROM_SERVICES)
+    ]
     many = measures._positive_visibility_feedback(many_ids, starts, today)
     assert one == {world.home.id: {0: (2, 1), 1: (1, 1)}}
     assert many[world.home.id] == one[world.home.id]

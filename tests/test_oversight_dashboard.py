@@ -17,10 +17,16 @@ pytestmark = pytest.mark.db
 
 
 def measure(world, service=None, **fields) -> ImprovementMeasure:
-    values = {"service_id": (service or world.home).id, "name": "Audit escalations",
-              "metric": "high_risk_audit_escalation", "baseline": 40.0, "target": 100.0,
-              "start_date": TODAY - timedelta(days=14), "deadline": TODAY + timedelta(days=30),
-              "created_by": world.users["registered_manager"].id}
+    values = {
+        "service_id": (service or world.home).id,
+        "name": "Audit escalations",
+        "metric": "high_risk_audit_escalation",
+        "baseline": 40.0,
+        "target": 100.0,
+        "start_date": TODAY - timedelta(days=14),
+        "deadline": TODAY + timedelta(days=30),
+        "created_by": world.users["registered_manager"].id,
+    }
     values.update(fields)
     item = ImprovementMeasure(**values)
     db.session.add(item)
@@ -33,10 +39,20 @@ def small_log(world):
     world.home.created_at = NOW - timedelta(days=1)  # reviews not yet due
     world.other.created_at = NOW - timedelta(days=40)  # never reviewed: both overdue
     make_entry(world)  # open, due in a week
-    make_entry(world, status="in_progress", due_date=TODAY - timedelta(days=3), risk="high",
-               interim_controls="Two-hourly checks", escalation_decision="escalated")
-    make_entry(world, status="awaiting_check", due_date=TODAY - timedelta(days=2),
-               interim_controls="Handover note")  # done: not the owner's to do, not overdue
+    make_entry(
+        world,
+        status="in_progress",
+        due_date=TODAY - timedelta(days=3),
+        risk="high",
+        interim_controls="Two-hourly checks",
+        escalation_decision="escalated",
+    )
+    make_entry(
+        world,
+        status="awaiting_check",
+        due_date=TODAY - timedelta(days=2),
+        interim_controls="Handover note",
+    )  # done: not the owner's to do, not overdue
     make_entry(world, due_date=TODAY)  # due today: overdue only from tomorrow
     make_entry(world, status="draft", created_at=at(0, hours_ago=2))  # not an action yet
     make_entry(world, deleted_at=at(1))  # a tombstone
@@ -50,63 +66,115 @@ def small_log(world):
 
 # ---- the numbers, worked out by hand -------------------------------------------------------
 
+
 def test_counts_per_service(world):
     small_log(world)
     counts = entry_counts([world.home.id, world.other.id, world.rival_service.id], TODAY)
-    assert counts[world.home.id] == {"open": 4, "overdue": 1, "high_risk_open": 1,
-                                     "high_risk_overdue": 1}
-    assert counts[world.other.id] == {"open": 2, "overdue": 1, "high_risk_open": 0,
-                                      "high_risk_overdue": 0}
+    assert counts[world.home.id] == {
+        "open": 4,
+        "overdue": 1,
+        "high_risk_open": 1,
+        "high_risk_overdue": 1,
+    }
+    assert counts[world.other.id] == {
+        "open": 2,
+        "overdue": 1,
+        "high_risk_open": 0,
+        "high_risk_overdue": 0,
+    }
 
 
 def test_services_ranked_worst_first_with_the_reasons_in_words(world):
     small_log(world)
     board = dashboard(world.provider, None, TODAY, NOW)
     assert [(s["rank"], s["service_name"], s["grip"]["score"]) for s in board["services"]] == [
-        (1, "Beech Court", 24), (2, "Ashdown House", 13)]
+        (1, "Beech Court", 24),
+        (2, "Ashdown House", 13),
+    ]
     beech, ashdown = board["services"]
     assert [(r["points"], r["reason"]) for r in beech["grip"]["reasons"]] == [
-        (10, "1 of 2 open actions is overdue (50%): 10 points, 2 for every full 10% "
-             "(at least 1)."),
-        (6, "The registered manager's weekly review is 33 days overdue (due 11 February "
-            "2026, never recorded): 6 points, 3 plus 1 for each further week (at most 6)."),
-        (4, "1 overdue entry has no interim controls recorded; the oldest was due on "
+        (10, "1 of 2 open actions is overdue (50%): 10 points, 2 for every full 10% (at least 1)."),
+        (
+            6,
+            "The registered manager's weekly review is 33 days overdue (due 11 February "
+            "2026, never recorded): 6 points, 3 plus 1 for each further week (at most 6).",
+        ),
+        (
+            4,
+            "1 overdue entry has no interim controls recorded; the oldest was due on "
             "6 March 2026 (10 days ago). 4 points, 4 for each record flagged (counting at "
-            "most 3)."),
-        (4, "The provider's monthly review is 9 days overdue (due 7 March 2026, never "
-            "recorded): 4 points, 3 plus 1 for each further week (at most 6)."),
+            "most 3).",
+        ),
+        (
+            4,
+            "The provider's monthly review is 9 days overdue (due 7 March 2026, never "
+            "recorded): 4 points, 3 plus 1 for each further week (at most 6).",
+        ),
     ]
     assert beech["grip"]["summary"] == "24 points from 4 causes; the largest: Overdue actions."
     assert beech["reviews_overdue"] == 2
     assert beech["grip"]["reasons"][2]["label"] == (
-        "Early warning: Overdue with no interim controls")
+        "Early warning: Overdue with no interim controls"
+    )
     assert [(r["code"], r["points"]) for r in ashdown["grip"]["reasons"]] == [
-        ("overdue", 4), ("high_risk_no_escalation", 4), ("high_risk_overdue", 3),
-        ("measure_below_target", 2)]
+        ("overdue", 4),
+        ("high_risk_no_escalation", 4),
+        ("high_risk_overdue", 3),
+        ("measure_below_target", 2),
+    ]
     assert ashdown["grip"]["reasons"][3]["reason"] == (
         "The measure “Audit escalations” is below target: 0% against a target of 100% by "
-        "15 April 2026: 2 points.")
-    assert ashdown["warnings"] == [{
-        "signal": "high_risk_no_escalation", "label": "High risk with no escalation decision",
-        "count": 1, "points": 4,
-        "reasons": ["1 high-risk finding has no escalation decision recorded within 24 hours "
-                    "of being received or created."]}]
+        "15 April 2026: 2 points."
+    )
+    assert ashdown["warnings"] == [
+        {
+            "signal": "high_risk_no_escalation",
+            "label": "High risk with no escalation decision",
+            "count": 1,
+            "points": 4,
+            "reasons": [
+                "1 high-risk finding has no escalation decision recorded within 24 hours "
+                "of being received or created."
+            ],
+        }
+    ]
     [chart] = ashdown["measures"]
-    assert chart["summary"] == ("Audit escalations: latest 0% (week of 9 March 2026), target "
-                                "100% by 15 April 2026; below target.")
+    assert chart["summary"] == (
+        "Audit escalations: latest 0% (week of 9 March 2026), target "
+        "100% by 15 April 2026; below target."
+    )
     assert ashdown["cadence"]["rm"]["next_due"] == TODAY + timedelta(days=6)
 
 
 def test_provider_totals(world):
     small_log(world)
     totals = dashboard(world.provider, None, TODAY, NOW, per_page=1)["totals"]
-    assert {k: totals[k] for k in ("open", "overdue", "high_risk_open", "high_risk_overdue",
-                                   "services", "services_slipping", "rm_reviews_overdue",
-                                   "provider_reviews_overdue", "measures",
-                                   "measures_below_target")} == {
-        "open": 6, "overdue": 2, "high_risk_open": 1, "high_risk_overdue": 1, "services": 2,
-        "services_slipping": 2, "rm_reviews_overdue": 1, "provider_reviews_overdue": 1,
-        "measures": 1, "measures_below_target": 1}
+    assert {
+        k: totals[k]
+        for k in (
+            "open",
+            "overdue",
+            "high_risk_open",
+            "high_risk_overdue",
+            "services",
+            "services_slipping",
+            "rm_reviews_overdue",
+            "provider_reviews_overdue",
+            "measures",
+            "measures_below_target",
+        )
+    } == {
+        "open": 6,
+        "overdue": 2,
+        "high_risk_open": 1,
+        "high_risk_overdue": 1,
+        "services": 2,
+        "services_slipping": 2,
+        "rm_reviews_overdue": 1,
+        "provider_reviews_overdue": 1,
+        "measures": 1,
+        "measures_below_target": 1,
+    }
     assert totals["flagged"]["overdue_without_interim_controls"] == 1
 
 
@@ -114,11 +182,17 @@ def test_a_steady_service_scores_nothing_and_says_so(world):
     world.home.created_at = NOW - timedelta(days=1)
     make_entry(world)
     [row] = dashboard(world.provider, [world.home.id], TODAY, NOW)["services"]
-    assert row["grip"] == {"score": 0, "reasons": [], "summary": (
-        "No sign of grip slipping: nothing overdue, no early warnings, reviews up to date and "
-        "every measure with data on target.")}
-    assert dashboard(world.provider, [world.home.id], TODAY, NOW,
-                     slipping_only=True)["services"] == []
+    assert row["grip"] == {
+        "score": 0,
+        "reasons": [],
+        "summary": (
+            "No sign of grip slipping: nothing overdue, no early warnings, reviews up to date and "
+            "every measure with data on target."
+        ),
+    }
+    assert (
+        dashboard(world.provider, [world.home.id], TODAY, NOW, slipping_only=True)["services"] == []
+    )
 
 
 def test_pages_keep_the_ranking(world):
@@ -126,21 +200,30 @@ def test_pages_keep_the_ranking(world):
     first = dashboard(world.provider, None, TODAY, NOW, per_page=1)
     second = dashboard(world.provider, None, TODAY, NOW, page=2, per_page=1)
     assert [(s["rank"], s["service_name"]) for s in first["services"]] == [(1, "Beech Court")]
-    assert [(s["rank"], s["service_name"]) for s in second["services"]] == [
-        (2, "Ashdown House")]
+    assert [(s["rank"], s["service_name"]) for s in second["services"]] == [(2, "Ashdown House")]
     assert (first["total"], first["has_more"], second["has_more"]) == (2, True, False)
 
 
 # ---- the endpoint -----------------------------------------------------------------------
 
+
 def live_log(world):
     """Overdue work in both services, dated from the real clock the endpoint reads."""
     today = london_today()
-    make_entry(world, due_date=today - timedelta(days=1), interim_controls="Checks",
-               created_at=utcnow() - timedelta(hours=2))
+    make_entry(
+        world,
+        due_date=today - timedelta(days=1),
+        interim_controls="Checks",
+        created_at=utcnow() - timedelta(hours=2),
+    )
     for days in (1, 2, 3):
-        make_entry(world, world.other, due_date=today - timedelta(days=days),
-                   interim_controls="Checks", created_at=utcnow() - timedelta(hours=2))
+        make_entry(
+            world,
+            world.other,
+            due_date=today - timedelta(days=days),
+            interim_controls="Checks",
+            created_at=utcnow() - timedelta(hours=2),
+        )
     db.session.commit()
 
 
@@ -148,8 +231,9 @@ def test_provider_leaders_see_every_service_in_pages(client, world, login):
     live_log(world)
     login(world.users["nominated_individual"])
     body = client.get("/api/v1/oversight/dashboard?per_page=1").get_json()
-    assert [(s["rank"], s["service_name"], s["counts"]["overdue"]) for s in body["services"]] \
-        == [(1, "Beech Court", 3)]
+    assert [(s["rank"], s["service_name"], s["counts"]["overdue"]) for s in body["services"]] == [
+        (1, "Beech Court", 3)
+    ]
     assert (body["page"], body["per_page"], body["total"], body["has_more"]) == (1, 1, 2, True)
     assert body["totals"]["open"] == 4 and body["totals"]["overdue"] == 4
     assert body["provider_name"] == "Brightwater Care"
@@ -178,13 +262,15 @@ def test_another_providers_service_is_not_found(client, world, login):
         assert response.get_json()["error"]["message"] == "There is no such service."
 
 
-@pytest.mark.parametrize("role", ["care_worker", "care_coordinator", "duty_manager",
-                                  "provider_admin"])
+@pytest.mark.parametrize(
+    "role", ["care_worker", "care_coordinator", "duty_manager", "provider_admin"]
+)
 def test_roles_without_oversight_are_refused(client, world, login, role):
     response = login(world.users[role]).get("/api/v1/oversight/dashboard")
     assert response.status_code == 403
     assert response.get_json()["error"]["message"] == (
-        "Your role does not allow seeing early warnings and review cadence (oversight.read).")
+        "Your role does not allow seeing early warnings and review cadence (oversight.read)."
+    )
 
 
 def test_bad_paging_names_the_field(client, world, login):
@@ -201,10 +287,16 @@ def test_the_dashboard_needs_login(client, world):
 
 # ---- the measure chart --------------------------------------------------------------------
 
+
 def test_chart_is_an_svg_with_the_measures_name_and_target(client, world, login):
-    item = measure(world, name="Follow-ups on time", metric="follow_ups_within_timescale",
-                   target=90.0, start_date=london_today() - timedelta(days=14),
-                   deadline=london_today() + timedelta(days=28))
+    item = measure(
+        world,
+        name="Follow-ups on time",
+        metric="follow_ups_within_timescale",
+        target=90.0,
+        start_date=london_today() - timedelta(days=14),
+        deadline=london_today() + timedelta(days=28),
+    )
     db.session.commit()
     login(world.users["nominated_individual"])
     body = client.get("/api/v1/oversight/dashboard").get_json()

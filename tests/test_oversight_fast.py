@@ -27,20 +27,40 @@ def _busy(world) -> None:
     for i in range(4):
         make_finding(world, received_at=at(i, hours_ago=1))
         make_finding(world, service=world.other, area="Kitchen", received_at=at(i))
-    make_finding(world, kind="feedback", sentiment="negative", respondent_type="relative",
-                 area="Dining room", received_at=at(2))
-    make_finding(world, kind="feedback", sentiment="negative", respondent_type="relative",
-                 area="Dining room", received_at=at(3))
+    make_finding(
+        world,
+        kind="feedback",
+        sentiment="negative",
+        respondent_type="relative",
+        area="Dining room",
+        received_at=at(2),
+    )
+    make_finding(
+        world,
+        kind="feedback",
+        sentiment="negative",
+        respondent_type="relative",
+        area="Dining room",
+        received_at=at(3),
+    )
     make_finding(world, risk="high", received_at=at(3))
     make_walkaround(world, started_at=at(2))
     make_entry(world, due_date=TODAY - timedelta(days=3), interim_controls="")
     make_entry(world, owner_id=None, status="open")
     make_entry(world, status="closed", closed_at=at(1))
-    db.session.add(ImprovementMeasure(
-        service_id=world.home.id, name="Escalations", metric="high_risk_audit_escalation",
-        baseline=20.0, target=90.0, start_date=TODAY - timedelta(days=20),
-        deadline=TODAY + timedelta(days=30), created_by=world.users["registered_manager"].id,
-        created_at=datetime(2026, 2, 1, 9, 30, 15, 123456, tzinfo=UTC)))
+    db.session.add(
+        ImprovementMeasure(
+            service_id=world.home.id,
+            name="Escalations",
+            metric="high_risk_audit_escalation",
+            baseline=20.0,
+            target=90.0,
+            start_date=TODAY - timedelta(days=20),
+            deadline=TODAY + timedelta(days=30),
+            created_by=world.users["registered_manager"].id,
+            created_at=datetime(2026, 2, 1, 9, 30, 15, 123456, tzinfo=UTC),
+        )
+    )
     db.session.flush()
 
 
@@ -74,7 +94,8 @@ def test_the_api_answers_with_the_schemas_json(world, login):
     assert body["warnings"] == json.loads(json.dumps(expected))["warnings"]
     board = client.get("/api/v1/oversight/dashboard?per_page=50").get_json()
     assert [s["service_name"] for s in board["services"]] == sorted(
-        s.name for s in db.session.get(Provider, world.provider.id).services)
+        s.name for s in db.session.get(Provider, world.provider.id).services
+    )
     assert board["services"][0]["grip"]["reasons"]
 
 

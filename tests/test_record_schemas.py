@@ -29,8 +29,11 @@ def test_each_schema_is_valid_json_schema_and_covers_every_writable_field(entity
     schema = record_schema(entity_type)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DIALECT
-    writable = {name for name, rule in POLICIES[entity_type].items()
-                if rule.policy not in (SERVER_OWNED, TRANSITION_ONLY)}
+    writable = {
+        name
+        for name, rule in POLICIES[entity_type].items()
+        if rule.policy not in (SERVER_OWNED, TRANSITION_ONLY)
+    }
     assert set(schema["properties"]) == writable - DERIVED.get(entity_type, set())
     assert schema["additionalProperties"] is False
 
@@ -52,9 +55,25 @@ def _keys(node, found=None):
 
 
 def test_the_schemas_use_only_standard_keywords_ajv_knows():
-    standard = {"$schema", "$id", "title", "type", "properties", "required", "items", "enum",
-                "format", "pattern", "minLength", "maxLength", "minItems", "maxItems",
-                "additionalProperties", "description", "default"}
+    standard = {
+        "$schema",
+        "$id",
+        "title",
+        "type",
+        "properties",
+        "required",
+        "items",
+        "enum",
+        "format",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "additionalProperties",
+        "description",
+        "default",
+    }
     used = set().union(*(_keys(record_schema(t)) for t in POLICIES))
     assert used <= standard
     assert {"maxLength", "enum", "format", "pattern", "required"} <= used
@@ -62,16 +81,36 @@ def test_the_schemas_use_only_standard_keywords_ajv_knows():
 
 SERVICE = str(uuid.UUID(int=1))
 GOOD = {
-    "finding": {"service_id": SERVICE, "kind": "feedback", "area": "Lounge",
-                "description": "Line one\nline two", "risk": "high", "respondent_type": None,
-                "recorded_at": "2026-11-27T09:00:00+00:00"},
-    "walkaround": {"service_id": SERVICE, "started_at": "2026-11-27T09:00:00+01:00",
-                   "areas": ["Lounge"], "notes": ""},
-    "log_entry": {"service_id": SERVICE, "concern": "Mats", "source": "walkaround",
-                  "due_date": "2026-12-01", "statements": ["saf-2023:S1"]},
+    "finding": {
+        "service_id": SERVICE,
+        "kind": "feedback",
+        "area": "Lounge",
+        "description": "Line one\nline two",
+        "risk": "high",
+        "respondent_type": None,
+        "recorded_at": "2026-11-27T09:00:00+00:00",
+    },
+    "walkaround": {
+        "service_id": SERVICE,
+        "started_at": "2026-11-27T09:00:00+01:00",
+        "areas": ["Lounge"],
+        "notes": "",
+    },
+    "log_entry": {
+        "service_id": SERVICE,
+        "concern": "Mats",
+        "source": "walkaround",
+        "due_date": "2026-12-01",
+        "statements": ["saf-2023:S1"],
+    },
     "note": {"entry_id": SERVICE, "body": "Checked\tat 21:00"},
-    "evidence": {"entry_id": SERVICE, "type": "audit", "location": "Folder",
-                 "evidence_date": "2026-11-20", "checked_by": SERVICE},
+    "evidence": {
+        "entry_id": SERVICE,
+        "type": "audit",
+        "location": "Folder",
+        "evidence_date": "2026-11-20",
+        "checked_by": SERVICE,
+    },
 }
 BAD = [
     ("finding", "description", "x" * 4001),
@@ -104,8 +143,11 @@ def test_a_bad_value_is_refused_by_the_schema_and_by_the_server_rules(entity_typ
     op = "append" if entity_type in ("note", "evidence") else "create"
     errors = list(_validator(record_schema(entity_type)).iter_errors(record))
     assert [e.absolute_path[0] for e in errors] == [field]
-    assert list(rules.check_changes(entity_type, op, record)) in ([field], [f"{field}.1"],
-                                                                  [f"{field}.0"])
+    assert list(rules.check_changes(entity_type, op, record)) in (
+        [field],
+        [f"{field}.1"],
+        [f"{field}.0"],
+    )
 
 
 @pytest.mark.parametrize("entity_type", ["finding", "log_entry", "evidence"])
@@ -117,7 +159,8 @@ def test_a_missing_required_field_is_refused_by_both(entity_type):
     errors = list(_validator(record_schema(entity_type)).iter_errors(record))
     assert [e.validator for e in errors] == ["required"]
     assert rules.check_changes(entity_type, op, record) == {
-        field: "Missing data for required field."}
+        field: "Missing data for required field."
+    }
 
 
 @pytest.mark.db
@@ -129,8 +172,7 @@ def test_the_index_lists_every_record_type(client, world, login):
         served = client.get(item["url"])
         assert served.status_code == 200
         assert served.get_json()["$id"] == "http://localhost" + item["url"]
-        assert served.get_json()["properties"] == record_schema(item["entity_type"])[
-            "properties"]
+        assert served.get_json()["properties"] == record_schema(item["entity_type"])["properties"]
 
 
 @pytest.mark.db
@@ -141,7 +183,8 @@ def test_a_service_schema_holds_its_areas_routines_and_questions(client, world, 
     schema = r.get_json()
     Draft202012Validator.check_schema(schema)
     assert schema["properties"]["area"]["enum"] == list(world.home.areas) + list(
-        world.home.routines)
+        world.home.routines
+    )
     assert schema["properties"]["question_id"]["enum"] == [*world.home.questions(), None]
     walk = client.get(f"/api/v1/schemas/walkaround.json?service_id={world.home.id}").get_json()
     assert walk["properties"]["areas"]["items"]["enum"] == schema["properties"]["area"]["enum"]
@@ -164,8 +207,13 @@ def test_the_openapi_document_types_each_mutations_changes_with_the_same_rules(c
     spec = client.get("/api/v1/openapi.json").get_json()
     schemas = spec["components"]["schemas"]
     items = schemas["Push"]["properties"]["mutations"]["items"]["oneOf"]
-    names = {"finding": "Finding", "walkaround": "Walkaround", "log_entry": "LogEntry",
-             "note": "Note", "evidence": "Evidence"}
+    names = {
+        "finding": "Finding",
+        "walkaround": "Walkaround",
+        "log_entry": "LogEntry",
+        "note": "Note",
+        "evidence": "Evidence",
+    }
     assert items == [{"$ref": f"#/components/schemas/{names[t]}Mutation"} for t in POLICIES]
     for entity_type, name in names.items():
         mutation = schemas[f"{name}Mutation"]["properties"]
@@ -190,22 +238,41 @@ def _loaded_errors(entity_type: str, op: str, changes: dict) -> dict:
     try:
         schema.load(data)
     except ValidationError as error:
-        return {(renamed.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]):]): v
-                for k, v in flatten_messages(error.messages).items()}
+        return {
+            (renamed.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]) :]): v
+            for k, v in flatten_messages(error.messages).items()
+        }
     return {}
 
 
-ODD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-1, 3), st.text(max_size=6),
-                       st.sampled_from(["x" * 4001, "2026-11-27", "0001-01-01", SERVICE,
-                                        "2026-11-27T09:00:00+00:00", "high", "audit"]),
-                       st.lists(st.text(max_size=3), max_size=3))
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1, 3),
+    st.text(max_size=6),
+    st.sampled_from(
+        [
+            "x" * 4001,
+            "2026-11-27",
+            "0001-01-01",
+            SERVICE,
+            "2026-11-27T09:00:00+00:00",
+            "high",
+            "audit",
+        ]
+    ),
+    st.lists(st.text(max_size=3), max_size=3),
+)
 
 
-@given(st.sampled_from(list(GOOD)), st.sampled_from(["create", "update"]),
-       st.dictionaries(st.sampled_from(sorted({f for r in GOOD.values() for f in r})),
-                       ODD_VALUES, max_size=4))
+@given(
+    st.sampled_from(list(GOOD)),
+    st.sampled_from(["create", "update"]),
+    st.dictionaries(
+        st.sampled_from(sorted({f for r in GOOD.values() for f in r})), ODD_VALUES, max_size=4
+    ),
+)
 def test_checking_field_by_field_refuses_what_a_whole_load_refuses(entity_type, op, odd):
     op = "append" if entity_type in ("note", "evidence") else op
     changes = GOOD[entity_type] | odd
-    assert rules.check_changes(entity_type, op, changes) == _loaded_errors(
-        entity_type, op, changes)
+    assert rules.check_changes(entity_type, op, changes) == _loaded_errors(entity_type, op, changes)

@@ -28,17 +28,32 @@ def test_registered_manager_records_weekly_review_with_item_outcomes(client, wor
     entry = make_entry(world)
     db.session.commit()
     login(world.users["registered_manager"])
-    response = post(client, service_id=str(world.home.id), kind="rm_weekly",
-                    outcome="assurance", comment="Log is current; all entries owned.",
-                    items=[{"entry_id": str(entry.id), "outcome": "assurance",
-                            "comment": "Handover sheets seen for 3 days."}])
+    response = post(
+        client,
+        service_id=str(world.home.id),
+        kind="rm_weekly",
+        outcome="assurance",
+        comment="Log is current; all entries owned.",
+        items=[
+            {
+                "entry_id": str(entry.id),
+                "outcome": "assurance",
+                "comment": "Handover sheets seen for 3 days.",
+            }
+        ],
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["kind"] == "rm_weekly" and body["outcome"] == "assurance"
     assert body["reviewer_id"] == str(world.users["registered_manager"].id)
-    assert body["items"] == [{"entry_id": str(entry.id), "outcome": "assurance",
-                              "entry_concern": "Handover misses falls",
-                              "comment": "Handover sheets seen for 3 days."}]
+    assert body["items"] == [
+        {
+            "entry_id": str(entry.id),
+            "outcome": "assurance",
+            "entry_concern": "Handover misses falls",
+            "comment": "Handover sheets seen for 3 days.",
+        }
+    ]
     assert body["reviewer_name"] == world.users["registered_manager"].display_name
     stored = db.session.get(Review, uuid.UUID(body["id"]))
     assert stored.service_id == world.home.id and len(stored.items) == 1
@@ -50,37 +65,64 @@ def test_registered_manager_records_weekly_review_with_item_outcomes(client, wor
 
 @pytest.mark.db
 def test_challenge_item_reopens_a_closed_entry_through_the_log(client, world, login):
-    closed = make_entry(world, status="closed", closed_at=datetime(2026, 3, 10, tzinfo=UTC),
-                        closed_by=world.users["registered_manager"].id)
+    closed = make_entry(
+        world,
+        status="closed",
+        closed_at=datetime(2026, 3, 10, tzinfo=UTC),
+        closed_by=world.users["registered_manager"].id,
+    )
     waiting = make_entry(world, risk="high", status="awaiting_sign_off")
     db.session.commit()
     login(world.users["nominated_individual"])
-    response = post(client, service_id=str(world.home.id), kind="provider_monthly",
-                    outcome="challenge", comment="Two closures rest on thin evidence.",
-                    items=[{"entry_id": str(closed.id), "outcome": "challenge",
-                            "comment": "Show three weeks of handover records, not one."},
-                           {"entry_id": str(waiting.id), "outcome": "challenge",
-                            "comment": "Add a practice check of the night team."}])
+    response = post(
+        client,
+        service_id=str(world.home.id),
+        kind="provider_monthly",
+        outcome="challenge",
+        comment="Two closures rest on thin evidence.",
+        items=[
+            {
+                "entry_id": str(closed.id),
+                "outcome": "challenge",
+                "comment": "Show three weeks of handover records, not one.",
+            },
+            {
+                "entry_id": str(waiting.id),
+                "outcome": "challenge",
+                "comment": "Add a practice check of the night team.",
+            },
+        ],
+    )
     assert response.status_code == 201, response.get_json()
     review_id = response.get_json()["id"]
     db.session.expire_all()
     assert db.session.get(LogEntry, closed.id).status == "in_progress"
     assert db.session.get(LogEntry, closed.id).closed_at is None
     assert db.session.get(LogEntry, waiting.id).status == "in_progress"
-    events = db.session.scalars(db.select(AuditEvent).where(
-        AuditEvent.entity_id == str(closed.id), AuditEvent.action == "challenge")).all()
+    events = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.entity_id == str(closed.id), AuditEvent.action == "challenge"
+        )
+    ).all()
     assert [e.changes["reason"] for e in events] == [
-        "Show three weeks of handover records, not one."]
+        "Show three weeks of handover records, not one."
+    ]
     assert events[0].changes["review_id"] == review_id
 
 
 @pytest.mark.db
 def test_challenge_keeps_an_entry_still_in_progress(world):
     entry = make_entry(world)
-    record_review(Actor(world.users["registered_manager"]), world.home, kind="ad_hoc",
-                  outcome="challenge", comment="Not enough progress.",
-                  items=[{"entry_id": entry.id, "outcome": "challenge",
-                          "comment": "Name who checks the sheets."}])
+    record_review(
+        Actor(world.users["registered_manager"]),
+        world.home,
+        kind="ad_hoc",
+        outcome="challenge",
+        comment="Not enough progress.",
+        items=[
+            {"entry_id": entry.id, "outcome": "challenge", "comment": "Name who checks the sheets."}
+        ],
+    )
     assert entry.status == "in_progress"
 
 
@@ -89,9 +131,14 @@ def test_a_challenge_must_say_what_has_to_change(client, world, login):
     entry = make_entry(world, status="closed")
     db.session.commit()
     login(world.users["registered_manager"])
-    response = post(client, service_id=str(world.home.id), kind="rm_weekly",
-                    outcome="challenge", comment="  ",
-                    items=[{"entry_id": str(entry.id), "outcome": "challenge"}])
+    response = post(
+        client,
+        service_id=str(world.home.id),
+        kind="rm_weekly",
+        outcome="challenge",
+        comment="  ",
+        items=[{"entry_id": str(entry.id), "outcome": "challenge"}],
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
         "comment": "A challenge must say what has to change before it can be recorded.",
@@ -109,11 +156,18 @@ def test_items_must_be_entries_of_the_reviewed_service(client, world, login):
     mine = make_entry(world)
     db.session.commit()
     login(world.users["nominated_individual"])
-    response = post(client, service_id=str(world.home.id), kind="ad_hoc", outcome="assurance",
-                    items=[{"entry_id": str(elsewhere.id), "outcome": "assurance"},
-                           {"entry_id": str(foreign.id), "outcome": "assurance"},
-                           {"entry_id": str(mine.id), "outcome": "assurance"},
-                           {"entry_id": str(mine.id), "outcome": "assurance"}])
+    response = post(
+        client,
+        service_id=str(world.home.id),
+        kind="ad_hoc",
+        outcome="assurance",
+        items=[
+            {"entry_id": str(elsewhere.id), "outcome": "assurance"},
+            {"entry_id": str(foreign.id), "outcome": "assurance"},
+            {"entry_id": str(mine.id), "outcome": "assurance"},
+            {"entry_id": str(mine.id), "outcome": "assurance"},
+        ],
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
         "items.0.entry_id": "There is no such entry in Ashdown House.",
@@ -124,18 +178,21 @@ def test_items_must_be_entries_of_the_reviewed_service(client, world, login):
     assert db.session.scalar(db.select(db.func.count()).select_from(ReviewItem)) == 0
 
 
-@pytest.mark.parametrize("role, kind, allowed", [
-    ("registered_manager", "rm_weekly", True),
-    ("deputy_manager", "rm_weekly", True),
-    ("nominated_individual", "rm_weekly", False),
-    ("registered_manager", "provider_monthly", False),
-    ("nominated_individual", "provider_monthly", True),
-    ("provider_quality_lead", "provider_monthly", True),
-    ("deputy_manager", "ad_hoc", True),
-    ("provider_quality_lead", "ad_hoc", True),
-    ("care_coordinator", "ad_hoc", False),
-    ("provider_admin", "ad_hoc", False),
-])
+@pytest.mark.parametrize(
+    "role, kind, allowed",
+    [
+        ("registered_manager", "rm_weekly", True),
+        ("deputy_manager", "rm_weekly", True),
+        ("nominated_individual", "rm_weekly", False),
+        ("registered_manager", "provider_monthly", False),
+        ("nominated_individual", "provider_monthly", True),
+        ("provider_quality_lead", "provider_monthly", True),
+        ("deputy_manager", "ad_hoc", True),
+        ("provider_quality_lead", "ad_hoc", True),
+        ("care_coordinator", "ad_hoc", False),
+        ("provider_admin", "ad_hoc", False),
+    ],
+)
 @pytest.mark.db
 def test_who_may_record_which_review(client, world, login, role, kind, allowed):
     login(world.users[role])
@@ -149,39 +206,55 @@ def test_who_may_record_which_review(client, world, login, role, kind, allowed):
 @pytest.mark.db
 def test_floor_staff_cannot_record_reviews(world):
     with pytest.raises(Forbidden):
-        record_review(Actor(world.users["care_worker"]), world.home, kind="ad_hoc",
-                      outcome="assurance")
+        record_review(
+            Actor(world.users["care_worker"]), world.home, kind="ad_hoc", outcome="assurance"
+        )
 
 
 @pytest.mark.db
 def test_the_same_review_delivered_twice_is_kept_once(world):
     actor = Actor(world.users["registered_manager"], "sync", "tablet-1")
     review_id = uuid.uuid4()
-    first = record_review(actor, world.home, kind="rm_weekly", outcome="assurance",
-                          id=review_id)
-    again = record_review(actor, world.home, kind="rm_weekly", outcome="assurance",
-                          id=review_id)
+    first = record_review(actor, world.home, kind="rm_weekly", outcome="assurance", id=review_id)
+    again = record_review(actor, world.home, kind="rm_weekly", outcome="assurance", id=review_id)
     assert first is again and count_reviews() == 1
     with pytest.raises(Invalid) as refused:
-        record_review(Actor(world.users["nominated_individual"]), world.other, kind="ad_hoc",
-                      outcome="assurance", id=review_id)
+        record_review(
+            Actor(world.users["nominated_individual"]),
+            world.other,
+            kind="ad_hoc",
+            outcome="assurance",
+            id=review_id,
+        )
     assert refused.value.fields == {"id": "Already used."}
 
 
-@pytest.mark.parametrize("body, fields", [
-    ({"kind": "weekly", "outcome": "assurance"}, {"kind": "Must be one of: rm_weekly, "
-                                                  "provider_monthly, ad_hoc."}),
-    ({"kind": "rm_weekly"}, {"outcome": "Missing data for required field."}),
-    ({"kind": "rm_weekly", "outcome": "assurance", "comment": 7},
-     {"comment": "Not a valid string."}),
-    ({"kind": "rm_weekly", "outcome": "assurance", "comment": "x" * 5001},
-     {"comment": "Longer than maximum length 5000."}),
-    ({"kind": "rm_weekly", "outcome": "assurance", "items": [{"entry_id": "x"}]},
-     {"items.0.entry_id": "Not a valid UUID.",
-      "items.0.outcome": "Missing data for required field."}),
-    ({"kind": "rm_weekly", "outcome": "assurance", "mood": "good"},
-     {"mood": "Unknown field."}),
-])
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        (
+            {"kind": "weekly", "outcome": "assurance"},
+            {"kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."},
+        ),
+        ({"kind": "rm_weekly"}, {"outcome": "Missing data for required field."}),
+        (
+            {"kind": "rm_weekly", "outcome": "assurance", "comment": 7},
+            {"comment": "Not a valid string."},
+        ),
+        (
+            {"kind": "rm_weekly", "outcome": "assurance", "comment": "x" * 5001},
+            {"comment": "Longer than maximum length 5000."},
+        ),
+        (
+            {"kind": "rm_weekly", "outcome": "assurance", "items": [{"entry_id": "x"}]},
+            {
+                "items.0.entry_id": "Not a valid UUID.",
+                "items.0.outcome": "Missing data for required field.",
+            },
+        ),
+        ({"kind": "rm_weekly", "outcome": "assurance", "mood": "good"}, {"mood": "Unknown field."}),
+    ],
+)
 @pytest.mark.db
 def test_bad_input_names_the_field_and_writes_nothing(client, world, login, body, fields):
     login(world.users["registered_manager"])
@@ -199,7 +272,8 @@ def test_malformed_json_and_wrong_content_type(client, world, login):
     form = client.post("/api/v1/reviews", data={"kind": "rm_weekly"})
     assert form.status_code == 415
     assert form.get_json()["error"]["fields"] == {
-        "_body": "Content type application/x-www-form-urlencoded is not accepted."}
+        "_body": "Content type application/x-www-form-urlencoded is not accepted."
+    }
     assert count_reviews() == 0
 
 
@@ -208,13 +282,19 @@ def test_listing_filters_and_isolation(client, world, login):
     rm = world.users["registered_manager"]
     ni = world.users["nominated_individual"]
     record_review(Actor(rm), world.home, kind="rm_weekly", outcome="assurance")
-    monthly = record_review(Actor(ni), world.home, kind="provider_monthly",
-                            outcome="further_action", comment="Add a night audit.")
+    monthly = record_review(
+        Actor(ni),
+        world.home,
+        kind="provider_monthly",
+        outcome="further_action",
+        comment="Add a night audit.",
+    )
     other = record_review(Actor(ni), world.other, kind="ad_hoc", outcome="assurance")
     rival_ni = db.session.scalar(db.select(type(rm)).where(type(rm).provider_id == world.rival.id))
     assert rival_ni is None  # the rival provider has no users: its review is made directly
-    rival = Review(service_id=world.rival_service.id, kind="ad_hoc", reviewer_id=rm.id,
-                   outcome="assurance")
+    rival = Review(
+        service_id=world.rival_service.id, kind="ad_hoc", reviewer_id=rm.id, outcome="assurance"
+    )
     db.session.add(rival)
     db.session.commit()
 
@@ -234,7 +314,8 @@ def test_listing_filters_and_isolation(client, world, login):
     assert client.get("/api/v1/reviews").get_json()["total"] == 2
     assert client.get(f"/api/v1/reviews/{other.id}").status_code == 403
     assert client.get("/api/v1/reviews?kind=yearly").get_json()["error"]["fields"] == {
-        "kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."}
+        "kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."
+    }
 
 
 @pytest.mark.db
@@ -249,8 +330,9 @@ def test_floor_staff_cannot_read_reviews(client, world, login):
 
 
 def notes_on(entry) -> list[Note]:
-    return db.session.scalars(db.select(Note).where(Note.entry_id == entry.id)
-                              .order_by(Note.created_at)).all()
+    return db.session.scalars(
+        db.select(Note).where(Note.entry_id == entry.id).order_by(Note.created_at)
+    ).all()
 
 
 @pytest.mark.db
@@ -261,26 +343,42 @@ def test_a_challenge_keeps_the_entry_open_and_tells_its_owner_in_a_note(client, 
     db.session.commit()
     rm = world.users["registered_manager"]
     login(rm)
-    response = post(client, service_id=str(world.home.id), kind="rm_weekly",
-                    outcome="further_action", comment="Two entries need more.",
-                    items=[{"entry_id": str(challenged.id), "outcome": "challenge",
-                            "comment": "Show me the night log, not a verbal update."},
-                           {"entry_id": str(more.id), "outcome": "further_action",
-                            "comment": "Add the weekend shifts."},
-                           {"entry_id": str(fine.id), "outcome": "assurance"}])
+    response = post(
+        client,
+        service_id=str(world.home.id),
+        kind="rm_weekly",
+        outcome="further_action",
+        comment="Two entries need more.",
+        items=[
+            {
+                "entry_id": str(challenged.id),
+                "outcome": "challenge",
+                "comment": "Show me the night log, not a verbal update.",
+            },
+            {
+                "entry_id": str(more.id),
+                "outcome": "further_action",
+                "comment": "Add the weekend shifts.",
+            },
+            {"entry_id": str(fine.id), "outcome": "assurance"},
+        ],
+    )
     assert response.status_code == 201, response.get_json()
     db.session.expire_all()
     assert db.session.get(LogEntry, challenged.id).status == "in_progress"
     assert db.session.get(LogEntry, more.id).status == "open"
     [note] = notes_on(challenged)
-    assert note.body == (f"Challenge from the weekly review by {rm.display_name}: "
-                         "Show me the night log, not a verbal update.")
+    assert note.body == (
+        f"Challenge from the weekly review by {rm.display_name}: "
+        "Show me the night log, not a verbal update."
+    )
     assert note.author_id == rm.id
     # The note's id comes from the review's: a replayed review cannot add a second note.
     assert note.id == uuid.uuid5(uuid.UUID(response.get_json()["id"]), str(challenged.id))
     assert [n.body for n in notes_on(more)] == [
         f"Further action asked for in the weekly review by {rm.display_name}: "
-        "Add the weekend shifts."]
+        "Add the weekend shifts."
+    ]
     assert notes_on(fine) == []
 
 
@@ -295,14 +393,22 @@ def test_the_owners_note_is_cut_to_fit_a_note():
 def test_the_owner_reads_the_reviews_of_their_entry_newest_first(client, world, login):
     entry = make_entry(world)
     rm, ni = world.users["registered_manager"], world.users["nominated_individual"]
-    first = record_review(Actor(rm), world.home, kind="rm_weekly", outcome="assurance",
-                          items=[{"entry_id": entry.id, "outcome": "assurance",
-                                  "comment": "On track."}])
+    first = record_review(
+        Actor(rm),
+        world.home,
+        kind="rm_weekly",
+        outcome="assurance",
+        items=[{"entry_id": entry.id, "outcome": "assurance", "comment": "On track."}],
+    )
     first.reviewed_at = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    second = record_review(Actor(ni), world.home, kind="provider_monthly",
-                           outcome="challenge", comment="Evidence is thin.",
-                           items=[{"entry_id": entry.id, "outcome": "challenge",
-                                   "comment": "Add a practice check."}])
+    second = record_review(
+        Actor(ni),
+        world.home,
+        kind="provider_monthly",
+        outcome="challenge",
+        comment="Evidence is thin.",
+        items=[{"entry_id": entry.id, "outcome": "challenge", "comment": "Add a practice check."}],
+    )
     second.reviewed_at = datetime(2026, 3, 9, 9, tzinfo=UTC)
     record_review(Actor(rm), world.home, kind="ad_hoc", outcome="assurance")
     db.session.commit()
@@ -311,14 +417,27 @@ def test_the_owner_reads_the_reviews_of_their_entry_newest_first(client, world, 
     body = client.get(f"/api/v1/entries/{entry.id}/reviews").get_json()
     assert body["total"] == 2
     assert body["items"] == [
-        {"review_id": str(second.id), "kind": "provider_monthly",
-         "reviewed_at": "2026-03-09T09:00:00+00:00", "reviewer_id": str(ni.id),
-         "reviewer_name": ni.display_name, "outcome": "challenge",
-         "comment": "Add a practice check.", "review_outcome": "challenge"},
-        {"review_id": str(first.id), "kind": "rm_weekly",
-         "reviewed_at": "2026-03-02T09:00:00+00:00", "reviewer_id": str(rm.id),
-         "reviewer_name": rm.display_name, "outcome": "assurance", "comment": "On track.",
-         "review_outcome": "assurance"}]
+        {
+            "review_id": str(second.id),
+            "kind": "provider_monthly",
+            "reviewed_at": "2026-03-09T09:00:00+00:00",
+            "reviewer_id": str(ni.id),
+            "reviewer_name": ni.display_name,
+            "outcome": "challenge",
+            "comment": "Add a practice check.",
+            "review_outcome": "challenge",
+        },
+        {
+            "review_id": str(first.id),
+            "kind": "rm_weekly",
+            "reviewed_at": "2026-03-02T09:00:00+00:00",
+            "reviewer_id": str(rm.id),
+            "reviewer_name": rm.display_name,
+            "outcome": "assurance",
+            "comment": "On track.",
+            "review_outcome": "assurance",
+        },
+    ]
     assert client.get("/api/v1/reviews").status_code == 403
 
 

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.db
 
 
 def scope_url(world, kind="rm_weekly", **args):
-    query = "&".join(f"{k}={v}" for k, v in {"service_id": world.home.id, "kind": kind,
-                                              **args}.items())
+    query = "&".join(
+        f"{k}={v}" for k, v in {"service_id": world.home.id, "kind": kind, **args}.items()
+    )
     return f"/api/v1/reviews/scope?{query}"
 
 
@@ -29,28 +30,50 @@ def reviewed_log(world):
     last.reviewed_at = now - timedelta(days=2)
     made = {
         "draft": make_entry(world, concern="A draft", status="draft"),
-        "overdue": make_entry(world, concern="Overdue one", status="open",
-                              due_date=today - timedelta(days=1), risk="high"),
-        "open": make_entry(world, concern="Open one", status="open",
-                           due_date=today + timedelta(days=3)),
+        "overdue": make_entry(
+            world,
+            concern="Overdue one",
+            status="open",
+            due_date=today - timedelta(days=1),
+            risk="high",
+        ),
+        "open": make_entry(
+            world, concern="Open one", status="open", due_date=today + timedelta(days=3)
+        ),
         "in_progress": make_entry(world, concern="Under way", due_date=today + timedelta(days=5)),
-        "checking": make_entry(world, concern="Marked done", status="awaiting_check",
-                               due_date=today - timedelta(days=4)),
-        "closed_since": make_entry(world, concern="Closed this week", status="closed",
-                                   closed_at=now - timedelta(days=1), risk="low"),
-        "closed_before": make_entry(world, concern="Closed long ago", status="closed",
-                                    closed_at=now - timedelta(days=9)),
+        "checking": make_entry(
+            world,
+            concern="Marked done",
+            status="awaiting_check",
+            due_date=today - timedelta(days=4),
+        ),
+        "closed_since": make_entry(
+            world,
+            concern="Closed this week",
+            status="closed",
+            closed_at=now - timedelta(days=1),
+            risk="low",
+        ),
+        "closed_before": make_entry(
+            world, concern="Closed long ago", status="closed", closed_at=now - timedelta(days=9)
+        ),
         "elsewhere": make_entry(world, world.other, concern="Other service"),
     }
-    record_review(Actor(rm), world.home, kind="ad_hoc", outcome="challenge",
-                  comment="Chase it.", items=[{"entry_id": made["in_progress"].id,
-                                               "outcome": "challenge", "comment": "Chase it."}])
+    record_review(
+        Actor(rm),
+        world.home,
+        kind="ad_hoc",
+        outcome="challenge",
+        comment="Chase it.",
+        items=[
+            {"entry_id": made["in_progress"].id, "outcome": "challenge", "comment": "Chase it."}
+        ],
+    )
     db.session.commit()
     return last, made
 
 
-def test_review_scope_lists_what_the_review_covers_with_counts(client, world, login,
-                                                               reviewed_log):
+def test_review_scope_lists_what_the_review_covers_with_counts(client, world, login, reviewed_log):
     last, made = reviewed_log
     login(world.users["registered_manager"])
     body = client.get(scope_url(world)).get_json()
@@ -58,23 +81,34 @@ def test_review_scope_lists_what_the_review_covers_with_counts(client, world, lo
     assert body["since"] == last.reviewed_at.isoformat()
     assert body["last_review"]["id"] == str(last.id)
     assert [i["entry"]["concern"] for i in body["items"]] == [
-        "Overdue one", "Marked done", "Open one", "Under way", "Closed this week"]
+        "Overdue one",
+        "Marked done",
+        "Open one",
+        "Under way",
+        "Closed this week",
+    ]
     overdue = body["items"][0]
     assert overdue["overdue"] is True and overdue["latest_review"] is None
     assert [f["code"] for f in overdue["entry"]["flags"]].count("overdue") == 1
     under_way = body["items"][3]
     assert under_way["overdue"] is False
-    assert (under_way["latest_review"]["outcome"], under_way["latest_review"]["comment"],
-            under_way["latest_review"]["kind"]) == ("challenge", "Chase it.", "ad_hoc")
+    assert (
+        under_way["latest_review"]["outcome"],
+        under_way["latest_review"]["comment"],
+        under_way["latest_review"]["kind"],
+    ) == ("challenge", "Chase it.", "ad_hoc")
     assert (body["total"], body["has_more"]) == (5, False)
 
 
-@pytest.mark.parametrize("show, concerns", [
-    ("open", ["Overdue one", "Open one"]),
-    ("in_progress", ["Under way"]),
-    ("done", ["Marked done", "Closed this week"]),
-    ("overdue", ["Overdue one"]),
-])
+@pytest.mark.parametrize(
+    "show, concerns",
+    [
+        ("open", ["Overdue one", "Open one"]),
+        ("in_progress", ["Under way"]),
+        ("done", ["Marked done", "Closed this week"]),
+        ("overdue", ["Overdue one"]),
+    ],
+)
 def test_review_scope_shows_one_group(client, world, login, reviewed_log, show, concerns):
     login(world.users["registered_manager"])
     body = client.get(scope_url(world, show=show)).get_json()
@@ -90,10 +124,18 @@ def test_review_scope_is_paged(client, world, login, reviewed_log):
 
 
 def test_a_first_review_covers_one_interval_of_closures(client, world, login):
-    make_entry(world, concern="Closed 5 days ago", status="closed",
-               closed_at=dates.utcnow() - timedelta(days=5))
-    make_entry(world, concern="Closed 40 days ago", status="closed",
-               closed_at=dates.utcnow() - timedelta(days=40))
+    make_entry(
+        world,
+        concern="Closed 5 days ago",
+        status="closed",
+        closed_at=dates.utcnow() - timedelta(days=5),
+    )
+    make_entry(
+        world,
+        concern="Closed 40 days ago",
+        status="closed",
+        closed_at=dates.utcnow() - timedelta(days=40),
+    )
     db.session.commit()
     login(world.users["nominated_individual"])
     weekly = client.get(scope_url(world)).get_json()
@@ -102,12 +144,17 @@ def test_a_first_review_covers_one_interval_of_closures(client, world, login):
     assert [i["entry"]["concern"] for i in monthly["items"]] == ["Closed 5 days ago"]
 
 
-@pytest.mark.parametrize("args, fields", [
-    ("kind=weekly", {"kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."}),
-    ("kind=rm_weekly&show=late",
-     {"show": "Must be one of: all, open, in_progress, done, overdue."}),
-    ("show=all", {"kind": "Missing data for required field."}),
-])
+@pytest.mark.parametrize(
+    "args, fields",
+    [
+        ("kind=weekly", {"kind": "Must be one of: rm_weekly, provider_monthly, ad_hoc."}),
+        (
+            "kind=rm_weekly&show=late",
+            {"show": "Must be one of: all, open, in_progress, done, overdue."},
+        ),
+        ("show=all", {"kind": "Missing data for required field."}),
+    ],
+)
 def test_review_scope_bad_arguments_name_the_field(client, world, login, args, fields):
     login(world.users["registered_manager"])
     response = client.get(f"/api/v1/reviews/scope?service_id={world.home.id}&{args}")
@@ -119,6 +166,5 @@ def test_review_scope_is_for_those_who_read_reviews(client, world, login):
     login(world.users["care_worker"])
     assert client.get(scope_url(world)).status_code == 403
     login(world.users["nominated_individual"])
-    rival = client.get(f"/api/v1/reviews/scope?service_id={world.rival_service.id}"
-                       "&kind=rm_weekly")
+    rival = client.get(f"/api/v1/reviews/scope?service_id={world.rival_service.id}&kind=rm_weekly")
     assert rival.status_code == 404

@@ -45,12 +45,16 @@ def test_enrolment_then_sign_in_takes_a_code(world, browser):
     stored = fresh(db.select(RecoveryCode.code_hash))
     assert len(stored) == 10 and not set(codes) & set(stored)
     assert "second_factor_enrolled" in fresh(
-        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(manager.id)))
+        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(manager.id))
+    )
 
     b = browser()
     r = password_step(b, manager)
     assert r.status_code == 200
-    assert r.get_json() == {"second_factor_required": True, "csrf_token": r.get_json()["csrf_token"]}
+    assert r.get_json() == {
+        "second_factor_required": True,
+        "csrf_token": r.get_json()["csrf_token"],
+    }
     b.csrf_token = r.get_json()["csrf_token"]
     # Half signed in: nothing answers yet.
     assert b.get("/api/v1/me").status_code == 401
@@ -107,13 +111,17 @@ def test_a_recovery_code_works_once(world, browser):
     assert r.status_code == 200, r.get_json()
     b.csrf_token = r.get_json()["csrf_token"]
     assert b.get("/api/v1/me/second-factor").get_json() == {
-        "enrolled": True, "required": False, "recovery_codes_left": 9}
+        "enrolled": True,
+        "required": False,
+        "recovery_codes_left": 9,
+    }
     again = browser()
     again.csrf_token = password_step(again, manager).get_json()["csrf_token"]
     r = again.post("/api/v1/auth/second-factor", json={"recovery_code": codes[3]})
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {
-        "recovery_code": "Not a recovery code of yours, or already used."}
+        "recovery_code": "Not a recovery code of yours, or already used."
+    }
     assert len(fresh(db.select(RecoveryCode.id).where(RecoveryCode.used_at.is_not(None)))) == 1
 
 
@@ -132,7 +140,10 @@ def test_a_required_second_factor_applies_to_desk_and_admin_roles_only(world, br
     assert r.status_code == 403
     assert r.get_json()["error"]["code"] == "second_factor_enrolment_required"
     assert b.get("/api/v1/me/second-factor").get_json() == {
-        "enrolled": False, "required": True, "recovery_codes_left": 0}
+        "enrolled": False,
+        "required": True,
+        "recovery_codes_left": 0,
+    }
     enrol(b)
     assert b.get("/api/v1/services").status_code == 200
     # Next time, the sign-in takes a code.
@@ -163,8 +174,12 @@ def test_a_wrong_first_code_does_not_turn_it_on(world, browser):
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {"code": "Not the current code."}
     assert b.get("/api/v1/me/second-factor").get_json()["enrolled"] is False
-    assert password_step(browser(), world.users["registered_manager"]).get_json().get(
-        "second_factor_required") is None
+    assert (
+        password_step(browser(), world.users["registered_manager"])
+        .get_json()
+        .get("second_factor_required")
+        is None
+    )
 
 
 def test_a_floor_worker_may_turn_it_off_again_with_a_code(world, browser):
@@ -188,7 +203,8 @@ def test_where_it_is_required_it_cannot_be_turned_off(world, browser):
         r = b.post("/api/v1/me/second-factor/turn-off", json={"code": pyotp.TOTP(secret).at(later)})
     assert r.status_code == 422
     assert r.get_json()["error"]["message"] == (
-        "Your provider requires two-step sign-in for your role: it stays on.")
+        "Your provider requires two-step sign-in for your role: it stays on."
+    )
 
 
 def test_a_manager_resets_a_lost_second_factor_and_its_sessions_end(world, browser):
@@ -196,16 +212,19 @@ def test_a_manager_resets_a_lost_second_factor_and_its_sessions_end(world, brows
     holder = browser(carer)
     enrol(holder)
     r = browser(world.users["care_worker"]).post(
-        f"/api/v1/admin/users/{carer.id}/second-factor/reset")
+        f"/api/v1/admin/users/{carer.id}/second-factor/reset"
+    )
     assert r.status_code == 403
     r = browser(world.users["registered_manager"]).post(
-        f"/api/v1/admin/users/{carer.id}/second-factor/reset")
+        f"/api/v1/admin/users/{carer.id}/second-factor/reset"
+    )
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["enrolled"] is False
     assert holder.get("/api/v1/me").status_code == 401
     assert password_step(browser(), carer).get_json()["email"] == carer.email
     assert "second_factor_reset" in fresh(
-        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(carer.id)))
+        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(carer.id))
+    )
 
 
 def test_a_subject_access_export_shows_sessions_and_second_factor_but_no_secret(world, browser):

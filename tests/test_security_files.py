@@ -26,8 +26,13 @@ def mode(path) -> int:
 
 
 def sqlite_app(tmp_path, path):
-    return create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "x",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    return create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        }
+    )
 
 
 def test_a_new_sqlite_database_and_its_wal_and_shm_files_are_private(tmp_path, usual_umask):
@@ -71,10 +76,13 @@ def test_a_subject_access_file_is_private(app, world, tmp_path, usual_umask):
     assert mode(outfile) == 0o600
 
 
-@pytest.mark.parametrize(("public_url", "hsts"), [
-    ("https://careloop.example.org", "max-age=31536000"),
-    ("http://127.0.0.1:5000", None),
-])
+@pytest.mark.parametrize(
+    ("public_url", "hsts"),
+    [
+        ("https://careloop.example.org", "max-age=31536000"),
+        ("http://127.0.0.1:5000", None),
+    ],
+)
 def test_hsts_is_sent_when_the_site_is_published_over_https(app, client, public_url, hsts):
     app.config["PUBLIC_URL"] = public_url
     assert client.get("/api/v1/auth/csrf").headers.get("Strict-Transport-Security") == hsts

@@ -57,10 +57,15 @@ def digest() -> str:
     for table in db.metadata.sorted_tables:
         if table.name in KEEP | {"change_counter"}:
             continue
-        columns = [c for c in table.columns if c.name not in NOT_DIGESTED
-                   and not (c.primary_key and c.type.python_type is int)]
-        rows = sorted(json.dumps([_plain(v) for v in row], sort_keys=True, default=str)
-                      for row in db.session.execute(select(*columns)))
+        columns = [
+            c
+            for c in table.columns
+            if c.name not in NOT_DIGESTED and not (c.primary_key and c.type.python_type is int)
+        ]
+        rows = sorted(
+            json.dumps([_plain(v) for v in row], sort_keys=True, default=str)
+            for row in db.session.execute(select(*columns))
+        )
         sha.update(f"{table.name}:{len(rows)}\n".encode())
         for row in rows:
             sha.update(row.encode())
@@ -76,8 +81,7 @@ def _plain(value):
 
 
 def entry_about(words: str) -> LogEntry:
-    return db.session.scalars(
-        select(LogEntry).where(LogEntry.concern.like(f"{words}%"))).one()
+    return db.session.scalars(select(LogEntry).where(LogEntry.concern.like(f"{words}%"))).one()
 
 
 def role_of(user_id) -> str:
@@ -87,8 +91,14 @@ def role_of(user_id) -> str:
 @pytest.fixture(scope="class")
 def seeded(_migrated, tmp_path_factory):
     """The demo built once through the CLI, ending on DAY, shared by the class's tests."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _migrated,
-                      "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path_factory.mktemp("i"))})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _migrated,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("i")),
+        }
+    )
     result = app.test_cli_runner().invoke(args=["seed", "--today", DAY.isoformat()])
     ctx = app.app_context()
     ctx.push()
@@ -113,11 +123,16 @@ class TestDemo:
         assert provider.name == "Brightwater Care Group"
         services = db.session.scalars(select(Service).order_by(Service.name)).all()
         assert [(s.name, s.kind) for s in services] == [
-            ("Ashdown House", "care_home"), ("Beech Court", "care_home"),
-            ("Brightwater Home Care – Lewes", "domiciliary")]
+            ("Ashdown House", "care_home"),
+            ("Beech Court", "care_home"),
+            ("Brightwater Home Care – Lewes", "domiciliary"),
+        ]
         ashdown = services[0]
-        roles = {m.role: m.service_id for m in db.session.scalars(select(Membership))
-                 if m.service_id in (None, ashdown.id)}
+        roles = {
+            m.role: m.service_id
+            for m in db.session.scalars(select(Membership))
+            if m.service_id in (None, ashdown.id)
+        }
         assert set(roles) == set(ROLES)
         assert all((roles[r] is None) == (r in PROVIDER_ROLES) for r in ROLES)
         for service in services:
@@ -138,8 +153,9 @@ class TestDemo:
 
         before = demo.logins()
         rival = factories.make_provider("Elsewhere Care Ltd")
-        factories.make_user(rival, "care_worker", name="Not The Demo Manager",
-                            email="rm@brightwater.example")
+        factories.make_user(
+            rival, "care_worker", name="Not The Demo Manager", email="rm@brightwater.example"
+        )
         db.session.flush()
         try:
             assert demo.logins() == before
@@ -154,25 +170,32 @@ class TestDemo:
         assert last <= END
         assert set(db.session.scalars(select(AuditEvent.channel).distinct())) == {"seed"}
         people = db.session.scalars(select(Finding.people_involved)).all()
-        assert all(p == "" or p.startswith(("Room ", "Relative of ", "Client C-"))
-                   for p in people)
+        assert all(p == "" or p.startswith(("Room ", "Relative of ", "Client C-")) for p in people)
 
     def test_example_1_missed_follow_ups(self):
         entry = entry_about("Follow-up actions from appointments, incidents and handovers")
         assert entry.status == "closed" and role_of(entry.owner_id) == "deputy_manager"
-        assert {f.source for f in db.session.scalars(
-            select(Finding).where(Finding.log_entry_id == entry.id))} == {
-            "appointment", "incident", "family_communication", "handover"}
+        assert {
+            f.source
+            for f in db.session.scalars(select(Finding).where(Finding.log_entry_id == entry.id))
+        } == {"appointment", "incident", "family_communication", "handover"}
         assert [c.reason[:22] for c in entry.carry_forwards] == ["Next-day checks only r"]
         assert {e.type for e in entry.evidence} >= {
-            "audit", "handover_record", "staff_practice_check", "governance_minutes"}
-        authors = {role_of(n.author_id) for n in db.session.scalars(
-            select(Note).where(Note.entry_id == entry.id))}
+            "audit",
+            "handover_record",
+            "staff_practice_check",
+            "governance_minutes",
+        }
+        authors = {
+            role_of(n.author_id)
+            for n in db.session.scalars(select(Note).where(Note.entry_id == entry.id))
+        }
         assert {"care_coordinator", "deputy_manager", "registered_manager"} <= authors
         assert self._reviews_of(entry) >= {
             ("provider_monthly", "provider_quality_lead", "assurance"),
             ("provider_monthly", "nominated_individual", "assurance"),
-            ("rm_weekly", "registered_manager", "assurance")}
+            ("rm_weekly", "registered_manager", "assurance"),
+        }
 
     def test_example_2_senior_visibility(self):
         entry = entry_about("Staff and people we support say senior staff are not visible")
@@ -182,40 +205,62 @@ class TestDemo:
         assert len(entry.carry_forwards) == 1 and entry.interim_controls
         assert {e.type for e in entry.evidence} == {"feedback", "observation"}
         assert ("provider_monthly", "nominated_individual", "challenge") in self._reviews_of(entry)
-        rounds = db.session.scalar(select(func.count()).select_from(Walkaround).join(
-            User, User.id == Walkaround.conducted_by).where(
-            Walkaround.kind == "visibility_round", User.email == "senior@brightwater.example"))
+        rounds = db.session.scalar(
+            select(func.count())
+            .select_from(Walkaround)
+            .join(User, User.id == Walkaround.conducted_by)
+            .where(
+                Walkaround.kind == "visibility_round", User.email == "senior@brightwater.example"
+            )
+        )
         assert rounds >= 10
 
     def test_example_3_audit_escalation(self):
         entry = entry_about("Audits identify high-risk concerns")
         assert (entry.risk, entry.status, entry.escalation_decision) == (
-            "high", "awaiting_sign_off", "escalated")
+            "high",
+            "awaiting_sign_off",
+            "escalated",
+        )
         assert role_of(entry.created_by) == "provider_quality_lead"
         ashdown = db.session.get(Service, entry.service_id)
         assert ashdown.name == "Ashdown House"
         assert ashdown.escalation_criteria.endswith(
-            "the deputy manager records the escalation decision in the log within 24 hours.")
-        audits = db.session.scalars(select(LogEntry).where(
-            LogEntry.source == "audit", LogEntry.risk == "high")).all()
+            "the deputy manager records the escalation decision in the log within 24 hours."
+        )
+        audits = db.session.scalars(
+            select(LogEntry).where(LogEntry.source == "audit", LogEntry.risk == "high")
+        ).all()
         assert len(audits) == 8 and all(e.escalation_decision for e in audits)
         signed = [e for e in audits if e.signed_off_by]
         assert len(signed) >= 4
         assert {role_of(e.signed_off_by) for e in signed} == {
-            "nominated_individual", "provider_quality_lead"}
-        challenged = db.session.scalars(select(AuditEvent.entity_id).where(
-            AuditEvent.action == "challenge")).all()
+            "nominated_individual",
+            "provider_quality_lead",
+        }
+        challenged = db.session.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "challenge")
+        ).all()
         assert str(signed[0].id) in challenged or any(str(e.id) in challenged for e in signed)
 
     def test_the_three_improvement_measures_have_weekly_figures(self):
         measures = {m.metric: m for m in db.session.scalars(select(ImprovementMeasure))}
         expected = {
-            "follow_ups_within_timescale": ("90% of follow-up actions completed within "
-                                            "timescale", 90, 6),
-            "positive_visibility_feedback": ("85% positive feedback on leadership visibility",
-                                             85, 8),
-            "high_risk_audit_escalation": ("100% of high-risk audit findings with a recorded "
-                                           "escalation decision", 100, 6),
+            "follow_ups_within_timescale": (
+                "90% of follow-up actions completed within timescale",
+                90,
+                6,
+            ),
+            "positive_visibility_feedback": (
+                "85% positive feedback on leadership visibility",
+                85,
+                8,
+            ),
+            "high_risk_audit_escalation": (
+                "100% of high-risk audit findings with a recorded escalation decision",
+                100,
+                6,
+            ),
         }
         assert set(measures) == set(expected)
         for metric, (name, target, weeks) in expected.items():
@@ -233,22 +278,41 @@ class TestDemo:
 
     def test_the_home_care_weekly_review_is_overdue(self):
         provider = db.session.scalars(select(Provider)).one()
-        overdue = {row["service_name"]: row["rm"]["overdue"]
-                   for row in review_cadence(provider, today=DAY, now=END)}
-        assert overdue == {"Ashdown House": False, "Beech Court": False,
-                           "Brightwater Home Care – Lewes": True}
+        overdue = {
+            row["service_name"]: row["rm"]["overdue"]
+            for row in review_cadence(provider, today=DAY, now=END)
+        }
+        assert overdue == {
+            "Ashdown House": False,
+            "Beech Court": False,
+            "Brightwater Home Care – Lewes": True,
+        }
 
     def test_history_has_owners_carry_forwards_evidence_and_sign_offs(self):
         def count(model, *where):
             return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
         assert count(Walkaround) > 250 and count(Finding) > 500 and count(LogEntry) > 100
-        assert count(Walkaround, ~Walkaround.id.in_(select(Finding.walkaround_id).where(
-            Finding.walkaround_id.is_not(None)))) > 50  # most walkarounds find nothing
+        assert (
+            count(
+                Walkaround,
+                ~Walkaround.id.in_(
+                    select(Finding.walkaround_id).where(Finding.walkaround_id.is_not(None))
+                ),
+            )
+            > 50
+        )  # most walkarounds find nothing
         assert count(LogEntry, LogEntry.status != "draft", LogEntry.owner_id.is_(None)) == 0
         assert count(CarryForward) >= 10 and count(EvidenceRef) > 100
-        assert count(LogEntry, LogEntry.risk == "high", LogEntry.status == "closed",
-                     LogEntry.signed_off_by.is_(None)) == 0
+        assert (
+            count(
+                LogEntry,
+                LogEntry.risk == "high",
+                LogEntry.status == "closed",
+                LogEntry.signed_off_by.is_(None),
+            )
+            == 0
+        )
         assert count(Review, Review.kind == "rm_weekly") >= 30
         assert count(ReviewItem, ReviewItem.outcome == "challenge") >= 2
 
@@ -274,8 +338,13 @@ class TestDemo:
         from flask_migrate import upgrade
 
         first = digest()
-        other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'again.db'}",
-                            "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path / "i")})
+        other = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'again.db'}",
+                "SECRET_KEY": "test",
+                "INSTANCE_PATH": str(tmp_path / "i"),
+            }
+        )
         with other.app_context():
             upgrade()
             demo.build(DAY)
@@ -290,16 +359,29 @@ class TestDemo:
         rows = db.session.execute(
             select(Review.kind, Review.reviewer_id, ReviewItem.outcome)
             .join(ReviewItem, ReviewItem.review_id == Review.id)
-            .where(ReviewItem.entry_id == entry.id))
+            .where(ReviewItem.entry_id == entry.id)
+        )
         return {(kind, role_of(reviewer), outcome) for kind, reviewer, outcome in rows}
 
 
 def test_large_scale_smoke_run_builds_the_counts_asked_for(app):
     from seed import large
 
-    result = app.test_cli_runner().invoke(args=[
-        "seed", "--scale", "large", "--services", "3", "--findings", "2000",
-        "--entries", "400", "--tablets", "10"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "seed",
+            "--scale",
+            "large",
+            "--services",
+            "3",
+            "--findings",
+            "2000",
+            "--entries",
+            "400",
+            "--tablets",
+            "10",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Built {large.PROVIDER_NAME} in ")
 
@@ -313,10 +395,19 @@ def test_large_scale_smoke_run_builds_the_counts_asked_for(app):
     assert count(AuditEvent) > 2000 and count(Walkaround) > 0 and count(Review) > 0
     assert count(Finding, Finding.log_entry_id.is_not(None)) > 0
     # Closure rules hold in bulk too: evidence on every closure, sign-off on high risk.
-    assert count(LogEntry, LogEntry.status == "closed", ~LogEntry.id.in_(
-        select(EvidenceRef.entry_id))) == 0
-    assert count(LogEntry, LogEntry.status == "closed", LogEntry.risk == "high",
-                 LogEntry.signed_off_by.is_(None)) == 0
+    assert (
+        count(LogEntry, LogEntry.status == "closed", ~LogEntry.id.in_(select(EvidenceRef.entry_id)))
+        == 0
+    )
+    assert (
+        count(
+            LogEntry,
+            LogEntry.status == "closed",
+            LogEntry.risk == "high",
+            LogEntry.signed_off_by.is_(None),
+        )
+        == 0
+    )
     # Change sequences: unique, and the counter at the highest one handed out.
     seqs = []
     for model in (Walkaround, Finding, LogEntry, EvidenceRef, Note):

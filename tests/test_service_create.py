@@ -22,8 +22,10 @@ def test_a_provider_role_adds_a_service_with_starter_lists(world, login, client,
     service = db.session.get(Service, __import__("uuid").UUID(body["id"]))
     assert service.provider_id == world.provider.id
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.entity_id == body["id"]))
-    assert (event.action, event.changes) == ("created", {"name": "Willow Lodge",
-                                                         "kind": "care_home"})
+    assert (event.action, event.changes) == (
+        "created",
+        {"name": "Willow Lodge", "kind": "care_home"},
+    )
 
 
 def test_a_second_service_with_the_same_name_is_refused(world, login, client):
@@ -46,6 +48,8 @@ def test_other_roles_may_not_add_services(world, login, client, role):
     before = db.session.scalar(db.select(db.func.count(Service.id)))
     r = client.post("/api/v1/services", json={"name": "Willow Lodge"})
     assert r.status_code == 403
-    assert r.get_json()["error"]["message"] == \
-        "Your role does not allow adding services (service.create)."
+    assert (
+        r.get_json()["error"]["message"]
+        == "Your role does not allow adding services (service.create)."
+    )
     assert db.session.scalar(db.select(db.func.count(Service.id))) == before

@@ -22,9 +22,14 @@ def copy_of_pwa(tmp_path: Path, name: str = "pwa") -> Path:
 
 
 def client_for(tmp_path: Path, root: Path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sw.db'}",
-                      "SECRET_KEY": "sw-test", "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "PWA_ROOT": str(root)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sw.db'}",
+            "SECRET_KEY": "sw-test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PWA_ROOT": str(root),
+        }
+    )
     return app.test_client()
 
 
@@ -83,10 +88,21 @@ def test_the_same_files_give_the_same_version_wherever_they_are_served_from(tmp_
 
 def test_the_shell_is_exactly_the_files_that_exist(client, pwa_root):
     shell = served(client)["SHELL"]
-    modules = sorted("/" + p.relative_to(pwa_root).as_posix() for p in (pwa_root / "js").rglob("*.js"))
-    expected = {"/", "/index.html", "/manifest.webmanifest", "/css/app.css", "/css/desk.css",
-                "/icons/icon-192.png", "/icons/icon-512.png", "/icons/maskable-512.png",
-                "/vendor/idb/index.js", *modules}
+    modules = sorted(
+        "/" + p.relative_to(pwa_root).as_posix() for p in (pwa_root / "js").rglob("*.js")
+    )
+    expected = {
+        "/",
+        "/index.html",
+        "/manifest.webmanifest",
+        "/css/app.css",
+        "/css/desk.css",
+        "/icons/icon-192.png",
+        "/icons/icon-512.png",
+        "/icons/maskable-512.png",
+        "/vendor/idb/index.js",
+        *modules,
+    }
     assert shell[0] == "/"
     assert sorted(shell) == sorted(expected)
     for url in shell:

@@ -19,8 +19,10 @@ browser = helpers.browser
 def _sessions(user) -> list[UserSession]:
     db.session.rollback()  # a fresh read: the requests ran in other app contexts
     return db.session.scalars(
-        db.select(UserSession).where(UserSession.user_id == user.id)
-        .order_by(UserSession.created_at)).all()
+        db.select(UserSession)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.created_at)
+    ).all()
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(world, app, browser):
@@ -32,8 +34,11 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(world, app, browser):
     assert r.status_code == 200 and r.get_json() == {"logged_out": True}
     r = copied.get("/api/v1/me")
     assert r.status_code == 401
-    assert r.get_json()["error"] == {"code": "unauthenticated", "message": "Please log in.",
-                                     "fields": {}}
+    assert r.get_json()["error"] == {
+        "code": "unauthenticated",
+        "message": "Please log in.",
+        "fields": {},
+    }
     assert copied.get("/api/v1/entries").status_code == 401
     [record] = _sessions(manager)
     assert record.ended_reason == "logout" and record.ended_at is not None
@@ -58,8 +63,10 @@ def test_revoking_a_tablet_ends_its_session_at_once(world, app, browser):
     # The thief holding the tablet can neither pull, nor register a new installation, nor
     # ask who they are.
     assert pull(tablet, device_id).status_code == 401
-    r = tablet.post("/api/v1/sync/devices", json={
-        "installation_id": "fresh-install", "label": "Tablet", "protocol_version": 1})
+    r = tablet.post(
+        "/api/v1/sync/devices",
+        json={"installation_id": "fresh-install", "label": "Tablet", "protocol_version": 1},
+    )
     assert r.status_code == 401
     assert tablet.get("/api/v1/me").status_code == 401
     assert elsewhere.get("/api/v1/me").status_code == 200
@@ -74,8 +81,9 @@ def test_a_session_bound_by_a_push_ends_with_its_tablet(world, browser):
     device_id = register(first, "ward-tablet")
     first.post("/api/v1/auth/logout")
     later = browser(carer)
-    r = later.post("/api/v1/sync/push", json={
-        "protocol_version": 1, "device_id": device_id, "mutations": []})
+    r = later.post(
+        "/api/v1/sync/push", json={"protocol_version": 1, "device_id": device_id, "mutations": []}
+    )
     assert r.status_code == 200, r.get_json()
     browser(carer).post(f"/api/v1/devices/{device_id}/revoke")
     assert later.get("/api/v1/me").status_code == 401
@@ -85,11 +93,14 @@ def test_one_sign_in_is_never_shared_by_two_tablets(world, app, browser):
     carer = world.users["care_worker"]
     tablet = browser(carer)
     register(tablet, "tablet-a")
-    r = tablet.post("/api/v1/sync/devices", json={
-        "installation_id": "tablet-b", "label": "Tablet", "protocol_version": 1})
+    r = tablet.post(
+        "/api/v1/sync/devices",
+        json={"installation_id": "tablet-b", "label": "Tablet", "protocol_version": 1},
+    )
     assert r.status_code == 401
     assert r.get_json()["error"]["message"] == (
-        "This sign-in belongs to another tablet. Please log in again.")
+        "This sign-in belongs to another tablet. Please log in again."
+    )
     assert tablet.get("/api/v1/me").status_code == 401
 
 
@@ -158,52 +169,75 @@ def test_last_seen_is_written_at_most_once_a_minute(world, browser):
 def test_the_csrf_token_is_new_after_sign_in(world, browser):
     b = browser()
     before = b.csrf_token
-    r = b.post("/api/v1/auth/login", json={"email": world.users["care_worker"].email,
-                                           "password": "correct horse battery"})
+    r = b.post(
+        "/api/v1/auth/login",
+        json={"email": world.users["care_worker"].email, "password": "correct horse battery"},
+    )
     after = r.get_json()["csrf_token"]
     assert after != before
-    r = b.post("/api/v1/me/password", headers={"X-CSRF-Token": before},
-               json={"current_password": "x", "new_password": "y"})
+    r = b.post(
+        "/api/v1/me/password",
+        headers={"X-CSRF-Token": before},
+        json={"current_password": "x", "new_password": "y"},
+    )
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "csrf"
 
 
 def test_a_password_change_keeps_this_session_and_ends_the_others(world, browser):
     carer = world.users["care_worker"]
     here, there = browser(carer), browser(carer)
-    r = here.post("/api/v1/me/password", json={"current_password": "correct horse battery",
-                                               "new_password": "a brand new passphrase"})
+    r = here.post(
+        "/api/v1/me/password",
+        json={
+            "current_password": "correct horse battery",
+            "new_password": "a brand new passphrase",
+        },
+    )
     assert r.status_code == 200, r.get_json()
     assert here.get("/api/v1/me").status_code == 200
     assert there.get("/api/v1/me").status_code == 401
 
 
 def test_me_says_which_kind_of_session_it_is(world, browser):
-    assert browser(world.users["registered_manager"]).get("/api/v1/me").get_json()[
-        "session_kind"] == "desk"
-    assert browser(world.users["care_worker"]).get("/api/v1/me").get_json()[
-        "session_kind"] == "device_sync"
+    assert (
+        browser(world.users["registered_manager"]).get("/api/v1/me").get_json()["session_kind"]
+        == "desk"
+    )
+    assert (
+        browser(world.users["care_worker"]).get("/api/v1/me").get_json()["session_kind"]
+        == "device_sync"
+    )
 
 
 def test_the_provider_leads_change_the_sign_in_settings(world, browser):
     ni = browser(world.users["nominated_individual"])
-    r = ni.patch("/api/v1/provider/sign-in-settings",
-                 json={"desk_idle_minutes": 15, "second_factor_required": True})
+    r = ni.patch(
+        "/api/v1/provider/sign-in-settings",
+        json={"desk_idle_minutes": 15, "second_factor_required": True},
+    )
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["settings"] == {
-        "desk_idle_minutes": 15, "desk_lifetime_hours": 12, "device_sync_idle_minutes": 120,
-        "device_sync_lifetime_hours": 14, "second_factor_required": True}
+        "desk_idle_minutes": 15,
+        "desk_lifetime_hours": 12,
+        "device_sync_idle_minutes": 120,
+        "device_sync_lifetime_hours": 14,
+        "second_factor_required": True,
+    }
     r = ni.patch("/api/v1/provider/sign-in-settings", json={"desk_idle_minutes": 1})
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {
-        "desk_idle_minutes": "Must be greater than or equal to 5 and less than or equal to 240."}
+        "desk_idle_minutes": "Must be greater than or equal to 5 and less than or equal to 240."
+    }
     manager = browser(world.users["registered_manager"])
     assert manager.get("/api/v1/provider/sign-in-settings").status_code == 403  # owes enrolment
     db.session.rollback()  # read what the requests committed
     world.provider.settings = {}
     db.session.commit()
     manager = browser(world.users["registered_manager"])
-    assert manager.get("/api/v1/provider/sign-in-settings").get_json()["settings"][
-        "desk_idle_minutes"] == 30
+    assert (
+        manager.get("/api/v1/provider/sign-in-settings").get_json()["settings"]["desk_idle_minutes"]
+        == 30
+    )
     r = manager.patch("/api/v1/provider/sign-in-settings", json={"desk_idle_minutes": 60})
     assert r.status_code == 403
 
@@ -225,8 +259,10 @@ def test_signing_in_over_a_session_ends_it(world, app, browser):
     carer = world.users["care_worker"]
     shared = browser(carer)
     copied = copy_of(shared, app)
-    r = shared.post("/api/v1/auth/login", json={
-        "email": world.users["key_worker"].email, "password": "correct horse battery"})
+    r = shared.post(
+        "/api/v1/auth/login",
+        json={"email": world.users["key_worker"].email, "password": "correct horse battery"},
+    )
     assert r.status_code == 200
     assert shared.get("/api/v1/me").get_json()["email"] == world.users["key_worker"].email
     assert copied.get("/api/v1/me").status_code == 401
@@ -237,8 +273,10 @@ def test_a_session_owing_an_enrolment_may_still_sign_in_as_someone_else(world, b
     world.provider.settings = {"second_factor_required": True}
     db.session.commit()
     b = browser(world.users["registered_manager"])
-    r = b.post("/api/v1/auth/login", json={
-        "email": world.users["care_worker"].email, "password": "correct horse battery"})
+    r = b.post(
+        "/api/v1/auth/login",
+        json={"email": world.users["care_worker"].email, "password": "correct horse battery"},
+    )
     assert r.status_code == 200, r.get_json()
     b.csrf_token = r.get_json()["csrf_token"]
     assert b.get("/api/v1/services").status_code == 200

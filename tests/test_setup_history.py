@@ -20,8 +20,10 @@ def quick_passwords(monkeypatch):
 
     from werkzeug.security import generate_password_hash
 
-    monkeypatch.setattr("server.accounts.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
+    monkeypatch.setattr(
+        "server.accounts.services.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1"),
+    )
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -41,27 +43,55 @@ def set_up_a_morning_of_changes(client, world, login):
     settings = client.get(url).get_json()
     areas = [a for a in settings["areas"] if a != "Garden"] + ["Conservatory"]
     with clock_at(at(9)):
-        ok(client.patch(url, json={"base_version": 1, "areas": areas,
-                                   "routines": settings["routines"] + ["Afternoon tea"]}))
+        ok(
+            client.patch(
+                url,
+                json={
+                    "base_version": 1,
+                    "areas": areas,
+                    "routines": settings["routines"] + ["Afternoon tea"],
+                },
+            )
+        )
     sets = copy.deepcopy(DEFAULT_QUESTION_SETS)
     sets[0]["questions"].append({"id": "vis-4", "text": "Did a manager ask how you are?"})
     sets[0]["questions"][1]["text"] = "When you asked for help, did it come quickly?"
     with clock_at(at(9, 30)):
         ok(client.patch(url, json={"base_version": 2, "question_sets": sets}))
     with clock_at(at(10)):
-        ok(client.patch(url, json={
-            "base_version": 3,
-            "escalation_criteria": "Any high-risk finding: phone the RM within the hour."}))
+        ok(
+            client.patch(
+                url,
+                json={
+                    "base_version": 3,
+                    "escalation_criteria": "Any high-risk finding: phone the RM within the hour.",
+                },
+            )
+        )
     login(lead)
     with clock_at(at(11)):
-        made = ok(client.post("/api/v1/measures", json={
-            "service_id": str(world.home.id), "name": "Follow-ups on time",
-            "metric": "follow_ups_within_timescale", "baseline": 61.5, "target": 90,
-            "start_date": "2026-03-02", "deadline": "2026-04-13"}))
+        made = ok(
+            client.post(
+                "/api/v1/measures",
+                json={
+                    "service_id": str(world.home.id),
+                    "name": "Follow-ups on time",
+                    "metric": "follow_ups_within_timescale",
+                    "baseline": 61.5,
+                    "target": 90,
+                    "start_date": "2026-03-02",
+                    "deadline": "2026-04-13",
+                },
+            )
+        )
     login(manager)
     with clock_at(at(12)):
-        ok(client.patch(f"/api/v1/measures/{made['id']}",
-                        json={"base_version": 1, "target": 85, "deadline": "2026-04-20"}))
+        ok(
+            client.patch(
+                f"/api/v1/measures/{made['id']}",
+                json={"base_version": 1, "target": 85, "deadline": "2026-04-20"},
+            )
+        )
     return made
 
 
@@ -74,8 +104,11 @@ def test_the_history_says_who_changed_what_and_when_newest_first(client, world, 
     manager = world.users["registered_manager"].display_name
     lead = world.users["provider_quality_lead"].display_name
     assert [(i["at"], i["actor_name"], i["summary"]) for i in items] == [
-        ("2026-03-02T12:00:00+00:00", manager,
-         "Changed the improvement measure “Follow-ups on time”"),
+        (
+            "2026-03-02T12:00:00+00:00",
+            manager,
+            "Changed the improvement measure “Follow-ups on time”",
+        ),
         ("2026-03-02T11:00:00+00:00", lead, "Set the improvement measure “Follow-ups on time”"),
         ("2026-03-02T10:00:00+00:00", manager, "Changed when to escalate"),
         ("2026-03-02T09:30:00+00:00", manager, "Changed the feedback questions"),
@@ -85,15 +118,21 @@ def test_the_history_says_who_changed_what_and_when_newest_first(client, world, 
     assert edit["subject_id"] == made["id"] and edit["about"] == "measures"
     assert [(c["label"], c["before"], c["after"], c["words"]) for c in edit["changes"]] == [
         ("Target", 90.0, 85.0, ["Target changed from 90% to 85%."]),
-        ("Deadline", "2026-04-13", "2026-04-20",
-         ["Deadline moved from 13 April 2026 to 20 April 2026."]),
+        (
+            "Deadline",
+            "2026-04-13",
+            "2026-04-20",
+            ["Deadline moved from 13 April 2026 to 20 April 2026."],
+        ),
     ]
     assert create["changes"][0]["words"] == [
         "Follow-up actions completed within timescale: baseline 61.5%, target 90%, "
-        "from 2 March 2026 to 13 April 2026."]
+        "from 2 March 2026 to 13 April 2026."
+    ]
     assert criteria["changes"][0]["words"] == [
         "Changed from “High-risk audit findings go to the registered manager the same day.” "
-        "to “Any high-risk finding: phone the RM within the hour.”"]
+        "to “Any high-risk finding: phone the RM within the hour.”"
+    ]
     assert criteria["changes"][0]["after"] == "Any high-risk finding: phone the RM within the hour."
     assert questions["changes"][0]["words"] == [
         "Reworded in “Leadership visibility”: “When you needed help, did it come quickly?” "
@@ -108,14 +147,22 @@ def test_the_history_says_who_changed_what_and_when_newest_first(client, world, 
     assert lists["actor_id"] == str(world.users["registered_manager"].id)
 
 
-@pytest.mark.parametrize("about, summaries", [
-    ("areas", ["Changed the areas and the routines"]),
-    ("routines", ["Changed the areas and the routines"]),
-    ("question_sets", ["Changed the feedback questions"]),
-    ("escalation_criteria", ["Changed when to escalate"]),
-    ("measures", ["Changed the improvement measure “Follow-ups on time”",
-                  "Set the improvement measure “Follow-ups on time”"]),
-])
+@pytest.mark.parametrize(
+    "about, summaries",
+    [
+        ("areas", ["Changed the areas and the routines"]),
+        ("routines", ["Changed the areas and the routines"]),
+        ("question_sets", ["Changed the feedback questions"]),
+        ("escalation_criteria", ["Changed when to escalate"]),
+        (
+            "measures",
+            [
+                "Changed the improvement measure “Follow-ups on time”",
+                "Set the improvement measure “Follow-ups on time”",
+            ],
+        ),
+    ],
+)
 def test_the_history_of_one_setting(client, world, login, about, summaries):
     set_up_a_morning_of_changes(client, world, login)
     body = client.get(f"/api/v1/services/{world.home.id}/history?about={about}").get_json()
@@ -128,11 +175,14 @@ def test_the_history_comes_in_pages(client, world, login):
     first, last = client.get(url).get_json(), client.get(url + "&page=3").get_json()
     assert (first["total"], first["has_more"], len(first["items"])) == (5, True, 2)
     assert (last["has_more"], [i["summary"] for i in last["items"]]) == (
-        False, ["Changed the areas and the routines"])
+        False,
+        ["Changed the areas and the routines"],
+    )
     refused = client.get(f"/api/v1/services/{world.home.id}/history?about=people")
     assert refused.status_code == 422
-    assert refused.get_json()["error"]["fields"] == {"about": (
-        "Must be one of: areas, routines, question_sets, escalation_criteria, measures.")}
+    assert refused.get_json()["error"]["fields"] == {
+        "about": ("Must be one of: areas, routines, question_sets, escalation_criteria, measures.")
+    }
 
 
 def test_a_provider_admin_sees_the_settings_but_not_the_measures(client, world, login):
@@ -153,14 +203,22 @@ def test_other_services_and_other_providers(client, world, login):
     assert (other["total"], other["items"]) == (0, [])  # nothing of Ashdown House leaks in
     rival = client.get(f"/api/v1/services/{world.rival_service.id}/history")
     assert (rival.status_code, rival.get_json()["error"]["message"]) == (
-        404, "There is no such service.")
+        404,
+        "There is no such service.",
+    )
 
 
 def test_completion_checks_are_not_set_up_history(client, world, login):
     from server.audit.services import Actor, record
 
-    record(Actor(world.users["registered_manager"]), "service", world.home.id,
-           "completion_check", {"day": "2026-03-02"}, service_id=world.home.id)
+    record(
+        Actor(world.users["registered_manager"]),
+        "service",
+        world.home.id,
+        "completion_check",
+        {"day": "2026-03-02"},
+        service_id=world.home.id,
+    )
     db.session.commit()
     login(world.users["registered_manager"])
     assert client.get(f"/api/v1/services/{world.home.id}/history").get_json()["total"] == 0
@@ -169,12 +227,19 @@ def test_completion_checks_are_not_set_up_history(client, world, login):
 def test_the_thresholds_history(client, world, login):
     login(world.users["provider_quality_lead"])
     with clock_at(at(9)):
-        ok(client.patch("/api/v1/provider/thresholds",
-                        json={"escalation_hours": {"high": 12}, "carry_forward_limit": 3}))
+        ok(
+            client.patch(
+                "/api/v1/provider/thresholds",
+                json={"escalation_hours": {"high": 12}, "carry_forward_limit": 3},
+            )
+        )
     login(world.users["nominated_individual"])
     with clock_at(at(10)):
-        ok(client.patch("/api/v1/provider/thresholds",
-                        json={"base_version": 2, "carry_forward_limit": None}))
+        ok(
+            client.patch(
+                "/api/v1/provider/thresholds", json={"base_version": 2, "carry_forward_limit": None}
+            )
+        )
     rival_admin = _rival_admin(world)
     login(rival_admin)
     ok(client.patch("/api/v1/provider/thresholds", json={"chasing_count": 4}))
@@ -184,10 +249,14 @@ def test_the_thresholds_history(client, world, login):
     assert body["total"] == 2
     newest, oldest = body["items"]
     assert (newest["actor_name"], newest["at"], newest["summary"], newest["about"]) == (
-        world.users["nominated_individual"].display_name, "2026-03-02T10:00:00+00:00",
-        "Changed the thresholds", "thresholds")
+        world.users["nominated_individual"].display_name,
+        "2026-03-02T10:00:00+00:00",
+        "Changed the thresholds",
+        "thresholds",
+    )
     assert [(c["label"], c["words"]) for c in newest["changes"]] == [
-        ("Carry-forwards before a warning", ["From 3 to 2 (the default)."])]
+        ("Carry-forwards before a warning", ["From 3 to 2 (the default)."])
+    ]
     assert {c["field"]: c["words"] for c in oldest["changes"]} == {
         "escalation_hours": ["High risk: from 24 hours (the default) to 12 hours."],
         "carry_forward_limit": ["From 2 (the default) to 3."],
@@ -205,12 +274,14 @@ def _rival_admin(world):
 
 def test_a_stale_thresholds_change_gets_409_with_the_current_table(client, world, login):
     login(world.users["provider_admin"])
-    first = ok(client.patch("/api/v1/provider/thresholds",
-                            json={"base_version": 1, "chasing_count": 3}))
+    first = ok(
+        client.patch("/api/v1/provider/thresholds", json={"base_version": 1, "chasing_count": 3})
+    )
     assert first["version"] == 2
     login(world.users["nominated_individual"])
-    stale = client.patch("/api/v1/provider/thresholds",
-                         json={"base_version": 1, "chasing_count": 5})
+    stale = client.patch(
+        "/api/v1/provider/thresholds", json={"base_version": 1, "chasing_count": 5}
+    )
     assert stale.status_code == 409
     error = stale.get_json()["error"]
     assert error["message"].startswith("Someone else changed the thresholds while you were")

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.db
 
 
 def test_a_finding_pushed_twice_lands_once_and_the_retry_gets_the_first_result(
-        client, world, login):
+    client, world, login
+):
     carer = world.users["senior_carer"]
     login(carer)
     device = register(client)
@@ -26,7 +27,8 @@ def test_a_finding_pushed_twice_lands_once_and_the_retry_gets_the_first_result(
     assert again["status"] == "duplicate" and again["first"] == result
     rows = db.session.scalars(db.select(Finding)).all()
     assert [(str(r.id), r.description, r.recorded_by) for r in rows] == [
-        (mutation["entity_id"], "Call bell out of reach in the lounge", carer.id)]
+        (mutation["entity_id"], "Call bell out of reach in the lounge", carer.id)
+    ]
     assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 1
 
 
@@ -61,8 +63,10 @@ def test_pull_returns_my_changes_in_pages_and_the_last_acknowledged(client, worl
     push(client, device, mutations)
     seen, cursor = [], 0
     for _ in range(10):
-        body = client.get(f"/api/v1/sync/pull?cursor={cursor}&limit=2&device_id={device}"
-                          f"&protocol_version={PROTOCOL}").get_json()
+        body = client.get(
+            f"/api/v1/sync/pull?cursor={cursor}&limit=2&device_id={device}"
+            f"&protocol_version={PROTOCOL}"
+        ).get_json()
         seen += [c["id"] for c in body["changes"] if c["entity_type"] == "finding"]
         cursor = body["next_cursor"]
         if not body["has_more"]:
@@ -80,8 +84,9 @@ def test_a_colleagues_tablet_does_not_pull_my_findings(client, world, login):
     client.post("/api/v1/auth/logout")
     login(colleague)
     other = register(client, "tablet-0001")
-    body = client.get(f"/api/v1/sync/pull?cursor=0&device_id={other}"
-                      f"&protocol_version={PROTOCOL}").get_json()
+    body = client.get(
+        f"/api/v1/sync/pull?cursor=0&device_id={other}&protocol_version={PROTOCOL}"
+    ).get_json()
     assert [c for c in body["changes"] if c["entity_type"] == "finding"] == []
     assert other != device  # one binding per (installation, user)
 
@@ -100,8 +105,9 @@ def test_a_revoked_tablet_is_refused_with_a_clear_code(client, world, login):
 
 def test_an_old_client_is_told_to_update(client, world, login):
     login(world.users["senior_carer"])
-    r = client.post("/api/v1/sync/devices",
-                    json={"installation_id": "tablet-0001", "protocol_version": 99})
+    r = client.post(
+        "/api/v1/sync/devices", json={"installation_id": "tablet-0001", "protocol_version": 99}
+    )
     assert r.status_code == 400
     assert r.get_json()["error"]["code"] == "update_required"
 
@@ -129,7 +135,8 @@ def test_too_many_mutations_get_413(client, world, login):
 
 
 def test_same_field_edited_on_two_devices_keeps_the_first_and_records_a_conflict(
-        client, world, login):
+    client, world, login
+):
     carer = world.users["senior_carer"]
     login(carer)
     device = register(client)
@@ -138,8 +145,15 @@ def test_same_field_edited_on_two_devices_keeps_the_first_and_records_a_conflict
     base = {"description": "Call bell out of reach in the lounge"}
 
     def edit(seq, text):
-        return {**create, "mutation_id": f"edit-{seq}", "seq": seq, "op": "update",
-                "base_version": 1, "changes": {"description": text}, "base_values": base}
+        return {
+            **create,
+            "mutation_id": f"edit-{seq}",
+            "seq": seq,
+            "op": "update",
+            "base_version": 1,
+            "changes": {"description": text},
+            "base_values": base,
+        }
 
     first = push(client, device, [edit(2, "Call bell out of reach, moved back")]).get_json()
     second = push(client, device, [edit(3, "Call bell missing")]).get_json()
@@ -149,7 +163,11 @@ def test_same_field_edited_on_two_devices_keeps_the_first_and_records_a_conflict
     assert finding.description == "Call bell out of reach, moved back"
     conflict = db.session.scalars(db.select(SyncConflict)).one()
     assert (conflict.field, conflict.kept_value, conflict.other_value, conflict.status) == (
-        "description", "Call bell out of reach, moved back", "Call bell missing", "open")
+        "description",
+        "Call bell out of reach, moved back",
+        "Call bell missing",
+        "open",
+    )
     # A registered manager sees it and takes the other value; the history records it.
     client.post("/api/v1/auth/logout")
     login(world.users["registered_manager"])

@@ -29,13 +29,21 @@ def _records(world) -> dict:
     """A Beech Court entry and finding, and a colleague's finding at Ashdown House."""
     beech_manager = factories.make_user(world.provider, "registered_manager", world.other)
     beech_carer = factories.make_user(world.provider, "senior_carer", world.other)
-    entry = log.create_draft(Actor(beech_manager), world.other, concern="Rails",
-                             source="walkaround")
+    entry = log.create_draft(
+        Actor(beech_manager), world.other, concern="Rails", source="walkaround"
+    )
     # A second version, so that a push based on the first is stale.
-    log.update_entry(Actor(beech_manager), entry, 1,
-                     {"concern": ENTRY_SECRET, "decision": DECISION_SECRET})
-    finding = {"kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-               "description": "Fall", "people_involved": PEOPLE_SECRET, "risk": "high"}
+    log.update_entry(
+        Actor(beech_manager), entry, 1, {"concern": ENTRY_SECRET, "decision": DECISION_SECRET}
+    )
+    finding = {
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "walkaround",
+        "description": "Fall",
+        "people_involved": PEOPLE_SECRET,
+        "risk": "high",
+    }
     beech = record_finding(Actor(beech_carer), world.other, dict(finding))
     colleague = record_finding(Actor(world.users["senior_carer"]), world.home, dict(finding))
     for row in (beech, colleague):
@@ -46,10 +54,18 @@ def _records(world) -> dict:
 
 def _mutation(device, user, seq: int, entity_type: str, entity_id, op: str, **fields) -> dict:
     return {
-        "mutation_id": f"m-{seq}", "device_id": device, "seq": seq,
-        "entity_type": entity_type, "entity_id": str(entity_id), "op": op,
-        "author_id": str(user.id), "base_version": 1, "changes": {}, "base_values": {},
-        "device_time": None, "transition": None,
+        "mutation_id": f"m-{seq}",
+        "device_id": device,
+        "seq": seq,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "op": op,
+        "author_id": str(user.id),
+        "base_version": 1,
+        "changes": {},
+        "base_values": {},
+        "device_time": None,
+        "transition": None,
     } | fields
 
 
@@ -57,8 +73,16 @@ def _stale(device, user, seq, entity_type, entity_id, op) -> dict:
     field = "concern" if entity_type == "log_entry" else "description"
     base = {field: "What the tablet saw"}
     if op == "update":
-        return _mutation(device, user, seq, entity_type, entity_id, op,
-                         changes={field: "Changed offline"}, base_values=base)
+        return _mutation(
+            device,
+            user,
+            seq,
+            entity_type,
+            entity_id,
+            op,
+            changes={field: "Changed offline"},
+            base_values=base,
+        )
     return _mutation(device, user, seq, entity_type, entity_id, op, base_values=base)
 
 
@@ -77,7 +101,8 @@ def _no_secret(text: str) -> None:
 @pytest.mark.parametrize("target", ["beech_entry", "beech_finding", "colleague_finding"])
 @pytest.mark.db
 def test_a_stale_push_to_a_record_one_may_not_read_records_and_discloses_nothing(
-        client, world, login, target, op):
+    client, world, login, target, op
+):
     records = _records(world)
     record = records[target]
     entity_type = "log_entry" if target == "beech_entry" else "finding"
@@ -89,8 +114,9 @@ def test_a_stale_push_to_a_record_one_may_not_read_records_and_discloses_nothing
 
     result = r.get_json()["results"][0]
     assert (result["status"], result["code"]) == ("rejected", "not_found")
-    assert result["reason"] == (f"There is no {entity_type} with this id: it was never "
-                                "created, or its create was rejected.")
+    assert result["reason"] == (
+        f"There is no {entity_type} with this id: it was never created, or its create was rejected."
+    )
     _no_secret(r.get_data(as_text=True))
     assert db.session.scalars(db.select(SyncConflict)).all() == []
     db.session.expire_all()
@@ -112,24 +138,45 @@ def test_the_answer_is_the_same_as_for_a_record_that_does_not_exist(client, worl
     results = push(client, device, [real, made_up]).get_json()["results"]
     strip = ("mutation_id", "entity_id")
     assert [{k: v for k, v in r.items() if k not in strip} for r in results][0] == (
-        {k: v for k, v in results[1].items() if k not in strip})
+        {k: v for k, v in results[1].items() if k not in strip}
+    )
 
 
 @pytest.mark.db
-def test_a_finding_triaged_since_is_refused_to_its_author_without_a_conflict(
-        client, world, login):
+def test_a_finding_triaged_since_is_refused_to_its_author_without_a_conflict(client, world, login):
     carer = world.users["care_worker"]
-    mine = record_finding(Actor(carer), world.home, {
-        "kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-        "description": "Call bell out of reach", "risk": "low"})
+    mine = record_finding(
+        Actor(carer),
+        world.home,
+        {
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "description": "Call bell out of reach",
+            "risk": "low",
+        },
+    )
     mine.triage_state, mine.description, mine.version = "dismissed", "Bell fixed by day", 2
     db.session.commit()
     login(carer)
     device = register(client)
 
-    result = push(client, device, [_mutation(
-        device, carer, 1, "finding", mine.id, "update", changes={"description": "Still out"},
-        base_values={"description": "Call bell out of reach"})]).get_json()["results"][0]
+    result = push(
+        client,
+        device,
+        [
+            _mutation(
+                device,
+                carer,
+                1,
+                "finding",
+                mine.id,
+                "update",
+                changes={"description": "Still out"},
+                base_values={"description": "Call bell out of reach"},
+            )
+        ],
+    ).get_json()["results"][0]
 
     assert (result["status"], result["code"]) == ("rejected", "forbidden")
     assert result["reason"] == "This finding has been triaged; ask a manager to change it."
@@ -139,10 +186,19 @@ def test_a_finding_triaged_since_is_refused_to_its_author_without_a_conflict(
 def _planted(world, user, entity_type: str, record, service) -> SyncConflict:
     """A conflict as the engine kept it before this fix (or while the author could read)."""
     row = SyncConflict(
-        id=uuid.uuid4(), service_id=service.id, kind="field", mutation_id="old",
-        entity_type=entity_type, entity_id=str(record.id), field="description",
-        base_value="Old", kept_value=FINDING_SECRET, other_value="Mine", other_author=user.id,
-        status="open")
+        id=uuid.uuid4(),
+        service_id=service.id,
+        kind="field",
+        mutation_id="old",
+        entity_type=entity_type,
+        entity_id=str(record.id),
+        field="description",
+        base_value="Old",
+        kept_value=FINDING_SECRET,
+        other_value="Mine",
+        other_author=user.id,
+        status="open",
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -150,12 +206,21 @@ def _planted(world, user, entity_type: str, record, service) -> SyncConflict:
 
 @pytest.mark.db
 def test_a_conflict_is_pulled_by_its_author_only_while_they_may_read_its_record(
-        client, world, login):
+    client, world, login
+):
     records = _records(world)
     carer = world.users["care_worker"]
-    mine = record_finding(Actor(carer), world.home, {
-        "kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-        "description": "Call bell out of reach", "risk": "low"})
+    mine = record_finding(
+        Actor(carer),
+        world.home,
+        {
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "description": "Call bell out of reach",
+            "risk": "low",
+        },
+    )
     db.session.commit()
     visible = _planted(world, carer, "finding", mine, world.home)
     _planted(world, carer, "finding", records["colleague_finding"], world.home)
@@ -179,34 +244,57 @@ def _deleted_walkaround(world, carer):
 
 
 @pytest.mark.db
-def test_an_edit_of_a_deleted_walkaround_may_not_carry_server_owned_fields(
-        client, world, login):
+def test_an_edit_of_a_deleted_walkaround_may_not_carry_server_owned_fields(client, world, login):
     carer = world.users["care_worker"]
     walk = _deleted_walkaround(world, carer)
     login(carer)
     device = register(client)
-    changes = {"notes": "Lounge checked", "service_id": str(world.other.id),
-               "conducted_by": str(world.users["registered_manager"].id), "version": 99}
+    changes = {
+        "notes": "Lounge checked",
+        "service_id": str(world.other.id),
+        "conducted_by": str(world.users["registered_manager"].id),
+        "version": 99,
+    }
 
-    result = push(client, device, [_mutation(device, carer, 1, "walkaround", walk.id, "update",
-                                             changes=changes)]).get_json()["results"][0]
+    result = push(
+        client,
+        device,
+        [_mutation(device, carer, 1, "walkaround", walk.id, "update", changes=changes)],
+    ).get_json()["results"][0]
 
     assert (result["status"], result["code"]) == ("rejected", "server_owned")
-    assert set(result["fields"]) == {"changes.conducted_by", "changes.service_id", "changes.version"}
+    assert set(result["fields"]) == {
+        "changes.conducted_by",
+        "changes.service_id",
+        "changes.version",
+    }
     assert db.session.scalars(db.select(SyncConflict)).all() == []
 
 
 @pytest.mark.db
-def test_resolving_an_edit_against_delete_never_writes_server_owned_fields(
-        client, world, login):
+def test_resolving_an_edit_against_delete_never_writes_server_owned_fields(client, world, login):
     carer, manager = world.users["care_worker"], world.users["registered_manager"]
     walk = _deleted_walkaround(world, carer)
-    other = {"notes": "Lounge checked", "service_id": str(world.other.id),
-             "conducted_by": str(manager.id), "version": 99}
+    other = {
+        "notes": "Lounge checked",
+        "service_id": str(world.other.id),
+        "conducted_by": str(manager.id),
+        "version": 99,
+    }
     conflict = SyncConflict(
-        id=uuid.uuid4(), service_id=world.home.id, kind="edit_vs_delete", mutation_id="old",
-        entity_type="walkaround", entity_id=str(walk.id), field="_record", base_value=None,
-        kept_value={"deleted": True}, other_value=other, other_author=carer.id, status="open")
+        id=uuid.uuid4(),
+        service_id=world.home.id,
+        kind="edit_vs_delete",
+        mutation_id="old",
+        entity_type="walkaround",
+        entity_id=str(walk.id),
+        field="_record",
+        base_value=None,
+        kept_value={"deleted": True},
+        other_value=other,
+        other_author=carer.id,
+        status="open",
+    )
     db.session.add(conflict)
     db.session.commit()
     version = walk.version
@@ -221,7 +309,11 @@ def test_resolving_an_edit_against_delete_never_writes_server_owned_fields(
     db.session.expire_all()
     row = db.session.get(Walkaround, walk.id)
     assert (row.service_id, row.conducted_by, row.version, row.notes) == (
-        world.home.id, carer.id, version, "")
+        world.home.id,
+        carer.id,
+        version,
+        "",
+    )
     assert row.deleted_at is not None
     assert db.session.get(SyncConflict, conflict.id).status == "open"
 
@@ -232,8 +324,9 @@ def test_a_walkaround_update_refuses_fields_it_may_not_change(world):
     walk = record_walkaround(Actor(carer), world.home, {"started_at": None})
     db.session.commit()
     with pytest.raises(Invalid) as refused:
-        update_walkaround(Actor(carer), walk, 1, {"conducted_by": world.users["care_worker"].id,
-                                                  "notes": "Fine"})
+        update_walkaround(
+            Actor(carer), walk, 1, {"conducted_by": world.users["care_worker"].id, "notes": "Fine"}
+        )
     assert refused.value.fields == {"conducted_by": "Unknown field."}
 
 
@@ -245,14 +338,28 @@ def test_a_note_on_an_entry_one_may_not_read_answers_as_for_no_entry(client, wor
     device = register(client)
 
     def note(seq, entry_id):
-        return _mutation(device, carer, seq, "note", uuid.uuid4(), "append",
-                         base_version=None, changes={"entry_id": str(entry_id), "body": "Seen"})
+        return _mutation(
+            device,
+            carer,
+            seq,
+            "note",
+            uuid.uuid4(),
+            "append",
+            base_version=None,
+            changes={"entry_id": str(entry_id), "body": "Seen"},
+        )
 
-    results = push(client, device, [note(1, records["beech_entry"].id),
-                                    note(2, uuid.uuid4())]).get_json()["results"]
+    results = push(
+        client, device, [note(1, records["beech_entry"].id), note(2, uuid.uuid4())]
+    ).get_json()["results"]
     assert [(r["status"], r["code"], r["reason"], r["fields"]) for r in results] == [
-        ("rejected", "not_found", "There is no log entry with this id.",
-         {"changes.entry_id": "No live log entry has this id."})] * 2
+        (
+            "rejected",
+            "not_found",
+            "There is no log entry with this id.",
+            {"changes.entry_id": "No live log entry has this id."},
+        )
+    ] * 2
 
 
 def test_every_role_that_sees_conflicts_reads_every_record_of_the_service():

@@ -33,7 +33,8 @@ def _events(mutation_id) -> list[AuditEvent]:
 
 
 def test_a_mixed_batch_lands_the_good_creates_and_refuses_each_bad_one_by_its_field(
-        client, world, login):
+    client, world, login
+):
     carer = world.users["senior_carer"]
     login(carer)
     device = register(client)
@@ -49,15 +50,26 @@ def test_a_mixed_batch_lands_the_good_creates_and_refuses_each_bad_one_by_its_fi
     results = push(client, device, batch).get_json()["results"]
 
     assert [r["status"] for r in results] == [
-        "applied", "rejected", "applied", "rejected", "rejected", "rejected", "applied"]
-    assert results[1]["fields"] == {"changes.area": "Car park is not one of this service's areas or "
-                                             "routines."}
+        "applied",
+        "rejected",
+        "applied",
+        "rejected",
+        "rejected",
+        "rejected",
+        "applied",
+    ]
+    assert results[1]["fields"] == {
+        "changes.area": "Car park is not one of this service's areas or routines."
+    }
     assert results[3]["fields"] == {"changes.people_involved": NO_FULL_NAMES}
     assert results[4]["code"] == "forbidden"
     assert results[5]["fields"] == {"changes.risk": "Must be one of: low, medium, high."}
     assert results[0] == {
-        "status": "applied", "mutation_id": batch[0]["mutation_id"], "entity_type": "finding",
-        "entity_id": batch[0]["entity_id"], "version": 1,
+        "status": "applied",
+        "mutation_id": batch[0]["mutation_id"],
+        "entity_type": "finding",
+        "entity_id": batch[0]["entity_id"],
+        "version": 1,
         "fields": sorted(batch[0]["changes"]),
     }
     good = [batch[0], batch[2], batch[6]]
@@ -70,7 +82,11 @@ def test_a_mixed_batch_lands_the_good_creates_and_refuses_each_bad_one_by_its_fi
     for mutation in good:
         (event,) = _events(mutation["mutation_id"])
         assert (event.action, event.entity_id, event.device_id, event.actor_id) == (
-            "create", mutation["entity_id"], device, carer.id)
+            "create",
+            mutation["entity_id"],
+            device,
+            carer.id,
+        )
         assert event.changes["description"] == mutation["changes"]["description"]
     assert _events(batch[1]["mutation_id"]) == []
     # The unknown risk is refused by the field rules before the store: no receipt, and the
@@ -79,22 +95,24 @@ def test_a_mixed_batch_lands_the_good_creates_and_refuses_each_bad_one_by_its_fi
     assert db.session.get(Device, uuid.UUID(device)).last_mutation_seq == 7
 
     again = push(client, device, batch).get_json()
-    assert [r["status"] for r in again["results"]] == ["duplicate"] * 5 + [
-        "rejected", "duplicate"]
+    assert [r["status"] for r in again["results"]] == ["duplicate"] * 5 + ["rejected", "duplicate"]
     assert again["results"][5] == results[5]
     assert [r.get("first", r) for r in again["results"]] == results
     assert sorted(_findings()) == sorted(rows)
     assert again["last_acknowledged"] == {"mutation_id": batch[6]["mutation_id"], "seq": 7}
 
 
-def test_a_create_an_edit_of_it_and_repeats_in_one_batch_apply_in_order(
-        client, world, login):
+def test_a_create_an_edit_of_it_and_repeats_in_one_batch_apply_in_order(client, world, login):
     carer = world.users["senior_carer"]
     login(carer)
     device = register(client)
     create = finding_create(device, carer, world.home, 1)
     edit = {
-        **create, "mutation_id": "edit-1", "seq": 2, "op": "update", "base_version": 1,
+        **create,
+        "mutation_id": "edit-1",
+        "seq": 2,
+        "op": "update",
+        "base_version": 1,
         "changes": {"description": "Call bell fixed by maintenance"},
         "base_values": {"description": create["changes"]["description"]},
     }
@@ -105,13 +123,16 @@ def test_a_create_an_edit_of_it_and_repeats_in_one_batch_apply_in_order(
     assert results[2]["first"] == results[0]
     assert results[1]["version"] == 2
     assert (results[3]["code"], results[3]["fields"]) == (
-        "id_taken", {"entity_id": "Already used by another record."})
+        "id_taken",
+        {"entity_id": "Already used by another record."},
+    )
     (row,) = _findings().values()
     assert (row.description, row.version) == ("Call bell fixed by maintenance", 2)
 
 
 def test_an_id_taken_by_another_providers_record_is_refused_and_the_rest_still_land(
-        client, world, login):
+    client, world, login
+):
     rival = record_finding(Actor(_rival_carer(world)), world.rival_service, _data("Rival"))
     db.session.commit()
     carer = world.users["senior_carer"]
@@ -137,18 +158,38 @@ def _rival_carer(world):
 
 
 def _data(description, **extra) -> dict:
-    return {"kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-            "description": description, **extra}
+    return {
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "walkaround",
+        "description": description,
+        **extra,
+    }
 
 
-@pytest.mark.parametrize("data", [
-    _data("Wet floor by the kitchen", risk="high", follow_up_needed=True,
-          people_involved="R-1042", recorded_at=datetime(2026, 11, 27, 9, tzinfo=UTC)),
-    _data("Bins overflowing", kind="positive_practice", action_taken="Emptied"),
-    {"kind": "feedback", "area": "Lounge", "description": "Asked about visits",
-     "respondent_type": "relative", "question_id": "q1", "answer": "Yes",
-     "sentiment": "positive"},
-], ids=["issue", "practice", "feedback"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        _data(
+            "Wet floor by the kitchen",
+            risk="high",
+            follow_up_needed=True,
+            people_involved="R-1042",
+            recorded_at=datetime(2026, 11, 27, 9, tzinfo=UTC),
+        ),
+        _data("Bins overflowing", kind="positive_practice", action_taken="Emptied"),
+        {
+            "kind": "feedback",
+            "area": "Lounge",
+            "description": "Asked about visits",
+            "respondent_type": "relative",
+            "question_id": "q1",
+            "answer": "Yes",
+            "sentiment": "positive",
+        },
+    ],
+    ids=["issue", "practice", "feedback"],
+)
 def test_the_bulk_rows_and_events_equal_record_findings(world, data):
     carer = world.users["senior_carer"]
     if data["kind"] == "feedback":
@@ -170,7 +211,8 @@ def test_the_bulk_rows_and_events_equal_record_findings(world, data):
     events = {e.entity_id: e for e in db.session.scalars(db.select(AuditEvent))}
     first, second = events[str(single.id)], events[str(row["id"])]
     assert {k: getattr(second, k) for k in COMPARED_EVENT} == {
-        k: getattr(first, k) for k in COMPARED_EVENT}
+        k: getattr(first, k) for k in COMPARED_EVENT
+    }
     assert second.at == first.at == moment
 
 
@@ -188,5 +230,7 @@ def test_the_bulk_path_refuses_what_record_finding_refuses(world):
             record_finding(actor, service, dict(data))
         with pytest.raises(error) as many:
             bulk.finding_row(actor, service, dict(data), uuid.uuid4(), now)
-        assert (many.value.message, many.value.fields) == (single.value.message,
-                                                          single.value.fields)
+        assert (many.value.message, many.value.fields) == (
+            single.value.message,
+            single.value.fields,
+        )

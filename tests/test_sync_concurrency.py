@@ -197,8 +197,13 @@ def test_a_push_holding_its_reserved_block_keeps_a_later_writer_behind_it(app, c
     """A push that edits (one mutation at a time) reserves its change numbers up front; a
     reader pulling meanwhile sees neither that push nor a create committed after it."""
     manager, reader = world.users["registered_manager"], world.users["registered_manager"]
-    entry = log.create_draft(Actor(manager), world.home, concern="Pressure mats unplugged",
-                             source="walkaround", risk="medium")
+    entry = log.create_draft(
+        Actor(manager),
+        world.home,
+        concern="Pressure mats unplugged",
+        source="walkaround",
+        risk="medium",
+    )
     db.session.commit()
     _, cursor = everything(reader, 0)
     editor = signed_in(app, manager)
@@ -223,7 +228,8 @@ def test_a_push_holding_its_reserved_block_keeps_a_later_writer_behind_it(app, c
 
 
 def test_a_reserved_block_outlives_a_rolled_back_savepoint_and_ends_with_its_transaction(
-        app, world):
+    app, world
+):
     from server.common import changes
 
     actor, service = Actor(world.users["senior_carer"], "sync"), world.home

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.db
 
 
 def _pull(client, device_id):
-    r = client.get("/api/v1/sync/pull", query_string={
-        "cursor": 0, "limit": 100, "device_id": device_id, "protocol_version": 1})
+    r = client.get(
+        "/api/v1/sync/pull",
+        query_string={"cursor": 0, "limit": 100, "device_id": device_id, "protocol_version": 1},
+    )
     assert r.status_code == 200, r.get_json()
 
 
@@ -25,8 +27,9 @@ def _seen(device_id):
 
 def test_a_pull_records_the_last_sync_once_a_minute(world, login):
     client = login(world.users["senior_carer"])
-    device_id = client.post("/api/v1/sync/devices", json={
-        "installation_id": "seen-tablet", "protocol_version": 1}).get_json()["device_id"]
+    device_id = client.post(
+        "/api/v1/sync/devices", json={"installation_id": "seen-tablet", "protocol_version": 1}
+    ).get_json()["device_id"]
     key = uuid.UUID(device_id)
     db.session.get(Device, key).last_seen_at = None
     db.session.commit()

@@ -26,38 +26,90 @@ def _records(world):
     """One record of every synced type, with a tombstone and odd times; return the models."""
     manager = world.users["registered_manager"]
     actor = Actor(manager, "sync", "device-1")
-    walk = record_walkaround(actor, world.home, {
-        "kind": "walkaround", "areas": ["Lounge", "Garden"], "notes": "Evening round",
-        "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
-        "ended_at": datetime(2026, 11, 27, 18, 40, 5, 120, tzinfo=UTC)})
-    finding = record_finding(actor, world.home, {
-        "kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-        "description": "Call bell out of reach — résident's room", "risk": "high",
-        "follow_up_needed": True, "walkaround_id": walk.id, "people_involved": "R-1042",
-        "recorded_at": datetime(2026, 11, 27, 18, 5, tzinfo=UTC)})
-    plain = record_finding(actor, world.home, {
-        "kind": "positive_practice", "area": "Lounge", "description": "Kind words",
-        "recorded_at": datetime(2026, 11, 27, 18, 6, 0, 999999, tzinfo=UTC)})
-    gone = record_finding(actor, world.home, {
-        "kind": "positive_practice", "area": "Lounge", "description": "Sent twice"})
+    walk = record_walkaround(
+        actor,
+        world.home,
+        {
+            "kind": "walkaround",
+            "areas": ["Lounge", "Garden"],
+            "notes": "Evening round",
+            "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
+            "ended_at": datetime(2026, 11, 27, 18, 40, 5, 120, tzinfo=UTC),
+        },
+    )
+    finding = record_finding(
+        actor,
+        world.home,
+        {
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "description": "Call bell out of reach — résident's room",
+            "risk": "high",
+            "follow_up_needed": True,
+            "walkaround_id": walk.id,
+            "people_involved": "R-1042",
+            "recorded_at": datetime(2026, 11, 27, 18, 5, tzinfo=UTC),
+        },
+    )
+    plain = record_finding(
+        actor,
+        world.home,
+        {
+            "kind": "positive_practice",
+            "area": "Lounge",
+            "description": "Kind words",
+            "recorded_at": datetime(2026, 11, 27, 18, 6, 0, 999999, tzinfo=UTC),
+        },
+    )
+    gone = record_finding(
+        actor,
+        world.home,
+        {"kind": "positive_practice", "area": "Lounge", "description": "Sent twice"},
+    )
     statements = db.session.scalars(db.select(QualityStatement.id).limit(2)).all()
-    entry = log.create_draft(actor, world.home, concern="Call bells out of reach",
-                             source="walkaround", risk="high", owner_id=manager.id,
-                             due_date=date(2026, 12, 4), statement_ids=statements)
+    entry = log.create_draft(
+        actor,
+        world.home,
+        concern="Call bells out of reach",
+        source="walkaround",
+        risk="high",
+        owner_id=manager.id,
+        due_date=date(2026, 12, 4),
+        statement_ids=statements,
+    )
     note = log.add_note(actor, entry, "Spoke to the night team")
-    evidence = log.add_evidence(actor, entry, type="audit", location="Call bell audit",
-                                evidence_date=date(2026, 11, 20), checked_by=manager.id)
+    evidence = log.add_evidence(
+        actor,
+        entry,
+        type="audit",
+        location="Call bell audit",
+        evidence_date=date(2026, 11, 20),
+        checked_by=manager.id,
+    )
     delete_record(actor, "finding", gone)
     db.session.commit()
-    return [("walkaround", walk), ("finding", finding), ("finding", plain),
-            ("finding", gone), ("log_entry", entry), ("note", note), ("evidence", evidence)]
+    return [
+        ("walkaround", walk),
+        ("finding", finding),
+        ("finding", plain),
+        ("finding", gone),
+        ("log_entry", entry),
+        ("note", note),
+        ("evidence", evidence),
+    ]
 
 
 def _expected(kind: str, model) -> dict:
     deleted = model.deleted_at is not None
-    return {"entity_type": kind, "id": str(model.id), "change_seq": model.change_seq,
-            "version": model.version, "deleted": deleted,
-            "record": None if deleted else records.plain(kind, model)}
+    return {
+        "entity_type": kind,
+        "id": str(model.id),
+        "change_seq": model.change_seq,
+        "version": model.version,
+        "deleted": deleted,
+        "record": None if deleted else records.plain(kind, model),
+    }
 
 
 @pytest.mark.db
@@ -67,8 +119,9 @@ def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
     dialect = db.engine.dialect
     for kind, model in made:
         table = records.MODELS[kind].__table__
-        row = db.session.execute(db.select(*wire.raw_columns(table.c))
-                                 .where(table.c.id == model.id)).one()
+        row = db.session.execute(
+            db.select(*wire.raw_columns(table.c)).where(table.c.id == model.id)
+        ).one()
         change = wire.change_maker(kind, table, dialect)(row)
         if kind == "log_entry":
             assert change["record"]["statements"] == []
@@ -90,37 +143,51 @@ def test_a_pull_sends_every_record_as_plain_does_and_the_route_the_same_json(wor
     assert len(sent[("log_entry", str(entry.id))]["record"]["statements"]) == 2
 
     client = login(manager)
-    device = client.post("/api/v1/sync/devices", json={
-        "installation_id": "wire-tablet", "protocol_version": 1}).get_json()["device_id"]
-    r = client.get("/api/v1/sync/pull", query_string={
-        "cursor": 0, "limit": 100, "device_id": device, "protocol_version": 1})
+    device = client.post(
+        "/api/v1/sync/devices", json={"installation_id": "wire-tablet", "protocol_version": 1}
+    ).get_json()["device_id"]
+    r = client.get(
+        "/api/v1/sync/pull",
+        query_string={"cursor": 0, "limit": 100, "device_id": device, "protocol_version": 1},
+    )
     assert r.status_code == 200 and r.mimetype == "application/json"
     got = r.get_json()
     assert got.pop("last_acknowledged") == {"mutation_id": None, "seq": 0}
     assert got["changes"] == body["changes"]
     assert {k: v for k, v in got.items() if k != "changes"} == {
-        k: v for k, v in body.items() if k != "changes"}
+        k: v for k, v in body.items() if k != "changes"
+    }
 
 
 SQLITE, PG = sqlite.dialect(), postgresql.psycopg.dialect()
 U = uuid.UUID("8a9e6c8e-3b1f-4c2d-9a7b-0c1d2e3f4a5b")
 
 
-@pytest.mark.parametrize(("column", "raw", "wire_value"), [
-    (Finding.__table__.c.id, U.hex, str(U)),
-    (Finding.__table__.c.id, U.hex.upper(), str(U)),
-    (Finding.__table__.c.id, str(U), str(U)),
-    (Finding.__table__.c.recorded_at, "2026-11-27 18:05:00.000000", "2026-11-27T18:05:00+00:00"),
-    (Finding.__table__.c.recorded_at, "2026-11-27 18:05:00.000120",
-     "2026-11-27T18:05:00.000120+00:00"),
-    (Finding.__table__.c.recorded_at, "2026-11-27 18:05:00", "2026-11-27T18:05:00+00:00"),
-    (LogEntry.__table__.c.due_date, "2026-12-04", "2026-12-04"),
-    (Finding.__table__.c.follow_up_needed, 1, True),
-    (Finding.__table__.c.follow_up_needed, 0, False),
-    (Walkaround.__table__.c.areas, '["Lounge", "Garden"]', ["Lounge", "Garden"]),
-    (Note.__table__.c.body, "Spoke to the night team", "Spoke to the night team"),
-    (EvidenceRef.__table__.c.version, 3, 3),
-])
+@pytest.mark.parametrize(
+    ("column", "raw", "wire_value"),
+    [
+        (Finding.__table__.c.id, U.hex, str(U)),
+        (Finding.__table__.c.id, U.hex.upper(), str(U)),
+        (Finding.__table__.c.id, str(U), str(U)),
+        (
+            Finding.__table__.c.recorded_at,
+            "2026-11-27 18:05:00.000000",
+            "2026-11-27T18:05:00+00:00",
+        ),
+        (
+            Finding.__table__.c.recorded_at,
+            "2026-11-27 18:05:00.000120",
+            "2026-11-27T18:05:00.000120+00:00",
+        ),
+        (Finding.__table__.c.recorded_at, "2026-11-27 18:05:00", "2026-11-27T18:05:00+00:00"),
+        (LogEntry.__table__.c.due_date, "2026-12-04", "2026-12-04"),
+        (Finding.__table__.c.follow_up_needed, 1, True),
+        (Finding.__table__.c.follow_up_needed, 0, False),
+        (Walkaround.__table__.c.areas, '["Lounge", "Garden"]', ["Lounge", "Garden"]),
+        (Note.__table__.c.body, "Spoke to the night team", "Spoke to the night team"),
+        (EvidenceRef.__table__.c.version, 3, 3),
+    ],
+)
 def test_every_stored_form_on_sqlite_converts_as_sqlalchemy_reads_it(column, raw, wire_value):
     kind = _kind(column)
     convert = wire.converter(column, SQLITE, kind)
@@ -129,19 +196,28 @@ def test_every_stored_form_on_sqlite_converts_as_sqlalchemy_reads_it(column, raw
     assert got == records.to_wire(_processed(column, SQLITE, raw), kind)
 
 
-@pytest.mark.parametrize(("column", "raw", "wire_value"), [
-    (Finding.__table__.c.id, U, str(U)),
-    (Finding.__table__.c.recorded_at, datetime(2026, 11, 27, 18, 5, tzinfo=UTC),
-     "2026-11-27T18:05:00+00:00"),
-    # psycopg gives a time in the session's time zone: sent in UTC all the same.
-    (Finding.__table__.c.recorded_at,
-     datetime(2026, 6, 27, 19, 5, 0, 120, tzinfo=UTC).astimezone(
-         __import__("zoneinfo").ZoneInfo("Europe/London")),
-     "2026-06-27T19:05:00.000120+00:00"),
-    (LogEntry.__table__.c.due_date, date(2026, 12, 4), "2026-12-04"),
-    (Finding.__table__.c.follow_up_needed, True, True),
-    (Walkaround.__table__.c.areas, ["Lounge"], ["Lounge"]),
-])
+@pytest.mark.parametrize(
+    ("column", "raw", "wire_value"),
+    [
+        (Finding.__table__.c.id, U, str(U)),
+        (
+            Finding.__table__.c.recorded_at,
+            datetime(2026, 11, 27, 18, 5, tzinfo=UTC),
+            "2026-11-27T18:05:00+00:00",
+        ),
+        # psycopg gives a time in the session's time zone: sent in UTC all the same.
+        (
+            Finding.__table__.c.recorded_at,
+            datetime(2026, 6, 27, 19, 5, 0, 120, tzinfo=UTC).astimezone(
+                __import__("zoneinfo").ZoneInfo("Europe/London")
+            ),
+            "2026-06-27T19:05:00.000120+00:00",
+        ),
+        (LogEntry.__table__.c.due_date, date(2026, 12, 4), "2026-12-04"),
+        (Finding.__table__.c.follow_up_needed, True, True),
+        (Walkaround.__table__.c.areas, ["Lounge"], ["Lounge"]),
+    ],
+)
 def test_every_value_psycopg_gives_converts_as_sqlalchemy_reads_it(column, raw, wire_value):
     kind = _kind(column)
     convert = wire.converter(column, PG, kind)
@@ -151,9 +227,12 @@ def test_every_value_psycopg_gives_converts_as_sqlalchemy_reads_it(column, raw, 
 
 
 def _kind(column) -> str:
-    return next(rules[column.name].kind for name, model in records.MODELS.items()
-                if model.__table__ is column.table
-                for rules in [pulling.records.POLICIES[name]])
+    return next(
+        rules[column.name].kind
+        for name, model in records.MODELS.items()
+        if model.__table__ is column.table
+        for rules in [pulling.records.POLICIES[name]]
+    )
 
 
 def _processed(column, dialect, raw):
@@ -180,17 +259,33 @@ def test_a_first_sync_in_small_pages_sends_every_change_once_in_order(world, mon
     manager = world.users["registered_manager"]
     with clock_at(utcnow() - timedelta(days=40)):  # out of the 28 days: never sent
         for n in range(3):
-            record_finding(Actor(carer), world.home, {
-                "kind": "positive_practice", "area": "Lounge", "description": f"old {n}"})
+            record_finding(
+                Actor(carer),
+                world.home,
+                {"kind": "positive_practice", "area": "Lounge", "description": f"old {n}"},
+            )
     for n in range(9):  # someone else's: out of a carer's scope, first in change order
-        record_finding(Actor(other), world.home, {
-            "kind": "positive_practice", "area": "Lounge", "description": f"theirs {n}"})
+        record_finding(
+            Actor(other),
+            world.home,
+            {"kind": "positive_practice", "area": "Lounge", "description": f"theirs {n}"},
+        )
     for n in range(14):  # the carer's own, now and then someone else's between them
         author = other if n % 5 == 4 else carer
-        record_finding(Actor(author), world.home, {
-            "kind": "positive_practice", "area": "Lounge", "description": f"mine {n}"})
-    entry = log.create_draft(Actor(manager), world.home, concern="Bells", source="walkaround",
-                             risk="high", owner_id=carer.id, due_date=date(2026, 12, 4))
+        record_finding(
+            Actor(author),
+            world.home,
+            {"kind": "positive_practice", "area": "Lounge", "description": f"mine {n}"},
+        )
+    entry = log.create_draft(
+        Actor(manager),
+        world.home,
+        concern="Bells",
+        source="walkaround",
+        risk="high",
+        owner_id=carer.id,
+        due_date=date(2026, 12, 4),
+    )
     log.add_note(Actor(manager), entry, "Spoke to the night team")
     db.session.commit()
     everything = _pages(carer, 1000)
@@ -212,12 +307,20 @@ def test_a_first_sync_in_small_pages_sends_every_change_once_in_order(world, mon
     assert _pages(manager, 2) == _pages(manager, 1000)
 
 
-
 ODD_ROW = {  # every stored form a column may hold, plain and not, in one finding row
-    "id": U.hex.upper(), "service_id": str(U), "walkaround_id": None, "recorded_by": U.hex,
-    "recorded_at": "2026-11-27 18:05:00", "received_at": "2026-11-27 18:05:00.000000",
-    "triaged_at": "2026-11-27 18:05:00.000120", "follow_up_needed": 2, "area": 7,
-    "version": 3, "change_seq": 41, "deleted_at": None, "kind": "positive_practice",
+    "id": U.hex.upper(),
+    "service_id": str(U),
+    "walkaround_id": None,
+    "recorded_by": U.hex,
+    "recorded_at": "2026-11-27 18:05:00",
+    "received_at": "2026-11-27 18:05:00.000000",
+    "triaged_at": "2026-11-27 18:05:00.000120",
+    "follow_up_needed": 2,
+    "area": 7,
+    "version": 3,
+    "change_seq": 41,
+    "deleted_at": None,
+    "kind": "positive_practice",
 }
 
 
@@ -233,7 +336,18 @@ def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
         assert change["record"][name] == expected, name
     assert change["id"] == str(U) and change["change_seq"] == 41 and change["version"] == 3
     gone = wire.change_maker("finding", table, dialect)(
-        tuple(ODD_ROW.get(c.name, "2026-11-28 09:00:00.000000") if c.name != "deleted_at"
-              else "2026-11-28 09:00:00.000000" for c in table.c))
-    assert gone == {"entity_type": "finding", "id": str(U), "change_seq": 41, "version": 3,
-                    "deleted": True, "record": None}
+        tuple(
+            ODD_ROW.get(c.name, "2026-11-28 09:00:00.000000")
+            if c.name != "deleted_at"
+            else "2026-11-28 09:00:00.000000"
+            for c in table.c
+        )
+    )
+    assert gone == {
+        "entity_type": "finding",
+        "id": str(U),
+        "change_seq": 41,
+        "version": 3,
+        "deleted": True,
+        "record": None,
+    }

@@ -79,11 +79,14 @@ def test_good_envelopes_load_and_bad_ones_are_refused():
     assert _mine(BAD[5]) == ("refused", {"extra": ["Unknown field."]})
 
 
-@pytest.mark.parametrize("envelope", [
-    {"mutations": [1, {}], "x": 1},
-    {"device_id": "nope"},
-    {"mutations": "many"},
-])
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"mutations": [1, {}], "x": 1},
+        {"device_id": "nope"},
+        {"mutations": "many"},
+    ],
+)
 @pytest.mark.db
 def test_a_malformed_push_gets_the_schemas_words(client, world, login, envelope):
     login(world.users["senior_carer"])
@@ -95,7 +98,8 @@ def test_a_malformed_push_gets_the_schemas_words(client, world, login, envelope)
     assert fields
     assert r.get_json()["error"]["fields"] == fields
     assert r.get_json()["error"]["message"] == (
-        f"Please check these fields: {', '.join(sorted(fields))}.")
+        f"Please check these fields: {', '.join(sorted(fields))}."
+    )
 
 
 @pytest.mark.db

@@ -23,8 +23,13 @@ from tests.support.sync_api import COMPARED_EVENT, push, register
 
 pytestmark = pytest.mark.db
 
-BASE = {"kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-        "description": "Call bell out of reach", "risk": "medium"}
+BASE = {
+    "kind": "walkaround_issue",
+    "area": "Lounge",
+    "source": "walkaround",
+    "description": "Call bell out of reach",
+    "risk": "medium",
+}
 # name: (who recorded it, triaged?, changes, base values, how many times edited before)
 CASES = {
     "plain edit": ("carer", False, {"description": "Call bell moved"}, None, 0),
@@ -45,9 +50,15 @@ def _findings(world, who: dict) -> dict[str, Finding]:
     for name, (author, triaged, _, _, edits) in CASES.items():
         data = dict(BASE)
         if name == "feedback question":
-            data = {**BASE, "kind": "feedback", "source": "feedback",
-                    "respondent_type": "relative", "question_id": questions[0], "answer": "Yes",
-                    "sentiment": "positive"}
+            data = {
+                **BASE,
+                "kind": "feedback",
+                "source": "feedback",
+                "respondent_type": "relative",
+                "question_id": questions[0],
+                "answer": "Yes",
+                "sentiment": "positive",
+            }
         finding = record_finding(Actor(who[author], "desk"), world.home, data)
         for _ in range(edits):
             finding.action_taken += "Checked. "
@@ -65,14 +76,24 @@ def _updates(device: str, carer, findings: dict, questions: list) -> list[dict]:
         finding = findings[name]
         if name == "feedback question":
             changes = {"question_id": questions[1]}
-        out.append({
-            "mutation_id": f"u-{seq}-{finding.id}", "device_id": device, "seq": seq,
-            "entity_type": "finding", "entity_id": str(finding.id), "op": "update",
-            "author_id": str(carer.id), "base_version": 1, "changes": changes,
-            "base_values": {k: getattr(finding, k) if k != "question_id" else questions[0]
-                            for k in changes},
-            "device_time": None, "transition": None,
-        })
+        out.append(
+            {
+                "mutation_id": f"u-{seq}-{finding.id}",
+                "device_id": device,
+                "seq": seq,
+                "entity_type": "finding",
+                "entity_id": str(finding.id),
+                "op": "update",
+                "author_id": str(carer.id),
+                "base_version": 1,
+                "changes": changes,
+                "base_values": {
+                    k: getattr(finding, k) if k != "question_id" else questions[0] for k in changes
+                },
+                "device_time": None,
+                "transition": None,
+            }
+        )
     return out
 
 
@@ -82,16 +103,21 @@ def _state(findings: dict, results: list, device: str) -> tuple:
     skip = ("id", "change_seq", "recorded_at", "received_at")
     for name, finding in findings.items():
         row = db.session.get(Finding, finding.id)
-        rows[name] = {c.key: getattr(row, c.key) for c in Finding.__table__.columns
-                      if c.key not in skip}
+        rows[name] = {
+            c.key: getattr(row, c.key) for c in Finding.__table__.columns if c.key not in skip
+        }
         events[name] = [
             {k: getattr(e, k) for k in COMPARED_EVENT if k != "mutation_id"}
             | {"device_id": e.device_id == device, "mutation": e.mutation_id.startswith("u-")}
-            for e in db.session.scalars(db.select(AuditEvent).where(
-                AuditEvent.entity_id == str(finding.id), AuditEvent.action == "update"))
+            for e in db.session.scalars(
+                db.select(AuditEvent).where(
+                    AuditEvent.entity_id == str(finding.id), AuditEvent.action == "update"
+                )
+            )
         ]
-    outcomes = [{k: v for k, v in r.items() if k not in ("mutation_id", "entity_id")}
-                for r in results]
+    outcomes = [
+        {k: v for k, v in r.items() if k not in ("mutation_id", "entity_id")} for r in results
+    ]
     return outcomes, rows, events
 
 
@@ -121,22 +147,35 @@ def _push_all(client, world, login, monkeypatch, together: bool):
 
 
 def test_bulk_updates_give_the_outcomes_rows_and_events_of_one_by_one(
-        client, world, login, monkeypatch):
+    client, world, login, monkeypatch
+):
     one_by_one = _push_all(client, world, login, monkeypatch, together=False)
     together = _push_all(client, world, login, monkeypatch, together=True)
 
     assert together == one_by_one
     statuses = [o["status"] for o in together[0]]
-    assert statuses == ["applied", "applied", "merged", "rejected", "rejected", "rejected",
-                        "rejected", "applied", "applied"]
-    assert together[0][3]["fields"] == {"changes.area": "Attic is not one of this service's areas or "
-                                                "routines."}
+    assert statuses == [
+        "applied",
+        "applied",
+        "merged",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "applied",
+        "applied",
+    ]
+    assert together[0][3]["fields"] == {
+        "changes.area": "Attic is not one of this service's areas or routines."
+    }
     assert together[0][4]["fields"] == {"changes.people_involved": NO_FULL_NAMES}
     assert together[0][0]["version"] == 2 and together[0][7]["version"] == 1
     rows, events = together[1], together[2]
     assert rows["plain edit"]["description"] == "Call bell moved"
-    assert rows["feedback question"]["question"] == world.home.questions()[
-        rows["feedback question"]["question_id"]]
+    assert (
+        rows["feedback question"]["question"]
+        == world.home.questions()[rows["feedback question"]["question_id"]]
+    )
     assert events["unchanged value"] == [] and events["not an area"] == []
     assert set(events["feedback question"][0]["changes"]) == {"question_id", "question"}
 
@@ -154,15 +193,18 @@ def test_a_row_whose_version_moved_is_not_written_and_the_run_rolls_back(world):
     store = SqlStore(carer)
     assert store.existing("finding", [finding.id]) == {finding.id}
     # Another writer's change, behind the loaded copy's back (the ORM still holds version 1).
-    db.session.execute(text("UPDATE finding SET version = 2, description = 'Moved on' "
-                            "WHERE change_seq = :seq"), {"seq": finding.change_seq})
+    db.session.execute(
+        text("UPDATE finding SET version = 2, description = 'Moved on' WHERE change_seq = :seq"),
+        {"seq": finding.change_seq},
+    )
     ctx = WriteContext(actor=Actor(carer, "sync", device), now=finding.received_at)
     with pytest.raises(port.StaleWrite), store.unit():
         store.update_many("finding", [(finding.id, {"description": "Mine"}, 1, ctx)])
 
     assert (finding.version, finding.description) == (2, "Moved on")  # read again
-    assert db.session.scalars(db.select(AuditEvent.action).where(
-        AuditEvent.entity_id == str(finding.id))).all() == ["create"]
+    assert db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(finding.id))
+    ).all() == ["create"]
 
 
 def test_update_findings_checks_each_rows_version(world):

@@ -54,8 +54,11 @@ def _scalar(kind, value):
             return date.fromisoformat(value).isoformat(), None
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        examples = {"uuid": "a UUID", "date": "a date like 2025-03-31",
-                    "datetime": "a date and time like 2025-03-31T14:05:00+01:00"}
+        examples = {
+            "uuid": "a UUID",
+            "date": "a date like 2025-03-31",
+            "datetime": "a date and time like 2025-03-31T14:05:00+01:00",
+        }
         return None, f"Must be {examples[kind]}."
     if parsed.tzinfo is None:
         return None, "Must include a UTC offset, e.g. +00:00."
@@ -130,36 +133,71 @@ def reference(raw):
     if errors:
         sent_id = raw.get("mutation_id")  # echoed as sent, so the device can find it
         return v._rejected(sent_id if isinstance(sent_id, str) else None, errors)
-    return Mutation(mutation_id, device_id, seq, entity_type, entity_id, op, author_id,
-                    base_version, changes, base_values, device_time, transition)
+    return Mutation(
+        mutation_id,
+        device_id,
+        seq,
+        entity_type,
+        entity_id,
+        op,
+        author_id,
+        base_version,
+        changes,
+        base_values,
+        device_time,
+        transition,
+    )
 
 
 ID = "0b5c8f5e-3a8e-4c55-9d53-1f1f6f0a8c11"
 LIMIT = v.MAX_FIELD_BYTES
 texts = st.one_of(
     st.text(max_size=40),
-    st.sampled_from([ID, ID.upper(), "{" + ID + "}", ID.replace("-", ""), "urn:uuid:" + ID,
-                     "2025-03-31", "2025-03-31T14:05:00+01:00", "2025-03-31T14:05:00Z",
-                     "2025-03-31T14:05:00", "2025-03-31T14:05:00.000000-00:00", "not a date"]),
+    st.sampled_from(
+        [
+            ID,
+            ID.upper(),
+            "{" + ID + "}",
+            ID.replace("-", ""),
+            "urn:uuid:" + ID,
+            "2025-03-31",
+            "2025-03-31T14:05:00+01:00",
+            "2025-03-31T14:05:00Z",
+            "2025-03-31T14:05:00",
+            "2025-03-31T14:05:00.000000-00:00",
+            "not a date",
+        ]
+    ),
     # Lengths either side of where the fast path stops (1,365 characters) and of the limit
     # for characters JSON writes in 1, 2 (\\"), 6 (\\u00e9) and 12 bytes (a surrogate pair).
-    st.builds(lambda c, n: c * n, st.sampled_from(["a", "é", "\U0001f600", "\x01", '"']),
-              st.sampled_from([1364, 1365, 1366, 1367, 2729, 2730, 2731, 8191, 8192, 16382,
-                               16383])),
+    st.builds(
+        lambda c, n: c * n,
+        st.sampled_from(["a", "é", "\U0001f600", "\x01", '"']),
+        st.sampled_from([1364, 1365, 1366, 1367, 2729, 2730, 2731, 8191, 8192, 16382, 16383]),
+    ),
 )
 values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**40),
-              max_value=10**40), st.floats(allow_nan=False), texts),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
-                                                                 max_size=3),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.floats(allow_nan=False),
+        texts,
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=6,
 )
-field_names = st.sampled_from(sorted({f for rules in POLICIES.values() for f in rules})
-                              + ["colour", "statements"])
+field_names = st.sampled_from(
+    sorted({f for rules in POLICIES.values() for f in rules}) + ["colour", "statements"]
+)
 raw_mutations = st.fixed_dictionaries(
     {},
     optional={
-        "mutation_id": st.one_of(texts, values), "device_id": st.one_of(texts, values),
+        "mutation_id": st.one_of(texts, values),
+        "device_id": st.one_of(texts, values),
         "seq": st.one_of(st.integers(min_value=-2, max_value=10), values),
         "entity_type": st.one_of(st.sampled_from(ENTITY_TYPES), values),
         "op": st.one_of(st.sampled_from(OPS), values),
@@ -169,8 +207,12 @@ raw_mutations = st.fixed_dictionaries(
         "changes": st.one_of(st.dictionaries(field_names, values, max_size=5), values),
         "base_values": st.one_of(st.dictionaries(field_names, values, max_size=3), values),
         "device_time": st.one_of(texts, values),
-        "transition": st.one_of(st.none(), st.fixed_dictionaries(
-            {"action": st.one_of(texts, values)}, optional={"reason": values})),
+        "transition": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {"action": st.one_of(texts, values)}, optional={"reason": values}
+            ),
+        ),
     },
 )
 
@@ -190,18 +232,36 @@ def creates(draw):
 @given(creates())
 def test_each_field_of_a_create_is_checked_as_before(create):
     entity_type, changes = create
-    raw = {"mutation_id": "m-1", "device_id": "d-1", "seq": 1, "entity_type": entity_type,
-           "op": "create" if entity_type not in ("note", "evidence") else "append",
-           "entity_id": ID, "author_id": ID, "changes": changes}
+    raw = {
+        "mutation_id": "m-1",
+        "device_id": "d-1",
+        "seq": 1,
+        "entity_type": entity_type,
+        "op": "create" if entity_type not in ("note", "evidence") else "append",
+        "entity_id": ID,
+        "author_id": ID,
+        "changes": changes,
+    }
     assert v.validate(raw) == reference(raw)
 
 
 def test_text_at_the_byte_limit_is_measured_as_json_writes_it():
-    for char, fits in [("a", LIMIT - 2), ("é", (LIMIT - 2) // 6), ("\U0001f600", (LIMIT - 2) // 12)]:
+    for char, fits in [
+        ("a", LIMIT - 2),
+        ("é", (LIMIT - 2) // 6),
+        ("\U0001f600", (LIMIT - 2) // 12),
+    ]:
         for length, ok in [(fits, True), (fits + 1, False)]:
-            raw = {"mutation_id": "m", "device_id": "d", "seq": 1, "entity_type": "finding",
-                   "op": "create", "entity_id": ID, "author_id": ID,
-                   "changes": {"description": char * length}}
+            raw = {
+                "mutation_id": "m",
+                "device_id": "d",
+                "seq": 1,
+                "entity_type": "finding",
+                "op": "create",
+                "entity_id": ID,
+                "author_id": ID,
+                "changes": {"description": char * length},
+            }
             got = v.validate(raw)
             assert got == reference(raw)
             assert isinstance(got, Mutation) is ok, (char, length)

@@ -17,33 +17,88 @@ AUTHOR = str(uuid.uuid4())
 
 def _good(op="create", entity_type="finding") -> dict:
     return {
-        "mutation_id": "m-1", "device_id": "tablet-1", "seq": 1, "entity_type": entity_type,
-        "entity_id": str(uuid.uuid4()), "op": op, "author_id": AUTHOR,
+        "mutation_id": "m-1",
+        "device_id": "tablet-1",
+        "seq": 1,
+        "entity_type": entity_type,
+        "entity_id": str(uuid.uuid4()),
+        "op": op,
+        "author_id": AUTHOR,
         "base_version": None if op in ("create", "append") else 3,
-        "changes": {"service_id": str(uuid.uuid4()).upper(), "kind": "walkaround_issue",
-                    "area": "Lounge", "description": "Wet floor", "risk": "high",
-                    "follow_up_needed": True, "recorded_at": "2026-11-27T09:00:00+01:00"},
+        "changes": {
+            "service_id": str(uuid.uuid4()).upper(),
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "description": "Wet floor",
+            "risk": "high",
+            "follow_up_needed": True,
+            "recorded_at": "2026-11-27T09:00:00+01:00",
+        },
         "base_values": {"risk": "low"} if op == "update" else {},
-        "device_time": "2026-11-27T09:00:00+00:00", "transition": None,
+        "device_time": "2026-11-27T09:00:00+00:00",
+        "transition": None,
     }
 
 
 ODD = st.one_of(
-    st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([
-        "", "x" * 65, "not-a-uuid", AUTHOR, "create", "update", "append", "transition",
-        "delete", "finding", "note", "2026-11-27T09:00:00", "2026-11-27T09:00:00Z",
-        str(uuid.uuid4()).replace("-", "")]),
-    st.just({}), st.just({"action": "mark_done"}), st.just([]), st.just(1.5),
-    st.just({"kind": 3}), st.just({"nope": "x"}), st.just({"description": None}),
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.sampled_from(
+        [
+            "",
+            "x" * 65,
+            "not-a-uuid",
+            AUTHOR,
+            "create",
+            "update",
+            "append",
+            "transition",
+            "delete",
+            "finding",
+            "note",
+            "2026-11-27T09:00:00",
+            "2026-11-27T09:00:00Z",
+            str(uuid.uuid4()).replace("-", ""),
+        ]
+    ),
+    st.just({}),
+    st.just({"action": "mark_done"}),
+    st.just([]),
+    st.just(1.5),
+    st.just({"kind": 3}),
+    st.just({"nope": "x"}),
+    st.just({"description": None}),
 )
-KEYS = ["mutation_id", "device_id", "seq", "entity_type", "entity_id", "op", "author_id",
-        "base_version", "changes", "base_values", "device_time", "transition"]
+KEYS = [
+    "mutation_id",
+    "device_id",
+    "seq",
+    "entity_type",
+    "entity_id",
+    "op",
+    "author_id",
+    "base_version",
+    "changes",
+    "base_values",
+    "device_time",
+    "transition",
+]
 
 
-@given(st.sampled_from([("create", "finding"), ("update", "finding"), ("delete", "finding"),
-                        ("append", "note"), ("transition", "finding")]),
-       st.dictionaries(st.sampled_from(KEYS), ODD, max_size=3),
-       st.lists(st.sampled_from(KEYS), max_size=2))
+@given(
+    st.sampled_from(
+        [
+            ("create", "finding"),
+            ("update", "finding"),
+            ("delete", "finding"),
+            ("append", "note"),
+            ("transition", "finding"),
+        ]
+    ),
+    st.dictionaries(st.sampled_from(KEYS), ODD, max_size=3),
+    st.lists(st.sampled_from(KEYS), max_size=2),
+)
 def test_the_short_and_the_long_way_give_the_same_answer(kind, replaced, dropped):
     raw = _good(*kind) | replaced
     for key in dropped:
@@ -62,11 +117,15 @@ def test_a_good_create_update_and_delete_take_the_short_way():
 
 
 def test_a_transition_and_a_bad_field_take_the_long_way():
-    transition = _good("transition") | {"changes": {}, "base_values": {"triage_state": "new"},
-                                        "transition": {"action": "dismiss", "reason": "dup"}}
+    transition = _good("transition") | {
+        "changes": {},
+        "base_values": {"triage_state": "new"},
+        "transition": {"action": "dismiss", "reason": "dup"},
+    }
     assert v._well_formed(transition) is None
     assert isinstance(v.validate(transition), Mutation)
     bad = _good() | {"seq": True}
     assert v._well_formed(bad) is None
     assert v.validate(bad).fields == {
-        "seq": "Must be a whole number from 1, counting this device's mutations."}
+        "seq": "Must be a whole number from 1, counting this device's mutations."
+    }

@@ -24,37 +24,87 @@ def _every_kind(world):
     """Make one record of every synced type (and a tombstone); return {(type, id): model}."""
     manager = world.users["registered_manager"]
     actor = Actor(manager, "sync", "device-1")
-    walk = record_walkaround(actor, world.home, {
-        "kind": "walkaround", "areas": ["Lounge"], "notes": "Evening round",
-        "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
-        "ended_at": datetime(2026, 11, 27, 18, 40, tzinfo=UTC)})
-    finding = record_finding(actor, world.home, {
-        "kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-        "description": "Call bell out of reach", "risk": "high", "follow_up_needed": True,
-        "walkaround_id": walk.id, "people_involved": "R-1042"})
-    gone = record_finding(actor, world.home, {
-        "kind": "positive_practice", "area": "Lounge", "description": "Kind words at lunch"})
+    walk = record_walkaround(
+        actor,
+        world.home,
+        {
+            "kind": "walkaround",
+            "areas": ["Lounge"],
+            "notes": "Evening round",
+            "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
+            "ended_at": datetime(2026, 11, 27, 18, 40, tzinfo=UTC),
+        },
+    )
+    finding = record_finding(
+        actor,
+        world.home,
+        {
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "description": "Call bell out of reach",
+            "risk": "high",
+            "follow_up_needed": True,
+            "walkaround_id": walk.id,
+            "people_involved": "R-1042",
+        },
+    )
+    gone = record_finding(
+        actor,
+        world.home,
+        {"kind": "positive_practice", "area": "Lounge", "description": "Kind words at lunch"},
+    )
     statements = db.session.scalars(db.select(QualityStatement.id).limit(2)).all()
-    entry = log.create_draft(actor, world.home, concern="Call bells out of reach",
-                             source="walkaround", risk="high", owner_id=manager.id,
-                             due_date=date(2026, 12, 4), statement_ids=statements)
+    entry = log.create_draft(
+        actor,
+        world.home,
+        concern="Call bells out of reach",
+        source="walkaround",
+        risk="high",
+        owner_id=manager.id,
+        due_date=date(2026, 12, 4),
+        statement_ids=statements,
+    )
     note = log.add_note(actor, entry, "Spoke to the night team")
-    evidence = log.add_evidence(actor, entry, type="audit", location="Call bell audit, Dec",
-                                evidence_date=date(2026, 11, 20), checked_by=manager.id)
+    evidence = log.add_evidence(
+        actor,
+        entry,
+        type="audit",
+        location="Call bell audit, Dec",
+        evidence_date=date(2026, 11, 20),
+        checked_by=manager.id,
+    )
     conflict = SyncConflict(
-        id=uuid.uuid4(), service_id=world.home.id, kind="field", mutation_id="m-9",
-        entity_type="finding", entity_id=str(finding.id), field="risk", base_value="low",
-        kept_value="high", kept_author=manager.id, other_value="medium",
-        other_author=manager.id, other_device="device-2",
-        other_at=datetime(2026, 11, 27, 19, tzinfo=UTC))
+        id=uuid.uuid4(),
+        service_id=world.home.id,
+        kind="field",
+        mutation_id="m-9",
+        entity_type="finding",
+        entity_id=str(finding.id),
+        field="risk",
+        base_value="low",
+        kept_value="high",
+        kept_author=manager.id,
+        other_value="medium",
+        other_author=manager.id,
+        other_device="device-2",
+        other_at=datetime(2026, 11, 27, 19, tzinfo=UTC),
+    )
     db.session.add(conflict)
     db.session.flush()
     delete_record(actor, "finding", gone)
     db.session.commit()
-    made = {"walkaround": walk, "finding": finding, "log_entry": entry, "note": note,
-            "evidence": evidence, "conflict": conflict}
+    made = {
+        "walkaround": walk,
+        "finding": finding,
+        "log_entry": entry,
+        "note": note,
+        "evidence": evidence,
+        "conflict": conflict,
+    }
     return {(kind, str(model.id)): model for kind, model in made.items()} | {
-        ("finding", str(gone.id)): gone}
+        ("finding", str(gone.id)): gone
+    }
 
 
 def test_plain_row_equals_plain_for_every_record_type(world):
@@ -64,8 +114,11 @@ def test_plain_row_equals_plain_for_every_record_type(world):
         if kind == "conflict":
             continue
         table = records.MODELS[kind].__table__
-        row = db.session.execute(
-            db.select(table).where(table.c.id == uuid.UUID(record_id))).mappings().one()
+        row = (
+            db.session.execute(db.select(table).where(table.c.id == uuid.UUID(record_id)))
+            .mappings()
+            .one()
+        )
         statements = [s.id for s in model.statements] if kind == "log_entry" else ()
         assert records.plain_row(kind, row, statements) == records.plain(kind, model), kind
     assert sorted(made[k].deleted_at is not None for k in made) == [False] * 6 + [True]

@@ -54,13 +54,26 @@ class Node:
     def __init__(self, database_url: str, log: Path):
         self.port, self.log = free_port(), log
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
-        env.update(DATABASE_URL=database_url, SECRET_KEY="two-nodes-test-secret",
-                   PYTHONUNBUFFERED="1")
+        env.update(
+            DATABASE_URL=database_url, SECRET_KEY="two-nodes-test-secret", PYTHONUNBUFFERED="1"
+        )
         with log.open("w") as out:
             self.process = subprocess.Popen(
-                [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{self.port}",
-                 "--timeout", str(TIMEOUT), "server.wsgi:app"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                [
+                    str(GUNICORN),
+                    "-w",
+                    "2",
+                    "-b",
+                    f"127.0.0.1:{self.port}",
+                    "--timeout",
+                    str(TIMEOUT),
+                    "server.wsgi:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
 
     def wait(self) -> None:
@@ -88,8 +101,9 @@ class Node:
 @pytest.fixture
 def nodes(app, tmp_path):
     db.session.commit()  # the nodes must not wait for this test's transaction
-    started = [Node(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / f"node-{n}.log")
-               for n in (1, 2)]
+    started = [
+        Node(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / f"node-{n}.log") for n in (1, 2)
+    ]
     try:
         for node in started:
             node.wait()
@@ -108,8 +122,11 @@ class Client:
         self.errors: list[str] = []
         node = next(self.turn)
         token = self.http.get(f"{node.url}/auth/csrf").json()["csrf_token"]
-        signed = self.http.post(f"{node.url}/auth/login", headers={"X-CSRF-Token": token},
-                                json={"email": user.email, "password": PASSWORD})
+        signed = self.http.post(
+            f"{node.url}/auth/login",
+            headers={"X-CSRF-Token": token},
+            json={"email": user.email, "password": PASSWORD},
+        )
         assert signed.status_code == 200, signed.text
         self.http.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
 
@@ -117,8 +134,9 @@ class Client:
         node = next(self.turn)
         response = self.http.request(method, f"{node.url}{path}", timeout=TIMEOUT * 3, **kwargs)
         if response.status_code >= 500:
-            self.errors.append(f"{method} {path} on {node.port}: {response.status_code} "
-                               f"{response.text[:300]}")
+            self.errors.append(
+                f"{method} {path} on {node.port}: {response.status_code} {response.text[:300]}"
+            )
         return response
 
 
@@ -128,8 +146,11 @@ class Tablet(Client):
     def __init__(self, nodes, user, name):
         super().__init__(nodes, user)
         self.name, self.seq, self.outcomes = name, 0, {}
-        device = self.call("POST", "/sync/devices",
-                           json={"installation_id": f"tablet-{name}", "protocol_version": 1})
+        device = self.call(
+            "POST",
+            "/sync/devices",
+            json={"installation_id": f"tablet-{name}", "protocol_version": 1},
+        )
         assert device.status_code == 200, device.text
         self.device_id = device.json()["device_id"]
         self.seen: dict[str, dict] = {}  # finding id -> the copy this tablet last saw
@@ -137,18 +158,23 @@ class Tablet(Client):
     def edit(self, finding_id: str) -> dict:
         self.seq += 1
         copy = self.seen[finding_id]
-        return {"mutation_id": f"{self.name}-{self.seq}", "device_id": self.device_id,
-                "seq": self.seq, "entity_type": "finding", "entity_id": finding_id,
-                "op": "update", "author_id": str(self.user.id),
-                "base_version": copy["version"],
-                "changes": {"description": f"{self.name} edit {self.seq}"},
-                "base_values": {"description": copy["description"]}}
+        return {
+            "mutation_id": f"{self.name}-{self.seq}",
+            "device_id": self.device_id,
+            "seq": self.seq,
+            "entity_type": "finding",
+            "entity_id": finding_id,
+            "op": "update",
+            "author_id": str(self.user.id),
+            "base_version": copy["version"],
+            "changes": {"description": f"{self.name} edit {self.seq}"},
+            "base_values": {"description": copy["description"]},
+        }
 
     def run(self, ids: list[str], until: float) -> None:
         while time.monotonic() < until:
             batch = [self.edit(i) for i in random.sample(ids, len(ids))]
-            body = {"protocol_version": PROTOCOL, "device_id": self.device_id,
-                    "mutations": batch}
+            body = {"protocol_version": PROTOCOL, "device_id": self.device_id, "mutations": batch}
             response = self.call("POST", "/sync/push", json=body)
             while response.status_code != 200 and time.monotonic() < until + 2 * TIMEOUT:
                 time.sleep(0.2)  # a refused push: the outbox keeps it and sends it again
@@ -158,8 +184,10 @@ class Tablet(Client):
                 self.outcomes[mutation["mutation_id"]] = result
                 if result["status"] in ("applied", "merged"):
                     text = mutation["changes"]["description"]
-                    self.seen[mutation["entity_id"]] = {"version": result["version"],
-                                                        "description": text}
+                    self.seen[mutation["entity_id"]] = {
+                        "version": result["version"],
+                        "description": text,
+                    }
                 else:  # a conflict: read what the server kept before editing again
                     self.seen[mutation["entity_id"]] = self.read(mutation["entity_id"])
 
@@ -184,8 +212,11 @@ class Desk(Client):
             got = self.call("GET", f"/findings/{finding_id}")
             assert got.status_code == 200, got.text
             text = f"{self.name} edit {n}"
-            edit = self.call("PATCH", f"/findings/{finding_id}",
-                             json={"base_version": got.json()["version"], "description": text})
+            edit = self.call(
+                "PATCH",
+                f"/findings/{finding_id}",
+                json={"base_version": got.json()["version"], "description": text},
+            )
             self.answers.append((text, edit.status_code))
 
 
@@ -209,21 +240,35 @@ def run_all(clients, ids, seconds: float) -> None:
         raise failures[0]
 
 
-def test_pushes_and_desk_edits_of_the_same_findings_on_two_nodes_all_land_once(
-        app, world, nodes):
+def test_pushes_and_desk_edits_of_the_same_findings_on_two_nodes_all_land_once(app, world, nodes):
     carer = world.users["senior_carer"]
     actor = Actor(carer, "sync")
-    ids = [str(record_finding(actor, world.home, {
-        "kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-        "description": f"Finding {n}"}).id) for n in range(FINDINGS)]
+    ids = [
+        str(
+            record_finding(
+                actor,
+                world.home,
+                {
+                    "kind": "walkaround_issue",
+                    "area": "Lounge",
+                    "source": "walkaround",
+                    "description": f"Finding {n}",
+                },
+            ).id
+        )
+        for n in range(FINDINGS)
+    ]
     deputy = f.make_user(world.provider, "deputy_manager", world.home)
     db.session.commit()
-    tablets = [Tablet(nodes, world.users[role], role) for role in ("registered_manager",
-                                                                  "senior_carer")]
+    tablets = [
+        Tablet(nodes, world.users[role], role) for role in ("registered_manager", "senior_carer")
+    ]
     for tablet in tablets:
         tablet.seen = {i: tablet.read(i) for i in ids}
-    desks = [Desk(nodes, user, name) for user, name in
-             ((world.users["registered_manager"], "desk-rm"), (deputy, "desk-dm"))]
+    desks = [
+        Desk(nodes, user, name)
+        for user, name in ((world.users["registered_manager"], "desk-rm"), (deputy, "desk-dm"))
+    ]
     seconds = 12 if db.engine.dialect.name == "postgresql" else 3
 
     run_all(tablets + desks, ids, seconds)
@@ -239,8 +284,11 @@ def test_pushes_and_desk_edits_of_the_same_findings_on_two_nodes_all_land_once(
     assert pushed and {r["status"] for r in pushed.values()} <= {"applied", "merged", "conflict"}
     receipts = {r.mutation_id: r.outcome["status"] for r in db.session.scalars(db.select(Receipt))}
     assert receipts == {m: r["status"] for m, r in pushed.items()}  # one receipt each
-    updates = db.session.scalars(db.select(AuditEvent).where(
-        AuditEvent.entity_type == "finding", AuditEvent.action == "update")).all()
+    updates = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.entity_type == "finding", AuditEvent.action == "update"
+        )
+    ).all()
     by_mutation = [e.mutation_id for e in updates if e.mutation_id]
     landed = sorted(m for m, r in pushed.items() if r["status"] != "conflict")
     assert sorted(by_mutation) == landed  # each landed push edit written once

@@ -86,10 +86,13 @@ def test_decisions_with_no_concrete_act_are_flagged(decision):
 
 def test_monitor_explanation_says_what_to_write_instead():
     [flag] = check("Monitor the fluid charts on the first floor")
-    assert flag == Flag("Monitor", (
-        '"Monitor" does not say what will be done. Say what will be checked, by whom and how '
-        'often — for example "Deputy manager audits 10 MAR charts every Friday".'
-    ))
+    assert flag == Flag(
+        "Monitor",
+        (
+            '"Monitor" does not say what will be done. Say what will be checked, by whom and how '
+            'often — for example "Deputy manager audits 10 MAR charts every Friday".'
+        ),
+    )
 
 
 @pytest.mark.parametrize("decision", ["", "   ", "Audit", "Audit MAR charts", "Fix it"])

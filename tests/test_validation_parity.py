@@ -18,44 +18,77 @@ RANGE = "Must be a date from 2000 to 2099."
 TOO_LONG = "Longer than maximum length 4000."
 ENTRY_TOO_LONG = "Must be between 1 and 4000 characters."
 OPTIONAL_TOO_LONG = "Must be between 0 and 4000 characters."
-MODELS = {"finding": Finding, "walkaround": Walkaround, "log_entry": LogEntry, "note": Note,
-          "evidence": EvidenceRef}
+MODELS = {
+    "finding": Finding,
+    "walkaround": Walkaround,
+    "log_entry": LogEntry,
+    "note": Note,
+    "evidence": EvidenceRef,
+}
 
 
 def _register(client) -> str:
-    r = client.post("/api/v1/sync/devices", json={
-        "installation_id": "tablet-parity", "label": "Tablet", "protocol_version": 1})
+    r = client.post(
+        "/api/v1/sync/devices",
+        json={"installation_id": "tablet-parity", "label": "Tablet", "protocol_version": 1},
+    )
     assert r.status_code == 200, r.get_json()
     return r.get_json()["device_id"]
 
 
 def _push(client, device: str, mutations: list):
-    return client.post("/api/v1/sync/push", json={
-        "protocol_version": 1, "device_id": device, "mutations": mutations})
+    return client.post(
+        "/api/v1/sync/push",
+        json={"protocol_version": 1, "device_id": device, "mutations": mutations},
+    )
 
 
-def _mutation(device, user, seq, entity_type, op, changes, entity_id=None, base=None,
-              base_values=None) -> dict:
-    return {"mutation_id": f"parity-{seq}", "device_id": device, "seq": seq,
-            "entity_type": entity_type, "entity_id": str(entity_id or uuid.uuid4()), "op": op,
-            "author_id": str(user.id), "base_version": base, "changes": changes,
-            "base_values": base_values or {}, "device_time": None, "transition": None}
+def _mutation(
+    device, user, seq, entity_type, op, changes, entity_id=None, base=None, base_values=None
+) -> dict:
+    return {
+        "mutation_id": f"parity-{seq}",
+        "device_id": device,
+        "seq": seq,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id or uuid.uuid4()),
+        "op": op,
+        "author_id": str(user.id),
+        "base_version": base,
+        "changes": changes,
+        "base_values": base_values or {},
+        "device_time": None,
+        "transition": None,
+    }
 
 
 def _finding(world) -> dict:
-    return {"service_id": str(world.home.id), "kind": "walkaround_issue", "area": "Lounge",
-            "source": "walkaround", "description": "Call bell out of reach", "risk": "medium",
-            "recorded_at": "2026-11-27T09:00:00+00:00"}
+    return {
+        "service_id": str(world.home.id),
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "walkaround",
+        "description": "Call bell out of reach",
+        "risk": "medium",
+        "recorded_at": "2026-11-27T09:00:00+00:00",
+    }
 
 
 def _entry(world) -> dict:
-    return {"service_id": str(world.home.id), "concern": "Mats not checked at night",
-            "source": "walkaround"}
+    return {
+        "service_id": str(world.home.id),
+        "concern": "Mats not checked at night",
+        "source": "walkaround",
+    }
 
 
 def _evidence(manager) -> dict:
-    return {"type": "audit", "location": "Night audit folder", "evidence_date": "2026-11-20",
-            "checked_by": str(manager.id)}
+    return {
+        "type": "audit",
+        "location": "Night audit folder",
+        "evidence_date": "2026-11-20",
+        "checked_by": str(manager.id),
+    }
 
 
 # (record type, op, field, bad value, the refusal both paths give)
@@ -94,48 +127,65 @@ def _rest(client, world, manager, entity_type, op, field, value, record):
         base = _finding(world) if entity_type == "finding" else _entry(world)
         if entity_type == "walkaround":
             base = {"service_id": str(world.home.id), "areas": ["Lounge"]}
-        path = {"finding": "/findings", "walkaround": "/walkarounds",
-                "log_entry": "/entries"}[entity_type]
+        path = {"finding": "/findings", "walkaround": "/walkarounds", "log_entry": "/entries"}[
+            entity_type
+        ]
         return client.post(f"/api/v1{path}", json=base | {field: value})
     record_id, version = record
     if entity_type == "finding":
-        return client.patch(f"/api/v1/findings/{record_id}",
-                            json={"base_version": version, field: value})
+        return client.patch(
+            f"/api/v1/findings/{record_id}", json={"base_version": version, field: value}
+        )
     if entity_type == "log_entry":
-        return client.patch(f"/api/v1/entries/{record_id}",
-                            json={"version": version, field: value})
+        return client.patch(f"/api/v1/entries/{record_id}", json={"version": version, field: value})
     if entity_type == "note":
         return client.post(f"/api/v1/entries/{record_id}/notes", json={field: value})
-    return client.post(f"/api/v1/entries/{record_id}/evidence",
-                       json=_evidence(manager) | {field: value})
+    return client.post(
+        f"/api/v1/entries/{record_id}/evidence", json=_evidence(manager) | {field: value}
+    )
 
 
 def _sync(client, world, manager, entity_type, op, field, value, record):
     device = _register(client)
     if op == "create":
-        changes = {"finding": _finding(world), "log_entry": _entry(world),
-                   "walkaround": {"service_id": str(world.home.id), "areas": ["Lounge"]},
-                   }[entity_type] | {field: value}
+        changes = {
+            "finding": _finding(world),
+            "log_entry": _entry(world),
+            "walkaround": {"service_id": str(world.home.id), "areas": ["Lounge"]},
+        }[entity_type] | {field: value}
         mutation = _mutation(device, manager, 1, entity_type, op, changes)
     elif op == "append":
         extra = _evidence(manager) if entity_type == "evidence" else {"body": "Checked"}
         changes = extra | {"entry_id": record[0], field: value}
         mutation = _mutation(device, manager, 1, entity_type, op, changes)
     else:
-        current = client.get(f"/api/v1/{'findings' if entity_type == 'finding' else 'entries'}"
-                             f"/{record[0]}").get_json()
-        mutation = _mutation(device, manager, 1, entity_type, op, {field: value},
-                             entity_id=record[0], base=record[1],
-                             base_values={field: current.get(field)})
+        current = client.get(
+            f"/api/v1/{'findings' if entity_type == 'finding' else 'entries'}/{record[0]}"
+        ).get_json()
+        mutation = _mutation(
+            device,
+            manager,
+            1,
+            entity_type,
+            op,
+            {field: value},
+            entity_id=record[0],
+            base=record[1],
+            base_values={field: current.get(field)},
+        )
     r = _push(client, device, [mutation])
     assert r.status_code == 200, r.get_json()
     return r.get_json()["results"][0]
 
 
-@pytest.mark.parametrize(("entity_type", "op", "field", "value", "why"), CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[2]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("entity_type", "op", "field", "value", "why"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[2]}-{i}" for i, c in enumerate(CASES)],
+)
 def test_the_same_bad_value_gets_the_same_refusal_through_rest_and_sync(
-        client, world, login, entity_type, op, field, value, why):
+    client, world, login, entity_type, op, field, value, why
+):
     manager = world.users["registered_manager"]
     login(manager)
     record = None if op == "create" else _existing(client, world, entity_type)
@@ -149,8 +199,7 @@ def test_the_same_bad_value_gets_the_same_refusal_through_rest_and_sync(
     assert (outcome["status"], outcome["code"]) == ("rejected", "invalid")
     assert outcome["fields"] == {f"changes.{field}": why}
     db.session.expire_all()
-    assert db.session.scalar(db.select(db.func.count()).select_from(MODELS[entity_type])) \
-        == before
+    assert db.session.scalar(db.select(db.func.count()).select_from(MODELS[entity_type])) == before
 
 
 def test_tabs_and_line_breaks_are_kept_in_long_text_on_both_paths(client, world, login):
@@ -160,8 +209,9 @@ def test_tabs_and_line_breaks_are_kept_in_long_text_on_both_paths(client, world,
     rest = client.post("/api/v1/findings", json=_finding(world) | {"description": text})
     assert rest.status_code == 201, rest.get_json()
     device = _register(client)
-    mutation = _mutation(device, carer, 1, "finding", "create",
-                         _finding(world) | {"description": text})
+    mutation = _mutation(
+        device, carer, 1, "finding", "create", _finding(world) | {"description": text}
+    )
     assert _push(client, device, [mutation]).get_json()["results"][0]["status"] == "applied"
     assert [f.description for f in db.session.scalars(db.select(Finding))] == [text, text]
 
@@ -177,16 +227,21 @@ def test_a_null_item_is_rejected_alone_and_the_rest_are_applied(client, world, l
     assert [x["status"] for x in results] == ["rejected", "applied", "rejected"]
     assert results[0] == results[2]
     assert {k: results[0][k] for k in ("mutation_id", "code", "fields")} == {
-        "mutation_id": None, "code": "invalid",
-        "fields": {"_mutation": "Each mutation must be a JSON object."}}
+        "mutation_id": None,
+        "code": "invalid",
+        "fields": {"_mutation": "Each mutation must be a JSON object."},
+    }
     assert [str(f.id) for f in db.session.scalars(db.select(Finding))] == [good["entity_id"]]
 
 
-@pytest.mark.parametrize("body", [
-    {"protocol_version": 1, "mutations": []},
-    {"protocol_version": 1, "device_id": "not-a-device", "mutations": []},
-    {"protocol_version": 1, "device_id": str(uuid.uuid4()), "mutations": {"0": {}}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"protocol_version": 1, "mutations": []},
+        {"protocol_version": 1, "device_id": "not-a-device", "mutations": []},
+        {"protocol_version": 1, "device_id": str(uuid.uuid4()), "mutations": {"0": {}}},
+    ],
+)
 def test_a_malformed_envelope_is_400_malformed(client, world, login, body):
     login(world.users["senior_carer"])
     r = client.post("/api/v1/sync/push", json=body)
@@ -198,20 +253,57 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
     login(manager)
     entry_id, version = _existing(client, world, "log_entry")
     device = _register(client)
-    by_schema = _mutation(device, manager, 1, "log_entry", "update", {"risk": "extreme"},
-                          entity_id=entry_id, base=version, base_values={"risk": "medium"})
-    unknown = _mutation(device, manager, 2, "log_entry", "update", {"colour": "red"},
-                        entity_id=entry_id, base=version)
-    by_policy = _mutation(device, manager, 3, "log_entry", "update", {"created_by": None},
-                          entity_id=entry_id, base=version, base_values={"created_by": None})
-    by_service = _mutation(device, manager, 4, "finding", "create",
-                           _finding(world) | {"area": "Car park"})
-    walk = _mutation(device, manager, 5, "walkaround", "create",
-                     {"service_id": str(world.home.id), "areas": ["Lounge", "Car park"]})
+    by_schema = _mutation(
+        device,
+        manager,
+        1,
+        "log_entry",
+        "update",
+        {"risk": "extreme"},
+        entity_id=entry_id,
+        base=version,
+        base_values={"risk": "medium"},
+    )
+    unknown = _mutation(
+        device,
+        manager,
+        2,
+        "log_entry",
+        "update",
+        {"colour": "red"},
+        entity_id=entry_id,
+        base=version,
+    )
+    by_policy = _mutation(
+        device,
+        manager,
+        3,
+        "log_entry",
+        "update",
+        {"created_by": None},
+        entity_id=entry_id,
+        base=version,
+        base_values={"created_by": None},
+    )
+    by_service = _mutation(
+        device, manager, 4, "finding", "create", _finding(world) | {"area": "Car park"}
+    )
+    walk = _mutation(
+        device,
+        manager,
+        5,
+        "walkaround",
+        "create",
+        {"service_id": str(world.home.id), "areas": ["Lounge", "Car park"]},
+    )
     results = _push(client, device, [by_schema, unknown, by_policy, by_service, walk])
     assert [sorted(r["fields"]) for r in results.get_json()["results"]] == [
-        ["changes.risk"], ["changes.colour"], ["changes.created_by"], ["changes.area"],
-        ["changes.areas.1"]]
+        ["changes.risk"],
+        ["changes.colour"],
+        ["changes.created_by"],
+        ["changes.area"],
+        ["changes.areas.1"],
+    ]
 
 
 def test_a_mutation_id_holding_nul_is_rejected_by_name_and_echoed(client, world, login):
@@ -231,16 +323,18 @@ def test_a_mutation_id_holding_nul_is_rejected_by_name_and_echoed(client, world,
     assert db.session.scalars(db.select(Finding)).all() == []
 
 
-@pytest.mark.parametrize("query", [
-    "/api/v1/entries?q=bell%00",
-    "/api/v1/findings?area=Lounge%00",
-    "/api/v1/admin/users?q=%00",
-    "/api/v1/entries?statement_id=%00",
-    "/api/v1/conflicts?status=open%00",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/entries?q=bell%00",
+        "/api/v1/findings?area=Lounge%00",
+        "/api/v1/admin/users?q=%00",
+        "/api/v1/entries?statement_id=%00",
+        "/api/v1/conflicts?status=open%00",
+    ],
+)
 def test_a_nul_in_a_search_or_filter_is_a_4xx(client, world, login, query):
-    login(world.users["provider_admin"] if "admin" in query
-          else world.users["registered_manager"])
+    login(world.users["provider_admin"] if "admin" in query else world.users["registered_manager"])
     r = client.get(query)
     assert r.status_code == 422, r.data
     name = query.split("?")[1].split("=")[0]
@@ -254,28 +348,44 @@ def test_a_nul_anywhere_in_a_body_is_a_4xx_naming_where(client, world, login):
     assert r.get_json()["error"]["fields"] == {"statement_ids.0": CONTROL_MESSAGE}
 
 
-@pytest.mark.parametrize(("value", "why"), [
-    (LONG, TOO_LONG),
-    ("Bell\x1b", CONTROL_MESSAGE),
-    (None, "Field may not be null."),
-])
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        (LONG, TOO_LONG),
+        ("Bell\x1b", CONTROL_MESSAGE),
+        (None, "Field may not be null."),
+    ],
+)
 def test_a_managers_new_value_for_a_conflict_passes_the_same_field_rules(
-        client, world, login, value, why):
+    client, world, login, value, why
+):
     carer, manager = world.users["senior_carer"], world.users["registered_manager"]
     login(carer)
     device = _register(client)
     create = _mutation(device, carer, 1, "finding", "create", _finding(world))
     base = {"description": "Call bell out of reach"}
-    edits = [_mutation(device, carer, seq, "finding", "update", {"description": text},
-                       entity_id=create["entity_id"], base=1, base_values=base)
-             for seq, text in ((2, "Moved back"), (3, "Missing"))]
+    edits = [
+        _mutation(
+            device,
+            carer,
+            seq,
+            "finding",
+            "update",
+            {"description": text},
+            entity_id=create["entity_id"],
+            base=1,
+            base_values=base,
+        )
+        for seq, text in ((2, "Moved back"), (3, "Missing"))
+    ]
     outcomes = _push(client, device, [create, *edits]).get_json()["results"]
     assert [o["status"] for o in outcomes] == ["applied", "applied", "conflict"]
     client.post("/api/v1/auth/logout")
     login(manager)
     conflict_id = outcomes[2]["conflict_id"]
-    r = client.post(f"/api/v1/conflicts/{conflict_id}/resolve",
-                    json={"choice": "new", "value": value})
+    r = client.post(
+        f"/api/v1/conflicts/{conflict_id}/resolve", json={"choice": "new", "value": value}
+    )
     assert r.status_code == 422, r.get_json()
     assert r.get_json()["error"]["fields"] == {"value": why}
     db.session.expire_all()
@@ -288,9 +398,20 @@ def test_the_conflicts_api_names_the_mutation_that_met_the_conflict(client, worl
     device = _register(client)
     create = _mutation(device, carer, 1, "finding", "create", _finding(world))
     base = {"description": "Call bell out of reach"}
-    edits = [_mutation(device, carer, seq, "finding", "update", {"description": text},
-                       entity_id=create["entity_id"], base=1, base_values=base)
-             for seq, text in ((2, "Moved back"), (3, "Missing"))]
+    edits = [
+        _mutation(
+            device,
+            carer,
+            seq,
+            "finding",
+            "update",
+            {"description": text},
+            entity_id=create["entity_id"],
+            base=1,
+            base_values=base,
+        )
+        for seq, text in ((2, "Moved back"), (3, "Missing"))
+    ]
     _push(client, device, [create, *edits])
     client.post("/api/v1/auth/logout")
     login(manager)

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.db
 
 # ---- per service, per provider, and isolation -------------------------------------------
 
+
 def test_warnings_are_per_service_and_summed_for_the_provider(world):
     make_entry(world, status="draft", owner_id=None, created_at=at(3))
     make_entry(world, world.other, status="draft", owner_id=None, created_at=at(3))
@@ -39,7 +40,9 @@ def test_another_providers_records_are_never_counted(world):
     assert early_warnings(world.provider, now=NOW) == []
     assert early_warnings(world.provider, service_ids=[world.rival_service.id], now=NOW) == []
     assert [w.signal for w in early_warnings(world.rival, now=NOW)] == [
-        "repeat_findings", "no_owner"]
+        "repeat_findings",
+        "no_owner",
+    ]
 
 
 def test_refs_are_capped_but_the_count_is_whole(world, monkeypatch):
@@ -53,27 +56,35 @@ def test_refs_are_capped_but_the_count_is_whole(world, monkeypatch):
 
 # ---- the endpoint -----------------------------------------------------------------------
 
+
 def test_endpoint_shows_the_managers_services_with_reasons_and_records(client, world, login):
-    entry = make_entry(world, status="draft", owner_id=None,
-                       created_at=utcnow() - timedelta(days=2))
-    make_entry(world, world.other, status="draft", owner_id=None,
-               created_at=utcnow() - timedelta(days=2))
+    entry = make_entry(
+        world, status="draft", owner_id=None, created_at=utcnow() - timedelta(days=2)
+    )
+    make_entry(
+        world, world.other, status="draft", owner_id=None, created_at=utcnow() - timedelta(days=2)
+    )
     db.session.commit()
     body = login(world.users["registered_manager"]).get("/api/v1/early-warnings").get_json()
     assert [s["service_name"] for s in body["services"]] == ["Ashdown House"]
     assert body["counts"]["no_owner"] == 1
     assert body["thresholds"]["carry_forward_limit"] == 2
-    assert body["warnings"] == [{
-        "signal": "no_owner", "service_id": str(world.home.id), "count": 1,
-        "reason": "1 entry not yet closed has no named owner (drafts count once they are "
-                  "more than a day old).",
-        "refs": [{"type": "log_entry", "id": str(entry.id)}],
-    }]
+    assert body["warnings"] == [
+        {
+            "signal": "no_owner",
+            "service_id": str(world.home.id),
+            "count": 1,
+            "reason": "1 entry not yet closed has no named owner (drafts count once they are "
+            "more than a day old).",
+            "refs": [{"type": "log_entry", "id": str(entry.id)}],
+        }
+    ]
 
 
 def test_endpoint_gives_provider_leaders_every_service(client, world, login):
-    make_entry(world, world.other, status="draft", owner_id=None,
-               created_at=utcnow() - timedelta(days=2))
+    make_entry(
+        world, world.other, status="draft", owner_id=None, created_at=utcnow() - timedelta(days=2)
+    )
     db.session.commit()
     body = login(world.users["nominated_individual"]).get("/api/v1/early-warnings").get_json()
     assert [s["service_name"] for s in body["services"]] == ["Ashdown House", "Beech Court"]
@@ -84,7 +95,8 @@ def test_endpoint_gives_provider_leaders_every_service(client, world, login):
 
 
 def test_endpoint_names_ten_records_per_warning_unless_asked_but_counts_them_all(
-        client, world, login):
+    client, world, login
+):
     for days in range(2, 14):  # 12 ownerless entries
         make_entry(world, status="draft", owner_id=None, created_at=utcnow() - timedelta(days=days))
     db.session.commit()
@@ -98,13 +110,23 @@ def test_endpoint_names_ten_records_per_warning_unless_asked_but_counts_them_all
     assert "refs" in r.get_json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("role", ["care_worker", "senior_carer", "key_worker",
-                                  "care_coordinator", "duty_manager", "provider_admin"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "care_worker",
+        "senior_carer",
+        "key_worker",
+        "care_coordinator",
+        "duty_manager",
+        "provider_admin",
+    ],
+)
 def test_endpoint_refuses_roles_without_oversight(client, world, login, role):
     response = login(world.users[role]).get("/api/v1/early-warnings")
     assert response.status_code == 403
     assert response.get_json()["error"]["message"] == (
-        "Your role does not allow seeing early warnings and review cadence (oversight.read).")
+        "Your role does not allow seeing early warnings and review cadence (oversight.read)."
+    )
 
 
 def test_endpoint_bad_or_foreign_service(client, world, login):
@@ -112,8 +134,9 @@ def test_endpoint_bad_or_foreign_service(client, world, login):
     bad = client.get("/api/v1/early-warnings?service_id=nope")
     assert bad.status_code == 422
     assert bad.get_json()["error"]["fields"] == {"service_id": "Not a valid UUID."}
-    assert client.get(f"/api/v1/early-warnings?service_id={world.rival_service.id}"
-                      ).status_code == 404
+    assert (
+        client.get(f"/api/v1/early-warnings?service_id={world.rival_service.id}").status_code == 404
+    )
     assert client.get(f"/api/v1/early-warnings?service_id={uuid.uuid4()}").status_code == 404
     assert client.get(f"/api/v1/early-warnings?service_id={world.other.id}").status_code == 403
 

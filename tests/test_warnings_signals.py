@@ -23,6 +23,7 @@ pytestmark = pytest.mark.db
 
 # ---- carried forward --------------------------------------------------------------------
 
+
 def test_carried_forward_fires_at_the_limit_and_not_below(world):
     twice = make_entry(world)
     once = make_entry(world)
@@ -32,8 +33,10 @@ def test_carried_forward_fires_at_the_limit_and_not_below(world):
     assert warning.service_id == world.home.id
     assert warning.refs == refs(twice)
     assert warning.count == 1
-    assert warning.reason == ("1 entry not yet closed has been carried forward 2 or more times "
-                              "(the limit is 2); the most is 2 times.")
+    assert warning.reason == (
+        "1 entry not yet closed has been carried forward 2 or more times "
+        "(the limit is 2); the most is 2 times."
+    )
 
 
 def test_carried_forward_limit_is_the_providers_setting(world):
@@ -53,28 +56,39 @@ def test_closed_entries_carried_forward_are_not_warnings(world):
 
 # ---- overdue without interim controls ---------------------------------------------------
 
+
 def test_overdue_without_interim_controls_from_the_day_after_due(world):
     late = make_entry(world, due_date=TODAY - timedelta(days=1))
     blank = make_entry(world, due_date=TODAY - timedelta(days=3), interim_controls="   ")
     make_entry(world, due_date=TODAY)  # due today: not overdue yet
-    make_entry(world, due_date=TODAY - timedelta(days=5),
-               interim_controls="Night staff check positions two-hourly")
+    make_entry(
+        world,
+        due_date=TODAY - timedelta(days=5),
+        interim_controls="Night staff check positions two-hourly",
+    )
     make_entry(world, due_date=TODAY - timedelta(days=5), status="closed")
     [warning] = of(world, "overdue_without_interim_controls")
     assert warning.refs == refs(blank, late)  # oldest due date first
-    assert warning.reason == ("2 overdue entries have no interim controls recorded; the oldest "
-                              "was due on 13 March 2026 (3 days ago).")
+    assert warning.reason == (
+        "2 overdue entries have no interim controls recorded; the oldest "
+        "was due on 13 March 2026 (3 days ago)."
+    )
 
 
 def test_not_overdue_on_the_due_date_itself(world):
     make_entry(world, due_date=TODAY)
     assert of(world, "overdue_without_interim_controls") == []
-    [warning] = of(world, "overdue_without_interim_controls", today=TODAY + timedelta(days=1),
-                   now=NOW + timedelta(days=1))
+    [warning] = of(
+        world,
+        "overdue_without_interim_controls",
+        today=TODAY + timedelta(days=1),
+        now=NOW + timedelta(days=1),
+    )
     assert warning.count == 1
 
 
 # ---- repeat findings --------------------------------------------------------------------
+
 
 def test_three_findings_same_area_and_source_in_28_days_fire(world):
     first = make_finding(world, received_at=datetime(2026, 2, 17, 0, 0, tzinfo=UTC))  # day 1
@@ -82,8 +96,10 @@ def test_three_findings_same_area_and_source_in_28_days_fire(world):
     third = make_finding(world, received_at=at(0, hours_ago=1))
     [warning] = of(world, "repeat_findings")
     assert warning.refs == refs(third, second, first, kind="finding")
-    assert warning.reason == ("3 findings about Lounge from walkaround in the last 28 days "
-                              "(the threshold is 3 in 28 days).")
+    assert warning.reason == (
+        "3 findings about Lounge from walkaround in the last 28 days "
+        "(the threshold is 3 in 28 days)."
+    )
 
 
 def test_repeat_findings_silent_just_below_the_count_or_outside_the_window(world):
@@ -110,6 +126,7 @@ def test_repeat_finding_count_and_window_are_settings(world):
 
 # ---- walkarounds with no follow-up ------------------------------------------------------
 
+
 def test_walkarounds_and_checks_that_produced_no_follow_up(world):
     empty = make_walkaround(world, started_at=at(13))  # first day of the 14-day window
     quiet = make_walkaround(world, started_at=at(3), kind="visibility_round")
@@ -122,11 +139,15 @@ def test_walkarounds_and_checks_that_produced_no_follow_up(world):
     lone = make_finding(world, kind="visibility_check", received_at=at(1))
     make_finding(world, kind="visibility_check", received_at=at(1), follow_up_needed=True)
     [warning] = of(world, "walkaround_no_follow_up")
-    assert warning.refs == (("finding", lone.id), ("walkaround", quiet.id),
-                            ("walkaround", empty.id))
+    assert warning.refs == (
+        ("finding", lone.id),
+        ("walkaround", quiet.id),
+        ("walkaround", empty.id),
+    )
     assert warning.reason == (
         "3 of 6 walkarounds and visibility checks in the last 14 days produced no follow-up: "
-        "no finding needing follow-up and nothing linked to the log.")
+        "no finding needing follow-up and nothing linked to the log."
+    )
 
 
 def test_walkaround_window_is_a_setting(world):
@@ -139,10 +160,17 @@ def test_walkaround_window_is_a_setting(world):
 
 # ---- families chasing -------------------------------------------------------------------
 
+
 def feedback(world, **fields):
-    values = {"kind": "feedback", "source": "feedback", "respondent_type": "relative",
-              "question_id": "fu-2", "sentiment": "negative", "area": "Lounge",
-              "received_at": at(5)}
+    values = {
+        "kind": "feedback",
+        "source": "feedback",
+        "respondent_type": "relative",
+        "question_id": "fu-2",
+        "sentiment": "negative",
+        "area": "Lounge",
+        "received_at": at(5),
+    }
     values.update(fields)
     return make_finding(world, **values)
 
@@ -155,7 +183,8 @@ def test_two_negative_relative_feedbacks_on_one_question_fire(world):
     assert warning.reason == (
         "2 negative feedback findings from relatives or people supported in the last 28 days "
         "about “Has anything you asked about not been followed up?” "
-        "(the threshold is 2 in 28 days).")
+        "(the threshold is 2 in 28 days)."
+    )
 
 
 def test_chasing_silent_below_the_count(world):
@@ -181,27 +210,42 @@ def test_chasing_without_a_question_groups_by_area(world):
 
 # ---- high risk without escalation -------------------------------------------------------
 
+
 def test_high_risk_without_escalation_after_24_hours(world):
     late = make_finding(world, risk="high", received_at=at(0, hours_ago=25))
     make_finding(world, risk="high", received_at=at(0, hours_ago=23))  # still within a day
     decided = make_entry(world, escalation_decision="escalated", escalation_at=at(1))
-    make_finding(world, risk="high", received_at=at(3), log_entry_id=decided.id,
-                 triage_state="linked")
+    make_finding(
+        world, risk="high", received_at=at(3), log_entry_id=decided.id, triage_state="linked"
+    )
     entry = make_entry(world, risk="high", created_at=at(0, hours_ago=30))
     make_entry(world, risk="high", created_at=at(3), escalation_decision="not_escalated")
-    make_finding(world, risk="high", received_at=at(3), triage_state="dismissed",
-                 dismissed_reason="Duplicate of this morning's report")  # decided at triage
+    make_finding(
+        world,
+        risk="high",
+        received_at=at(3),
+        triage_state="dismissed",
+        dismissed_reason="Duplicate of this morning's report",
+    )  # decided at triage
     undecided = make_entry(world, risk="medium", created_at=at(1))
-    linked = make_finding(world, risk="high", received_at=at(2), triage_state="linked",
-                          log_entry_id=undecided.id)
+    linked = make_finding(
+        world, risk="high", received_at=at(2), triage_state="linked", log_entry_id=undecided.id
+    )
     [warning] = of(world, "high_risk_no_escalation")
-    assert warning.refs == (("finding", linked.id), ("log_entry", entry.id),
-                            ("finding", late.id))  # longest waiting first
-    assert warning.reason == ("2 high-risk findings and 1 high-risk entry have no escalation "
-                              "decision recorded within 24 hours of being received or created.")
+    assert warning.refs == (
+        ("finding", linked.id),
+        ("log_entry", entry.id),
+        ("finding", late.id),
+    )  # longest waiting first
+    assert warning.reason == (
+        "2 high-risk findings and 1 high-risk entry have no escalation "
+        "decision recorded within 24 hours of being received or created."
+    )
     undecided.status = "closed"  # the matter is closed: its finding no longer warns
-    assert of(world, "high_risk_no_escalation")[0].refs == (("log_entry", entry.id),
-                                                             ("finding", late.id))
+    assert of(world, "high_risk_no_escalation")[0].refs == (
+        ("log_entry", entry.id),
+        ("finding", late.id),
+    )
 
 
 def test_escalation_hours_are_the_providers_setting(world):
@@ -210,11 +254,13 @@ def test_escalation_hours_are_the_providers_setting(world):
     assert of(world, "high_risk_no_escalation") == []
     set_threshold(world, escalation_hours={"high": 29, "medium": 72, "low": 168})
     [warning] = of(world, "high_risk_no_escalation")
-    assert warning.reason.startswith("1 high-risk finding has no escalation decision recorded "
-                                     "within 29 hours")
+    assert warning.reason.startswith(
+        "1 high-risk finding has no escalation decision recorded within 29 hours"
+    )
 
 
 # ---- no named owner ---------------------------------------------------------------------
+
 
 def test_entries_without_owner_and_drafts_older_than_a_day(world):
     old_draft = make_entry(world, status="draft", owner_id=None, created_at=at(0, hours_ago=25))
@@ -223,11 +269,14 @@ def test_entries_without_owner_and_drafts_older_than_a_day(world):
     make_entry(world, status="open")
     [warning] = of(world, "no_owner")
     assert warning.refs == refs(old_draft)
-    assert warning.reason == ("1 entry not yet closed has no named owner (drafts count once "
-                              "they are more than a day old).")
+    assert warning.reason == (
+        "1 entry not yet closed has no named owner (drafts count once "
+        "they are more than a day old)."
+    )
 
 
 # ---- weak closure evidence --------------------------------------------------------------
+
 
 def test_closures_on_verbal_reassurance_or_one_stale_reference(world):
     opened = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -245,15 +294,16 @@ def test_closures_on_verbal_reassurance_or_one_stale_reference(world):
     add_evidence(world, open_one, "verbal_reassurance", date(2026, 3, 10))
     [warning] = of(world, "weak_closure_evidence")
     assert set(warning.refs) == set(refs(verbal, stale))
-    assert warning.reason == ("2 closed entries rest on weak evidence: 1 with only verbal "
-                              "reassurance or no evidence and 1 with a single evidence "
-                              "reference dated before the entry opened.")
+    assert warning.reason == (
+        "2 closed entries rest on weak evidence: 1 with only verbal "
+        "reassurance or no evidence and 1 with a single evidence "
+        "reference dated before the entry opened."
+    )
 
 
 def test_weak_evidence_uses_the_london_day_the_entry_opened(world):
     # 23:30 UTC on 1 July is 00:30 on 2 July in London (BST): evidence of 1 July is earlier.
-    entry = make_entry(world, status="closed",
-                       opened_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
+    entry = make_entry(world, status="closed", opened_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
     add_evidence(world, entry, "care_record", date(2026, 7, 1))
     assert of(world, "weak_closure_evidence")[0].refs == refs(entry)
 
@@ -269,8 +319,9 @@ def test_weak_closures_count_only_within_the_last_90_days(world):
     [warning] = of(world, "weak_closure_evidence")
     assert set(warning.refs) == set(refs(inside, recent))
     assert warning.count == 2
-    assert warning.reason == ("2 closed entries rest on weak evidence: 2 with only verbal "
-                              "reassurance or no evidence.")
+    assert warning.reason == (
+        "2 closed entries rest on weak evidence: 2 with only verbal reassurance or no evidence."
+    )
 
 
 def test_weak_closure_window_is_in_the_filter_of_the_log_too(world):

@@ -15,8 +15,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     # An email is one account's within a provider; another provider may hold the same
     # address for its own person (docs/permissions.md). Sign-in looks the email up alone.
-    __table_args__ = (UniqueConstraint("provider_id", "email",
-                                       name="uq_user_account_provider_email"),)
+    __table_args__ = (
+        UniqueConstraint("provider_id", "email", name="uq_user_account_provider_email"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     provider_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("provider.id"), index=True)

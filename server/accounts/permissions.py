@@ -81,7 +81,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("registered_manager",),
         "Open an entry whose decision was flagged as vague, with a recorded reason",
     ),
-    "entry.start": (_MANAGERS + ("care_coordinator",), "Mark any entry in progress (owners may too)"),
+    "entry.start": (
+        _MANAGERS + ("care_coordinator",),
+        "Mark any entry in progress (owners may too)",
+    ),
     "entry.mark_done": (
         _MANAGERS + ("care_coordinator",),
         "Mark any entry done for checking (owners may mark their own)",
@@ -152,11 +155,7 @@ def roles_in(user, service) -> set[str]:
         return set()
     if service is None or user.provider_id != service.provider_id:
         return set()
-    return {
-        m.role
-        for m in user.memberships
-        if m.service_id is None or m.service_id == service.id
-    }
+    return {m.role for m in user.memberships if m.service_id is None or m.service_id == service.id}
 
 
 def can(user, action: str, service) -> bool:

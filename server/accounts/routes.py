@@ -42,26 +42,37 @@ def _owed_enrolment():
     record = getattr(current_user, "login_session", None)
     if record is not None and record.stage == "enrol":
         raise EnrolmentRequired(
-            "Your provider requires two-step sign-in for your role. Set it up to go on.")
+            "Your provider requires two-step sign-in for your role. Set it up to go on."
+        )
 
 
-@endpoint("/auth/csrf", public=True,
-          response=answer("CsrfToken", csrf_token=fields.String(required=True)))
+@endpoint(
+    "/auth/csrf", public=True, response=answer("CsrfToken", csrf_token=fields.String(required=True))
+)
 def csrf_token():
     """Give the client a CSRF token to send as X-CSRF-Token on every write."""
     return {"csrf_token": generate_csrf()}
 
 
-@endpoint("/auth/login", methods=("POST",), body=LoginSchema, response=LoginResultSchema,
-          public=True, reads_first=True, errors={
-              401: "Wrong email or password, or the account is closed (code `unauthenticated`)",
-              429: "Too many failed attempts (code `throttled`; `error.retry_after` in seconds)"})
+@endpoint(
+    "/auth/login",
+    methods=("POST",),
+    body=LoginSchema,
+    response=LoginResultSchema,
+    public=True,
+    reads_first=True,
+    errors={
+        401: "Wrong email or password, or the account is closed (code `unauthenticated`)",
+        429: "Too many failed attempts (code `throttled`; `error.retry_after` in seconds)",
+    },
+)
 def login():
     """Check email and password; answer who you are, that a code is needed first, or (the
     password opens accounts at more than one provider) which provider to sign in to."""
     data = load(LoginSchema())
-    users = services.authenticate(data["email"], data["password"], request.remote_addr,
-                                  data["provider_id"])
+    users = services.authenticate(
+        data["email"], data["password"], request.remote_addr, data["provider_id"]
+    )
     if len(users) > 1:
         return {"choose_provider": services.provider_choice(users)}
     user = users[0]
@@ -73,10 +84,17 @@ def login():
     return me_body(user)
 
 
-@endpoint("/auth/second-factor", methods=("POST",), body=SignInCodeSchema, response=MeSchema,
-          public=True, errors={
-              401: "No sign-in is waiting for a code, or it ended: five wrong codes or five "
-                   "minutes (code `unauthenticated`): log in again"})
+@endpoint(
+    "/auth/second-factor",
+    methods=("POST",),
+    body=SignInCodeSchema,
+    response=MeSchema,
+    public=True,
+    errors={
+        401: "No sign-in is waiting for a code, or it ended: five wrong codes or five "
+        "minutes (code `unauthenticated`): log in again"
+    },
+)
 def second_factor_sign_in():
     """Finish a two-step sign-in with a code from the authenticator app, or a recovery code."""
     data = load(SignInCodeSchema())
@@ -85,8 +103,12 @@ def second_factor_sign_in():
     return me_body(user)
 
 
-@endpoint("/auth/logout", methods=("POST",), public=True,
-          response=answer("LoggedOut", logged_out=fields.Boolean(required=True)))
+@endpoint(
+    "/auth/logout",
+    methods=("POST",),
+    public=True,
+    response=answer("LoggedOut", logged_out=fields.Boolean(required=True)),
+)
 def logout():
     """End this session on the server (a copied cookie stops working too)."""
     sessions.sign_out()
@@ -113,8 +135,12 @@ def second_factor_setup():
     return second_factor.setup(current_user)
 
 
-@endpoint("/me/second-factor/confirm", methods=("POST",), body=SecondFactorCodeSchema,
-          response=EnrolledSchema)
+@endpoint(
+    "/me/second-factor/confirm",
+    methods=("POST",),
+    body=SecondFactorCodeSchema,
+    response=EnrolledSchema,
+)
 @login_required
 def second_factor_confirm():
     """Turn two-step sign-in on with a first code; the recovery codes are shown this once."""
@@ -125,8 +151,12 @@ def second_factor_confirm():
     return me_body(user) | {"recovery_codes": codes}
 
 
-@endpoint("/me/second-factor/turn-off", methods=("POST",), body=SecondFactorCodeSchema,
-          response=SecondFactorStatusSchema)
+@endpoint(
+    "/me/second-factor/turn-off",
+    methods=("POST",),
+    body=SecondFactorCodeSchema,
+    response=SecondFactorStatusSchema,
+)
 @login_required
 def second_factor_turn_off():
     """Turn your own two-step sign-in off with a current code (not where it is required)."""
@@ -135,10 +165,13 @@ def second_factor_turn_off():
     return second_factor.status(current_user)
 
 
-@endpoint("/admin/users/<user_id>/second-factor/reset", methods=("POST",),
-          response=SecondFactorStatusSchema, tag="admin", errors={
-              422: "This person has not set up two-step sign-in (code `invalid`, "
-                   "`fields.user_id`)"})
+@endpoint(
+    "/admin/users/<user_id>/second-factor/reset",
+    methods=("POST",),
+    response=SecondFactorStatusSchema,
+    tag="admin",
+    errors={422: "This person has not set up two-step sign-in (code `invalid`, `fields.user_id`)"},
+)
 @login_required
 def reset_second_factor(user_id):
     """Take away a person's second factor (phone and recovery codes lost); their sessions end."""

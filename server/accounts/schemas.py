@@ -6,8 +6,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 class LoginSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    provider_id = fields.UUID(load_default=None, allow_none=True, metadata={
-        "description": "where to sign in, when the answer was choose_provider"})
+    provider_id = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "where to sign in, when the answer was choose_provider"},
+    )
 
 
 class ProviderChoiceSchema(Schema):
@@ -29,7 +32,8 @@ class MeSchema(Schema):
     csrf_token = fields.String()
     session_kind = fields.String(metadata={"description": "desk or device_sync"})
     second_factor_enrolment_required = fields.Boolean(
-        metadata={"description": "true: this session may only set up two-step sign-in"})
+        metadata={"description": "true: this session may only set up two-step sign-in"}
+    )
 
 
 class LoginResultSchema(MeSchema):
@@ -37,10 +41,15 @@ class LoginResultSchema(MeSchema):
     ``choose_provider``."""
 
     second_factor_required = fields.Boolean(
-        metadata={"description": "true: send a code to /auth/second-factor to finish"})
-    choose_provider = fields.List(fields.Nested(ProviderChoiceSchema), metadata={
-        "description": "the password opens accounts at these providers: log in again "
-                       "with the chosen provider_id; nobody is signed in yet"})
+        metadata={"description": "true: send a code to /auth/second-factor to finish"}
+    )
+    choose_provider = fields.List(
+        fields.Nested(ProviderChoiceSchema),
+        metadata={
+            "description": "the password opens accounts at these providers: log in again "
+            "with the chosen provider_id; nobody is signed in yet"
+        },
+    )
 
 
 class SignInCodeSchema(Schema):

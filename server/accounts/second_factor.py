@@ -29,13 +29,22 @@ RECOVERY_CODES = 10
 MAX_FAILED_CODES = 5
 WRONG_CODE = "That code is not right. Type the 6 digits your authenticator app shows now."
 # What a session that owes an enrolment may still call.
-ENROL_ENDPOINTS = frozenset({
-    "api.me", "api.logout", "api.csrf_token", "api.second_factor_status",
-    "api.second_factor_setup", "api.second_factor_confirm",
-    # Public routes: signing in again (as someone else, say) or setting a password.
-    "api.login", "api.second_factor_sign_in", "api.reset_password", "api.health",
-    "api.openapi",
-})
+ENROL_ENDPOINTS = frozenset(
+    {
+        "api.me",
+        "api.logout",
+        "api.csrf_token",
+        "api.second_factor_status",
+        "api.second_factor_setup",
+        "api.second_factor_confirm",
+        # Public routes: signing in again (as someone else, say) or setting a password.
+        "api.login",
+        "api.second_factor_sign_in",
+        "api.reset_password",
+        "api.health",
+        "api.openapi",
+    }
+)
 
 
 def required_for(user) -> bool:
@@ -66,18 +75,25 @@ def begin_sign_in(user) -> UserSession:
 
 
 def status(user) -> dict:
-    left = db.session.scalar(db.select(db.func.count(RecoveryCode.id)).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
-    return {"enrolled": confirmed(user) is not None, "required": required_for(user),
-            "recovery_codes_left": left or 0}
+    left = db.session.scalar(
+        db.select(db.func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    )
+    return {
+        "enrolled": confirmed(user) is not None,
+        "required": required_for(user),
+        "recovery_codes_left": left or 0,
+    }
 
 
 def setup(user) -> dict:
     """Make a new, unconfirmed TOTP secret; return it, its otpauth URI and a QR code of it."""
     factor = db.session.get(SecondFactor, user.id)
     if factor is not None and factor.confirmed_at is not None:
-        raise Invalid("Two-step sign-in is already on for your account.",
-                      {"_body": "Already enrolled."})
+        raise Invalid(
+            "Two-step sign-in is already on for your account.", {"_body": "Already enrolled."}
+        )
     secret = pyotp.random_base32()
     if factor is None:
         factor = SecondFactor(user_id=user.id, secret=secret, last_step=0)
@@ -85,8 +101,11 @@ def setup(user) -> dict:
     factor.secret, factor.created_at = secret, utcnow()
     db.session.flush()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    return {"secret": secret, "otpauth_uri": uri,
-            "qr_svg": segno.make(uri, error="m").svg_data_uri(scale=5, border=2)}
+    return {
+        "secret": secret,
+        "otpauth_uri": uri,
+        "qr_svg": segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
+    }
 
 
 def confirm(user, code: str) -> list[str]:
@@ -104,8 +123,10 @@ def confirm(user, code: str) -> list[str]:
 
 def _new_recovery_codes(user) -> list[str]:
     db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = ["-".join(secrets.token_hex(10)[i:i + 5] for i in range(0, 20, 5))
-             for _ in range(RECOVERY_CODES)]
+    codes = [
+        "-".join(secrets.token_hex(10)[i : i + 5] for i in range(0, 20, 5))
+        for _ in range(RECOVERY_CODES)
+    ]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes)
     db.session.flush()
     return codes
@@ -132,9 +153,15 @@ def _accept(factor: SecondFactor, code: str) -> bool:
 
 
 def _use_recovery_code(user, code: str) -> bool:
-    row = db.session.scalar(db.select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code or ""),
-        RecoveryCode.used_at.is_(None)).with_for_update())
+    row = db.session.scalar(
+        db.select(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _hash(code or ""),
+            RecoveryCode.used_at.is_(None),
+        )
+        .with_for_update()
+    )
     if row is None:
         return False
     row.used_at = utcnow()
@@ -151,8 +178,11 @@ def finish_sign_in(code: str | None, recovery_code: str | None):
         raise Unauthenticated("Your sign-in has timed out. Please log in again.")
     user = db.session.get(User, record.user_id)
     factor = confirmed(user, lock=True)
-    ok = factor is not None and user.active and (
-        _accept(factor, code) if code else _use_recovery_code(user, recovery_code))
+    ok = (
+        factor is not None
+        and user.active
+        and (_accept(factor, code) if code else _use_recovery_code(user, recovery_code))
+    )
     if not ok:
         return _refuse(record, bool(code))
     sessions.end(record, "second_factor_done")
@@ -171,8 +201,10 @@ def _refuse(record: UserSession, was_code: bool):
     db.session.commit()
     if was_code:
         raise Invalid(WRONG_CODE, {"code": "Not the current code."})
-    raise Invalid("That recovery code is not right, or has been used already.",
-                  {"recovery_code": "Not a recovery code of yours, or already used."})
+    raise Invalid(
+        "That recovery code is not right, or has been used already.",
+        {"recovery_code": "Not a recovery code of yours, or already used."},
+    )
 
 
 def finish_enrolment(user, code: str) -> tuple[list[str], UserSession]:
@@ -191,8 +223,10 @@ def _remove(user) -> None:
 def turn_off(user, code: str) -> None:
     """Turn your own two-step sign-in off, with a current code; not where it is required."""
     if required_for(user):
-        raise Invalid("Your provider requires two-step sign-in for your role: it stays on.",
-                      {"_body": "Required for your role."})
+        raise Invalid(
+            "Your provider requires two-step sign-in for your role: it stays on.",
+            {"_body": "Required for your role."},
+        )
     factor = confirmed(user, lock=True)
     if factor is None:
         raise Invalid("Two-step sign-in is not on for your account.", {"_body": "Not enrolled."})

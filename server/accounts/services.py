@@ -26,8 +26,13 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
-def create_user(provider_id, email: str, display_name: str, password: str,
-                roles: list[tuple[str, uuid.UUID | None]]) -> User:
+def create_user(
+    provider_id,
+    email: str,
+    display_name: str,
+    password: str,
+    roles: list[tuple[str, uuid.UUID | None]],
+) -> User:
     """Create a user with (role, service_id or None for provider-wide) memberships."""
     user = User(
         provider_id=provider_id,
@@ -41,8 +46,9 @@ def create_user(provider_id, email: str, display_name: str, password: str,
     return user
 
 
-def authenticate(email: str, password: str, address: str | None = None,
-                 provider_id: uuid.UUID | None = None) -> list[User]:
+def authenticate(
+    email: str, password: str, address: str | None = None, provider_id: uuid.UUID | None = None
+) -> list[User]:
     """Return the active accounts these credentials open, or raise; repeated failures lock
     the email, and the client address they come from, for a while. Counts live in the
     database so that every worker shares them.
@@ -69,8 +75,9 @@ def authenticate(email: str, password: str, address: str | None = None,
     if matched:
         # A right password clears its email's count, never the address's: otherwise one
         # account of one's own would reset the count between guesses at everyone else's.
-        failure = db.session.get(LoginFailure, keys[0], with_for_update=True,
-                                 populate_existing=True)
+        failure = db.session.get(
+            LoginFailure, keys[0], with_for_update=True, populate_existing=True
+        )
         if failure:
             db.session.delete(failure)
         return matched
@@ -99,8 +106,10 @@ def _matching(users: list[User], password: str) -> list[User]:
 def provider_choice(users: list[User]) -> list[dict]:
     """Return the providers of ``users`` by name, for a person to choose where to sign in."""
     providers = [db.session.get(Provider, user.provider_id) for user in users]
-    return sorted(({"id": str(p.id), "name": p.name} for p in providers),
-                  key=lambda p: (p["name"].lower(), str(p["id"])))
+    return sorted(
+        ({"id": str(p.id), "name": p.name} for p in providers),
+        key=lambda p: (p["name"].lower(), str(p["id"])),
+    )
 
 
 def address_key(address: str) -> str:

@@ -59,14 +59,21 @@ def start(user, stage: str = "active", kind: str | None = None) -> UserSession:
     # A person's sessions are kept KEPT_FOR past their lifetime (when and how each ended),
     # then go: each sign-in clears that person's old ones, so the table stays small.
     db.session.execute(
-        delete(UserSession).where(UserSession.user_id == user.id,
-                                  UserSession.expires_at < now - KEPT_FOR)
-        .execution_options(synchronize_session=False))
+        delete(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.expires_at < now - KEPT_FOR)
+        .execution_options(synchronize_session=False)
+    )
     if stage == "second_factor":
         lifetime = min(lifetime, PENDING_LIFETIME)
     record = UserSession(
-        user_id=user.id, kind=kind, stage=stage, user_epoch=user.session_epoch,
-        created_at=now, last_seen_at=now, idle_seconds=idle, expires_at=now + lifetime,
+        user_id=user.id,
+        kind=kind,
+        stage=stage,
+        user_epoch=user.session_epoch,
+        created_at=now,
+        last_seen_at=now,
+        idle_seconds=idle,
+        expires_at=now + lifetime,
         failed_codes=0,
     )
     db.session.add(record)
@@ -167,8 +174,11 @@ def pending() -> UserSession | None:
 
 
 def _live(record: UserSession, now) -> bool:
-    return (record.ended_at is None and now < record.expires_at
-            and (now - record.last_seen_at).total_seconds() < record.idle_seconds)
+    return (
+        record.ended_at is None
+        and now < record.expires_at
+        and (now - record.last_seen_at).total_seconds() < record.idle_seconds
+    )
 
 
 def load(session_id: str):
@@ -178,22 +188,33 @@ def load(session_id: str):
     except ValueError:
         return None
     # One query: the session, its user and the user's roles (every request checks one).
-    row = db.session.execute(
-        db.select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == sid)
-        .options(joinedload(User.memberships))
-    ).unique().first()
+    row = (
+        db.session.execute(
+            db.select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.id == sid)
+            .options(joinedload(User.memberships))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     record, user = row
     now = utcnow()
-    if (record.stage == "second_factor" or not user.active
-            or record.user_epoch != user.session_epoch or not _live(record, now)):
+    if (
+        record.stage == "second_factor"
+        or not user.active
+        or record.user_epoch != user.session_epoch
+        or not _live(record, now)
+    ):
         return None
     user.login_session = record
-    if (now - record.last_seen_at >= SEEN_EVERY and has_request_context()
-            and request.headers.get(BACKGROUND_HEADER) != "1"):
+    if (
+        now - record.last_seen_at >= SEEN_EVERY
+        and has_request_context()
+        and request.headers.get(BACKGROUND_HEADER) != "1"
+    ):
         g.careloop_touch = (record.id, now)
     return user
 
@@ -210,7 +231,9 @@ def touch_after_request(response):
         db.session.rollback()  # ends the request's read, if any
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         db.session.execute(
-            update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+            update(UserSession)
+            .where(UserSession.id == session_id)
+            .values(last_seen_at=now)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()

@@ -42,11 +42,13 @@ def handover(caller, leaver: User) -> list[dict]:
     out = []
     for entry in open_entries(leaver.id):
         service = services.setdefault(entry.service_id, db.session.get(Service, entry.service_id))
-        out.append({
-            "entry": entry,
-            "service_name": service.name,
-            "candidates": [p for p in _people(service) if p["id"] != leaver.id],
-        })
+        out.append(
+            {
+                "entry": entry,
+                "service_name": service.name,
+                "candidates": [p for p in _people(service) if p["id"] != leaver.id],
+            }
+        )
     return out
 
 
@@ -126,7 +128,9 @@ def _hand_over(actor: Actor, entries: list[LogEntry], targets: dict) -> list[uui
     # Check every entry before changing any, so that a refusal leaves nothing half done.
     for entry in entries:
         service = db.session.get(Service, entry.service_id)
-        if not (can(actor.user, "entry.assign", service) or can(actor.user, "user.manage", service)):
+        if not (
+            can(actor.user, "entry.assign", service) or can(actor.user, "user.manage", service)
+        ):
             raise Forbidden(
                 f"The leaver owns open entries in {service.name}, which you do "
                 "not manage. Ask the provider admin."

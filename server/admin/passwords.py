@@ -119,11 +119,13 @@ def _email_code(user: User, token: str, expires_at: datetime) -> bool:
     if not mail_configured():
         return False
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    body = (f"Hello {user.display_name},\n\n"
-            "You have been given a one-time code to set your Careloop password.\n"
-            f"Open {base}/#/reset and enter this code with your new password:\n\n"
-            f"{token}\n\nThe code works once, until {expires_at:%d %B %Y %H:%M} UTC.\n"
-            "If you did not expect this email, tell your manager.\n")
+    body = (
+        f"Hello {user.display_name},\n\n"
+        "You have been given a one-time code to set your Careloop password.\n"
+        f"Open {base}/#/reset and enter this code with your new password:\n\n"
+        f"{token}\n\nThe code works once, until {expires_at:%d %B %Y %H:%M} UTC.\n"
+        "If you did not expect this email, tell your manager.\n"
+    )
     try:
         return send_mail(user.email, "Your Careloop set-up code", body)
     except MailError:

@@ -133,8 +133,14 @@ def issue_reset_code(user_id):
     return ResetCodeSchema().dump(services.issue_reset_code(_actor(), _staff(user_id)))
 
 
-@endpoint("/auth/reset", methods=("POST",), body=PasswordResetSchema, public=True, tag="accounts",
-          response=answer("PasswordResetDone", password_reset=fields.Boolean(required=True)))
+@endpoint(
+    "/auth/reset",
+    methods=("POST",),
+    body=PasswordResetSchema,
+    public=True,
+    tag="accounts",
+    response=answer("PasswordResetDone", password_reset=fields.Boolean(required=True)),
+)
 def reset_password():
     """Set a new password with a reset code; the code works once."""
     data = load(PasswordResetSchema())
@@ -142,8 +148,13 @@ def reset_password():
     return {"password_reset": True}
 
 
-@endpoint("/me/password", methods=("POST",), body=PasswordChangeSchema, tag="accounts",
-          response=answer("PasswordChanged", password_changed=fields.Boolean(required=True)))
+@endpoint(
+    "/me/password",
+    methods=("POST",),
+    body=PasswordChangeSchema,
+    tag="accounts",
+    response=answer("PasswordChanged", password_changed=fields.Boolean(required=True)),
+)
 @login_required
 def change_password():
     """Change your own password; other sessions end, this one stays signed in."""

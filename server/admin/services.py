@@ -125,8 +125,9 @@ def _check_service(caller, scope, service_id, where: str) -> None:
 
 def email_taken(provider_id, email: str) -> bool:
     """Whether someone of this provider (never another) has ``email`` already."""
-    query = db.select(User.id).where(User.provider_id == provider_id,
-                                     User.email == email.strip().lower())
+    query = db.select(User.id).where(
+        User.provider_id == provider_id, User.email == email.strip().lower()
+    )
     return db.session.scalar(query) is not None
 
 

@@ -60,10 +60,24 @@ def begin_write() -> None:
 REGISTRY: list[dict] = []
 
 
-def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query=None,
-             response=None, paged: bool = False, listed: bool = False, media: str = JSON,
-             errors: dict[int, str] | None = None, summary: str = "", tag: str = "",
-             public: bool = False, reads_first: bool = False, **options):
+def endpoint(
+    rule: str,
+    methods=("GET",),
+    status: int = 200,
+    *,
+    body=None,
+    query=None,
+    response=None,
+    paged: bool = False,
+    listed: bool = False,
+    media: str = JSON,
+    errors: dict[int, str] | None = None,
+    summary: str = "",
+    tag: str = "",
+    public: bool = False,
+    reads_first: bool = False,
+    **options,
+):
     """Register a view whose return value is the JSON body, committed as one unit of work.
 
     ``body``, ``query`` and ``response`` name the marshmallow schema classes of the request
@@ -92,13 +106,24 @@ def endpoint(rule: str, methods=("GET",), status: int = 200, *, body=None, query
 
         wrapper.reads_first = reads_first
         api.add_url_rule(rule, view_func=wrapper, methods=list(methods), **options)
-        REGISTRY.append({
-            "rule": rule, "methods": tuple(methods), "status": status, "body": body,
-            "query": query, "response": response, "paged": paged, "listed": listed,
-            "media": media, "errors": errors or {}, "public": public,
-            "summary": summary or (view.__doc__ or view.__name__).strip().splitlines()[0],
-            "tag": tag or view.__module__.split(".")[1], "endpoint": view.__name__,
-        })
+        REGISTRY.append(
+            {
+                "rule": rule,
+                "methods": tuple(methods),
+                "status": status,
+                "body": body,
+                "query": query,
+                "response": response,
+                "paged": paged,
+                "listed": listed,
+                "media": media,
+                "errors": errors or {},
+                "public": public,
+                "summary": summary or (view.__doc__ or view.__name__).strip().splitlines()[0],
+                "tag": tag or view.__module__.split(".")[1],
+                "endpoint": view.__name__,
+            }
+        )
         return wrapper
 
     return decorate
@@ -124,11 +149,14 @@ def _unit_of_work(view, args, kwargs):
             db.session.rollback()
             if not lost_to_a_lock(exc):
                 raise
-            log.warning("%s %s lost to a lock (attempt %d): %s", request.method, request.path,
-                        attempt, exc)
+            log.warning(
+                "%s %s lost to a lock (attempt %d): %s", request.method, request.path, attempt, exc
+            )
             if attempt == 2:
-                raise Busy("The server is busy with other changes to the same records. "
-                           "Nothing was saved; try again in a few seconds.") from exc
+                raise Busy(
+                    "The server is busy with other changes to the same records. "
+                    "Nothing was saved; try again in a few seconds."
+                ) from exc
 
 
 def write_lock() -> None:
@@ -159,7 +187,9 @@ def json_body() -> dict:
         # NaN and Infinity, which no field accepts anyway.
         data = orjson.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Malformed(f"The body is not valid JSON: {exc}.", {"_body": "Not valid JSON."}) from exc
+        raise Malformed(
+            f"The body is not valid JSON: {exc}.", {"_body": "Not valid JSON."}
+        ) from exc
     if not isinstance(data, dict):
         raise Malformed("The body must be a JSON object.", {"_body": "Expected an object."})
     return data

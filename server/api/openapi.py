@@ -21,24 +21,28 @@ _ERRORS = {
     400: "Malformed: the body is not valid JSON, or not an object (code `malformed`)",
     401: "Not signed in, or the session has ended (code `unauthenticated`)",
     "403_role": "Your role does not allow it (code `forbidden`; `error.action` names the "
-                "permission)",
+    "permission)",
     "403_csrf": "The X-CSRF-Token header is missing or out of date (code `csrf`)",
     404: "No such record, or not yours to see (code `not_found`)",
     409: "Based on a version that is no longer current, or changed by someone else at the "
-         "same moment (code `stale_version`; `error.current` is the server's copy when "
-         "there is one)",
+    "same moment (code `stale_version`; `error.current` is the server's copy when "
+    "there is one)",
     413: "The request is too large (code `too_large`)",
     415: "The body was not sent as application/json (code `unsupported_media_type`)",
     422: "Invalid: `error.fields` names each field at fault (code `invalid`), or a rule "
-         "refused it (code `rule`, named in `error.rule`)",
+    "refused it (code `rule`, named in `error.rule`)",
     503: "The database gave this write up twice over a lock held by other writers; nothing "
-         "was saved (code `busy`). Send it again after Retry-After seconds",
+    "was saved (code `busy`). Send it again after Retry-After seconds",
 }
 _MEDIA_SCHEMAS = {
     "application/pdf": {"type": "string", "format": "binary"},
 }
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before sending it again",
-                                "schema": {"type": "integer"}}}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending it again",
+        "schema": {"type": "integer"},
+    }
+}
 
 
 def openapi_path(rule: str) -> str:
@@ -57,9 +61,11 @@ def build_spec() -> dict:
         version="1.0.0",
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
-        info={"description": "The leadership action log's JSON API. Every write needs the "
-                             "session cookie and the X-CSRF-Token header. Every error "
-                             "answers in one shape, the Error schema."},
+        info={
+            "description": "The leadership action log's JSON API. Every write needs the "
+            "session cookie and the X-CSRF-Token header. Every error "
+            "answers in one shape, the Error schema."
+        },
         servers=[{"url": "/api/v1"}],
     )
     spec.components.schema("Error", schema=ErrorSchema)
@@ -77,21 +83,27 @@ def build_spec() -> dict:
 
 
 def _operation(item: dict, path: str, method: str) -> dict:
-    op: dict = {"summary": item["summary"], "tags": [item["tag"]],
-                "operationId": f"{item['endpoint']}_{len(path)}"}
-    params = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{([a-z_]+)}", path)]
+    op: dict = {
+        "summary": item["summary"],
+        "tags": [item["tag"]],
+        "operationId": f"{item['endpoint']}_{len(path)}",
+    }
+    params = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{([a-z_]+)}", path)
+    ]
     if params:
         op["parameters"] = params
     if item["query"]:
         op.setdefault("parameters", []).append({"in": "query", "schema": item["query"]})
     if item["body"]:
-        op["requestBody"] = {"required": True,
-                             "content": {JSON: {"schema": item["body"]}}}
+        op["requestBody"] = {"required": True, "content": {JSON: {"schema": item["body"]}}}
     op["responses"] = {str(item["status"]): _success(item)}
     for code, (description, schema) in sorted(_statuses(item, path, method).items()):
-        op["responses"][str(code)] = {"description": description,
-                                      "content": {JSON: {"schema": schema}}}
+        op["responses"][str(code)] = {
+            "description": description,
+            "content": {JSON: {"schema": schema}},
+        }
     if "503" in op["responses"]:  # every write: server.api.http retries a lost lock once
         op["responses"]["503"]["headers"] = _RETRY_AFTER
     return op
@@ -105,8 +117,13 @@ def _success(item: dict) -> dict:
         return response
     schema = item["response"] or {"type": "object"}
     if item["paged"]:
-        schema = _wrapped(schema, page={"type": "integer"}, per_page={"type": "integer"},
-                          total={"type": "integer"}, has_more={"type": "boolean"})
+        schema = _wrapped(
+            schema,
+            page={"type": "integer"},
+            per_page={"type": "integer"},
+            total={"type": "integer"},
+            has_more={"type": "boolean"},
+        )
     elif item["listed"]:
         schema = _wrapped(schema)
     response["content"] = {JSON: {"schema": schema}}
@@ -115,8 +132,12 @@ def _success(item: dict) -> dict:
 
 def _wrapped(schema, **more) -> dict:
     properties = {"items": {"type": "array", "items": schema}, **more}
-    return {"type": "object", "properties": properties, "required": sorted(properties),
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+    }
 
 
 def _statuses(item: dict, path: str, method: str) -> dict[int, tuple[str, object]]:
@@ -148,5 +169,7 @@ def _statuses(item: dict, path: str, method: str) -> dict[int, tuple[str, object
         text, schema = extra if isinstance(extra, tuple) else (extra, "Error")
         add(status, text)
         schemas[status] = schema
-    return {status: (". Or: ".join(texts), schemas.get(status, "Error"))
-            for status, texts in when.items()}
+    return {
+        status: (". Or: ".join(texts), schemas.get(status, "Error"))
+        for status, texts in when.items()
+    }

@@ -8,13 +8,21 @@ from server.api.schemas import answer
 from server.extensions import db
 
 Health = answer(
-    "Health", status=fields.String(required=True), database=fields.String(required=True),
+    "Health",
+    status=fields.String(required=True),
+    database=fields.String(required=True),
     schema_revision=fields.String(allow_none=True),
-    detail=fields.String(metadata={"description": "the kind of failure, when it failed"}))
+    detail=fields.String(metadata={"description": "the kind of failure, when it failed"}),
+)
 
 
-@endpoint("/health", public=True, summary="Database reachability and schema revision",
-          response=Health, errors={503: ("The database does not answer", Health)})
+@endpoint(
+    "/health",
+    public=True,
+    summary="Database reachability and schema revision",
+    response=Health,
+    errors={503: ("The database does not answer", Health)},
+)
 def health():
     """Report whether the database answers, and its schema revision."""
     try:

@@ -12,8 +12,9 @@ MAX_PER_PAGE = 200
 def page_field(**options) -> f.Integer:
     """A page number from 1 to MAX_PAGE; anything else is a 422 naming the field."""
     # Two ranges: each end says its own limit ("Must be greater than or equal to 1.").
-    return f.Integer(load_default=1, validate=[validate.Range(min=1), validate.Range(max=MAX_PAGE)],
-                     **options)
+    return f.Integer(
+        load_default=1, validate=[validate.Range(min=1), validate.Range(max=MAX_PAGE)], **options
+    )
 
 
 def per_page_field(default: int = 50, most: int = MAX_PER_PAGE) -> f.Integer:
@@ -43,18 +44,25 @@ class LimitsSchema(Schema):
 class ErrorDetail(Schema):
     code = f.String(required=True, metadata={"description": "stable, machine-readable"})
     message = f.String(required=True, metadata={"description": "for a person to read"})
-    fields = f.Dict(keys=f.String(), values=f.String(), required=True,
-                    metadata={"description": "field at fault -> why ({} when none)"})
+    fields = f.Dict(
+        keys=f.String(),
+        values=f.String(),
+        required=True,
+        metadata={"description": "field at fault -> why ({} when none)"},
+    )
     rule = f.String(metadata={"description": "code rule: the rule of the log that refused"})
     status = f.String(metadata={"description": "code rule: the record's status then"})
-    flags = f.List(f.Nested(FlagSchema),
-                   metadata={"description": "rule vague_decision: each vague phrase and why"})
+    flags = f.List(
+        f.Nested(FlagSchema),
+        metadata={"description": "rule vague_decision: each vague phrase and why"},
+    )
     action = f.String(metadata={"description": "code forbidden: the permission needed"})
     current = f.Dict(metadata={"description": "code stale_version: the server's copy now"})
     index = f.Integer(metadata={"description": "code stale_version of a batch: which item"})
     limits = f.Nested(LimitsSchema, metadata={"description": "code too_large of a push"})
     protocol_version = f.Integer(
-        metadata={"description": "code update_required: the version this server speaks"})
+        metadata={"description": "code update_required: the version this server speaks"}
+    )
     retry_after = f.Integer(metadata={"description": "code throttled: seconds to wait"})
 
 

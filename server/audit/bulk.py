@@ -9,8 +9,18 @@ from datetime import datetime
 from server.audit.services import Actor
 from server.syncing import rows as driver
 
-COLUMNS = ("at", "actor_id", "channel", "device_id", "mutation_id", "entity_type", "entity_id",
-           "action", "service_id", "changes")
+COLUMNS = (
+    "at",
+    "actor_id",
+    "channel",
+    "device_id",
+    "mutation_id",
+    "entity_type",
+    "entity_id",
+    "action",
+    "service_id",
+    "changes",
+)
 
 
 def event_row(
@@ -52,12 +62,23 @@ def record_many(rows: list[dict]) -> None:
     as_time, as_actor = remembering(binds.time), remembering(binds.uuid)
     as_service = remembering(binds.uuid)
     as_json = binds.json
-    insert_rows([
-        (as_time(row["at"]), as_actor(row["actor_id"]), row["channel"], row["device_id"],
-         row["mutation_id"], row["entity_type"], row["entity_id"], row["action"],
-         as_service(row["service_id"]), as_json(row["changes"]))
-        for row in rows
-    ])
+    insert_rows(
+        [
+            (
+                as_time(row["at"]),
+                as_actor(row["actor_id"]),
+                row["channel"],
+                row["device_id"],
+                row["mutation_id"],
+                row["entity_type"],
+                row["entity_id"],
+                row["action"],
+                as_service(row["service_id"]),
+                as_json(row["changes"]),
+            )
+            for row in rows
+        ]
+    )
 
 
 def remembering(convert):

@@ -31,8 +31,10 @@ def plain(value):
     if type(value) in _AS_IS:  # most values: nothing to do (the push writes thousands)
         return value
     if type(value) is dict:
-        return {k if type(k) is str else str(k): v if type(v) in _AS_IS else plain(v)
-                for k, v in value.items()}
+        return {
+            k if type(k) is str else str(k): v if type(v) in _AS_IS else plain(v)
+            for k, v in value.items()
+        }
     if isinstance(value, (uuid.UUID, Decimal)):
         return str(value)
     if isinstance(value, (date, datetime)):

@@ -47,21 +47,44 @@ def measure_chart(detail: dict, *, width: int = 640, height: int = 300) -> str:
     series = detail["series"]
     labels = [_week_label(point["week_start"]) for point in series] or ["No weeks yet"]
     chart = pygal.Line(
-        style=STYLE, width=width, height=height, js=(), disable_xml_declaration=True,
-        explicit_size=False, range=(0, 100), include_x_axis=True, show_dots=True,
-        dots_size=4, stroke_style={"width": 3}, legend_at_bottom=True, legend_at_bottom_columns=3,
-        x_label_rotation=0 if len(labels) <= 8 else 30, show_minor_x_labels=len(labels) <= 13,
-        x_labels_major_every=max(1, len(labels) // 6), truncate_label=-1, y_title="%",
-        print_values=False, value_formatter=lambda v: f"{v:g}%",
-        title=detail["name"], tooltip_border_radius=0,
+        style=STYLE,
+        width=width,
+        height=height,
+        js=(),
+        disable_xml_declaration=True,
+        explicit_size=False,
+        range=(0, 100),
+        include_x_axis=True,
+        show_dots=True,
+        dots_size=4,
+        stroke_style={"width": 3},
+        legend_at_bottom=True,
+        legend_at_bottom_columns=3,
+        x_label_rotation=0 if len(labels) <= 8 else 30,
+        show_minor_x_labels=len(labels) <= 13,
+        x_labels_major_every=max(1, len(labels) // 6),
+        truncate_label=-1,
+        y_title="%",
+        print_values=False,
+        value_formatter=lambda v: f"{v:g}%",
+        title=detail["name"],
+        tooltip_border_radius=0,
     )
     chart.x_labels = labels
     values = [point["value"] for point in series] or [None]
     chart.add("Weekly value", values, allow_interruptions=True)
-    chart.add(f"Target {detail['target']:g}%", [detail["target"]] * len(labels), show_dots=False,
-              stroke_style={"width": 2, "dasharray": "8, 6"})
-    chart.add(f"Baseline {detail['baseline']:g}%", [detail["baseline"]] * len(labels),
-              show_dots=False, stroke_style={"width": 2, "dasharray": "2, 4"})
+    chart.add(
+        f"Target {detail['target']:g}%",
+        [detail["target"]] * len(labels),
+        show_dots=False,
+        stroke_style={"width": 2, "dasharray": "8, 6"},
+    )
+    chart.add(
+        f"Baseline {detail['baseline']:g}%",
+        [detail["baseline"]] * len(labels),
+        show_dots=False,
+        stroke_style={"width": 2, "dasharray": "2, 4"},
+    )
     svg = chart.render(is_unicode=True)
     return _labelled(svg, detail)
 
@@ -69,8 +92,11 @@ def measure_chart(detail: dict, *, width: int = 640, height: int = 300) -> str:
 def _labelled(svg: str, detail: dict) -> str:
     """Give the SVG an accessible name and a text summary a screen reader can read."""
     latest = detail["progress"]["latest_value"]
-    summary = (f"{detail['name']}: latest {latest:g}%" if latest is not None
-               else f"{detail['name']}: no data yet")
+    summary = (
+        f"{detail['name']}: latest {latest:g}%"
+        if latest is not None
+        else f"{detail['name']}: no data yet"
+    )
     summary += f", target {detail['target']:g}% by {detail['deadline']:%-d %B %Y}."
     # pygal always writes its config as an inline script; nothing runs it (no pygal JS is
     # loaded, PDFs run no scripts) and the page's CSP would refuse it, so it goes.
@@ -79,5 +105,6 @@ def _labelled(svg: str, detail: dict) -> str:
 
 
 def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;")
-            .replace("<", "&lt;").replace(">", "&gt;"))
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )

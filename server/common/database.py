@@ -57,6 +57,8 @@ def private_database_file(database: str | None) -> None:
     except OSError as error:
         # Not ours to change (another user's file, a read-only folder): SQLite says the rest.
         log.warning("Could not make %s private: %s", path, error)
+
+
 # PostgreSQL's SQLSTATEs of a transaction given up for a lock: deadlock_detected,
 # serialization_failure, lock_not_available (lock_timeout). Nothing of it stands.
 _LOCK_STATES = frozenset({"40P01", "40001", "55P03"})

@@ -22,7 +22,7 @@ class LocalFetcher(URLFetcher):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(BASE_URL):
-            path = (PWA / url[len(BASE_URL):].split("?")[0]).resolve()
+            path = (PWA / url[len(BASE_URL) :].split("?")[0]).resolve()
             if path.is_relative_to(PWA) and path.is_file():
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})

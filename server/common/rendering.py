@@ -51,18 +51,28 @@ def chart_img(svg: str, css_class: str = "chart") -> Markup:
     alt = found.group(1) if found else "Chart"
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return Markup('<img class="{}" src="data:image/svg+xml;base64,{}" alt="{}">').format(
-        css_class, Markup(data), Markup(alt))  # alt is already escaped by server.charts
+        css_class, Markup(data), Markup(alt)
+    )  # alt is already escaped by server.charts
 
 
-FILTERS = {"day": day, "short_day": short_day, "percent": percent, "words": words,
-           "chart_img": chart_img}
+FILTERS = {
+    "day": day,
+    "short_day": short_day,
+    "percent": percent,
+    "words": words,
+    "chart_img": chart_img,
+}
 
 
 def environment(templates: Path, **filters) -> Environment:
     """Build a Jinja environment over ``templates``: autoescape on, the shared filters and
     the package's own ``filters``."""
-    env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape(
-        ("html", "xml"), default_for_string=True), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(FILTERS, **filters)
     return env
 

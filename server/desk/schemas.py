@@ -52,12 +52,20 @@ class BoardFindingPageSchema(_Page):
 
 class OwnershipBoardSchema(Schema):
     service_id = fields.UUID()
-    entries = fields.Nested(BoardEntryPageSchema, metadata={
-        "description": "A page of entries not closed with no named owner, oldest first "
-                       "(drafts included); ?page= chooses it"})
-    findings = fields.Nested(BoardFindingPageSchema, metadata={
-        "description": "A page of findings needing follow-up, still new in triage: they "
-                       "need an entry first; ?findings_page= chooses it"})
+    entries = fields.Nested(
+        BoardEntryPageSchema,
+        metadata={
+            "description": "A page of entries not closed with no named owner, oldest first "
+            "(drafts included); ?page= chooses it"
+        },
+    )
+    findings = fields.Nested(
+        BoardFindingPageSchema,
+        metadata={
+            "description": "A page of findings needing follow-up, still new in triage: they "
+            "need an entry first; ?findings_page= chooses it"
+        },
+    )
 
 
 class OwnershipBoardArgs(PageArgs):
@@ -71,8 +79,9 @@ class AssignmentSchema(Schema):
 
 
 class AssignOwnersSchema(Schema):
-    assignments = fields.List(fields.Nested(AssignmentSchema), required=True,
-                              validate=validate.Length(min=1, max=200))
+    assignments = fields.List(
+        fields.Nested(AssignmentSchema), required=True, validate=validate.Length(min=1, max=200)
+    )
 
 
 class AssignedSchema(Schema):
@@ -82,8 +91,9 @@ class AssignedSchema(Schema):
 class CheckItemSchema(Schema):
     entry = fields.Nested(BoardEntrySchema)
     done = fields.Boolean(metadata={"description": "Marked done (awaiting check or later)"})
-    unresolved = fields.List(fields.String(), metadata={
-        "description": "What is still outstanding, in plain words"})
+    unresolved = fields.List(
+        fields.String(), metadata={"description": "What is still outstanding, in plain words"}
+    )
 
 
 class CompletionChecksSchema(Schema):
@@ -102,12 +112,14 @@ class CompletionChecksArgs(Schema):
 
 class CheckResultSchema(Schema):
     entry_id = fields.UUID(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(
-        OUTCOMES, error="Must be one of: {choices}."))
+    outcome = fields.String(
+        required=True, validate=validate.OneOf(OUTCOMES, error="Must be one of: {choices}.")
+    )
     note = text(load_default="")
 
 
 class RecordChecksSchema(Schema):
     day = SaneDate(required=True)
-    results = fields.List(fields.Nested(CheckResultSchema), required=True,
-                          validate=validate.Length(min=1, max=500))
+    results = fields.List(
+        fields.Nested(CheckResultSchema), required=True, validate=validate.Length(min=1, max=500)
+    )

@@ -36,9 +36,13 @@ def _entries_by_id(service: Service, ids) -> dict:
     wanted = [i for i in (_uuid(v) for v in ids) if i is not None]
     if not wanted:
         return {}
-    rows = db.session.scalars(db.select(LogEntry).where(
-        LogEntry.id.in_(wanted), LogEntry.service_id == service.id,
-        LogEntry.deleted_at.is_(None)))
+    rows = db.session.scalars(
+        db.select(LogEntry).where(
+            LogEntry.id.in_(wanted),
+            LogEntry.service_id == service.id,
+            LogEntry.deleted_at.is_(None),
+        )
+    )
     return {row.id: row for row in rows}
 
 
@@ -47,40 +51,60 @@ def _duplicates(field: str, ids) -> None:
     for index, value in enumerate(ids):
         key = _uuid(value) or value
         if key in seen:
-            raise Invalid(f"Item {index + 1} repeats an entry listed earlier.",
-                          {f"{field}.{index}.entry_id": "Listed more than once."})
+            raise Invalid(
+                f"Item {index + 1} repeats an entry listed earlier.",
+                {f"{field}.{index}.entry_id": "Listed more than once."},
+            )
         seen.add(key)
 
 
 # ---- ownership board ------------------------------------------------------------------
 
 
-def ownership_board(user, service: Service, page: int = 1, per_page: int = 50,
-                    findings_page: int = 1) -> dict:
+def ownership_board(
+    user, service: Service, page: int = 1, per_page: int = 50, findings_page: int = 1
+) -> dict:
     """Return a page of the service's entries with no named owner (oldest first) and a
     page of the findings that need a follow-up but have no entry yet."""
     require(user, "entry.assign", service)
     entries = (
         db.select(LogEntry)
-        .where(LogEntry.service_id == service.id, LogEntry.deleted_at.is_(None),
-               LogEntry.owner_id.is_(None), LogEntry.status != "closed")
-        .order_by(LogEntry.created_at, LogEntry.id))
+        .where(
+            LogEntry.service_id == service.id,
+            LogEntry.deleted_at.is_(None),
+            LogEntry.owner_id.is_(None),
+            LogEntry.status != "closed",
+        )
+        .order_by(LogEntry.created_at, LogEntry.id)
+    )
     findings = (
         db.select(Finding)
-        .where(Finding.service_id == service.id, Finding.deleted_at.is_(None),
-               Finding.follow_up_needed.is_(True), Finding.triage_state == "new")
-        .order_by(Finding.received_at, Finding.id))
-    return {"service_id": service.id, "entries": paged(entries, page, per_page),
-            "findings": paged(findings, findings_page, per_page)}
+        .where(
+            Finding.service_id == service.id,
+            Finding.deleted_at.is_(None),
+            Finding.follow_up_needed.is_(True),
+            Finding.triage_state == "new",
+        )
+        .order_by(Finding.received_at, Finding.id)
+    )
+    return {
+        "service_id": service.id,
+        "entries": paged(entries, page, per_page),
+        "findings": paged(findings, findings_page, per_page),
+    }
 
 
 def paged(select, page: int, per_page: int) -> dict:
     """Run ``select`` for one page: {"items", "page", "per_page", "total", "has_more"}."""
-    total = db.session.scalar(db.select(func.count()).select_from(
-        select.order_by(None).subquery()))
+    total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery()))
     items = db.session.scalars(select.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total,
-            "has_more": page * per_page < total}
+    return {
+        "items": items,
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "has_more": page * per_page < total,
+    }
 
 
 def entry_conflicts(user, entry: LogEntry):
@@ -89,36 +113,46 @@ def entry_conflicts(user, entry: LogEntry):
     from server.syncing.services import conflicts_query
 
     return conflicts_query(user, entry.service_id, "open").where(
-        SyncConflict.entity_type == "log_entry", SyncConflict.entity_id == str(entry.id))
+        SyncConflict.entity_type == "log_entry", SyncConflict.entity_id == str(entry.id)
+    )
 
 
 def _check_assignment(service: Service, index: int, item: dict, entry) -> None:
     prefix = f"assignments.{index}"
     if entry is None:
-        raise Invalid(f"Assignment {index + 1} names an entry that is not in this service.",
-                      {f"{prefix}.entry_id": "Choose an entry of this service."})
+        raise Invalid(
+            f"Assignment {index + 1} names an entry that is not in this service.",
+            {f"{prefix}.entry_id": "Choose an entry of this service."},
+        )
     if entry.status == "closed":
-        raise Invalid(f"Assignment {index + 1} names a closed entry.",
-                      {f"{prefix}.entry_id": "This entry is closed."})
+        raise Invalid(
+            f"Assignment {index + 1} names a closed entry.",
+            {f"{prefix}.entry_id": "This entry is closed."},
+        )
     try:
         guards.check_version(entry, item["version"])
     except Conflict as exc:
-        raise Conflict(f"Assignment {index + 1}: {exc.message}",
-                       {f"{prefix}.version": exc.fields["version"]},
-                       current=exc.extra.get("current"), index=index) from exc
+        raise Conflict(
+            f"Assignment {index + 1}: {exc.message}",
+            {f"{prefix}.version": exc.fields["version"]},
+            current=exc.extra.get("current"),
+            index=index,
+        ) from exc
     try:
         guards.owner_for(service, item["owner_id"])
     except Invalid as exc:
-        raise Invalid(f"Assignment {index + 1}: {exc.message}",
-                      {f"{prefix}.owner_id": exc.fields["owner_id"]}) from exc
+        raise Invalid(
+            f"Assignment {index + 1}: {exc.message}", {f"{prefix}.owner_id": exc.fields["owner_id"]}
+        ) from exc
 
 
 def assign_owners(actor, service: Service, assignments: list[dict]) -> list[LogEntry]:
     """Give several entries a named owner in one step; any bad item refuses them all."""
     require(actor.user, "entry.assign", service)
     if not assignments:
-        raise Invalid("Choose at least one entry to assign.",
-                      {"assignments": "Give at least one assignment."})
+        raise Invalid(
+            "Choose at least one entry to assign.", {"assignments": "Give at least one assignment."}
+        )
     _duplicates("assignments", [a["entry_id"] for a in assignments])
     found = _entries_by_id(service, [a["entry_id"] for a in assignments])
     entries = [found.get(_uuid(a["entry_id"])) for a in assignments]
@@ -159,10 +193,15 @@ def _due_for_check(service: Service, day: date) -> list[LogEntry]:
     first, last = check_window(day)
     return db.session.scalars(
         db.select(LogEntry)
-        .where(LogEntry.service_id == service.id, LogEntry.deleted_at.is_(None),
-               LogEntry.status != "draft", LogEntry.due_date >= first,
-               LogEntry.due_date <= last)
-        .order_by(LogEntry.due_date, LogEntry.created_at, LogEntry.id)).all()
+        .where(
+            LogEntry.service_id == service.id,
+            LogEntry.deleted_at.is_(None),
+            LogEntry.status != "draft",
+            LogEntry.due_date >= first,
+            LogEntry.due_date <= last,
+        )
+        .order_by(LogEntry.due_date, LogEntry.created_at, LogEntry.id)
+    ).all()
 
 
 def completion_checks(user, service: Service, day: date | None = None) -> dict:
@@ -172,17 +211,27 @@ def completion_checks(user, service: Service, day: date | None = None) -> dict:
     day = day or dates.london_today()
     today = dates.london_today()
     first, last = check_window(day)
-    items = [{"entry": e, "done": is_done(e), "unresolved": unresolved(e, today)}
-             for e in _due_for_check(service, day)]
-    return {"service_id": service.id, "day": day, "due_from": first, "due_to": last,
-            "items": items, "done": sum(i["done"] for i in items),
-            "not_done": sum(not i["done"] for i in items)}
+    items = [
+        {"entry": e, "done": is_done(e), "unresolved": unresolved(e, today)}
+        for e in _due_for_check(service, day)
+    ]
+    return {
+        "service_id": service.id,
+        "day": day,
+        "due_from": first,
+        "due_to": last,
+        "items": items,
+        "done": sum(i["done"] for i in items),
+        "not_done": sum(not i["done"] for i in items),
+    }
 
 
 def _check_results(service: Service, day: date, results: list[dict]) -> list[LogEntry]:
     if day > dates.london_today():
-        raise Invalid("Completion checks cannot be recorded for a future day.",
-                      {"day": "Choose today or an earlier day."})
+        raise Invalid(
+            "Completion checks cannot be recorded for a future day.",
+            {"day": "Choose today or an earlier day."},
+        )
     if not results:
         raise Invalid("Record at least one result.", {"results": "Give at least one result."})
     _duplicates("results", [r["entry_id"] for r in results])
@@ -191,12 +240,16 @@ def _check_results(service: Service, day: date, results: list[dict]) -> list[Log
     for index, item in enumerate(results):
         entry = due.get(_uuid(item["entry_id"]))
         if entry is None:
-            raise Invalid(f"Result {index + 1} names an entry that is not due for a check "
-                          f"on {day:%-d %B %Y}.",
-                          {f"results.{index}.entry_id": "Not due for this check."})
+            raise Invalid(
+                f"Result {index + 1} names an entry that is not due for a check "
+                f"on {day:%-d %B %Y}.",
+                {f"results.{index}.entry_id": "Not due for this check."},
+            )
         if item["outcome"] == "not_done" and not (item.get("note") or "").strip():
-            raise Invalid(f"Result {index + 1}: say what is not done.",
-                          {f"results.{index}.note": "Write what is still not done."})
+            raise Invalid(
+                f"Result {index + 1}: say what is not done.",
+                {f"results.{index}.note": "Write what is still not done."},
+            )
         entries.append(entry)
     return entries
 
@@ -208,13 +261,24 @@ def record_completion_checks(actor, service: Service, day: date, results: list[d
     entries = _check_results(service, day, results)
     for item, entry in zip(results, entries, strict=True):
         if item["outcome"] == "not_done":
-            log.add_note(actor, entry, f"Completion check {day.isoformat()}: not done — "
-                                       f"{item['note'].strip()}")
-    audit.record(actor, "service", service.id, "completion_check", {
-        "day": day,
-        "results": [{"entry_id": e.id, "outcome": r["outcome"],
-                     "note": (r.get("note") or "").strip()}
-                    for r, e in zip(results, entries, strict=True)],
-    }, service.id)
+            log.add_note(
+                actor,
+                entry,
+                f"Completion check {day.isoformat()}: not done — {item['note'].strip()}",
+            )
+    audit.record(
+        actor,
+        "service",
+        service.id,
+        "completion_check",
+        {
+            "day": day,
+            "results": [
+                {"entry_id": e.id, "outcome": r["outcome"], "note": (r.get("note") or "").strip()}
+                for r, e in zip(results, entries, strict=True)
+            ],
+        },
+        service.id,
+    )
     db.session.flush()
     return completion_checks(actor.user, service, day)

@@ -32,26 +32,38 @@ from server.oversight.queries import (
 from server.oversight.warnings import OWNER_GRACE, SIGNALS
 from server.providers.models import Provider
 
-ENTRY_SIGNALS = ("carried_forward", "overdue_without_interim_controls",
-                 "high_risk_no_escalation", "no_owner", "weak_closure_evidence")
+ENTRY_SIGNALS = (
+    "carried_forward",
+    "overdue_without_interim_controls",
+    "high_risk_no_escalation",
+    "no_owner",
+    "weak_closure_evidence",
+)
 NOT_ENTRIES = {
     "repeat_findings": "Repeat findings are findings, not log entries",
     "walkaround_no_follow_up": "Walkarounds with no follow-up are walkarounds and findings, "
-                               "not log entries",
+    "not log entries",
     "families_chasing": "Families chasing is a signal about feedback findings, not log entries",
 }
 
 
-def entry_signal_clause(provider: Provider, signal: str, today: date | None = None,
-                        now: datetime | None = None):
+def entry_signal_clause(
+    provider: Provider, signal: str, today: date | None = None, now: datetime | None = None
+):
     """Return a condition on LogEntry true for the entries behind ``signal`` right now."""
     if signal in NOT_ENTRIES:
-        raise Invalid(f"{NOT_ENTRIES[signal]}: the log cannot be filtered by it.", {
-            "signal": f"{NOT_ENTRIES[signal]}. See them in the triage inbox or on the "
-                      "oversight dashboard."})
+        raise Invalid(
+            f"{NOT_ENTRIES[signal]}: the log cannot be filtered by it.",
+            {
+                "signal": f"{NOT_ENTRIES[signal]}. See them in the triage inbox or on the "
+                "oversight dashboard."
+            },
+        )
     if signal not in ENTRY_SIGNALS:
-        raise Invalid(f"Unknown early-warning signal: {signal!r}.",
-                      {"signal": f"Must be one of: {', '.join(SIGNALS)}."})
+        raise Invalid(
+            f"Unknown early-warning signal: {signal!r}.",
+            {"signal": f"Must be one of: {', '.join(SIGNALS)}."},
+        )
     scope = load_scope(provider, None, today, now)
     if not scope.services:
         return false()
@@ -59,30 +71,48 @@ def entry_signal_clause(provider: Provider, signal: str, today: date | None = No
 
 
 def _carried_forward(scope: Scope):
-    moved = (select(CarryForward.entry_id).group_by(CarryForward.entry_id)
-             .having(func.count(CarryForward.id) >= scope.limit("carry_forward_limit")))
+    moved = (
+        select(CarryForward.entry_id)
+        .group_by(CarryForward.entry_id)
+        .having(func.count(CarryForward.id) >= scope.limit("carry_forward_limit"))
+    )
     return and_(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.id.in_(moved))
 
 
 def _overdue_without_interim_controls(scope: Scope):
     controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
-    return and_(live_entries(scope), LogEntry.status.in_(OPEN_STATUSES),
-                LogEntry.due_date < scope.today, controls == "")
+    return and_(
+        live_entries(scope),
+        LogEntry.status.in_(OPEN_STATUSES),
+        LogEntry.due_date < scope.today,
+        controls == "",
+    )
 
 
 def _high_risk_no_escalation(scope: Scope):
     cutoff = scope.now - timedelta(hours=scope.limit("escalation_hours")["high"])
     waiting_findings = select(Finding.log_entry_id).where(
-        Finding.log_entry_id.is_not(None), Finding.deleted_at.is_(None),
-        Finding.risk == "high", Finding.received_at <= cutoff)
-    return and_(undecided(scope), or_(
-        and_(LogEntry.risk == "high", LogEntry.created_at <= cutoff),
-        LogEntry.id.in_(waiting_findings)))
+        Finding.log_entry_id.is_not(None),
+        Finding.deleted_at.is_(None),
+        Finding.risk == "high",
+        Finding.received_at <= cutoff,
+    )
+    return and_(
+        undecided(scope),
+        or_(
+            and_(LogEntry.risk == "high", LogEntry.created_at <= cutoff),
+            LogEntry.id.in_(waiting_findings),
+        ),
+    )
 
 
 def _no_owner(scope: Scope):
-    return and_(live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.owner_id.is_(None),
-                or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE))
+    return and_(
+        live_entries(scope),
+        LogEntry.status.in_(UNCLOSED),
+        LogEntry.owner_id.is_(None),
+        or_(LogEntry.status != "draft", LogEntry.created_at <= scope.now - OWNER_GRACE),
+    )
 
 
 def _weak_closure_evidence(scope: Scope):

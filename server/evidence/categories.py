@@ -3,7 +3,6 @@
 The tables are the documented rule (docs/evidence-pack.md); change them there and here.
 """
 
-
 PEOPLE = "people_experience"
 STAFF = "staff_feedback"
 PARTNERS = "partner_feedback"
@@ -71,7 +70,6 @@ FINDING_KIND_CATEGORIES: dict[str, tuple[str, ...]] = {
 
 PROCESSES_ONLY = "Only processes: no evidence of people's experience"
 NOTHING_BACKS = "No evidence yet: entries recorded, but nothing that backs them"
-
 
 
 def of_evidence(evidence_type: str) -> set[str]:

@@ -9,11 +9,21 @@ from server.evidence import categories as cat
 
 # The reports' shared sheet, then the pack's own layout (which sets its own page boxes).
 STYLESHEETS = ("report.css", "pack.css")
-SHORT = {cat.PEOPLE: "People", cat.STAFF: "Staff, leaders", cat.PARTNERS: "Partners",
-         cat.OBSERVATION: "Observed", cat.PROCESSES: "Processes", cat.OUTCOMES: "Outcomes"}
+SHORT = {
+    cat.PEOPLE: "People",
+    cat.STAFF: "Staff, leaders",
+    cat.PARTNERS: "Partners",
+    cat.OBSERVATION: "Observed",
+    cat.PROCESSES: "Processes",
+    cat.OUTCOMES: "Outcomes",
+}
 PLURALS = {"walkaround_issue": "walkaround issues", "visibility_check": "visibility checks"}
-RESPONDENTS = {"person_supported": "person supported", "relative": "relative",
-               "staff": "staff", "professional": "professional"}
+RESPONDENTS = {
+    "person_supported": "person supported",
+    "relative": "relative",
+    "staff": "staff",
+    "professional": "professional",
+}
 
 
 def _category_labels(keys) -> str:
@@ -26,7 +36,8 @@ def _findings_summary(findings) -> str:
     parts = ", ".join(
         f"{n} {PLURALS.get(kind, words(kind).lower()) if n > 1 else words(kind).lower()}"
         + (f" ({RESPONDENTS.get(who, who)})" if who else "")
-        for (kind, who), n in counts.items())
+        for (kind, who), n in counts.items()
+    )
     noun = "finding" if len(findings) == 1 else "findings"
     return f"{len(findings)} linked {noun}: {parts}."
 
@@ -34,23 +45,29 @@ def _findings_summary(findings) -> str:
 def _rules() -> list[tuple[str, str]]:
     """The category tables as the pack prints them (the same as docs/evidence-pack.md)."""
     rows = []
-    for kind, table in (("Evidence reference", cat.EVIDENCE_TYPE_CATEGORIES),
-                        ("Concern or finding from", cat.SOURCE_CATEGORIES),
-                        ("Feedback from a", cat.RESPONDENT_CATEGORIES),
-                        ("Finding with no respondent, a", cat.FINDING_KIND_CATEGORIES)):
+    for kind, table in (
+        ("Evidence reference", cat.EVIDENCE_TYPE_CATEGORIES),
+        ("Concern or finding from", cat.SOURCE_CATEGORIES),
+        ("Feedback from a", cat.RESPONDENT_CATEGORIES),
+        ("Finding with no respondent, a", cat.FINDING_KIND_CATEGORIES),
+    ):
         for word, keys in table.items():
             rows.append((f"{kind}: {words(word).lower()}", _category_labels(keys) or "None"))
     return rows
 
 
-_env = environment(Path(__file__).parent / "templates", category_labels=_category_labels,
-                   findings_summary=_findings_summary)
+_env = environment(
+    Path(__file__).parent / "templates",
+    category_labels=_category_labels,
+    findings_summary=_findings_summary,
+)
 
 
 def pack_html(pack: dict) -> str:
     """Render the pack (from services.evidence_pack) as one print-ready HTML page."""
     return _env.get_template("evidence_pack.html").render(
-        pack=pack, short=SHORT, rules=_rules(), stylesheets=STYLESHEETS)
+        pack=pack, short=SHORT, rules=_rules(), stylesheets=STYLESHEETS
+    )
 
 
 def pack_pdf(pack: dict) -> bytes:

@@ -10,8 +10,9 @@ from server.evidence.schemas import EvidencePackSchema, PackArgs
 
 def _pack() -> dict:
     args = query_args(PackArgs())
-    return services.evidence_pack(current_user, args["service_id"], args["start"], args["end"],
-                                  args["framework"])
+    return services.evidence_pack(
+        current_user, args["service_id"], args["start"], args["end"], args["framework"]
+    )
 
 
 def _filename(pack: dict, ext: str) -> str:
@@ -25,8 +26,13 @@ def evidence_pack():
     return EvidencePackSchema().dump(_pack())
 
 
-@endpoint("/reports/evidence-pack.html", query=PackArgs, tag="reports", media="text/html",
-          summary="The evidence pack as a print-ready HTML page")
+@endpoint(
+    "/reports/evidence-pack.html",
+    query=PackArgs,
+    tag="reports",
+    media="text/html",
+    summary="The evidence pack as a print-ready HTML page",
+)
 @login_required
 def evidence_pack_html():
     """The evidence pack as a print-ready HTML page."""
@@ -34,8 +40,13 @@ def evidence_pack_html():
     return download(render.pack_html(pack), "text/html", _filename(pack, "html"), inline=True)
 
 
-@endpoint("/reports/evidence-pack.pdf", query=PackArgs, tag="reports", media="application/pdf",
-          summary="The evidence pack as a PDF")
+@endpoint(
+    "/reports/evidence-pack.pdf",
+    query=PackArgs,
+    tag="reports",
+    media="application/pdf",
+    summary="The evidence pack as a PDF",
+)
 @login_required
 def evidence_pack_pdf():
     """The evidence pack as a PDF."""

@@ -74,9 +74,13 @@ class PackEntrySchema(Schema):
     evidence = fields.List(fields.Nested(PackEvidenceSchema))
     findings = fields.List(fields.Nested(PackFindingSchema))
     categories = fields.List(fields.String())
-    mapped_from = fields.List(fields.String(), metadata={
-        "description": "Statements of another version that placed it here, e.g. "
-                       "'saf-2023 S1'; empty when tagged directly."})
+    mapped_from = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Statements of another version that placed it here, e.g. "
+            "'saf-2023 S1'; empty when tagged directly."
+        },
+    )
 
 
 class PackNotPlacedSchema(PackEntrySchema):
@@ -93,8 +97,10 @@ class PackStatementSchema(Schema):
     title = fields.String()
     description = fields.String()
     entries = fields.List(fields.Nested(PackEntrySchema))
-    categories = fields.List(fields.String(), metadata={
-        "description": "The evidence categories that back it, in CQC's order."})
+    categories = fields.List(
+        fields.String(),
+        metadata={"description": "The evidence categories that back it, in CQC's order."},
+    )
     flags = fields.List(fields.String())
     note = fields.String(metadata={"description": "'nothing recorded in this period' or ''."})
 

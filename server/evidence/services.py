@@ -21,11 +21,21 @@ from server.reviews.models import Review, ReviewItem
 
 NOTHING_RECORDED = "nothing recorded in this period"
 MAX_DAYS = 732
-KEY_QUESTION_LABELS = {"safe": "Safe", "effective": "Effective", "caring": "Caring",
-                       "responsive": "Responsive", "well-led": "Well-led"}
-STATUS_LABELS = {"draft": "Draft", "open": "Open", "in_progress": "In progress",
-                 "awaiting_check": "Awaiting check", "awaiting_sign_off": "Awaiting sign-off",
-                 "closed": "Closed"}
+KEY_QUESTION_LABELS = {
+    "safe": "Safe",
+    "effective": "Effective",
+    "caring": "Caring",
+    "responsive": "Responsive",
+    "well-led": "Well-led",
+}
+STATUS_LABELS = {
+    "draft": "Draft",
+    "open": "Open",
+    "in_progress": "In progress",
+    "awaiting_check": "Awaiting check",
+    "awaiting_sign_off": "Awaiting sign-off",
+    "closed": "Closed",
+}
 
 
 def _start_of(day: date) -> datetime:
@@ -35,15 +45,19 @@ def _start_of(day: date) -> datetime:
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts, or is longer than two years."""
     if end < start:
-        raise Invalid("The period ends before it starts.",
-                      {"to": "Choose a date on or after the start date."})
+        raise Invalid(
+            "The period ends before it starts.", {"to": "Choose a date on or after the start date."}
+        )
     if (end - start).days > MAX_DAYS:
-        raise Invalid("An evidence pack covers at most two years.",
-                      {"to": f"Choose a date at most {MAX_DAYS} days after the start date."})
+        raise Invalid(
+            "An evidence pack covers at most two years.",
+            {"to": f"Choose a date at most {MAX_DAYS} days after the start date."},
+        )
 
 
-def evidence_pack(user, service_id, start: date, end: date,
-                  framework_id: str = DEFAULT_FRAMEWORK) -> dict:
+def evidence_pack(
+    user, service_id, start: date, end: date, framework_id: str = DEFAULT_FRAMEWORK
+) -> dict:
     """Build the pack for one service and period, grouped by the framework's key questions."""
     service = get_service(user, service_id, "report.read")
     check_period(start, end)
@@ -54,18 +68,23 @@ def evidence_pack(user, service_id, start: date, end: date,
     sections: list[dict] = []
     for statement in statements(framework.id):
         if not sections or sections[-1]["key_question"] != statement.key_question:
-            sections.append({"key_question": statement.key_question,
-                             "label": KEY_QUESTION_LABELS.get(statement.key_question,
-                                                              words(statement.key_question)),
-                             "statements": []})
+            sections.append(
+                {
+                    "key_question": statement.key_question,
+                    "label": KEY_QUESTION_LABELS.get(
+                        statement.key_question, words(statement.key_question)
+                    ),
+                    "statements": [],
+                }
+            )
         sections[-1]["statements"].append(_statement_view(statement, placed.get(statement.id, [])))
     all_statements = [s for section in sections for s in section["statements"]]
     return {
         "service": {"id": service.id, "name": service.name},
         "provider": service.provider.name,
-        "from": start, "to": end,
-        "framework": {"id": framework.id, "name": framework.name,
-                      "published": framework.published},
+        "from": start,
+        "to": end,
+        "framework": {"id": framework.id, "name": framework.name, "published": framework.published},
         "generated_at": utcnow(),
         "categories": [{"id": key, "label": text} for key, text in cat.CATEGORIES.items()],
         "summary": {
@@ -82,29 +101,37 @@ def evidence_pack(user, service_id, start: date, end: date,
 
 def _entries(service_id, start: date, end: date) -> list[LogEntry]:
     """Entries live during the period: recorded by its end, not closed before its start."""
-    return list(db.session.scalars(
-        db.select(LogEntry)
-        .where(LogEntry.service_id == service_id, LogEntry.deleted_at.is_(None),
-               LogEntry.created_at < _start_of(end + timedelta(days=1)),
-               or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= _start_of(start)))
-        .order_by(LogEntry.created_at, LogEntry.id)))
+    return list(
+        db.session.scalars(
+            db.select(LogEntry)
+            .where(
+                LogEntry.service_id == service_id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.created_at < _start_of(end + timedelta(days=1)),
+                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= _start_of(start)),
+            )
+            .order_by(LogEntry.created_at, LogEntry.id)
+        )
+    )
 
 
 def _names(entries) -> dict:
     ids = {i for e in entries for i in (e.owner_id, e.closed_by, e.signed_off_by) if i}
     if not ids:
         return {}
-    return dict(db.session.execute(
-        db.select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    return dict(
+        db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
 
 
 def _findings(entry_ids) -> dict:
     out: dict = {}
     if entry_ids:
         for finding in db.session.scalars(
-                db.select(Finding).where(Finding.log_entry_id.in_(entry_ids),
-                                         Finding.deleted_at.is_(None))
-                .order_by(Finding.received_at)):
+            db.select(Finding)
+            .where(Finding.log_entry_id.in_(entry_ids), Finding.deleted_at.is_(None))
+            .order_by(Finding.received_at)
+        ):
             out.setdefault(finding.log_entry_id, []).append(finding)
     return out
 
@@ -114,14 +141,25 @@ def _reviews(entry_ids) -> dict:
     out: dict = {}
     if entry_ids:
         rows = db.session.execute(
-            db.select(ReviewItem.entry_id, ReviewItem.outcome, ReviewItem.comment,
-                      Review.reviewed_at, Review.kind)
+            db.select(
+                ReviewItem.entry_id,
+                ReviewItem.outcome,
+                ReviewItem.comment,
+                Review.reviewed_at,
+                Review.kind,
+            )
             .join(Review, Review.id == ReviewItem.review_id)
             .where(ReviewItem.entry_id.in_(entry_ids))
-            .order_by(Review.reviewed_at, ReviewItem.id))
+            .order_by(Review.reviewed_at, ReviewItem.id)
+        )
         for entry_id, outcome, comment, at, kind in rows:
-            out[entry_id] = {"outcome": outcome, "outcome_label": words(outcome),
-                             "comment": comment, "on": london_date(at), "kind": kind}
+            out[entry_id] = {
+                "outcome": outcome,
+                "outcome_label": words(outcome),
+                "comment": comment,
+                "on": london_date(at),
+                "kind": kind,
+            }
     return out
 
 
@@ -131,8 +169,9 @@ def _entry_views(entries, end: date) -> dict:
     names, findings, reviews = _names(entries), _findings(ids), _reviews(ids)
     views = {}
     for entry in entries:
-        evidence = [ref for ref in entry.evidence if ref.deleted_at is None
-                    and ref.evidence_date <= end]
+        evidence = [
+            ref for ref in entry.evidence if ref.deleted_at is None and ref.evidence_date <= end
+        ]
         linked = findings.get(entry.id, [])
         found = cat.of_source(entry.source)
         for ref in evidence:
@@ -140,14 +179,21 @@ def _entry_views(entries, end: date) -> dict:
         for finding in linked:
             found |= cat.of_finding(finding.kind, finding.source, finding.respondent_type)
         views[entry.id] = {
-            "id": entry.id, "concern": entry.concern, "source": entry.source,
-            "source_label": words(entry.source), "risk": entry.risk,
-            "decision": entry.decision, "owner": names.get(entry.owner_id),
-            "status": entry.status, "status_label": STATUS_LABELS.get(entry.status, ""),
-            "recorded_on": london_date(entry.created_at), "due_date": entry.due_date,
+            "id": entry.id,
+            "concern": entry.concern,
+            "source": entry.source,
+            "source_label": words(entry.source),
+            "risk": entry.risk,
+            "decision": entry.decision,
+            "owner": names.get(entry.owner_id),
+            "status": entry.status,
+            "status_label": STATUS_LABELS.get(entry.status, ""),
+            "recorded_on": london_date(entry.created_at),
+            "due_date": entry.due_date,
             "original_due_date": entry.original_due_date,
             "closed_on": london_date(entry.closed_at) if entry.closed_at else None,
-            "outcome": _outcome(entry, names), "review": reviews.get(entry.id),
+            "outcome": _outcome(entry, names),
+            "review": reviews.get(entry.id),
             "evidence": [_evidence_view(ref) for ref in evidence],
             "findings": [_finding_view(f) for f in linked],
             "categories": cat.ordered(found),
@@ -171,17 +217,28 @@ def _outcome(entry, names) -> str:
 
 
 def _evidence_view(ref) -> dict:
-    return {"type": ref.type, "type_label": words(ref.type), "reference": ref.location,
-            "date": ref.evidence_date, "description": ref.description,
-            "categories": cat.ordered(cat.of_evidence(ref.type))}
+    return {
+        "type": ref.type,
+        "type_label": words(ref.type),
+        "reference": ref.location,
+        "date": ref.evidence_date,
+        "description": ref.description,
+        "categories": cat.ordered(cat.of_evidence(ref.type)),
+    }
 
 
 def _finding_view(finding) -> dict:
-    return {"kind": finding.kind, "kind_label": words(finding.kind),
-            "source": finding.source, "respondent_type": finding.respondent_type,
-            "sentiment": finding.sentiment, "recorded_on": london_date(finding.received_at),
-            "categories": cat.ordered(cat.of_finding(finding.kind, finding.source,
-                                                     finding.respondent_type))}
+    return {
+        "kind": finding.kind,
+        "kind_label": words(finding.kind),
+        "source": finding.source,
+        "respondent_type": finding.respondent_type,
+        "sentiment": finding.sentiment,
+        "recorded_on": london_date(finding.received_at),
+        "categories": cat.ordered(
+            cat.of_finding(finding.kind, finding.source, finding.respondent_type)
+        ),
+    }
 
 
 def _place(entries, views, framework_id: str) -> tuple[dict, list]:
@@ -201,10 +258,14 @@ def _place(entries, views, framework_id: str) -> tuple[dict, list]:
                 if target not in targets or targets[target]:
                     targets.setdefault(target, []).append(via)
         if not targets:
-            reason = ("No quality statement tagged." if not entry.statements else
-                      "Tagged only with statements this framework has no mapping for.")
-            not_placed.append({**views[entry.id], "reason": reason,
-                               "tags": [s.id for s in entry.statements]})
+            reason = (
+                "No quality statement tagged."
+                if not entry.statements
+                else "Tagged only with statements this framework has no mapping for."
+            )
+            not_placed.append(
+                {**views[entry.id], "reason": reason, "tags": [s.id for s in entry.statements]}
+            )
         for target, via in targets.items():
             placed.setdefault(target, {})[entry.id] = {**views[entry.id], "mapped_from": via}
     return {sid: list(by_entry.values()) for sid, by_entry in placed.items()}, not_placed
@@ -215,8 +276,11 @@ def _statement_view(statement, entries: list[dict]) -> dict:
     for entry in entries:
         backed |= set(entry["categories"])
     return {
-        "id": statement.id, "code": statement.code, "title": statement.title,
-        "description": statement.description, "entries": entries,
+        "id": statement.id,
+        "code": statement.code,
+        "title": statement.title,
+        "description": statement.description,
+        "entries": entries,
         "categories": cat.ordered(backed),
         "flags": cat.flags_for(backed, bool(entries)),
         "note": "" if entries else NOTHING_RECORDED,

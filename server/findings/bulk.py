@@ -33,7 +33,8 @@ _DEFAULTS = {"action_taken": "", "risk": "low", "follow_up_needed": False, "peop
 # Positions in _COLUMNS of the values that need converting for the driver.
 _UUIDS = tuple(i for i, c in enumerate(Finding.__table__.columns) if isinstance(c.type, Uuid))
 _TIMES = tuple(
-    i for i, c in enumerate(Finding.__table__.columns) if isinstance(c.type, UTCDateTime))
+    i for i, c in enumerate(Finding.__table__.columns) if isinstance(c.type, UTCDateTime)
+)
 _IN_ORDER = operator.itemgetter(*_COLUMNS)
 _SERVICE, _AUTHOR = _COLUMNS.index("service_id"), _COLUMNS.index("recorded_by")
 
@@ -43,8 +44,9 @@ def may_create(actor: Actor, service: Service) -> None:
     require(actor.user, "finding.create", service)
 
 
-def finding_row(actor: Actor, service: Service, data: dict, id, now: datetime,
-                permitted: bool = False) -> dict:
+def finding_row(
+    actor: Actor, service: Service, data: dict, id, now: datetime, permitted: bool = False
+) -> dict:
     """Return the finding row record_finding would write, or raise what it would raise.
 
     The caller makes sure ``id`` is new (record_finding's retry-by-id lookup is not here);
@@ -60,11 +62,19 @@ def finding_row(actor: Actor, service: Service, data: dict, id, now: datetime,
     values.update(check_finding(service, values, _ALL_FIELDS))
     if "recorded_at" not in values:
         values["recorded_at"] = now
-    return dict.fromkeys(_COLUMNS) | values | {
-        "id": as_uuid(id) if id else uuid.uuid4(), "service_id": service.id,
-        "recorded_by": actor.user_id, "received_at": now, "triage_state": "new",
-        "version": 1, "deleted_at": None,
-    }
+    return (
+        dict.fromkeys(_COLUMNS)
+        | values
+        | {
+            "id": as_uuid(id) if id else uuid.uuid4(),
+            "service_id": service.id,
+            "recorded_by": actor.user_id,
+            "received_at": now,
+            "triage_state": "new",
+            "version": 1,
+            "deleted_at": None,
+        }
+    )
 
 
 def insert_findings(made: list[tuple[Actor, dict]], first_seq: int, now: datetime) -> None:
@@ -88,20 +98,33 @@ def insert_findings(made: list[tuple[Actor, dict]], first_seq: int, now: datetim
         for index in _UUIDS:
             value = values[index]
             if value is not None:
-                values[index] = (as_service(value) if index == _SERVICE else
-                                 as_author(value) if index == _AUTHOR else as_uuid(value))
+                values[index] = (
+                    as_service(value)
+                    if index == _SERVICE
+                    else as_author(value)
+                    if index == _AUTHOR
+                    else as_uuid(value)
+                )
         for index in _TIMES:
             value = values[index]
             if value is not None:
                 values[index] = now_value if value is now else as_time(value)
         tuples.append(tuple(values))
         # What audit.bulk.event_row and record_many write for the same create.
-        events.append((
-            now_value, as_author(actor.user.id), actor.channel,
-            str(actor.device_id) if actor.device_id else None, actor.mutation_id, "finding",
-            str(row["id"]), "create", as_service(row["service_id"]),
-            as_json(_snapshot(row)),
-        ))
+        events.append(
+            (
+                now_value,
+                as_author(actor.user.id),
+                actor.channel,
+                str(actor.device_id) if actor.device_id else None,
+                actor.mutation_id,
+                "finding",
+                str(row["id"]),
+                "create",
+                as_service(row["service_id"]),
+                as_json(_snapshot(row)),
+            )
+        )
     driver.insert("finding", _COLUMNS, tuples)
     insert_rows(events)
 
@@ -125,8 +148,7 @@ def changed_values(finding: Finding, values: dict) -> dict:
     return changed
 
 
-def update_findings(made: list[tuple[Actor, Finding, dict]], first_seq: int,
-                    now: datetime) -> None:
+def update_findings(made: list[tuple[Actor, Finding, dict]], first_seq: int, now: datetime) -> None:
     """Write each ``changed`` (from changed_values) to its finding, numbered from
     ``first_seq``, with an update event each: what update_finding's flush writes.
 
@@ -141,8 +163,7 @@ def update_findings(made: list[tuple[Actor, Finding, dict]], first_seq: int,
     for offset, (_, finding, changed) in enumerate(made):
         names = tuple(changed)
         values = [_bound(binds, name, new) for name, (_, new) in changed.items()]
-        values += [finding.version + 1, first_seq + offset, binds.uuid(finding.id),
-                   finding.version]
+        values += [finding.version + 1, first_seq + offset, binds.uuid(finding.id), finding.version]
         groups.setdefault(names, []).append(tuple(values))
     for names, rows in groups.items():
         if driver.update("finding", names + ("version", "change_seq"), rows) != len(rows):
@@ -152,10 +173,12 @@ def update_findings(made: list[tuple[Actor, Finding, dict]], first_seq: int,
             set_committed_value(finding, name, new)
         set_committed_value(finding, "version", finding.version + 1)
         set_committed_value(finding, "change_seq", first_seq + offset)
-    record_many([
-        event_row(actor, "finding", finding.id, "update", changed, finding.service_id, now)
-        for actor, finding, changed in made
-    ])
+    record_many(
+        [
+            event_row(actor, "finding", finding.id, "update", changed, finding.service_id, now)
+            for actor, finding, changed in made
+        ]
+    )
 
 
 def _bound(binds, name: str, value):

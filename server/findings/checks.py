@@ -10,12 +10,13 @@ from server.providers.models import Service
 
 FEEDBACK_FIELDS = ("respondent_type", "question_id", "answer", "sentiment")
 _VOCAB = {
-    "kind": vocab.FINDING_KINDS, "risk": vocab.RISKS, "source": vocab.SOURCES,
-    "respondent_type": vocab.RESPONDENT_TYPES, "sentiment": vocab.SENTIMENTS,
+    "kind": vocab.FINDING_KINDS,
+    "risk": vocab.RISKS,
+    "source": vocab.SOURCES,
+    "respondent_type": vocab.RESPONDENT_TYPES,
+    "sentiment": vocab.SENTIMENTS,
 }
-NO_FULL_NAMES = (
-    "Use a record reference or initials (for example R-1042 or JS), not a full name."
-)
+NO_FULL_NAMES = "Use a record reference or initials (for example R-1042 or JS), not a full name."
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
 
@@ -23,7 +24,9 @@ def looks_like_full_name(text: str) -> bool:
     """Two capitalised words of three or more letters in a row read as a person's name."""
     words = _WORD.findall(text or "")
     named = [
-        len(w) >= 3 and w[0].isupper() and any(c.islower() for c in w[1:])
+        len(w) >= 3
+        and w[0].isupper()
+        and any(c.islower() for c in w[1:])
         and not any(c.isdigit() for c in w)
         for w in words
     ]
@@ -38,8 +41,10 @@ def places(service: Service) -> list[str]:
 def raise_if(errors: dict) -> None:
     """Raise one Invalid naming every field in ``errors``; do nothing when there are none."""
     if errors:
-        message = next(iter(errors.values())) if len(errors) == 1 else (
-            "Please check these fields: " + ", ".join(sorted(errors)) + "."
+        message = (
+            next(iter(errors.values()))
+            if len(errors) == 1
+            else ("Please check these fields: " + ", ".join(sorted(errors)) + ".")
         )
         raise Invalid(message, errors)
 

@@ -27,9 +27,21 @@ class Walkaround(Synced, db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-RECEIVED_COVER = ("received_at", "service_id", "deleted_at", "kind", "sentiment", "area",
-                  "source", "respondent_type", "question_id", "walkaround_id",
-                  "follow_up_needed", "log_entry_id", "id")
+RECEIVED_COVER = (
+    "received_at",
+    "service_id",
+    "deleted_at",
+    "kind",
+    "sentiment",
+    "area",
+    "source",
+    "respondent_type",
+    "question_id",
+    "walkaround_id",
+    "follow_up_needed",
+    "log_entry_id",
+    "id",
+)
 
 
 class Finding(Synced, db.Model):
@@ -39,18 +51,34 @@ class Finding(Synced, db.Model):
     __table_args__ = (
         # An entry's findings, with what the high-risk-without-escalation warning tests of
         # them, so it reads no finding row (the index replaces the one-column index).
-        Index("ix_finding_log_entry_id", "log_entry_id", "risk", "deleted_at", "received_at",
-              "service_id"),
+        Index(
+            "ix_finding_log_entry_id",
+            "log_entry_id",
+            "risk",
+            "deleted_at",
+            "received_at",
+            "service_id",
+        ),
         # Risk and time after the triage state: high-risk findings still in triage past
         # the escalation time are a seek, not a read of the service's whole history.
-        Index("ix_finding_service_triage_risk", "service_id", "triage_state", "risk",
-              "received_at"),
+        Index(
+            "ix_finding_service_triage_risk", "service_id", "triage_state", "risk", "received_at"
+        ),
         # Both covering (migration 0006): the early warnings read the window's findings
         # from the index alone. The counts scan the time window of ix_finding_received_at
         # (received_at grows, so inserts append to it); repeat findings name each group's
         # newest records by a short seek of ix_finding_service_area_source.
-        Index("ix_finding_service_area_source", "service_id", "area", "source", "received_at",
-              "deleted_at", "kind", "sentiment", "id"),
+        Index(
+            "ix_finding_service_area_source",
+            "service_id",
+            "area",
+            "source",
+            "received_at",
+            "deleted_at",
+            "kind",
+            "sentiment",
+            "id",
+        ),
         Index("ix_finding_received_at", *RECEIVED_COVER),
         Index("ix_finding_service_received", "service_id", "received_at"),
     )
@@ -73,9 +101,7 @@ class Finding(Synced, db.Model):
     question: Mapped[str | None] = mapped_column(Text, nullable=True)
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     sentiment: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    recorded_by: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), index=True
-    )
+    recorded_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     triage_state: Mapped[str] = mapped_column(String(12), default="new")

@@ -34,8 +34,9 @@ def list_findings():
     return page(select, FindingSchema().dump, args["page"], args["per_page"])
 
 
-@endpoint("/findings", methods=("POST",), status=201, body=FindingCreateSchema,
-          response=FindingSchema)
+@endpoint(
+    "/findings", methods=("POST",), status=201, body=FindingCreateSchema, response=FindingSchema
+)
 @login_required
 def create_finding():
     """Record a finding; sending the same id again returns the finding already made."""
@@ -53,8 +54,9 @@ def get_finding(finding_id):
     return FindingSchema().dump(services.get_finding(current_user, finding_id))
 
 
-@endpoint("/findings/<finding_id>", methods=("PATCH",), body=FindingUpdateSchema,
-          response=FindingSchema)
+@endpoint(
+    "/findings/<finding_id>", methods=("PATCH",), body=FindingUpdateSchema, response=FindingSchema
+)
 @login_required
 def update_finding(finding_id):
     """Change a finding, based on the version the client last saw."""
@@ -70,12 +72,20 @@ def triage_findings():
     """Turn findings into a draft entry, link them to an entry, or dismiss them."""
     data = load(TriageSchema())
     findings, entry = services.triage(
-        _actor(), data["finding_ids"], data["action"], entry_id=data.get("entry_id"),
-        reason=data.get("reason"), concern=data.get("concern"),
+        _actor(),
+        data["finding_ids"],
+        data["action"],
+        entry_id=data.get("entry_id"),
+        reason=data.get("reason"),
+        concern=data.get("concern"),
     )
-    return TriageResultSchema().dump({
-        "action": data["action"], "entry_id": entry.id if entry else None, "findings": findings,
-    })
+    return TriageResultSchema().dump(
+        {
+            "action": data["action"],
+            "entry_id": entry.id if entry else None,
+            "findings": findings,
+        }
+    )
 
 
 @endpoint("/services/<service_id>/inbox", response=InboxSchema)
@@ -92,12 +102,18 @@ def list_walkarounds():
     args = query_args(WalkaroundListArgs())
     select = services.list_walkarounds(current_user, args)
     dump = WalkaroundSchema().dump
-    return page(select, lambda w: dump(services.walkaround_summary(w)),
-                args["page"], args["per_page"])
+    return page(
+        select, lambda w: dump(services.walkaround_summary(w)), args["page"], args["per_page"]
+    )
 
 
-@endpoint("/walkarounds", methods=("POST",), status=201, body=WalkaroundCreateSchema,
-          response=WalkaroundDetailSchema)
+@endpoint(
+    "/walkarounds",
+    methods=("POST",),
+    status=201,
+    body=WalkaroundCreateSchema,
+    response=WalkaroundDetailSchema,
+)
 @login_required
 def create_walkaround():
     """Record a walkaround and the findings made during it."""

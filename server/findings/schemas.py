@@ -22,20 +22,31 @@ class FindingRecordSchema(Schema):
     service_id = fields.UUID(required=True)
     walkaround_id = fields.UUID(allow_none=True)
     kind = one_of(vocab.FINDING_KINDS, required=True)
-    area = text(120, required=True, metadata={
-        "description": "One of the service's areas or routines (GET /services/<id>)."})
+    area = text(
+        120,
+        required=True,
+        metadata={"description": "One of the service's areas or routines (GET /services/<id>)."},
+    )
     source = one_of(vocab.SOURCES)
     description = text(4000, required=True)
     action_taken = text(4000)
     risk = one_of(vocab.RISKS)
     follow_up_needed = fields.Boolean()
     # The full-name rule (server.findings.checks) runs in check_finding, on every path.
-    people_involved = text(200, allow_none=True, metadata={
-        "description": "Record references or initials only: two capitalised words in a row "
-                       "(a full name) are refused."})
+    people_involved = text(
+        200,
+        allow_none=True,
+        metadata={
+            "description": "Record references or initials only: two capitalised words in a row "
+            "(a full name) are refused."
+        },
+    )
     respondent_type = one_of(vocab.RESPONDENT_TYPES, allow_none=True)
-    question_id = text(60, allow_none=True, metadata={
-        "description": "A question of the service's question sets (feedback only)."})
+    question_id = text(
+        60,
+        allow_none=True,
+        metadata={"description": "A question of the service's question sets (feedback only)."},
+    )
     answer = text(4000, allow_none=True)
     sentiment = one_of(vocab.SENTIMENTS, allow_none=True)
     recorded_at = SaneDateTime(metadata={"description": "Device clock; informational."})
@@ -48,9 +59,19 @@ class FindingCreateSchema(FindingRecordSchema):
 
 
 FINDING_SET_ON_CREATE = ("service_id", "walkaround_id", "kind", "recorded_at")
-FINDING_EDITABLE = ("area", "source", "description", "action_taken", "risk",
-                    "follow_up_needed", "people_involved", "respondent_type", "question_id",
-                    "answer", "sentiment")
+FINDING_EDITABLE = (
+    "area",
+    "source",
+    "description",
+    "action_taken",
+    "risk",
+    "follow_up_needed",
+    "people_involved",
+    "respondent_type",
+    "question_id",
+    "answer",
+    "sentiment",
+)
 """The fields an update may change; those set on create never change."""
 
 
@@ -115,8 +136,9 @@ TRIAGE_ACTIONS = ("create_entry", "link", "dismiss")
 
 
 class TriageSchema(Schema):
-    finding_ids = fields.List(fields.UUID(), required=True,
-                              validate=validate.Length(min=1, max=200))
+    finding_ids = fields.List(
+        fields.UUID(), required=True, validate=validate.Length(min=1, max=200)
+    )
     action = one_of(TRIAGE_ACTIONS, required=True)
     entry_id = fields.UUID(metadata={"description": "The entry to link to (action link)."})
     reason = text(2000, metadata={"description": "Why the findings are dismissed."})

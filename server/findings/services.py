@@ -32,14 +32,27 @@ from server.findings.triage import (  # noqa: F401 - re-exported: callers import
 from server.providers.models import Service
 
 FIELDS = (
-    "walkaround_id", "kind", "area", "source", "description", "action_taken", "risk",
-    "follow_up_needed", "people_involved", "respondent_type", "question_id", "answer",
-    "sentiment", "recorded_at",
+    "walkaround_id",
+    "kind",
+    "area",
+    "source",
+    "description",
+    "action_taken",
+    "risk",
+    "follow_up_needed",
+    "people_involved",
+    "respondent_type",
+    "question_id",
+    "answer",
+    "sentiment",
+    "recorded_at",
 )
 EDITABLE = FINDING_EDITABLE
 DEFAULT_SOURCE = {
-    "walkaround_issue": "walkaround", "feedback": "feedback",
-    "positive_practice": "walkaround", "visibility_check": "visibility_check",
+    "walkaround_issue": "walkaround",
+    "feedback": "feedback",
+    "positive_practice": "walkaround",
+    "visibility_check": "visibility_check",
 }
 WALKAROUND_FIELDS = ("kind", "started_at", "ended_at", "areas", "notes", "findings")
 
@@ -52,8 +65,10 @@ def _existing(model, record_id, actor: Actor, service: Service, author_field: st
     if found is None:
         return None
     if getattr(found, author_field) != actor.user_id or found.service_id != service.id:
-        raise Invalid("This id is already used by another record; create it with a new id.",
-                      {"id": "Already used by another record."})
+        raise Invalid(
+            "This id is already used by another record; create it with a new id.",
+            {"id": "Already used by another record."},
+        )
     return found
 
 
@@ -65,7 +80,10 @@ def record_finding(actor: Actor, service: Service, data: dict, id=None) -> Findi
         return existing
     refuse_unknown(data, FIELDS)
     values = {
-        "action_taken": "", "risk": "low", "follow_up_needed": False, "people_involved": "",
+        "action_taken": "",
+        "risk": "low",
+        "follow_up_needed": False,
+        "people_involved": "",
         **{k: v for k, v in data.items() if v is not None},
     }
     values.setdefault("source", DEFAULT_SOURCE.get(values.get("kind"), "other"))
@@ -73,8 +91,12 @@ def record_finding(actor: Actor, service: Service, data: dict, id=None) -> Findi
     now = utcnow()
     values.setdefault("recorded_at", now)
     finding = Finding(
-        id=as_uuid(id) if id else uuid.uuid4(), service_id=service.id,
-        recorded_by=actor.user_id, received_at=now, triage_state="new", **values,
+        id=as_uuid(id) if id else uuid.uuid4(),
+        service_id=service.id,
+        recorded_by=actor.user_id,
+        received_at=now,
+        triage_state="new",
+        **values,
     )
     db.session.add(finding)
     db.session.flush()
@@ -101,16 +123,19 @@ def update_finding(actor: Actor, finding: Finding, base_version: int, changes: d
     return finding
 
 
-def checked_update(actor: Actor, finding: Finding, service: Service, base_version: int,
-                   changes: dict) -> dict:
+def checked_update(
+    actor: Actor, finding: Finding, service: Service, base_version: int, changes: dict
+) -> dict:
     """Check an update as update_finding does; return the values it sets (some may be equal).
 
     The sync engine's bulk path (server.findings.bulk.update_findings) writes them itself.
     """
     require_editable(actor, finding, service)
     if base_version != finding.version:
-        raise Conflict("This finding was changed since you loaded it. Here is the current copy.",
-                       current=_dump(finding))
+        raise Conflict(
+            "This finding was changed since you loaded it. Here is the current copy.",
+            current=_dump(finding),
+        )
     refuse_unknown(changes, EDITABLE)
     values = {name: getattr(finding, name) for name in FIELDS} | changes
     return changes | check_finding(service, values, set(changes))
@@ -123,11 +148,15 @@ def require_editable(actor: Actor, finding: Finding, service: Service) -> None:
     if can(user, "finding.triage", service):
         return
     if finding.recorded_by != actor.user_id or not can(user, "finding.create", service):
-        raise Forbidden("Only the person who recorded this finding, or a manager who "
-                        "triages findings, may change it.", action="finding.triage")
+        raise Forbidden(
+            "Only the person who recorded this finding, or a manager who "
+            "triages findings, may change it.",
+            action="finding.triage",
+        )
     if finding.triage_state != "new":
-        raise Forbidden("This finding has been triaged; ask a manager to change it.",
-                        action="finding.triage")
+        raise Forbidden(
+            "This finding has been triaged; ask a manager to change it.", action="finding.triage"
+        )
 
 
 def may_read(user, record, author: str, service: Service) -> bool:
@@ -156,8 +185,10 @@ def _readable(user, model, record_id, label: str, author: str):
     record = get_in_service(user, model, record_id, "service.read", label)
     service = db.session.get(Service, record.service_id)
     if not may_read(user, record, author, service):
-        raise Forbidden(f"You can see the {label}s you recorded; this one is someone else's.",
-                        action="finding.read_all")
+        raise Forbidden(
+            f"You can see the {label}s you recorded; this one is someone else's.",
+            action="finding.read_all",
+        )
     return record
 
 
@@ -176,8 +207,16 @@ def list_findings(user, filters: dict):
     )
     if filters.get("service_id") is not None:
         get_service(user, filters["service_id"], "service.read")
-    for name in ("service_id", "triage_state", "risk", "source", "area", "kind", "recorded_by",
-                 "log_entry_id"):
+    for name in (
+        "service_id",
+        "triage_state",
+        "risk",
+        "source",
+        "area",
+        "kind",
+        "recorded_by",
+        "log_entry_id",
+    ):
         if filters.get(name) is not None:
             query = query.where(getattr(Finding, name) == filters[name])
     if filters.get("since") is not None:
@@ -199,7 +238,8 @@ def record_walkaround(actor: Actor, service: Service, data: dict, id=None) -> Wa
     started_at, ended_at = data.get("started_at") or now, data.get("ended_at")
     errors = {
         f"areas.{i}": f"{area} is not one of this service's areas or routines."
-        for i, area in enumerate(data.get("areas") or []) if area not in places(service)
+        for i, area in enumerate(data.get("areas") or [])
+        if area not in places(service)
     }
     kind = data.get("kind") or "walkaround"
     if kind not in vocab.WALKAROUND_KINDS:
@@ -208,14 +248,26 @@ def record_walkaround(actor: Actor, service: Service, data: dict, id=None) -> Wa
         errors["ended_at"] = "The walkaround cannot end before it started."
     raise_if(errors)
     walk = Walkaround(
-        id=as_uuid(id) if id else uuid.uuid4(), service_id=service.id, kind=kind,
-        conducted_by=actor.user_id, started_at=started_at, ended_at=ended_at,
-        areas=list(data.get("areas") or []), notes=data.get("notes") or "", received_at=now,
+        id=as_uuid(id) if id else uuid.uuid4(),
+        service_id=service.id,
+        kind=kind,
+        conducted_by=actor.user_id,
+        started_at=started_at,
+        ended_at=ended_at,
+        areas=list(data.get("areas") or []),
+        notes=data.get("notes") or "",
+        received_at=now,
     )
     db.session.add(walk)
     db.session.flush()
-    audit.record(actor, "walkaround", walk.id, "create",
-                 {n: getattr(walk, n) for n in WALKAROUND_FIELDS[:-1]}, service_id=service.id)
+    audit.record(
+        actor,
+        "walkaround",
+        walk.id,
+        "create",
+        {n: getattr(walk, n) for n in WALKAROUND_FIELDS[:-1]},
+        service_id=service.id,
+    )
     for index, item in enumerate(data.get("findings") or []):
         item = dict(item)
         finding_id = item.pop("id", None)
@@ -250,23 +302,38 @@ def list_walkarounds(user, filters: dict):
 
 
 def walkaround_findings(walk: Walkaround) -> list[Finding]:
-    return list(db.session.scalars(
-        db.select(Finding)
-        .where(Finding.walkaround_id == walk.id, Finding.deleted_at.is_(None))
-        .order_by(Finding.recorded_at, Finding.id)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(Finding)
+            .where(Finding.walkaround_id == walk.id, Finding.deleted_at.is_(None))
+            .order_by(Finding.recorded_at, Finding.id)
+        )
+    )
 
 
 def walkaround_summary(walk: Walkaround, with_findings: bool = False) -> dict:
     """The walkaround with how many findings it produced and how many need follow-up."""
     count, follow_ups = db.session.execute(
-        db.select(func.count(Finding.id),
-                  func.coalesce(func.sum(case((Finding.follow_up_needed, 1), else_=0)), 0))
-        .where(Finding.walkaround_id == walk.id, Finding.deleted_at.is_(None))
+        db.select(
+            func.count(Finding.id),
+            func.coalesce(func.sum(case((Finding.follow_up_needed, 1), else_=0)), 0),
+        ).where(Finding.walkaround_id == walk.id, Finding.deleted_at.is_(None))
     ).one()
-    summary = {name: getattr(walk, name) for name in (
-        "id", "service_id", "kind", "conducted_by", "started_at", "ended_at", "areas", "notes",
-        "received_at", "version")}
+    summary = {
+        name: getattr(walk, name)
+        for name in (
+            "id",
+            "service_id",
+            "kind",
+            "conducted_by",
+            "started_at",
+            "ended_at",
+            "areas",
+            "notes",
+            "received_at",
+            "version",
+        )
+    }
     summary.update(finding_count=count, follow_up_count=int(follow_ups))
     if with_findings:
         summary["findings"] = walkaround_findings(walk)

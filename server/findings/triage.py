@@ -25,8 +25,9 @@ def _load_findings(user, finding_ids) -> list[Finding]:
         finding = db.session.get(Finding, as_uuid(raw, "finding"))
         service = finding and db.session.get(Service, finding.service_id)
         if finding is None or finding.deleted_at or service.provider_id != user.provider_id:
-            raise NotFound(f"There is no finding {raw}.",
-                           {f"finding_ids.{index}": "No such finding."})
+            raise NotFound(
+                f"There is no finding {raw}.", {f"finding_ids.{index}": "No such finding."}
+            )
         if finding.id not in seen:
             seen.add(finding.id)
             findings.append(finding)
@@ -39,8 +40,10 @@ def _check_triage(actor: Actor, findings: list[Finding], states: tuple, verb: st
         raise Invalid("Choose at least one finding.", {"finding_ids": "Choose at least one."})
     services = {f.service_id for f in findings}
     if len(services) > 1:
-        raise Invalid("Triage findings of one service at a time.",
-                      {"finding_ids": "These findings belong to different services."})
+        raise Invalid(
+            "Triage findings of one service at a time.",
+            {"finding_ids": "These findings belong to different services."},
+        )
     service = db.session.get(Service, services.pop())
     require(actor.user, "finding.triage", service)
     for index, finding in enumerate(findings):
@@ -62,8 +65,10 @@ def dismiss(actor: Actor, findings: list[Finding], reason: str | None) -> list[F
     """Dismiss new findings with a reason that stays on the record."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Say why these findings are dismissed: the reason stays on the record.",
-                      {"reason": "Required when dismissing findings."})
+        raise Invalid(
+            "Say why these findings are dismissed: the reason stays on the record.",
+            {"reason": "Required when dismissing findings."},
+        )
     _check_triage(actor, findings, ("new",), "dismissed")
     for finding in findings:
         _mark(actor, finding, "dismiss", {"triage_state": "dismissed", "dismissed_reason": reason})
@@ -75,17 +80,34 @@ def link(actor: Actor, findings: list[Finding], entry) -> list[Finding]:
     """Link new or dismissed findings to an entry of their service that is not closed."""
     service = _check_triage(actor, findings, ("new", "dismissed"), "linked")
     if entry.service_id != service.id:
-        raise Invalid("Findings can only be linked to an entry of their own service.",
-                      {"entry_id": "This entry belongs to another service."})
+        raise Invalid(
+            "Findings can only be linked to an entry of their own service.",
+            {"entry_id": "This entry belongs to another service."},
+        )
     if entry.status == "closed" or entry.deleted_at is not None:
-        raise Invalid("This entry is closed: reopen it, or create a new entry.",
-                      {"entry_id": "This entry is closed."})
+        raise Invalid(
+            "This entry is closed: reopen it, or create a new entry.",
+            {"entry_id": "This entry is closed."},
+        )
     for finding in findings:
-        _mark(actor, finding, "link", {
-            "triage_state": "linked", "log_entry_id": entry.id, "dismissed_reason": None,
-        })
-    audit.record(actor, "log_entry", entry.id, "link_findings",
-                 {"finding_ids": [f.id for f in findings]}, service_id=service.id)
+        _mark(
+            actor,
+            finding,
+            "link",
+            {
+                "triage_state": "linked",
+                "log_entry_id": entry.id,
+                "dismissed_reason": None,
+            },
+        )
+    audit.record(
+        actor,
+        "log_entry",
+        entry.id,
+        "link_findings",
+        {"finding_ids": [f.id for f in findings]},
+        service_id=service.id,
+    )
     db.session.flush()
     return findings
 
@@ -97,7 +119,8 @@ def triage_to_draft(actor: Actor, findings: list[Finding], concern: str | None =
     service = _check_triage(actor, findings, ("new", "dismissed"), "turned into an entry")
     sources = {f.source for f in findings}
     entry = create_draft(
-        actor, service,
+        actor,
+        service,
         concern=(concern or "").strip() or "\n".join(f.description for f in findings),
         source=sources.pop() if len(sources) == 1 else "other",
         risk=max((f.risk for f in findings), key=vocab.RISKS.index),
@@ -112,9 +135,17 @@ def triage_to_draft(actor: Actor, findings: list[Finding], concern: str | None =
 
 def triage(actor: Actor, finding_ids, action: str, entry_id=None, reason=None, concern=None):
     """Create an entry from, link, or dismiss findings; return (findings, entry or None)."""
-    raise_if({name: f"Not used when the action is {action}." for name, value, used_by in (
-        ("entry_id", entry_id, "link"), ("reason", reason, "dismiss"),
-        ("concern", concern, "create_entry")) if value and action != used_by})
+    raise_if(
+        {
+            name: f"Not used when the action is {action}."
+            for name, value, used_by in (
+                ("entry_id", entry_id, "link"),
+                ("reason", reason, "dismiss"),
+                ("concern", concern, "create_entry"),
+            )
+            if value and action != used_by
+        }
+    )
     findings = _load_findings(actor.user, finding_ids)
     if action == "dismiss":
         return dismiss(actor, findings, reason), None
@@ -130,8 +161,10 @@ def _load_entry(user, entry_id):
     from server.log.models import LogEntry
 
     if entry_id is None:
-        raise Invalid("Choose the entry to link these findings to.",
-                      {"entry_id": "Required when linking findings."})
+        raise Invalid(
+            "Choose the entry to link these findings to.",
+            {"entry_id": "Required when linking findings."},
+        )
     entry = db.session.get(LogEntry, as_uuid(entry_id, "entry"))
     service = entry and db.session.get(Service, entry.service_id)
     if entry is None or entry.deleted_at or service.provider_id != user.provider_id:
@@ -162,8 +195,11 @@ def inbox(user, service_id, now=None) -> dict:
     now = now or utcnow()
     rows = db.session.scalars(
         db.select(Finding)
-        .where(Finding.service_id == service.id, Finding.triage_state == "new",
-               Finding.deleted_at.is_(None))
+        .where(
+            Finding.service_id == service.id,
+            Finding.triage_state == "new",
+            Finding.deleted_at.is_(None),
+        )
         .order_by(Finding.received_at, Finding.id)
     )
     items = []
@@ -180,9 +216,13 @@ def inbox(user, service_id, now=None) -> dict:
         "past_escalation_time": sum(i.past_escalation_time for i in items),
         "escalation_hours": hours,
         "groups": [
-            {"area": area, "source": source, "count": len(members),
-             "past_escalation_time": sum(i.past_escalation_time for i in members),
-             "findings": members}
+            {
+                "area": area,
+                "source": source,
+                "count": len(members),
+                "past_escalation_time": sum(i.past_escalation_time for i in members),
+                "findings": members,
+            }
             for (area, source), members in groups.items()
         ],
     }

@@ -10,8 +10,11 @@ class FrameworkSchema(Schema):
     name = fields.String()
     published = fields.String()
     statement_count = fields.Integer()
-    key_questions = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                                metadata={"description": "Statements per key question."})
+    key_questions = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Statements per key question."},
+    )
 
 
 class FrameworkListSchema(Schema):

@@ -23,7 +23,9 @@ def load_framework(path) -> Framework:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise Invalid(f"The framework file is not valid JSON: {exc}.", {"_file": "Not JSON."}) from exc
+        raise Invalid(
+            f"The framework file is not valid JSON: {exc}.", {"_file": "Not JSON."}
+        ) from exc
     check_document(doc)
     framework = db.session.get(Framework, doc["id"]) or Framework(id=doc["id"])
     framework.name = doc["name"]
@@ -62,8 +64,9 @@ def get_framework(framework_id: str) -> Framework:
     """Return a loaded framework version, or NotFound naming ``framework``."""
     framework = db.session.get(Framework, framework_id)
     if framework is None:
-        raise NotFound(f"There is no framework {framework_id}.",
-                       {"framework": "No framework has this id."})
+        raise NotFound(
+            f"There is no framework {framework_id}.", {"framework": "No framework has this id."}
+        )
     return framework
 
 
@@ -97,8 +100,10 @@ def _text(value, field: str, max_length: int) -> None:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"The framework file needs {field}.", {field: "Required text."})
     if len(value) > max_length:
-        raise Invalid(f"{field} is longer than {max_length} characters.",
-                      {field: f"At most {max_length} characters."})
+        raise Invalid(
+            f"{field} is longer than {max_length} characters.",
+            {field: f"At most {max_length} characters."},
+        )
 
 
 def check_document(doc) -> None:
@@ -119,20 +124,28 @@ def check_document(doc) -> None:
         for name, limit in (("code", 20), ("key_question", 20), ("title", 200)):
             _text(item.get(name), f"statements.{index}.{name}", limit)
         if allowed and item["key_question"] not in allowed:
-            raise Invalid(f"Statement {item['code']} names an undeclared key question.",
-                          {f"statements.{index}.key_question": f"One of: {', '.join(allowed)}."})
+            raise Invalid(
+                f"Statement {item['code']} names an undeclared key question.",
+                {f"statements.{index}.key_question": f"One of: {', '.join(allowed)}."},
+            )
         if item["code"] in codes:
-            raise Invalid(f"Statement code {item['code']} is used twice.",
-                          {f"statements.{index}.code": "Used twice."})
+            raise Invalid(
+                f"Statement code {item['code']} is used twice.",
+                {f"statements.{index}.code": "Used twice."},
+            )
         codes.add(item["code"])
     for index, item in enumerate(doc.get("mapping") or []):
         item = item if isinstance(item, dict) else {}
         if item.get("to") not in codes:
-            raise Invalid("Each mapping item maps to a code of this framework.",
-                          {f"mapping.{index}.to": "Not a statement code of this framework."})
+            raise Invalid(
+                "Each mapping item maps to a code of this framework.",
+                {f"mapping.{index}.to": "Not a statement code of this framework."},
+            )
         if db.session.get(QualityStatement, str(item.get("from"))) is None:
-            raise Invalid("Each mapping item maps from a statement already loaded.",
-                          {f"mapping.{index}.from": "No statement has this id."})
+            raise Invalid(
+                "Each mapping item maps from a statement already loaded.",
+                {f"mapping.{index}.from": "No statement has this id."},
+            )
 
 
 def frameworks() -> list[dict]:
@@ -142,10 +155,15 @@ def frameworks() -> list[dict]:
         per_question: dict[str, int] = {}
         for statement in statements(framework.id):
             per_question[statement.key_question] = per_question.get(statement.key_question, 0) + 1
-        out.append({"id": framework.id, "name": framework.name,
-                    "published": framework.published,
-                    "statement_count": sum(per_question.values()),
-                    "key_questions": per_question})
+        out.append(
+            {
+                "id": framework.id,
+                "name": framework.name,
+                "published": framework.published,
+                "statement_count": sum(per_question.values()),
+                "key_questions": per_question,
+            }
+        )
     return out
 
 
@@ -155,11 +173,16 @@ def statements_of(framework_id: str) -> dict:
     mappings = list(db.session.scalars(db.select(StatementMapping)))
     items = []
     for statement in statements(framework_id):
-        items.append({
-            "id": statement.id, "framework_id": statement.framework_id,
-            "key_question": statement.key_question, "code": statement.code,
-            "title": statement.title, "description": statement.description,
-            "maps_from": sorted(m.from_id for m in mappings if m.to_id == statement.id),
-            "maps_to": sorted(m.to_id for m in mappings if m.from_id == statement.id),
-        })
+        items.append(
+            {
+                "id": statement.id,
+                "framework_id": statement.framework_id,
+                "key_question": statement.key_question,
+                "code": statement.code,
+                "title": statement.title,
+                "description": statement.description,
+                "maps_from": sorted(m.from_id for m in mappings if m.to_id == statement.id),
+                "maps_to": sorted(m.to_id for m in mappings if m.from_id == statement.id),
+            }
+        )
     return {"framework": framework_id, "items": items}

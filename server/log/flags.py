@@ -45,11 +45,13 @@ def entry_flags(entry, today: date) -> list[dict]:
     flags = []
     if is_entry_overdue(entry, today):
         days = (today - entry.due_date).days
-        flags.append({
-            "code": "overdue",
-            "message": f"Overdue by {days} day{'s' if days != 1 else ''}: "
-                       f"it was due on {entry.due_date:%-d %B %Y}.",
-        })
+        flags.append(
+            {
+                "code": "overdue",
+                "message": f"Overdue by {days} day{'s' if days != 1 else ''}: "
+                f"it was due on {entry.due_date:%-d %B %Y}.",
+            }
+        )
     flags += [
         {"code": "missing_interim_controls", "message": message}
         for message in interim_control_flags(entry, today)
@@ -57,8 +59,10 @@ def entry_flags(entry, today: date) -> list[dict]:
     if (entry.decision or "").strip() and entry.vague_override_reason is None:
         problems = vague.check(entry.decision)
         if problems:
-            flags.append({
-                "code": "vague_decision",
-                "message": " ".join(p.explanation for p in problems),
-            })
+            flags.append(
+                {
+                    "code": "vague_decision",
+                    "message": " ".join(p.explanation for p in problems),
+                }
+            )
     return flags

@@ -38,22 +38,34 @@ def check_version(entry, base_version) -> None:
     if base_version is not None and base_version != entry.version:
         from server.log.schemas import dump_entry
 
-        raise Conflict(STALE, {"version": f"The current version is {entry.version}."},
-                       current=dump_entry(entry))
+        raise Conflict(
+            STALE,
+            {"version": f"The current version is {entry.version}."},
+            current=dump_entry(entry),
+        )
 
 
 def require_independent_sign_off(actor, entry) -> None:
     """Refuse a sign-off by whoever recorded the closure or checked its evidence: the
     sign-off is a second pair of eyes on both (DESIGN.md rule 3)."""
     if actor.user_id == closer_of(entry):
-        raise RuleBroken("sign_off_not_independent", (
-            "You recorded this closure, so someone else must sign it off: another nominated "
-            "individual or provider quality lead."), {"action": "You closed this entry."})
+        raise RuleBroken(
+            "sign_off_not_independent",
+            (
+                "You recorded this closure, so someone else must sign it off: another nominated "
+                "individual or provider quality lead."
+            ),
+            {"action": "You closed this entry."},
+        )
     if any(ref.checked_by == actor.user_id for ref in entry.evidence if ref.deleted_at is None):
-        raise RuleBroken("sign_off_not_independent", (
-            "You checked evidence for this closure, so someone else must sign it off: "
-            "another nominated individual or provider quality lead."),
-            {"action": "You checked this entry's evidence."})
+        raise RuleBroken(
+            "sign_off_not_independent",
+            (
+                "You checked evidence for this closure, so someone else must sign it off: "
+                "another nominated individual or provider quality lead."
+            ),
+            {"action": "You checked this entry's evidence."},
+        )
 
 
 def closer_of(entry) -> uuid.UUID | None:
@@ -63,9 +75,14 @@ def closer_of(entry) -> uuid.UUID | None:
 
     return db.session.scalar(
         db.select(AuditEvent.actor_id)
-        .where(AuditEvent.entity_type == "log_entry", AuditEvent.entity_id == str(entry.id),
-               AuditEvent.action == "close")
-        .order_by(AuditEvent.id.desc()).limit(1))
+        .where(
+            AuditEvent.entity_type == "log_entry",
+            AuditEvent.entity_id == str(entry.id),
+            AuditEvent.action == "close",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 def owner_for(service: Service, owner_id) -> uuid.UUID | None:
@@ -88,8 +105,9 @@ def owner_for(service: Service, owner_id) -> uuid.UUID | None:
 def checker_for(service: Service, user_id) -> uuid.UUID:
     """Return ``user_id`` if it names an active user who can read ``service``'s log."""
     try:
-        user = db.session.get(User, user_id if isinstance(user_id, uuid.UUID)
-                              else uuid.UUID(str(user_id)))
+        user = db.session.get(
+            User, user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+        )
     except ValueError:
         user = None
     if user is None or not can(user, "entry.read", service):
@@ -111,8 +129,9 @@ def reason_for(reason: str | None, rule: str, message: str, field: str = "reason
 
 def one_of(value, allowed, field: str, what: str):
     if value not in allowed:
-        raise Invalid(f"Unknown {what}: {value!r}.",
-                      {field: f"Must be one of: {', '.join(allowed)}."})
+        raise Invalid(
+            f"Unknown {what}: {value!r}.", {field: f"Must be one of: {', '.join(allowed)}."}
+        )
     return value
 
 

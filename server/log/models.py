@@ -37,8 +37,17 @@ class LogEntry(Synced, db.Model):
         # status's range of due dates instead of reading every entry of a service. The
         # columns after it let the counts and the signals over entries not yet closed
         # (no escalation decision, carried forward) answer from the index alone.
-        Index("ix_entry_service_status_due", "service_id", "status", "due_date", "deleted_at",
-              "escalation_decision", "risk", "created_at", "id"),
+        Index(
+            "ix_entry_service_status_due",
+            "service_id",
+            "status",
+            "due_date",
+            "deleted_at",
+            "escalation_decision",
+            "risk",
+            "created_at",
+            "id",
+        ),
         Index("ix_entry_owner_status", "owner_id", "status"),
         Index("ix_entry_service_due", "service_id", "due_date"),
         # Improvement measures read a window of original due dates, or of creation.
@@ -46,8 +55,16 @@ class LogEntry(Synced, db.Model):
         Index("ix_entry_service_created", "service_id", "created_at"),
         # Weak closure evidence reads the closures of its window from the index alone
         # (server.oversight.queries.weak_closures).
-        Index("ix_entry_service_status_closed", "service_id", "status", "closed_at", "deleted_at",
-              "opened_at", "created_at", "id"),
+        Index(
+            "ix_entry_service_status_closed",
+            "service_id",
+            "status",
+            "closed_at",
+            "deleted_at",
+            "opened_at",
+            "created_at",
+            "id",
+        ),
         # The governance report's escalation decisions of a month (server.reports.minutes).
         Index("ix_entry_service_escalation", "service_id", "escalation_at"),
         # The log search has its own index (server/log/search.py, migration 0005): FTS5 on

@@ -45,8 +45,7 @@ def list_entries():
     return page(services.list_entries(current_user, args), dump_entry, number, per_page)
 
 
-@endpoint("/entries", methods=("POST",), status=201, body=EntryCreateSchema,
-          response=EntrySchema)
+@endpoint("/entries", methods=("POST",), status=201, body=EntryCreateSchema, response=EntrySchema)
 @login_required
 def create_entry():
     """Create a draft entry, optionally from findings."""
@@ -63,8 +62,7 @@ def get_entry(entry_id):
     return dump_entry(_entry(entry_id))
 
 
-@endpoint("/entries/<entry_id>", methods=("PATCH",), body=EntryUpdateSchema,
-          response=EntrySchema)
+@endpoint("/entries/<entry_id>", methods=("PATCH",), body=EntryUpdateSchema, response=EntrySchema)
 @login_required
 def update_entry(entry_id):
     """Change an entry's fields; send the version you read, and a reason to move a due date."""
@@ -74,16 +72,27 @@ def update_entry(entry_id):
     return dump_entry(services.update_entry(_actor(), entry, version, data, reason))
 
 
-@endpoint("/entries/<entry_id>/transitions", methods=("POST",), body=EntryTransitionSchema,
-          response=EntrySchema)
+@endpoint(
+    "/entries/<entry_id>/transitions",
+    methods=("POST",),
+    body=EntryTransitionSchema,
+    response=EntrySchema,
+)
 @login_required
 def transition_entry(entry_id):
     """Open, start, mark done, send back, close, sign off, challenge or reopen an entry."""
     entry = _entry(entry_id)
     data = load(EntryTransitionSchema())
-    return dump_entry(services.transition(
-        _actor(), entry, data["action"], base_version=data["version"], reason=data["reason"],
-        override_reason=data["override_reason"]))
+    return dump_entry(
+        services.transition(
+            _actor(),
+            entry,
+            data["action"],
+            base_version=data["version"],
+            reason=data["reason"],
+            override_reason=data["override_reason"],
+        )
+    )
 
 
 @endpoint("/entries/<entry_id>/notes", query=PageArgs, response=EntryNoteSchema, paged=True)
@@ -95,8 +104,13 @@ def list_notes(entry_id):
     return page(select, EntryNoteSchema().dump, args["page"], args["per_page"])
 
 
-@endpoint("/entries/<entry_id>/notes", methods=("POST",), status=201, body=EntryNoteCreateSchema,
-          response=EntryNoteSchema)
+@endpoint(
+    "/entries/<entry_id>/notes",
+    methods=("POST",),
+    status=201,
+    body=EntryNoteCreateSchema,
+    response=EntryNoteSchema,
+)
 @login_required
 def add_note(entry_id):
     """Add a note to an entry (notes are never edited)."""
@@ -105,19 +119,26 @@ def add_note(entry_id):
     return EntryNoteSchema().dump(services.add_note(_actor(), entry, data["body"], data["id"]))
 
 
-@endpoint("/entries/<entry_id>/evidence", query=PageArgs, response=EntryEvidenceSchema,
-          paged=True)
+@endpoint("/entries/<entry_id>/evidence", query=PageArgs, response=EntryEvidenceSchema, paged=True)
 @login_required
 def list_evidence(entry_id):
     """List an entry's evidence references, oldest first."""
     entry, args = _entry(entry_id), query_args(PageArgs())
-    select = (db.select(EvidenceRef).where(EvidenceRef.entry_id == entry.id)
-              .order_by(EvidenceRef.created_at, EvidenceRef.id))
+    select = (
+        db.select(EvidenceRef)
+        .where(EvidenceRef.entry_id == entry.id)
+        .order_by(EvidenceRef.created_at, EvidenceRef.id)
+    )
     return page(select, EntryEvidenceSchema().dump, args["page"], args["per_page"])
 
 
-@endpoint("/entries/<entry_id>/evidence", methods=("POST",), status=201,
-          body=EntryEvidenceCreateSchema, response=EntryEvidenceSchema)
+@endpoint(
+    "/entries/<entry_id>/evidence",
+    methods=("POST",),
+    status=201,
+    body=EntryEvidenceCreateSchema,
+    response=EntryEvidenceSchema,
+)
 @login_required
 def add_evidence(entry_id):
     """Record where a piece of evidence for an entry lives."""
@@ -126,27 +147,36 @@ def add_evidence(entry_id):
     return EntryEvidenceSchema().dump(services.add_evidence(_actor(), entry, **data))
 
 
-@endpoint("/entries/<entry_id>/escalation", methods=("POST",), body=EntryEscalationSchema,
-          response=EntrySchema)
+@endpoint(
+    "/entries/<entry_id>/escalation",
+    methods=("POST",),
+    body=EntryEscalationSchema,
+    response=EntrySchema,
+)
 @login_required
 def record_escalation(entry_id):
     """Record whether the entry is escalated to provider level, and why."""
     entry = _entry(entry_id)
     data = load(EntryEscalationSchema())
-    return dump_entry(services.record_escalation(
-        _actor(), entry, data["decision"], data["reason"], base_version=data["version"]))
+    return dump_entry(
+        services.record_escalation(
+            _actor(), entry, data["decision"], data["reason"], base_version=data["version"]
+        )
+    )
 
 
-@endpoint("/entries/<entry_id>/history", query=PageArgs, response=EntryHistoryEventSchema,
-          paged=True)
+@endpoint(
+    "/entries/<entry_id>/history", query=PageArgs, response=EntryHistoryEventSchema, paged=True
+)
 @login_required
 def entry_history(entry_id):
     """List every change to an entry, oldest first: who, when, how, old and new values."""
     entry, args = _entry(entry_id), query_args(PageArgs())
-    select = (db.select(AuditEvent)
-              .where(AuditEvent.entity_type == "log_entry",
-                     AuditEvent.entity_id == str(entry.id))
-              .order_by(AuditEvent.id))
+    select = (
+        db.select(AuditEvent)
+        .where(AuditEvent.entity_type == "log_entry", AuditEvent.entity_id == str(entry.id))
+        .order_by(AuditEvent.id)
+    )
     return page(select, EntryHistoryEventSchema().dump, args["page"], args["per_page"])
 
 
@@ -155,5 +185,7 @@ def entry_history(entry_id):
 def vague_check():
     """Check a decision's wording as it is typed."""
     flags = vague.check(query_args(VagueCheckArgs())["decision"])
-    return {"passes": not flags,
-            "flags": [{"phrase": f.phrase, "explanation": f.explanation} for f in flags]}
+    return {
+        "passes": not flags,
+        "flags": [{"phrase": f.phrase, "explanation": f.explanation} for f in flags],
+    }

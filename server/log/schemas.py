@@ -15,15 +15,24 @@ SHORT, LONG = 300, 4000
 
 def text(max_length: int = LONG, required: bool = False, **options) -> Text:
     """A trimmed text field without control characters; a required one may not be blank."""
-    length = validate.Length(min=1 if required else 0, max=max_length,
-                             error="Must be between {min} and {max} characters.")
-    return Text(required=required, validate=length, multiline=max_length >= MULTI_LINE_FROM,
-                not_blank=required, **options)
+    length = validate.Length(
+        min=1 if required else 0,
+        max=max_length,
+        error="Must be between {min} and {max} characters.",
+    )
+    return Text(
+        required=required,
+        validate=length,
+        multiline=max_length >= MULTI_LINE_FROM,
+        not_blank=required,
+        **options,
+    )
 
 
 def one_of(choices, **options) -> fields.String:
-    return fields.String(validate=validate.OneOf(
-        choices, error="Must be one of: {choices}."), **options)
+    return fields.String(
+        validate=validate.OneOf(choices, error="Must be one of: {choices}."), **options
+    )
 
 
 def version_field(**options) -> fields.Integer:
@@ -183,15 +192,23 @@ class EntryRecordSchema(Schema):
     statement_ids = fields.List(text(80, required=True), validate=validate.Length(max=40))
 
 
-ENTRY_EDITABLE = ("concern", "source", "risk", "decision", "owner_id", "due_date",
-                  "evidence_needed", "interim_controls", "statement_ids")
+ENTRY_EDITABLE = (
+    "concern",
+    "source",
+    "risk",
+    "decision",
+    "owner_id",
+    "due_date",
+    "evidence_needed",
+    "interim_controls",
+    "statement_ids",
+)
 """The fields an update may change (the service is set on create)."""
 
 
 class EntryCreateSchema(EntryRecordSchema):
     id = fields.UUID(load_default=None)
-    finding_ids = fields.List(fields.UUID(), load_default=list,
-                              validate=validate.Length(max=200))
+    finding_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=200))
 
 
 class EntryUpdateSchema(EntryRecordSchema):
@@ -263,9 +280,15 @@ class EntryListArgs(PageArgs):
     owner_id = fields.UUID()
     overdue = fields.Boolean()
     statement_id = fields.String(validate=validate.Length(max=80))
-    signal = one_of(SIGNALS, metadata={"description": (
-        "Entries behind an early-warning signal (docs/early-warnings.md); the three "
-        "signals about findings and walkarounds are refused")})
+    signal = one_of(
+        SIGNALS,
+        metadata={
+            "description": (
+                "Entries behind an early-warning signal (docs/early-warnings.md); the three "
+                "signals about findings and walkarounds are refused"
+            )
+        },
+    )
     q = fields.String(validate=validate.Length(max=200))
     sort = one_of(SORTS, load_default="-updated_at")
 

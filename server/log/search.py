@@ -27,8 +27,10 @@ def search(stmt, q: str):
     needle = q.lower()
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
-    like = or_(func.lower(LogEntry.concern).like(pattern, escape="\\"),
-               func.lower(LogEntry.decision).like(pattern, escape="\\"))
+    like = or_(
+        func.lower(LogEntry.concern).like(pattern, escape="\\"),
+        func.lower(LogEntry.decision).like(pattern, escape="\\"),
+    )
     if len(needle) < MIN_INDEXED or db.session.get_bind().dialect.name != "sqlite":
         return stmt.where(like)
     # A join, not "rowid IN (…)": with no statistics SQLite would otherwise read every
@@ -37,8 +39,9 @@ def search(stmt, q: str):
     # case folding is wider than SQLite's lower() (ASCII only), so the LIKE still decides,
     # on the matches only, and the meaning stays exactly what it was.
     phrase = '"' + needle.replace('"', '""') + '"'
-    return (stmt.join(_FTS, _FTS.c.rowid == literal_column("log_entry.rowid"))
-            .where(text(f"{FTS_TABLE} MATCH :log_search").bindparams(log_search=phrase), like))
+    return stmt.join(_FTS, _FTS.c.rowid == literal_column("log_entry.rowid")).where(
+        text(f"{FTS_TABLE} MATCH :log_search").bindparams(log_search=phrase), like
+    )
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -31,8 +31,18 @@ from server.log.search import search
 from server.log.transitions import challenge, transition, vague_override  # noqa: F401
 from server.providers.models import Service
 
-EDITABLE = ("concern", "source", "decision", "owner_id", "due_date", "evidence_needed", "risk",
-            "interim_controls", "statement_ids", "vague_override_reason")
+EDITABLE = (
+    "concern",
+    "source",
+    "decision",
+    "owner_id",
+    "due_date",
+    "evidence_needed",
+    "risk",
+    "interim_controls",
+    "statement_ids",
+    "vague_override_reason",
+)
 MAX_TEXT = 5000
 
 
@@ -48,36 +58,67 @@ def _new_id(model, id, label: str) -> uuid.UUID:
 
 def _statements(ids) -> list[QualityStatement]:
     wanted = list(dict.fromkeys(ids or ()))
-    found = {s.id: s for s in db.session.scalars(
-        db.select(QualityStatement).where(QualityStatement.id.in_(wanted)))} if wanted else {}
+    found = (
+        {
+            s.id: s
+            for s in db.session.scalars(
+                db.select(QualityStatement).where(QualityStatement.id.in_(wanted))
+            )
+        }
+        if wanted
+        else {}
+    )
     unknown = [i for i in wanted if i not in found]
     if unknown:
-        raise Invalid(f"Unknown quality statement: {', '.join(unknown)}.",
-                      {"statement_ids": f"Unknown quality statement: {', '.join(unknown)}."})
+        raise Invalid(
+            f"Unknown quality statement: {', '.join(unknown)}.",
+            {"statement_ids": f"Unknown quality statement: {', '.join(unknown)}."},
+        )
     return [found[i] for i in wanted]
 
 
 def _findings_to_link(actor, service: Service, findings) -> list[Finding]:
     out = []
     for item in findings:
-        finding = item if isinstance(item, Finding) else db.session.get(
-            Finding, item if isinstance(item, uuid.UUID) else uuid.UUID(str(item)))
+        finding = (
+            item
+            if isinstance(item, Finding)
+            else db.session.get(
+                Finding, item if isinstance(item, uuid.UUID) else uuid.UUID(str(item))
+            )
+        )
         if finding is None or finding.service_id != service.id or finding.deleted_at:
-            raise Invalid("A linked finding is not one of this service's findings.",
-                          {"finding_ids": "Choose findings recorded in this service."})
+            raise Invalid(
+                "A linked finding is not one of this service's findings.",
+                {"finding_ids": "Choose findings recorded in this service."},
+            )
         if finding.log_entry_id is not None:
-            raise Invalid("A finding is already linked to another entry.",
-                          {"finding_ids": "This finding is already linked to an entry."})
+            raise Invalid(
+                "A finding is already linked to another entry.",
+                {"finding_ids": "This finding is already linked to an entry."},
+            )
         out.append(finding)
     if out:
         guards.require(actor.user, "finding.triage", service)
     return out
 
 
-def create_draft(actor, service: Service, *, concern: str, source: str, risk: str = "medium",
-                 id=None, decision: str = "", owner_id=None, due_date: date | None = None,
-                 evidence_needed: str = "", interim_controls: str = "", statement_ids=(),
-                 findings=()) -> LogEntry:
+def create_draft(
+    actor,
+    service: Service,
+    *,
+    concern: str,
+    source: str,
+    risk: str = "medium",
+    id=None,
+    decision: str = "",
+    owner_id=None,
+    due_date: date | None = None,
+    evidence_needed: str = "",
+    interim_controls: str = "",
+    statement_ids=(),
+    findings=(),
+) -> LogEntry:
     """Create a draft entry, linking the findings it came from (DESIGN.md rule 1)."""
     guards.require(actor.user, "entry.create", service)
     entry = LogEntry(
@@ -101,18 +142,36 @@ def create_draft(actor, service: Service, *, concern: str, source: str, risk: st
     db.session.flush()
     now = utcnow()
     for finding in linked:
-        changes = audit.apply_changes(finding, {
-            "triage_state": "linked", "log_entry_id": entry.id, "dismissed_reason": None,
-            "triaged_by": actor.user_id, "triaged_at": now,
-        })
+        changes = audit.apply_changes(
+            finding,
+            {
+                "triage_state": "linked",
+                "log_entry_id": entry.id,
+                "dismissed_reason": None,
+                "triaged_by": actor.user_id,
+                "triaged_at": now,
+            },
+        )
         audit.record(actor, "finding", finding.id, "link", changes, service.id)
-    audit.record(actor, "log_entry", entry.id, "create", {
-        "concern": entry.concern, "source": entry.source, "risk": entry.risk,
-        "decision": entry.decision, "owner_id": entry.owner_id, "due_date": entry.due_date,
-        "evidence_needed": entry.evidence_needed, "interim_controls": entry.interim_controls,
-        "statement_ids": [s.id for s in entry.statements],
-        "finding_ids": [f.id for f in linked],
-    }, service.id)
+    audit.record(
+        actor,
+        "log_entry",
+        entry.id,
+        "create",
+        {
+            "concern": entry.concern,
+            "source": entry.source,
+            "risk": entry.risk,
+            "decision": entry.decision,
+            "owner_id": entry.owner_id,
+            "due_date": entry.due_date,
+            "evidence_needed": entry.evidence_needed,
+            "interim_controls": entry.interim_controls,
+            "statement_ids": [s.id for s in entry.statements],
+            "finding_ids": [f.id for f in linked],
+        },
+        service.id,
+    )
     db.session.flush()
     return entry
 
@@ -128,8 +187,10 @@ def require_edit(actor, entry, changes: dict) -> None:
 def _clean_changes(entry, service, changes: dict) -> dict:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise Invalid(f"These fields cannot be changed: {', '.join(unknown)}.",
-                      {name: "Unknown field." for name in unknown})
+        raise Invalid(
+            f"These fields cannot be changed: {', '.join(unknown)}.",
+            {name: "Unknown field." for name in unknown},
+        )
     out = dict(changes)
     for name in ("decision", "evidence_needed", "interim_controls"):
         if name in out:
@@ -150,18 +211,27 @@ def _check_open_entry_rules(actor, entry, changes: dict, override_reason) -> dic
     decision that passes the vague-action check (or an RM's recorded override); return
     the override fields to store with a reworded decision."""
     if entry.status == "closed":
-        raise RuleBroken("closed_entry_locked",
-                         "This entry is closed. Reopen it with a reason before changing it.")
-    required = {"owner_id": ("needs_owner", "a named owner"),
-                "due_date": ("needs_due_date", "a due date"),
-                "evidence_needed": ("needs_evidence_needed", "the evidence needed")}
+        raise RuleBroken(
+            "closed_entry_locked",
+            "This entry is closed. Reopen it with a reason before changing it.",
+        )
+    required = {
+        "owner_id": ("needs_owner", "a named owner"),
+        "due_date": ("needs_due_date", "a due date"),
+        "evidence_needed": ("needs_evidence_needed", "the evidence needed"),
+    }
     for name, (rule, what) in required.items():
         if name in changes and not changes[name]:
             raise RuleBroken(rule, f"An open entry must keep {what}.", {name: "Required."})
     if entry.status == "awaiting_sign_off" and changes.get("risk", "high") != "high":
-        raise RuleBroken("high_risk_needs_sign_off", (
-            "This high-risk entry is waiting for sign-off by the nominated individual or "
-            "provider quality lead; its risk cannot be lowered now."), {"risk": "Locked."})
+        raise RuleBroken(
+            "high_risk_needs_sign_off",
+            (
+                "This high-risk entry is waiting for sign-off by the nominated individual or "
+                "provider quality lead; its risk cannot be lowered now."
+            ),
+            {"risk": "Locked."},
+        )
     if "decision" in changes and changes["decision"] != entry.decision:
         return vague_override(actor, entry, changes["decision"], override_reason)
     return {}
@@ -173,24 +243,46 @@ def _apply_due_date(actor, entry, new: date | None, reason: str | None) -> None:
         return
     if old is not None:
         if new is None:
-            raise RuleBroken("due_date_cannot_be_removed", (
-                "A due date cannot be removed once set. Move it to a new date and give the "
-                "reason instead."), {"due_date": "Choose a new date."})
-        reason = guards.reason_for(reason, "carry_forward_needs_reason", (
-            "Moving a due date is a carry-forward: say why it is being moved."),
-            field="carry_forward_reason")
-        entry.carry_forwards.append(CarryForward(
-            entry_id=entry.id, from_date=old, to_date=new, reason=reason,
-            author_id=actor.user_id, created_at=utcnow()))
-        audit.record(actor, "log_entry", entry.id, "carry_forward",
-                     {"from": old, "to": new, "reason": reason}, entry.service_id)
+            raise RuleBroken(
+                "due_date_cannot_be_removed",
+                (
+                    "A due date cannot be removed once set. Move it to a new date and give the "
+                    "reason instead."
+                ),
+                {"due_date": "Choose a new date."},
+            )
+        reason = guards.reason_for(
+            reason,
+            "carry_forward_needs_reason",
+            ("Moving a due date is a carry-forward: say why it is being moved."),
+            field="carry_forward_reason",
+        )
+        entry.carry_forwards.append(
+            CarryForward(
+                entry_id=entry.id,
+                from_date=old,
+                to_date=new,
+                reason=reason,
+                author_id=actor.user_id,
+                created_at=utcnow(),
+            )
+        )
+        audit.record(
+            actor,
+            "log_entry",
+            entry.id,
+            "carry_forward",
+            {"from": old, "to": new, "reason": reason},
+            entry.service_id,
+        )
     entry.due_date = new
     if entry.original_due_date is None:
         entry.original_due_date = new
 
 
-def update_entry(actor, entry: LogEntry, base_version, changes: dict,
-                 carry_forward_reason: str | None = None) -> LogEntry:
+def update_entry(
+    actor, entry: LogEntry, base_version, changes: dict, carry_forward_reason: str | None = None
+) -> LogEntry:
     """Change an entry's fields; a moved due date is a carry-forward with a reason."""
     require_edit(actor, entry, changes)
     guards.check_version(entry, base_version)
@@ -237,36 +329,68 @@ def add_note(actor, entry: LogEntry, body: str, id=None) -> Note:
     body = guards.not_blank(body, "body", "note")
     if len(body) > MAX_TEXT:
         raise Invalid("The note is too long.", {"body": f"At most {MAX_TEXT} characters."})
-    note = Note(id=_new_id(Note, id, "note"), entry_id=entry.id, body=body,
-                author_id=actor.user_id, created_at=utcnow())
+    note = Note(
+        id=_new_id(Note, id, "note"),
+        entry_id=entry.id,
+        body=body,
+        author_id=actor.user_id,
+        created_at=utcnow(),
+    )
     db.session.add(note)
-    audit.record(actor, "log_entry", entry.id, "note", {"note_id": note.id, "body": body},
-                 entry.service_id)
+    audit.record(
+        actor, "log_entry", entry.id, "note", {"note_id": note.id, "body": body}, entry.service_id
+    )
     db.session.flush()
     return note
 
 
-def add_evidence(actor, entry: LogEntry, *, type: str, location: str, evidence_date: date,
-                 checked_by, description: str = "", id=None) -> EvidenceRef:
+def add_evidence(
+    actor,
+    entry: LogEntry,
+    *,
+    type: str,
+    location: str,
+    evidence_date: date,
+    checked_by,
+    description: str = "",
+    id=None,
+) -> EvidenceRef:
     """Record where evidence for an entry lives; evidence is never edited or removed."""
     service = guards.require_on_entry(actor, "entry.annotate", entry, owner_may=True)
     guards.one_of(type, vocab.ALL_EVIDENCE_TYPES, "type", "evidence type")
     location = guards.not_blank(location, "location", "place where the evidence is kept")
     if evidence_date > dates.london_today():
-        raise Invalid("The evidence date cannot be in the future.",
-                      {"evidence_date": "Use the date the evidence was made or checked."})
+        raise Invalid(
+            "The evidence date cannot be in the future.",
+            {"evidence_date": "Use the date the evidence was made or checked."},
+        )
     ref = EvidenceRef(
-        id=_new_id(EvidenceRef, id, "evidence reference"), entry_id=entry.id, type=type,
-        location=location, evidence_date=evidence_date,
+        id=_new_id(EvidenceRef, id, "evidence reference"),
+        entry_id=entry.id,
+        type=type,
+        location=location,
+        evidence_date=evidence_date,
         checked_by=guards.checker_for(service, checked_by),
-        description=(description or "").strip(), added_by=actor.user_id, created_at=utcnow(),
+        description=(description or "").strip(),
+        added_by=actor.user_id,
+        created_at=utcnow(),
     )
     db.session.add(ref)
-    audit.record(actor, "log_entry", entry.id, "evidence", {
-        "evidence_id": ref.id, "type": type, "location": location,
-        "evidence_date": evidence_date, "checked_by": ref.checked_by,
-        "description": ref.description,
-    }, entry.service_id)
+    audit.record(
+        actor,
+        "log_entry",
+        entry.id,
+        "evidence",
+        {
+            "evidence_id": ref.id,
+            "type": type,
+            "location": location,
+            "evidence_date": evidence_date,
+            "checked_by": ref.checked_by,
+            "description": ref.description,
+        },
+        entry.service_id,
+    )
     db.session.flush()
     # Reload the collection rather than append to it: appending would mark the entry
     # changed and bump its version, so evidence would make everyone's copy stale.
@@ -274,19 +398,28 @@ def add_evidence(actor, entry: LogEntry, *, type: str, location: str, evidence_d
     return ref
 
 
-def record_escalation(actor, entry: LogEntry, decision: str, reason: str,
-                      base_version=None) -> LogEntry:
+def record_escalation(
+    actor, entry: LogEntry, decision: str, reason: str, base_version=None
+) -> LogEntry:
     """Record whether an entry goes to provider level, by whom and why (rule b)."""
     guards.check_version(entry, base_version)
     guards.require_on_entry(actor, "entry.escalate", entry)
     guards.one_of(decision, vocab.ESCALATION_DECISIONS, "decision", "escalation decision")
-    reason = guards.reason_for(reason, "escalation_needs_reason",
-                               "Say why the entry is, or is not, escalated to provider level.")
-    changed = audit.apply_changes(entry, {
-        "escalated": decision == "escalated", "escalation_decision": decision,
-        "escalation_reason": reason, "escalation_by": actor.user_id,
-        "escalation_at": utcnow(),
-    })
+    reason = guards.reason_for(
+        reason,
+        "escalation_needs_reason",
+        "Say why the entry is, or is not, escalated to provider level.",
+    )
+    changed = audit.apply_changes(
+        entry,
+        {
+            "escalated": decision == "escalated",
+            "escalation_decision": decision,
+            "escalation_reason": reason,
+            "escalation_by": actor.user_id,
+            "escalation_at": utcnow(),
+        },
+    )
     audit.record(actor, "log_entry", entry.id, "escalation", changed, entry.service_id)
     db.session.flush()
     return entry
@@ -299,16 +432,26 @@ _SORTS = {
     "-updated_at": (LogEntry.updated_at.desc(),),
     "created_at": (LogEntry.created_at,),
     "-created_at": (LogEntry.created_at.desc(),),
-    "risk": (case({"high": 0, "medium": 1, "low": 2}, value=LogEntry.risk),
-             LogEntry.due_date.is_(None), LogEntry.due_date),
+    "risk": (
+        case({"high": 0, "medium": 1, "low": 2}, value=LogEntry.risk),
+        LogEntry.due_date.is_(None),
+        LogEntry.due_date,
+    ),
 }
 SORTS = tuple(_SORTS)
 
 
 def _overdue_clause(today: date, overdue: bool):
     clause = and_(LogEntry.status.in_(OVERDUE_STATUSES), LogEntry.due_date < today)
-    return clause if overdue else or_(~LogEntry.status.in_(OVERDUE_STATUSES),
-                                      LogEntry.due_date.is_(None), LogEntry.due_date >= today)
+    return (
+        clause
+        if overdue
+        else or_(
+            ~LogEntry.status.in_(OVERDUE_STATUSES),
+            LogEntry.due_date.is_(None),
+            LogEntry.due_date >= today,
+        )
+    )
 
 
 def list_entries(user, filters: dict):
@@ -320,23 +463,29 @@ def list_entries(user, filters: dict):
     readable = service_ids_for(user, "entry.read")
     if readable is None:
         stmt = stmt.join(Service, Service.id == LogEntry.service_id).where(
-            Service.provider_id == user.provider_id)
+            Service.provider_id == user.provider_id
+        )
     else:
         stmt = stmt.where(LogEntry.service_id.in_(readable))
     for name in ("status", "risk", "source", "owner_id"):
         value = filters.get(name)
         if value:
             column = getattr(LogEntry, name)
-            stmt = stmt.where(column.in_(value) if isinstance(value, (list, tuple))
-                              else column == value)
+            stmt = stmt.where(
+                column.in_(value) if isinstance(value, (list, tuple)) else column == value
+            )
     if filters.get("overdue") is not None:
         stmt = stmt.where(_overdue_clause(dates.london_today(), filters["overdue"]))
     if filters.get("statement_id"):
         from server.log.models import entry_statement
 
-        stmt = stmt.where(LogEntry.id.in_(
-            db.select(entry_statement.c.entry_id)
-            .where(entry_statement.c.statement_id == filters["statement_id"])))
+        stmt = stmt.where(
+            LogEntry.id.in_(
+                db.select(entry_statement.c.entry_id).where(
+                    entry_statement.c.statement_id == filters["statement_id"]
+                )
+            )
+        )
     if filters.get("signal"):
         from server.desk.signals import entry_signal_clause  # the desk's filter over warnings
         from server.providers.models import Provider
@@ -349,7 +498,16 @@ def list_entries(user, filters: dict):
 
 
 __all__ = [
-    "add_evidence", "add_note", "challenge", "create_draft", "entry_flags",
-    "interim_control_flags", "is_entry_overdue", "list_entries", "record_escalation",
-    "transition", "update_entry", "vague",
+    "add_evidence",
+    "add_note",
+    "challenge",
+    "create_draft",
+    "entry_flags",
+    "interim_control_flags",
+    "is_entry_overdue",
+    "list_entries",
+    "record_escalation",
+    "transition",
+    "update_entry",
+    "vague",
 ]

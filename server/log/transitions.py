@@ -22,8 +22,11 @@ CLOSURE_NEEDS_EVIDENCE = (
     "record."
 )
 STATUS_LABELS = {
-    "draft": "a draft", "open": "open", "in_progress": "in progress",
-    "awaiting_check": "awaiting a completion check", "awaiting_sign_off": "awaiting sign-off",
+    "draft": "a draft",
+    "open": "open",
+    "in_progress": "in progress",
+    "awaiting_check": "awaiting a completion check",
+    "awaiting_sign_off": "awaiting sign-off",
     "closed": "closed",
 }
 
@@ -59,7 +62,8 @@ def vague_override(actor, entry, decision: str, override_reason: str | None) -> 
     if not reason:
         raise RuleBroken(
             "vague_decision",
-            "The decision is too vague to check. " + " ".join(f.explanation for f in flags)
+            "The decision is too vague to check. "
+            + " ".join(f.explanation for f in flags)
             + " A registered manager can accept the wording by recording why.",
             {"decision": flags[0].explanation},
             flags=[{"phrase": f.phrase, "explanation": f.explanation} for f in flags],
@@ -76,18 +80,23 @@ def vague_override(actor, entry, decision: str, override_reason: str | None) -> 
 
 def _open(actor, entry, reason, override_reason) -> dict:
     missing = [
-        (name, rule, what) for name, rule, what in (
+        (name, rule, what)
+        for name, rule, what in (
             ("owner_id", "needs_owner", "a named owner"),
             ("due_date", "needs_due_date", "a due date"),
             ("evidence_needed", "needs_evidence_needed", "the evidence needed"),
             ("decision", "needs_decision", "a decision"),
-        ) if not getattr(entry, name)
+        )
+        if not getattr(entry, name)
     ]
     if missing:
         whats = [what for _, _, what in missing]
         listed = whats[0] if len(whats) == 1 else ", ".join(whats[:-1]) + " and " + whats[-1]
-        raise RuleBroken(missing[0][1], f"This entry cannot be opened without {listed}.",
-                         {name: f"Add {what}." for name, _, what in missing})
+        raise RuleBroken(
+            missing[0][1],
+            f"This entry cannot be opened without {listed}.",
+            {name: f"Add {what}." for name, _, what in missing},
+        )
     fields = vague_override(actor, entry, entry.decision, override_reason)
     return {**fields, "status": "open", "opened_at": utcnow()}
 
@@ -95,14 +104,16 @@ def _open(actor, entry, reason, override_reason) -> dict:
 def _mark_done(actor, entry, reason, override_reason) -> dict:
     # The first completion day counts for "completed within timescale"; a send-back and
     # a second completion do not move it.
-    return {"status": "awaiting_check",
-            "completed_on": entry.completed_on or dates.london_today()}
+    return {"status": "awaiting_check", "completed_on": entry.completed_on or dates.london_today()}
 
 
 def _close(actor, entry, reason, override_reason) -> dict:
     if not any(ref.type in vocab.EVIDENCE_TYPES for ref in entry.evidence):
-        raise RuleBroken("closure_needs_evidence", CLOSURE_NEEDS_EVIDENCE,
-                         {"evidence": "Add at least one evidence reference of a real type."})
+        raise RuleBroken(
+            "closure_needs_evidence",
+            CLOSURE_NEEDS_EVIDENCE,
+            {"evidence": "Add at least one evidence reference of a real type."},
+        )
     if entry.risk == "high":
         return {"status": "awaiting_sign_off"}
     return {"status": "closed", "closed_at": utcnow(), "closed_by": actor.user_id}
@@ -110,8 +121,12 @@ def _close(actor, entry, reason, override_reason) -> dict:
 
 def _sign_off(actor, entry, reason, override_reason) -> dict:
     guards.require_independent_sign_off(actor, entry)
-    return {"status": "closed", "closed_at": utcnow(), "closed_by": actor.user_id,
-            "signed_off_by": actor.user_id}
+    return {
+        "status": "closed",
+        "closed_at": utcnow(),
+        "closed_by": actor.user_id,
+        "signed_off_by": actor.user_id,
+    }
 
 
 def _back(actor, entry, reason, override_reason) -> dict:
@@ -119,13 +134,18 @@ def _back(actor, entry, reason, override_reason) -> dict:
 
 
 def _reopen(actor, entry, reason, override_reason) -> dict:
-    return {"status": "in_progress", "closed_at": None, "closed_by": None,
-            "signed_off_by": None}
+    return {"status": "in_progress", "closed_at": None, "closed_by": None, "signed_off_by": None}
 
 
 _HANDLERS = {
-    "open": _open, "start": _back, "mark_done": _mark_done, "send_back": _back,
-    "close": _close, "sign_off": _sign_off, "challenge": _back, "reopen": _reopen,
+    "open": _open,
+    "start": _back,
+    "mark_done": _mark_done,
+    "send_back": _back,
+    "close": _close,
+    "sign_off": _sign_off,
+    "challenge": _back,
+    "reopen": _reopen,
 }
 _NEEDS_REASON = {
     "send_back": "Say what is still missing before this can be checked again.",
@@ -138,9 +158,14 @@ def _check_source(entry, action: str, step: Step) -> None:
     if entry.status in step.sources:
         return
     if action == "close" and entry.status == "awaiting_sign_off":
-        raise RuleBroken("high_risk_needs_sign_off", (
-            "This high-risk entry closes only when the nominated individual or provider "
-            "quality lead signs it off."), {"action": "Waiting for sign-off."})
+        raise RuleBroken(
+            "high_risk_needs_sign_off",
+            (
+                "This high-risk entry closes only when the nominated individual or provider "
+                "quality lead signs it off."
+            ),
+            {"action": "Waiting for sign-off."},
+        )
     allowed = " or ".join(STATUS_LABELS[s] for s in step.sources)
     raise RuleBroken(
         "not_allowed_from_status",
@@ -151,13 +176,21 @@ def _check_source(entry, action: str, step: Step) -> None:
     )
 
 
-def transition(actor, entry, action: str, *, base_version=None, reason: str | None = None,
-               override_reason: str | None = None):
+def transition(
+    actor,
+    entry,
+    action: str,
+    *,
+    base_version=None,
+    reason: str | None = None,
+    override_reason: str | None = None,
+):
     """Move an entry along its status machine, or say which rule refuses it."""
     step = TRANSITIONS.get(action)
     if step is None:
-        raise Invalid(f"Unknown action: {action!r}.",
-                      {"action": f"Must be one of: {', '.join(ACTIONS)}."})
+        raise Invalid(
+            f"Unknown action: {action!r}.", {"action": f"Must be one of: {', '.join(ACTIONS)}."}
+        )
     guards.require_on_entry(actor, step.permission, entry, owner_may=step.owner_may)
     guards.check_version(entry, base_version)
     _check_source(entry, action, step)
@@ -176,13 +209,16 @@ def challenge(actor, entry, reason: str, review_id=None):
     """Record a review's challenge on an entry; a closed or awaiting-sign-off entry goes
     back to in progress, any other keeps its status. The owner sees it in the history."""
     service = guards.service_of(entry)
-    if not any(can(actor.user, a, service)
-               for a in ("review.rm", "review.provider", "entry.sign_off")):
-        raise Forbidden("Your role does not allow this (review challenge).",
-                        action="review.rm")
+    if not any(
+        can(actor.user, a, service) for a in ("review.rm", "review.provider", "entry.sign_off")
+    ):
+        raise Forbidden("Your role does not allow this (review challenge).", action="review.rm")
     reason = guards.reason_for(reason, "needs_reason", _NEEDS_REASON["challenge"])
-    fields = _reopen(actor, entry, reason, None) if entry.status in (
-        "awaiting_sign_off", "closed") else {}
+    fields = (
+        _reopen(actor, entry, reason, None)
+        if entry.status in ("awaiting_sign_off", "closed")
+        else {}
+    )
     changed = audit.apply_changes(entry, fields)
     changed.update(reason=reason, review_id=review_id)
     audit.record(actor, "log_entry", entry.id, "challenge", changed, entry.service_id)

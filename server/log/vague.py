@@ -38,85 +38,237 @@ def _v(pattern: str, scope: str, explanation: str) -> _Vague:
 
 
 _VAGUE = (
-    _v(r"\bmonitor(?:s|ed|ing)?\b", "clause",
-       '"{p}" does not say what will be done. Say what will be checked, by whom and how '
-       'often — for example "Deputy manager audits 10 MAR charts every Friday".'),
-    _v(r"\bremind(?:s|ed|ing|er|ers)?\b(?:\s+(?:all|the|every|each|night|day|care|"
-       r"senior))*(?:\s+(?:staff|team|carers|workers|colleagues|everyone|managers))?",
-       "sentence",
-       '"{p}" is a conversation, not an action that can be checked. Say what will change '
-       'and how you will know it has — for example "Senior carer observes two medication '
-       'rounds this week and records any missed signatures".'),
-    _v(r"\bcontinu(?:e|es|ed|ing)\s+(?:to|with)\b", "sentence",
-       '"{p}" describes carrying on as before, which is what led to the concern. Say what '
-       "will be done differently, by whom and by when."),
-    _v(r"\b(?:be|are|is|being|been|made|make|makes|making|kept|keep)\s+aware\b", "sentence",
-       '"{p}" cannot be checked: nobody can show that someone was aware. Say what people '
-       'will do differently and how it will be checked — for example "Duty manager checks '
-       'at each handover that the falls plan for room 4 has been read and signed".'),
-    _v(r"\bkeep(?:s|ing)?\s+an\s+eye\s+on\b|\bkept\s+an\s+eye\s+on\b", "clause",
-       '"{p}" does not say what will be looked at, by whom or how often. Name the check — '
-       'for example "Night senior checks the pressure-area chart for room 12 at 2am and '
-       '5am".'),
-    _v(r"\bensur(?:e|es|ed|ing)\b", "sentence",
-       '"{p}" names a hoped-for result, not an action. Say what will be done to make it '
-       'happen and how it will be checked — for example "Deputy manager audits the fluid '
-       'charts of all six residents on Wednesday and Friday".'),
-    _v(r"\bdiscuss(?:es|ed|ing|ion|ions)?\b", "clause",
-       '"{p}" is a talk, not an outcome. Say what will be decided or done after the '
-       "discussion, by whom and by when."),
-    _v(r"\bconsider(?:s|ed|ing|ation)?\b", "clause",
-       '"{p}" leaves open whether anything will happen. Decide now, and write down what '
-       "will be done, by whom and by when."),
-    _v(r"\blook(?:s|ed|ing)?\s+into\b", "clause",
-       '"{p}" does not say what will be examined or what happens next. Name the records to '
-       'check and the person doing it — for example "Registered manager reviews the last '
-       'four weeks of call-bell logs by 14 June".'),
-    _v(r"\b(?:try|tries|tried|trying|attempt|attempts|attempting)\s+to\b", "sentence",
-       '"{p}" allows for not doing it. Say what will be done, by whom and by when.'),
-    _v(r"\b(?:encourag(?:e|es|ed|ing)|reiterat(?:e|es|ed|ing)|reinforc(?:e|es|ed|ing)|"
-       r"emphasi[sz](?:e|es|ed|ing)|rais(?:e|es|ed|ing)\s+awareness)\b", "sentence",
-       '"{p}" is a message to staff, not an action that can be checked. Say what will '
-       "change and how you will check that it has."),
-    _v(r"\bkeep(?:s|ing)?\s+(?:this\s+|it\s+)?under\s+review\b", "clause",
-       '"{p}" sets no date and no check. Say what will be reviewed, by whom and on which '
-       "date."),
-    _v(r"\bas\s+(?:needed|required|necessary|appropriate)\b|\b(?:when|where|if)\s+"
-       r"(?:possible|required|needed|necessary)\b", "always",
-       '"{p}" leaves it open when, or whether, it will happen. Give a frequency or a date '
-       '— for example "every Friday" or "by 30 June".'),
-    _v(r"\bongoing\b", "always",
-       '"{p}" has no end and nothing to check. Give a date by which it will be done and '
-       "what will show that it has worked."),
+    _v(
+        r"\bmonitor(?:s|ed|ing)?\b",
+        "clause",
+        '"{p}" does not say what will be done. Say what will be checked, by whom and how '
+        'often — for example "Deputy manager audits 10 MAR charts every Friday".',
+    ),
+    _v(
+        r"\bremind(?:s|ed|ing|er|ers)?\b(?:\s+(?:all|the|every|each|night|day|care|"
+        r"senior))*(?:\s+(?:staff|team|carers|workers|colleagues|everyone|managers))?",
+        "sentence",
+        '"{p}" is a conversation, not an action that can be checked. Say what will change '
+        'and how you will know it has — for example "Senior carer observes two medication '
+        'rounds this week and records any missed signatures".',
+    ),
+    _v(
+        r"\bcontinu(?:e|es|ed|ing)\s+(?:to|with)\b",
+        "sentence",
+        '"{p}" describes carrying on as before, which is what led to the concern. Say what '
+        "will be done differently, by whom and by when.",
+    ),
+    _v(
+        r"\b(?:be|are|is|being|been|made|make|makes|making|kept|keep)\s+aware\b",
+        "sentence",
+        '"{p}" cannot be checked: nobody can show that someone was aware. Say what people '
+        'will do differently and how it will be checked — for example "Duty manager checks '
+        'at each handover that the falls plan for room 4 has been read and signed".',
+    ),
+    _v(
+        r"\bkeep(?:s|ing)?\s+an\s+eye\s+on\b|\bkept\s+an\s+eye\s+on\b",
+        "clause",
+        '"{p}" does not say what will be looked at, by whom or how often. Name the check — '
+        'for example "Night senior checks the pressure-area chart for room 12 at 2am and '
+        '5am".',
+    ),
+    _v(
+        r"\bensur(?:e|es|ed|ing)\b",
+        "sentence",
+        '"{p}" names a hoped-for result, not an action. Say what will be done to make it '
+        'happen and how it will be checked — for example "Deputy manager audits the fluid '
+        'charts of all six residents on Wednesday and Friday".',
+    ),
+    _v(
+        r"\bdiscuss(?:es|ed|ing|ion|ions)?\b",
+        "clause",
+        '"{p}" is a talk, not an outcome. Say what will be decided or done after the '
+        "discussion, by whom and by when.",
+    ),
+    _v(
+        r"\bconsider(?:s|ed|ing|ation)?\b",
+        "clause",
+        '"{p}" leaves open whether anything will happen. Decide now, and write down what '
+        "will be done, by whom and by when.",
+    ),
+    _v(
+        r"\blook(?:s|ed|ing)?\s+into\b",
+        "clause",
+        '"{p}" does not say what will be examined or what happens next. Name the records to '
+        'check and the person doing it — for example "Registered manager reviews the last '
+        'four weeks of call-bell logs by 14 June".',
+    ),
+    _v(
+        r"\b(?:try|tries|tried|trying|attempt|attempts|attempting)\s+to\b",
+        "sentence",
+        '"{p}" allows for not doing it. Say what will be done, by whom and by when.',
+    ),
+    _v(
+        r"\b(?:encourag(?:e|es|ed|ing)|reiterat(?:e|es|ed|ing)|reinforc(?:e|es|ed|ing)|"
+        r"emphasi[sz](?:e|es|ed|ing)|rais(?:e|es|ed|ing)\s+awareness)\b",
+        "sentence",
+        '"{p}" is a message to staff, not an action that can be checked. Say what will '
+        "change and how you will check that it has.",
+    ),
+    _v(
+        r"\bkeep(?:s|ing)?\s+(?:this\s+|it\s+)?under\s+review\b",
+        "clause",
+        '"{p}" sets no date and no check. Say what will be reviewed, by whom and on which date.',
+    ),
+    _v(
+        r"\bas\s+(?:needed|required|necessary|appropriate)\b|\b(?:when|where|if)\s+"
+        r"(?:possible|required|needed|necessary)\b",
+        "always",
+        '"{p}" leaves it open when, or whether, it will happen. Give a frequency or a date '
+        '— for example "every Friday" or "by 30 June".',
+    ),
+    _v(
+        r"\bongoing\b",
+        "always",
+        '"{p}" has no end and nothing to check. Give a date by which it will be done and '
+        "what will show that it has worked.",
+    ),
 )
 
 _CONCRETE = (
-    "audit", "check", "spot-check", "recheck", "observe", "train", "retrain", "book",
-    "call", "phone", "ring", "email", "write", "rewrite", "send", "replace", "repair", "fix",
-    "install", "fit", "order", "buy", "record", "document", "assign", "allocate",
-    "supervise", "complete", "update", "introduce", "arrange", "schedule", "meet", "hold",
-    "inspect", "test", "count", "reconcile", "measure", "weigh", "assess", "reassess",
-    "visit", "refer", "contact", "change", "move", "add", "remove", "run", "deliver", "sign",
-    "read", "shadow", "deploy", "label", "clean", "print", "display", "re-audit",
-    "amend", "revise", "draft", "create", "report", "escalate", "agree", "chase",
-    "obtain", "request", "compare", "sample", "interview", "investigate", "recruit",
-    "provide", "carry", "walk", "attend", "teach", "photograph", "review",
+    "audit",
+    "check",
+    "spot-check",
+    "recheck",
+    "observe",
+    "train",
+    "retrain",
+    "book",
+    "call",
+    "phone",
+    "ring",
+    "email",
+    "write",
+    "rewrite",
+    "send",
+    "replace",
+    "repair",
+    "fix",
+    "install",
+    "fit",
+    "order",
+    "buy",
+    "record",
+    "document",
+    "assign",
+    "allocate",
+    "supervise",
+    "complete",
+    "update",
+    "introduce",
+    "arrange",
+    "schedule",
+    "meet",
+    "hold",
+    "inspect",
+    "test",
+    "count",
+    "reconcile",
+    "measure",
+    "weigh",
+    "assess",
+    "reassess",
+    "visit",
+    "refer",
+    "contact",
+    "change",
+    "move",
+    "add",
+    "remove",
+    "run",
+    "deliver",
+    "sign",
+    "read",
+    "shadow",
+    "deploy",
+    "label",
+    "clean",
+    "print",
+    "display",
+    "re-audit",
+    "amend",
+    "revise",
+    "draft",
+    "create",
+    "report",
+    "escalate",
+    "agree",
+    "chase",
+    "obtain",
+    "request",
+    "compare",
+    "sample",
+    "interview",
+    "investigate",
+    "recruit",
+    "provide",
+    "carry",
+    "walk",
+    "attend",
+    "teach",
+    "photograph",
+    "review",
 )
 _IRREGULAR = {
-    "meet": ("met",), "write": ("wrote", "written"), "rewrite": ("rewrote", "rewritten"),
-    "hold": ("held",), "run": ("ran",),
-    "buy": ("bought",), "teach": ("taught",), "send": ("sent",), "read": (),
-    "fit": ("fitted", "fitting"), "refer": ("referred", "referring"),
+    "meet": ("met",),
+    "write": ("wrote", "written"),
+    "rewrite": ("rewrote", "rewritten"),
+    "hold": ("held",),
+    "run": ("ran",),
+    "buy": ("bought",),
+    "teach": ("taught",),
+    "send": ("sent",),
+    "read": (),
+    "fit": ("fitted", "fitting"),
+    "refer": ("referred", "referring"),
 }
 # Nouns that share a verb's spelling and usually are the noun in care writing.
 _NOT_VERBS = {"meeting", "meetings", "reading", "readings"}
 _COMPOUND_NOUNS = re.compile(r"\bcall[\s-]+bells?\b|\bsign[\s-]*in\b", re.IGNORECASE)
 # Words after "review" that show nothing specific will be reviewed.
 _VAGUE_REVIEW_OBJECTS = {
-    "", "it", "this", "that", "these", "those", "things", "progress", "situation", "issue",
-    "issues", "matter", "matters", "concern", "concerns", "practice", "everything", "again",
-    "later", "regularly", "periodically", "as", "in", "at", "on", "when", "if", "with",
-    "next", "after", "soon", "weekly", "monthly", "daily", "going", "outcome", "outcomes",
+    "",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "things",
+    "progress",
+    "situation",
+    "issue",
+    "issues",
+    "matter",
+    "matters",
+    "concern",
+    "concerns",
+    "practice",
+    "everything",
+    "again",
+    "later",
+    "regularly",
+    "periodically",
+    "as",
+    "in",
+    "at",
+    "on",
+    "when",
+    "if",
+    "with",
+    "next",
+    "after",
+    "soon",
+    "weekly",
+    "monthly",
+    "daily",
+    "going",
+    "outcome",
+    "outcomes",
 }
 _SKIPPED_BEFORE_OBJECT = {"the", "all", "each", "every", "any"}
 _WORD = re.compile(r"[a-z][a-z'-]*", re.IGNORECASE)
@@ -188,17 +340,27 @@ def check(decision: str) -> list[Flag]:
         if v.scope == "always" or not has_act
     ]
     if len(_WORD.findall(text)) < MIN_WORDS:
-        flags.append(Flag(text, (
-            "This decision is too short to show what will be done. Say what will be done, "
-            f"by whom and how often — for example {EXAMPLE}."
-        )))
+        flags.append(
+            Flag(
+                text,
+                (
+                    "This decision is too short to show what will be done. Say what will be done, "
+                    f"by whom and how often — for example {EXAMPLE}."
+                ),
+            )
+        )
     elif not has_act and not flags:
-        flags.append(Flag(text, (
-            "This decision does not name a concrete act that someone will carry out, so "
-            "nobody can check that it happened. Start with what will be done — audit, "
-            "observe, check, train, book, replace, record — and say by whom and how often: "
-            f"for example {EXAMPLE}."
-        )))
+        flags.append(
+            Flag(
+                text,
+                (
+                    "This decision does not name a concrete act that someone will carry out, so "
+                    "nobody can check that it happened. Start with what will be done — audit, "
+                    "observe, check, train, book, replace, record — and say by whom and how often: "
+                    f"for example {EXAMPLE}."
+                ),
+            )
+        )
     return flags
 
 

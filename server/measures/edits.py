@@ -22,9 +22,15 @@ EDITABLE = ("name", "baseline", "target", "deadline")
 
 def measure_version(measure: ImprovementMeasure) -> int:
     """Return the measure's version: 1, plus one for each edit in its history."""
-    edits = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.entity_type == "improvement_measure",
-        AuditEvent.entity_id == str(measure.id), AuditEvent.action == "edit"))
+    edits = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "improvement_measure",
+            AuditEvent.entity_id == str(measure.id),
+            AuditEvent.action == "edit",
+        )
+    )
     return 1 + (edits or 0)
 
 
@@ -33,14 +39,16 @@ def measure_view(measure: ImprovementMeasure) -> dict:
     return {**measure_detail(measure), "version": measure_version(measure)}
 
 
-def edit_measure(actor: Actor, measure: ImprovementMeasure, base_version: int,
-                 changes: dict) -> ImprovementMeasure:
+def edit_measure(
+    actor: Actor, measure: ImprovementMeasure, base_version: int, changes: dict
+) -> ImprovementMeasure:
     """Change a measure's name, baseline, target or deadline; refuse a stale edit."""
     service = db.session.get(Service, measure.service_id)
     require(actor.user, "measure.manage", service)
     # Lock the row (PostgreSQL; SQLite's write lock is taken at BEGIN) before counting.
-    db.session.execute(select(ImprovementMeasure.id)
-                       .where(ImprovementMeasure.id == measure.id).with_for_update())
+    db.session.execute(
+        select(ImprovementMeasure.id).where(ImprovementMeasure.id == measure.id).with_for_update()
+    )
     current = measure_version(measure)
     if base_version != current:
         raise Conflict(
@@ -61,8 +69,9 @@ def edit_measure(actor: Actor, measure: ImprovementMeasure, base_version: int,
             setattr(measure, name, new)
             changed[name] = [old, new]
     if changed:
-        record(actor, "improvement_measure", measure.id, "edit", changed,
-               service_id=measure.service_id)
+        record(
+            actor, "improvement_measure", measure.id, "edit", changed, service_id=measure.service_id
+        )
         db.session.flush()
     return measure
 
@@ -82,7 +91,7 @@ def _check_edit(measure: ImprovementMeasure, changes: dict) -> dict:
             errors[field] = "Give a percentage from 0 to 100."
     deadline = changes.get("deadline")
     if deadline is not None and deadline <= measure.start_date:
-        errors["deadline"] = (f"The deadline must be after the start date "
-                              f"({measure.start_date.isoformat()}).")
+        errors["deadline"] = (
+            f"The deadline must be after the start date ({measure.start_date.isoformat()})."
+        )
     return errors
-

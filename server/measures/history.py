@@ -12,8 +12,12 @@ METRIC_LABELS = {
     "high_risk_audit_escalation": "high-risk audit findings with an escalation decision",
 }
 FIELD_LABELS = {
-    "name": "Name", "metric": "Metric", "baseline": "Baseline", "target": "Target",
-    "start_date": "Start date", "deadline": "Deadline",
+    "name": "Name",
+    "metric": "Metric",
+    "baseline": "Baseline",
+    "target": "Target",
+    "start_date": "Start date",
+    "deadline": "Deadline",
 }
 
 
@@ -35,8 +39,11 @@ def measure_names(ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
     keys = [uuid.UUID(i) for i in ids]
-    rows = db.session.execute(db.select(ImprovementMeasure.id, ImprovementMeasure.name)
-                              .where(ImprovementMeasure.id.in_(keys)))
+    rows = db.session.execute(
+        db.select(ImprovementMeasure.id, ImprovementMeasure.name).where(
+            ImprovementMeasure.id.in_(keys)
+        )
+    )
     return {str(key): name for key, name in rows}
 
 
@@ -44,20 +51,34 @@ def describe_measure_event(action: str, changes: dict, name: str | None) -> tupl
     """Return (summary, changes in words) for one audit event of a measure."""
     if action == "create":
         called = changes.get("name") or name or "a measure"
-        words = (f"{METRIC_LABELS.get(changes.get('metric'), changes.get('metric'))}: "
-                 f"baseline {percent(changes.get('baseline'))}, target "
-                 f"{percent(changes.get('target'))}, from {long_date(changes.get('start_date'))} "
-                 f"to {long_date(changes.get('deadline'))}.")
-        return f"Set the improvement measure “{called}”", [{
-            "field": "measure", "label": "New measure", "before": None,
-            "after": changes, "words": [words[0].upper() + words[1:]],
-        }]
+        words = (
+            f"{METRIC_LABELS.get(changes.get('metric'), changes.get('metric'))}: "
+            f"baseline {percent(changes.get('baseline'))}, target "
+            f"{percent(changes.get('target'))}, from {long_date(changes.get('start_date'))} "
+            f"to {long_date(changes.get('deadline'))}."
+        )
+        return f"Set the improvement measure “{called}”", [
+            {
+                "field": "measure",
+                "label": "New measure",
+                "before": None,
+                "after": changes,
+                "words": [words[0].upper() + words[1:]],
+            }
+        ]
     called = name or (changes.get("name") or [None, None])[1] or "a measure"
     items = []
     for field, pair in changes.items():
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        items.append({"field": field, "label": FIELD_LABELS.get(field, field),
-                      "before": before, "after": after, "words": [_edit_words(field, before, after)]})
+        items.append(
+            {
+                "field": field,
+                "label": FIELD_LABELS.get(field, field),
+                "before": before,
+                "after": after,
+                "words": [_edit_words(field, before, after)],
+            }
+        )
     return f"Changed the improvement measure “{called}”", items
 
 

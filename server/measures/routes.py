@@ -25,8 +25,9 @@ def list_measures():
     return page(query, MeasureSchema().dump, args["page"], args["per_page"])
 
 
-@endpoint("/measures", methods=("POST",), status=201, body=MeasureCreateSchema,
-          response=MeasureSchema)
+@endpoint(
+    "/measures", methods=("POST",), status=201, body=MeasureCreateSchema, response=MeasureSchema
+)
 @login_required
 def create_measure():
     """Set an improvement measure: metric, baseline, target, start date and deadline."""
@@ -40,18 +41,24 @@ def create_measure():
 @login_required
 def get_measure(measure_id):
     """Read a measure with its figure week by week and where it stands against target."""
-    measure = get_in_service(current_user, ImprovementMeasure, measure_id, "measure.read",
-                             "improvement measure")
+    measure = get_in_service(
+        current_user, ImprovementMeasure, measure_id, "measure.read", "improvement measure"
+    )
     return MeasureDetailSchema().dump(edits.measure_view(measure))
 
 
-@endpoint("/measures/<measure_id>", methods=("PATCH",), body=MeasureEditSchema,
-          response=MeasureDetailSchema)
+@endpoint(
+    "/measures/<measure_id>",
+    methods=("PATCH",),
+    body=MeasureEditSchema,
+    response=MeasureDetailSchema,
+)
 @login_required
 def edit_measure(measure_id):
     """Change a measure's name, baseline, target or deadline (send base_version)."""
-    measure = get_in_service(current_user, ImprovementMeasure, measure_id, "measure.read",
-                             "improvement measure")
+    measure = get_in_service(
+        current_user, ImprovementMeasure, measure_id, "measure.read", "improvement measure"
+    )
     data = load(MeasureEditSchema())
     base_version = data.pop("base_version")
     user = current_user._get_current_object()

@@ -32,8 +32,11 @@ class MeasureEditSchema(Schema):
     """Only the fields sent change; the metric and start date stay as they were set."""
 
     base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    name = fields.String(validate=validate.Length(
-        min=1, max=200, error="Give the measure a name of at most 200 characters."))
+    name = fields.String(
+        validate=validate.Length(
+            min=1, max=200, error="Give the measure a name of at most 200 characters."
+        )
+    )
     baseline = fields.Float(validate=PERCENT_WORDS)
     target = fields.Float(validate=PERCENT_WORDS)
     deadline = SaneDate()

@@ -43,14 +43,22 @@ def create_measure(actor: Actor, service: Service, data: dict) -> ImprovementMea
     if errors:
         raise Invalid(f"Please check these fields: {', '.join(sorted(errors))}.", errors)
     measure = ImprovementMeasure(
-        id=measure_id or uuid.uuid4(), service_id=service.id, created_by=actor.user_id,
+        id=measure_id or uuid.uuid4(),
+        service_id=service.id,
+        created_by=actor.user_id,
         **{name: data[name] for name in FIELDS},
     )
     measure.name = measure.name.strip()
     db.session.add(measure)
     db.session.flush()
-    record(actor, "improvement_measure", measure.id, "create",
-           {name: getattr(measure, name) for name in FIELDS}, service_id=service.id)
+    record(
+        actor,
+        "improvement_measure",
+        measure.id,
+        "create",
+        {name: getattr(measure, name) for name in FIELDS},
+        service_id=service.id,
+    )
     return measure
 
 
@@ -82,10 +90,13 @@ def measures_query(user, *, service_id=None):
     else:
         ids = service_ids_for(user, "measure.read")
         if ids == []:
-            raise Forbidden("Your role does not allow seeing improvement measures "
-                            "(measure.read).", action="measure.read")
+            raise Forbidden(
+                "Your role does not allow seeing improvement measures (measure.read).",
+                action="measure.read",
+            )
         query = query.join(Service, Service.id == ImprovementMeasure.service_id).where(
-            Service.provider_id == user.provider_id)
+            Service.provider_id == user.provider_id
+        )
         if ids is not None:
             query = query.where(ImprovementMeasure.service_id.in_(ids))
     return query.order_by(ImprovementMeasure.deadline, ImprovementMeasure.id)
@@ -106,13 +117,20 @@ def _series(starts: list[date], counts: dict) -> list[dict]:
     for index, start in enumerate(starts):
         denominator, numerator = counts.get(index, (0, 0))
         value = round(100 * numerator / denominator, 1) if denominator else None
-        series.append({"week_start": start, "value": value, "numerator": numerator,
-                       "denominator": denominator})
+        series.append(
+            {
+                "week_start": start,
+                "value": value,
+                "numerator": numerator,
+                "denominator": denominator,
+            }
+        )
     return series
 
 
-def measure_status(measure: ImprovementMeasure, series: list[dict],
-                   today: date | None = None) -> dict:
+def measure_status(
+    measure: ImprovementMeasure, series: list[dict], today: date | None = None
+) -> dict:
     """Say where the measure stands against its target, from its latest week with data."""
     today = today or london_today()
     latest = next((point for point in reversed(series) if point["value"] is not None), None)
@@ -152,15 +170,18 @@ def measure_details(measures: list[ImprovementMeasure], today: date | None = Non
     for m in measures:
         if starts[m.id]:
             groups.setdefault((m.metric, tuple(starts[m.id])), set()).add(m.service_id)
-    counts = {key: _METRICS[key[0]](sorted(ids), list(key[1]), today)
-              for key, ids in groups.items()}
+    counts = {
+        key: _METRICS[key[0]](sorted(ids), list(key[1]), today) for key, ids in groups.items()
+    }
     details = []
     for m in measures:
         weeks = starts[m.id]
         found = counts[(m.metric, tuple(weeks))].get(m.service_id, {}) if weeks else {}
         series = _series(weeks, found)
-        detail = {name: getattr(m, name) for name in
-                  ("id", "service_id", "created_by", "created_at") + FIELDS}
+        detail = {
+            name: getattr(m, name)
+            for name in ("id", "service_id", "created_by", "created_at") + FIELDS
+        }
         detail.update(series=series, progress=measure_status(m, series, today))
         details.append(detail)
     return details
@@ -168,15 +189,17 @@ def measure_details(measures: list[ImprovementMeasure], today: date | None = Non
 
 def _week_of(column, bounds: list) -> case:
     """CASE putting ``column`` into week 0, 1, ... given each week's first bound."""
-    return case(*((column < bound, index) for index, bound in enumerate(bounds[1:])),
-                else_=len(bounds) - 2)
+    return case(
+        *((column < bound, index) for index, bound in enumerate(bounds[1:])), else_=len(bounds) - 2
+    )
 
 
 def _count(rows) -> dict[uuid.UUID, dict[int, tuple[int, int]]]:
     """Group a select of (service_id, week, hit 0/1) rows: {service: {week: (den, num)}}."""
     sub = rows.subquery()
-    query = (select(sub.c.service_id, sub.c.week, func.count(), func.sum(sub.c.hit))
-             .group_by(sub.c.service_id, sub.c.week))
+    query = select(sub.c.service_id, sub.c.week, func.count(), func.sum(sub.c.hit)).group_by(
+        sub.c.service_id, sub.c.week
+    )
     out: dict[uuid.UUID, dict[int, tuple[int, int]]] = {}
     for service_id, week, n, hits in db.session.execute(query):
         out.setdefault(service_id, {})[week] = (n, int(hits or 0))
@@ -194,14 +217,26 @@ def _follow_ups_within_timescale(service_ids, starts, today) -> dict:
     # make a late follow-up count as on time. Entries without original_due_date fall back
     # to the first carry-forward's from-date, then to the due date. Two branches, one per
     # case, so that the first reads a window of ix_entry_service_original_due.
-    first_moved = (select(CarryForward.from_date).where(CarryForward.entry_id == LogEntry.id)
-                   .order_by(CarryForward.id).limit(1).scalar_subquery())
+    first_moved = (
+        select(CarryForward.from_date)
+        .where(CarryForward.entry_id == LogEntry.id)
+        .order_by(CarryForward.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     original = LogEntry.original_due_date
-    return _count(union_all(
-        _judged(service_ids, original, original.is_not(None), starts, today),
-        _judged(service_ids, func.coalesce(first_moved, LogEntry.due_date), original.is_(None),
-                starts, today),
-    ))
+    return _count(
+        union_all(
+            _judged(service_ids, original, original.is_not(None), starts, today),
+            _judged(
+                service_ids,
+                func.coalesce(first_moved, LogEntry.due_date),
+                original.is_(None),
+                starts,
+                today,
+            ),
+        )
+    )
 
 
 def _judged(service_ids, due, case_of, starts, today):
@@ -212,8 +247,12 @@ def _judged(service_ids, due, case_of, starts, today):
         _week_of(due, starts + [starts[-1] + WEEK]).label("week"),
         case((done & (LogEntry.completed_on <= due), 1), else_=0).label("hit"),
     ).where(
-        LogEntry.service_id.in_(service_ids), case_of, LogEntry.deleted_at.is_(None),
-        LogEntry.status != "draft", due >= starts[0], due < starts[-1] + WEEK,
+        LogEntry.service_id.in_(service_ids),
+        case_of,
+        LogEntry.deleted_at.is_(None),
+        LogEntry.status != "draft",
+        due >= starts[0],
+        due < starts[-1] + WEEK,
         done | (due < today),
     )
 
@@ -230,22 +269,32 @@ def _visibility_question_ids(service: Service) -> list[str]:
 
 def _positive_visibility_feedback(service_ids, starts, today) -> dict:
     # Each service has its own visibility questions: count by question, keep the service's.
-    asked = {s.id: set(_visibility_question_ids(s)) for s in
-             db.session.scalars(select(Service).where(Service.id.in_(service_ids)))}
+    asked = {
+        s.id: set(_visibility_question_ids(s))
+        for s in db.session.scalars(select(Service).where(Service.id.in_(service_ids)))
+    }
     bounds = _instants(starts, today)
-    rows = select(
-        Finding.service_id, Finding.question_id,
-        _week_of(Finding.received_at, bounds).label("week"),
-        case((Finding.sentiment == "positive", 1), else_=0).label("hit"),
-    ).where(
-        _services(service_ids), Finding.deleted_at.is_(None),
-        Finding.kind == "feedback", Finding.sentiment.is_not(None),
-        Finding.question_id.in_(sorted(set().union(*asked.values()))),
-        Finding.received_at >= bounds[0], Finding.received_at < bounds[-1],
-    ).subquery()
-    query = (select(rows.c.service_id, rows.c.question_id, rows.c.week, func.count(),
-                    func.sum(rows.c.hit))
-             .group_by(rows.c.service_id, rows.c.question_id, rows.c.week))
+    rows = (
+        select(
+            Finding.service_id,
+            Finding.question_id,
+            _week_of(Finding.received_at, bounds).label("week"),
+            case((Finding.sentiment == "positive", 1), else_=0).label("hit"),
+        )
+        .where(
+            _services(service_ids),
+            Finding.deleted_at.is_(None),
+            Finding.kind == "feedback",
+            Finding.sentiment.is_not(None),
+            Finding.question_id.in_(sorted(set().union(*asked.values()))),
+            Finding.received_at >= bounds[0],
+            Finding.received_at < bounds[-1],
+        )
+        .subquery()
+    )
+    query = select(
+        rows.c.service_id, rows.c.question_id, rows.c.week, func.count(), func.sum(rows.c.hit)
+    ).group_by(rows.c.service_id, rows.c.question_id, rows.c.week)
     out: dict[uuid.UUID, dict[int, tuple[int, int]]] = {}
     for service_id, question_id, week, n, hits in db.session.execute(query):
         if question_id in asked[service_id]:
@@ -269,30 +318,40 @@ def _services(service_ids):
 def _high_risk_audit_escalation(service_ids, starts, today) -> dict:
     bounds = _instants(starts, today)
     decided = LogEntry.escalation_decision.is_not(None)
-    findings = select(
-        Finding.service_id.label("service_id"),
-        _week_of(Finding.received_at, bounds).label("week"),
-        case((decided, 1), else_=0).label("hit"),
-    ).outerjoin(LogEntry, LogEntry.id == Finding.log_entry_id).where(
-        Finding.service_id.in_(service_ids), Finding.deleted_at.is_(None),
-        # Every triage state, named: the planner then seeks (service, state, risk, time) of
-        # ix_finding_service_triage_risk and reads only the high-risk findings' rows.
-        Finding.triage_state.in_(TRIAGE_STATES), Finding.risk == "high",
-        Finding.source == "audit",
-        Finding.received_at >= bounds[0], Finding.received_at < bounds[-1],
+    findings = (
+        select(
+            Finding.service_id.label("service_id"),
+            _week_of(Finding.received_at, bounds).label("week"),
+            case((decided, 1), else_=0).label("hit"),
+        )
+        .outerjoin(LogEntry, LogEntry.id == Finding.log_entry_id)
+        .where(
+            Finding.service_id.in_(service_ids),
+            Finding.deleted_at.is_(None),
+            # Every triage state, named: the planner then seeks (service, state, risk, time) of
+            # ix_finding_service_triage_risk and reads only the high-risk findings' rows.
+            Finding.triage_state.in_(TRIAGE_STATES),
+            Finding.risk == "high",
+            Finding.source == "audit",
+            Finding.received_at >= bounds[0],
+            Finding.received_at < bounds[-1],
+        )
     )
     # An audit entry raised without a finding counts itself; one with findings is counted
     # through them, so that nothing is counted twice.
-    has_finding = exists().where(Finding.log_entry_id == LogEntry.id,
-                                 Finding.deleted_at.is_(None))
+    has_finding = exists().where(Finding.log_entry_id == LogEntry.id, Finding.deleted_at.is_(None))
     entries = select(
         LogEntry.service_id.label("service_id"),
         _week_of(LogEntry.created_at, bounds).label("week"),
         case((decided, 1), else_=0).label("hit"),
     ).where(
-        LogEntry.service_id.in_(service_ids), LogEntry.deleted_at.is_(None),
-        LogEntry.risk == "high", LogEntry.source == "audit", ~has_finding,
-        LogEntry.created_at >= bounds[0], LogEntry.created_at < bounds[-1],
+        LogEntry.service_id.in_(service_ids),
+        LogEntry.deleted_at.is_(None),
+        LogEntry.risk == "high",
+        LogEntry.source == "audit",
+        ~has_finding,
+        LogEntry.created_at >= bounds[0],
+        LogEntry.created_at < bounds[-1],
     )
     return _count(union_all(findings, entries))
 

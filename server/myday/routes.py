@@ -23,8 +23,13 @@ def my_preferences():
     return PreferencesSchema().dump(preferences(current_user))
 
 
-@endpoint("/me/preferences", methods=("PATCH",), body=PreferencesUpdateSchema,
-          response=PreferencesSchema, tag="myday")
+@endpoint(
+    "/me/preferences",
+    methods=("PATCH",),
+    body=PreferencesUpdateSchema,
+    response=PreferencesSchema,
+    tag="myday",
+)
 @login_required
 def change_my_preferences():
     """Choose whether I get the daily email digest (my own preferences only)."""

@@ -62,17 +62,24 @@ class MyDaySchema(Schema):
     due_today = fields.List(fields.Nested(MyDayItemSchema))
     challenges = fields.List(fields.Nested(MyDayItemSchema))
     new_assignments = fields.List(fields.Nested(MyDayItemSchema))
-    manager = fields.Nested(MyDayManagerSchema, allow_none=True, metadata={
-        "description": "Only for a role with finding.triage or oversight.read; else null"})
+    manager = fields.Nested(
+        MyDayManagerSchema,
+        allow_none=True,
+        metadata={
+            "description": "Only for a role with finding.triage or oversight.read; else null"
+        },
+    )
 
 
 class PreferencesSchema(Schema):
     """The signed-in person's reminder preferences."""
 
-    digest_opt_in = fields.Boolean(metadata={
-        "description": "Email me a daily summary of My day (counts and links only)"})
-    email_configured = fields.Boolean(metadata={
-        "description": "Whether this server can send email; without it no digest is sent"})
+    digest_opt_in = fields.Boolean(
+        metadata={"description": "Email me a daily summary of My day (counts and links only)"}
+    )
+    email_configured = fields.Boolean(
+        metadata={"description": "Whether this server can send email; without it no digest is sent"}
+    )
 
 
 class PreferencesUpdateSchema(Schema):

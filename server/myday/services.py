@@ -26,8 +26,10 @@ CHALLENGE_DAYS = 14
 ASSIGNMENT_DAYS = 3
 REVIEW_SOON_DAYS = 2
 MANAGER_ACTIONS = ("finding.triage", "oversight.read")
-REVIEW_TRACKS = {"rm": ("review.rm", "weekly review"),
-                 "provider": ("review.provider", "provider's monthly review")}
+REVIEW_TRACKS = {
+    "rm": ("review.rm", "weekly review"),
+    "provider": ("review.provider", "provider's monthly review"),
+}
 
 
 def _on(day: date) -> str:
@@ -50,20 +52,33 @@ def visible_services(user, action: str) -> list[Service]:
 
 
 def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:
-    return {"entry_id": entry.id, "concern": entry.concern, "due_date": entry.due_date,
-            "status": entry.status, "risk": entry.risk, "service_id": entry.service_id,
-            "service_name": services[entry.service_id].name, "reason": reason, **extra}
+    return {
+        "entry_id": entry.id,
+        "concern": entry.concern,
+        "due_date": entry.due_date,
+        "status": entry.status,
+        "risk": entry.risk,
+        "service_id": entry.service_id,
+        "service_name": services[entry.service_id].name,
+        "reason": reason,
+        **extra,
+    }
 
 
 def _my_entries(user, services: dict) -> list[LogEntry]:
     if not services:
         return []
-    return list(db.session.scalars(
-        db.select(LogEntry)
-        .where(LogEntry.owner_id == user.id, LogEntry.deleted_at.is_(None),
-               LogEntry.service_id.in_(list(services)))
-        .order_by(LogEntry.due_date, LogEntry.created_at, LogEntry.id)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(LogEntry)
+            .where(
+                LogEntry.owner_id == user.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.service_id.in_(list(services)),
+            )
+            .order_by(LogEntry.due_date, LogEntry.created_at, LogEntry.id)
+        )
+    )
 
 
 def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[list, list]:
@@ -72,12 +87,21 @@ def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[l
     for entry in entries:
         if is_entry_overdue(entry, today):
             late = (today - entry.due_date).days
-            overdue.append(_entry_item(entry, services, (
-                f"You own this action and it is overdue by {_days(late)}: it was due on "
-                f"{_on(entry.due_date)}."), days_overdue=late))
+            overdue.append(
+                _entry_item(
+                    entry,
+                    services,
+                    (
+                        f"You own this action and it is overdue by {_days(late)}: it was due on "
+                        f"{_on(entry.due_date)}."
+                    ),
+                    days_overdue=late,
+                )
+            )
         elif entry.status in OVERDUE_STATUSES and entry.due_date == today:
-            due_today.append(_entry_item(entry, services, (
-                "You own this action and it is due today.")))
+            due_today.append(
+                _entry_item(entry, services, ("You own this action and it is due today."))
+            )
     return overdue, due_today
 
 
@@ -92,13 +116,17 @@ def _names(user_ids) -> dict:
 def _events(entries: list[LogEntry], since: datetime) -> list[AuditEvent]:
     if not entries:
         return []
-    return list(db.session.scalars(
-        db.select(AuditEvent)
-        .where(AuditEvent.entity_type == "log_entry",
-               AuditEvent.entity_id.in_([str(e.id) for e in entries]),
-               AuditEvent.at >= since)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "log_entry",
+                AuditEvent.entity_id.in_([str(e.id) for e in entries]),
+                AuditEvent.at >= since,
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
 
 
 def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[dict]:
@@ -110,23 +138,47 @@ def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[d
     for event in _events(entries, since):
         if event.action == "challenge":
             changes = event.changes or {}
-            found.append((by_id[event.entity_id], event.at, event.actor_id,
-                          str(changes.get("reason") or ""), _uuid(changes.get("review_id"))))
+            found.append(
+                (
+                    by_id[event.entity_id],
+                    event.at,
+                    event.actor_id,
+                    str(changes.get("reason") or ""),
+                    _uuid(changes.get("review_id")),
+                )
+            )
     seen = {(e.id, review_id) for e, _, _, _, review_id in found if review_id}
     for item, review in _review_challenges(list(by_id.values()), since):
         if (item.entry_id, review.id) not in seen:
-            found.append((by_id[str(item.entry_id)], review.reviewed_at, review.reviewer_id,
-                          item.comment, review.id))
+            found.append(
+                (
+                    by_id[str(item.entry_id)],
+                    review.reviewed_at,
+                    review.reviewer_id,
+                    item.comment,
+                    review.id,
+                )
+            )
     names = _names(f[2] for f in found)
     found.sort(key=lambda f: f[1], reverse=True)
     out = []
     for entry, at, by, comment, review_id in found:
         who = names.get(by, "Someone")
         where = "in a review" if review_id else "at sign-off"
-        out.append(_entry_item(entry, services, (
-            f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: "
-            f"{comment}"), challenged_at=at, challenged_by=who,
-            comment=comment, review_id=review_id))
+        out.append(
+            _entry_item(
+                entry,
+                services,
+                (
+                    f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: "
+                    f"{comment}"
+                ),
+                challenged_at=at,
+                challenged_by=who,
+                comment=comment,
+                review_id=review_id,
+            )
+        )
     return out
 
 
@@ -140,12 +192,17 @@ def _uuid(value) -> uuid.UUID | None:
 def _review_challenges(entries: list[LogEntry], since: datetime) -> list:
     if not entries:
         return []
-    return list(db.session.execute(
-        db.select(ReviewItem, Review)
-        .join(Review, Review.id == ReviewItem.review_id)
-        .where(ReviewItem.entry_id.in_([e.id for e in entries]),
-               ReviewItem.outcome == "challenge", Review.reviewed_at >= since)
-    ).all())
+    return list(
+        db.session.execute(
+            db.select(ReviewItem, Review)
+            .join(Review, Review.id == ReviewItem.review_id)
+            .where(
+                ReviewItem.entry_id.in_([e.id for e in entries]),
+                ReviewItem.outcome == "challenge",
+                Review.reviewed_at >= since,
+            )
+        ).all()
+    )
 
 
 def _new_owner(event: AuditEvent):
@@ -173,9 +230,15 @@ def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime
         if event.actor_id == user.id:
             continue
         who = names.get(event.actor_id, "The system")
-        out.append(_entry_item(by_id[entity_id], services, (
-            f"{who} made you the owner of this entry on {_on(london_date(event.at))}."),
-            assigned_at=event.at, assigned_by=who))
+        out.append(
+            _entry_item(
+                by_id[entity_id],
+                services,
+                (f"{who} made you the owner of this entry on {_on(london_date(event.at))}."),
+                assigned_at=event.at,
+                assigned_by=who,
+            )
+        )
     return out
 
 
@@ -198,12 +261,19 @@ def findings_past_escalation(user, services: list[Service], now: datetime) -> li
 def _finding_item(item, service: Service, hours) -> dict:
     finding = item.finding
     return {
-        "finding_id": finding.id, "description": finding.description, "area": finding.area,
-        "source": finding.source, "risk": finding.risk, "received_at": finding.received_at,
-        "waiting_hours": item.waiting_hours, "service_id": service.id,
+        "finding_id": finding.id,
+        "description": finding.description,
+        "area": finding.area,
+        "source": finding.source,
+        "risk": finding.risk,
+        "received_at": finding.received_at,
+        "waiting_hours": item.waiting_hours,
+        "service_id": service.id,
         "service_name": service.name,
-        "reason": (f"High-risk finding in {service.name} waiting {item.waiting_hours:g} hours "
-                   f"for triage; it should be triaged within {hours:g} hours."),
+        "reason": (
+            f"High-risk finding in {service.name} waiting {item.waiting_hours:g} hours "
+            f"for triage; it should be triaged within {hours:g} hours."
+        ),
     }
 
 
@@ -233,9 +303,13 @@ def _review_item(service: Service, due: dict, label: str, today: date) -> dict:
     else:
         when = f"is due on {_on(due['next_due'])}"
     return {
-        "service_id": service.id, "service_name": service.name, "kind": due["kind"],
-        "next_due": due["next_due"], "overdue": due["overdue"],
-        "days_overdue": due["days_overdue"], "last_review_id": due["last_review_id"],
+        "service_id": service.id,
+        "service_name": service.name,
+        "kind": due["kind"],
+        "next_due": due["next_due"],
+        "overdue": due["overdue"],
+        "days_overdue": due["days_overdue"],
+        "last_review_id": due["last_review_id"],
         "reason": f"The {label} of {service.name}'s log {when}.",
     }
 
@@ -248,7 +322,9 @@ def my_day(user, now: datetime | None = None) -> dict:
     entries = _my_entries(user, services)
     overdue, due_today = due_actions(entries, services, today)
     day = {
-        "as_of": today, "overdue": overdue, "due_today": due_today,
+        "as_of": today,
+        "overdue": overdue,
+        "due_today": due_today,
         "challenges": challenges(entries, services, now),
         "new_assignments": new_assignments(user, entries, services, now),
         "manager": None,

@@ -40,8 +40,14 @@ class Digest:
     reviews_due: int = 0
 
     def is_empty(self) -> bool:
-        return not (self.overdue or self.due_today or self.challenges or self.new_assignments
-                    or self.findings_late or self.reviews_due)
+        return not (
+            self.overdue
+            or self.due_today
+            or self.challenges
+            or self.new_assignments
+            or self.findings_late
+            or self.reviews_due
+        )
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -63,11 +69,16 @@ def digest_for(user, now: datetime) -> Digest:
     day = my_day(user, now)
     manager = day["manager"] or {}
     return Digest(
-        name=user.display_name, desk=is_desk(user), as_of=day["as_of"],
-        overdue=_ids(day["overdue"]), due_today=_ids(day["due_today"]),
-        challenges=_ids(day["challenges"]), new_assignments=_ids(day["new_assignments"]),
+        name=user.display_name,
+        desk=is_desk(user),
+        as_of=day["as_of"],
+        overdue=_ids(day["overdue"]),
+        due_today=_ids(day["due_today"]),
+        challenges=_ids(day["challenges"]),
+        new_assignments=_ids(day["new_assignments"]),
         findings_late=len(manager.get("findings_past_escalation", [])),
-        reviews_due=len(manager.get("reviews_due", [])))
+        reviews_due=len(manager.get("reviews_due", [])),
+    )
 
 
 def summary(digest: Digest) -> str:
@@ -79,14 +90,25 @@ def summary(digest: Digest) -> str:
         word = "" if digest.overdue else (" action" if len(digest.due_today) == 1 else " actions")
         parts.append(f"{len(digest.due_today)}{word} due today")
     if digest.challenges:
-        parts.append(_n(len(digest.challenges), "challenge on your entries",
-                        "challenges on your entries"))
+        parts.append(
+            _n(len(digest.challenges), "challenge on your entries", "challenges on your entries")
+        )
     if digest.new_assignments:
-        parts.append(_n(len(digest.new_assignments), "entry newly given to you",
-                        "entries newly given to you"))
+        parts.append(
+            _n(
+                len(digest.new_assignments),
+                "entry newly given to you",
+                "entries newly given to you",
+            )
+        )
     if digest.findings_late:
-        parts.append(_n(digest.findings_late, "high-risk finding waiting past the escalation time",
-                        "high-risk findings waiting past the escalation time"))
+        parts.append(
+            _n(
+                digest.findings_late,
+                "high-risk finding waiting past the escalation time",
+                "high-risk findings waiting past the escalation time",
+            )
+        )
     if digest.reviews_due:
         parts.append(_n(digest.reviews_due, "review due", "reviews due"))
     return ", ".join(parts)
@@ -99,10 +121,18 @@ def _entry_link(base: str, digest: Digest, entry_id) -> str:
 
 def body(digest: Digest, base: str) -> str:
     """Write the email: greeting, the counts, a link per entry, and why it says no more."""
-    lines = [f"Hello {digest.name},", "",
-             f"Your Careloop day, {digest.as_of:%A %-d %B %Y}: {summary(digest)}.", ""]
-    sections = (("Overdue", digest.overdue), ("Due today", digest.due_today),
-                ("Challenged", digest.challenges), ("Newly given to you", digest.new_assignments))
+    lines = [
+        f"Hello {digest.name},",
+        "",
+        f"Your Careloop day, {digest.as_of:%A %-d %B %Y}: {summary(digest)}.",
+        "",
+    ]
+    sections = (
+        ("Overdue", digest.overdue),
+        ("Due today", digest.due_today),
+        ("Challenged", digest.challenges),
+        ("Newly given to you", digest.new_assignments),
+    )
     for title, entry_ids in sections:
         if entry_ids:
             lines.append(f"{title}:")
@@ -113,12 +143,13 @@ def body(digest: Digest, base: str) -> str:
     if digest.reviews_due:
         lines += [f"Reviews: {base}/#/desk/reviews", ""]
     lines += [
-        f"Open Careloop: {base}/#/my-day", "",
+        f"Open Careloop: {base}/#/my-day",
+        "",
         "This email gives counts and links only: what the entries say stays in Careloop, "
         "behind your login, because email is not a safe place for details of the people "
         "we support.",
         "You get this summary because you asked for it. To stop it, untick "
-        "\"Email me a daily summary\" on My day.",
+        '"Email me a daily summary" on My day.',
     ]
     return "\n".join(lines) + "\n"
 
@@ -132,9 +163,13 @@ def _moment(today: date | None) -> datetime:
 
 def recipients() -> list[User]:
     """Active people who chose the daily digest, in a stable order."""
-    return list(db.session.scalars(
-        db.select(User).where(User.active.is_(True), User.digest_opt_in.is_(True))
-        .order_by(User.email)))
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(User.active.is_(True), User.digest_opt_in.is_(True))
+            .order_by(User.email)
+        )
+    )
 
 
 def send_digests(today: date | None = None) -> int:

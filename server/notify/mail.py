@@ -41,11 +41,14 @@ def smtp_connection() -> Iterator[smtplib.SMTP]:
     """Open one SMTP session (STARTTLS and login when configured) for several messages."""
     config = current_app.config
     try:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]),
-                            timeout=config.get("MAIL_TIMEOUT", 30))
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config.get("MAIL_TIMEOUT", 30)
+        )
     except OSError as exc:
-        raise MailError(f"The mail server {config['MAIL_SERVER']}:{config['MAIL_PORT']} "
-                        f"cannot be reached: {exc}.") from exc
+        raise MailError(
+            f"The mail server {config['MAIL_SERVER']}:{config['MAIL_PORT']} "
+            f"cannot be reached: {exc}."
+        ) from exc
     try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())

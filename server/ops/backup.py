@@ -27,8 +27,13 @@ def backup(path: str | os.PathLike) -> str:
         if url.get_backend_name() == "sqlite":
             _sqlite_copy(_sqlite_file(url), target)
         else:
-            _run(pg_tool("pg_dump"), *_pg_args(url), "--format=custom", f"--file={target}",
-                 env=_pg_env(url))
+            _run(
+                pg_tool("pg_dump"),
+                *_pg_args(url),
+                "--format=custom",
+                f"--file={target}",
+                env=_pg_env(url),
+            )
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -58,8 +63,16 @@ def restore(path: str | os.PathLike) -> str:
     if url.get_backend_name() == "sqlite":
         _sqlite_copy(source, _sqlite_file(url))
     elif url.get_backend_name() == "postgresql":
-        _run(pg_tool("pg_restore"), *_pg_args(url), "--clean", "--if-exists",
-             "--no-owner", "--single-transaction", str(source), env=_pg_env(url))
+        _run(
+            pg_tool("pg_restore"),
+            *_pg_args(url),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            str(source),
+            env=_pg_env(url),
+        )
     else:
         raise BackupError(f"Restores of {url.get_backend_name()} databases are not supported.")
     return f"Restored {url.render_as_string(hide_password=True)} from {source}."
@@ -100,8 +113,9 @@ def pg_tool(name: str) -> str:
     for folder in sorted(glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True):
         if (Path(folder) / name).exists():
             return str(Path(folder) / name)
-    raise BackupError(f"{name} was not found: install the PostgreSQL client tools "
-                      "(Debian: postgresql-client).")
+    raise BackupError(
+        f"{name} was not found: install the PostgreSQL client tools (Debian: postgresql-client)."
+    )
 
 
 def _version_key(folder: str) -> tuple:

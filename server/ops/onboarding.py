@@ -17,8 +17,9 @@ from server.extensions import db
 from server.providers.models import Provider
 
 
-def create_provider(name: str, admin_email: str, admin_name: str) -> tuple[Provider, User,
-                                                                             ResetCode]:
+def create_provider(
+    name: str, admin_email: str, admin_name: str
+) -> tuple[Provider, User, ResetCode]:
     """Create the provider and its provider admin; return them with the admin's set-up code."""
     name, admin_name = name.strip(), admin_name.strip()
     email = admin_email.strip().lower()
@@ -37,13 +38,22 @@ def create_provider(name: str, admin_email: str, admin_name: str) -> tuple[Provi
     db.session.add(provider)
     db.session.flush()
     # A random password nobody knows: the admin sets their own with the set-up code.
-    admin = User(provider_id=provider.id, email=email, display_name=admin_name,
-                 password_hash=hash_password(secrets.token_urlsafe(32)))
+    admin = User(
+        provider_id=provider.id,
+        email=email,
+        display_name=admin_name,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+    )
     admin.memberships = [Membership(role="provider_admin", service_id=None)]
     db.session.add(admin)
     db.session.flush()
     actor = Actor(admin, "cli")
     record(actor, "provider", provider.id, "created", {"name": name})
-    record(actor, "user", admin.id, "created",
-           {"email": email, "display_name": admin_name, "roles": ["provider_admin"]})
+    record(
+        actor,
+        "user",
+        admin.id,
+        "created",
+        {"email": email, "display_name": admin_name, "roles": ["provider_admin"]},
+    )
     return provider, admin, issue_reset(actor, admin)

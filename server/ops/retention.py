@@ -22,11 +22,11 @@ from server.syncing.models import Receipt, SyncConflict
 
 # Days each kind of record is kept; a provider overrides any of them in RETENTION.
 DEFAULT_RETENTION = {
-    "finding": 3 * 365,            # findings never linked to an entry, from receipt
-    "dismissed_finding": 365,      # dismissed findings, from dismissal
-    "closed_entry": 8 * 365 + 2,   # closed entries (with notes, evidence, linked findings)
-    "walkaround": 3 * 365,         # walkarounds with no finding left, from the walk
-    "review": 8 * 365 + 2,         # reviews of a service's log, from the review
+    "finding": 3 * 365,  # findings never linked to an entry, from receipt
+    "dismissed_finding": 365,  # dismissed findings, from dismissal
+    "closed_entry": 8 * 365 + 2,  # closed entries (with notes, evidence, linked findings)
+    "walkaround": 3 * 365,  # walkarounds with no finding left, from the walk
+    "review": 8 * 365 + 2,  # reviews of a service's log, from the review
 }
 LABELS = {
     "finding": "findings never linked to an entry",
@@ -52,8 +52,10 @@ class Report:
         verb = "Erased" if self.applied else "Would erase"
         out = [f"{verb}:"]
         out += [f"  {LABELS[name]}: {n}" for name, n in self.counts.items()]
-        out += [f"  with the closed entries: {self.linked_findings} linked findings, "
-                f"{self.notes} notes, {self.evidence} evidence references"]
+        out += [
+            f"  with the closed entries: {self.linked_findings} linked findings, "
+            f"{self.notes} notes, {self.evidence} evidence references"
+        ]
         if self.applied:  # counted as they are deleted, so only known after --apply
             out.append(f"  audit events of erased records: {self.audit_events}")
         return out
@@ -72,20 +74,41 @@ def run(apply: bool = False) -> Report:
     cutoff = {name: now - timedelta(days=n) for name, n in days.items()}
     report = Report(applied=apply)
     eraser = _Eraser(report, apply, days)
-    eraser.findings("finding", db.session.scalars(select(Finding).where(
-        Finding.log_entry_id.is_(None), Finding.triage_state != "dismissed",
-        Finding.received_at < cutoff["finding"])))
-    eraser.findings("dismissed_finding", db.session.scalars(select(Finding).where(
-        Finding.log_entry_id.is_(None), Finding.triage_state == "dismissed",
-        func.coalesce(Finding.triaged_at, Finding.received_at) < cutoff["dismissed_finding"])))
-    for entry in db.session.scalars(select(LogEntry).where(
-            LogEntry.status == "closed", LogEntry.closed_at < cutoff["closed_entry"])):
+    eraser.findings(
+        "finding",
+        db.session.scalars(
+            select(Finding).where(
+                Finding.log_entry_id.is_(None),
+                Finding.triage_state != "dismissed",
+                Finding.received_at < cutoff["finding"],
+            )
+        ),
+    )
+    eraser.findings(
+        "dismissed_finding",
+        db.session.scalars(
+            select(Finding).where(
+                Finding.log_entry_id.is_(None),
+                Finding.triage_state == "dismissed",
+                func.coalesce(Finding.triaged_at, Finding.received_at)
+                < cutoff["dismissed_finding"],
+            )
+        ),
+    )
+    for entry in db.session.scalars(
+        select(LogEntry).where(
+            LogEntry.status == "closed", LogEntry.closed_at < cutoff["closed_entry"]
+        )
+    ):
         eraser.entry(entry)
     db.session.flush()
     # A walkaround goes only once no finding refers to it (after the findings above).
     in_use = select(Finding.walkaround_id).where(Finding.walkaround_id.is_not(None))
-    for walk in db.session.scalars(select(Walkaround).where(
-            Walkaround.started_at < cutoff["walkaround"], Walkaround.id.not_in(in_use))):
+    for walk in db.session.scalars(
+        select(Walkaround).where(
+            Walkaround.started_at < cutoff["walkaround"], Walkaround.id.not_in(in_use)
+        )
+    ):
         eraser.simple("walkaround", walk, walk.service_id)
     for review in db.session.scalars(select(Review).where(Review.reviewed_at < cutoff["review"])):
         eraser.review(review)
@@ -130,8 +153,13 @@ class _Eraser:
             self._forget("finding", [finding.id], "closed_entry", finding.service_id)
             db.session.delete(finding)
         children = [n.id for n in notes] + [e.id for e in evidence]
-        self._forget("log_entry", [entry.id, *children], "closed_entry", entry.service_id,
-                     {"notes": len(notes), "evidence": len(evidence), "findings": len(linked)})
+        self._forget(
+            "log_entry",
+            [entry.id, *children],
+            "closed_entry",
+            entry.service_id,
+            {"notes": len(notes), "evidence": len(evidence), "findings": len(linked)},
+        )
         for model in (Note, EvidenceRef, CarryForward, ReviewItem):
             db.session.execute(delete(model).where(model.entry_id == entry.id))
         db.session.execute(delete(entry_statement).where(entry_statement.c.entry_id == entry.id))
@@ -142,12 +170,18 @@ class _Eraser:
     def _forget(self, entity: str, ids: list, rule: str, service_id, extra=None) -> None:
         """Delete the history of records, then record their erasure without their content."""
         keys = [str(i) for i in ids]
-        removed = db.session.execute(delete(AuditEvent).where(
-            AuditEvent.entity_id.in_(keys), AuditEvent.action != "erased"))
+        removed = db.session.execute(
+            delete(AuditEvent).where(AuditEvent.entity_id.in_(keys), AuditEvent.action != "erased")
+        )
         self.report.audit_events += removed.rowcount or 0
         db.session.execute(delete(Receipt).where(Receipt.entity_id.in_(keys)))
         db.session.execute(delete(SyncConflict).where(SyncConflict.entity_id.in_(keys)))
-        audit.record(None, entity, ids[0], "erased",
-                     {"rule": rule, "retention_days": self.days[rule], **(extra or {})},
-                     service_id=service_id, channel="system")
-
+        audit.record(
+            None,
+            entity,
+            ids[0],
+            "erased",
+            {"rule": rule, "retention_days": self.days[rule], **(extra or {})},
+            service_id=service_id,
+            channel="system",
+        )

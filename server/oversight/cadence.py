@@ -24,8 +24,9 @@ TRACKS = (
 )
 
 
-def review_cadence(provider: Provider, service_ids=None, today: date | None = None,
-                   now: datetime | None = None) -> list[dict]:
+def review_cadence(
+    provider: Provider, service_ids=None, today: date | None = None, now: datetime | None = None
+) -> list[dict]:
     """Return, per service, the last RM and provider reviews and when the next are due."""
     today, _now = as_of(today, now)
     query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
@@ -37,8 +38,9 @@ def review_cadence(provider: Provider, service_ids=None, today: date | None = No
     for service in services:
         row: dict = {"service_id": service.id, "service_name": service.name}
         for name, kind, setting in TRACKS:
-            row[name] = _track(latest.get((service.id, kind)), kind,
-                               provider.threshold(setting), service, today)
+            row[name] = _track(
+                latest.get((service.id, kind)), kind, provider.threshold(setting), service, today
+            )
         out.append(row)
     return out
 
@@ -56,8 +58,14 @@ def _latest_reviews(service_ids: list[uuid.UUID]) -> dict:
     )
     rows = db.session.execute(
         select(Review, User.display_name)
-        .join(newest, and_(Review.service_id == newest.c.service_id,
-                           Review.kind == newest.c.kind, Review.reviewed_at == newest.c.at))
+        .join(
+            newest,
+            and_(
+                Review.service_id == newest.c.service_id,
+                Review.kind == newest.c.kind,
+                Review.reviewed_at == newest.c.at,
+            ),
+        )
         .join(User, User.id == Review.reviewer_id)
         .order_by(Review.id)
     )

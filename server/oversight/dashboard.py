@@ -26,13 +26,24 @@ from server.oversight.warnings import SIGNALS, warnings_report
 from server.providers.models import Provider
 
 COUNTS = ("open", "overdue", "high_risk_open", "high_risk_overdue")
-STATUS_WORDS = {"on_target": "on target", "below_target": "below target",
-                "missed": "missed its deadline", "no_data": "no data yet"}
+STATUS_WORDS = {
+    "on_target": "on target",
+    "below_target": "below target",
+    "missed": "missed its deadline",
+    "no_data": "no data yet",
+}
 
 
-def dashboard(provider: Provider, service_ids=None, today: date | None = None,
-              now: datetime | None = None, *, page: int = 1, per_page: int | None = None,
-              slipping_only: bool = False) -> dict:
+def dashboard(
+    provider: Provider,
+    service_ids=None,
+    today: date | None = None,
+    now: datetime | None = None,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    slipping_only: bool = False,
+) -> dict:
     """Return the provider's totals and its services ranked worst first, one page of them.
 
     ``service_ids``: the services to look at (None: all of the provider's). ``per_page``
@@ -47,8 +58,13 @@ def dashboard(provider: Provider, service_ids=None, today: date | None = None,
     measures = _measures(ids, today)
     warnings = _signals(ids, report["warnings"])
     rows = [
-        _service(s, counts[s["service_id"]], warnings[s["service_id"]],
-                 cadence[s["service_id"]], measures.get(s["service_id"], []))
+        _service(
+            s,
+            counts[s["service_id"]],
+            warnings[s["service_id"]],
+            cadence[s["service_id"]],
+            measures.get(s["service_id"], []),
+        )
         for s in report["services"]
     ]
     rows.sort(key=lambda r: (-r["grip"]["score"], -r["counts"]["overdue"], r["service_name"]))
@@ -63,7 +79,7 @@ def dashboard(provider: Provider, service_ids=None, today: date | None = None,
         "provider_name": provider.name,
         "totals": _totals(rows, report["counts"]),
         "thresholds": report["thresholds"],
-        "services": listed[start:start + size],
+        "services": listed[start : start + size],
         "page": page,
         "per_page": size,
         "total": len(listed),
@@ -84,11 +100,18 @@ def entry_counts(service_ids: list[uuid.UUID], today: date) -> dict[uuid.UUID, d
     overdue = and_(LogEntry.status.in_(OVERDUE_STATUSES), LogEntry.due_date < today)
     high = LogEntry.risk == "high"
     query = (
-        select(LogEntry.service_id, func.count(),
-               func.count(case((overdue, 1))), func.count(case((high, 1))),
-               func.count(case((and_(overdue, high), 1))))
-        .where(LogEntry.service_id.in_(service_ids), LogEntry.deleted_at.is_(None),
-               LogEntry.status.in_(OPEN_STATUSES))
+        select(
+            LogEntry.service_id,
+            func.count(),
+            func.count(case((overdue, 1))),
+            func.count(case((high, 1))),
+            func.count(case((and_(overdue, high), 1))),
+        )
+        .where(
+            LogEntry.service_id.in_(service_ids),
+            LogEntry.deleted_at.is_(None),
+            LogEntry.status.in_(OPEN_STATUSES),
+        )
         .group_by(LogEntry.service_id)
     )
     for sid, *numbers in db.session.execute(query):
@@ -100,19 +123,25 @@ def measure_summary(detail: dict) -> str:
     """Say in one sentence where a measure stands: what a chart's text alternative reads."""
     progress = detail["progress"]
     latest = progress["latest_value"]
-    now = (f"latest {latest:g}% (week of {day(progress['latest_week_start'])})"
-           if latest is not None else "no data yet")
-    return (f"{detail['name']}: {now}, target {detail['target']:g}% by "
-            f"{day(detail['deadline'])}; {STATUS_WORDS[progress['status']]}.")
+    now = (
+        f"latest {latest:g}% (week of {day(progress['latest_week_start'])})"
+        if latest is not None
+        else "no data yet"
+    )
+    return (
+        f"{detail['name']}: {now}, target {detail['target']:g}% by "
+        f"{day(detail['deadline'])}; {STATUS_WORDS[progress['status']]}."
+    )
 
 
 def _measures(service_ids: list[uuid.UUID], today: date) -> dict[uuid.UUID, list[dict]]:
     if not service_ids:
         return {}
-    query = (select(ImprovementMeasure)
-             .where(ImprovementMeasure.service_id.in_(service_ids))
-             .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name,
-                       ImprovementMeasure.id))
+    query = (
+        select(ImprovementMeasure)
+        .where(ImprovementMeasure.service_id.in_(service_ids))
+        .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name, ImprovementMeasure.id)
+    )
     out: dict[uuid.UUID, list[dict]] = {}
     for detail in measure_details(list(db.session.scalars(query)), today):
         detail["summary"] = measure_summary(detail)
@@ -124,21 +153,25 @@ def _signals(service_ids: list[uuid.UUID], found: list) -> dict[uuid.UUID, list[
     """Group each service's warnings by signal: a signal may fire for several areas."""
     groups: dict[uuid.UUID, dict[str, dict]] = {sid: {} for sid in service_ids}
     for w in found:
-        group = groups[w.service_id].setdefault(w.signal, {
-            "signal": w.signal, "label": SIGNAL_LABELS[w.signal], "count": 0, "reasons": []})
+        group = groups[w.service_id].setdefault(
+            w.signal,
+            {"signal": w.signal, "label": SIGNAL_LABELS[w.signal], "count": 0, "reasons": []},
+        )
         group["count"] += w.count
         group["reasons"].append(w.reason)
     out = {}
     for sid, by_signal in groups.items():
         for group in by_signal.values():
             group["points"] = SIGNAL_POINTS[group["signal"]] * min(group["count"], WARNING_CAP)
-        out[sid] = sorted(by_signal.values(),
-                          key=lambda g: (-g["points"], SIGNALS.index(g["signal"])))
+        out[sid] = sorted(
+            by_signal.values(), key=lambda g: (-g["points"], SIGNALS.index(g["signal"]))
+        )
     return out
 
 
-def _service(summary: dict, counts: dict, warnings: list[dict], cadence: dict,
-             measures: list[dict]) -> dict:
+def _service(
+    summary: dict, counts: dict, warnings: list[dict], cadence: dict, measures: list[dict]
+) -> dict:
     return {
         "service_id": summary["service_id"],
         "service_name": summary["service_name"],

@@ -39,10 +39,11 @@ OVERDUE_POINTS = 2
 HIGH_RISK_OVERDUE_POINTS, HIGH_RISK_OVERDUE_CAP = 3, 5
 REVIEW_POINTS, REVIEW_MAX = 3, 6
 MEASURE_POINTS = {"below_target": 2, "missed": 3}
-REVIEW_NAMES = {"rm": "registered manager's weekly review",
-                "provider": "provider's monthly review"}
-STEADY = ("No sign of grip slipping: nothing overdue, no early warnings, reviews up to date "
-          "and every measure with data on target.")
+REVIEW_NAMES = {"rm": "registered manager's weekly review", "provider": "provider's monthly review"}
+STEADY = (
+    "No sign of grip slipping: nothing overdue, no early warnings, reviews up to date "
+    "and every measure with data on target."
+)
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -59,17 +60,22 @@ def grip(counts: dict, warnings: list, cadence: dict, measures: list[dict]) -> d
     ``warnings`` are grouped by signal: {"signal", "count", "reasons": [str, ...]}.
     """
     parts = [
-        _overdue(counts), _high_risk_overdue(counts),
+        _overdue(counts),
+        _high_risk_overdue(counts),
         *(_warning(w) for w in warnings),
         *(_review(name, cadence[name]) for name in REVIEW_NAMES),
         *(_measure(m) for m in measures),
     ]
-    reasons = sorted((p for p in parts if p and p["points"] > 0),
-                     key=lambda p: -p["points"])
+    reasons = sorted((p for p in parts if p and p["points"] > 0), key=lambda p: -p["points"])
     score = sum(p["points"] for p in reasons)
-    summary = STEADY if not score else (
-        f"{plural(score, 'point')} from {plural(len(reasons), 'cause')}; the largest: "
-        f"{reasons[0]['label']}.")
+    summary = (
+        STEADY
+        if not score
+        else (
+            f"{plural(score, 'point')} from {plural(len(reasons), 'cause')}; the largest: "
+            f"{reasons[0]['label']}."
+        )
+    )
     return {"score": score, "reasons": reasons, "summary": summary}
 
 
@@ -79,10 +85,14 @@ def _overdue(counts: dict) -> dict | None:
         return None
     points = max(1, OVERDUE_POINTS * (10 * late // total))
     share = 100 * late // total
-    return {"code": "overdue", "label": "Overdue actions", "points": points,
-            "reason": f"{late} of {plural(total, 'open action')} "
-                      f"{'is' if late == 1 else 'are'} overdue ({share}%): "
-                      f"{plural(points, 'point')}, {OVERDUE_POINTS} for every full 10% (at least 1)."}
+    return {
+        "code": "overdue",
+        "label": "Overdue actions",
+        "points": points,
+        "reason": f"{late} of {plural(total, 'open action')} "
+        f"{'is' if late == 1 else 'are'} overdue ({share}%): "
+        f"{plural(points, 'point')}, {OVERDUE_POINTS} for every full 10% (at least 1).",
+    }
 
 
 def _high_risk_overdue(counts: dict) -> dict | None:
@@ -90,23 +100,35 @@ def _high_risk_overdue(counts: dict) -> dict | None:
     if not late:
         return None
     points = HIGH_RISK_OVERDUE_POINTS * min(late, HIGH_RISK_OVERDUE_CAP)
-    return {"code": "high_risk_overdue", "label": "High-risk actions overdue", "points": points,
-            "reason": f"{plural(late, 'high-risk action')} {'is' if late == 1 else 'are'} "
-                      f"overdue: {plural(points, 'point')}, {HIGH_RISK_OVERDUE_POINTS} each "
-                      f"(counting at most {HIGH_RISK_OVERDUE_CAP})."}
+    return {
+        "code": "high_risk_overdue",
+        "label": "High-risk actions overdue",
+        "points": points,
+        "reason": f"{plural(late, 'high-risk action')} {'is' if late == 1 else 'are'} "
+        f"overdue: {plural(points, 'point')}, {HIGH_RISK_OVERDUE_POINTS} each "
+        f"(counting at most {HIGH_RISK_OVERDUE_CAP}).",
+    }
 
 
 def _warning(group: dict) -> dict:
     each = SIGNAL_POINTS[group["signal"]]
     points = each * min(group["count"], WARNING_CAP)
     reasons = group["reasons"]
-    found = reasons[0] if len(reasons) == 1 else (
-        f"{plural(group['count'], 'record')} flagged in {len(reasons)} places; "
-        f"for one: {reasons[0]}")
-    return {"code": group["signal"], "label": f"Early warning: {SIGNAL_LABELS[group['signal']]}",
-            "points": points,
-            "reason": f"{found} {plural(points, 'point')}, {each} for each record flagged "
-                      f"(counting at most {WARNING_CAP})."}
+    found = (
+        reasons[0]
+        if len(reasons) == 1
+        else (
+            f"{plural(group['count'], 'record')} flagged in {len(reasons)} places; "
+            f"for one: {reasons[0]}"
+        )
+    )
+    return {
+        "code": group["signal"],
+        "label": f"Early warning: {SIGNAL_LABELS[group['signal']]}",
+        "points": points,
+        "reason": f"{found} {plural(points, 'point')}, {each} for each record flagged "
+        f"(counting at most {WARNING_CAP}).",
+    }
 
 
 def _review(name: str, track: dict) -> dict | None:
@@ -114,14 +136,20 @@ def _review(name: str, track: dict) -> dict | None:
         return None
     late = track["days_overdue"]
     points = min(REVIEW_POINTS + (late - 1) // 7, REVIEW_MAX)
-    last = (f"last recorded on {day(track['last_reviewed_on'])}"
-            if track["last_reviewed_on"] else "never recorded")
+    last = (
+        f"last recorded on {day(track['last_reviewed_on'])}"
+        if track["last_reviewed_on"]
+        else "never recorded"
+    )
     label = f"The {REVIEW_NAMES[name]} overdue"
-    return {"code": f"{name}_review_overdue", "label": label[4].upper() + label[5:],
-            "points": points,
-            "reason": f"The {REVIEW_NAMES[name]} is {plural(late, 'day')} overdue "
-                      f"(due {day(track['next_due'])}, {last}): {plural(points, 'point')}, "
-                      f"{REVIEW_POINTS} plus 1 for each further week (at most {REVIEW_MAX})."}
+    return {
+        "code": f"{name}_review_overdue",
+        "label": label[4].upper() + label[5:],
+        "points": points,
+        "reason": f"The {REVIEW_NAMES[name]} is {plural(late, 'day')} overdue "
+        f"(due {day(track['next_due'])}, {last}): {plural(points, 'point')}, "
+        f"{REVIEW_POINTS} plus 1 for each further week (at most {REVIEW_MAX}).",
+    }
 
 
 def _measure(measure: dict) -> dict | None:
@@ -129,10 +157,13 @@ def _measure(measure: dict) -> dict | None:
     points = MEASURE_POINTS.get(progress["status"], 0)
     if not points:
         return None
-    where = ("missed its deadline" if progress["status"] == "missed" else "is below target")
-    return {"code": f"measure_{progress['status']}", "points": points,
-            "label": f"Measure {where.replace('is ', '')}: {measure['name']}",
-            "reason": f"The measure “{measure['name']}” {where}: "
-                      f"{progress['latest_value']:g}% against a target of "
-                      f"{progress['target']:g}% by {day(progress['deadline'])}: "
-                      f"{plural(points, 'point')}."}
+    where = "missed its deadline" if progress["status"] == "missed" else "is below target"
+    return {
+        "code": f"measure_{progress['status']}",
+        "points": points,
+        "label": f"Measure {where.replace('is ', '')}: {measure['name']}",
+        "reason": f"The measure “{measure['name']}” {where}: "
+        f"{progress['latest_value']:g}% against a target of "
+        f"{progress['target']:g}% by {day(progress['deadline'])}: "
+        f"{plural(points, 'point')}.",
+    }

@@ -28,19 +28,23 @@ def json_response(body) -> Response:
 def dumper(schema_cls: type[Schema]) -> Callable[[Any], dict]:
     """Return a function dumping one object as ``schema_cls().dump`` would."""
     schema = schema_cls()
-    hooks = [getattr(schema, name) for name, many, _ in schema_cls._hooks.get("pre_dump", [])
-             if not many]
+    hooks = [
+        getattr(schema, name) for name, many, _ in schema_cls._hooks.get("pre_dump", []) if not many
+    ]
     # A Function field reads the whole object: its attribute is None.
-    parts = [(field.data_key or name, None, field.serialize_func)
-             if isinstance(field, fields.Function)
-             else (field.data_key or name, field.attribute or name, _value(field))
-             for name, field in schema.dump_fields.items()]
+    parts = [
+        (field.data_key or name, None, field.serialize_func)
+        if isinstance(field, fields.Function)
+        else (field.data_key or name, field.attribute or name, _value(field))
+        for name, field in schema.dump_fields.items()
+    ]
 
     def dump(obj) -> dict:
         for hook in hooks:
             obj = hook(obj, many=False)
-        get = obj.get if isinstance(obj, dict) else (lambda key, default: getattr(obj, key,
-                                                                                   default))
+        get = (
+            obj.get if isinstance(obj, dict) else (lambda key, default: getattr(obj, key, default))
+        )
         out = {}
         for key, attribute, convert in parts:
             if attribute is None:

@@ -73,8 +73,9 @@ class Scope:
         return day_start(self.today - timedelta(days=days - 1))
 
 
-def load_scope(provider, service_ids, today, now, refs: int | None = None, *,
-               text_ids: bool = False) -> Scope:
+def load_scope(
+    provider, service_ids, today, now, refs: int | None = None, *, text_ids: bool = False
+) -> Scope:
     """Return the scope: the provider's services (or those of ``service_ids``), by name.
 
     ``refs``: how many records each warning names; None for REF_LIMIT. ``text_ids``: see
@@ -85,8 +86,7 @@ def load_scope(provider, service_ids, today, now, refs: int | None = None, *,
     if service_ids is not None:
         query = query.where(Service.id.in_(list(service_ids)))
     services = {s.id: s for s in db.session.scalars(query)}
-    return Scope(provider, services, today, now, REF_LIMIT if refs is None else refs,
-                 text_ids)
+    return Scope(provider, services, today, now, REF_LIMIT if refs is None else refs, text_ids)
 
 
 def kind_column(entity_type: str):
@@ -120,8 +120,12 @@ def recent(model, column, scope: Scope, days: int):
     # history through one of the service indexes; the window is read through the time
     # index instead. Walkarounds have one index, (service, start): seek it per service.
     services = model.service_id if model is Walkaround else unindexed(model.service_id)
-    return and_(services.in_(scope.ids), model.deleted_at.is_(None),
-                column >= scope.window_start(days), column <= scope.now)
+    return and_(
+        services.in_(scope.ids),
+        model.deleted_at.is_(None),
+        column >= scope.window_start(days),
+        column <= scope.now,
+    )
 
 
 def ranked(base, order_by, limit: int) -> dict[uuid.UUID, tuple[int, list]]:
@@ -130,13 +134,17 @@ def ranked(base, order_by, limit: int) -> dict[uuid.UUID, tuple[int, list]]:
     Returns {service_id: (total rows, [(kind, id, detail), ...] in ``order_by`` order)}.
     """
     sub = base.subquery()
-    rank = func.row_number().over(partition_by=sub.c.service_id,
-                                  order_by=order_by(sub.c)).label("rank")
+    rank = (
+        func.row_number()
+        .over(partition_by=sub.c.service_id, order_by=order_by(sub.c))
+        .label("rank")
+    )
     total = func.count().over(partition_by=sub.c.service_id).label("total")
     numbered = select(sub, rank, total).subquery()
     rows = db.session.execute(
-        select(numbered).where(numbered.c.rank <= limit).order_by(numbered.c.service_id,
-                                                                  numbered.c.rank)
+        select(numbered)
+        .where(numbered.c.rank <= limit)
+        .order_by(numbered.c.service_id, numbered.c.rank)
     )
     out: dict[uuid.UUID, tuple[int, list]] = {}
     for row in rows:
@@ -153,13 +161,15 @@ def counted(base, *aggregates) -> dict[uuid.UUID, tuple]:
     named, without its window functions and sorts.
     """
     sub = base.subquery()
-    query = (select(sub.c.service_id, func.count(), *(agg(sub.c) for agg in aggregates))
-             .group_by(sub.c.service_id))
+    query = select(sub.c.service_id, func.count(), *(agg(sub.c) for agg in aggregates)).group_by(
+        sub.c.service_id
+    )
     return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
 
 
-def finding_groups(scope: Scope, keys: dict, where, minimum: int, *,
-                   seek: bool = False) -> list[tuple]:
+def finding_groups(
+    scope: Scope, keys: dict, where, minimum: int, *, seek: bool = False
+) -> list[tuple]:
     """Group findings by ``keys`` (name -> expression); keep groups of ``minimum`` or more.
 
     Returns [(key values, count, [finding ids, newest first, at most ``scope.refs``])],
@@ -172,8 +182,12 @@ def finding_groups(scope: Scope, keys: dict, where, minimum: int, *,
     """
     part = list(keys.values())
     n = func.count()
-    groups = (select(*(expr.label(name) for name, expr in keys.items()), n.label("n"))
-              .where(*where).group_by(*part).having(n >= minimum))
+    groups = (
+        select(*(expr.label(name) for name, expr in keys.items()), n.label("n"))
+        .where(*where)
+        .group_by(*part)
+        .having(n >= minimum)
+    )
     found: dict[tuple, tuple[int, list]] = {}
     if not scope.refs:
         for row in db.session.connection().execute(groups):
@@ -182,23 +196,31 @@ def finding_groups(scope: Scope, keys: dict, where, minimum: int, *,
         return _ranked_groups(scope, keys, where, minimum)
     else:
         chosen = groups.cte("chosen")
-        top = (select(Finding.id).where(*where, *(expr == chosen.c[name]
-                                                  for name, expr in keys.items()))
-               .order_by(Finding.received_at.desc(), Finding.id).limit(scope.refs)
-               .correlate(chosen).scalar_subquery())
+        top = (
+            select(Finding.id)
+            .where(*where, *(expr == chosen.c[name] for name, expr in keys.items()))
+            .order_by(Finding.received_at.desc(), Finding.id)
+            .limit(scope.refs)
+            .correlate(chosen)
+            .scalar_subquery()
+        )
         named = aliased(Finding, name="named")
         keyed = [type_coerce(chosen.c.service_id, String), *list(chosen.c)[1:]]
         connection = db.session.connection()
         as_text = scope.text_ids and connection.dialect.name == "sqlite"
         # On SQLite the stored 32 hex digits, read without building a uuid.UUID.
         ident = type_coerce(named.id, NullType()) if as_text else named.id
-        query = (select(*keyed, ident).join(named, named.id.in_(top))
-                 .order_by(named.received_at.desc(), named.id))
+        query = (
+            select(*keyed, ident)
+            .join(named, named.id.in_(top))
+            .order_by(named.received_at.desc(), named.id)
+        )
         services: dict = {}  # one UUID per service, not one per row named
         for row in connection.execute(query):
             sid = services.get(row[0]) or services.setdefault(row[0], _uuid(row[0]))
             found.setdefault((sid, *row[1:-2]), (row[-2], []))[1].append(
-                _uuid_text(row[-1]) if as_text else row[-1])
+                _uuid_text(row[-1]) if as_text else row[-1]
+            )
     # In Python, not SQL: the same order (code point order) on every database.
     return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=_key_order)]
 
@@ -215,19 +237,24 @@ def _uuid_text(value) -> str:
 def _ranked_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]:
     """finding_groups in one pass: each row carries its group's size and rank."""
     part = list(keys.values())
-    inner = select(
-        *(expr.label(name) for name, expr in keys.items()), Finding.id.label("id"),
-        func.count().over(partition_by=part).label("n"),
-        func.row_number().over(partition_by=part, order_by=(Finding.received_at.desc(),
-                                                            Finding.id)).label("rank"),
-    ).where(*where).subquery()
-    rows = db.session.execute(select(inner).where(inner.c.n >= minimum,
-                                                  inner.c.rank <= scope.refs)
-                              .order_by(inner.c.rank))
+    inner = (
+        select(
+            *(expr.label(name) for name, expr in keys.items()),
+            Finding.id.label("id"),
+            func.count().over(partition_by=part).label("n"),
+            func.row_number()
+            .over(partition_by=part, order_by=(Finding.received_at.desc(), Finding.id))
+            .label("rank"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(inner).where(inner.c.n >= minimum, inner.c.rank <= scope.refs).order_by(inner.c.rank)
+    )
     groups: dict[tuple, tuple[int, list]] = {}
     for row in rows:
-        groups.setdefault(tuple(getattr(row, name) for name in keys), (row.n, []))[1].append(
-            row.id)
+        groups.setdefault(tuple(getattr(row, name) for name in keys), (row.n, []))[1].append(row.id)
     return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=_key_order)]
 
 
@@ -237,8 +264,9 @@ def _key_order(item) -> tuple:
 
 def undecided(scope: Scope):
     """Live entries not yet closed that have no escalation decision."""
-    return and_(live_entries(scope), LogEntry.status.in_(UNCLOSED),
-                LogEntry.escalation_decision.is_(None))
+    return and_(
+        live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.escalation_decision.is_(None)
+    )
 
 
 def undecided_high_risk(scope: Scope, cutoff: datetime):
@@ -248,18 +276,32 @@ def undecided_high_risk(scope: Scope, cutoff: datetime):
     reason at triage; so only findings still in triage, or linked to an entry that is not
     closed and has no decision, are read: never the whole history.
     """
-    finding_cols = (kind_column("finding"), Finding.id.label("id"),
-                    Finding.received_at.label("detail"))
+    finding_cols = (
+        kind_column("finding"),
+        Finding.id.label("id"),
+        Finding.received_at.label("detail"),
+    )
     untriaged = select(Finding.service_id.label("service_id"), *finding_cols).where(
-        live_findings(scope), Finding.triage_state == "new", Finding.risk == "high",
-        Finding.received_at <= cutoff)
-    linked = (select(LogEntry.service_id.label("service_id"), *finding_cols)
-              .join(LogEntry, LogEntry.id == Finding.log_entry_id)
-              .where(undecided(scope), Finding.deleted_at.is_(None), Finding.risk == "high",
-                     Finding.received_at <= cutoff))
+        live_findings(scope),
+        Finding.triage_state == "new",
+        Finding.risk == "high",
+        Finding.received_at <= cutoff,
+    )
+    linked = (
+        select(LogEntry.service_id.label("service_id"), *finding_cols)
+        .join(LogEntry, LogEntry.id == Finding.log_entry_id)
+        .where(
+            undecided(scope),
+            Finding.deleted_at.is_(None),
+            Finding.risk == "high",
+            Finding.received_at <= cutoff,
+        )
+    )
     entries = select(
-        LogEntry.service_id.label("service_id"), kind_column("log_entry"),
-        LogEntry.id.label("id"), LogEntry.created_at.label("detail"),
+        LogEntry.service_id.label("service_id"),
+        kind_column("log_entry"),
+        LogEntry.id.label("id"),
+        LogEntry.created_at.label("detail"),
     ).where(undecided(scope), LogEntry.risk == "high", unindexed(LogEntry.created_at) <= cutoff)
     return union_all(untriaged, linked, entries)
 
@@ -270,12 +312,19 @@ def weak_closures(scope: Scope) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     "none": no evidence but verbal reassurance (or none at all); "early": a single real
     evidence reference dated before the London day the entry opened. By service, then id.
     """
+
     def real(aggregate):
         # Each entry's live references, from the covering index ix_evidence_ref_entry_live.
-        return (select(aggregate).where(EvidenceRef.entry_id == LogEntry.id,
-                                        EvidenceRef.deleted_at.is_(None),
-                                        EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES))
-                .correlate(LogEntry).scalar_subquery())
+        return (
+            select(aggregate)
+            .where(
+                EvidenceRef.entry_id == LogEntry.id,
+                EvidenceRef.deleted_at.is_(None),
+                EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES),
+            )
+            .correlate(LogEntry)
+            .scalar_subquery()
+        )
 
     real_count, real_date = real(func.count()), real(func.max(EvidenceRef.evidence_date))
     opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
@@ -286,11 +335,21 @@ def weak_closures(scope: Scope) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     # entry opened" whatever the time zone; Python then decides exactly.
     weak = case({0: true(), 1: real_date < opened}, value=real_count, else_=false())
     query = (
-        select(LogEntry.service_id, LogEntry.id, LogEntry.opened_at, LogEntry.created_at,
-               real_count.label("real_count"), real_date.label("real_date"))
-        .where(live_entries(scope), LogEntry.status == "closed",
-               LogEntry.closed_at >= scope.window_start(WEAK_CLOSURE_WINDOW_DAYS),
-               LogEntry.closed_at <= scope.now, weak)
+        select(
+            LogEntry.service_id,
+            LogEntry.id,
+            LogEntry.opened_at,
+            LogEntry.created_at,
+            real_count.label("real_count"),
+            real_date.label("real_date"),
+        )
+        .where(
+            live_entries(scope),
+            LogEntry.status == "closed",
+            LogEntry.closed_at >= scope.window_start(WEAK_CLOSURE_WINDOW_DAYS),
+            LogEntry.closed_at <= scope.now,
+            weak,
+        )
         .order_by(LogEntry.service_id, LogEntry.id)
     )
     out = []
@@ -322,13 +381,22 @@ def shared_window(scope: Scope) -> list[tuple] | None:
     if scope.refs or days != scope.limit("chasing_window_days"):
         return None
     if "window" not in scope.shared:
-        chasing = and_(Finding.kind == "feedback", Finding.sentiment == "negative",
-                       Finding.respondent_type.in_(CHASERS))
-        rows = select(Finding.service_id.label("service_id"), Finding.area.label("area"),
-                      Finding.source.label("source"),
-                      case((chasing, 1), else_=0).label("chasing"),
-                      case((chasing, Finding.question_id)).label("question")
-                      ).where(*repeat_where(scope, days)).subquery()
+        chasing = and_(
+            Finding.kind == "feedback",
+            Finding.sentiment == "negative",
+            Finding.respondent_type.in_(CHASERS),
+        )
+        rows = (
+            select(
+                Finding.service_id.label("service_id"),
+                Finding.area.label("area"),
+                Finding.source.label("source"),
+                case((chasing, 1), else_=0).label("chasing"),
+                case((chasing, Finding.question_id)).label("question"),
+            )
+            .where(*repeat_where(scope, days))
+            .subquery()
+        )
         # Grouped outside: PostgreSQL matches GROUP BY to the select list by column.
         query = select(*rows.c, func.count()).group_by(*rows.c)
         scope.shared["window"] = db.session.execute(query).all()
@@ -342,24 +410,40 @@ def looked_at(scope: Scope, days: int, rows: str):
     "all", every one (service_id); "flag", every one with ``flag`` 1 where none followed.
     """
     followed = exists().where(
-        Finding.walkaround_id == Walkaround.id, Finding.deleted_at.is_(None),
+        Finding.walkaround_id == Walkaround.id,
+        Finding.deleted_at.is_(None),
         or_(Finding.follow_up_needed.is_(True), Finding.log_entry_id.is_not(None)),
     )
     # "No walkaround" and "not linked" match most findings: read the window by time.
-    lone_check = and_(recent(Finding, Finding.received_at, scope, days),
-                      Finding.kind == "visibility_check",
-                      unindexed(Finding.walkaround_id).is_(None))
-    unfollowed = and_(Finding.follow_up_needed.is_(False),
-                      unindexed(Finding.log_entry_id).is_(None))
+    lone_check = and_(
+        recent(Finding, Finding.received_at, scope, days),
+        Finding.kind == "visibility_check",
+        unindexed(Finding.walkaround_id).is_(None),
+    )
+    unfollowed = and_(
+        Finding.follow_up_needed.is_(False), unindexed(Finding.log_entry_id).is_(None)
+    )
     in_window = recent(Walkaround, Walkaround.started_at, scope, days)
     if rows == "all":
-        return (select(Walkaround.service_id.label("service_id")).where(in_window),
-                select(Finding.service_id.label("service_id")).where(lone_check))
-    rounds = select(Walkaround.service_id.label("service_id"), kind_column("walkaround"),
-                    Walkaround.id.label("id"), Walkaround.started_at.label("detail"))
-    checks = select(Finding.service_id.label("service_id"), kind_column("finding"),
-                    Finding.id.label("id"), Finding.received_at.label("detail"))
+        return (
+            select(Walkaround.service_id.label("service_id")).where(in_window),
+            select(Finding.service_id.label("service_id")).where(lone_check),
+        )
+    rounds = select(
+        Walkaround.service_id.label("service_id"),
+        kind_column("walkaround"),
+        Walkaround.id.label("id"),
+        Walkaround.started_at.label("detail"),
+    )
+    checks = select(
+        Finding.service_id.label("service_id"),
+        kind_column("finding"),
+        Finding.id.label("id"),
+        Finding.received_at.label("detail"),
+    )
     if rows == "lone":
         return rounds.where(in_window, ~followed), checks.where(lone_check, unfollowed)
-    return (rounds.add_columns(case((followed, 0), else_=1).label("flag")).where(in_window),
-            checks.add_columns(case((unfollowed, 1), else_=0).label("flag")).where(lone_check))
+    return (
+        rounds.add_columns(case((followed, 0), else_=1).label("flag")).where(in_window),
+        checks.add_columns(case((unfollowed, 1), else_=0).label("flag")).where(lone_check),
+    )

@@ -29,8 +29,12 @@ from server.providers.models import Provider
 
 def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID] | None]:
     """The user's provider and the services they may oversee (None: all of them)."""
-    ids = service_scope(user, service_id, "oversight.read",
-                        "Your role does not allow seeing early warnings and review cadence")
+    ids = service_scope(
+        user,
+        service_id,
+        "oversight.read",
+        "Your role does not allow seeing early warnings and review cadence",
+    )
     return db.session.get(Provider, user.provider_id), ids
 
 
@@ -41,8 +45,11 @@ def early_warnings():
     args = query_args(EarlyWarningsQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
-    return json_response(dumper(EarlyWarningsSchema)(
-        warnings_report(provider, ids, refs=args["refs"], text_ids=True)))
+    return json_response(
+        dumper(EarlyWarningsSchema)(
+            warnings_report(provider, ids, refs=args["refs"], text_ids=True)
+        )
+    )
 
 
 @endpoint("/review-cadence", query=OversightQuerySchema, response=ReviewCadenceSchema)
@@ -62,9 +69,17 @@ def oversight_dashboard():
     """Services ranked by where grip is slipping, with counts, warnings, reviews and measures."""
     args = query_args(DashboardQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
-    return json_response(dumper(DashboardSchema)(dashboard(
-        provider, ids, page=args["page"], per_page=args["per_page"],
-        slipping_only=args["slipping"])))
+    return json_response(
+        dumper(DashboardSchema)(
+            dashboard(
+                provider,
+                ids,
+                page=args["page"],
+                per_page=args["per_page"],
+                slipping_only=args["slipping"],
+            )
+        )
+    )
 
 
 # The chart is an image for <img> and for the PDFs: no script runs in it, and its own
@@ -72,14 +87,19 @@ def oversight_dashboard():
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@endpoint("/measures/<measure_id>/chart.svg", tag="measures", media="image/svg+xml",
-          summary="A measure's weekly figure against its target and baseline, as an SVG "
-                  "chart (image/svg+xml)")
+@endpoint(
+    "/measures/<measure_id>/chart.svg",
+    tag="measures",
+    media="image/svg+xml",
+    summary="A measure's weekly figure against its target and baseline, as an SVG "
+    "chart (image/svg+xml)",
+)
 @login_required
 def measure_chart_svg(measure_id):
     """Draw a measure's weekly figure against its target as an SVG image."""
-    measure = get_in_service(current_user, ImprovementMeasure, measure_id, "measure.read",
-                             "improvement measure")
+    measure = get_in_service(
+        current_user, ImprovementMeasure, measure_id, "measure.read", "improvement measure"
+    )
     response = Response(measure_chart(measure_detail(measure)), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, no-cache"

@@ -16,8 +16,11 @@ class OversightQuerySchema(Schema):
 
 class EarlyWarningsQuerySchema(OversightQuerySchema):
     # How many records each warning names, worst first; the counts never depend on it.
-    refs = fields.Integer(load_default=10, validate=validate.Range(min=0, max=50),
-                          metadata={"description": "records named per warning (0-50)"})
+    refs = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=0, max=50),
+        metadata={"description": "records named per warning (0-50)"},
+    )
 
 
 class RecordRefSchema(Schema):
@@ -34,9 +37,13 @@ class EarlyWarningSchema(Schema):
 
     @pre_dump
     def _refs_as_objects(self, warning, **kwargs) -> dict:
-        return {"signal": warning.signal, "service_id": warning.service_id,
-                "reason": warning.reason, "count": warning.count,
-                "refs": [{"type": kind, "id": record_id} for kind, record_id in warning.refs]}
+        return {
+            "signal": warning.signal,
+            "service_id": warning.service_id,
+            "reason": warning.reason,
+            "count": warning.count,
+            "refs": [{"type": kind, "id": record_id} for kind, record_id in warning.refs],
+        }
 
 
 class ServiceWarningsSchema(Schema):
@@ -86,19 +93,24 @@ class ReviewCadenceSchema(Schema):
 
 # ---- the oversight dashboard -----------------------------------------------------------
 
+
 class DashboardQuerySchema(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
     service_id = fields.UUID()
-    slipping = fields.Boolean(load_default=False, metadata={
-        "description": "Only services with a grip score above zero."})
+    slipping = fields.Boolean(
+        load_default=False, metadata={"description": "Only services with a grip score above zero."}
+    )
     per_page = per_page_field(default=10, most=50)
 
 
 class EntryCountsSchema(Schema):
-    open = fields.Integer(metadata={"description": "Open, in progress, awaiting check or "
-                                                   "sign-off (drafts not counted)."})
+    open = fields.Integer(
+        metadata={
+            "description": "Open, in progress, awaiting check or sign-off (drafts not counted)."
+        }
+    )
     overdue = fields.Integer(metadata={"description": "Open or in progress, past the due date."})
     high_risk_open = fields.Integer()
     high_risk_overdue = fields.Integer()
@@ -133,8 +145,7 @@ class DashboardCadenceSchema(Schema):
 
 
 class DashboardMeasureSchema(MeasureDetailSchema):
-    summary = fields.String(metadata={"description": "One sentence: the chart's text "
-                                                    "alternative."})
+    summary = fields.String(metadata={"description": "One sentence: the chart's text alternative."})
     chart_url = fields.Function(lambda m: f"/api/v1/measures/{m['id']}/chart.svg")
 
 
@@ -160,8 +171,11 @@ class DashboardTotalsSchema(Schema):
     services_slipping = fields.Integer()
     services_with_warnings = fields.Integer()
     warnings = fields.Integer()
-    flagged = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "Flagged records per early-warning signal."})
+    flagged = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Flagged records per early-warning signal."},
+    )
     rm_reviews_overdue = fields.Integer()
     provider_reviews_overdue = fields.Integer()
     measures = fields.Integer()

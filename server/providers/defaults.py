@@ -4,16 +4,35 @@ The registered manager changes them to fit the home in Service set-up; the quest
 `visibility` is what the leadership-visibility improvement measure reads.
 """
 
-DEFAULT_AREAS = ["Lounge", "Dining room", "Bedrooms – first floor", "Bedrooms – ground floor",
-                 "Bathrooms", "Kitchen", "Garden", "Medication room", "Office"]
-DEFAULT_ROUTINES = ["Morning routine", "Lunchtime", "Medication round", "Teatime",
-                    "Evening routine", "Night checks", "Handover"]
+DEFAULT_AREAS = [
+    "Lounge",
+    "Dining room",
+    "Bedrooms – first floor",
+    "Bedrooms – ground floor",
+    "Bathrooms",
+    "Kitchen",
+    "Garden",
+    "Medication room",
+    "Office",
+]
+DEFAULT_ROUTINES = [
+    "Morning routine",
+    "Lunchtime",
+    "Medication round",
+    "Teatime",
+    "Evening routine",
+    "Night checks",
+    "Handover",
+]
 DEFAULT_QUESTION_SETS = [
     {
         "id": "visibility",
         "name": "Leadership visibility",
         "questions": [
-            {"id": "vis-1", "text": "Did you see a senior member of staff during the busy times today?"},
+            {
+                "id": "vis-1",
+                "text": "Did you see a senior member of staff during the busy times today?",
+            },
             {"id": "vis-2", "text": "When you needed help, did it come quickly?"},
             {"id": "vis-3", "text": "Do you know who to speak to if something is wrong?"},
         ],

@@ -16,7 +16,9 @@ from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
 
 SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria")
 LABELS = {
-    "areas": "Areas", "routines": "Routines", "question_sets": "Feedback questions",
+    "areas": "Areas",
+    "routines": "Routines",
+    "question_sets": "Feedback questions",
     "escalation_criteria": "When to escalate",
 }
 # Each threshold's label and its unit, as a person would say them.
@@ -33,8 +35,9 @@ THRESHOLD_WORDS = {
 }
 
 
-def service_history(user, service: Service, *, about: str | None = None, page: int = 1,
-                    per_page: int = 20) -> dict:
+def service_history(
+    user, service: Service, *, about: str | None = None, page: int = 1, per_page: int = 20
+) -> dict:
     """Return a page of the service's set-up changes, newest first, in plain words.
 
     ``about`` keeps one setting (areas, routines, question_sets, escalation_criteria) or
@@ -43,8 +46,10 @@ def service_history(user, service: Service, *, about: str | None = None, page: i
     measures = AuditEvent.entity_type == "improvement_measure"
     may_see_measures = can(user, "measure.read", service)
     if about == "measures" and not may_see_measures:
-        raise Forbidden("Your role does not allow seeing improvement measures (measure.read).",
-                        action="measure.read")
+        raise Forbidden(
+            "Your role does not allow seeing improvement measures (measure.read).",
+            action="measure.read",
+        )
     query = db.select(AuditEvent).where(AuditEvent.service_id == service.id)
     if about == "measures":
         query = query.where(measures)
@@ -60,21 +65,31 @@ def service_history(user, service: Service, *, about: str | None = None, page: i
 def thresholds_history(provider: Provider, *, page: int = 1, per_page: int = 20) -> dict:
     """Return a page of the changes to the provider's thresholds, newest first."""
     query = db.select(AuditEvent).where(
-        AuditEvent.entity_type == "provider", AuditEvent.entity_id == str(provider.id),
-        AuditEvent.action == "configure_thresholds")
+        AuditEvent.entity_type == "provider",
+        AuditEvent.entity_id == str(provider.id),
+        AuditEvent.action == "configure_thresholds",
+    )
     return _page(query, page, per_page)
 
 
 def _page(query, page: int, per_page: int) -> dict:
     total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
-    events = list(db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                                     .limit(per_page).offset((page - 1) * per_page)))
+    events = list(
+        db.session.scalars(
+            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
     names = _actor_names({e.actor_id for e in events if e.actor_id})
-    measures = measure_names(sorted({e.entity_id for e in events
-                                     if e.entity_type == "improvement_measure"}))
+    measures = measure_names(
+        sorted({e.entity_id for e in events if e.entity_type == "improvement_measure"})
+    )
     return {
         "items": [describe(e, names, measures) for e in events],
-        "page": page, "per_page": per_page, "total": total,
+        "page": page,
+        "per_page": per_page,
+        "total": total,
         "has_more": page * per_page < total,
     }
 
@@ -91,7 +106,8 @@ def describe(event: AuditEvent, names: dict, measures: dict) -> dict:
     if event.entity_type == "improvement_measure":
         about = "measures"
         summary, changes = describe_measure_event(
-            event.action, event.changes or {}, measures.get(event.entity_id))
+            event.action, event.changes or {}, measures.get(event.entity_id)
+        )
     elif event.entity_type == "provider":
         about = "thresholds"
         changes = [_threshold_change(n, pair) for n, pair in (event.changes or {}).items()]
@@ -99,18 +115,28 @@ def describe(event: AuditEvent, names: dict, measures: dict) -> dict:
     else:
         about = "settings"
         changes = [_setting_change(n, pair) for n, pair in (event.changes or {}).items()]
-        summary = "Changed " + _and([f"the {LABELS.get(c['field'], c['field']).lower()}"
-                                     if c["field"] != "escalation_criteria"
-                                     else "when to escalate" for c in changes])
+        summary = "Changed " + _and(
+            [
+                f"the {LABELS.get(c['field'], c['field']).lower()}"
+                if c["field"] != "escalation_criteria"
+                else "when to escalate"
+                for c in changes
+            ]
+        )
     for change in changes:
         change["words"] = [tidy(words) for words in change["words"]]
     return {
-        "id": event.id, "at": event.at, "actor_id": event.actor_id,
-        "actor_name": names.get(event.actor_id) or ("the system" if not event.actor_id
-                                                    else "a former colleague"),
-        "channel": event.channel, "about": about,
-        "subject_id": event.entity_id, "action": event.action,
-        "summary": summary, "changes": changes,
+        "id": event.id,
+        "at": event.at,
+        "actor_id": event.actor_id,
+        "actor_name": names.get(event.actor_id)
+        or ("the system" if not event.actor_id else "a former colleague"),
+        "channel": event.channel,
+        "about": about,
+        "subject_id": event.entity_id,
+        "action": event.action,
+        "summary": summary,
+        "changes": changes,
     }
 
 
@@ -129,8 +155,13 @@ def _setting_change(field: str, pair) -> dict:
         words = question_words(before or [], after or [])
     else:
         words = [text_words(before or "", after or "")]
-    return {"field": field, "label": LABELS.get(field, field), "before": before,
-            "after": after, "words": words or ["No visible difference."]}
+    return {
+        "field": field,
+        "label": LABELS.get(field, field),
+        "before": before,
+        "after": after,
+        "words": words or ["No visible difference."],
+    }
 
 
 def quoted(items: list[str]) -> str:
@@ -167,12 +198,17 @@ def question_words(before: list, after: list) -> list[str]:
     for set_id, qs in new.items():
         if set_id not in old:
             count = len(qs.get("questions", []))
-            words.append(f"Added the question set “{qs['name']}” with {count} "
-                         f"question{'s' if count != 1 else ''}.")
+            words.append(
+                f"Added the question set “{qs['name']}” with {count} "
+                f"question{'s' if count != 1 else ''}."
+            )
             continue
         words += _one_set_words(old[set_id], qs)
-    words += [f"Removed the question set “{qs['name']}”." for set_id, qs in old.items()
-              if set_id not in new]
+    words += [
+        f"Removed the question set “{qs['name']}”."
+        for set_id, qs in old.items()
+        if set_id not in new
+    ]
     if not words and [s["id"] for s in before] != [s["id"] for s in after]:
         words.append("Changed the order of the question sets.")
     return words
@@ -190,8 +226,9 @@ def _one_set_words(old: dict, new: dict) -> list[str]:
             words.append(f"Added to “{where}”: “{text}”.")
         elif before[qid] != text:
             words.append(f"Reworded in “{where}”: “{before[qid]}” became “{text}”.")
-    words += [f"Removed from “{where}”: “{text}”." for qid, text in before.items()
-              if qid not in after]
+    words += [
+        f"Removed from “{where}”: “{text}”." for qid, text in before.items() if qid not in after
+    ]
     if not words and list(before) != list(after):
         words.append(f"Changed the order of the questions in “{where}”.")
     return words
@@ -211,14 +248,24 @@ def _threshold_change(name: str, pair) -> dict:
     default = DEFAULT_THRESHOLDS.get(name)
     if name == "escalation_hours":
         old, new = before or default, after or default
-        words = [f"{risk.title()} risk: from {_amount(old[risk], unit, before is None)} to "
-                 f"{_amount(new[risk], unit, after is None)}."
-                 for risk in ("high", "medium", "low") if old.get(risk) != new.get(risk)]
+        words = [
+            f"{risk.title()} risk: from {_amount(old[risk], unit, before is None)} to "
+            f"{_amount(new[risk], unit, after is None)}."
+            for risk in ("high", "medium", "low")
+            if old.get(risk) != new.get(risk)
+        ]
     else:
-        words = [f"From {_amount(default if before is None else before, unit, before is None)} "
-                 f"to {_amount(default if after is None else after, unit, after is None)}."]
-    return {"field": name, "label": label, "before": before, "after": after,
-            "words": words or ["Back to the default."]}
+        words = [
+            f"From {_amount(default if before is None else before, unit, before is None)} "
+            f"to {_amount(default if after is None else after, unit, after is None)}."
+        ]
+    return {
+        "field": name,
+        "label": label,
+        "before": before,
+        "after": after,
+        "words": words or ["Back to the default."],
+    }
 
 
 def _amount(value, unit: str, is_default: bool) -> str:

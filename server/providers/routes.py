@@ -24,16 +24,20 @@ def _actor() -> Actor:
     return Actor(current_user._get_current_object())
 
 
-@endpoint("/services", response=ServiceSchema, listed=True,
-          summary="The services the user may see")
+@endpoint("/services", response=ServiceSchema, listed=True, summary="The services the user may see")
 @login_required
 def list_services():
     """List the services the user may see."""
     return {"items": ServiceSchema(many=True).dump(services.visible_services(current_user))}
 
 
-@endpoint("/services", methods=("POST",), status=201, body=ServiceCreateSchema,
-          response=ServiceSettingsSchema)
+@endpoint(
+    "/services",
+    methods=("POST",),
+    status=201,
+    body=ServiceCreateSchema,
+    response=ServiceSettingsSchema,
+)
 @login_required
 def add_service():
     """Add a care home or branch to the provider, with starter areas, routines and questions."""
@@ -50,8 +54,12 @@ def get_service_settings(service_id):
     return ServiceSettingsSchema().dump(services.service_settings(service))
 
 
-@endpoint("/services/<service_id>", methods=("PATCH",), body=ServiceConfigureSchema,
-          response=ServiceSettingsSchema)
+@endpoint(
+    "/services/<service_id>",
+    methods=("PATCH",),
+    body=ServiceConfigureSchema,
+    response=ServiceSettingsSchema,
+)
 @login_required
 def configure_service(service_id):
     """Change a service's areas, routines, question sets or escalation criteria."""
@@ -62,8 +70,12 @@ def configure_service(service_id):
     return ServiceSettingsSchema().dump(services.service_settings(service))
 
 
-@endpoint("/services/<service_id>/people", response=PersonSchema, listed=True,
-          summary="The service's active staff: who an entry can be given to")
+@endpoint(
+    "/services/<service_id>/people",
+    response=PersonSchema,
+    listed=True,
+    summary="The service's active staff: who an entry can be given to",
+)
 @login_required
 def service_people(service_id):
     service = get_service(current_user, service_id, "entry.read")
@@ -77,8 +89,12 @@ def get_thresholds():
     return ThresholdTableSchema().dump(services.threshold_table(services.provider_of(current_user)))
 
 
-@endpoint("/provider/thresholds", methods=("PATCH",), body=ThresholdsPatchSchema,
-          response=ThresholdTableSchema)
+@endpoint(
+    "/provider/thresholds",
+    methods=("PATCH",),
+    body=ThresholdsPatchSchema,
+    response=ThresholdTableSchema,
+)
 @login_required
 def set_thresholds():
     """Change some of the provider's thresholds (null puts one back to its default)."""
@@ -93,27 +109,39 @@ def _history_page(result: dict) -> dict:
     return {**result, "items": HistoryEventSchema(many=True).dump(result["items"])}
 
 
-@endpoint("/services/<service_id>/history", query=HistoryArgs, response=HistoryEventSchema,
-          paged=True)
+@endpoint(
+    "/services/<service_id>/history", query=HistoryArgs, response=HistoryEventSchema, paged=True
+)
 @login_required
 def service_history(service_id):
     """List the changes to a service's set-up and measures, newest first, in plain words."""
     service = get_service(current_user, service_id, "service.read")
     args = query_args(HistoryArgs())
-    return _history_page(history.service_history(
-        current_user, service, about=args.get("about"), page=args["page"],
-        per_page=args["per_page"]))
+    return _history_page(
+        history.service_history(
+            current_user,
+            service,
+            about=args.get("about"),
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+    )
 
 
-@endpoint("/provider/thresholds/history", query=ThresholdsHistoryArgs, response=HistoryEventSchema,
-          paged=True)
+@endpoint(
+    "/provider/thresholds/history",
+    query=ThresholdsHistoryArgs,
+    response=HistoryEventSchema,
+    paged=True,
+)
 @login_required
 def thresholds_history():
     """List the changes to the provider's thresholds, newest first, in plain words."""
     args = query_args(ThresholdsHistoryArgs())
     provider = services.provider_of(current_user)
-    return _history_page(history.thresholds_history(
-        provider, page=args["page"], per_page=args["per_page"]))
+    return _history_page(
+        history.thresholds_history(provider, page=args["page"], per_page=args["per_page"])
+    )
 
 
 @endpoint("/provider/sign-in-settings", response=sign_in.SignInSettingsSchema)
@@ -123,8 +151,12 @@ def get_sign_in_settings():
     return sign_in.table(services.provider_of(current_user))
 
 
-@endpoint("/provider/sign-in-settings", methods=("PATCH",), body=sign_in.SignInSettingsPatchSchema,
-          response=sign_in.SignInSettingsSchema)
+@endpoint(
+    "/provider/sign-in-settings",
+    methods=("PATCH",),
+    body=sign_in.SignInSettingsPatchSchema,
+    response=sign_in.SignInSettingsSchema,
+)
 @login_required
 def set_sign_in_settings():
     """Change some of the provider's sign-in settings (null puts one back to its default)."""

@@ -12,8 +12,13 @@ def text(max_length: int, required: bool = False, **options) -> Text:
     checks = [validate.Length(max=max_length)]
     if required:
         checks.append(validate.Length(min=1, error="Must not be blank."))
-    return Text(required=required, validate=checks,
-                multiline=max_length >= MULTI_LINE_FROM, not_blank=required, **options)
+    return Text(
+        required=required,
+        validate=checks,
+        multiline=max_length >= MULTI_LINE_FROM,
+        not_blank=required,
+        **options,
+    )
 
 
 class Object(fields.Nested):
@@ -38,8 +43,7 @@ class ServiceSchema(Schema):
 
 class ServiceCreateSchema(Schema):
     name = text(200, required=True)
-    kind = fields.String(load_default="care_home",
-                         validate=validate.OneOf(vocab.SERVICE_KINDS))
+    kind = fields.String(load_default="care_home", validate=validate.OneOf(vocab.SERVICE_KINDS))
 
 
 class QuestionSchema(Schema):
@@ -113,11 +117,14 @@ class ThresholdsPatchSchema(Schema):
     """Only the settings sent change; null puts a setting back to its default."""
 
     base_version = fields.Integer(
-        strict=True, validate=validate.Range(min=1),
-        metadata={"description": "The table's version you edited; a stale one gets 409."})
+        strict=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "The table's version you edited; a stale one gets 409."},
+    )
 
     escalation_hours = Object(
-        EscalationHoursSchema, allow_none=True,
+        EscalationHoursSchema,
+        allow_none=True,
         not_object='Give hours per risk level, for example {"high": 24}.',
     )
     repeat_finding_count = _whole("repeat_finding_count")
@@ -146,8 +153,11 @@ class ThresholdsHistoryArgs(PageArgs):
 class HistoryArgs(ThresholdsHistoryArgs):
     """A page of set-up history; ``about`` keeps one setting or the measures."""
 
-    about = fields.String(validate=validate.OneOf(
-        ("areas", "routines", "question_sets", "escalation_criteria", "measures")))
+    about = fields.String(
+        validate=validate.OneOf(
+            ("areas", "routines", "question_sets", "escalation_criteria", "measures")
+        )
+    )
 
 
 class HistoryChangeSchema(Schema):

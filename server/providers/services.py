@@ -33,8 +33,13 @@ def people_of(service: Service) -> list[dict]:
     users = db.session.scalars(
         db.select(User)
         .where(User.provider_id == service.provider_id, User.active.is_(True))
-        .where(User.id.in_(db.select(Membership.user_id).where(
-            (Membership.service_id == service.id) | Membership.service_id.is_(None))))
+        .where(
+            User.id.in_(
+                db.select(Membership.user_id).where(
+                    (Membership.service_id == service.id) | Membership.service_id.is_(None)
+                )
+            )
+        )
         .order_by(User.display_name)
     )
     people = []
@@ -61,17 +66,27 @@ def thresholds_version(provider: Provider) -> int:
     """Return the table's version: 1, plus one for each recorded change of it.
 
     The provider row has no version column; its audit trail counts the changes instead."""
-    changes = db.session.scalar(db.select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.entity_type == "provider", AuditEvent.entity_id == str(provider.id),
-        AuditEvent.action == "configure_thresholds"))
+    changes = db.session.scalar(
+        db.select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "provider",
+            AuditEvent.entity_id == str(provider.id),
+            AuditEvent.action == "configure_thresholds",
+        )
+    )
     return 1 + (changes or 0)
 
 
 def service_settings(service: Service) -> dict:
     """Return the service with its lists and its provider's threshold table."""
     return {
-        "id": service.id, "provider_id": service.provider_id, "name": service.name,
-        "kind": service.kind, "areas": service.areas or [], "routines": service.routines or [],
+        "id": service.id,
+        "provider_id": service.provider_id,
+        "name": service.name,
+        "kind": service.kind,
+        "areas": service.areas or [],
+        "routines": service.routines or [],
         "question_sets": service.question_sets or [],
         "escalation_criteria": service.escalation_criteria or "",
         "version": service.version,
@@ -90,8 +105,10 @@ def configure_service(actor: Actor, service: Service, base_version: int, changes
         )
     unknown = set(changes) - set(CONFIGURABLE)
     if unknown:
-        raise Invalid("These settings cannot be changed here.",
-                      {name: "Not a service setting." for name in sorted(unknown)})
+        raise Invalid(
+            "These settings cannot be changed here.",
+            {name: "Not a service setting." for name in sorted(unknown)},
+        )
     _check_unique_names(changes)
     _check_question_sets(changes.get("question_sets"))
     changed = audit.apply_changes(service, changes)
@@ -116,8 +133,10 @@ def _check_question_sets(question_sets: list | None) -> None:
     question_ids: set[str] = set()
     for s, qs in enumerate(question_sets or []):
         if qs["id"] in set_ids:
-            raise Invalid(f"Question set id {qs['id']} is used twice.",
-                          {f"question_sets.{s}.id": "Used twice."})
+            raise Invalid(
+                f"Question set id {qs['id']} is used twice.",
+                {f"question_sets.{s}.id": "Used twice."},
+            )
         set_ids.add(qs["id"])
         for q, question in enumerate(qs["questions"]):
             if question["id"] in question_ids:
@@ -139,8 +158,11 @@ def provider_of(user) -> Provider:
 def require_provider_configure(user) -> None:
     """Raise Forbidden unless the user holds a provider-wide role that may change settings."""
     if service_ids_for(user, "provider.configure") is not None:
-        raise Forbidden("Only the nominated individual, the provider quality lead or a "
-                        "provider admin may change the thresholds.", action="provider.configure")
+        raise Forbidden(
+            "Only the nominated individual, the provider quality lead or a "
+            "provider admin may change the thresholds.",
+            action="provider.configure",
+        )
 
 
 def set_thresholds(actor: Actor, changes: dict, base_version: int | None = None) -> Provider:
@@ -149,8 +171,9 @@ def set_thresholds(actor: Actor, changes: dict, base_version: int | None = None)
     With ``base_version``, a table changed by someone else since is refused (409)."""
     require_provider_configure(actor.user)
     # Lock the row (PostgreSQL; SQLite's write lock is taken at BEGIN) before the check.
-    provider = db.session.scalars(db.select(Provider).where(
-        Provider.id == actor.user.provider_id).with_for_update()).one()
+    provider = db.session.scalars(
+        db.select(Provider).where(Provider.id == actor.user.provider_id).with_for_update()
+    ).one()
     if base_version is not None and base_version != thresholds_version(provider):
         raise Conflict(
             "Someone else changed the thresholds while you were editing them. Here is the "
@@ -170,8 +193,9 @@ def set_thresholds(actor: Actor, changes: dict, base_version: int | None = None)
     _check_escalation_order({**DEFAULT_THRESHOLDS, **new}["escalation_hours"])
     if new != old:
         provider.thresholds = new
-        changed = {n: [old.get(n), new.get(n)] for n in DEFAULT_THRESHOLDS
-                   if old.get(n) != new.get(n)}
+        changed = {
+            n: [old.get(n), new.get(n)] for n in DEFAULT_THRESHOLDS if old.get(n) != new.get(n)
+        }
         audit.record(actor, "provider", provider.id, "configure_thresholds", changed)
         db.session.flush()
     return provider
@@ -193,15 +217,19 @@ def _check_threshold(name: str, value) -> None:
     low, high = THRESHOLD_RANGES[name]
     items = value.items() if name == "escalation_hours" else [(None, value)]
     if name == "escalation_hours" and (not isinstance(value, dict) or set(value) - set(RISK_ORDER)):
-        raise Invalid("Escalation hours are set per risk level: low, medium, high.",
-                      {name: "Give hours for low, medium and high."})
+        raise Invalid(
+            "Escalation hours are set per risk level: low, medium, high.",
+            {name: "Give hours for low, medium and high."},
+        )
     for risk, number in items:
         field = f"{name}.{risk}" if risk else name
         if number is None and risk:
             continue
         if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
-            raise Invalid(f"{field} must be a whole number from {low} to {high}.",
-                          {field: f"A whole number from {low} to {high}."})
+            raise Invalid(
+                f"{field} must be a whole number from {low} to {high}.",
+                {field: f"A whole number from {low} to {high}."},
+            )
 
 
 def _check_escalation_order(hours: dict) -> None:

@@ -48,16 +48,21 @@ def table(provider: Provider) -> dict:
 def change(actor: Actor, changes: dict) -> Provider:
     """Change some of the provider's sign-in settings; None puts one back to its default."""
     require_provider_configure(actor.user)
-    provider = db.session.scalars(db.select(Provider).where(
-        Provider.id == actor.user.provider_id).with_for_update()).one()
+    provider = db.session.scalars(
+        db.select(Provider).where(Provider.id == actor.user.provider_id).with_for_update()
+    ).one()
     old = dict(provider.settings or {})
     new = {**old, **{n: v for n, v in changes.items() if v is not None}}
     for name in (n for n, v in changes.items() if v is None):
         new.pop(name, None)
     if new != old:
         provider.settings = new
-        audit.record(actor, "provider", provider.id, "configure_sign_in",
-                     {n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS
-                      if old.get(n) != new.get(n)})
+        audit.record(
+            actor,
+            "provider",
+            provider.id,
+            "configure_sign_in",
+            {n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS if old.get(n) != new.get(n)},
+        )
         db.session.flush()
     return provider

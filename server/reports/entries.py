@@ -27,13 +27,16 @@ def month_entries(month: Month, ids):
     of closures before the month are never read. As one OR, SQLite would walk each
     service's whole history through an index instead.
     """
+
     def part(*where):
         return select(LogEntry.id).where(LogEntry.service_id.in_(ids), *where)
 
     closed = LogEntry.status == "closed"
-    ids_of = union_all(part(LogEntry.status.in_(UNCLOSED)),
-                       part(closed, LogEntry.closed_at >= month.start),
-                       part(closed, LogEntry.closed_at.is_(None)))
+    ids_of = union_all(
+        part(LogEntry.status.in_(UNCLOSED)),
+        part(closed, LogEntry.closed_at >= month.start),
+        part(closed, LogEntry.closed_at.is_(None)),
+    )
     return and_(LogEntry.id.in_(ids_of), LogEntry.deleted_at.is_(None))
 
 
@@ -44,22 +47,30 @@ def opened_in(month: Month):
 
 def closed_in(month: Month):
     """Closed during the month and still closed (a high-risk one: signed off)."""
-    return and_(LogEntry.status == "closed", LogEntry.closed_at >= month.start,
-                LogEntry.closed_at < month.end)
+    return and_(
+        LogEntry.status == "closed",
+        LogEntry.closed_at >= month.start,
+        LogEntry.closed_at < month.end,
+    )
 
 
 def open_at_end(month: Month):
     """Opened by the end of ``as_of`` and not closed then (closed later, or not at all)."""
-    return and_(LogEntry.opened_at < month.end,
-                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end))
+    return and_(
+        LogEntry.opened_at < month.end,
+        or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end),
+    )
 
 
 def due_at_end(month: Month):
     """The due date the entry had at the end of ``as_of``: a date moved later is undone."""
-    moved_after = (select(CarryForward.from_date)
-                   .where(CarryForward.entry_id == LogEntry.id,
-                          CarryForward.created_at >= month.end)
-                   .order_by(CarryForward.id).limit(1).scalar_subquery())
+    moved_after = (
+        select(CarryForward.from_date)
+        .where(CarryForward.entry_id == LogEntry.id, CarryForward.created_at >= month.end)
+        .order_by(CarryForward.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     return func.coalesce(moved_after, LogEntry.due_date)
 
 
@@ -70,15 +81,23 @@ def overdue_at_end(month: Month):
 
 def original_due():
     """The first due date: a carried-forward entry is judged by it (DESIGN.md)."""
-    first_moved = (select(CarryForward.from_date).where(CarryForward.entry_id == LogEntry.id)
-                   .order_by(CarryForward.id).limit(1).scalar_subquery())
+    first_moved = (
+        select(CarryForward.from_date)
+        .where(CarryForward.entry_id == LogEntry.id)
+        .order_by(CarryForward.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     return func.coalesce(LogEntry.original_due_date, first_moved, LogEntry.due_date)
 
 
 def within_timescale(month: Month):
     """Closed in the month, and first marked done on or before its original due date."""
-    return and_(closed_in(month), LogEntry.completed_on.is_not(None),
-                LogEntry.completed_on <= original_due())
+    return and_(
+        closed_in(month),
+        LogEntry.completed_on.is_not(None),
+        LogEntry.completed_on <= original_due(),
+    )
 
 
 def high_risk_open(month: Month):
@@ -87,8 +106,10 @@ def high_risk_open(month: Month):
 
 def was_live(month: Month):
     """Open at some moment of the month: opened by its end, not closed before its start."""
-    return and_(LogEntry.opened_at < month.end,
-                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.start))
+    return and_(
+        LogEntry.opened_at < month.end,
+        or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.start),
+    )
 
 
 def live_in(month: Month, ids):
@@ -108,6 +129,7 @@ def signed_off_in(month: Month):
 
 def flag_columns(month: Month) -> dict:
     """Name -> 0/1 column for each figure, for grouping sums or per-row CSV flags."""
+
     def flag(condition):
         return case((condition, 1), else_=0)
 
@@ -129,13 +151,19 @@ def month_counts(month: Month, ids, db) -> dict:
     # Grouped by a wrapped column: on the plain one SQLite walks a (service_id, ...) index
     # in order, a random read of the table per entry, to save sorting a few thousand rows.
     service = func.coalesce(LogEntry.service_id, LogEntry.service_id)
-    query = (select(service.label("service_id"), LogEntry.source,
-                    *(func.sum(flags[name]).label(name) for name in FIGURES))
-             .where(live_in(month, ids))
-             .group_by(service, LogEntry.source))
-    return {(row.service_id, row.source): {name: int(getattr(row, name) or 0)
-                                           for name in FIGURES}
-            for row in db.session.execute(query)}
+    query = (
+        select(
+            service.label("service_id"),
+            LogEntry.source,
+            *(func.sum(flags[name]).label(name) for name in FIGURES),
+        )
+        .where(live_in(month, ids))
+        .group_by(service, LogEntry.source)
+    )
+    return {
+        (row.service_id, row.source): {name: int(getattr(row, name) or 0) for name in FIGURES}
+        for row in db.session.execute(query)
+    }
 
 
 def figures_by_service(counts: dict, ids) -> dict:
@@ -152,21 +180,32 @@ def share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def entry_list(month: Month, ids, condition, order_by, db, total: int,
-               limit: int = LIMIT) -> dict:
+def entry_list(month: Month, ids, condition, order_by, db, total: int, limit: int = LIMIT) -> dict:
     """Return {"total", "items"}: the first ``limit`` entries matching ``condition``
     (``total`` is their count, already known from month_counts)."""
     where = and_(live_in(month, ids), condition)
     rows = db.session.execute(
-        select(LogEntry, User.display_name.label("owner_name"),
-               due_at_end(month).label("due_at_end"))
+        select(
+            LogEntry, User.display_name.label("owner_name"), due_at_end(month).label("due_at_end")
+        )
         .outerjoin(User, User.id == LogEntry.owner_id)
-        .where(where).order_by(*order_by, LogEntry.id).limit(limit)
+        .where(where)
+        .order_by(*order_by, LogEntry.id)
+        .limit(limit)
     ).all()
-    items = [{
-        "id": e.id, "service_id": e.service_id, "concern": e.concern, "risk": e.risk,
-        "status": e.status, "owner_name": owner, "due_date": due, "decision": e.decision,
-        "interim_controls": (e.interim_controls or "").strip(),
-        "days_overdue": (month.as_of - due).days if due and due < month.as_of else 0,
-    } for e, owner, due in rows]
+    items = [
+        {
+            "id": e.id,
+            "service_id": e.service_id,
+            "concern": e.concern,
+            "risk": e.risk,
+            "status": e.status,
+            "owner_name": owner,
+            "due_date": due,
+            "decision": e.decision,
+            "interim_controls": (e.interim_controls or "").strip(),
+            "days_overdue": (month.as_of - due).days if due and due < month.as_of else 0,
+        }
+        for e, owner, due in rows
+    ]
     return {"total": total, "items": items}

@@ -57,9 +57,15 @@ SIGNAL_LABELS = {
     "weak_closure_evidence": "Closed on weak evidence",
 }
 SOURCE_LABELS = {s: s.replace("_", " ").capitalize() for s in SOURCES} | {
-    "family_communication": "Family contact", "daily_management_check": "Daily management check"}
-MEASURE_STATUS = {"on_target": "On target", "below_target": "Below target",
-                  "missed": "Target missed", "no_data": "No data yet"}
+    "family_communication": "Family contact",
+    "daily_management_check": "Daily management check",
+}
+MEASURE_STATUS = {
+    "on_target": "On target",
+    "below_target": "Below target",
+    "missed": "Target missed",
+    "no_data": "No data yet",
+}
 
 
 def governance_report(user, month: date, service_id=None, *, charts: bool = False) -> dict:
@@ -73,25 +79,46 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
     challenges = _challenges(period, scope)
     totals = {name: sum(f[name] for f in per_service.values()) for name in FIGURES}
     return {
-        "month": period.code, "month_label": period.label, "first_day": period.first,
-        "last_day": period.last, "as_of": period.as_of, "generated_at": utcnow(),
+        "month": period.code,
+        "month_label": period.label,
+        "first_day": period.first,
+        "last_day": period.last,
+        "as_of": period.as_of,
+        "generated_at": utcnow(),
         "provider": {"id": scope.provider.id, "name": scope.provider.name},
-        "whole_provider": scope.whole_provider, "title": scope.title,
+        "whole_provider": scope.whole_provider,
+        "title": scope.title,
         "services": [{"id": s.id, "name": s.name} for s in scope.services.values()],
         "list_limit": LIMIT,
         "figures": _figures(totals),
-        "by_service": [{"service_id": sid, "service_name": scope.name(sid),
-                        **_figures(per_service[sid])} for sid in ids],
+        "by_service": [
+            {"service_id": sid, "service_name": scope.name(sid), **_figures(per_service[sid])}
+            for sid in ids
+        ],
         "measures": _measures(period, scope, charts),
         "warnings": _warnings(period, scope),
-        "high_risk_open": _named(scope, entry_list(
-            period, ids, high_risk_open(period),
-            (LogEntry.due_date.is_(None), LogEntry.due_date), db, totals["high_risk_open"])),
-        "overdue": _named(scope, entry_list(
-            period, ids, overdue_at_end(period), (LogEntry.due_date,), db, totals["overdue"])),
+        "high_risk_open": _named(
+            scope,
+            entry_list(
+                period,
+                ids,
+                high_risk_open(period),
+                (LogEntry.due_date.is_(None), LogEntry.due_date),
+                db,
+                totals["high_risk_open"],
+            ),
+        ),
+        "overdue": _named(
+            scope,
+            entry_list(
+                period, ids, overdue_at_end(period), (LogEntry.due_date,), db, totals["overdue"]
+            ),
+        ),
         "reviews": _reviews(period, scope, challenges),
-        "themes": {"by_source": _sources(counts),
-                   "by_statement": minutes.statement_themes(period, ids)},
+        "themes": {
+            "by_source": _sources(counts),
+            "by_statement": minutes.statement_themes(period, ids),
+        },
         "minutes": {
             "decisions": _named(scope, minutes.decisions_made(period, ids)),
             "challenges": {"total": len(challenges), "items": challenges[:LIMIT]},
@@ -100,8 +127,10 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
 
 
 def _figures(counts: dict) -> dict:
-    return {**{name: counts[name] for name in FIGURES}, "within_timescale_percent":
-            share(counts["closed_within_timescale"], counts["closed"])}
+    return {
+        **{name: counts[name] for name in FIGURES},
+        "within_timescale_percent": share(counts["closed_within_timescale"], counts["closed"]),
+    }
 
 
 def _named(scope: ReportScope, block: dict) -> dict:
@@ -114,12 +143,15 @@ def _named(scope: ReportScope, block: dict) -> dict:
 def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
     from server.charts import measure_chart
 
-    query = (select(ImprovementMeasure)
-             .where(ImprovementMeasure.service_id.in_(scope.ids),
-                    ImprovementMeasure.start_date <= period.as_of,
-                    ImprovementMeasure.deadline >= period.first)
-             .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name,
-                       ImprovementMeasure.id))
+    query = (
+        select(ImprovementMeasure)
+        .where(
+            ImprovementMeasure.service_id.in_(scope.ids),
+            ImprovementMeasure.start_date <= period.as_of,
+            ImprovementMeasure.deadline >= period.first,
+        )
+        .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name, ImprovementMeasure.id)
+    )
     measures = list(db.session.scalars(query))
     # All at once: measures of a metric with the same weeks are counted in one query.
     details = measure_details(measures, today=period.as_of)
@@ -127,13 +159,19 @@ def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
     for index, (measure, detail) in enumerate(zip(measures, details, strict=True)):
         progress = detail["progress"]
         item = {
-            "id": measure.id, "service_id": measure.service_id,
-            "service_name": scope.name(measure.service_id), "name": measure.name,
-            "metric": measure.metric, "baseline": measure.baseline, "target": measure.target,
-            "start_date": measure.start_date, "deadline": measure.deadline,
+            "id": measure.id,
+            "service_id": measure.service_id,
+            "service_name": scope.name(measure.service_id),
+            "name": measure.name,
+            "metric": measure.metric,
+            "baseline": measure.baseline,
+            "target": measure.target,
+            "start_date": measure.start_date,
+            "deadline": measure.deadline,
             "latest_value": progress["latest_value"],
             "latest_week_start": progress["latest_week_start"],
-            "status": progress["status"], "status_label": MEASURE_STATUS[progress["status"]],
+            "status": progress["status"],
+            "status_label": MEASURE_STATUS[progress["status"]],
             "series": detail["series"],
         }
         if charts and index < LIMIT:
@@ -146,13 +184,21 @@ def _warnings(period: Month, scope: ReportScope) -> dict:
     # Counts and reasons only: the report names no flagged record (refs=0 spares reading
     # the ids of every repeated finding; the counts and reasons are the same).
     report = warnings_report(scope.provider, scope.ids, today=period.as_of, refs=0)
-    items = [{"service_id": w.service_id, "service_name": scope.name(w.service_id),
-              "signal": w.signal, "label": SIGNAL_LABELS.get(w.signal, w.signal),
-              "reason": w.reason, "count": w.count} for w in report["warnings"]]
-    counts = [{"signal": s, "label": SIGNAL_LABELS[s], "count": report["counts"][s]}
-              for s in SIGNALS]
-    return {"as_of": report["as_of"], "counts": counts, "total": len(items),
-            "items": items[:LIMIT]}
+    items = [
+        {
+            "service_id": w.service_id,
+            "service_name": scope.name(w.service_id),
+            "signal": w.signal,
+            "label": SIGNAL_LABELS.get(w.signal, w.signal),
+            "reason": w.reason,
+            "count": w.count,
+        }
+        for w in report["warnings"]
+    ]
+    counts = [
+        {"signal": s, "label": SIGNAL_LABELS[s], "count": report["counts"][s]} for s in SIGNALS
+    ]
+    return {"as_of": report["as_of"], "counts": counts, "total": len(items), "items": items[:LIMIT]}
 
 
 def _sources(counts: dict) -> list[dict]:
@@ -160,8 +206,11 @@ def _sources(counts: dict) -> list[dict]:
     opened: dict[str, int] = {}
     for (_sid, source), values in counts.items():
         opened[source] = opened.get(source, 0) + values["opened"]
-    return [{"source": s, "label": SOURCE_LABELS.get(s, s), "count": n}
-            for s, n in sorted(opened.items(), key=lambda i: (-i[1], i[0])) if n]
+    return [
+        {"source": s, "label": SOURCE_LABELS.get(s, s), "count": n}
+        for s, n in sorted(opened.items(), key=lambda i: (-i[1], i[0]))
+        if n
+    ]
 
 
 def _challenges(period: Month, scope: ReportScope) -> list[dict]:

@@ -45,11 +45,16 @@ def governance_json():
     """The month's governance report for one service or the whole provider, as data."""
     args = _args()
     return GovernanceReportSchema().dump(
-        governance_report(current_user, args["month"], args.get("service_id")))
+        governance_report(current_user, args["month"], args.get("service_id"))
+    )
 
 
-@endpoint("/reports/governance.html", query=GovernanceQuerySchema, media=HTML,
-          summary="The month's governance report as a printable HTML page (text/html)")
+@endpoint(
+    "/reports/governance.html",
+    query=GovernanceQuerySchema,
+    media=HTML,
+    summary="The month's governance report as a printable HTML page (text/html)",
+)
 @login_required
 def governance_html():
     """The month's governance report as a printable page."""
@@ -58,8 +63,12 @@ def governance_html():
     return download(page, HTML, _filename(report, "html"), inline=True)
 
 
-@endpoint("/reports/governance.pdf", query=GovernanceQuerySchema, media="application/pdf",
-          summary="The month's governance report as a PDF (application/pdf)")
+@endpoint(
+    "/reports/governance.pdf",
+    query=GovernanceQuerySchema,
+    media="application/pdf",
+    summary="The month's governance report as a PDF (application/pdf)",
+)
 @login_required
 def governance_pdf():
     """The month's governance report as a PDF."""
@@ -68,8 +77,12 @@ def governance_pdf():
     return download(pdf, "application/pdf", _filename(report, "pdf"))
 
 
-@endpoint("/reports/governance.csv", query=GovernanceQuerySchema, media="text/csv",
-          summary="The month's entries as CSV, one row per entry (text/csv)")
+@endpoint(
+    "/reports/governance.csv",
+    query=GovernanceQuerySchema,
+    media="text/csv",
+    summary="The month's entries as CSV, one row per entry (text/csv)",
+)
 @login_required
 def governance_csv():
     """The month's entries as CSV, one row per entry."""

@@ -30,10 +30,19 @@ class GovernanceQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    month = MonthField(metadata={"description": "YYYY-MM; last month when left out",
-                                 "type": "string", "example": "2026-10"})
-    service_id = fields.UUID(metadata={"description": "One service; the whole provider "
-                                                      "(the services you may see) when left out"})
+    month = MonthField(
+        metadata={
+            "description": "YYYY-MM; last month when left out",
+            "type": "string",
+            "example": "2026-10",
+        }
+    )
+    service_id = fields.UUID(
+        metadata={
+            "description": "One service; the whole provider "
+            "(the services you may see) when left out"
+        }
+    )
 
     @post_load
     def _blank_month(self, data, **kwargs):

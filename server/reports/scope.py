@@ -50,8 +50,10 @@ def month_of(first: date, today: date | None = None) -> Month:
     today = today or london_today()
     first = first.replace(day=1)
     if first > today:
-        raise Invalid("Choose a month that has begun: a report counts what has happened.",
-                      {"month": f"{first:%B %Y} has not begun yet."})
+        raise Invalid(
+            "Choose a month that has begun: a report counts what has happened.",
+            {"month": f"{first:%B %Y} has not begun yet."},
+        )
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return Month(first, last, min(last, today))
 

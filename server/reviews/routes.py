@@ -25,13 +25,13 @@ from server.reviews.schemas import (
 def list_reviews():
     """List the reviews you may read, newest first (filters: service_id, kind)."""
     args = query_args(ReviewQuerySchema())
-    query = services.reviews_query(current_user, service_id=args.get("service_id"),
-                                   kind=args.get("kind"))
+    query = services.reviews_query(
+        current_user, service_id=args.get("service_id"), kind=args.get("kind")
+    )
     return page(query, ReviewSchema().dump, args["page"], args["per_page"])
 
 
-@endpoint("/reviews", methods=("POST",), status=201, body=ReviewCreateSchema,
-          response=ReviewSchema)
+@endpoint("/reviews", methods=("POST",), status=201, body=ReviewCreateSchema, response=ReviewSchema)
 @login_required
 def create_review():
     """Record a weekly, monthly or ad hoc review, with an outcome per entry if wanted."""
@@ -46,8 +46,9 @@ def create_review():
 @login_required
 def get_review(review_id):
     """Read one review."""
-    return ReviewSchema().dump(get_in_service(current_user, Review, review_id, "review.read",
-                                              "review"))
+    return ReviewSchema().dump(
+        get_in_service(current_user, Review, review_id, "review.read", "review")
+    )
 
 
 @endpoint("/reviews/scope", query=ReviewScopeArgs, response=ReviewScopeSchema)
@@ -56,8 +57,11 @@ def review_scope():
     """The entries a review covers (open, in progress, done, overdue), a page at a time."""
     args = query_args(ReviewScopeArgs())
     service = get_service(current_user, args["service_id"], "review.read")
-    return ReviewScopeSchema().dump(scope.review_scope(
-        current_user, service, args["kind"], args["show"], args["page"], args["per_page"]))
+    return ReviewScopeSchema().dump(
+        scope.review_scope(
+            current_user, service, args["kind"], args["show"], args["page"], args["per_page"]
+        )
+    )
 
 
 @endpoint("/entries/<entry_id>/reviews", query=PageArgs, response=EntryReviewSchema, paged=True)
@@ -66,5 +70,9 @@ def entry_reviews(entry_id):
     """The review outcomes recorded on an entry, newest first; anyone who reads it sees them."""
     entry = get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
     args = query_args(PageArgs())
-    return page(services.entry_reviews_query(entry), EntryReviewSchema().dump, args["page"],
-                args["per_page"])
+    return page(
+        services.entry_reviews_query(entry),
+        EntryReviewSchema().dump,
+        args["page"],
+        args["per_page"],
+    )

@@ -22,8 +22,9 @@ class ReviewCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(REVIEW_KINDS))
     outcome = fields.String(required=True, validate=validate.OneOf(REVIEW_OUTCOMES))
     comment = fields.String(load_default="", validate=COMMENT)
-    items = fields.List(fields.Nested(ReviewItemInSchema), load_default=list,
-                        validate=validate.Length(max=500))
+    items = fields.List(
+        fields.Nested(ReviewItemInSchema), load_default=list, validate=validate.Length(max=500)
+    )
 
 
 class ReviewItemSchema(Schema):
@@ -55,8 +56,9 @@ class EntryReviewSchema(Schema):
     reviewer_name = fields.String(attribute="review.reviewer.display_name")
     outcome = fields.String(metadata={"description": "The outcome for this entry"})
     comment = fields.String()
-    review_outcome = fields.String(attribute="review.outcome",
-                                   metadata={"description": "The review's overall outcome"})
+    review_outcome = fields.String(
+        attribute="review.outcome", metadata={"description": "The review's overall outcome"}
+    )
 
 
 class ScopeEntrySchema(Schema):
@@ -76,8 +78,11 @@ class ScopeEntrySchema(Schema):
 class ScopeItemSchema(Schema):
     entry = fields.Nested(ScopeEntrySchema)
     overdue = fields.Boolean()
-    latest_review = fields.Nested(EntryReviewSchema, allow_none=True, metadata={
-        "description": "The newest review outcome recorded on the entry, if any"})
+    latest_review = fields.Nested(
+        EntryReviewSchema,
+        allow_none=True,
+        metadata={"description": "The newest review outcome recorded on the entry, if any"},
+    )
 
 
 class ScopeCountsSchema(Schema):
@@ -92,8 +97,9 @@ class ReviewScopeSchema(Schema):
     service_id = fields.UUID()
     kind = fields.String()
     show = fields.String()
-    since = fields.AwareDateTime(metadata={
-        "description": "Start of the period under review: the last review of this kind"})
+    since = fields.AwareDateTime(
+        metadata={"description": "Start of the period under review: the last review of this kind"}
+    )
     last_review = fields.Nested(ReviewSchema, allow_none=True)
     counts = fields.Nested(ScopeCountsSchema)
     items = fields.List(fields.Nested(ScopeItemSchema))

@@ -22,9 +22,11 @@ from server.reviews.models import Review, ReviewItem
 
 SHOWS = ("all", "open", "in_progress", "done", "overdue")
 DONE = ("awaiting_check", "awaiting_sign_off", "closed")
-INTERVALS = {"rm_weekly": "rm_review_interval_days",
-             "provider_monthly": "provider_review_interval_days",
-             "ad_hoc": "rm_review_interval_days"}
+INTERVALS = {
+    "rm_weekly": "rm_review_interval_days",
+    "provider_monthly": "provider_review_interval_days",
+    "ad_hoc": "rm_review_interval_days",
+}
 
 
 def period_start(service: Service, kind: str, now: datetime) -> tuple[datetime, Review | None]:
@@ -52,13 +54,23 @@ def _groups(today: date) -> dict:
 
 
 def _under_review(service: Service, since: datetime):
-    return and_(LogEntry.service_id == service.id, LogEntry.deleted_at.is_(None),
-                LogEntry.status != "draft",
-                or_(LogEntry.status != "closed", LogEntry.closed_at >= since))
+    return and_(
+        LogEntry.service_id == service.id,
+        LogEntry.deleted_at.is_(None),
+        LogEntry.status != "draft",
+        or_(LogEntry.status != "closed", LogEntry.closed_at >= since),
+    )
 
 
-def review_scope(user, service: Service, kind: str, show: str = "all", page: int = 1,
-                 per_page: int = 50, now: datetime | None = None) -> dict:
+def review_scope(
+    user,
+    service: Service,
+    kind: str,
+    show: str = "all",
+    page: int = 1,
+    per_page: int = 50,
+    now: datetime | None = None,
+) -> dict:
     """Return the period under review, counts per group and one page of ``show``'s entries,
     each with whether it is overdue and the latest review outcome recorded on it."""
     require(user, "review.read", service)
@@ -67,24 +79,47 @@ def review_scope(user, service: Service, kind: str, show: str = "all", page: int
     since, last = period_start(service, kind, now)
     groups = _groups(today)
     where = _under_review(service, since)
-    counts = db.session.execute(select(*(
-        (func.count() if clause is None else func.sum(case((clause, 1), else_=0))).label(name)
-        for name, clause in groups.items())).where(where)).one()
+    counts = db.session.execute(
+        select(
+            *(
+                (func.count() if clause is None else func.sum(case((clause, 1), else_=0))).label(
+                    name
+                )
+                for name, clause in groups.items()
+            )
+        ).where(where)
+    ).one()
     query = select(LogEntry).where(where)
     if groups[show] is not None:
         query = query.where(groups[show])
-    query = query.order_by(case({"high": 0, "medium": 1, "low": 2}, value=LogEntry.risk),
-                           LogEntry.due_date.is_(None), LogEntry.due_date, LogEntry.id)
+    query = query.order_by(
+        case({"high": 0, "medium": 1, "low": 2}, value=LogEntry.risk),
+        LogEntry.due_date.is_(None),
+        LogEntry.due_date,
+        LogEntry.id,
+    )
     entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     latest = latest_items([e.id for e in entries])
     total = getattr(counts, show) or 0
     return {
-        "service_id": service.id, "kind": kind, "show": show, "since": since,
-        "last_review": last, "counts": {name: getattr(counts, name) or 0 for name in groups},
-        "items": [{"entry": e, "overdue": bool(e.status in OVERDUE_STATUSES and e.due_date
-                                                and e.due_date < today),
-                   "latest_review": latest.get(e.id)} for e in entries],
-        "page": page, "per_page": per_page, "total": total, "has_more": page * per_page < total,
+        "service_id": service.id,
+        "kind": kind,
+        "show": show,
+        "since": since,
+        "last_review": last,
+        "counts": {name: getattr(counts, name) or 0 for name in groups},
+        "items": [
+            {
+                "entry": e,
+                "overdue": bool(e.status in OVERDUE_STATUSES and e.due_date and e.due_date < today),
+                "latest_review": latest.get(e.id),
+            }
+            for e in entries
+        ],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "has_more": page * per_page < total,
     }
 
 
@@ -93,9 +128,11 @@ def latest_items(entry_ids: list[uuid.UUID]) -> dict:
     if not entry_ids:
         return {}
     rows = db.session.scalars(
-        select(ReviewItem).join(Review, Review.id == ReviewItem.review_id)
+        select(ReviewItem)
+        .join(Review, Review.id == ReviewItem.review_id)
         .where(ReviewItem.entry_id.in_(entry_ids))
-        .order_by(Review.reviewed_at.desc(), ReviewItem.id.desc()))
+        .order_by(Review.reviewed_at.desc(), ReviewItem.id.desc())
+    )
     out: dict = {}
     for item in rows:
         out.setdefault(item.entry_id, item)

@@ -25,10 +25,15 @@ KIND_ACTIONS = {
     "ad_hoc": ("review.rm", "review.provider"),
 }
 # The opening words of the note an owner gets (pwa/js/views/actions.js looks for them).
-NOTE_OPENINGS = {"challenge": "Challenge from the",
-                 "further_action": "Further action asked for in the"}
-KIND_WORDS = {"rm_weekly": "weekly review", "provider_monthly": "provider's monthly review",
-              "ad_hoc": "ad hoc review"}
+NOTE_OPENINGS = {
+    "challenge": "Challenge from the",
+    "further_action": "Further action asked for in the",
+}
+KIND_WORDS = {
+    "rm_weekly": "weekly review",
+    "provider_monthly": "provider's monthly review",
+    "ad_hoc": "ad hoc review",
+}
 NOTE_LIMIT = 5000  # server.log.services.MAX_TEXT
 # Outcomes that ask for something to change must say what.
 NEEDS_COMMENT = {
@@ -37,8 +42,16 @@ NEEDS_COMMENT = {
 }
 
 
-def record_review(actor: Actor, service: Service, *, kind: str, outcome: str,
-                  comment: str = "", items=(), id: uuid.UUID | None = None) -> Review:  # noqa: A002
+def record_review(
+    actor: Actor,
+    service: Service,
+    *,
+    kind: str,
+    outcome: str,
+    comment: str = "",
+    items=(),
+    id: uuid.UUID | None = None,
+) -> Review:  # noqa: A002
     """Record a review of ``service``'s log; challenged entries go back through the log."""
     items = list(items)
     _check_permission(actor.user, kind, service)
@@ -52,20 +65,38 @@ def record_review(actor: Actor, service: Service, *, kind: str, outcome: str,
     entries = _check_items(service, list(items), errors)
     if errors:
         raise Invalid(f"Please check these fields: {', '.join(sorted(errors))}.", errors)
-    review = Review(id=id or uuid.uuid4(), service_id=service.id, kind=kind,
-                    reviewer_id=actor.user_id, outcome=outcome, comment=comment.strip())
+    review = Review(
+        id=id or uuid.uuid4(),
+        service_id=service.id,
+        kind=kind,
+        reviewer_id=actor.user_id,
+        outcome=outcome,
+        comment=comment.strip(),
+    )
     review.items = [
-        ReviewItem(entry_id=entry.id, outcome=item["outcome"],
-                   comment=(item.get("comment") or "").strip())
+        ReviewItem(
+            entry_id=entry.id, outcome=item["outcome"], comment=(item.get("comment") or "").strip()
+        )
         for item, entry in zip(items, entries, strict=True)
     ]
     db.session.add(review)
     db.session.flush()
-    record(actor, "review", review.id, "create", {
-        "kind": kind, "outcome": outcome, "comment": review.comment,
-        "items": [{"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment}
-                  for i in review.items],
-    }, service_id=service.id)
+    record(
+        actor,
+        "review",
+        review.id,
+        "create",
+        {
+            "kind": kind,
+            "outcome": outcome,
+            "comment": review.comment,
+            "items": [
+                {"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment}
+                for i in review.items
+            ],
+        },
+        service_id=service.id,
+    )
     _apply_challenges(actor, review, entries)
     db.session.flush()
     return review
@@ -76,8 +107,12 @@ def _check_permission(user, kind: str, service: Service) -> None:
     if actions is None:
         return  # an unknown kind is reported as a field error below
     if not any(can(user, action, service) for action in actions):
-        require(user, actions[0], service,
-                f"Your role does not allow recording a {kind.replace('_', ' ')} review.")
+        require(
+            user,
+            actions[0],
+            service,
+            f"Your role does not allow recording a {kind.replace('_', ' ')} review.",
+        )
 
 
 def _check_fields(kind: str, outcome: str, comment: str) -> dict:
@@ -132,16 +167,19 @@ def _apply_challenges(actor: Actor, review: Review, entries: list[LogEntry]) -> 
             challenge(actor, entry, item.comment, review_id=review.id)
         if item.outcome in NOTE_OPENINGS:
             # Derived from the review, so a replayed or seeded review makes the same note.
-            add_note(actor, entry, owner_note(review.kind, item.outcome,
-                                              actor.user.display_name, item.comment),
-                     id=uuid.uuid5(review.id, str(entry.id)))
+            add_note(
+                actor,
+                entry,
+                owner_note(review.kind, item.outcome, actor.user.display_name, item.comment),
+                id=uuid.uuid5(review.id, str(entry.id)),
+            )
 
 
 def owner_note(kind: str, outcome: str, reviewer: str, comment: str) -> str:
     """Return the note that tells an entry's owner what a review asked of them."""
     opening = f"{NOTE_OPENINGS[outcome]} {KIND_WORDS[kind]} by {reviewer}: "
     room = NOTE_LIMIT - len(opening)
-    return opening + (comment if len(comment) <= room else comment[:room - 1] + "…")
+    return opening + (comment if len(comment) <= room else comment[: room - 1] + "…")
 
 
 def reviews_query(user, *, service_id=None, kind: str | None = None):
@@ -153,10 +191,12 @@ def reviews_query(user, *, service_id=None, kind: str | None = None):
     else:
         ids = service_ids_for(user, "review.read")
         if ids == []:
-            raise Forbidden("Your role does not allow reading reviews (review.read).",
-                            action="review.read")
+            raise Forbidden(
+                "Your role does not allow reading reviews (review.read).", action="review.read"
+            )
         query = query.join(Service, Service.id == Review.service_id).where(
-            Service.provider_id == user.provider_id)
+            Service.provider_id == user.provider_id
+        )
         if ids is not None:
             query = query.where(Review.service_id.in_(ids))
     if kind is not None:
@@ -166,6 +206,9 @@ def reviews_query(user, *, service_id=None, kind: str | None = None):
 
 def entry_reviews_query(entry: LogEntry):
     """Return a select of the review items on ``entry``, newest review first."""
-    return (db.select(ReviewItem).join(Review, Review.id == ReviewItem.review_id)
-            .where(ReviewItem.entry_id == entry.id)
-            .order_by(Review.reviewed_at.desc(), ReviewItem.id))
+    return (
+        db.select(ReviewItem)
+        .join(Review, Review.id == ReviewItem.review_id)
+        .where(ReviewItem.entry_id == entry.id)
+        .order_by(Review.reviewed_at.desc(), ReviewItem.id)
+    )

@@ -61,8 +61,9 @@ def authorise(actor: Actor, mutation, entity_type: str, record, entry=None) -> N
 def _append(actor, entry) -> None:
     """A note or evidence: the entry must be one the actor reads, and may annotate."""
     if not readable(actor.user, "log_entry", entry):
-        raise port.NotFound("There is no log entry with this id.",
-                            {"entry_id": "No live log entry has this id."})
+        raise port.NotFound(
+            "There is no log entry with this id.", {"entry_id": "No live log entry has this id."}
+        )
     guards.require_on_entry(actor, "entry.annotate", entry, owner_may=True)
 
 
@@ -85,14 +86,17 @@ def _finding_transition(actor, mutation, finding) -> None:
 def _entry_transition(actor, mutation, entry) -> None:
     step = TRANSITIONS.get(mutation.transition.action)
     if step is None:
-        raise Invalid(f"Unknown action: {mutation.transition.action!r}.",
-                      {"transition.action": f"Must be one of: {', '.join(ACTIONS)}."})
+        raise Invalid(
+            f"Unknown action: {mutation.transition.action!r}.",
+            {"transition.action": f"Must be one of: {', '.join(ACTIONS)}."},
+        )
     guards.require_on_entry(actor, step.permission, entry, owner_may=step.owner_may)
 
 
 def _deletion(entity_type: str):
     def check(actor, mutation, record) -> None:
         require_deletable(actor, entity_type, record, rules=False)
+
     return check
 
 
@@ -101,11 +105,17 @@ def _append_only(actor, mutation, record) -> None:
 
 
 _CHECKS = {
-    "finding": {"update": _finding_update, "transition": _finding_transition,
-                "delete": _deletion("finding")},
+    "finding": {
+        "update": _finding_update,
+        "transition": _finding_transition,
+        "delete": _deletion("finding"),
+    },
     "walkaround": {"update": _walk_update, "delete": _deletion("walkaround")},
-    "log_entry": {"update": _entry_update, "transition": _entry_transition,
-                  "delete": _deletion("log_entry")},
+    "log_entry": {
+        "update": _entry_update,
+        "transition": _entry_transition,
+        "delete": _deletion("log_entry"),
+    },
     "note": {"update": _append_only},
     "evidence": {"update": _append_only},
 }

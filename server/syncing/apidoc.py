@@ -33,7 +33,8 @@ def _mutation(entity_type: str) -> dict:
         "type": "object",
         "description": f"One change to a {entity_type} (docs/sync-protocol.md 3.1).",
         "properties": {
-            "mutation_id": _ID, "device_id": _ID,
+            "mutation_id": _ID,
+            "device_id": _ID,
             "seq": {"type": "integer", "minimum": 1},
             "entity_type": {"type": "string", "enum": [entity_type]},
             "entity_id": _UUID,
@@ -42,13 +43,25 @@ def _mutation(entity_type: str) -> dict:
             "base_version": {"type": "integer", "minimum": 1, "nullable": True},
             "changes": {"$ref": f"#/components/schemas/{name}Changes"},
             "base_values": {"type": "object", "additionalProperties": True},
-            "transition": {"type": "object", "nullable": True, "properties": {
-                "action": {"type": "string", "minLength": 1, "maxLength": MAX_ACTION_CHARS},
-                "reason": {"type": "string", "nullable": True}}},
+            "transition": {
+                "type": "object",
+                "nullable": True,
+                "properties": {
+                    "action": {"type": "string", "minLength": 1, "maxLength": MAX_ACTION_CHARS},
+                    "reason": {"type": "string", "nullable": True},
+                },
+            },
             "device_time": {"type": "string", "format": "date-time", "nullable": True},
         },
-        "required": ["mutation_id", "device_id", "seq", "entity_type", "entity_id", "op",
-                     "author_id"],
+        "required": [
+            "mutation_id",
+            "device_id",
+            "seq",
+            "entity_type",
+            "entity_id",
+            "op",
+            "author_id",
+        ],
     }
 
 

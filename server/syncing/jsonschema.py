@@ -21,11 +21,27 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_PATH = "/api/v1/schemas/"
 
 # The JSON Schema keywords written out; anything else the converter adds is dropped.
-_KEYWORDS = frozenset({
-    "type", "properties", "required", "additionalProperties", "items", "enum", "format",
-    "pattern", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
-    "description", "title", "default",
-})
+_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "format",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+        "description",
+        "title",
+        "default",
+    }
+)
 _TITLES = {
     "finding": "A finding, as a device records it",
     "walkaround": "A walkaround, as a device records it",
@@ -42,9 +58,15 @@ def url_of(entity_type: str) -> str:
 
 def _clean(node):
     if isinstance(node, dict):
-        return {key: (_clean(value) if key != "properties" else
-                      {name: _clean(prop) for name, prop in value.items()})
-                for key, value in node.items() if key in _KEYWORDS}
+        return {
+            key: (
+                _clean(value)
+                if key != "properties"
+                else {name: _clean(prop) for name, prop in value.items()}
+            )
+            for key, value in node.items()
+            if key in _KEYWORDS
+        }
     if isinstance(node, list):
         return [_clean(item) for item in node]
     return node
@@ -53,8 +75,9 @@ def _clean(node):
 @cache
 def record_schema(entity_type: str) -> dict:
     """Return the JSON Schema of a record type's fields, named as a mutation names them."""
-    converter = OpenAPIConverter(openapi_version="3.1.0", schema_name_resolver=lambda _: None,
-                                 spec=None)
+    converter = OpenAPIConverter(
+        openapi_version="3.1.0", schema_name_resolver=lambda _: None, spec=None
+    )
     body = _clean(converter.schema2jsonschema(RECORD_SCHEMAS[entity_type]()))
     renamed = SYNC_NAMES.get(entity_type, {})
     body["properties"] = {renamed.get(k, k): v for k, v in body["properties"].items()}
@@ -88,5 +111,9 @@ def for_service(entity_type: str, service) -> dict:
 
 def index() -> dict:
     """List every record type's schema."""
-    return {"items": [{"entity_type": name, "title": _TITLES[name], "url": url_of(name)}
-                      for name in RECORD_SCHEMAS]}
+    return {
+        "items": [
+            {"entity_type": name, "title": _TITLES[name], "url": url_of(name)}
+            for name in RECORD_SCHEMAS
+        ]
+    }

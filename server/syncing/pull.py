@@ -46,7 +46,8 @@ from server.syncing.models import Device, SyncConflict
 from server.syncing.store import conflict_of
 
 TABLES = {name: model.__table__ for name, model in records.MODELS.items()} | {
-    "conflict": SyncConflict.__table__}
+    "conflict": SyncConflict.__table__
+}
 OWN_DAYS = 28
 SERVICE_ENTRY_DAYS = 14
 WINDOW = 5000
@@ -58,16 +59,24 @@ DENSE = 2
 number; when limit + 1 of them are in scope, they are the page (see page_queries)."""
 
 # The scope's services per permission: a list, or every service of the user's provider.
-ACTIONS = {"desk": "finding.read_all", "create": "finding.create", "entry": "entry.read",
-           "conflict": "conflict.resolve", "read": "service.read"}
+ACTIONS = {
+    "desk": "finding.read_all",
+    "create": "finding.create",
+    "entry": "entry.read",
+    "conflict": "conflict.resolve",
+    "read": "service.read",
+}
 
 
 def _param(name: str, type_):
     return bindparam(name, type_=type_)
 
 
-USER, SINCE, ENTRY_SINCE = (_param("user_id", Uuid()), _param("since", UTCDateTime()),
-                            _param("entry_since", UTCDateTime()))
+USER, SINCE, ENTRY_SINCE = (
+    _param("user_id", Uuid()),
+    _param("since", UTCDateTime()),
+    _param("entry_since", UTCDateTime()),
+)
 
 
 def _ids(name: str, wide: frozenset):
@@ -79,7 +88,8 @@ def _ids(name: str, wide: frozenset):
 
 def _entry_scope(c, wide: frozenset):
     recorded = select(Finding.log_entry_id).where(
-        Finding.recorded_by == USER, Finding.log_entry_id.is_not(None))
+        Finding.recorded_by == USER, Finding.log_entry_id.is_not(None)
+    )
     return and_(
         c.service_id.in_(_ids("entry", wide)),
         or_(
@@ -106,8 +116,10 @@ def _scope(entity_type: str, c, wide: frozenset):
     if entity_type in ("note", "evidence"):
         entries = select(LogEntry.id).where(_entry_scope(LogEntry.__table__.c, wide))
         return c.entry_id.in_(entries)
-    return or_(c.service_id.in_(_ids("conflict", wide)),
-               and_(c.other_author == USER, _record_readable(c, wide)))
+    return or_(
+        c.service_id.in_(_ids("conflict", wide)),
+        and_(c.other_author == USER, _record_readable(c, wide)),
+    )
 
 
 def _own_ids(model, author):
@@ -125,12 +137,15 @@ def _record_readable(c, wide: frozenset):
     everything = c.service_id.in_(_ids("desk", wide))
 
     def own(model, author):
-        return or_(everything, and_(c.service_id.in_(_ids("read", wide)),
-                                    key.in_(_own_ids(model, author))))
+        return or_(
+            everything, and_(c.service_id.in_(_ids("read", wide)), key.in_(_own_ids(model, author)))
+        )
 
     return or_(
-        and_(c.entity_type.in_(("log_entry", "note", "evidence")),
-             c.service_id.in_(_ids("entry", wide))),
+        and_(
+            c.entity_type.in_(("log_entry", "note", "evidence")),
+            c.service_id.in_(_ids("entry", wide)),
+        ),
         and_(c.entity_type == "finding", own(Finding, Finding.recorded_by)),
         and_(c.entity_type == "walkaround", own(Walkaround, Walkaround.conducted_by)),
     )
@@ -167,8 +182,13 @@ def _statement(entity_type: str, mode: str, wide: frozenset):
         where = [_scope(entity_type, table.c, wide), seq > cursor, seq <= high]
     else:
         if mode == "first":
-            first = (select(seq).where(seq > cursor, seq <= high).order_by(seq)
-                     .limit(_param("span", Integer())).subquery())
+            first = (
+                select(seq)
+                .where(seq > cursor, seq <= high)
+                .order_by(seq)
+                .limit(_param("span", Integer()))
+                .subquery()
+            )
             high = select(func.max(first.c.change_seq)).scalar_subquery()
         where = [seq > cursor, seq <= high, _scope(entity_type, _Unindexed(table.c), wide)]
     columns = list(table.c) if entity_type == "conflict" else wire.raw_columns(table.c)
@@ -182,20 +202,31 @@ def _probe():
     span = _param("span", Integer())
     counts = []
     for entity_type, table in TABLES.items():
-        window = (select(table.c.change_seq)
-                  .where(table.c.change_seq > cursor, table.c.change_seq <= high)
-                  .limit(span).subquery())
-        counts.append(select(literal(entity_type).label("entity_type"),
-                             func.count().label("rows")).select_from(window))
+        window = (
+            select(table.c.change_seq)
+            .where(table.c.change_seq > cursor, table.c.change_seq <= high)
+            .limit(span)
+            .subquery()
+        )
+        counts.append(
+            select(
+                literal(entity_type).label("entity_type"), func.count().label("rows")
+            ).select_from(window)
+        )
     return union_all(*counts)
 
 
 def _scope_params(user, now) -> tuple[frozenset, dict]:
     """Return the services' shape (provider-wide actions) and every parameter of a page."""
-    wide, params = set(), {
-        "user_id": user.id, "provider_id": user.provider_id,
-        "since": now - timedelta(days=OWN_DAYS),
-        "entry_since": now - timedelta(days=SERVICE_ENTRY_DAYS)}
+    wide, params = (
+        set(),
+        {
+            "user_id": user.id,
+            "provider_id": user.provider_id,
+            "since": now - timedelta(days=OWN_DAYS),
+            "entry_since": now - timedelta(days=SERVICE_ENTRY_DAYS),
+        },
+    )
     for name, action in ACTIONS.items():
         ids = service_ids_for(user, action)
         if ids is None:
@@ -241,15 +272,21 @@ def scope_service_ids(user, params: dict | None = None) -> list[str]:
     ids = params.get("entry") if params is not None else service_ids_for(user, "entry.read")
     if ids is None:
         ids = db.session.scalars(
-            select(Service.id).where(Service.provider_id == user.provider_id)).all()
+            select(Service.id).where(Service.provider_id == user.provider_id)
+        ).all()
     return sorted(str(i) for i in ids)
 
 
 def _conflict_change(row) -> dict:
     deleted = row["deleted_at"] is not None
-    return {"entity_type": "conflict", "id": str(row["id"]), "change_seq": row["change_seq"],
-            "version": row["version"], "deleted": deleted,
-            "record": conflict_of(SimpleNamespace(**row)).to_dict()}
+    return {
+        "entity_type": "conflict",
+        "id": str(row["id"]),
+        "change_seq": row["change_seq"],
+        "version": row["version"],
+        "deleted": deleted,
+        "record": conflict_of(SimpleNamespace(**row)).to_dict(),
+    }
 
 
 def _statements(entry_ids: list[str]) -> dict:
@@ -257,8 +294,10 @@ def _statements(entry_ids: list[str]) -> dict:
     out: dict = {}
     if entry_ids:
         links = db.session.execute(
-            select(entry_statement.c.entry_id, entry_statement.c.statement_id)
-            .where(entry_statement.c.entry_id.in_([uuid.UUID(i) for i in entry_ids])))
+            select(entry_statement.c.entry_id, entry_statement.c.statement_id).where(
+                entry_statement.c.entry_id.in_([uuid.UUID(i) for i in entry_ids])
+            )
+        )
         for entry_id, statement_id in links:
             out.setdefault(str(entry_id), []).append(statement_id)
     return out
@@ -276,8 +315,9 @@ def _read(entity_type: str, mode: str, statement, params: dict, limit: int, wide
         result.close()
     if mode == "first" and len(rows) <= limit:
         # Too few of the next rows are in scope: read the table through the scope alone.
-        return _read(entity_type, "full", _statement(entity_type, "full", wide), params,
-                     limit, wide)
+        return _read(
+            entity_type, "full", _statement(entity_type, "full", wide), params, limit, wide
+        )
     return rows
 
 
@@ -312,8 +352,11 @@ def pull(user, cursor: int, limit: int, now=None, high: int | None = None) -> di
         "next_cursor": next_cursor,
         "has_more": has_more,
         "high_water": high,
-        "scope": {"service_ids": scope_service_ids(user, params), "own_days": OWN_DAYS,
-                  "service_entry_days": SERVICE_ENTRY_DAYS},
+        "scope": {
+            "service_ids": scope_service_ids(user, params),
+            "own_days": OWN_DAYS,
+            "service_entry_days": SERVICE_ENTRY_DAYS,
+        },
     }
 
 
@@ -353,9 +396,15 @@ _COUNTER = table_of("change_counter", column("id"), column("value"))
 def _device_statement():
     devices = Device.__table__
     high = select(_COUNTER.c.value).where(_COUNTER.c.id == 1).scalar_subquery()
-    return select(devices.c.id, devices.c.user_id, devices.c.revoked_at, devices.c.last_seen_at,
-                  devices.c.last_mutation_id, devices.c.last_mutation_seq,
-                  high.label("high_water")).where(devices.c.id == _param("device_id", Uuid()))
+    return select(
+        devices.c.id,
+        devices.c.user_id,
+        devices.c.revoked_at,
+        devices.c.last_seen_at,
+        devices.c.last_mutation_id,
+        devices.c.last_mutation_seq,
+        high.label("high_water"),
+    ).where(devices.c.id == _param("device_id", Uuid()))
 
 
 def pulling_device(user, device_id: uuid.UUID):

@@ -25,14 +25,24 @@ from server.syncing.schemas import (
 )
 
 # What only a tablet's requests can meet (docs/sync-protocol.md, sections 3, 3.5 and 7).
-UPDATE_REQUIRED = ("`protocol_version` is not one this server speaks: the app must update "
-                   "(code `update_required`; `error.protocol_version` is the server's)")
-NOT_THIS_DEVICE = ("The device is not this user's binding (code `device_not_registered`), "
-                   "or it was revoked (code `device_revoked`)")
+UPDATE_REQUIRED = (
+    "`protocol_version` is not one this server speaks: the app must update "
+    "(code `update_required`; `error.protocol_version` is the server's)"
+)
+NOT_THIS_DEVICE = (
+    "The device is not this user's binding (code `device_not_registered`), "
+    "or it was revoked (code `device_revoked`)"
+)
 
 
-@endpoint("/sync/devices", methods=("POST",), body=RegisterDeviceSchema,
-          response=RegisteredDeviceSchema, errors={400: UPDATE_REQUIRED}, tag="sync")
+@endpoint(
+    "/sync/devices",
+    methods=("POST",),
+    body=RegisterDeviceSchema,
+    response=RegisteredDeviceSchema,
+    errors={400: UPDATE_REQUIRED},
+    tag="sync",
+)
 @login_required
 def register_device():
     """Bind this installation to the signed-in user and return its client id."""
@@ -42,16 +52,26 @@ def register_device():
     return DeviceSchema().dump(device) | {"limits": services.limits()}
 
 
-@endpoint("/sync/push", methods=("POST",), body=PushSchema, response=PushResultSchema, tag="sync",
-          errors={400: UPDATE_REQUIRED, 403: NOT_THIS_DEVICE,
-                  413: "Over the push limits (`error.limits` gives them)"})
+@endpoint(
+    "/sync/push",
+    methods=("POST",),
+    body=PushSchema,
+    response=PushResultSchema,
+    tag="sync",
+    errors={
+        400: UPDATE_REQUIRED,
+        403: NOT_THIS_DEVICE,
+        413: "Over the push limits (`error.limits` gives them)",
+    },
+)
 @login_required
 def push():
     """Apply a batch of mutations; each gets its own outcome."""
     size = request.content_length or len(request.get_data(cache=True))
     if size > services.limits()["max_bytes"]:
-        raise TooLarge("This push is too large: send fewer changes at a time.",
-                       limits=services.limits())
+        raise TooLarge(
+            "This push is too large: send fewer changes at a time.", limits=services.limits()
+        )
     # Parsed once: a push of 500 is most of a megabyte.
     body = json_body()
     services.check_protocol(body.get("protocol_version"))
@@ -65,24 +85,34 @@ def push():
 def _json(body: dict) -> Response:
     """Return ``body`` as jsonify would (keys sorted), encoded with orjson: 500 outcomes."""
     try:
-        return Response(orjson.dumps(body, option=orjson.OPT_SORT_KEYS),
-                        mimetype="application/json")
+        return Response(
+            orjson.dumps(body, option=orjson.OPT_SORT_KEYS), mimetype="application/json"
+        )
     except TypeError:  # a value orjson does not write (none expected): Flask's encoder
         return jsonify(body)
 
 
-@endpoint("/sync/pull", query=PullArgs, response=PullSchema, tag="sync", errors={
-    400: UPDATE_REQUIRED, 403: NOT_THIS_DEVICE,
-    410: "The cursor is newer than anything this server handed out: drop the copies (never "
-         "the outbox) and pull from 0 (code `resync`)"})
+@endpoint(
+    "/sync/pull",
+    query=PullArgs,
+    response=PullSchema,
+    tag="sync",
+    errors={
+        400: UPDATE_REQUIRED,
+        403: NOT_THIS_DEVICE,
+        410: "The cursor is newer than anything this server handed out: drop the copies (never "
+        "the outbox) and pull from 0 (code `resync`)",
+    },
+)
 @login_required
 def pull():
     """Changes after the cursor, in server order, that this user's tablet should hold."""
     if "protocol_version" in request.args:
         services.check_protocol(request.args.get("protocol_version", type=int))
     args = PullArgs.quick(request.args)
-    body = services.pull(current_user._get_current_object(), args["device_id"], args["cursor"],
-                         args["limit"])
+    body = services.pull(
+        current_user._get_current_object(), args["device_id"], args["cursor"], args["limit"]
+    )
     # orjson: a page of 1,000 records encodes in a twentieth of jsonify's time.
     return Response(orjson.dumps(body), mimetype="application/json")
 
@@ -104,14 +134,20 @@ def get_conflict(conflict_id):
     return ConflictSchema().dump(row)
 
 
-@endpoint("/conflicts/<conflict_id>/resolve", methods=("POST",), body=ResolveSchema,
-          response=ConflictSchema, tag="sync")
+@endpoint(
+    "/conflicts/<conflict_id>/resolve",
+    methods=("POST",),
+    body=ResolveSchema,
+    response=ConflictSchema,
+    tag="sync",
+)
 @login_required
 def resolve_conflict(conflict_id):
     """Keep the first value, take the other, or write a new one; recorded in the history."""
     data = load(ResolveSchema())
-    conflict = services.resolve_conflict(current_user, conflict_id, data["choice"],
-                                         data.get("value"))
+    conflict = services.resolve_conflict(
+        current_user, conflict_id, data["choice"], data.get("value")
+    )
     return ConflictSchema().dump(db.session.get(SyncConflict, conflict.id))
 
 

@@ -54,8 +54,10 @@ def _refusals(entity_type: str, name: str, value) -> tuple[tuple[str, str], ...]
     try:
         _fields(entity_type)[name].deserialize(value, name, {name: value})
     except ValidationError as error:
-        return tuple((name if path == "_body" else f"{name}.{path}", why)
-                     for path, why in flatten_messages(error.messages).items())
+        return tuple(
+            (name if path == "_body" else f"{name}.{path}", why)
+            for path, why in flatten_messages(error.messages).items()
+        )
     return ()
 
 

@@ -32,9 +32,14 @@ class RegisteredDeviceSchema(DeviceSchema):
 class PushSchema(Schema):
     protocol_version = fields.Integer(required=True)
     device_id = fields.UUID(required=True)
-    mutations = fields.List(fields.Raw(allow_none=True), required=True, metadata={
-        "description": "Each item is checked on its own: one that is not a mutation object "
-                       "is rejected alone (docs/sync-protocol.md 3.4)."})
+    mutations = fields.List(
+        fields.Raw(allow_none=True),
+        required=True,
+        metadata={
+            "description": "Each item is checked on its own: one that is not a mutation object "
+            "is rejected alone (docs/sync-protocol.md 3.4)."
+        },
+    )
 
 
 class PushResultSchema(Schema):
@@ -61,16 +66,26 @@ class PullArgs(Schema):
         """
         cursor, limit = args.get("cursor", "0"), args.get("limit", "500")
         device_id, protocol = args.get("device_id"), args.get("protocol_version")
-        if (device_id is not None and len(device_id) == 36 and protocol is not None
-                and _digits(cursor) and _digits(limit) and _digits(protocol)
-                and 1 <= int(limit) <= 1000):
+        if (
+            device_id is not None
+            and len(device_id) == 36
+            and protocol is not None
+            and _digits(cursor)
+            and _digits(limit)
+            and _digits(protocol)
+            and 1 <= int(limit) <= 1000
+        ):
             try:
                 device = uuid.UUID(device_id)
             except ValueError:
                 pass
             else:
-                return {"cursor": int(cursor), "limit": int(limit), "device_id": device,
-                        "protocol_version": int(protocol)}
+                return {
+                    "cursor": int(cursor),
+                    "limit": int(limit),
+                    "device_id": device,
+                    "protocol_version": int(protocol),
+                }
         return cls().load(args.to_dict())
 
 
@@ -113,8 +128,9 @@ class ConflictSchema(Schema):
     other_author = fields.UUID()
     other_device = fields.String(allow_none=True)
     other_at = fields.DateTime()
-    mutation_id = fields.String(metadata={
-        "description": "The device's mutation that made the conflict (its other side)"})
+    mutation_id = fields.String(
+        metadata={"description": "The device's mutation that made the conflict (its other side)"}
+    )
     status = fields.String()
     resolution = fields.Dict(allow_none=True)
     version = fields.Integer()
@@ -124,8 +140,11 @@ class RecordSchemaArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    service_id = fields.UUID(metadata={
-        "description": "Narrow the schema to this service's areas, routines and questions."})
+    service_id = fields.UUID(
+        metadata={
+            "description": "Narrow the schema to this service's areas, routines and questions."
+        }
+    )
 
 
 class ResolveSchema(Schema):

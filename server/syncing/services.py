@@ -56,20 +56,29 @@ def check_protocol(version) -> None:
     try:
         sync.check_protocol(version)
     except sync.ProtocolMismatch as exc:
-        raise UpdateRequired(exc.message, {"protocol_version": exc.message},
-                             protocol_version=sync.PROTOCOL_VERSION) from exc
+        raise UpdateRequired(
+            exc.message, {"protocol_version": exc.message}, protocol_version=sync.PROTOCOL_VERSION
+        ) from exc
 
 
 def register_device(user, installation_id: str, label: str = "") -> Device:
     """Bind this installation to this user (once); a revoked binding stays revoked."""
-    device = db.session.scalar(db.select(Device).where(
-        Device.installation_id == installation_id, Device.user_id == user.id))
+    device = db.session.scalar(
+        db.select(Device).where(
+            Device.installation_id == installation_id, Device.user_id == user.id
+        )
+    )
     if device is None:
         device = Device(installation_id=installation_id, user_id=user.id, label=label)
         db.session.add(device)
         db.session.flush()
-        audit.record(Actor(user, "sync", str(device.id)), "device", device.id, "register",
-                     {"installation_id": installation_id, "label": label})
+        audit.record(
+            Actor(user, "sync", str(device.id)),
+            "device",
+            device.id,
+            "register",
+            {"installation_id": installation_id, "label": label},
+        )
     if device.revoked_at is not None:
         raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.")
     sessions.bind_device(user, device.id)
@@ -85,11 +94,14 @@ def bound_device(user, device_id, touch: bool = True) -> Device:
     """
     device = db.session.get(Device, as_uuid(device_id, "device"))
     if device is None or device.user_id != user.id:
-        raise DeviceNotBound("This tablet is not registered for you. Register it again.",
-                             {"device_id": "Not a device registered to the signed-in user."})
+        raise DeviceNotBound(
+            "This tablet is not registered for you. Register it again.",
+            {"device_id": "Not a device registered to the signed-in user."},
+        )
     if device.revoked_at is not None:
-        raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.",
-                            {"device_id": "Revoked."})
+        raise DeviceRevoked(
+            "This tablet's access was withdrawn. Ask your manager.", {"device_id": "Revoked."}
+        )
     if touch:
         device.last_seen_at = utcnow()
         sessions.bind_device(user, device.id)
@@ -107,9 +119,16 @@ def push_envelope(body: dict) -> dict:
     refusal keeps the schema's own words (tests/test_sync_push_envelope.py).
     """
     version, device_id, mutations = (
-        body.get("protocol_version"), body.get("device_id"), body.get("mutations"))
-    if (body.keys() == _ENVELOPE and type(version) is int and type(device_id) is str
-            and type(mutations) is list):
+        body.get("protocol_version"),
+        body.get("device_id"),
+        body.get("mutations"),
+    )
+    if (
+        body.keys() == _ENVELOPE
+        and type(version) is int
+        and type(device_id) is str
+        and type(mutations) is list
+    ):
         try:
             device = uuid.UUID(device_id)
         except ValueError:
@@ -128,8 +147,7 @@ def envelope(body: dict) -> dict:
         return push_envelope(body)
     except ValidationError as exc:
         fields = flatten_messages(exc.messages)
-        raise Malformed(f"Please check these fields: {', '.join(sorted(fields))}.",
-                        fields) from exc
+        raise Malformed(f"Please check these fields: {', '.join(sorted(fields))}.", fields) from exc
 
 
 def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
@@ -183,8 +201,10 @@ def pull(user, device_id, cursor: int, limit: int) -> dict:
         high = device.high_water
     sessions.bind_device(user, device.id, reading=True)
     if cursor > high:
-        raise Resync("This tablet's copy is from another server. Start a fresh sync "
-                     "from 0; the changes waiting to be sent are kept.")
+        raise Resync(
+            "This tablet's copy is from another server. Start a fresh sync "
+            "from 0; the changes waiting to be sent are kept."
+        )
     body = pulling.pull(user, cursor, limit, high=high)
     body["last_acknowledged"] = acknowledged(device)
     pulling.note_pull(device)
@@ -198,8 +218,11 @@ def acknowledged(device: Device) -> dict:
 def limits() -> dict:
     from sync.validate import MAX_BATCH_BYTES, MAX_BATCH_MUTATIONS
 
-    return {"max_mutations": MAX_BATCH_MUTATIONS, "max_bytes": MAX_BATCH_BYTES,
-            "max_pull_limit": current_app.config.get("SYNC_MAX_PULL", 1000)}
+    return {
+        "max_mutations": MAX_BATCH_MUTATIONS,
+        "max_bytes": MAX_BATCH_BYTES,
+        "max_pull_limit": current_app.config.get("SYNC_MAX_PULL", 1000),
+    }
 
 
 def resolve_conflict(user, conflict_id, choice: str, value=None):
@@ -237,12 +260,19 @@ def revoke_device(user, device_id) -> Device:
     managed = service_ids_for(user, "device.manage")
     owner_services = {m.service_id for m in owner.memberships if m.service_id}
     if owner.id != user.id and managed is not None and not owner_services & set(managed):
-        raise Forbidden("Only the tablet's user, their registered manager or the provider "
-                        "admin may withdraw it.")
+        raise Forbidden(
+            "Only the tablet's user, their registered manager or the provider "
+            "admin may withdraw it."
+        )
     if device.revoked_at is None:
         device.revoked_at, device.revoked_by = utcnow(), user.id
-        audit.record(Actor(user), "device", device.id, "revoke",
-                     {"last_mutation_id": device.last_mutation_id})
+        audit.record(
+            Actor(user),
+            "device",
+            device.id,
+            "revoke",
+            {"last_mutation_id": device.last_mutation_id},
+        )
     # Whoever signed in on the lost tablet is signed out now, on every node.
     sessions.end_for_device(device.id)
     return device
@@ -253,8 +283,11 @@ def conflicts_query(user, service_id=None, status=None):
     ids = service_ids_for(user, "conflict.resolve")
     if ids is None:
         ids = db.select(Service.id).where(Service.provider_id == user.provider_id)
-    query = (db.select(SyncConflict).where(SyncConflict.service_id.in_(ids))
-             .order_by(SyncConflict.other_at, SyncConflict.id))
+    query = (
+        db.select(SyncConflict)
+        .where(SyncConflict.service_id.in_(ids))
+        .order_by(SyncConflict.other_at, SyncConflict.id)
+    )
     if service_id is not None:
         query = query.where(SyncConflict.service_id == service_id)
     if status is not None:

@@ -83,8 +83,9 @@ class SqlStore(BulkWrites):
 
     def _actor(self, ctx: port.WriteContext) -> audit.Actor:
         actor, mutation = ctx.actor, ctx.mutation
-        return audit.Actor(actor.user, actor.channel, actor.device_id,
-                           mutation.mutation_id if mutation else None)
+        return audit.Actor(
+            actor.user, actor.channel, actor.device_id, mutation.mutation_id if mutation else None
+        )
 
     def _load(self, entity_type: str, entity_id, lock: bool = False):
         key = (entity_type, uuid.UUID(str(entity_id)))
@@ -115,10 +116,17 @@ class SqlStore(BulkWrites):
         model = records.MODELS[entity_type]
         # Which exist, first, in plain SQL: a batch of creates needs no ORM query at all.
         ids = sorted(driver.present(model.__tablename__, entity_ids), key=_NUMBER)
-        found = db.session.scalars(
-            db.select(model).where(model.id.in_(ids)).order_by(model.id)
-            .with_for_update().execution_options(populate_existing=True)
-        ).all() if ids else []
+        found = (
+            db.session.scalars(
+                db.select(model)
+                .where(model.id.in_(ids))
+                .order_by(model.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).all()
+            if ids
+            else []
+        )
         batch = self._batch.start()
         loaded = {record.id: record for record in found if self._ours(entity_type, record)}
         for entity_id in entity_ids:
@@ -152,15 +160,18 @@ class SqlStore(BulkWrites):
     def _service(self, fields: dict) -> Service:
         service = self._get_service(fields.get("service_id"))
         if service is None or service.provider_id != self.user.provider_id:
-            raise port.InvalidChange("Choose one of your services.",
-                                     {"service_id": "Not one of your services."})
+            raise port.InvalidChange(
+                "Choose one of your services.", {"service_id": "Not one of your services."}
+            )
         return service
 
     def _entry(self, entry_id) -> LogEntry:
         entry = self._load("log_entry", entry_id)
         if entry is None or entry.deleted_at is not None:
-            raise port.NotFound("There is no log entry with this id.",
-                                {"entry_id": "No live log entry has this id."})
+            raise port.NotFound(
+                "There is no log entry with this id.",
+                {"entry_id": "No live log entry has this id."},
+            )
         return entry
 
     # ---- records ----------------------------------------------------------------------
@@ -243,8 +254,10 @@ class SqlStore(BulkWrites):
         elif action == "dismiss":
             findings.dismiss(actor, [record], reason)
         else:
-            raise port.InvalidChange(f"A finding cannot be moved by {action!r} from a device.",
-                                     {"transition.action": "Findings can only be dismissed."})
+            raise port.InvalidChange(
+                f"A finding cannot be moved by {action!r} from a device.",
+                {"transition.action": "Findings can only be dismissed."},
+            )
         return records.plain(entity_type, record)
 
     def delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
@@ -267,17 +280,26 @@ class SqlStore(BulkWrites):
             return {}
         rows = driver.select_in(
             "SELECT mutation_id, outcome FROM sync_receipt WHERE device_id = {mark} AND {in_}",
-            "mutation_id", list(mutation_ids), driver.binds().uuid(uuid.UUID(device_id)))
+            "mutation_id",
+            list(mutation_ids),
+            driver.binds().uuid(uuid.UUID(device_id)),
+        )
         return {mutation_id: dict(driver.from_json(outcome)) for mutation_id, outcome in rows}
 
     def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
         """Add the receipt; the unit's savepoint flushes it with the change it belongs to."""
         mutation = ctx.mutation
-        db.session.add(Receipt(
-            device_id=uuid.UUID(device_id), mutation_id=mutation_id, seq=seq,
-            entity_type=mutation.entity_type, entity_id=str(mutation.entity_id),
-            outcome=outcome, received_at=ctx.now,
-        ))
+        db.session.add(
+            Receipt(
+                device_id=uuid.UUID(device_id),
+                mutation_id=mutation_id,
+                seq=seq,
+                entity_type=mutation.entity_type,
+                entity_id=str(mutation.entity_id),
+                outcome=outcome,
+                received_at=ctx.now,
+            )
+        )
         self._acknowledge(seq, mutation_id)
 
     def _acknowledge(self, seq: int, mutation_id: str) -> None:
@@ -298,9 +320,18 @@ class SqlStore(BulkWrites):
         _copy_conflict(conflict, row)
         db.session.add(row)
         db.session.flush()
-        audit.record(None, conflict.entity_type, conflict.entity_id, "conflict",
-                     {conflict.field: [conflict.kept_value, conflict.other_value],
-                      "conflict_id": str(conflict.id)}, service_id=service_id, channel="sync")
+        audit.record(
+            None,
+            conflict.entity_type,
+            conflict.entity_id,
+            "conflict",
+            {
+                conflict.field: [conflict.kept_value, conflict.other_value],
+                "conflict_id": str(conflict.id),
+            },
+            service_id=service_id,
+            channel="sync",
+        )
 
     def get_conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
         row = db.session.get(SyncConflict, conflict_id)
@@ -321,10 +352,18 @@ class SqlStore(BulkWrites):
         row.status, row.resolution = "resolved", resolution
         row.resolved_by, row.resolved_at = ctx.actor.user_id, ctx.now
         db.session.flush()
-        audit.record(ctx.actor, row.entity_type, row.entity_id, "resolve_conflict",
-                     {row.field: [row.kept_value, resolution.get("value")],
-                      "conflict_id": str(row.id), "choice": resolution.get("choice")},
-                     service_id=row.service_id)
+        audit.record(
+            ctx.actor,
+            row.entity_type,
+            row.entity_id,
+            "resolve_conflict",
+            {
+                row.field: [row.kept_value, resolution.get("value")],
+                "conflict_id": str(row.id),
+                "choice": resolution.get("choice"),
+            },
+            service_id=row.service_id,
+        )
         return conflict_of(row)
 
 
@@ -347,9 +386,23 @@ class _BatchRead:
         return self.records
 
 
-_CONFLICT_FIELDS = ("id", "kind", "entity_type", "field", "base_value", "kept_value",
-                    "kept_author", "kept_device", "kept_at", "other_value", "other_author",
-                    "other_device", "other_at", "mutation_id", "resolution")
+_CONFLICT_FIELDS = (
+    "id",
+    "kind",
+    "entity_type",
+    "field",
+    "base_value",
+    "kept_value",
+    "kept_author",
+    "kept_device",
+    "kept_at",
+    "other_value",
+    "other_author",
+    "other_device",
+    "other_at",
+    "mutation_id",
+    "resolution",
+)
 
 
 def _copy_conflict(conflict: Conflict, row: SyncConflict) -> None:
@@ -361,5 +414,6 @@ def _copy_conflict(conflict: Conflict, row: SyncConflict) -> None:
 def conflict_of(row: SyncConflict) -> Conflict:
     """Return the engine's Conflict for a stored row."""
     values = {name: getattr(row, name) for name in _CONFLICT_FIELDS}
-    return Conflict(**values, entity_id=uuid.UUID(row.entity_id), service_id=row.service_id,
-                    status=row.status)
+    return Conflict(
+        **values, entity_id=uuid.UUID(row.entity_id), service_id=row.service_id, status=row.status
+    )

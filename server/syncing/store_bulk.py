@@ -124,14 +124,30 @@ class BulkWrites:
                 seen[device_id] = binds.uuid(uuid.UUID(device_id))
             if ctx.now not in seen:
                 seen[ctx.now] = binds.time(ctx.now)
-            rows.append((seen[device_id], mutation_id, seq, mutation.entity_type,
-                         str(mutation.entity_id), binds.json(outcome), seen[ctx.now]))
+            rows.append(
+                (
+                    seen[device_id],
+                    mutation_id,
+                    seq,
+                    mutation.entity_type,
+                    str(mutation.entity_id),
+                    binds.json(outcome),
+                    seen[ctx.now],
+                )
+            )
             self._acknowledge(seq, mutation_id)
         driver.insert("sync_receipt", _RECEIPT_COLUMNS, rows, json_columns=("outcome",))
 
 
-_RECEIPT_COLUMNS = ("device_id", "mutation_id", "seq", "entity_type", "entity_id", "outcome",
-                    "received_at")
+_RECEIPT_COLUMNS = (
+    "device_id",
+    "mutation_id",
+    "seq",
+    "entity_type",
+    "entity_id",
+    "outcome",
+    "received_at",
+)
 APP_ERRORS = (RuleBroken, Invalid, Forbidden, NotFound)
 
 

@@ -123,13 +123,17 @@ def _inline(name: str, column, dialect, kind: str, names: dict) -> str:
         return "v"
     names[f"c_{name}"] = convert
     if dialect.name == "sqlite" and isinstance(column.type, UTCDateTime):
-        return ('(f"{v[:10]}T{v[11:19]}+00:00" if v.endswith("000000") else '
-                'f"{v[:10]}T{v[11:]}+00:00") if type(v) is str and len(v) == 26 and '
-                f'v[10] == " " and v[19] == "." else c_{name}(v)')
+        return (
+            '(f"{v[:10]}T{v[11:19]}+00:00" if v.endswith("000000") else '
+            'f"{v[:10]}T{v[11:]}+00:00") if type(v) is str and len(v) == 26 and '
+            f'v[10] == " " and v[19] == "." else c_{name}(v)'
+        )
     if dialect.name == "sqlite" and type(column.type) is Uuid:
         if name == "id":
-            return ('f"{(v := v.lower())[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}" '
-                    f'if type(v) is str and len(v) == 32 else c_{name}(v)')
+            return (
+                'f"{(v := v.lower())[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}" '
+                f"if type(v) is str and len(v) == 32 else c_{name}(v)"
+            )
         # A service, an author: the same few ids on most rows of a page, formatted once.
         names[f"seen_{name}"], names[f"c_{name}"] = _uuid_memo(convert)
         return f"seen_{name}(v) or c_{name}(v)"
@@ -163,15 +167,19 @@ def _build(entity_type: str, table, dialect):
     names: dict = {"entity_type": entity_type}
     fields = [
         # Only a live record has a body, so its deleted_at is None.
-        f"{name!r}: None" if name == "deleted_at" else
-        f"{name!r}: {_value(name, index[name], _inline(name, table.c[name], dialect, rule.kind, names))}"
-        for name, rule in POLICIES[entity_type].items() if name not in ("id", "statements")
+        f"{name!r}: None"
+        if name == "deleted_at"
+        else f"{name!r}: {_value(name, index[name], _inline(name, table.c[name], dialect, rule.kind, names))}"
+        for name, rule in POLICIES[entity_type].items()
+        if name not in ("id", "statements")
     ]
     if "statements" in POLICIES[entity_type]:
         fields.append("'statements': []")
     record_id = _value("id", index["id"], _inline("id", table.c.id, dialect, "uuid", names))
-    head = (f"'entity_type': entity_type, 'id': record_id, 'change_seq': r[{index['change_seq']}], "
-            f"'version': r[{index['version']}]")
+    head = (
+        f"'entity_type': entity_type, 'id': record_id, 'change_seq': r[{index['change_seq']}], "
+        f"'version': r[{index['version']}]"
+    )
     source = (
         "def make(r):\n"
         f"    record_id = {record_id}\n"
@@ -184,4 +192,3 @@ def _build(entity_type: str, table, dialect):
     make = names["make"]
     make.source = source
     return make
-

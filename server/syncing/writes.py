@@ -53,8 +53,9 @@ def require_deletable(actor, entity_type: str, record, *, rules: bool = True) ->
     """
     service = _service(record)
     if rules and entity_type == "log_entry" and record.status != "draft":
-        raise RuleBroken("only_drafts_deleted",
-                         "Only a draft entry can be deleted; an open one must be closed.")
+        raise RuleBroken(
+            "only_drafts_deleted", "Only a draft entry can be deleted; an open one must be closed."
+        )
     if not _may_delete(actor, entity_type, record, service):
         raise Forbidden("You may only delete what you recorded, before it is triaged.")
     return service
@@ -64,8 +65,9 @@ def delete_record(actor, entity_type: str, record) -> None:
     """Make a record a tombstone: it disappears from devices and lists, its history stays."""
     service = require_deletable(actor, entity_type, record)
     record.deleted_at = utcnow()
-    audit.record(actor, entity_type, record.id, "delete", {"deleted": [False, True]},
-                 service_id=service.id)
+    audit.record(
+        actor, entity_type, record.id, "delete", {"deleted": [False, True]}, service_id=service.id
+    )
     db.session.flush()
 
 
@@ -73,10 +75,16 @@ def restore_record(actor, entity_type: str, record) -> None:
     """Bring a tombstone back: a manager's conflict resolution chose the edit."""
     service = _service(record)
     record.deleted_at = None
-    audit.record(actor, entity_type, record.id, "restore", {"deleted": [True, False]},
-                 service_id=service.id)
+    audit.record(
+        actor, entity_type, record.id, "restore", {"deleted": [True, False]}, service_id=service.id
+    )
     db.session.flush()
 
 
-__all__ = ["delete_record", "require_deletable", "require_walk_editable", "restore_record",
-           "update_walkaround"]
+__all__ = [
+    "delete_record",
+    "require_deletable",
+    "require_walk_editable",
+    "restore_record",
+    "update_walkaround",
+]

@@ -47,11 +47,13 @@ def template_db(tmp_path_factory):
     from server.extensions import db
 
     path = tmp_path_factory.mktemp("browser-template") / "template.db"
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(path),
-        "SECRET_KEY": "browser-test",
-        "INSTANCE_PATH": str(path.parent / "instance"),
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(path),
+            "SECRET_KEY": "browser-test",
+            "INSTANCE_PATH": str(path.parent / "instance"),
+        }
+    )
     with app.app_context():
         upgrade()
         db.session.remove()
@@ -172,8 +174,9 @@ def desk(browser, server):
     contexts = []
 
     def make():
-        ctx = browser.new_context(viewport=TABLET_LANDSCAPE, base_url=server.url,
-                                  service_workers="allow")
+        ctx = browser.new_context(
+            viewport=TABLET_LANDSCAPE, base_url=server.url, service_workers="allow"
+        )
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
         page = ctx.new_page()

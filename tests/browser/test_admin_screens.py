@@ -63,8 +63,9 @@ def switch_user(page):
 
 
 def test_the_admin_adds_a_person_who_sets_a_password_with_the_code(page, live_app, floor):
-    admin = make_provider_user(live_app, floor, "provider_admin", "Pat Admin",
-                               "pat.admin@example.test")
+    admin = make_provider_user(
+        live_app, floor, "provider_admin", "Pat Admin", "pat.admin@example.test"
+    )
     log_in_at_desk(page, admin)
     page.goto("/#/admin/people")
     page.get_by_role("heading", name="People", exact=True).wait_for()
@@ -92,7 +93,8 @@ def test_the_admin_adds_a_person_who_sets_a_password_with_the_code(page, live_ap
     form.get_by_label("Service").select_option(label="Ashdown House")
     form.get_by_role("button", name="Add the person and show their set-up code").click()
     form.locator("[data-field=email] .field-error").filter(
-        has_text="Already used by another account.").wait_for()
+        has_text="Already used by another account."
+    ).wait_for()
 
     # Everything held about Jo, as one file.
     page.get_by_role("link", name="Open Jo Bloggs's page").click()
@@ -123,7 +125,8 @@ def test_the_admin_adds_a_person_who_sets_a_password_with_the_code(page, live_ap
     page.get_by_label("New password again").fill(NEW_PASSWORD + "!")
     page.get_by_role("button", name="Set my new password").click()
     page.locator("[data-field=token] .field-error").filter(
-        has_text="Already used or no longer valid.").wait_for()
+        has_text="Already used or no longer valid."
+    ).wait_for()
 
 
 def make_second_action(app, floor):
@@ -133,7 +136,9 @@ def make_second_action(app, floor):
     def make(db):
         manager = db.session.get(User, floor.manager["id"])
         entry = open_entry(
-            manager, db.session.get(Service, floor.service_id), floor.carer["id"],
+            manager,
+            db.session.get(Service, floor.service_id),
+            floor.carer["id"],
             concern="Night checks are not recorded on the Willow corridor.",
             decision="Sam Carer to audit the night check sheets every Monday for a month.",
             evidence_needed="Signed night check sheets for four weeks.",
@@ -144,9 +149,7 @@ def make_second_action(app, floor):
     return db_query(app, make)
 
 
-def test_the_manager_deactivates_a_leaver_handing_over_each_action(
-    page, live_app, floor, tmp_path
-):
+def test_the_manager_deactivates_a_leaver_handing_over_each_action(page, live_app, floor, tmp_path):
     from server.accounts.models import User
     from server.log.models import LogEntry
 
@@ -170,24 +173,29 @@ def test_the_manager_deactivates_a_leaver_handing_over_each_action(
     # Nobody chosen: the server refuses, and says so beside "Give all to".
     leaver.get_by_role("button", name="Deactivate and hand over their actions").click()
     leaver.locator("[data-field=reassign_to] .field-error").filter(
-        has_text="Choose an active member of staff to take over their open entries.").wait_for()
+        has_text="Choose an active member of staff to take over their open entries."
+    ).wait_for()
     # One chosen, the other not: the refusal sits beside the one left without an owner.
     selects = leaver.get_by_label("New owner")
     selects.nth(0).select_option(label="Alex Worker")
     leaver.get_by_role("button", name="Deactivate and hand over their actions").click()
     leaver.locator(f"[data-field='reassignments.{second}'] .field-error").filter(
-        has_text="Choose who takes over this entry.").wait_for()
+        has_text="Choose who takes over this entry."
+    ).wait_for()
     selects.nth(1).select_option(label="Robin Manager")
     leaver.get_by_role("button", name="Deactivate and hand over their actions").click()
     page.get_by_text("Sam Carer is deactivated.").wait_for()
-    assert page.get_by_text('now belongs to Alex Worker.').is_visible()
-    assert page.get_by_text('now belongs to Robin Manager.').is_visible()
+    assert page.get_by_text("now belongs to Alex Worker.").is_visible()
+    assert page.get_by_text("now belongs to Robin Manager.").is_visible()
 
-    owners = db_query(live_app, lambda db: (
-        db.session.get(LogEntry, floor.entry_id).owner_id,
-        db.session.get(LogEntry, second).owner_id,
-        db.session.get(User, floor.carer["id"]).active,
-    ))
+    owners = db_query(
+        live_app,
+        lambda db: (
+            db.session.get(LogEntry, floor.entry_id).owner_id,
+            db.session.get(LogEntry, second).owner_id,
+            db.session.get(User, floor.carer["id"]).active,
+        ),
+    )
     assert owners == (floor.other["id"], floor.manager["id"], False)
     # The leaver's actions show their new owners in the log.
     page.goto("/#/desk/log")
@@ -201,19 +209,44 @@ def test_the_manager_deactivates_a_leaver_handing_over_each_action(
 def register_tablet_with_a_change(app, floor) -> str:
     """Sam's tablet, bound through the sync API, with one finding the server acknowledged."""
     carer = Desk(app, floor.carer)
-    device = carer.post("/sync/devices", {"installation_id": "lounge-tablet-1",
-                                          "label": "Lounge tablet", "protocol_version": 1})
+    device = carer.post(
+        "/sync/devices",
+        {"installation_id": "lounge-tablet-1", "label": "Lounge tablet", "protocol_version": 1},
+    )
     device_id = device["device_id"]
     when = dt.datetime.now(dt.UTC).isoformat()
-    result = carer.post("/sync/push", {"protocol_version": 1, "device_id": device_id, "mutations": [{
-        "mutation_id": "m-1-lounge", "device_id": device_id, "seq": 1,
-        "entity_type": "finding", "entity_id": str(uuid.uuid4()), "op": "create",
-        "author_id": str(floor.carer["id"]), "base_version": None, "base_values": {},
-        "device_time": when, "transition": None,
-        "changes": {"service_id": str(floor.service_id), "kind": "walkaround_issue",
-                    "area": "Lounge", "source": "walkaround", "risk": "low",
-                    "description": "Call bell cable across the walkway", "follow_up_needed": False,
-                    "recorded_at": when}}]})
+    result = carer.post(
+        "/sync/push",
+        {
+            "protocol_version": 1,
+            "device_id": device_id,
+            "mutations": [
+                {
+                    "mutation_id": "m-1-lounge",
+                    "device_id": device_id,
+                    "seq": 1,
+                    "entity_type": "finding",
+                    "entity_id": str(uuid.uuid4()),
+                    "op": "create",
+                    "author_id": str(floor.carer["id"]),
+                    "base_version": None,
+                    "base_values": {},
+                    "device_time": when,
+                    "transition": None,
+                    "changes": {
+                        "service_id": str(floor.service_id),
+                        "kind": "walkaround_issue",
+                        "area": "Lounge",
+                        "source": "walkaround",
+                        "risk": "low",
+                        "description": "Call bell cable across the walkway",
+                        "follow_up_needed": False,
+                        "recorded_at": when,
+                    },
+                }
+            ],
+        },
+    )
     assert result["results"][0]["status"] == "applied", result
     return device_id
 
@@ -235,14 +268,19 @@ def test_a_lost_tablet_is_withdrawn_after_a_confirmation(page, live_app, floor, 
     dialog.wait_for()
     check_a11y(page, "the withdraw confirmation")
     dialog.get_by_role("button", name="Keep it").click()
-    assert db_query(live_app, lambda db: db.session.get(Device, uuid.UUID(device_id)).revoked_at) is None
+    assert (
+        db_query(live_app, lambda db: db.session.get(Device, uuid.UUID(device_id)).revoked_at)
+        is None
+    )
 
     card.get_by_role("button", name="Withdraw this tablet (Sam Carer)").click()
     dialog.get_by_role("button", name="Withdraw the tablet").click()
     result = page.locator(".admin-result")
     result.get_by_text('"Lounge tablet" of Sam Carer is withdrawn.').wait_for()
     assert "Last acknowledged change: change 1 (a finding) at today at" in result.inner_text()
-    assert "Withdrawn" in page.locator(".admin-device").filter(has_text="Lounge tablet").inner_text()
+    assert (
+        "Withdrawn" in page.locator(".admin-device").filter(has_text="Lounge tablet").inner_text()
+    )
     revoked = db_query(live_app, lambda db: db.session.get(Device, uuid.UUID(device_id)).revoked_by)
     assert revoked == floor.manager["id"]
 
@@ -258,11 +296,13 @@ def test_a_person_changes_their_password_and_logs_in_with_it(page, floor):
     form.get_by_label("New password again").fill(NEW_PASSWORD + "x")
     form.get_by_role("button", name="Change my password").click()
     form.locator("[data-field=new_password_again] .field-error").filter(
-        has_text="The two new passwords are not the same.").wait_for()
+        has_text="The two new passwords are not the same."
+    ).wait_for()
     form.get_by_label("New password again").fill(NEW_PASSWORD)
     form.get_by_role("button", name="Change my password").click()
     form.locator("[data-field=current_password] .field-error").filter(
-        has_text="Not your current password.").wait_for()
+        has_text="Not your current password."
+    ).wait_for()
     check_a11y(page, "my account with errors")
     form.get_by_label("Current password").fill(PASSWORD)
     form.get_by_role("button", name="Change my password").click()

@@ -20,13 +20,19 @@ def make_entries(app, floor):
     def make(db):
         manager = Actor(db.session.get(User, floor.manager["id"]), "desk")
         home = db.session.get(Service, floor.service_id)
-        draft = log.create_draft(manager, home, concern="Bins in the garden overflow on Mondays",
-                                 source="walkaround")
+        draft = log.create_draft(
+            manager, home, concern="Bins in the garden overflow on Mondays", source="walkaround"
+        )
         due = log.create_draft(
-            manager, home, concern="Fridge temperatures not logged at weekends",
-            source="audit", owner_id=floor.carer["id"], due_date=dates.london_today(),
+            manager,
+            home,
+            concern="Fridge temperatures not logged at weekends",
+            source="audit",
+            owner_id=floor.carer["id"],
+            due_date=dates.london_today(),
             decision="Sam Carer records the kitchen fridge temperature at 8am every day",
-            evidence_needed="Fridge temperature log for the week")
+            evidence_needed="Fridge temperature log for the week",
+        )
         log.transition(manager, due, "open")
         db.session.commit()
         return draft.id, due.id
@@ -51,7 +57,9 @@ def test_assign_an_owner_then_record_a_completion_check(page, live_app, floor):
     page.get_by_label("Owner").select_option(label="Sam Carer")
     page.get_by_role("button", name="Assign the chosen owners").click()
     page.get_by_text("Every entry has a named owner.").wait_for()
-    assert read(live_app, lambda db: db.session.get(LogEntry, draft_id).owner_id) == floor.carer["id"]
+    assert (
+        read(live_app, lambda db: db.session.get(LogEntry, draft_id).owner_id) == floor.carer["id"]
+    )
 
     page.get_by_role("link", name="Completion checks", exact=True).click()
     page.get_by_role("heading", name="Completion checks").wait_for()
@@ -66,7 +74,11 @@ def test_assign_an_owner_then_record_a_completion_check(page, live_app, floor):
     page.get_by_role("button", name="Record the checks").click()
     page.get_by_text("Completion checks recorded.").wait_for()
 
-    notes = read(live_app, lambda db: [n.body for n in db.session.scalars(
-        db.select(Note).where(Note.entry_id == due_id))])
+    notes = read(
+        live_app,
+        lambda db: [
+            n.body for n in db.session.scalars(db.select(Note).where(Note.entry_id == due_id))
+        ],
+    )
     assert len(notes) == 1
     assert notes[0].endswith("not done — Saturday and Sunday are blank")

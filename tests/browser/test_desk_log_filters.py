@@ -42,30 +42,63 @@ def make_log(app, floor):
         manager = db.session.get(User, floor.manager["id"])
         home = db.session.get(Service, floor.service_id)
         urgent = log.create_draft(
-            Actor(manager, "desk"), home, source="audit", risk="high", owner_id=floor.carer["id"],
+            Actor(manager, "desk"),
+            home,
+            source="audit",
+            risk="high",
+            owner_id=floor.carer["id"],
             due_date=dt.date.today() + dt.timedelta(days=3),
             concern="Bed rails fitted without a risk assessment in room 12.",
             decision="Robin Manager audits the bed rail assessment of every room by Friday.",
-            evidence_needed="Bed rail assessments on file.", statement_ids=["saf-2023:S1"])
+            evidence_needed="Bed rail assessments on file.",
+            statement_ids=["saf-2023:S1"],
+        )
         log.transition(Actor(manager, "desk"), urgent, "open")
         urgent.created_at -= dt.timedelta(days=2)
-        open_entry(manager, home, floor.other["id"], statement_ids=["saf-2023:S2"],
-                            concern="Agency staff not shown the fire exits.",
-                            decision="Alex Worker walks every agency worker to the fire exits "
-                                     "on their first shift and records it on the induction "
-                                     "sheet.",
-                            evidence_needed="Signed induction sheets.")
-        orphan = log.create_draft(Actor(manager, "desk"), home, source="walkaround",
-                                  concern="Garden gate left unlocked at night.")
+        open_entry(
+            manager,
+            home,
+            floor.other["id"],
+            statement_ids=["saf-2023:S2"],
+            concern="Agency staff not shown the fire exits.",
+            decision="Alex Worker walks every agency worker to the fire exits "
+            "on their first shift and records it on the induction "
+            "sheet.",
+            evidence_needed="Signed induction sheets.",
+        )
+        orphan = log.create_draft(
+            Actor(manager, "desk"),
+            home,
+            source="walkaround",
+            concern="Garden gate left unlocked at night.",
+        )
         orphan.created_at -= dt.timedelta(days=3)
-        record_review(Actor(manager, "desk"), home, kind="rm_weekly", outcome="assurance",
-                      items=[{"entry_id": urgent.id, "outcome": "further_action",
-                              "comment": "Add the night staff to the assessment."}])
-        db.session.add(SyncConflict(
-            service_id=home.id, mutation_id="m-bed-rails", entity_type="log_entry",
-            entity_id=str(urgent.id), field="due_date", kept_value=str(urgent.due_date),
-            other_value=str(urgent.due_date + dt.timedelta(days=7)),
-            other_author=floor.carer["id"], other_device=str(uuid.uuid4())))
+        record_review(
+            Actor(manager, "desk"),
+            home,
+            kind="rm_weekly",
+            outcome="assurance",
+            items=[
+                {
+                    "entry_id": urgent.id,
+                    "outcome": "further_action",
+                    "comment": "Add the night staff to the assessment.",
+                }
+            ],
+        )
+        db.session.add(
+            SyncConflict(
+                service_id=home.id,
+                mutation_id="m-bed-rails",
+                entity_type="log_entry",
+                entity_id=str(urgent.id),
+                field="due_date",
+                kept_value=str(urgent.due_date),
+                other_value=str(urgent.due_date + dt.timedelta(days=7)),
+                other_author=floor.carer["id"],
+                other_device=str(uuid.uuid4()),
+            )
+        )
         db.session.commit()
         return urgent.id, orphan.id
 
@@ -100,7 +133,8 @@ def test_filter_by_statement_and_signal_kept_in_the_address(desk, live_app, floo
     check_a11y(page, "the log filtered by a signal")
 
     page.get_by_label("Early-warning signal").select_option(
-        label="High risk with no escalation decision")
+        label="High risk with no escalation decision"
+    )
     page.get_by_label("Risk").select_option(label="High")
     page.get_by_role("button", name="Show entries").click()
     page.get_by_text("Ashdown House: 1 entry matches.").wait_for()
@@ -128,8 +162,12 @@ def test_a_link_with_filters_opens_the_filtered_log(desk, live_app, floor):  # n
     assert page.get_by_label("Order").input_value() == "due_date"
 
 
-def test_entry_page_shows_reviews_conflicts_and_records_escalation(desk, live_app, floor,  # noqa: F811
-                                                                   tmp_path):
+def test_entry_page_shows_reviews_conflicts_and_records_escalation(
+    desk,
+    live_app,
+    floor,  # noqa: F811
+    tmp_path,
+):
     from server.log.models import LogEntry
 
     urgent_id, _ = make_log(live_app, floor)
@@ -137,16 +175,22 @@ def test_entry_page_shows_reviews_conflicts_and_records_escalation(desk, live_ap
     log_in(page, floor.manager)
     page.goto(f"/#/desk/log/{urgent_id}")
     page.get_by_role("heading", name="Log entry").wait_for()
-    reviews = page.locator("section").filter(has=page.get_by_role("heading", name="Reviews of this entry"))
+    reviews = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Reviews of this entry")
+    )
     reviews.get_by_text("Add the night staff to the assessment.").wait_for()
     assert "Further action in the weekly review" in reviews.inner_text()
-    conflicts = page.locator("section").filter(has=page.get_by_role("heading", name="Open conflicts"))
+    conflicts = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Open conflicts")
+    )
     conflicts.get_by_text("Due date", exact=False).wait_for()
     assert "Sam Carer also wrote" in conflicts.inner_text()
     assert conflicts.get_by_role("link", name="Decide it in the conflicts queue").count() == 1
 
     card = page.locator(".desk-escalation")
-    assert "No escalation decision is recorded yet. A high-risk entry needs one" in card.inner_text()
+    assert (
+        "No escalation decision is recorded yet. A high-risk entry needs one" in card.inner_text()
+    )
     card.get_by_role("button", name="Record the decision").click()
     card.get_by_text("Escalate or not: choose one.").first.wait_for()
     card.get_by_role("radio", name="Escalate to provider level").check()
@@ -156,8 +200,10 @@ def test_entry_page_shows_reviews_conflicts_and_records_escalation(desk, live_ap
     assert "recorded by Robin Manager (you)" in card.inner_text()
     assert "Why: Bed rails are an entrapment risk" in card.inner_text()
     check_a11y(page, "the entry page")
-    page.evaluate("document.getElementById('toast').classList.remove('show');"
-                  "document.querySelector('.desk-escalation').scrollIntoView(); scrollBy(0, -64)")
+    page.evaluate(
+        "document.getElementById('toast').classList.remove('show');"
+        "document.querySelector('.desk-escalation').scrollIntoView(); scrollBy(0, -64)"
+    )
     shot(page, "desk-entry", tmp_path)
 
     # Closing is refused in plain words until there is evidence.
@@ -165,8 +211,8 @@ def test_entry_page_shows_reviews_conflicts_and_records_escalation(desk, live_ap
     page.get_by_role("button", name="Close").wait_for()
     page.get_by_role("button", name="Close").click()
     page.locator(".desk-refusal").get_by_text(
-        "Closure needs evidence from records, audits, feedback or practice checks.",
-        exact=False).wait_for()
+        "Closure needs evidence from records, audits, feedback or practice checks.", exact=False
+    ).wait_for()
 
     def stored(db):
         entry = db.session.get(LogEntry, urgent_id)

@@ -32,19 +32,31 @@ def more_entries(app, floor):
     def make(db):
         manager = db.session.get(User, floor.manager["id"])
         home = db.session.get(Service, floor.service_id)
-        late = open_entry(manager, home, floor.other["id"],
-                          concern="Fluid charts blank after 6pm.",
-                          decision="Alex Worker completes fluid charts at 6pm and 9pm daily.",
-                          evidence_needed="Fluid chart audit for a week.")
+        late = open_entry(
+            manager,
+            home,
+            floor.other["id"],
+            concern="Fluid charts blank after 6pm.",
+            decision="Alex Worker completes fluid charts at 6pm and 9pm daily.",
+            evidence_needed="Fluid chart audit for a week.",
+        )
         late.due_date = dt.date.today() - dt.timedelta(days=2)
         late.interim_controls = "Night senior checks charts at 10pm."
-        started = open_entry(manager, home, floor.carer["id"],
-                             concern="Menus in the dining room out of date.",
-                             decision="Sam Carer updates the menu board before breakfast daily.",
-                             evidence_needed="Photo log of the menu board.")
+        started = open_entry(
+            manager,
+            home,
+            floor.carer["id"],
+            concern="Menus in the dining room out of date.",
+            decision="Sam Carer updates the menu board before breakfast daily.",
+            evidence_needed="Photo log of the menu board.",
+        )
         log.transition(Actor(manager, "desk"), started, "start")
-        ni = f.make_user(db.session.get(Provider, floor.provider_id), "nominated_individual",
-                         name="Nia Lead", email="nia.lead@example.test")
+        ni = f.make_user(
+            db.session.get(Provider, floor.provider_id),
+            "nominated_individual",
+            name="Nia Lead",
+            email="nia.lead@example.test",
+        )
         db.session.commit()
         assert db.session.get(LogEntry, late.id).due_date < dt.date.today()
         return {"email": ni.email, "password": PASSWORD, "id": ni.id}
@@ -93,8 +105,9 @@ def test_weekly_review_with_a_challenge_reaches_the_owner(desk, live_app, floor,
     assert db_query(live_app, lambda db: db.session.query(Review).count()) == 0
     overall.get_by_label("Overall comment").fill("Call bells still rest on verbal updates.")
     page.get_by_role("button", name="Record the review").click()
-    page.get_by_text("Review recorded with 2 entries reviewed; 1 challenged, kept open and "
-                     "sent to the owner.").wait_for()
+    page.get_by_text(
+        "Review recorded with 2 entries reviewed; 1 challenged, kept open and sent to the owner."
+    ).wait_for()
     past = page.locator(".desk-past-review").first
     past.get_by_text("Weekly review (registered manager): Further action").wait_for()
     assert "Robin Manager" in past.inner_text()
@@ -114,8 +127,9 @@ def test_weekly_review_with_a_challenge_reaches_the_owner(desk, live_app, floor,
     # The entry page shows the challenge and the review outcomes.
     page.goto(f"/#/desk/log/{floor.entry_id}")
     page.locator(".desk-challenge").get_by_text(CHALLENGE, exact=False).wait_for()
-    reviews = page.locator("section").filter(has=page.get_by_role("heading",
-                                                                  name="Reviews of this entry"))
+    reviews = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Reviews of this entry")
+    )
     assert "Challenge in the weekly review" in reviews.inner_text()
     assert "Robin Manager" in reviews.inner_text()
 
@@ -164,4 +178,7 @@ def test_nominated_individual_records_the_monthly_review(desk, live_app, floor):
         return review.kind, review.reviewer_id, [(i.outcome, i.comment) for i in review.items]
 
     assert db_query(live_app, stored) == (
-        "provider_monthly", ni["id"], [("further_action", "Add the weekend to the audit.")])
+        "provider_monthly",
+        ni["id"],
+        [("further_action", "Add the weekend to the audit.")],
+    )

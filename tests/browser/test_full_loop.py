@@ -23,8 +23,10 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 800}
 SEEN = "Hoist sling in room 4 is frayed at the leg strap."
-DECISION = ("Sam Carer takes the frayed sling out of use today, orders a replacement and "
-            "records the hoist check on the equipment sheet")
+DECISION = (
+    "Sam Carer takes the frayed sling out of use today, orders a replacement and "
+    "records the hoist check on the equipment sheet"
+)
 
 
 def tile(page, label: str) -> int:
@@ -80,11 +82,11 @@ def triage_into_entry(page) -> str:
     return entry_id
 
 
-def test_offline_finding_to_closed_entry_moves_the_dashboard(browser, page, context, server,
-                                                             floor):
+def test_offline_finding_to_closed_entry_moves_the_dashboard(browser, page, context, server, floor):
     app = server.app
-    ni = make_provider_user(app, floor, "nominated_individual", "Nina Individual",
-                            "nina.ni@example.test")
+    ni = make_provider_user(
+        app, floor, "nominated_individual", "Nina Individual", "nina.ni@example.test"
+    )
     leader_ctx = desk_context(browser, server)
     leader = leader_ctx.new_page()
     log_in(leader, ni)
@@ -126,13 +128,15 @@ def test_offline_finding_to_closed_entry_moves_the_dashboard(browser, page, cont
     manager.get_by_role("heading", name="Status: Done – waiting for check").wait_for()
     manager.get_by_role("button", name="Close", exact=True).click()
     manager.locator(".desk-actions [role=alert]").get_by_text(
-        "Closure needs evidence from records, audits, feedback or practice checks").wait_for()
+        "Closure needs evidence from records, audits, feedback or practice checks"
+    ).wait_for()
     assert entry_status(app, entry_id) == "awaiting_check"
     manager.get_by_label("Type of evidence").select_option(label="Audit")
     manager.get_by_label("Where it is kept").fill("Equipment sheet, hoist 2, 27 Nov")
     manager.get_by_role("button", name="Add evidence").click()
     manager.get_by_role("region", name="Evidence", exact=True).get_by_text(
-        "Equipment sheet, hoist 2, 27 Nov").wait_for()
+        "Equipment sheet, hoist 2, 27 Nov"
+    ).wait_for()
     manager.get_by_role("button", name="Close", exact=True).click()
     manager.get_by_role("heading", name="Status: Closed").wait_for()
     assert entry_status(app, entry_id) == "closed"

@@ -35,37 +35,70 @@ def day(live_app, floor):
     today, now = london_today(), utcnow()
 
     def entry(owner, due, concern, risk="medium"):
-        row = LogEntry(service_id=floor.service_id, concern=concern, source="walkaround",
-                       decision=f"Named owner acts on: {concern}", owner_id=owner["id"],
-                       due_date=due, original_due_date=due, evidence_needed="Audit sheet",
-                       risk=risk, status="open", created_by=floor.manager["id"],
-                       created_at=now - dt.timedelta(days=10))
+        row = LogEntry(
+            service_id=floor.service_id,
+            concern=concern,
+            source="walkaround",
+            decision=f"Named owner acts on: {concern}",
+            owner_id=owner["id"],
+            due_date=due,
+            original_due_date=due,
+            evidence_needed="Audit sheet",
+            risk=risk,
+            status="open",
+            created_by=floor.manager["id"],
+            created_at=now - dt.timedelta(days=10),
+        )
         db.session.add(row)
         return row
 
     with live_app.app_context():
         ids = {
-            "carer_late": entry(floor.carer, today - dt.timedelta(days=2),
-                                "Fluid charts are not completed after lunch", "high"),
+            "carer_late": entry(
+                floor.carer,
+                today - dt.timedelta(days=2),
+                "Fluid charts are not completed after lunch",
+                "high",
+            ),
             "carer_today": entry(floor.carer, today, "Laundry labels missing on floor 2"),
-            "manager_late": entry(floor.manager, today - dt.timedelta(days=1),
-                                  "Agency staff induction not recorded", "high"),
+            "manager_late": entry(
+                floor.manager,
+                today - dt.timedelta(days=1),
+                "Agency staff induction not recorded",
+                "high",
+            ),
         }
-        challenged = entry(floor.carer, today + dt.timedelta(days=4),
-                           "Menu choices not offered at tea")
+        challenged = entry(
+            floor.carer, today + dt.timedelta(days=4), "Menu choices not offered at tea"
+        )
         db.session.flush()
-        review = Review(service_id=floor.service_id, kind="ad_hoc", outcome="challenge",
-                        reviewer_id=floor.manager["id"], comment="See the items",
-                        reviewed_at=now - dt.timedelta(days=1))
-        review.items = [ReviewItem(entry_id=challenged.id, outcome="challenge",
-                                   comment="Ask people at tea, not staff")]
+        review = Review(
+            service_id=floor.service_id,
+            kind="ad_hoc",
+            outcome="challenge",
+            reviewer_id=floor.manager["id"],
+            comment="See the items",
+            reviewed_at=now - dt.timedelta(days=1),
+        )
+        review.items = [
+            ReviewItem(
+                entry_id=challenged.id, outcome="challenge", comment="Ask people at tea, not staff"
+            )
+        ]
         db.session.add(review)
-        db.session.add(Finding(service_id=floor.service_id, kind="walkaround_issue",
-                               area="Garden", source="walkaround", risk="high",
-                               description="Garden gate left unlocked overnight",
-                               recorded_by=floor.carer["id"],
-                               recorded_at=now - dt.timedelta(hours=30),
-                               received_at=now - dt.timedelta(hours=30)))
+        db.session.add(
+            Finding(
+                service_id=floor.service_id,
+                kind="walkaround_issue",
+                area="Garden",
+                source="walkaround",
+                risk="high",
+                description="Garden gate left unlocked overnight",
+                recorded_by=floor.carer["id"],
+                recorded_at=now - dt.timedelta(hours=30),
+                received_at=now - dt.timedelta(hours=30),
+            )
+        )
         db.session.get(Service, floor.service_id).created_at = now - dt.timedelta(days=10)
         db.session.commit()
         ids = {name: str(row.id) for name, row in ids.items()}
@@ -80,12 +113,12 @@ def digest_choice(app, user_id):
 
 
 def section(page, title):
-    return page.locator("section.myday-section").filter(
-        has=page.get_by_role("heading", name=title))
+    return page.locator("section.myday-section").filter(has=page.get_by_role("heading", name=title))
 
 
 def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
-        browser, server, floor, day, tmp_path):
+    browser, server, floor, day, tmp_path
+):
     ctx = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=server.url)
     ctx.set_default_timeout(10_000)
     page = ctx.new_page()
@@ -97,8 +130,24 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         counts = page.get_by_role("list", name="Today at a glance")
         counts.get_by_text("1 overdue").wait_for()
         assert counts.inner_text().split() == [
-            "1", "overdue", "0", "due", "today", "0", "challenges", "0", "new", "to", "you",
-            "1", "finding", "waiting", "1", "review", "due"]
+            "1",
+            "overdue",
+            "0",
+            "due",
+            "today",
+            "0",
+            "challenges",
+            "0",
+            "new",
+            "to",
+            "you",
+            "1",
+            "finding",
+            "waiting",
+            "1",
+            "review",
+            "due",
+        ]
 
         overdue = section(page, "Overdue actions")
         link = overdue.get_by_role("link", name="Agency staff induction not recorded")
@@ -106,15 +155,21 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         assert "overdue by 1 day" in overdue.inner_text()
         section(page, "Due today").get_by_text("Nothing due today.").wait_for()
         section(page, "Challenges on your entries").get_by_text(
-            "No challenges on your entries in the last two weeks.").wait_for()
+            "No challenges on your entries in the last two weeks."
+        ).wait_for()
         findings = section(page, "High-risk findings waiting too long")
-        assert findings.get_by_role(
-            "link", name="Garden gate left unlocked overnight").get_attribute(
-            "href") == "#/desk/inbox"
+        assert (
+            findings.get_by_role("link", name="Garden gate left unlocked overnight").get_attribute(
+                "href"
+            )
+            == "#/desk/inbox"
+        )
         assert "waiting 30 hours for triage" in findings.inner_text()
         reviews = section(page, "Reviews due")
-        assert reviews.get_by_role("link", name="Weekly review: Ashdown House").get_attribute(
-            "href") == "#/desk/reviews"
+        assert (
+            reviews.get_by_role("link", name="Weekly review: Ashdown House").get_attribute("href")
+            == "#/desk/reviews"
+        )
         page.get_by_text("This Careloop server does not send email yet.").wait_for()
         check_a11y(page, "My day for a registered manager")
 
@@ -128,7 +183,8 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         assert not choice.is_checked()
         choice.check()
         page.get_by_role("status").filter(
-            has_text="Saved: you will get a daily summary.").wait_for()
+            has_text="Saved: you will get a daily summary."
+        ).wait_for()
         assert digest_choice(server.app, floor.manager["id"]) is True
         page.reload()
         page.get_by_role("list", name="Today at a glance").wait_for()
@@ -138,7 +194,8 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         assert digest_choice(server.app, floor.manager["id"]) is False
 
         link = section(page, "Overdue actions").get_by_role(
-            "link", name="Agency staff induction not recorded")
+            "link", name="Agency staff induction not recorded"
+        )
         link.click()
         page.wait_for_url(f"**/#/desk/log/{day['manager_late']}")
         assert not errors, errors
@@ -146,8 +203,7 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         ctx.close()
 
 
-def test_senior_carer_lands_on_capture_and_finds_their_day_in_the_menu(
-        page, server, floor, day):
+def test_senior_carer_lands_on_capture_and_finds_their_day_in_the_menu(page, server, floor, day):
     log_in(page, floor.carer)
     page.wait_for_url("**/#/finding")
     page.get_by_role("link", name="My day", exact=True).click()
@@ -157,12 +213,17 @@ def test_senior_carer_lands_on_capture_and_finds_their_day_in_the_menu(
     assert "1 challenge" in " ".join(counts.inner_text().split())
 
     overdue = section(page, "Overdue actions")
-    assert overdue.get_by_role(
-        "link", name="Fluid charts are not completed after lunch").get_attribute(
-        "href") == f"#/actions/{day['carer_late']}"
+    assert (
+        overdue.get_by_role(
+            "link", name="Fluid charts are not completed after lunch"
+        ).get_attribute("href")
+        == f"#/actions/{day['carer_late']}"
+    )
     today = section(page, "Due today")
-    assert today.get_by_role("link", name="Laundry labels missing on floor 2").get_attribute(
-        "href") == f"#/actions/{day['carer_today']}"
+    assert (
+        today.get_by_role("link", name="Laundry labels missing on floor 2").get_attribute("href")
+        == f"#/actions/{day['carer_today']}"
+    )
     challenges = section(page, "Challenges on your entries")
     assert "Ask people at tea, not staff" in challenges.inner_text()
     assert page.get_by_role("heading", name="Reviews due").count() == 0
@@ -170,8 +231,7 @@ def test_senior_carer_lands_on_capture_and_finds_their_day_in_the_menu(
     check_a11y(page, "My day for a senior carer")
 
     page.get_by_label("Email me a daily summary").check()
-    page.get_by_role("status").filter(
-        has_text="Saved: you will get a daily summary.").wait_for()
+    page.get_by_role("status").filter(has_text="Saved: you will get a daily summary.").wait_for()
     assert digest_choice(server.app, floor.carer["id"]) is True
 
     overdue.get_by_role("link", name="Fluid charts are not completed after lunch").click()

@@ -23,9 +23,16 @@ def set_password_with(page, code: str, password: str):
 
 
 def test_a_provider_is_set_up_from_nothing_in_the_app(page, live_app, server):
-    result = live_app.test_cli_runner().invoke(args=[
-        "create-provider", "Willow Care", "--admin-email", "owner@willow.example",
-        "--admin-name", "Morgan Reed"])
+    result = live_app.test_cli_runner().invoke(
+        args=[
+            "create-provider",
+            "Willow Care",
+            "--admin-email",
+            "owner@willow.example",
+            "--admin-name",
+            "Morgan Reed",
+        ]
+    )
     assert result.exit_code == 0, result.output
     code = result.output.strip().splitlines()[-1]
 

@@ -26,36 +26,67 @@ def beech_court(app, floor):
     def make(db):
         provider = db.session.get(Provider, floor.provider_id)
         beech = f.make_service(provider, "Beech Court")
-        ni = f.make_user(provider, "nominated_individual", None, name="Kate Williams",
-                         email="kate.ni@example.test")
+        ni = f.make_user(
+            provider,
+            "nominated_individual",
+            None,
+            name="Kate Williams",
+            email="kate.ni@example.test",
+        )
         today = dt.date.today()
-        base = {"service_id": beech.id, "source": "audit", "owner_id": ni.id,
-                "created_by": ni.id, "evidence_needed": "Audit", "risk": "medium"}
-        db.session.add(LogEntry(**base, concern="Fluid charts not totalled",
-                                decision="Kate totals fluid charts at 6pm daily",
-                                status="open", due_date=today - dt.timedelta(days=4),
-                                original_due_date=today - dt.timedelta(days=4)))
+        base = {
+            "service_id": beech.id,
+            "source": "audit",
+            "owner_id": ni.id,
+            "created_by": ni.id,
+            "evidence_needed": "Audit",
+            "risk": "medium",
+        }
+        db.session.add(
+            LogEntry(
+                **base,
+                concern="Fluid charts not totalled",
+                decision="Kate totals fluid charts at 6pm daily",
+                status="open",
+                due_date=today - dt.timedelta(days=4),
+                original_due_date=today - dt.timedelta(days=4),
+            )
+        )
         # Follow-ups done in the last two weeks: 1 of 2 on time, then 3 of 4 (and the
         # overdue one above makes it 3 of 5).
         for days_ago, late in ((13, 0), (12, 2), (6, 0), (5, 0), (4, 0), (3, 2)):
             due = today - dt.timedelta(days=days_ago)
-            db.session.add(LogEntry(**base, concern="Handover gaps", decision="Kate audits "
-                                    "handover notes", status="awaiting_check", due_date=due,
-                                    original_due_date=due, interim_controls="Spot checks",
-                                    completed_on=due + dt.timedelta(days=late)))
-        db.session.add(ImprovementMeasure(
-            service_id=beech.id, name="90% of follow-ups completed within timescale",
-            metric="follow_ups_within_timescale", baseline=60.0, target=90.0,
-            start_date=today - dt.timedelta(days=14), deadline=today + dt.timedelta(days=28),
-            created_by=ni.id))
+            db.session.add(
+                LogEntry(
+                    **base,
+                    concern="Handover gaps",
+                    decision="Kate audits handover notes",
+                    status="awaiting_check",
+                    due_date=due,
+                    original_due_date=due,
+                    interim_controls="Spot checks",
+                    completed_on=due + dt.timedelta(days=late),
+                )
+            )
+        db.session.add(
+            ImprovementMeasure(
+                service_id=beech.id,
+                name="90% of follow-ups completed within timescale",
+                metric="follow_ups_within_timescale",
+                baseline=60.0,
+                target=90.0,
+                start_date=today - dt.timedelta(days=14),
+                deadline=today + dt.timedelta(days=28),
+                created_by=ni.id,
+            )
+        )
         db.session.commit()
         return {"email": ni.email, "password": PASSWORD}
 
     return db_query(app, make)
 
 
-def test_the_nominated_individual_sees_where_grip_is_slipping(page, live_app, floor,
-                                                             tmp_path):
+def test_the_nominated_individual_sees_where_grip_is_slipping(page, live_app, floor, tmp_path):
     ni = beech_court(live_app, floor)
     page.set_viewport_size(TABLET_LANDSCAPE)
     page.goto("/")
@@ -82,10 +113,12 @@ def test_the_nominated_individual_sees_where_grip_is_slipping(page, live_app, fl
 
     chart = beech.get_by_role("img", name="90% of follow-ups completed within timescale")
     assert chart.get_attribute("alt").startswith(
-        "90% of follow-ups completed within timescale: latest 60% (week of")
+        "90% of follow-ups completed within timescale: latest 60% (week of"
+    )
     chart.scroll_into_view_if_needed()
     page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+        "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+    )
     check_a11y(page, "the oversight dashboard")
 
     out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)

@@ -26,8 +26,9 @@ def _last_month() -> str:
 
 def test_choose_a_month_and_open_the_governance_report(page, context, live_app, floor, tmp_path):
     refused = []
-    context.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text
-               else None)
+    context.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
     log_in(page, floor.manager)
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("heading", name="Reports", exact=True).wait_for()
@@ -37,16 +38,22 @@ def test_choose_a_month_and_open_the_governance_report(page, context, live_app, 
     assert month.input_value() == _last_month()
     pdf = page.get_by_role("link", name="Download PDF")
     assert pdf.get_attribute("href") == (
-        f"/api/v1/reports/governance.pdf?month={_last_month()}&service_id={floor.service_id}")
+        f"/api/v1/reports/governance.pdf?month={_last_month()}&service_id={floor.service_id}"
+    )
     check_a11y(page, "the Reports screen")
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.screenshot(path=str(Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-                             / "28-desk-reports.png"), full_page=True)
+    page.screenshot(
+        path=str(
+            Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path) / "28-desk-reports.png"
+        ),
+        full_page=True,
+    )
 
     month.fill(_this_month())
     csv_link = page.get_by_role("link", name="Download CSV")
     assert csv_link.get_attribute("href") == (
-        f"/api/v1/reports/governance.csv?month={_this_month()}&service_id={floor.service_id}")
+        f"/api/v1/reports/governance.csv?month={_this_month()}&service_id={floor.service_id}"
+    )
     with context.expect_page() as opened:
         page.get_by_role("link", name="Open report").click()
     report = opened.value
@@ -56,8 +63,11 @@ def test_choose_a_month_and_open_the_governance_report(page, context, live_app, 
     figures = report.locator("table.figures")
     assert "Entries opened 1" in " ".join(figures.inner_text().split())
     assert report.get_by_text("Call bells in the lounge were not answered").count() >= 1
-    assert report.get_by_role("link", name="Download PDF").get_attribute("href").endswith(
-        f"governance.pdf?month={_this_month()}&service_id={floor.service_id}")
+    assert (
+        report.get_by_role("link", name="Download PDF")
+        .get_attribute("href")
+        .endswith(f"governance.pdf?month={_this_month()}&service_id={floor.service_id}")
+    )
     check_a11y(report, "the governance report page")
     assert refused == []
 
@@ -76,4 +86,5 @@ def test_evidence_pack_period_back_to_front_is_named_beside_the_field(page, floo
     link = page.get_by_role("link", name="Download evidence pack PDF")
     assert link.get_attribute("href") == (
         f"/api/v1/reports/evidence-pack.pdf?service_id={floor.service_id}"
-        "&from=2026-06-30&to=2026-07-31&framework=saf-2023")
+        "&from=2026-06-30&to=2026-07-31&framework=saf-2023"
+    )

@@ -65,21 +65,29 @@ def test_a_registered_manager_sets_up_the_service(page, live_app, floor):
     page.locator("#setup-areas").get_by_role("button", name=f"Remove area {count}").click()
 
     questions = page.locator("#setup-questions fieldset.setup-set").filter(
-        has=page.get_by_text("Leadership visibility", exact=True))
+        has=page.get_by_text("Leadership visibility", exact=True)
+    )
     questions.get_by_label("New question").fill("Did a manager ask how you are today?")
     questions.get_by_role("button", name="Add question").click()
     page.get_by_role("button", name="Save feedback questions").click()
     saved(page, "Feedback questions saved.")
-    history_says(page, "setup-questions",
-                 "Added to “Leadership visibility”: “Did a manager ask how you are today?”")
+    history_says(
+        page,
+        "setup-questions",
+        "Added to “Leadership visibility”: “Did a manager ask how you are today?”",
+    )
 
     escalation = page.locator("#setup-escalation")
     escalation.get_by_label("Escalation criteria").fill(
-        "Any high-risk finding: phone the registered manager within the hour.")
+        "Any high-risk finding: phone the registered manager within the hour."
+    )
     escalation.get_by_role("button", name="Save escalation criteria").click()
     saved(page, "Escalation criteria saved.")
-    history_says(page, "setup-escalation",
-                 "to “Any high-risk finding: phone the registered manager within the hour.”")
+    history_says(
+        page,
+        "setup-escalation",
+        "to “Any high-risk finding: phone the registered manager within the hour.”",
+    )
 
     measures = page.locator("#setup-measures")
     measures.get_by_text("Set a new improvement measure").click()
@@ -98,14 +106,17 @@ def test_a_registered_manager_sets_up_the_service(page, live_app, floor):
     card.get_by_role("button", name="Save the measure").click()
     saved(page, "Measure saved.")
     history_says(page, "setup-measures", "Target changed from 90% to 85%.")
-    history_says(page, "setup-measures", "Set the improvement measure “Follow-ups completed on time”")
+    history_says(
+        page, "setup-measures", "Set the improvement measure “Follow-ups completed on time”"
+    )
     assert "target 85% by 31 January 2099" in page.locator(".setup-measure").first.inner_text()
     assert start  # the start date is filled in for the manager (today)
 
     # The thresholds are the provider's: the manager reads them and is told who changes them.
     thresholds = page.locator("#setup-thresholds")
-    assert thresholds.get_by_role("row", name="Escalation time, high risk").inner_text().split("\t")[1:] == [
-        "24 hours", "24 hours"]
+    assert thresholds.get_by_role("row", name="Escalation time, high risk").inner_text().split(
+        "\t"
+    )[1:] == ["24 hours", "24 hours"]
     assert thresholds.get_by_role("button", name="Save thresholds").count() == 0
     thresholds.get_by_text("Only the nominated individual, the provider quality lead").wait_for()
     check_a11y(page, "the set-up screen after changes")
@@ -116,19 +127,24 @@ def test_a_stale_save_shows_the_current_version(page, live_app, floor):
     desk = Desk(live_app, floor.manager)
     current = desk.get(f"/services/{floor.service_id}")
     changed = desk.client.patch(
-        f"/api/v1/services/{floor.service_id}", headers={"X-CSRF-Token": desk.token},
-        json={"base_version": current["version"], "areas": current["areas"] + ["Sensory room"]})
+        f"/api/v1/services/{floor.service_id}",
+        headers={"X-CSRF-Token": desk.token},
+        json={"base_version": current["version"], "areas": current["areas"] + ["Sensory room"]},
+    )
     assert changed.status_code == 200
 
     escalation = page.locator("#setup-escalation")
     escalation.get_by_label("Escalation criteria").fill("Phone the on-call manager.")
     escalation.get_by_role("button", name="Save escalation criteria").click()
     page.locator("#setup-escalation .setup-stale").get_by_text(
-        "Someone else changed this while you were editing: here is the current version.").wait_for()
+        "Someone else changed this while you were editing: here is the current version."
+    ).wait_for()
     # The current copy is on the screen: the other change, and the criteria as they are.
     page.locator("#setup-areas input[value='Sensory room']").wait_for()
-    assert page.locator("#setup-escalation").get_by_label("Escalation criteria").input_value() == (
-        current["escalation_criteria"])
+    assert (
+        page.locator("#setup-escalation").get_by_label("Escalation criteria").input_value()
+        == (current["escalation_criteria"])
+    )
     escalation.get_by_label("Escalation criteria").fill("Phone the on-call manager.")
     page.locator("#setup-escalation").get_by_role("button", name="Save escalation criteria").click()
     saved(page, "Escalation criteria saved.")
@@ -164,7 +180,8 @@ def test_a_provider_admin_changes_the_thresholds(page, live_app, floor):
     error.wait_for()
     assert error.inner_text() == (
         "Error: Findings that make a repeat: Must be greater than or equal to 2 and less than "
-        "or equal to 50.")
+        "or equal to 50."
+    )
     thresholds.get_by_label("Findings that make a repeat").fill("")
     thresholds.get_by_role("button", name="Save thresholds").click()
     saved(page, "Thresholds saved.")
@@ -173,7 +190,9 @@ def test_a_provider_admin_changes_the_thresholds(page, live_app, floor):
     # A provider admin does not see improvement measures (measure.read).
     assert page.locator("#setup-measures").count() == 0
     check_a11y(page, "the set-up screen of a provider admin")
-    thresholds_now = db_query(live_app, lambda db: db.session.get(Provider, floor.provider_id).thresholds)
+    thresholds_now = db_query(
+        live_app, lambda db: db.session.get(Provider, floor.provider_id).thresholds
+    )
     assert thresholds_now == {"escalation_hours": {"high": 12, "medium": 72, "low": 168}}
 
 

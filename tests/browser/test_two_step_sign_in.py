@@ -40,8 +40,7 @@ def _code_after(secret: str, used_step: int) -> tuple[str, int]:
     return pyotp.TOTP(secret).at(step * 30), step
 
 
-def test_a_manager_sets_up_two_step_sign_in_then_signs_in_with_a_code(
-        live_app, floor, page):
+def test_a_manager_sets_up_two_step_sign_in_then_signs_in_with_a_code(live_app, floor, page):
     _require_second_factor(live_app, floor)
     _password_step(page, floor.manager)
     page.get_by_role("heading", name="Set up two-step sign-in").wait_for()
@@ -66,7 +65,9 @@ def test_a_manager_sets_up_two_step_sign_in_then_signs_in_with_a_code(
     _password_step(page, floor.manager)
     page.get_by_role("heading", name="Two-step sign-in").wait_for()
     check_a11y(page, "the code step of logging in")
-    page.get_by_label("Code from your authenticator app").fill("000000" if code != "000000" else "111111")
+    page.get_by_label("Code from your authenticator app").fill(
+        "000000" if code != "000000" else "111111"
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_text("Not the current code.").first.wait_for()
     code, used = _code_after(secret, used)

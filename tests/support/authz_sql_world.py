@@ -29,8 +29,11 @@ from tests.support.sql_harness import CommittingSqlStore, empty_database
 PASSWORD = "correct horse battery"
 _hash: list[str] = []
 # What the desk answers a record at: its own page, and an entry's history.
-PAGES = {"finding": "/api/v1/findings/{}", "walkaround": "/api/v1/walkarounds/{}",
-         "log_entry": "/api/v1/entries/{}"}
+PAGES = {
+    "finding": "/api/v1/findings/{}",
+    "walkaround": "/api/v1/walkarounds/{}",
+    "log_entry": "/api/v1/entries/{}",
+}
 
 
 class SqlWorld:
@@ -43,19 +46,27 @@ class SqlWorld:
         self.client = client
         self.access = access(PERMISSIONS)
         provider = factories.make_provider("Authz Care", id=PROVIDER)
-        homes = {key: factories.make_service(provider, f"Home {key}", id=service_id)
-                 for key, service_id in SERVICES.items()}
+        homes = {
+            key: factories.make_service(provider, f"Home {key}", id=service_id)
+            for key, service_id in SERVICES.items()
+        }
         if not _hash:
             _hash.append(hash_password(PASSWORD))
         self.users = {
-            name: factories.make_user(provider, role, homes[home] if home else None,
-                                      email=f"{name}@authz.example.test",
-                                      id=USER_IDS[name], password_hash=_hash[0])
+            name: factories.make_user(
+                provider,
+                role,
+                homes[home] if home else None,
+                email=f"{name}@authz.example.test",
+                id=USER_IDS[name],
+                password_hash=_hash[0],
+            )
             for name, (role, home) in USERS.items()
         }
         for name, user_id in USER_IDS.items():
-            db.session.add(Device(id=self._device_id(name), installation_id=name,
-                                  user_id=user_id, label=name))
+            db.session.add(
+                Device(id=self._device_id(name), installation_id=name, user_id=user_id, label=name)
+            )
         db.session.commit()
         self._signed_in: str | None = None
 
@@ -106,8 +117,9 @@ class SqlWorld:
             return
         if self._signed_in is not None:
             self.client.post("/api/v1/auth/logout")
-        response = self.client.post("/api/v1/auth/login", json={
-            "email": f"{user}@authz.example.test", "password": PASSWORD})
+        response = self.client.post(
+            "/api/v1/auth/login", json={"email": f"{user}@authz.example.test", "password": PASSWORD}
+        )
         assert response.status_code == 200, response.get_json()
         self.client.csrf_token = response.get_json()["csrf_token"]
         self._signed_in = user

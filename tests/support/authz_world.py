@@ -75,10 +75,18 @@ class Seeder:
         self.seq += 1
         entity_type = RECORDS[record][0]
         raw = {
-            "mutation_id": f"{user}-m{self.seq}", "device_id": self.world.device(user),
-            "seq": self.seq, "entity_type": entity_type, "entity_id": str(RECORD_IDS[record]),
-            "op": op, "author_id": str(USER_IDS[user]), "base_version": None, "changes": {},
-            "base_values": {}, "device_time": None, "transition": None,
+            "mutation_id": f"{user}-m{self.seq}",
+            "device_id": self.world.device(user),
+            "seq": self.seq,
+            "entity_type": entity_type,
+            "entity_id": str(RECORD_IDS[record]),
+            "op": op,
+            "author_id": str(USER_IDS[user]),
+            "base_version": None,
+            "changes": {},
+            "base_values": {},
+            "device_time": None,
+            "transition": None,
         } | fields
         mutation = validate(raw)
         assert not isinstance(mutation, Rejected), mutation
@@ -94,29 +102,49 @@ class Seeder:
             created = self.push(author, self.mutation(author, "create", name, changes=changes))
             assert created.status == "applied", created
             if entity_type == "log_entry":
-                second = self.mutation(author, "transition", name, base_version=1,
-                                       base_values={"status": "draft"},
-                                       transition={"action": "open", "reason": None})
+                second = self.mutation(
+                    author,
+                    "transition",
+                    name,
+                    base_version=1,
+                    base_values={"status": "draft"},
+                    transition={"action": "open", "reason": None},
+                )
             else:
                 field = TEXT[entity_type]
-                second = self.mutation(author, "update", name, base_version=1,
-                                       changes={field: secret(name)},
-                                       base_values={field: FIRST[entity_type]})
+                second = self.mutation(
+                    author,
+                    "update",
+                    name,
+                    base_version=1,
+                    changes={field: secret(name)},
+                    base_values={field: FIRST[entity_type]},
+                )
             outcome = self.push(author, second)
             assert outcome.status == "applied", outcome
 
 
 def _fields(entity_type: str, name: str, now: datetime, owner: str | None) -> dict:
     if entity_type == "finding":
-        return {"kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-                "description": FIRST["finding"], "risk": "low"}
+        return {
+            "kind": "walkaround_issue",
+            "area": "Lounge",
+            "source": "walkaround",
+            "description": FIRST["finding"],
+            "risk": "low",
+        }
     if entity_type == "walkaround":
         return {"started_at": (now - timedelta(hours=1)).isoformat()}
     # An entry's concern is required on create: it is its secret from the start.
-    return {"concern": secret(name), "source": "walkaround", "risk": "medium",
-            "decision": "Check every mat at 21:00 (night senior)",
-            "owner_id": str(USER_IDS[owner]), "evidence_needed": "Night log",
-            "due_date": (date.today() + timedelta(days=30)).isoformat()}
+    return {
+        "concern": secret(name),
+        "source": "walkaround",
+        "risk": "medium",
+        "decision": "Check every mat at 21:00 (night senior)",
+        "owner_id": str(USER_IDS[owner]),
+        "evidence_needed": "Night log",
+        "due_date": (date.today() + timedelta(days=30)).isoformat(),
+    }
 
 
 @dataclass(frozen=True)

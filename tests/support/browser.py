@@ -117,7 +117,9 @@ def log_in(page, who: dict):
     page.get_by_label("Password").fill(who["password"])
     page.get_by_role("button", name="Log in", exact=True).click()
     # The landing screen: floor staff start at capture, desk roles and admins at My day.
-    page.get_by_role("heading", name=re.compile(r"^(Record a walkaround finding|My day)$")).wait_for()
+    page.get_by_role(
+        "heading", name=re.compile(r"^(Record a walkaround finding|My day)$")
+    ).wait_for()
 
 
 def wait_for_service_worker(page):

@@ -11,8 +11,12 @@ from server.findings.models import Finding
 from server.log.models import Note
 from tests.support.log_rules import move
 
-FRIDAY, SATURDAY, MONDAY, TUESDAY = (date(2025, 1, 17), date(2025, 1, 18),
-                                     date(2025, 1, 20), date(2025, 1, 21))
+FRIDAY, SATURDAY, MONDAY, TUESDAY = (
+    date(2025, 1, 17),
+    date(2025, 1, 18),
+    date(2025, 1, 20),
+    date(2025, 1, 21),
+)
 THURSDAY = date(2025, 1, 16)
 # Monday 25 August 2025 was the English summer bank holiday.
 BH_FRIDAY, BH_MONDAY, BH_TUESDAY = date(2025, 8, 22), date(2025, 8, 25), date(2025, 8, 26)
@@ -20,14 +24,21 @@ BH_FRIDAY, BH_MONDAY, BH_TUESDAY = date(2025, 8, 22), date(2025, 8, 25), date(20
 
 def counts() -> tuple:
     db.session.expire_all()
-    return tuple(db.session.scalar(db.select(db.func.count()).select_from(m))
-                 for m in (AuditEvent, Note))
+    return tuple(
+        db.session.scalar(db.select(db.func.count()).select_from(m)) for m in (AuditEvent, Note)
+    )
 
 
 def finding(world, service=None, **fields) -> Finding:
-    values = {"kind": "walkaround_issue", "area": "Lounge", "source": "walkaround",
-              "description": "Water jugs out of reach", "follow_up_needed": True,
-              "recorded_by": world.users["care_worker"].id, "recorded_at": dates.utcnow()}
+    values = {
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "walkaround",
+        "description": "Water jugs out of reach",
+        "follow_up_needed": True,
+        "recorded_by": world.users["care_worker"].id,
+        "recorded_at": dates.utcnow(),
+    }
     values.update(fields)
     row = Finding(service_id=(service or world.home).id, **values)
     db.session.add(row)

@@ -25,11 +25,17 @@ def _saved(record):
 
 def make_entry(world, service=None, **fields) -> LogEntry:
     values = {
-        "service_id": (service or world.home).id, "concern": "Repositioning charts incomplete",
-        "source": "audit", "decision": "Senior carer checks charts at 2pm daily",
-        "owner_id": world.users["senior_carer"].id, "due_date": TODAY + timedelta(days=7),
-        "evidence_needed": "Charts audit", "risk": "medium", "status": "open",
-        "created_by": world.users["registered_manager"].id, "created_at": at(10),
+        "service_id": (service or world.home).id,
+        "concern": "Repositioning charts incomplete",
+        "source": "audit",
+        "decision": "Senior carer checks charts at 2pm daily",
+        "owner_id": world.users["senior_carer"].id,
+        "due_date": TODAY + timedelta(days=7),
+        "evidence_needed": "Charts audit",
+        "risk": "medium",
+        "status": "open",
+        "created_by": world.users["registered_manager"].id,
+        "created_at": at(10),
         "opened_at": at(10),
     }
     values.update(fields)
@@ -41,9 +47,13 @@ def make_entry(world, service=None, **fields) -> LogEntry:
 
 def make_finding(world, service=None, **fields) -> Finding:
     values = {
-        "service_id": (service or world.home).id, "kind": "walkaround_issue",
-        "area": "Lounge", "source": "walkaround", "description": "Call bell out of reach",
-        "recorded_by": world.users["care_worker"].id, "recorded_at": at(1),
+        "service_id": (service or world.home).id,
+        "kind": "walkaround_issue",
+        "area": "Lounge",
+        "source": "walkaround",
+        "description": "Call bell out of reach",
+        "recorded_by": world.users["care_worker"].id,
+        "recorded_at": at(1),
         "received_at": at(1),
     }
     values.update(fields)
@@ -51,9 +61,13 @@ def make_finding(world, service=None, **fields) -> Finding:
 
 
 def make_walkaround(world, service=None, **fields) -> Walkaround:
-    values = {"service_id": (service or world.home).id, "kind": "walkaround",
-              "conducted_by": world.users["deputy_manager"].id, "started_at": at(1),
-              "areas": ["Lounge"]}
+    values = {
+        "service_id": (service or world.home).id,
+        "kind": "walkaround",
+        "conducted_by": world.users["deputy_manager"].id,
+        "started_at": at(1),
+        "areas": ["Lounge"],
+    }
     values.update(fields)
     return _saved(Walkaround(**values))
 
@@ -61,17 +75,31 @@ def make_walkaround(world, service=None, **fields) -> Walkaround:
 def carry(world, entry, times: int) -> None:
     due = entry.due_date
     for _ in range(times):
-        db.session.add(CarryForward(entry_id=entry.id, from_date=due,
-                                    to_date=due + timedelta(days=7), reason="Staff off sick",
-                                    author_id=world.users["registered_manager"].id))
+        db.session.add(
+            CarryForward(
+                entry_id=entry.id,
+                from_date=due,
+                to_date=due + timedelta(days=7),
+                reason="Staff off sick",
+                author_id=world.users["registered_manager"].id,
+            )
+        )
         due += timedelta(days=7)
     db.session.flush()
 
 
 def add_evidence(world, entry, type_: str, day: date) -> None:
     user = world.users["registered_manager"].id
-    db.session.add(EvidenceRef(entry_id=entry.id, type=type_, location="Audit file",
-                               evidence_date=day, checked_by=user, added_by=user))
+    db.session.add(
+        EvidenceRef(
+            entry_id=entry.id,
+            type=type_,
+            location="Audit file",
+            evidence_date=day,
+            checked_by=user,
+            added_by=user,
+        )
+    )
     db.session.flush()
 
 

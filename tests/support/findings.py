@@ -16,8 +16,10 @@ def quick_passwords(monkeypatch):
 
     from werkzeug.security import generate_password_hash
 
-    monkeypatch.setattr("server.accounts.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
+    monkeypatch.setattr(
+        "server.accounts.services.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1"),
+    )
 
 
 NO_FULL_NAMES = "Use a record reference or initials (for example R-1042 or JS), not a full name."
@@ -44,8 +46,13 @@ def body(world, **changes) -> dict:
 
 
 def feedback(world, **changes) -> dict:
-    values = {"kind": "feedback", "respondent_type": "relative", "question_id": "vis-1",
-              "answer": "Not this week", "sentiment": "negative"}
+    values = {
+        "kind": "feedback",
+        "respondent_type": "relative",
+        "question_id": "vis-1",
+        "answer": "Not this week",
+        "sentiment": "negative",
+    }
     return body(world, **(values | changes))
 
 

@@ -14,8 +14,12 @@ from server.framework.services import DATA, DEFAULT_FRAMEWORK, load_framework
 from server.log.models import entry_statement
 from tests.support.findings import quick_passwords
 
-__all__ = ["ensure_default_framework", "only_saf_afterwards", "quick_passwords",
-           "remove_all_but_saf"]
+__all__ = [
+    "ensure_default_framework",
+    "only_saf_afterwards",
+    "quick_passwords",
+    "remove_all_but_saf",
+]
 
 
 def ensure_default_framework() -> None:
@@ -27,10 +31,15 @@ def ensure_default_framework() -> None:
 def remove_all_but_saf() -> None:
     """Drop every framework but saf-2023, with the tags on its statements."""
     db.session.rollback()
-    db.session.execute(delete(entry_statement).where(
-        ~entry_statement.c.statement_id.like("saf-2023:%")))
-    db.session.execute(delete(StatementMapping).where(
-        ~StatementMapping.to_id.like("saf-2023:%") | ~StatementMapping.from_id.like("saf-2023:%")))
+    db.session.execute(
+        delete(entry_statement).where(~entry_statement.c.statement_id.like("saf-2023:%"))
+    )
+    db.session.execute(
+        delete(StatementMapping).where(
+            ~StatementMapping.to_id.like("saf-2023:%")
+            | ~StatementMapping.from_id.like("saf-2023:%")
+        )
+    )
     db.session.execute(delete(QualityStatement).where(QualityStatement.framework_id != "saf-2023"))
     db.session.execute(delete(Framework).where(Framework.id != "saf-2023"))
     db.session.commit()

@@ -55,5 +55,7 @@ def entry(world, rm_client):
 
 
 def act(client, entry, action, **extra):
-    return client.post(f"/api/v1/entries/{entry['id']}/transitions",
-                       json={"action": action, "version": entry["version"], **extra})
+    return client.post(
+        f"/api/v1/entries/{entry['id']}/transitions",
+        json={"action": action, "version": entry["version"], **extra},
+    )

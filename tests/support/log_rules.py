@@ -48,8 +48,13 @@ def draft(world, rm):
 def evidence(world, rm):
     def _evidence(entry, type="audit", by=None):
         return services.add_evidence(
-            by or rm, entry, type=type, location="Shared drive / audits / June",
-            evidence_date=dates.london_today(), checked_by=world.users["deputy_manager"].id)
+            by or rm,
+            entry,
+            type=type,
+            location="Shared drive / audits / June",
+            evidence_date=dates.london_today(),
+            checked_by=world.users["deputy_manager"].id,
+        )
 
     return _evidence
 

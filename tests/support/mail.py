@@ -21,8 +21,10 @@ class Inbox:
         return "250 Message accepted for delivery"
 
     def parsed(self):
-        return [(rcpt, email.message_from_bytes(raw, policy=email.policy.default))
-                for _sender, rcpt, raw in self.messages]
+        return [
+            (rcpt, email.message_from_bytes(raw, policy=email.policy.default))
+            for _sender, rcpt, raw in self.messages
+        ]
 
 
 def text(msg) -> str:
@@ -42,7 +44,12 @@ def smtp(app):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False,
-                      MAIL_FROM="careloop@brightwater.example", PUBLIC_URL=SITE + "/")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=controller.port,
+        MAIL_USE_TLS=False,
+        MAIL_FROM="careloop@brightwater.example",
+        PUBLIC_URL=SITE + "/",
+    )
     yield inbox
     controller.stop()

@@ -14,9 +14,16 @@ def d(day: int, month: int = 2) -> date:
 
 
 def measure(world, metric: str, service=None, **fields) -> ImprovementMeasure:
-    values = {"service_id": (service or world.home).id, "name": metric, "metric": metric,
-              "baseline": 60.0, "target": 90.0, "start_date": MON, "deadline": d(16, 3),
-              "created_by": world.users["registered_manager"].id}
+    values = {
+        "service_id": (service or world.home).id,
+        "name": metric,
+        "metric": metric,
+        "baseline": 60.0,
+        "target": 90.0,
+        "start_date": MON,
+        "deadline": d(16, 3),
+        "created_by": world.users["registered_manager"].id,
+    }
     values.update(fields)
     item = ImprovementMeasure(**values)
     db.session.add(item)

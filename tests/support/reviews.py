@@ -8,11 +8,16 @@ from server.log.models import LogEntry
 
 def make_entry(world, service=None, **fields) -> LogEntry:
     values = {
-        "service_id": (service or world.home).id, "concern": "Handover misses falls",
-        "source": "handover", "decision": "Shift lead reads falls list at every handover",
-        "owner_id": world.users["senior_carer"].id, "due_date": date(2026, 3, 20),
-        "original_due_date": date(2026, 3, 20), "evidence_needed": "Handover records",
-        "risk": "medium", "status": "in_progress",
+        "service_id": (service or world.home).id,
+        "concern": "Handover misses falls",
+        "source": "handover",
+        "decision": "Shift lead reads falls list at every handover",
+        "owner_id": world.users["senior_carer"].id,
+        "due_date": date(2026, 3, 20),
+        "original_due_date": date(2026, 3, 20),
+        "evidence_needed": "Handover records",
+        "risk": "medium",
+        "status": "in_progress",
         "created_by": world.users["registered_manager"].id,
         "opened_at": datetime(2026, 3, 1, 9, tzinfo=UTC),
     }

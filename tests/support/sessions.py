@@ -51,15 +51,16 @@ def copy_of(b: Browser, app) -> Browser:
 
 
 def register(b: Browser, installation: str) -> str:
-    r = b.post("/api/v1/sync/devices", json={
-        "installation_id": installation, "label": "Tablet", "protocol_version": 1})
+    r = b.post(
+        "/api/v1/sync/devices",
+        json={"installation_id": installation, "label": "Tablet", "protocol_version": 1},
+    )
     assert r.status_code == 200, r.get_json()
     return r.get_json()["device_id"]
 
 
 def pull(b: Browser, device_id: str, **kwargs):
-    return b.get(f"/api/v1/sync/pull?device_id={device_id}&cursor=0&protocol_version=1",
-                 **kwargs)
+    return b.get(f"/api/v1/sync/pull?device_id={device_id}&cursor=0&protocol_version=1", **kwargs)
 
 
 def enrol(b) -> tuple[str, list[str]]:
@@ -68,10 +69,10 @@ def enrol(b) -> tuple[str, list[str]]:
     assert r.status_code == 200, r.get_json()
     setup = r.get_json()
     assert setup["otpauth_uri"] == pyotp.TOTP(setup["secret"]).provisioning_uri(
-        name=b.get("/api/v1/me").get_json()["email"], issuer_name="Careloop")
+        name=b.get("/api/v1/me").get_json()["email"], issuer_name="Careloop"
+    )
     assert setup["qr_svg"].startswith("data:image/svg+xml")
-    r = b.post("/api/v1/me/second-factor/confirm",
-               json={"code": pyotp.TOTP(setup["secret"]).now()})
+    r = b.post("/api/v1/me/second-factor/confirm", json={"code": pyotp.TOTP(setup["secret"]).now()})
     assert r.status_code == 200, r.get_json()
     b.csrf_token = r.get_json()["csrf_token"]
     return setup["secret"], r.get_json()["recovery_codes"]

@@ -46,10 +46,11 @@ def _sql(request):
     return lambda: SqlWorld(request.getfixturevalue("client"))
 
 
-WORLDS = {"memory": lambda request: (lambda: MemoryWorld(PERMISSIONS)), "sql": _sql}
+WORLDS = {"memory": lambda request: lambda: MemoryWorld(PERMISSIONS), "sql": _sql}
 # The thorough profile (HYPOTHESIS_PROFILE=thorough) runs many more of each.
-EXAMPLES = ({"memory": 2000, "sql": 150} if profile_name() == "thorough"
-            else {"memory": 150, "sql": 12})
+EXAMPLES = (
+    {"memory": 2000, "sql": 150} if profile_name() == "thorough" else {"memory": 150, "sql": 12}
+)
 
 
 @pytest.fixture(params=[pytest.param("memory"), pytest.param("sql", marks=[pytest.mark.db])])
@@ -72,12 +73,17 @@ actions = st.lists(
 
 
 def test_nothing_outside_a_users_scope_is_disclosed_or_changed(world_factory):
-    @settings(max_examples=EXAMPLES[world_factory.name], deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=EXAMPLES[world_factory.name],
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(plan=actions)
     # Found by Hypothesis: the memory store deleted an open entry that the desk refuses to
     # delete (only a draft is deleted), so a note on it was then refused not_found.
-    @example(plan=[("deputy_a", "entry_a", "delete", False), ("carer_a", "entry_a", "append", False)])
+    @example(
+        plan=[("deputy_a", "entry_a", "delete", False), ("carer_a", "entry_a", "append", False)]
+    )
     def check(plan):
         world = world_factory()
         seeder = Seeder(world)
@@ -90,8 +96,11 @@ def test_nothing_outside_a_users_scope_is_disclosed_or_changed(world_factory):
 
 def _one_push(world, seeder, user: str, record: str, op: str, stale: bool) -> None:
     entity_type = RECORDS[record][0]
-    if (op, entity_type) in (("transition", "walkaround"), ("append", "walkaround"),
-                             ("append", "finding")):
+    if (op, entity_type) in (
+        ("transition", "walkaround"),
+        ("append", "walkaround"),
+        ("append", "finding"),
+    ):
         op = "update"
     current = world.get(record)
     mutation = _mutation(seeder, user, record, op, stale, current)
@@ -124,26 +133,44 @@ def _mutation(seeder, user, record, op, stale, current):
     version = 1 if stale else current["version"]
     if op == "update":
         seen = STALE_TEXT if stale else current[field]
-        return seeder.mutation(user, op, record, base_version=version,
-                               changes={field: f"{user} changed {record}"},
-                               base_values={field: seen})
+        return seeder.mutation(
+            user,
+            op,
+            record,
+            base_version=version,
+            changes={field: f"{user} changed {record}"},
+            base_values={field: seen},
+        )
     if op == "delete":
-        return seeder.mutation(user, op, record, base_version=version,
-                               base_values={field: STALE_TEXT} if stale else {})
+        return seeder.mutation(
+            user, op, record, base_version=version, base_values={field: STALE_TEXT} if stale else {}
+        )
     if op == "append":
         seeder.seq += 1
         note_id = uuid.uuid5(RECORD_IDS[record], f"note/{seeder.seq}")
-        return seeder.mutation(user, op, record, entity_type="note", entity_id=str(note_id),
-                               changes={"entry_id": str(RECORD_IDS[record]),
-                                        "body": f"{user} changed {record}"})
-    state, action = ("triage_state", "dismiss") if entity_type == "finding" else (
-        "status", "start")
+        return seeder.mutation(
+            user,
+            op,
+            record,
+            entity_type="note",
+            entity_id=str(note_id),
+            changes={"entry_id": str(RECORD_IDS[record]), "body": f"{user} changed {record}"},
+        )
+    state, action = ("triage_state", "dismiss") if entity_type == "finding" else ("status", "start")
     now = current[state]
-    seen = ("dismissed" if now == "new" else "new") if entity_type == "finding" else (
-        "draft" if now != "draft" else "open")
-    return seeder.mutation(user, op, record, base_version=version,
-                           base_values={state: seen if stale else now},
-                           transition={"action": action, "reason": "Seen twice"})
+    seen = (
+        ("dismissed" if now == "new" else "new")
+        if entity_type == "finding"
+        else ("draft" if now != "draft" else "open")
+    )
+    return seeder.mutation(
+        user,
+        op,
+        record,
+        base_version=version,
+        base_values={state: seen if stale else now},
+        transition={"action": action, "reason": "Seen twice"},
+    )
 
 
 def _refusal(world, user, mutation, current, entry=None) -> str | None:
@@ -156,8 +183,7 @@ def _refusal(world, user, mutation, current, entry=None) -> str | None:
 
 
 def _snapshot(world) -> dict:
-    return {"records": {name: world.get(name) for name in RECORDS},
-            "conflicts": world.conflicts()}
+    return {"records": {name: world.get(name) for name in RECORDS}, "conflicts": world.conflicts()}
 
 
 def _hidden(world, user: str) -> dict[str, list[str]]:
@@ -209,26 +235,49 @@ def test_a_note_on_a_deleted_entry_is_not_found_in_both_stores(world_factory):
     seeder = Seeder(world)
     seeder.seed()
     draft = str(uuid.uuid5(RECORD_IDS["entry_a"], "draft"))
-    made = seeder.push("rm_a", seeder.mutation(
-        "rm_a", "create", "entry_a", entity_id=draft,
-        changes={"service_id": str(SERVICES["a"]), "concern": "A draft", "source": "walkaround",
-                 "risk": "low", "owner_id": str(USER_IDS["carer_a"])}))
+    made = seeder.push(
+        "rm_a",
+        seeder.mutation(
+            "rm_a",
+            "create",
+            "entry_a",
+            entity_id=draft,
+            changes={
+                "service_id": str(SERVICES["a"]),
+                "concern": "A draft",
+                "source": "walkaround",
+                "risk": "low",
+                "owner_id": str(USER_IDS["carer_a"]),
+            },
+        ),
+    )
     assert made.status == "applied", made
-    gone = seeder.push("deputy_a", seeder.mutation("deputy_a", "delete", "entry_a",
-                                                   entity_id=draft, base_version=1))
+    gone = seeder.push(
+        "deputy_a",
+        seeder.mutation("deputy_a", "delete", "entry_a", entity_id=draft, base_version=1),
+    )
     assert gone.status == "applied", gone
     before = _snapshot(world)
 
     answers = []
     for user in ("carer_a", "senior_b"):
-        note = seeder.mutation(user, "append", "entry_a", entity_type="note",
-                               entity_id=str(uuid.uuid5(RECORD_IDS["entry_a"], user)),
-                               changes={"entry_id": draft, "body": f"{user} wrote late"})
+        note = seeder.mutation(
+            user,
+            "append",
+            "entry_a",
+            entity_type="note",
+            entity_id=str(uuid.uuid5(RECORD_IDS["entry_a"], user)),
+            changes={"entry_id": draft, "body": f"{user} wrote late"},
+        )
         answers.append(world.apply(user, note).to_dict())
 
     assert [(a["code"], a["reason"], a["fields"]) for a in answers] == [
-        ("not_found", "There is no log entry with this id.",
-         {"changes.entry_id": "No live log entry has this id."})] * 2
+        (
+            "not_found",
+            "There is no log entry with this id.",
+            {"changes.entry_id": "No live log entry has this id."},
+        )
+    ] * 2
     assert _snapshot(world) == before
 
 
@@ -241,12 +290,18 @@ def test_an_open_entry_is_not_deleted_in_either_store(world_factory):
     seeder.seed()
     before = _snapshot(world)
 
-    outcome = seeder.push("deputy_a", seeder.mutation("deputy_a", "delete", "entry_a",
-                                                      base_version=2))
+    outcome = seeder.push(
+        "deputy_a", seeder.mutation("deputy_a", "delete", "entry_a", base_version=2)
+    )
 
     assert (outcome.code, outcome.rule) == ("rule", "only_drafts_deleted"), outcome
     assert _snapshot(world) == before
-    note = seeder.mutation("carer_a", "append", "entry_a", entity_type="note",
-                           entity_id=str(uuid.uuid5(RECORD_IDS["entry_a"], "late note")),
-                           changes={"entry_id": str(RECORD_IDS["entry_a"]), "body": "Mat checked"})
+    note = seeder.mutation(
+        "carer_a",
+        "append",
+        "entry_a",
+        entity_type="note",
+        entity_id=str(uuid.uuid5(RECORD_IDS["entry_a"], "late note")),
+        changes={"entry_id": str(RECORD_IDS["entry_a"]), "body": "Mat checked"},
+    )
     assert world.apply("carer_a", note).status == "applied"

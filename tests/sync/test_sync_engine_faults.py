@@ -100,8 +100,7 @@ def test_a_receipt_written_by_a_concurrent_worker_turns_into_a_duplicate(harness
     assert actions(harness, desk.device_id, mutation.mutation_id) == ["update"]
 
 
-def test_a_lost_transaction_ends_the_whole_batch_instead_of_going_on_one_by_one(
-        harness, desk):
+def test_a_lost_transaction_ends_the_whole_batch_instead_of_going_on_one_by_one(harness, desk):
     entry_id = make_entry(harness, desk)
     version = harness.store.get("log_entry", entry_id)["version"]
     lost = edit(desk, entry_id, version, "risk", "high", "medium")

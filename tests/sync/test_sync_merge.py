@@ -197,7 +197,8 @@ def test_a_create_may_set_immutable_fields_but_not_server_owned_ones():
     assert merge("log_entry", None, mutation("create", changes=fields)).write == "create"
     refused = merge("log_entry", None, mutation("create", changes=fields | {"version": 9}))
     assert refused.rejected.fields == {
-        "changes.version": "Set by the server; a device may not set it."}
+        "changes.version": "Set by the server; a device may not set it."
+    }
 
 
 def test_a_create_over_a_different_record_with_the_same_id_is_refused():

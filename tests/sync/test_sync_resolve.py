@@ -78,10 +78,22 @@ def test_an_edit_of_a_deleted_record_may_not_carry_server_owned_fields(harness, 
     version = harness.store.get("log_entry", entry_id)["version"]
     push(harness, desk, desk.make("delete", "log_entry", entry_id, base_version=version))
     changes = {"risk": "high", "created_by": str(ann.author_id), "version": 99}
-    outcome = push(harness, ann, ann.make(
-        "update", "log_entry", entry_id, base_version=version, changes=changes,
-        base_values={"risk": "medium"}))
-    assert (outcome.code, set(outcome.fields)) == ("server_owned", {"changes.created_by", "changes.version"})
+    outcome = push(
+        harness,
+        ann,
+        ann.make(
+            "update",
+            "log_entry",
+            entry_id,
+            base_version=version,
+            changes=changes,
+            base_values={"risk": "medium"},
+        ),
+    )
+    assert (outcome.code, set(outcome.fields)) == (
+        "server_owned",
+        {"changes.created_by", "changes.version"},
+    )
     assert harness.store.list_conflicts() == []
 
 
@@ -92,13 +104,18 @@ def test_no_resolution_writes_a_server_owned_field(harness, desk, ann):
     outcome = push(harness, ann, edit(ann, entry_id, version, "risk", "high", "medium"))
     # A conflict kept before the rule, holding fields only the server sets.
     planted = dataclasses.replace(
-        harness.store.get_conflict(outcome.conflict_id), id=uuid.uuid4(),
-        other_value={"risk": "high", "created_by": str(ann.author_id), "version": 99})
+        harness.store.get_conflict(outcome.conflict_id),
+        id=uuid.uuid4(),
+        other_value={"risk": "high", "created_by": str(ann.author_id), "version": 99},
+    )
     harness.store.add_conflict(planted)
     with pytest.raises(InvalidChange) as refused:
         resolve(harness.store, planted.id, "other", desk.actor, harness.now())
     assert set(refused.value.fields) == {"value.created_by", "value.version"}
     record = harness.store.get("log_entry", entry_id)
     assert (record["deleted"], record["risk"], record["created_by"]) == (
-        True, "medium", str(desk.author_id))
+        True,
+        "medium",
+        str(desk.author_id),
+    )
     assert harness.store.get_conflict(planted.id).status == "open"
