@@ -89,6 +89,11 @@ lint: install ## Check the code with ruff (rules and format)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
+.PHONY: check-layers
+check-layers: install ## Check that imports point one way: the contracts in pyproject.toml
+	@echo "== Layers (lint-imports)"
+	$(VENV)/bin/lint-imports
+
 check-tooling: install ensure-postgres ## Check make's help, the no-skips rule and the throwaway PostgreSQL script
 	@echo "== Tooling: make, no_skips, with-postgres.sh"
 	$(PYTHON) scripts/check_tooling.py

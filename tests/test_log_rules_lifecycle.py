@@ -10,7 +10,7 @@ from server.common import dates
 from server.errors import Forbidden, Invalid
 from server.extensions import db
 from server.findings.models import Finding
-from server.log import services
+from server.log import flags, services
 from server.log.models import EvidenceRef
 from server.log.transitions import CLOSURE_NEEDS_EVIDENCE
 from tests.support import log_rules as shared
@@ -105,7 +105,7 @@ def test_registered_manager_may_override_vague_decision_with_a_reason(draft, rm)
         None,
         "GP asked for observation only",
     ]
-    assert [f["code"] for f in services.entry_flags(entry, dates.london_today())] == []
+    assert [f["code"] for f in flags.entry_flags(entry, dates.london_today())] == []
 
 
 @pytest.mark.parametrize("role", ["duty_manager", "deputy_manager"])

@@ -9,7 +9,7 @@ import pytest
 from server.common import dates
 from server.errors import Conflict, Forbidden, Invalid
 from server.extensions import db
-from server.log import services
+from server.log import flags, services
 from server.log.models import CarryForward, Note
 from tests.support import log_rules as shared
 from tests.support.log_rules import events, move, refused
@@ -147,26 +147,26 @@ def test_open_entry_keeps_its_owner(draft, rm):
 def test_high_risk_open_entry_without_interim_controls_is_flagged(draft, rm):
     today = dates.london_today()
     entry = draft(risk="high")
-    assert services.interim_control_flags(entry, today) == []  # a draft is not open yet
+    assert flags.interim_control_flags(entry, today) == []  # a draft is not open yet
     move(entry, rm, "open")
-    assert services.interim_control_flags(entry, today) == [
+    assert flags.interim_control_flags(entry, today) == [
         "This high-risk entry has no interim controls. Record what is keeping people safe "
         "until the action is done and checked."
     ]
     services.update_entry(rm, entry, entry.version, {"interim_controls": "Hourly checks"})
-    assert services.interim_control_flags(entry, today) == []
+    assert flags.interim_control_flags(entry, today) == []
 
 
 def test_overdue_open_entry_without_interim_controls_is_flagged(draft, rm):
     entry = move(draft(due_date=date(2030, 3, 4)), rm, "open")
-    assert services.interim_control_flags(entry, date(2030, 3, 4)) == []
-    assert services.interim_control_flags(entry, date(2030, 3, 5)) == [
+    assert flags.interim_control_flags(entry, date(2030, 3, 4)) == []
+    assert flags.interim_control_flags(entry, date(2030, 3, 5)) == [
         "This entry is overdue (due 4 March 2030) and has no interim controls. Record what is "
         "keeping people safe until the action is done."
     ]
-    codes = [f["code"] for f in services.entry_flags(entry, date(2030, 3, 5))]
+    codes = [f["code"] for f in flags.entry_flags(entry, date(2030, 3, 5))]
     assert codes == ["overdue", "missing_interim_controls"]
-    assert services.entry_flags(entry, date(2030, 3, 6))[0]["message"] == (
+    assert flags.entry_flags(entry, date(2030, 3, 6))[0]["message"] == (
         "Overdue by 2 days: it was due on 4 March 2030."
     )
 
@@ -178,8 +178,8 @@ def test_overdue_from_the_day_after_in_london_near_midnight_bst(draft, rm):
     # 23:01 UTC on 10 June is 00:01 on 11 June in London: overdue.
     after = dates.london_today(datetime(2030, 6, 10, 23, 1, tzinfo=UTC))
     assert (before, after) == (date(2030, 6, 10), date(2030, 6, 11))
-    assert not services.is_entry_overdue(entry, before)
-    assert services.is_entry_overdue(entry, after)
+    assert not flags.is_entry_overdue(entry, before)
+    assert flags.is_entry_overdue(entry, after)
 
 
 def test_completion_day_is_the_london_day(draft, rm, actor, monkeypatch):
@@ -191,7 +191,7 @@ def test_completion_day_is_the_london_day(draft, rm, actor, monkeypatch):
 
 def test_vague_decision_is_flagged_on_the_entry(draft):
     entry = draft(decision="Keep an eye on the call bells at night")
-    [flag] = services.entry_flags(entry, dates.london_today())
+    [flag] = flags.entry_flags(entry, dates.london_today())
     assert flag["code"] == "vague_decision"
     assert flag["message"].startswith('"Keep an eye on" does not say')
 

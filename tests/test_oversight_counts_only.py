@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from server.oversight.warnings import SIGNALS, early_warnings
+from server.log.signals import SIGNALS
+from server.oversight.warnings import early_warnings
 from tests.support.early_warnings import (
     NOW,
     TODAY,

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from server.extensions import db
+from server.log.signal_scope import load_scope
 from server.measures.models import ImprovementMeasure
 from server.oversight.dashboard import dashboard
 from server.oversight.plain import dumper
-from server.oversight.queries import load_scope
 from server.oversight.schemas import DashboardSchema, EarlyWarningsSchema
 from server.oversight.warnings import _repeat_findings, warnings_report
 from server.providers.models import Provider

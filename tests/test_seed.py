@@ -20,10 +20,11 @@ from server.common.dates import LONDON, london_date
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
 from server.log.models import CarryForward, EvidenceRef, LogEntry, Note
+from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
-from server.oversight.warnings import SIGNALS, early_warnings
+from server.oversight.warnings import early_warnings
 from server.providers.models import Provider, Service
 from server.reviews.models import Review, ReviewItem
 

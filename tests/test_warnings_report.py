@@ -8,7 +8,7 @@ import pytest
 
 from server.common.types import utcnow
 from server.extensions import db
-from server.oversight import queries
+from server.log import signal_scope
 from server.oversight.warnings import early_warnings, warnings_report
 from tests.support.early_warnings import NOW, at, make_entry, make_finding, of
 
@@ -46,7 +46,7 @@ def test_another_providers_records_are_never_counted(world):
 
 
 def test_refs_are_capped_but_the_count_is_whole(world, monkeypatch):
-    monkeypatch.setattr(queries, "REF_LIMIT", 2)
+    monkeypatch.setattr(signal_scope, "REF_LIMIT", 2)
     for days in (2, 3, 4):
         make_entry(world, status="draft", owner_id=None, created_at=at(days))
     [warning] = of(world, "no_owner")

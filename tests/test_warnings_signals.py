@@ -325,9 +325,9 @@ def test_weak_closures_count_only_within_the_last_90_days(world):
 
 
 def test_weak_closure_window_is_in_the_filter_of_the_log_too(world):
-    from server.desk.signals import entry_signal_clause
     from server.extensions import db
     from server.log.models import LogEntry
+    from server.log.signals import entry_signal_clause
 
     inside = make_entry(world, status="closed", closed_at=at(89))
     make_entry(world, status="closed", closed_at=at(91))

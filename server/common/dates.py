@@ -1,6 +1,6 @@
 """Dates as care staff mean them: Europe/London calendar days, English working days."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,20 @@ def london_date(moment: datetime) -> date:
 
 def london_today(now: datetime | None = None) -> date:
     return london_date(now or utcnow())
+
+
+def day_start(day: date) -> datetime:
+    """Return the UTC instant at which a Europe/London calendar day begins."""
+    return datetime.combine(day, time(), LONDON).astimezone(UTC)
+
+
+def as_of(today: date | None = None, now: datetime | None = None) -> tuple[date, datetime]:
+    """Return (today, now): now by default; a past ``today`` means the end of that day."""
+    if now is None:
+        now = utcnow()
+        if today is not None:
+            now = min(now, day_start(today + timedelta(days=1)) - timedelta(microseconds=1))
+    return (today or london_date(now)), now
 
 
 def is_overdue(due: date | None, today: date) -> bool:

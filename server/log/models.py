@@ -54,7 +54,7 @@ class LogEntry(Synced, db.Model):
         Index("ix_entry_service_original_due", "service_id", "original_due_date"),
         Index("ix_entry_service_created", "service_id", "created_at"),
         # Weak closure evidence reads the closures of its window from the index alone
-        # (server.oversight.queries.weak_closures).
+        # (server.log.signal_scope.weak_closures).
         Index(
             "ix_entry_service_status_closed",
             "service_id",

@@ -6,9 +6,9 @@ from marshmallow.utils import missing
 from server.api.schemas import PageArgs
 from server.common import dates, vocab
 from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
-from server.log.services import SORTS
-from server.log.transitions import ACTIONS
-from server.oversight.warnings import SIGNALS
+from server.log.listing import SORTS
+from server.log.machine import ACTIONS
+from server.log.signals import SIGNALS
 
 SHORT, LONG = 300, 4000
 

@@ -8,41 +8,20 @@ changes and flushes; the caller commits.
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, case, or_
-
-from server.accounts.permissions import service_ids_for
 from server.audit import services as audit
 from server.common import dates, vocab
-from server.common.access import get_service
 from server.common.types import utcnow
 from server.errors import Invalid, RuleBroken
 from server.extensions import db
 from server.findings.models import Finding
 from server.framework.models import QualityStatement
-from server.log import guards, vague
-from server.log.flags import (  # noqa: F401  (part of this module's interface)
-    OVERDUE_STATUSES,
-    entry_flags,
-    interim_control_flags,
-    is_entry_overdue,
-)
+from server.log import edits, guards
+from server.log.edits import require_edit  # noqa: F401  (the sync engine imports it here)
+from server.log.listing import SORTS, list_entries  # noqa: F401  (part of this interface)
 from server.log.models import CarryForward, EvidenceRef, LogEntry, Note
-from server.log.search import search
-from server.log.transitions import challenge, transition, vague_override  # noqa: F401
+from server.log.transitions import challenge, transition  # noqa: F401  (re-exported)
 from server.providers.models import Service
 
-EDITABLE = (
-    "concern",
-    "source",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "risk",
-    "interim_controls",
-    "statement_ids",
-    "vague_override_reason",
-)
 MAX_TEXT = 5000
 
 
@@ -176,67 +155,6 @@ def create_draft(
     return entry
 
 
-def require_edit(actor, entry, changes: dict) -> None:
-    """Raise Forbidden unless the actor may make these changes to the entry."""
-    # A duty manager may name the owner without being allowed to rewrite the entry.
-    if set(changes) <= {"owner_id"} and guards.may(actor, "entry.assign", entry):
-        return
-    guards.require_on_entry(actor, "entry.edit", entry)
-
-
-def _clean_changes(entry, service, changes: dict) -> dict:
-    unknown = sorted(set(changes) - set(EDITABLE))
-    if unknown:
-        raise Invalid(
-            f"These fields cannot be changed: {', '.join(unknown)}.",
-            {name: "Unknown field." for name in unknown},
-        )
-    out = dict(changes)
-    for name in ("decision", "evidence_needed", "interim_controls"):
-        if name in out:
-            out[name] = (out[name] or "").strip()
-    if "concern" in out:
-        out["concern"] = guards.not_blank(out["concern"], "concern", "concern")
-    if "source" in out:
-        guards.one_of(out["source"], vocab.SOURCES, "source", "source")
-    if "risk" in out:
-        guards.one_of(out["risk"], vocab.RISKS, "risk", "risk level")
-    if "owner_id" in out:
-        out["owner_id"] = guards.owner_for(service, out["owner_id"])
-    return out
-
-
-def _check_open_entry_rules(actor, entry, changes: dict, override_reason) -> dict:
-    """Once opened, an entry keeps a named owner, a due date, the evidence needed and a
-    decision that passes the vague-action check (or an RM's recorded override); return
-    the override fields to store with a reworded decision."""
-    if entry.status == "closed":
-        raise RuleBroken(
-            "closed_entry_locked",
-            "This entry is closed. Reopen it with a reason before changing it.",
-        )
-    required = {
-        "owner_id": ("needs_owner", "a named owner"),
-        "due_date": ("needs_due_date", "a due date"),
-        "evidence_needed": ("needs_evidence_needed", "the evidence needed"),
-    }
-    for name, (rule, what) in required.items():
-        if name in changes and not changes[name]:
-            raise RuleBroken(rule, f"An open entry must keep {what}.", {name: "Required."})
-    if entry.status == "awaiting_sign_off" and changes.get("risk", "high") != "high":
-        raise RuleBroken(
-            "high_risk_needs_sign_off",
-            (
-                "This high-risk entry is waiting for sign-off by the nominated individual or "
-                "provider quality lead; its risk cannot be lowered now."
-            ),
-            {"risk": "Locked."},
-        )
-    if "decision" in changes and changes["decision"] != entry.decision:
-        return vague_override(actor, entry, changes["decision"], override_reason)
-    return {}
-
-
 def _apply_due_date(actor, entry, new: date | None, reason: str | None) -> None:
     old = entry.due_date
     if new == old:
@@ -284,12 +202,12 @@ def update_entry(
     actor, entry: LogEntry, base_version, changes: dict, carry_forward_reason: str | None = None
 ) -> LogEntry:
     """Change an entry's fields; a moved due date is a carry-forward with a reason."""
-    require_edit(actor, entry, changes)
+    edits.require_edit(actor, entry, changes)
     guards.check_version(entry, base_version)
-    changes = _clean_changes(entry, guards.service_of(entry), changes)
+    changes = edits.clean_changes(entry, guards.service_of(entry), changes)
     override = changes.pop("vague_override_reason", None)
     if entry.status != "draft":
-        changes.update(_check_open_entry_rules(actor, entry, changes, override))
+        changes.update(edits.check_open_entry_rules(actor, entry, changes, override))
     before = {"due_date": entry.due_date, "original_due_date": entry.original_due_date}
     if "due_date" in changes:
         _apply_due_date(actor, entry, changes.pop("due_date"), carry_forward_reason)
@@ -423,91 +341,3 @@ def record_escalation(
     audit.record(actor, "log_entry", entry.id, "escalation", changed, entry.service_id)
     db.session.flush()
     return entry
-
-
-_SORTS = {
-    "due_date": (LogEntry.due_date.is_(None), LogEntry.due_date),
-    "-due_date": (LogEntry.due_date.is_(None), LogEntry.due_date.desc()),
-    "updated_at": (LogEntry.updated_at,),
-    "-updated_at": (LogEntry.updated_at.desc(),),
-    "created_at": (LogEntry.created_at,),
-    "-created_at": (LogEntry.created_at.desc(),),
-    "risk": (
-        case({"high": 0, "medium": 1, "low": 2}, value=LogEntry.risk),
-        LogEntry.due_date.is_(None),
-        LogEntry.due_date,
-    ),
-}
-SORTS = tuple(_SORTS)
-
-
-def _overdue_clause(today: date, overdue: bool):
-    clause = and_(LogEntry.status.in_(OVERDUE_STATUSES), LogEntry.due_date < today)
-    return (
-        clause
-        if overdue
-        else or_(
-            ~LogEntry.status.in_(OVERDUE_STATUSES),
-            LogEntry.due_date.is_(None),
-            LogEntry.due_date >= today,
-        )
-    )
-
-
-def list_entries(user, filters: dict):
-    """Return a select of the entries ``user`` may read, filtered and sorted."""
-    stmt = db.select(LogEntry).where(LogEntry.deleted_at.is_(None))
-    if filters.get("service_id"):
-        service = get_service(user, filters["service_id"], "entry.read")
-        stmt = stmt.where(LogEntry.service_id == service.id)
-    readable = service_ids_for(user, "entry.read")
-    if readable is None:
-        stmt = stmt.join(Service, Service.id == LogEntry.service_id).where(
-            Service.provider_id == user.provider_id
-        )
-    else:
-        stmt = stmt.where(LogEntry.service_id.in_(readable))
-    for name in ("status", "risk", "source", "owner_id"):
-        value = filters.get(name)
-        if value:
-            column = getattr(LogEntry, name)
-            stmt = stmt.where(
-                column.in_(value) if isinstance(value, (list, tuple)) else column == value
-            )
-    if filters.get("overdue") is not None:
-        stmt = stmt.where(_overdue_clause(dates.london_today(), filters["overdue"]))
-    if filters.get("statement_id"):
-        from server.log.models import entry_statement
-
-        stmt = stmt.where(
-            LogEntry.id.in_(
-                db.select(entry_statement.c.entry_id).where(
-                    entry_statement.c.statement_id == filters["statement_id"]
-                )
-            )
-        )
-    if filters.get("signal"):
-        from server.desk.signals import entry_signal_clause  # the desk's filter over warnings
-        from server.providers.models import Provider
-
-        provider = db.session.get(Provider, user.provider_id)
-        stmt = stmt.where(entry_signal_clause(provider, filters["signal"]))
-    if filters.get("q"):
-        stmt = search(stmt, filters["q"])
-    return stmt.order_by(*_SORTS[filters.get("sort") or "-updated_at"], LogEntry.id)
-
-
-__all__ = [
-    "add_evidence",
-    "add_note",
-    "challenge",
-    "create_draft",
-    "entry_flags",
-    "interim_control_flags",
-    "is_entry_overdue",
-    "list_entries",
-    "record_escalation",
-    "transition",
-    "update_entry",
-    "vague",
-]

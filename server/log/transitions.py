@@ -5,8 +5,6 @@ to awaiting_sign_off, which a nominated individual or provider quality lead sign
 (closed) or challenges (back to in_progress). A closed entry reopens with a reason.
 """
 
-from dataclasses import dataclass
-
 from server.accounts.permissions import can
 from server.audit import services as audit
 from server.common import dates, vocab
@@ -14,6 +12,7 @@ from server.common.types import utcnow
 from server.errors import Forbidden, Invalid, RuleBroken
 from server.extensions import db
 from server.log import guards, vague
+from server.log.machine import ACTIONS, TRANSITIONS, Step  # noqa: F401  (imported from here too)
 
 CLOSURE_NEEDS_EVIDENCE = (
     "Closure needs evidence from records, audits, feedback or practice checks. Verbal "
@@ -29,27 +28,6 @@ STATUS_LABELS = {
     "awaiting_sign_off": "awaiting sign-off",
     "closed": "closed",
 }
-
-
-@dataclass(frozen=True)
-class Step:
-    sources: tuple[str, ...]
-    permission: str
-    done: str  # "cannot be <done>" in messages
-    owner_may: bool = False
-
-
-TRANSITIONS = {
-    "open": Step(("draft",), "entry.open", "opened"),
-    "start": Step(("open",), "entry.start", "started", owner_may=True),
-    "mark_done": Step(("open", "in_progress"), "entry.mark_done", "marked done", owner_may=True),
-    "send_back": Step(("awaiting_check",), "entry.send_back", "sent back"),
-    "close": Step(("awaiting_check",), "entry.close", "closed"),
-    "sign_off": Step(("awaiting_sign_off",), "entry.sign_off", "signed off"),
-    "challenge": Step(("awaiting_sign_off",), "entry.sign_off", "challenged"),
-    "reopen": Step(("closed",), "entry.reopen", "reopened"),
-}
-ACTIONS = tuple(TRANSITIONS)
 
 
 def vague_override(actor, entry, decision: str, override_reason: str | None) -> dict:

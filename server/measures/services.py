@@ -13,15 +13,14 @@ from sqlalchemy import case, exists, func, select, union_all
 from server.accounts.permissions import require, service_ids_for
 from server.audit.services import Actor, record
 from server.common.access import get_service
-from server.common.dates import london_today
+from server.common.database import unindexed
+from server.common.dates import day_start, london_today
 from server.common.vocab import MEASURE_METRICS, TRIAGE_STATES
 from server.errors import Forbidden, Invalid
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
 from server.measures.models import ImprovementMeasure
-from server.oversight import day_start
-from server.oversight.queries import unindexed
 from server.providers.models import Service
 
 WEEK = timedelta(days=7)

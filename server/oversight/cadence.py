@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from server.accounts.models import User
-from server.common.dates import london_date
+from server.common.dates import as_of, london_date
 from server.extensions import db
-from server.oversight import as_of
 from server.providers.models import Provider, Service
 from server.reviews.models import Review
 

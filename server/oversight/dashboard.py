@@ -18,11 +18,12 @@ from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.log.flags import OVERDUE_STATUSES
 from server.log.models import LogEntry
+from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
 from server.oversight.cadence import review_cadence
 from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, day, grip
-from server.oversight.warnings import SIGNALS, warnings_report
+from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 
 COUNTS = ("open", "overdue", "high_risk_open", "high_risk_overdue")

@@ -1,92 +1,36 @@
-"""The SQL behind the early warnings: the scope asked about and the windowed, ranked queries.
+"""The SQL behind the early warnings on findings and walkarounds: windowed, ranked queries.
 
 Each query reads only the services in scope and, where it can, only a time window, so the
 cost follows the number of flagged records rather than the size of the log.
 """
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     String,
     and_,
     case,
     exists,
-    false,
     func,
     literal_column,
     or_,
     select,
-    true,
     type_coerce,
     union_all,
 )
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 
-from server.common.dates import london_date
+from server.common.database import unindexed
 from server.common.types import stored_uuid_text
-from server.common.vocab import ENTRY_STATUSES, WEAK_EVIDENCE_TYPES
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
-from server.log.models import EvidenceRef, LogEntry
-from server.oversight import as_of, day_start
-from server.providers.models import Provider, Service
+from server.log.models import LogEntry
+from server.log.signal_scope import Scope, undecided
 
-REF_LIMIT = 50
-# Weak closure evidence looks at the closures of the last 90 days (product decision,
-# docs/early-warnings.md): an old closure is a matter for the provider's audit, not an
-# early warning, and reading every closure ever made grew with the log.
-WEAK_CLOSURE_WINDOW_DAYS = 90
-UNCLOSED = tuple(status for status in ENTRY_STATUSES if status != "closed")
 # Who families chasing listens to.
 CHASERS = ("relative", "person_supported")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The provider, the services asked about, and the day and instant the signals read."""
-
-    provider: Provider
-    services: dict[uuid.UUID, Service]
-    today: date
-    now: datetime
-    # How many records each warning names: 0 when only counts and reasons are wanted
-    # (the dashboard), which spares reading the ids of tens of thousands of findings.
-    refs: int = REF_LIMIT
-    # Name repeat findings' records by their ids as text (canonical UUID strings), not as
-    # uuid.UUID objects: for the JSON answer, which would only turn them back into text.
-    text_ids: bool = False
-    # What one signal read that another may use too (the same window grouped once).
-    shared: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    @property
-    def ids(self) -> list[uuid.UUID]:
-        return list(self.services)
-
-    def limit(self, name: str):
-        return self.provider.threshold(name)
-
-    def window_start(self, days: int) -> datetime:
-        """The first instant of a window of ``days`` London days ending today."""
-        return day_start(self.today - timedelta(days=days - 1))
-
-
-def load_scope(
-    provider, service_ids, today, now, refs: int | None = None, *, text_ids: bool = False
-) -> Scope:
-    """Return the scope: the provider's services (or those of ``service_ids``), by name.
-
-    ``refs``: how many records each warning names; None for REF_LIMIT. ``text_ids``: see
-    Scope.
-    """
-    today, now = as_of(today, now)
-    query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
-    if service_ids is not None:
-        query = query.where(Service.id.in_(list(service_ids)))
-    services = {s.id: s for s in db.session.scalars(query)}
-    return Scope(provider, services, today, now, REF_LIMIT if refs is None else refs, text_ids)
 
 
 def kind_column(entity_type: str):
@@ -95,22 +39,9 @@ def kind_column(entity_type: str):
     return literal_column(f"'{entity_type}'").label("kind")
 
 
-def live_entries(scope: Scope):
-    """Entries of the services in scope that are not deleted."""
-    return and_(LogEntry.service_id.in_(scope.ids), LogEntry.deleted_at.is_(None))
-
-
 def live_findings(scope: Scope):
     """Findings of the services in scope that are not deleted."""
     return and_(Finding.service_id.in_(scope.ids), Finding.deleted_at.is_(None))
-
-
-def unindexed(column):
-    """The same value, in a form SQLite's planner will not look up through an index."""
-    # SQLite keeps no statistics here, so it seeks any indexed "= x" or "IS NULL" test,
-    # however unselective ("no walkaround": most findings); PostgreSQL plans by statistics
-    # and sees through it. coalesce(c, c) is c, on every database.
-    return func.coalesce(column, column)
 
 
 def recent(model, column, scope: Scope, days: int):
@@ -262,13 +193,6 @@ def _key_order(item) -> tuple:
     return tuple(str(part) for part in item[0])
 
 
-def undecided(scope: Scope):
-    """Live entries not yet closed that have no escalation decision."""
-    return and_(
-        live_entries(scope), LogEntry.status.in_(UNCLOSED), LogEntry.escalation_decision.is_(None)
-    )
-
-
 def undecided_high_risk(scope: Scope, cutoff: datetime):
     """High-risk findings and entries past ``cutoff`` with no escalation decision yet.
 
@@ -304,61 +228,6 @@ def undecided_high_risk(scope: Scope, cutoff: datetime):
         LogEntry.created_at.label("detail"),
     ).where(undecided(scope), LogEntry.risk == "high", unindexed(LogEntry.created_at) <= cutoff)
     return union_all(untriaged, linked, entries)
-
-
-def weak_closures(scope: Scope) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
-    """Entries closed in the window on weak evidence: [(service_id, id, "none" or "early")].
-
-    "none": no evidence but verbal reassurance (or none at all); "early": a single real
-    evidence reference dated before the London day the entry opened. By service, then id.
-    """
-
-    def real(aggregate):
-        # Each entry's live references, from the covering index ix_evidence_ref_entry_live.
-        return (
-            select(aggregate)
-            .where(
-                EvidenceRef.entry_id == LogEntry.id,
-                EvidenceRef.deleted_at.is_(None),
-                EvidenceRef.type.not_in(WEAK_EVIDENCE_TYPES),
-            )
-            .correlate(LogEntry)
-            .scalar_subquery()
-        )
-
-    real_count, real_date = real(func.count()), real(func.max(EvidenceRef.evidence_date))
-    opened = func.coalesce(LogEntry.opened_at, LogEntry.created_at)
-    # The window is read from ix_entry_service_status_closed alone, service by service,
-    # and each entry's references counted where it stands: no join grouped and sorted
-    # over every closure of the window. The date is read only when one reference is real.
-    # "Evidence date < opening instant" is a superset of "dated before the London day the
-    # entry opened" whatever the time zone; Python then decides exactly.
-    weak = case({0: true(), 1: real_date < opened}, value=real_count, else_=false())
-    query = (
-        select(
-            LogEntry.service_id,
-            LogEntry.id,
-            LogEntry.opened_at,
-            LogEntry.created_at,
-            real_count.label("real_count"),
-            real_date.label("real_date"),
-        )
-        .where(
-            live_entries(scope),
-            LogEntry.status == "closed",
-            LogEntry.closed_at >= scope.window_start(WEAK_CLOSURE_WINDOW_DAYS),
-            LogEntry.closed_at <= scope.now,
-            weak,
-        )
-        .order_by(LogEntry.service_id, LogEntry.id)
-    )
-    out = []
-    for row in db.session.execute(query):
-        if row.real_count == 0:
-            out.append((row.service_id, row.id, "none"))
-        elif row.real_date < london_date(row.opened_at or row.created_at):
-            out.append((row.service_id, row.id, "early"))
-    return out
 
 
 def repeat_where(scope: Scope, days: int) -> list:

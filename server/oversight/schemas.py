@@ -3,8 +3,8 @@
 from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
 
 from server.api.schemas import PageArgs, per_page_field
+from server.log.signals import SIGNALS
 from server.measures.schemas import MeasureDetailSchema
-from server.oversight.warnings import SIGNALS
 
 
 class OversightQuerySchema(Schema):

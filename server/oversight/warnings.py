@@ -14,44 +14,33 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, literal, or_, select, union_all
 
+from server.common.database import unindexed
 from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
-from server.oversight.queries import (
-    CHASERS,
+from server.log.signal_scope import (
     UNCLOSED,
     Scope,
+    live_entries,
+    load_scope,
+    undecided,
+    weak_closures,
+)
+from server.log.signals import OWNER_GRACE, SIGNALS
+from server.oversight.queries import (
+    CHASERS,
     counted,
     finding_groups,
     kind_column,
-    live_entries,
-    load_scope,
     looked_at,
     ranked,
     recent,
     repeat_where,
     shared_window,
-    undecided,
     undecided_high_risk,
-    unindexed,
-    weak_closures,
 )
 from server.providers.models import Provider
-
-SIGNALS = (
-    "carried_forward",
-    "overdue_without_interim_controls",
-    "repeat_findings",
-    "walkaround_no_follow_up",
-    "families_chasing",
-    "high_risk_no_escalation",
-    "no_owner",
-    "weak_closure_evidence",
-)
-# The duty manager names an owner before shift end; a draft gets a day's grace. Not in the
-# provider's threshold table (DESIGN.md rule 7 lists none for it), so a named constant.
-OWNER_GRACE = timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,10 @@ from server.common.types import utcnow
 from server.common.vocab import SOURCES
 from server.extensions import db
 from server.log.models import LogEntry
+from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
-from server.oversight.warnings import SIGNALS, warnings_report
+from server.oversight.warnings import warnings_report
 from server.reports import minutes
 from server.reports.entries import (
     FIGURES,

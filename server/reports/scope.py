@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from server.common.access import service_scope
-from server.common.dates import london_today
+from server.common.dates import day_start, london_today
 from server.errors import Invalid
 from server.extensions import db
-from server.oversight import day_start
 from server.providers.models import Provider, Service
 
 ACTION = "report.read"

@@ -1,8 +1,9 @@
-"""Which log entries stand behind an early-warning signal: the log's ``signal`` filter.
+"""The early-warning signals (DESIGN.md rule 5) and which log entries stand behind each.
 
-server.oversight.warnings names at most 50 records per warning; a filter must find them
-all, so each condition below is the same test as its signal there, on the same helpers
-(server.oversight.queries) and the provider's thresholds, without the ranking.
+SIGNALS names them in the order every answer lists them. server.oversight.warnings counts
+them and names at most 50 records per warning; the log's ``signal`` filter must find them
+all, so each condition below is the same test as its signal there, on the same scope and
+conditions (server.log.signal_scope) and the provider's thresholds, without the ranking.
 tests/test_log_api_entries.py holds the two equal for every entry-based signal.
 
 Three signals point at findings or walkarounds, not at entries: repeat findings,
@@ -21,7 +22,7 @@ from server.common.vocab import OPEN_STATUSES
 from server.errors import Invalid
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
-from server.oversight.queries import (
+from server.log.signal_scope import (
     UNCLOSED,
     Scope,
     live_entries,
@@ -29,9 +30,21 @@ from server.oversight.queries import (
     undecided,
     weak_closures,
 )
-from server.oversight.warnings import OWNER_GRACE, SIGNALS
 from server.providers.models import Provider
 
+SIGNALS = (
+    "carried_forward",
+    "overdue_without_interim_controls",
+    "repeat_findings",
+    "walkaround_no_follow_up",
+    "families_chasing",
+    "high_risk_no_escalation",
+    "no_owner",
+    "weak_closure_evidence",
+)
+# The duty manager names an owner before shift end; a draft gets a day's grace. Not in the
+# provider's threshold table (DESIGN.md rule 7 lists none for it), so a named constant.
+OWNER_GRACE = timedelta(days=1)
 ENTRY_SIGNALS = (
     "carried_forward",
     "overdue_without_interim_controls",
