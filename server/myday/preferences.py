@@ -1,8 +1,8 @@
 """A person's own reminder preferences: whether to get the daily email digest."""
 
 from server.audit.services import Actor, apply_changes, record
+from server.common.mail import mail_configured
 from server.extensions import db
-from server.notify import mail_configured
 
 
 def preferences(user) -> dict:

@@ -6,7 +6,7 @@ and audit trail and sits in mailboxes Careloop cannot erase, so it carries only 
 links and the recipient's own name; the details stay behind the login.
 """
 
+from server.common.mail import MailError, mail_configured, send_mail
 from server.notify.digest import send_digests
-from server.notify.mail import MailError, mail_configured, send_mail
 
 __all__ = ["MailError", "mail_configured", "send_digests", "send_mail"]

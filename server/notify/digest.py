@@ -15,10 +15,10 @@ from flask import current_app
 from server.accounts.models import User
 from server.accounts.permissions import FLOOR
 from server.common.dates import LONDON, london_date
+from server.common.mail import mail_configured, message, smtp_connection
 from server.common.types import utcnow
 from server.extensions import db
 from server.myday.services import my_day
-from server.notify.mail import mail_configured, message, smtp_connection
 
 log = logging.getLogger(__name__)
 
