@@ -13,9 +13,10 @@ from server.extensions import db
 from server.log.signal_scope import load_scope
 from server.measures.models import ImprovementMeasure
 from server.oversight.dashboard import dashboard
+from server.oversight.finding_warnings import repeat_findings
 from server.oversight.plain import dumper
 from server.oversight.schemas import DashboardSchema, EarlyWarningsSchema
-from server.oversight.warnings import _repeat_findings, warnings_report
+from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 from tests.support.early_warnings import NOW, TODAY, at, make_entry, make_finding, make_walkaround
 
@@ -100,7 +101,7 @@ def test_the_api_answers_with_the_schemas_json(world, login):
 
 
 def _repeat(world, refs):
-    return _repeat_findings(load_scope(world.provider, None, TODAY, NOW, refs))
+    return repeat_findings(load_scope(world.provider, None, TODAY, NOW, refs))
 
 
 def test_repeat_refs_are_the_newest_then_by_id_whatever_the_number(world):
