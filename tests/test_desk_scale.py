@@ -12,13 +12,14 @@ import pytest
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail, measure_details
-from server.oversight.warnings import early_warnings, warnings_report
+from server.oversight.warnings import warnings_report
 from tests.support.early_warnings import (
     NOW,
     TODAY,
     add_evidence,
     at,
     carry,
+    early_warnings,
     make_entry,
     make_finding,
     make_walkaround,

@@ -375,7 +375,7 @@ def signalled(world):
 
 def _behind_warning(world, signal) -> set:
     """The entries the oversight warning of ``signal`` names, findings mapped to entries."""
-    from server.oversight.warnings import early_warnings
+    from tests.support.early_warnings import early_warnings
 
     ids = set()
     for warning in early_warnings(world.provider, [world.home.id]):

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 
 from server.log.signals import SIGNALS
-from server.oversight.warnings import early_warnings
 from tests.support.early_warnings import (
     NOW,
     TODAY,
     add_evidence,
     at,
     carry,
+    early_warnings,
     make_entry,
     make_finding,
     make_walkaround,

@@ -24,9 +24,9 @@ from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
-from server.oversight.warnings import early_warnings
 from server.providers.models import Provider, Service
 from server.reviews.models import Review, ReviewItem
+from tests.support.early_warnings import early_warnings
 
 pytestmark = pytest.mark.db
 

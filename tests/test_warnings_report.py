@@ -9,8 +9,8 @@ import pytest
 from server.common.types import utcnow
 from server.extensions import db
 from server.log import signal_scope
-from server.oversight.warnings import early_warnings, warnings_report
-from tests.support.early_warnings import NOW, at, make_entry, make_finding, of
+from server.oversight.warnings import warnings_report
+from tests.support.early_warnings import NOW, at, early_warnings, make_entry, make_finding, of
 
 pytestmark = pytest.mark.db
 

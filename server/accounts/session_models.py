@@ -11,8 +11,6 @@ from server.extensions import db
 
 # What a session is for. The floor issue's sync-only device credential becomes one more kind.
 KINDS = ("desk", "device_sync")
-# Where a session stands: waiting for a code, signed in but owing an enrolment, or signed in.
-STAGES = ("second_factor", "enrol", "active")
 
 
 class UserSession(db.Model):
@@ -30,6 +28,8 @@ class UserSession(db.Model):
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="desk")
+    # Where the session stands: "second_factor" (waiting for a code), "enrol" (signed in
+    # but owing an enrolment) or "active" (signed in).
     stage: Mapped[str] = mapped_column(String(20), default="active")
     user_epoch: Mapped[int] = mapped_column(Integer, default=0)
     device_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -21,7 +21,7 @@ class AuditEvent(db.Model):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("user_account.id"), nullable=True
     )
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))  # desk, sync, system or seed
     device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     mutation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     entity_type: Mapped[str] = mapped_column(String(30))

@@ -55,7 +55,5 @@ MEASURE_METRICS = (
     "high_risk_audit_escalation",
 )
 
-CHANNELS = ("desk", "sync", "system", "seed")
-
 # What kind of regulated service a provider runs: a care home, or care at home.
 SERVICE_KINDS = ("care_home", "domiciliary", "supported_living")

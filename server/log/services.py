@@ -17,7 +17,7 @@ from server.findings.models import Finding
 from server.framework.models import QualityStatement
 from server.log import edits, guards
 from server.log.edits import require_edit  # noqa: F401  (the sync engine imports it here)
-from server.log.listing import SORTS, list_entries  # noqa: F401  (part of this interface)
+from server.log.listing import list_entries  # noqa: F401  (the routes list through here)
 from server.log.models import CarryForward, EvidenceRef, LogEntry, Note
 from server.log.transitions import challenge, transition  # noqa: F401  (re-exported)
 from server.providers.models import Service

@@ -362,8 +362,3 @@ def check(decision: str) -> list[Flag]:
             )
         )
     return flags
-
-
-def passes(decision: str) -> bool:
-    """Tell whether a decision has no vague-wording flags."""
-    return not check(decision)

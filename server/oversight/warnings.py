@@ -29,22 +29,6 @@ _CHECKS = (
 )
 
 
-def early_warnings(
-    provider: Provider,
-    service_ids=None,
-    today: date | None = None,
-    now: datetime | None = None,
-    *,
-    refs: int | None = None,
-) -> list[Warning]:
-    """Return every early warning for the provider's services (or those of ``service_ids``).
-
-    ``refs``: how many records each warning names (None: REF_LIMIT; 0: none, for counts
-    and reasons only).
-    """
-    return scope_warnings(load_scope(provider, service_ids, today, now, refs))
-
-
 def scope_warnings(scope: Scope) -> list[Warning]:
     """Return every early warning of ``scope``, by service (in scope order) and signal."""
     if not scope.services:

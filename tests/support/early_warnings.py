@@ -5,11 +5,17 @@ from datetime import UTC, date, datetime, timedelta
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
 from server.log.models import CarryForward, EvidenceRef, LogEntry
-from server.oversight.warnings import early_warnings
+from server.log.signal_scope import load_scope
+from server.oversight.warnings import scope_warnings
 
 # Monday 16 March 2026, noon; London is on GMT until 29 March, so UTC days are London days.
 NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 16)
+
+
+def early_warnings(provider, service_ids=None, today=None, now=None, *, refs=None) -> list:
+    """Return every early warning of the provider's services (or of ``service_ids``)."""
+    return scope_warnings(load_scope(provider, service_ids, today, now, refs))
 
 
 def at(days_ago: float = 0, hours_ago: float = 0) -> datetime:
