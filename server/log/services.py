@@ -1,6 +1,7 @@
-"""The leadership log's rules: drafts, edits, carry-forwards, notes, evidence, escalation.
+"""The leadership log's writes: drafts, edits, carry-forwards, notes, evidence, escalation.
 
-Status changes live in server.log.transitions and are re-exported here, so that routes and
+Status changes live in server.log.transitions, what an edit may change in server.log.edits
+and reading the log in server.log.listing; they are re-exported here, so that routes and
 the sync engine call one module. Every function checks permissions itself, audits what it
 changes and flushes; the caller commits.
 """
