@@ -27,24 +27,23 @@ def allowed_transitions(user_id, actions, status: str, owner_id, service_id) -> 
 
 def for_pull(user, body: dict) -> None:
     """Add to a pull page the person's permitted actions and, on each log entry it carries,
-    the transitions open to them (docs/sync-protocol.md)."""
+    the transitions open to them (docs/sync-protocol.md). Entries alike in service, status
+    and whether the person owns them share one answer, worked out once."""
     perms = permitted(user)
     body["permissions"] = perms
     by_service = {sid: set(actions) for sid, actions in perms["services"].items()}
-    memo: dict = {}
+    me, memo = str(user.id), {}
     for change in body["changes"]:
-        record = change.get("record")
-        if change["entity_type"] != "log_entry" or not record:
+        record = change["record"]
+        if record is None or change["entity_type"] != "log_entry":
             continue
-        service = str(record.get("service_id"))
-        mine = record.get("owner_id") is not None and str(record["owner_id"]) == str(user.id)
-        key = (service, record.get("status"), mine)
-        if key not in memo:
-            actions = by_service.get(service, set())
-            memo[key] = allowed_transitions(
-                user.id, actions, record.get("status"), user.id if mine else None, service
-            )
-        record["transitions"] = list(memo[key])
+        key = (record["service_id"], record["status"], record["owner_id"] == me)
+        answer = memo.get(key)
+        if answer is None:
+            actions = by_service.get(str(key[0]), set())
+            owner = me if key[2] else None
+            answer = memo[key] = allowed_transitions(me, actions, key[1], owner, key[0])
+        record["transitions"] = list(answer)
 
 
 def for_entry(entry) -> list[str]:
