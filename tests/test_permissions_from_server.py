@@ -5,6 +5,8 @@ one permission table; each log entry (pulled, or read over REST) carries the sta
 actions open to them (tests/test_pwa_holds_no_rules.py: so the PWA needs no copy).
 """
 
+import uuid
+
 import pytest
 
 from server.accounts.abilities import actions_for, permitted
@@ -112,3 +114,11 @@ def test_a_pull_carries_permissions_and_each_entrys_transitions(world, rm_client
         assert body["permissions"] == permitted(user)
         mine = [c for c in body["changes"] if c["id"] == created["id"]]
         assert [c["record"]["transitions"] for c in mine] == [expected], user.email
+
+
+def test_an_entry_read_outside_a_request_offers_no_transitions(world, rm_client, entry):
+    from server.log.allowed import for_entry
+    from server.log.models import LogEntry
+
+    created = entry()
+    assert for_entry(db.session.get(LogEntry, uuid.UUID(created["id"]))) == []
