@@ -137,9 +137,11 @@ def test_a_pull_sends_every_record_as_plain_does_and_the_route_the_same_json(wor
     manager = world.users["registered_manager"]
     body = pulling.pull(manager, 0, 100)
     sent = {(c["entity_type"], c["id"]): c for c in body["changes"]}
+    entry = next(m for k, m in made if k == "log_entry")
+    # A pulled entry also says which status actions the puller may take (a draft: open).
+    assert sent[("log_entry", str(entry.id))]["record"].pop("transitions") == ["open"]
     for kind, model in made:
         assert sent[(kind, str(model.id))] == _expected(kind, model), kind
-    entry = next(m for k, m in made if k == "log_entry")
     assert len(sent[("log_entry", str(entry.id))]["record"]["statements"]) == 2
 
     client = login(manager)
@@ -152,6 +154,9 @@ def test_a_pull_sends_every_record_as_plain_does_and_the_route_the_same_json(wor
     )
     assert r.status_code == 200 and r.mimetype == "application/json"
     got = r.get_json()
+    for change in got["changes"]:
+        if change["entity_type"] == "log_entry":
+            assert change["record"].pop("transitions") == ["open"]
     assert got.pop("last_acknowledged") == {"mutation_id": None, "seq": 0}
     assert got["changes"] == body["changes"]
     assert {k: v for k, v in got.items() if k != "changes"} == {

@@ -1,4 +1,4 @@
-// Careloop's floor app: start-up, navigation by role, the service worker and its updates.
+// Careloop's floor app: start-up, navigation by what the server permits, the service worker and its updates.
 import * as api from './api.js';
 import * as copies from './copies.js';
 import * as drafts from './drafts.js';
@@ -18,7 +18,7 @@ function navItems(user) {
     items.push(['group', 'On the floor'], ['#/finding', 'Finding'], ['#/feedback', 'Feedback'],
       ['#/visibility', 'Visibility check'], ['#/actions', 'My actions'], ['#/recent', 'Recorded']);
   }
-  return items.concat(screens.menu(session.roles(user)));
+  return items.concat(screens.menu(user));
 }
 
 function renderNav(user) {
@@ -127,7 +127,7 @@ async function checkSession(user) {
     const me = await api.me();
     if (me.id !== user.id) { await session.clear(); showLogin(); return; }
     if (me.second_factor_enrolment_required) { await enrolFirst(me); return; }
-    await session.setCurrent(me);
+    await session.setCurrent(me); // what they may do may have changed: the menu follows
   } catch (err) {
     if (err instanceof api.ApiError && err.status === 401) {
       toast('You are signed out on the server. Keep working; log in again to send.');
@@ -168,6 +168,7 @@ async function registerServiceWorker() {
 }
 
 async function main() {
+  session.onChange((user) => { renderHeader(user); renderNav(user); });
   status.wire({ onLoginAgain: () => showLogin('Log in again to send your waiting work.', session.current()?.email || '') });
   document.getElementById('switch-user').addEventListener('click', switchUser);
   window.addEventListener('hashchange', route);

@@ -4,14 +4,11 @@
 // outbox) is never dropped here.
 import { getDB } from './db.js';
 import { WAITING } from './outbox.js';
+import { may } from './session.js';
 
 // Record types that carry their service; notes and evidence hang off a log entry.
 const SERVICE_TYPES = ['finding', 'walkaround', 'log_entry', 'conflict'];
 const ENTRY_TYPES = ['note', 'evidence'];
-// Roles that also hold every entry of their services not yet closed (the server's
-// "finding.read_all" permission); a membership without a service covers them all.
-const READ_ALL_ROLES = ['care_coordinator', 'duty_manager', 'deputy_manager', 'registered_manager',
-  'nominated_individual', 'provider_quality_lead'];
 const DAY_MS = 86_400_000;
 
 async function waitingIds(tx, userId) {
@@ -82,8 +79,9 @@ function olderThan(iso, limit) {
 function heldForGood(user, entry, linked) {
   if (String(entry.owner_id) === String(user.id) || linked.has(String(entry.id))) return true;
   if (entry.status === 'closed') return false;
-  return (user.memberships || []).some((m) => READ_ALL_ROLES.includes(m.role)
-    && (!m.service_id || String(m.service_id) === String(entry.service_id)));
+  // Whoever sees every finding of the service (finding.read_all, as the server said) also
+  // holds its entries not yet closed.
+  return may('finding.read_all', entry.service_id, user);
 }
 
 /**

@@ -1,37 +1,39 @@
 // Every desk, admin and reminder screen in one table: its address, its menu label, the
-// roles that see it in the menu, and the module that draws it. The server checks every
-// read and write; the roles here only keep the menu short.
-const MANAGERS = ['duty_manager', 'deputy_manager', 'registered_manager'];
-const LEADS = ['nominated_individual', 'provider_quality_lead'];
-const DESK = ['care_coordinator', ...MANAGERS, ...LEADS];
+// permitted actions (any one of them, in any service) that show it in the menu, and the
+// module that draws it. What a person may do comes from the server (session.js); the
+// server checks every read and write, and the actions here only keep the menu short.
+import * as session from './session.js';
+
+const DESK = ['finding.read_all'];
+const SETUP = ['service.configure', 'provider.configure', 'measure.manage'];
 
 export const SCREENS = [
-  { path: 'my-day', label: 'My day', roles: 'all', module: './views/myday.js' },
-  { group: 'Desk', roles: DESK },
-  { path: 'desk/inbox', label: 'Triage inbox', roles: DESK, module: './views/desk-inbox.js' },
-  { path: 'desk/log', label: 'Log', roles: DESK, module: './views/desk-log.js', detail: './views/desk-entry.js' },
-  { path: 'desk/ownership', label: 'Ownership board', roles: MANAGERS, module: './views/desk-board.js' },
-  { path: 'desk/checks', label: 'Completion checks', roles: ['care_coordinator', 'deputy_manager', 'registered_manager'], module: './views/desk-checks.js' },
-  { path: 'desk/conflicts', label: 'Conflicts', roles: ['deputy_manager', 'registered_manager', ...LEADS], module: './views/desk-conflicts.js' },
-  { path: 'desk/reviews', label: 'Reviews', roles: ['registered_manager', ...LEADS], module: './views/desk-reviews.js' },
-  { path: 'desk/oversight', label: 'Oversight', roles: LEADS, module: './views/desk-oversight.js' },
-  { path: 'desk/reports', label: 'Reports', roles: ['registered_manager', ...LEADS], module: './views/desk-reports.js' },
-  { group: 'Set-up', roles: ['registered_manager', 'provider_admin', ...LEADS] },
-  { path: 'admin/people', label: 'People', roles: ['registered_manager', 'provider_admin'], module: './views/admin-people.js' },
-  { path: 'admin/setup', label: 'Service set-up', roles: ['registered_manager', 'provider_admin', ...LEADS], module: './views/admin-setup.js' },
-  { path: 'admin/devices', label: 'Tablets', roles: ['registered_manager', 'provider_admin'], module: './views/admin-devices.js' },
-  { path: 'account', label: 'My account', roles: 'all', module: './views/account.js' },
+  { path: 'my-day', label: 'My day', needs: 'all', module: './views/myday.js' },
+  { group: 'Desk', needs: DESK },
+  { path: 'desk/inbox', label: 'Triage inbox', needs: DESK, module: './views/desk-inbox.js' },
+  { path: 'desk/log', label: 'Log', needs: DESK, module: './views/desk-log.js', detail: './views/desk-entry.js' },
+  { path: 'desk/ownership', label: 'Ownership board', needs: ['entry.assign'], module: './views/desk-board.js' },
+  { path: 'desk/checks', label: 'Completion checks', needs: ['entry.check_completion'], module: './views/desk-checks.js' },
+  { path: 'desk/conflicts', label: 'Conflicts', needs: ['conflict.resolve'], module: './views/desk-conflicts.js' },
+  { path: 'desk/reviews', label: 'Reviews', needs: ['review.rm', 'review.provider'], module: './views/desk-reviews.js' },
+  { path: 'desk/oversight', label: 'Oversight', needs: ['oversight.read'], module: './views/desk-oversight.js' },
+  { path: 'desk/reports', label: 'Reports', needs: ['report.read'], module: './views/desk-reports.js' },
+  { group: 'Set-up', needs: ['user.manage', 'device.manage', ...SETUP] },
+  { path: 'admin/people', label: 'People', needs: ['user.manage'], module: './views/admin-people.js' },
+  { path: 'admin/setup', label: 'Service set-up', needs: SETUP, module: './views/admin-setup.js' },
+  { path: 'admin/devices', label: 'Tablets', needs: ['device.manage'], module: './views/admin-devices.js' },
+  { path: 'account', label: 'My account', needs: 'all', module: './views/account.js' },
 ];
 
-function allowed(screen, roles) {
-  return screen.roles === 'all' || [...roles].some((r) => screen.roles.includes(r));
+function allowed(screen, user) {
+  return screen.needs === 'all' || screen.needs.some((action) => session.mayAnywhere(action, user));
 }
 
-/** The menu for a user holding ``roles``: [href, label] pairs, with 'group' headings. */
-export function menu(roles) {
+/** The menu for ``user``: [href, label] pairs, with 'group' headings. */
+export function menu(user) {
   const items = [];
   for (const screen of SCREENS) {
-    if (!allowed(screen, roles)) continue;
+    if (!allowed(screen, user)) continue;
     items.push(screen.group ? ['group', screen.group] : [`#/${screen.path}`, screen.label]);
   }
   // Drop a heading with nothing under it.

@@ -5,8 +5,13 @@ import * as api from './api.js';
 import * as copies from './copies.js';
 import * as db from './db.js';
 import * as outbox from './outbox.js';
+import * as session from './session.js';
 
 export const PROTOCOL_VERSION = 1;
+// What the stored copies carry: 2 since pulled entries say which status actions the user
+// may take. Copies kept by an older release are pulled again from 0 (the outbox, drafts and
+// unsent records untouched), so every entry gets them.
+const COPIES_FORMAT = 2;
 const PUSH_BATCH = 100;          // well under the server's limit of 500 mutations per push
 const PULL_LIMIT = 200;
 const TIMER_MS = 60_000;
@@ -201,6 +206,7 @@ async function pushAll(user) {
 }
 
 async function pullAll(user) {
+  if (((await db.getUser(user.id))?.copiesFormat || 1) < COPIES_FORMAT) await db.updateUser(user.id, { cursor: 0 });
   for (let page = 0; page < 100; page += 1) {
     const stored = await db.getUser(user.id);
     const params = new URLSearchParams({
@@ -219,10 +225,14 @@ async function pullAll(user) {
       throw err;
     }
     await copies.applyPage(user.id, body);
+    // What the user may do, as the server says now: kept for offline use after a restart.
+    await session.setPermissions(user.id, body.permissions);
     if (!body.has_more) {
       // Records that age out of the scope's windows get no tombstone: drop them by the same
       // windows, judged by the server's clock (never the outbox, nor unsent work).
-      await copies.prune(user, api.serverTime(), body.scope);
+      const told = session.current()?.id === user.id ? session.current() : user;
+      await copies.prune(told, api.serverTime(), body.scope);
+      await db.updateUser(user.id, { copiesFormat: COPIES_FORMAT });
       return;
     }
   }

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields
 
-from server.accounts import second_factor, services, sessions
+from server.accounts import abilities, second_factor, services, sessions
 from server.accounts.schemas import (
     EnrolledSchema,
     LoginResultSchema,
@@ -31,7 +31,7 @@ def me_body(user) -> dict:
     data["session_kind"] = record.kind
     data["second_factor_enrolment_required"] = record.stage == "enrol"
     data["csrf_token"] = generate_csrf()
-    return data
+    return data | abilities.me_fields(user)
 
 
 @api.before_request

@@ -23,6 +23,23 @@ class MembershipSchema(Schema):
     service_id = fields.UUID(allow_none=True)
 
 
+class PermittedSchema(Schema):
+    provider = fields.List(
+        fields.String(), metadata={"description": "actions a provider-wide role allows everywhere"}
+    )
+    services = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "per service id: the actions the person's roles there allow"},
+    )
+
+
+class RoleNameSchema(Schema):
+    role = fields.String()
+    label = fields.String()
+    provider_wide = fields.Boolean()
+
+
 class MeSchema(Schema):
     id = fields.UUID()
     email = fields.String()
@@ -33,6 +50,13 @@ class MeSchema(Schema):
     session_kind = fields.String(metadata={"description": "desk or device_sync"})
     second_factor_enrolment_required = fields.Boolean(
         metadata={"description": "true: this session may only set up two-step sign-in"}
+    )
+    permissions = fields.Nested(
+        PermittedSchema,
+        metadata={"description": "what the person may do, from the permission table"},
+    )
+    roles = fields.List(
+        fields.Nested(RoleNameSchema), metadata={"description": "every role, with its label"}
     )
 
 

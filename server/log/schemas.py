@@ -74,6 +74,18 @@ class FlagsField(fields.List):
         return entry_flags(obj, dates.london_today())
 
 
+class TransitionsField(fields.List):
+    """The status actions open to the signed-in person on the entry (computed)."""
+
+    def __init__(self, **options):
+        super().__init__(fields.String(), dump_only=True, **options)
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        from server.log.allowed import for_entry
+
+        return for_entry(obj)
+
+
 class EntryEvidenceSchema(Schema):
     id = fields.UUID()
     entry_id = fields.UUID()
@@ -142,6 +154,7 @@ class EntrySchema(Schema):
     evidence = fields.List(fields.Nested(EntryEvidenceSchema))
     carry_forwards = fields.List(fields.Nested(CarryForwardSchema))
     flags = FlagsField()
+    transitions = TransitionsField()
 
 
 def dump_entry(entry) -> dict:

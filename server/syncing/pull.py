@@ -39,6 +39,7 @@ from server.common.changes import committed_high_water
 from server.common.types import UTCDateTime, utcnow
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
+from server.log import allowed
 from server.log.models import LogEntry, entry_statement
 from server.providers.models import Service
 from server.syncing import records, wire
@@ -347,7 +348,7 @@ def pull(user, cursor: int, limit: int, now=None, high: int | None = None) -> di
     has_more = len(rows) > limit
     # With nothing left, everything in scope up to the high-water mark has been sent.
     next_cursor = taken[-1][0] if has_more else max(cursor, high)
-    return {
+    body = {
         "changes": changes,
         "next_cursor": next_cursor,
         "has_more": has_more,
@@ -358,6 +359,8 @@ def pull(user, cursor: int, limit: int, now=None, high: int | None = None) -> di
             "service_entry_days": SERVICE_ENTRY_DAYS,
         },
     }
+    allowed.for_pull(user, body)
+    return body
 
 
 @contextlib.contextmanager

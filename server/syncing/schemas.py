@@ -4,6 +4,7 @@ import uuid
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from server.accounts.schemas import PermittedSchema
 from server.api.schemas import LimitsSchema, page_field, per_page_field
 
 
@@ -99,6 +100,7 @@ class PullSchema(Schema):
     has_more = fields.Boolean()
     high_water = fields.Integer()
     scope = fields.Dict()
+    permissions = fields.Nested(PermittedSchema, metadata={"description": "as in /me"})
     last_acknowledged = fields.Dict()
 
 

@@ -3,7 +3,6 @@
 import * as api from '../api.js';
 import * as session from '../session.js';
 import { field, formValues, h, show, showErrors } from '../ui.js';
-import { ROLE_LABELS } from './admin-people.js';
 import * as twoStep from './two-step.js';
 import { alertBox, myServices, refusal, say } from './desk-common.js';
 
@@ -30,7 +29,7 @@ async function rolesList(user) {
   let names = new Map();
   try { names = new Map((await myServices()).map((s) => [s.id, s.name])); } catch { /* offline: roles without places */ }
   return (user.memberships || []).map((m) => h('li', {},
-    `${ROLE_LABELS[m.role] || m.role} – ${m.service_id ? names.get(m.service_id) || 'a service' : 'whole provider'}`));
+    `${session.roleLabel(m.role, user)} – ${m.service_id ? names.get(m.service_id) || 'a service' : 'whole provider'}`));
 }
 
 export async function render(user) {

@@ -6,18 +6,20 @@ import * as outbox from '../outbox.js';
 import * as sync from '../sync.js';
 import { LABELS, day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
 
-const ACTIVE = ['open', 'in_progress', 'awaiting_check', 'awaiting_sign_off'];
-const DONE_FROM = ['open', 'in_progress'];
+// Drafts are not yet anyone's action, and closed ones are finished: the rest are listed.
+const listed = (entry) => entry.status !== 'draft' && entry.status !== 'closed';
+// Whether the owner may mark it done is the server's answer (entry.transitions, pulled).
+const doable = (entry) => (entry.transitions || []).includes('mark_done');
 
 async function myEntries(user) {
   const entries = await db.listRecords(user.id, 'log_entry');
-  return entries.filter((e) => e.owner_id === user.id && ACTIVE.includes(e.status))
+  return entries.filter((e) => e.owner_id === user.id && listed(e))
     .sort((a, b) => String(a.due_date || '9999').localeCompare(String(b.due_date || '9999')));
 }
 
 function overdue(entry) {
   const today = new Date().toISOString().slice(0, 10);
-  return entry.due_date && entry.due_date < today && DONE_FROM.includes(entry.status);
+  return entry.due_date && entry.due_date < today && doable(entry);
 }
 
 // A review's challenge (or call for further action) reaches the owner as a note whose
@@ -132,7 +134,7 @@ function doneForm(user, entry) {
     await outbox.queueChange(user, {
       entity_type: 'log_entry', entity_id: entry.id, op: 'transition', base_version: entry.version,
       base_values: { status: entry.status }, transition: { action: 'mark_done', reason },
-    }, { record: { ...entry, status: 'awaiting_check', _server: serverCopy(entry) }, draftForm: `done:${entry.id}` });
+    }, { record: { ...entry, status: 'awaiting_check', transitions: [], _server: serverCopy(entry) }, draftForm: `done:${entry.id}` });
     drafts.cancel(`done:${entry.id}`);
     await sync.afterSave();
     toast('Marked done. It will be sent for checking when there is a connection.');
@@ -158,7 +160,7 @@ export async function renderDetail(user, entryId) {
   const evidence = allEvidence.filter((e) => e.entry_id === entryId);
   const asked = unansweredReview(user, entryId, notes, allEvidence);
   const forms = [noteForm(user, entry), evidenceForm(user, entry)];
-  if (DONE_FROM.includes(entry.status)) forms.push(doneForm(user, entry));
+  if (doable(entry)) forms.push(doneForm(user, entry));
   for (const form of forms) {
     const name = `${form.getAttribute('aria-labelledby').replace('-title', '')}:${entry.id}`;
     await drafts.keep(form, user.id, name);

@@ -1,7 +1,8 @@
 // People: the provider admin (every service) and a registered manager (their own services)
 // find staff, create accounts with a one-time set-up code, change roles per service, issue
 // reset codes, and deactivate a leaver while handing each open action to a new owner.
-// The server decides who may do what; this screen only offers what the role allows.
+// The server decides who may do what, and names the roles; this screen only offers what it
+// says the person may do (session.js).
 import * as api from '../api.js';
 import * as session from '../session.js';
 import { day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
@@ -9,32 +10,28 @@ import { alertBox, myServices, pager, refusal, say } from './desk-common.js';
 
 const TITLE = 'People';
 const PER_PAGE = 20;
-export const ROLE_LABELS = {
-  care_worker: 'Care worker', senior_carer: 'Senior carer', key_worker: 'Key worker',
-  care_coordinator: 'Care coordinator', duty_manager: 'Duty manager', deputy_manager: 'Deputy manager',
-  registered_manager: 'Registered manager', nominated_individual: 'Nominated individual',
-  provider_quality_lead: 'Provider quality lead', provider_admin: 'Provider admin',
-};
-const PROVIDER_ROLES = ['nominated_individual', 'provider_quality_lead', 'provider_admin'];
-const SERVICE_ROLES = Object.keys(ROLE_LABELS).filter((r) => !PROVIDER_ROLES.includes(r));
+const label = (role) => session.roleLabel(role);
+/** The roles a service's staff may hold ({ wide: true }: those held across the provider). */
+const rolesOf = ({ wide }) => session.roleCatalogue().filter((r) => r.provider_wide === wide).map((r) => r.role);
+const isWide = (role) => rolesOf({ wide: true }).includes(role);
 const WHOLE = 'Whole provider';
 let filters = { q: '', service_id: '', active: 'true', page: 1 };
 
-const isAdmin = (user) => (user.memberships || []).some((m) => m.role === 'provider_admin' && !m.service_id);
+// Managing people across the provider (every service, and provider-wide roles).
+const isAdmin = (user) => session.mayEverywhere('user.manage', user);
 
-/** The services whose staff ``user`` manages: all for the provider admin, else where RM. */
+/** The services whose staff ``user`` manages: all of them provider-wide, else where allowed. */
 async function managed(user) {
   const all = await myServices();
   if (isAdmin(user)) return all;
-  const mine = new Set((user.memberships || []).filter((m) => m.role === 'registered_manager').map((m) => m.service_id));
-  return all.filter((s) => mine.has(s.id));
+  return all.filter((s) => session.may('user.manage', s.id, user));
 }
 
 function rolesByPlace(person, names) {
   const places = new Map();
   for (const r of person.roles) {
     const place = r.service_id ? names.get(r.service_id) || 'another service' : WHOLE;
-    places.set(place, [...(places.get(place) || []), ROLE_LABELS[r.role] || r.role]);
+    places.set(place, [...(places.get(place) || []), label(r.role)]);
   }
   return [...places].map(([place, roles]) => `${place}: ${roles.join(', ')}`);
 }
@@ -57,27 +54,27 @@ function codePanel(person, reset, first) {
 }
 
 function createForm(user, services, onCreated) {
-  const roles = SERVICE_ROLES.concat(isAdmin(user) ? PROVIDER_ROLES : []);
+  const roles = rolesOf({ wide: false }).concat(isAdmin(user) ? rolesOf({ wide: true }) : []);
   const message = alertBox();
   const form = h('form', { novalidate: true, class: 'card admin-create', 'aria-labelledby': 'create-title' },
     h('h2', { id: 'create-title' }, 'Add a person'),
     h('div', { class: 'desk-two' },
       field({ name: 'display_name', label: 'Name', required: true, autocomplete: 'off' }),
       field({ name: 'email', label: 'Email address', type: 'email', required: true }),
-      field({ name: 'role', label: 'Role', required: true, options: roles.map((r) => [r, ROLE_LABELS[r]]) }),
+      field({ name: 'role', label: 'Role', required: true, options: roles.map((r) => [r, label(r)]) }),
       field({ name: 'service_id', label: 'Service', required: true, options: services.map((s) => [s.id, s.name]),
         hint: isAdmin(user) ? 'Not needed for a provider-wide role.' : null })),
     message,
     h('button', { type: 'submit', class: 'btn btn-primary' }, 'Add the person and show their set-up code'));
   const serviceBox = form.querySelector('[data-field="service_id"]');
   form.elements.role.addEventListener('change', () => {
-    serviceBox.hidden = PROVIDER_ROLES.includes(form.elements.role.value);
+    serviceBox.hidden = isWide(form.elements.role.value);
   });
   if (services.length === 1) form.elements.service_id.value = services[0].id;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const v = formValues(form);
-    const wide = PROVIDER_ROLES.includes(v.role);
+    const wide = isWide(v.role);
     const errors = {};
     if (!v.display_name.trim()) errors.display_name = 'Write their name.';
     if (!v.email.trim()) errors.email = 'Write their email address.';
@@ -177,7 +174,7 @@ function rolesForm(person, place, roles, serviceId, onSaved) {
       h('p', { class: 'field-error', id: `roles-${key}-error`, hidden: true }),
       h('div', { class: 'admin-checks' }, roles.map((r) => h('div', { class: 'admin-check' },
         h('input', { type: 'checkbox', id: `role-${key}-${r}`, name: r, checked: held.has(r) }),
-        h('label', { for: `role-${key}-${r}` }, ROLE_LABELS[r]))))),
+        h('label', { for: `role-${key}-${r}` }, label(r)))))),
     message,
     h('button', { type: 'submit', class: 'btn btn-secondary' }, `Save roles: ${place}`));
   form.addEventListener('submit', async (event) => {
@@ -274,8 +271,8 @@ function rolesSection(user, person, services, again) {
   const managedIds = new Set(services.map((s) => s.id));
   const elsewhere = person.roles.some((r) => r.service_id && !managedIds.has(r.service_id));
   return section('roles', 'Roles',
-    services.map((s) => rolesForm(person, s.name, SERVICE_ROLES, s.id, () => again())),
-    isAdmin(user) ? rolesForm(person, WHOLE, PROVIDER_ROLES, null, () => again()) : null,
+    services.map((s) => rolesForm(person, s.name, rolesOf({ wide: false }), s.id, () => again())),
+    isAdmin(user) ? rolesForm(person, WHOLE, rolesOf({ wide: true }), null, () => again()) : null,
     elsewhere ? h('p', { class: 'meta' }, 'Roles in other services are changed by their own manager.') : null);
 }
 
@@ -345,7 +342,7 @@ async function renderPerson(user, id, notes = []) {
         h('p', {}, h('a', { href: `#/admin/devices/${person.id}` }, `${person.display_name}'s tablets: last sync, withdraw a lost one`))),
       person.id === user.id ? null : leavingSection(person, again),
     ] : null,
-    isAdmin(user) ? dataSection(person) : null);
+    session.mayEverywhere('staff.export', user) ? dataSection(person) : null);
 }
 
 export function render(user, id) {

@@ -1,28 +1,17 @@
 // What the set-up sections share: who may change what in a service, the history panel
 // under each section, the notice for a stale edit, and field errors named in plain words.
 import * as api from '../api.js';
+import * as session from '../session.js';
 import { h, showErrors } from '../ui.js';
 import { refusal, say } from './desk-common.js';
 
-const CARE = ['care_worker', 'senior_carer', 'key_worker', 'care_coordinator', 'duty_manager',
-  'deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
-
-/** The roles ``user`` holds in the service (provider-wide roles included). */
-export function rolesIn(user, serviceId) {
-  return new Set((user?.memberships || [])
-    .filter((m) => !m.service_id || m.service_id === serviceId).map((m) => m.role));
-}
-
-/** What the user may do here, from the permission table (docs/permissions.md). */
+/** What the user may do here, as the server said (its permission table, docs/permissions.md). */
 export function abilities(user, serviceId) {
-  const roles = rolesIn(user, serviceId);
-  const any = (...wanted) => wanted.some((r) => roles.has(r));
   return {
-    configure: any('registered_manager', 'provider_admin'),
-    thresholds: (user?.memberships || []).some((m) => !m.service_id
-      && ['nominated_individual', 'provider_quality_lead', 'provider_admin'].includes(m.role)),
-    readMeasures: any(...CARE),
-    manageMeasures: any('registered_manager', 'nominated_individual', 'provider_quality_lead'),
+    configure: session.may('service.configure', serviceId, user),
+    thresholds: session.mayEverywhere('provider.configure', user),
+    readMeasures: session.may('measure.read', serviceId, user),
+    manageMeasures: session.may('measure.manage', serviceId, user),
   };
 }
 

@@ -2,6 +2,7 @@
 // nominated individual ("service.create"). A new service starts with common areas,
 // routines and the two feedback question sets, which the sections below then adjust.
 import * as api from '../api.js';
+import * as session from '../session.js';
 import { field, formValues, h } from '../ui.js';
 import { alertBox, chooseService, forgetServices } from './desk-common.js';
 import { refused } from './admin-setup-common.js';
@@ -9,10 +10,9 @@ import { refused } from './admin-setup-common.js';
 const KINDS = [['care_home', 'Care home'], ['domiciliary', 'Care at home (domiciliary)'],
   ['supported_living', 'Supported living']];
 
-/** May ``user`` add services? Only provider-wide admins and nominated individuals. */
+/** May ``user`` add services? Only where a provider-wide role allows it (the server says). */
 export function canAddService(user) {
-  return (user?.memberships || []).some((m) => !m.service_id
-    && ['provider_admin', 'nominated_individual'].includes(m.role));
+  return session.mayEverywhere('service.create', user);
 }
 
 /** The "Add a service" form; ``onAdded(service)`` runs once the server has it. */

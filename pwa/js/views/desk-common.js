@@ -152,8 +152,4 @@ export function pager(body, go, what = ['entry', 'entries']) {
     h('button', { type: 'button', class: 'btn btn-secondary', disabled: !body.has_more, onclick: () => go(body.page + 1) }, 'Next page ›'));
 }
 
-export function hasRole(...wanted) {
-  return [...session.roles()].some((r) => wanted.includes(r));
-}
-
 export const TODAY = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });

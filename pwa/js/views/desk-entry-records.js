@@ -3,11 +3,11 @@
 // whole history as a timeline.
 import * as api from '../api.js';
 import { LABELS, day, field, h, showErrors, toast, when } from '../ui.js';
-import { TODAY, alertBox, checkedValues, chooseService, hasRole, nameOf, refusal, say } from './desk-common.js';
+import * as session from '../session.js';
+import { TODAY, alertBox, checkedValues, chooseService, nameOf, refusal, say } from './desk-common.js';
 
 export const REVIEW_KINDS = { rm_weekly: 'weekly review', provider_monthly: "provider's monthly review", ad_hoc: 'ad hoc review' };
 export const REVIEW_OUTCOMES = { assurance: 'Assurance', challenge: 'Challenge', further_action: 'Further action' };
-const DECIDERS = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
 
 const EVIDENCE_TYPES = { ...LABELS.evidence, verbal_reassurance: 'Verbal reassurance (not enough to close)' };
 const ACTION_WORDS = {
@@ -153,7 +153,7 @@ function conflictValue(conflict, value, names) {
 }
 
 async function conflictsSection(entry, names) {
-  if (!hasRole(...DECIDERS)) return null; // only those who decide conflicts are shown them
+  if (!session.may('conflict.resolve', entry.service_id)) return null; // only those who decide them see them
   const conflicts = await allPages(`/entries/${entry.id}/conflicts`);
   return h('section', { class: 'card', 'aria-labelledby': 'conflicts-title' },
     h('h2', { id: 'conflicts-title' }, 'Open conflicts'),

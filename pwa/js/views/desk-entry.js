@@ -4,7 +4,8 @@
 // Every write sends the version it was based on; a stale one gets the current copy back.
 import * as api from '../api.js';
 import { LABELS, choices, day, field, h, show, showErrors, toast, when } from '../ui.js';
-import { alertBox, backToLog, checkedValues, hasRole, nameOf, peopleOf, refusal, say } from './desk-common.js';
+import * as session from '../session.js';
+import { alertBox, backToLog, checkedValues, nameOf, peopleOf, refusal, say } from './desk-common.js';
 import { REVIEW_KINDS, allPages, recordsSections } from './desk-entry-records.js';
 
 const LABEL = {
@@ -15,14 +16,12 @@ const LABEL = {
 };
 const EDITABLE = ['concern', 'decision', 'owner_id', 'due_date', 'evidence_needed', 'interim_controls', 'risk', 'source'];
 
-// Which actions each status allows, with the words on their buttons.
-const ACTIONS_BY_STATUS = {
-  draft: [['open', 'Open entry']],
-  open: [['start', 'Start'], ['mark_done', 'Mark done']],
-  in_progress: [['mark_done', 'Mark done']],
-  awaiting_check: [['close', 'Close'], ['send_back', 'Send back']],
-  awaiting_sign_off: [['sign_off', 'Sign off'], ['challenge', 'Challenge']],
-  closed: [['reopen', 'Reopen']],
+// The words on each status action's button, in the order they are shown. Which of them an
+// entry offers is the server's answer (entry.transitions: its status machine and what this
+// person may do); the server checks the action again when it is sent.
+const BUTTONS = {
+  open: 'Open entry', start: 'Start', mark_done: 'Mark done', close: 'Close', send_back: 'Send back',
+  sign_off: 'Sign off', challenge: 'Challenge', reopen: 'Reopen',
 };
 const NEEDS_REASON = new Set(['send_back', 'challenge', 'reopen']);
 
@@ -124,17 +123,16 @@ async function save(entry, form, message, onSaved) {
   }
 }
 
-const SIGNERS = ['nominated_individual', 'provider_quality_lead'];
-
 function transitionsCard(entry, onChanged) {
+  const allowed = new Set(entry.transitions || []);
+  const actions = Object.entries(BUTTONS).filter(([action]) => allowed.has(action));
   // Sign-off is the provider's; others see who it waits for rather than a button that fails.
-  const waiting = entry.status === 'awaiting_sign_off' && !hasRole(...SIGNERS);
-  const actions = waiting ? [] : ACTIONS_BY_STATUS[entry.status] || [];
+  const waiting = entry.status === 'awaiting_sign_off' && !actions.length;
   const needsReason = actions.some(([a]) => NEEDS_REASON.has(a) || a === 'mark_done');
   const message = alertBox('desk-refusal');
   const reason = needsReason ? field({ name: 'reason', label: 'Reason', type: 'textarea', rows: 2,
     hint: 'Needed to send back, challenge or reopen; optional when marking done.' }) : null;
-  const overrideBox = h('div', { class: 'desk-override' });
+  const overrideBox = h('div', { class: 'desk-override', 'data-service': entry.service_id });
   const card = h('section', { class: 'card desk-actions', 'aria-labelledby': 'actions-title' },
     h('h2', { id: 'actions-title' }, 'Status: ', LABELS.status[entry.status] || entry.status),
     waiting ? h('p', {}, 'This high-risk entry closes when the nominated individual or provider quality lead signs it off, or goes back to the owner with a challenge.') : null,
@@ -148,7 +146,7 @@ function transitionsCard(entry, onChanged) {
 }
 
 function overrideField(box) {
-  if (box.querySelector('textarea') || !hasRole('registered_manager')) return;
+  if (box.querySelector('textarea') || !session.may('entry.override_vague', box.dataset.service)) return;
   box.append(field({ name: 'override_reason', label: LABEL.vague_override_reason, type: 'textarea', rows: 2,
     hint: 'Registered managers only: if you decide the wording stands, say why. Otherwise reword the decision above and save.' }));
 }
@@ -177,7 +175,6 @@ async function move(entry, action, card, message, overrideBox, onChanged) {
   }
 }
 
-const ESCALATORS = ['deputy_manager', 'registered_manager', 'nominated_individual', 'provider_quality_lead'];
 const DECISIONS = { escalated: 'Escalated to provider level', not_escalated: 'Not escalated' };
 
 function escalationForm(entry, onChanged) {
@@ -224,7 +221,7 @@ function escalationCard(entry, names, onChanged) {
       : 'No escalation decision is recorded.');
   return h('section', { class: 'card desk-escalation', 'aria-labelledby': 'escalation-title' },
     h('h2', { id: 'escalation-title' }, 'Escalation decision'), recorded,
-    hasRole(...ESCALATORS) ? escalationForm(entry, onChanged) : null);
+    session.may('entry.escalate', entry.service_id) ? escalationForm(entry, onChanged) : null);
 }
 
 /** The newest review outcome, when it challenged the entry and the entry is still open. */

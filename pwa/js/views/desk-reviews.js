@@ -6,7 +6,8 @@
 import * as api from '../api.js';
 import { uuid } from '../db.js';
 import { LABELS, choices, day, field, h, show, showErrors, toast, when } from '../ui.js';
-import { alertBox, currentService, hasRole, myServices, nameOf, pager, peopleOf, refusal, say, servicePicker } from './desk-common.js';
+import * as session from '../session.js';
+import { alertBox, currentService, myServices, nameOf, pager, peopleOf, refusal, say, servicePicker } from './desk-common.js';
 import { REVIEW_KINDS, REVIEW_OUTCOMES } from './desk-entry-records.js';
 
 const TITLE = 'Reviews';
@@ -21,8 +22,8 @@ const state = { serviceId: null, kind: null, show: 'all', page: 1, pastPage: 1, 
 
 function kindsFor() {
   const kinds = [];
-  if (hasRole('registered_manager', 'deputy_manager')) kinds.push('rm_weekly');
-  if (hasRole('nominated_individual', 'provider_quality_lead')) kinds.push('provider_monthly');
+  if (session.mayAnywhere('review.rm')) kinds.push('rm_weekly');
+  if (session.mayAnywhere('review.provider')) kinds.push('provider_monthly');
   if (kinds.length) kinds.push('ad_hoc');
   return kinds;
 }

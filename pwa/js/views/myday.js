@@ -7,7 +7,8 @@ import * as session from '../session.js';
 import { LABELS, day, h, show, when } from '../ui.js';
 
 const TITLE = 'My day';
-const ACTIVE = ['open', 'in_progress']; // the statuses that can still be overdue
+// Still to be done by its owner (so it can be overdue): the server says they may mark it done.
+const toDo = (entry) => (entry.transitions || []).includes('mark_done');
 
 const londonToday = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
@@ -127,7 +128,7 @@ function drawDay(user, body, prefs) {
 async function drawOffline(user) {
   const today = londonToday();
   const mine = (await db.listRecords(user.id, 'log_entry'))
-    .filter((e) => e.owner_id === user.id && ACTIVE.includes(e.status) && e.due_date)
+    .filter((e) => e.owner_id === user.id && toDo(e) && e.due_date)
     .sort((a, b) => String(a.due_date).localeCompare(String(b.due_date)));
   const overdue = mine.filter((e) => e.due_date < today);
   const dueToday = mine.filter((e) => e.due_date === today);
