@@ -1,6 +1,6 @@
 """The status actions a person may take on each log entry, as the tablet is told them.
 
-Worked out from the status machine (server/log/transitions.py TRANSITIONS: each action's
+Worked out from the status machine (server/log/machine.py TRANSITIONS: each action's
 source statuses, its permission, whether the owner may) and the person's permitted actions
 (server/accounts/abilities.py), so the PWA holds no status machine and no role list of its
 own. The server still checks every transition when it is made (rules such as "closure
@@ -11,7 +11,7 @@ from flask import g, has_request_context
 from flask_login import current_user
 
 from server.accounts.abilities import permitted
-from server.log.transitions import TRANSITIONS
+from server.log.machine import TRANSITIONS
 
 
 def allowed_transitions(user_id, actions, status: str, owner_id, service_id) -> list[str]:
