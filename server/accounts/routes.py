@@ -16,8 +16,9 @@ from server.accounts.schemas import (
     SecondFactorStatusSchema,
     SignInCodeSchema,
 )
-from server.api.http import api, endpoint, load, write_lock
+from server.api.http import api, endpoint, load
 from server.api.schemas import answer
+from server.common.transaction import write_lock
 from server.errors import Forbidden
 
 

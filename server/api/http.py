@@ -1,21 +1,17 @@
 """HTTP plumbing shared by every API route: the unit of work, JSON bodies, pagination."""
 
 import functools
-import logging
 
 import orjson
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema
-from sqlalchemy.orm.exc import StaleDataError
 
-from server.common.database import lost_to_a_lock
+from server.common import transaction
 from server.common.fields import CONTROL_MESSAGE, nul_at
-from server.errors import AppError, Busy, Conflict, Invalid, Malformed
+from server.errors import AppError, Invalid, Malformed
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-_READS = ("GET", "HEAD", "OPTIONS")
-log = logging.getLogger(__name__)
 JSON = "application/json"
 
 
@@ -33,27 +29,8 @@ def _refuse_nul_in_query():
 
 @api.before_request
 def _begin_unit_of_work():
-    from server.extensions import db
-
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "reads_first", False):
-        return  # the view takes the write lock itself, once its slow reading is done
-    if request.method not in _READS and not db.session().in_transaction():
-        begin_write()
-
-
-def begin_write() -> None:
-    """Begin the request's write transaction with its first lock, the same on every path.
-
-    SQLite: the database's write lock, at BEGIN IMMEDIATE (server.common.database).
-    PostgreSQL: the change counter's row lock, before any row lock (server.common.changes),
-    so that a push and a desk edit of one record never take the two in opposite orders.
-    """
-    from server.common import changes
-    from server.extensions import db
-
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    changes.hold(db.session())
+    transaction.begin(getattr(view, "reads_first", False))
 
 
 # Every endpoint's documentation, read by server.api.openapi to build the OpenAPI document.
@@ -99,7 +76,7 @@ def endpoint(
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            result = _unit_of_work(view, args, kwargs)
+            result = transaction.unit_of_work(view, args, kwargs, reads_first)
             if isinstance(result, (dict, list)):
                 return jsonify(result), status
             return result
@@ -127,51 +104,6 @@ def endpoint(
         return wrapper
 
     return decorate
-
-
-def _unit_of_work(view, args, kwargs):
-    """Run the view and commit; on a lost lock, roll back and run it once more."""
-    from server.extensions import db
-
-    for attempt in (1, 2):
-        try:
-            if attempt == 2:
-                _begin_unit_of_work()  # as at the start of the request
-            result = view(*args, **kwargs)
-            db.session.commit()
-            return result
-        except StaleDataError as exc:
-            db.session.rollback()
-            raise Conflict(
-                "Someone else changed this record at the same moment. Reload it and try again."
-            ) from exc
-        except BaseException as exc:
-            db.session.rollback()
-            if not lost_to_a_lock(exc):
-                raise
-            log.warning(
-                "%s %s lost to a lock (attempt %d): %s", request.method, request.path, attempt, exc
-            )
-            if attempt == 2:
-                raise Busy(
-                    "The server is busy with other changes to the same records. "
-                    "Nothing was saved; try again in a few seconds."
-                ) from exc
-
-
-def write_lock() -> None:
-    """End the request's read and start a write transaction holding the write lock.
-
-    On SQLite a read transaction that starts writing fails at once if another writer
-    committed meanwhile; a write begun with the lock waits (busy timeout) instead.
-    For a write of no synced record (a failed login's count, a pull's last-sync time): on
-    PostgreSQL it takes no change counter lock, so a pull never queues behind a push. A
-    reads_first view that writes synced records commits its read and calls begin_write.
-    """
-    from server.extensions import db
-
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def json_body() -> dict:
