@@ -30,7 +30,6 @@ from server.admin.schemas import (
 from server.api.http import endpoint, load, page, query_args
 from server.api.schemas import answer
 from server.audit.services import Actor
-from server.extensions import db
 
 
 def _actor() -> Actor:
@@ -42,8 +41,7 @@ def _staff(user_id) -> User:
 
 
 def _device_row(device) -> dict:
-    owner = db.session.get(User, device.user_id)
-    return dump_device(device, owner, devices.acknowledged(device))
+    return dump_device(device, devices.owner(device), devices.acknowledged(device))
 
 
 @endpoint("/admin/users", query=StaffListArgs, response=StaffSchema, paged=True)

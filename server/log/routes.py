@@ -4,12 +4,10 @@ from flask_login import current_user, login_required
 
 from server.api.http import endpoint, load, page, query_args
 from server.api.schemas import PageArgs
-from server.audit.models import AuditEvent
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
-from server.extensions import db
-from server.log import services, vague
-from server.log.models import EvidenceRef, LogEntry, Note
+from server.log import queries, services, vague
+from server.log.models import LogEntry
 from server.log.schemas import (
     EntryCreateSchema,
     EntryEscalationSchema,
@@ -100,7 +98,7 @@ def transition_entry(entry_id):
 def list_notes(entry_id):
     """List an entry's notes, oldest first."""
     entry, args = _entry(entry_id), query_args(PageArgs())
-    select = db.select(Note).where(Note.entry_id == entry.id).order_by(Note.created_at, Note.id)
+    select = queries.notes_of(entry)
     return page(select, EntryNoteSchema().dump, args["page"], args["per_page"])
 
 
@@ -124,11 +122,7 @@ def add_note(entry_id):
 def list_evidence(entry_id):
     """List an entry's evidence references, oldest first."""
     entry, args = _entry(entry_id), query_args(PageArgs())
-    select = (
-        db.select(EvidenceRef)
-        .where(EvidenceRef.entry_id == entry.id)
-        .order_by(EvidenceRef.created_at, EvidenceRef.id)
-    )
+    select = queries.evidence_of(entry)
     return page(select, EntryEvidenceSchema().dump, args["page"], args["per_page"])
 
 
@@ -172,11 +166,7 @@ def record_escalation(entry_id):
 def entry_history(entry_id):
     """List every change to an entry, oldest first: who, when, how, old and new values."""
     entry, args = _entry(entry_id), query_args(PageArgs())
-    select = (
-        db.select(AuditEvent)
-        .where(AuditEvent.entity_type == "log_entry", AuditEvent.entity_id == str(entry.id))
-        .order_by(AuditEvent.id)
-    )
+    select = queries.history_of(entry)
     return page(select, EntryHistoryEventSchema().dump, args["page"], args["per_page"])
 
 

@@ -9,7 +9,6 @@ from server.api.http import endpoint, query_args
 from server.charts import measure_chart
 from server.common.access import get_in_service, service_scope
 from server.common.dates import london_today
-from server.extensions import db
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
@@ -25,6 +24,7 @@ from server.oversight.schemas import (
 )
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
+from server.providers.services import own_provider
 
 
 def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID] | None]:
@@ -35,7 +35,7 @@ def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID
         "oversight.read",
         "Your role does not allow seeing early warnings and review cadence",
     )
-    return db.session.get(Provider, user.provider_id), ids
+    return own_provider(user), ids
 
 
 @endpoint("/early-warnings", query=EarlyWarningsQuerySchema, response=EarlyWarningsSchema)

@@ -7,9 +7,8 @@ from flask_login import current_user, login_required
 from server.api.http import endpoint, json_body, load, page, query_args
 from server.common.access import get_in_service, get_service
 from server.errors import NotFound, TooLarge
-from server.extensions import db
 from server.syncing import jsonschema, services
-from server.syncing.models import Device, SyncConflict
+from server.syncing.models import SyncConflict
 from server.syncing.schemas import (
     ConflictArgs,
     ConflictSchema,
@@ -148,7 +147,7 @@ def resolve_conflict(conflict_id):
     conflict = services.resolve_conflict(
         current_user, conflict_id, data["choice"], data.get("value")
     )
-    return ConflictSchema().dump(db.session.get(SyncConflict, conflict.id))
+    return ConflictSchema().dump(conflict)
 
 
 @endpoint("/schemas/", tag="sync", listed=True)
@@ -175,8 +174,7 @@ def record_schema(entity_type):
 @login_required
 def my_devices():
     """The signed-in user's tablets, with their last sync and last acknowledged change."""
-    rows = db.session.scalars(db.select(Device).where(Device.user_id == current_user.id))
-    return {"items": DeviceSchema(many=True).dump(rows)}
+    return {"items": DeviceSchema(many=True).dump(services.devices_of(current_user))}
 
 
 @endpoint("/devices/<device_id>/revoke", methods=("POST",), response=DeviceSchema, tag="sync")
