@@ -1,11 +1,30 @@
-"""The /api/v1 blueprint: health, and every feature's routes registered on it."""
+"""The /api/v1 API: health, the OpenAPI document, and every area's blueprint."""
 
+from flask import Flask
+from flask_smorest import current_api
 from marshmallow import fields
-from sqlalchemy import text
 
-from server.api.http import api, endpoint
+from server.accounts import routes as accounts
+from server.admin import routes as admin
+from server.api.http import ApiBlueprint
+from server.api.openapi import make_api
 from server.api.schemas import answer
+from server.common.database import schema_revision
+from server.desk import routes as desk
+from server.evidence import routes as evidence
 from server.extensions import db
+from server.findings import routes as findings
+from server.framework import routes as framework
+from server.log import routes as log
+from server.measures import routes as measures
+from server.myday import routes as myday
+from server.oversight import routes as oversight
+from server.providers import routes as providers
+from server.reports import routes as reports
+from server.reviews import routes as reviews
+from server.syncing import routes as syncing
+
+blp = ApiBlueprint("api", __name__)
 
 Health = answer(
     "Health",
@@ -16,48 +35,55 @@ Health = answer(
 )
 
 
-@endpoint(
-    "/health",
-    public=True,
-    summary="Database reachability and schema revision",
-    response=Health,
-    errors={503: ("The database does not answer", Health)},
-)
+@blp.route("/health", public=True)
+@blp.alt_response(503, description="The database does not answer", schema=Health)
+@blp.response(200, Health)
 def health():
-    """Report whether the database answers, and its schema revision."""
+    """Database reachability and schema revision."""
     try:
-        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        revision = schema_revision(db.session)
         return {"status": "ok", "database": "reachable", "schema_revision": revision}
     except Exception as exc:  # noqa: BLE001 - health reports any database failure
         db.session.rollback()
         return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503
 
 
-def _register_features():
-    # Importing a routes module registers its endpoints on ``api``.
-    from server.accounts import routes as _accounts  # noqa: F401
-    from server.admin import routes as _admin  # noqa: F401
-    from server.desk import routes as _desk  # noqa: F401
-    from server.evidence import routes as _evidence  # noqa: F401
-    from server.findings import routes as _findings  # noqa: F401
-    from server.framework import routes as _framework  # noqa: F401
-    from server.log import routes as _log  # noqa: F401
-    from server.measures import routes as _measures  # noqa: F401
-    from server.myday import routes as _myday  # noqa: F401
-    from server.oversight import routes as _oversight  # noqa: F401
-    from server.providers import routes as _providers  # noqa: F401
-    from server.reports import routes as _reports  # noqa: F401
-    from server.reviews import routes as _reviews  # noqa: F401
-    from server.syncing import routes as _syncing  # noqa: F401
-
-
-@endpoint("/openapi.json", public=True, summary="This API's OpenAPI 3 document")
+@blp.route("/openapi.json", public=True)
+@blp.response(200)
 def openapi():
-    from server.api.openapi import build_spec
+    """This API's OpenAPI 3 document."""
+    return current_api.document()
 
-    return build_spec()
+
+BLUEPRINTS = [
+    blp,
+    *(
+        area.blp
+        for area in (
+            accounts,
+            admin,
+            desk,
+            evidence,
+            findings,
+            framework,
+            log,
+            measures,
+            myday,
+            oversight,
+            providers,
+            reports,
+            reviews,
+            syncing,
+        )
+    ),
+]
+for _blueprint in BLUEPRINTS:
+    # After BEGIN, as every API hook: a session owing an enrolment may only enrol.
+    _blueprint.before_request(accounts.owed_enrolment)
 
 
-_register_features()
-
-__all__ = ["api"]
+def register(app: Flask) -> None:
+    """Serve every area's routes under /api/v1, documented in one OpenAPI document."""
+    api = make_api(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)

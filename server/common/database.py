@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -79,3 +79,8 @@ def lost_to_a_lock(error: BaseException | None) -> bool:
             return True
         error, seen = error.__cause__, seen + 1
     return False
+
+
+def schema_revision(session) -> str | None:
+    """The Alembic revision the database is at (an error when it does not answer)."""
+    return session.execute(text("SELECT version_num FROM alembic_version")).scalar()

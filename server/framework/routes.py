@@ -2,7 +2,7 @@
 
 from flask_login import login_required
 
-from server.api.http import endpoint, query_args
+from server.api.http import ApiBlueprint
 from server.framework import services
 from server.framework.schemas import (
     FrameworkListSchema,
@@ -10,17 +10,21 @@ from server.framework.schemas import (
     StatementListSchema,
 )
 
+blp = ApiBlueprint("framework", __name__)
 
-@endpoint("/cqc/frameworks", response=FrameworkListSchema)
+
+@blp.route("/cqc/frameworks")
 @login_required
+@blp.response(200, FrameworkListSchema)
 def list_frameworks():
     """List the loaded framework versions."""
     return FrameworkListSchema().dump({"items": services.frameworks()})
 
 
-@endpoint("/cqc/statements", query=StatementArgs, response=StatementListSchema)
+@blp.route("/cqc/statements")
 @login_required
-def list_statements():
+@blp.arguments(StatementArgs, location="query")
+@blp.response(200, StatementListSchema)
+def list_statements(args):
     """List a framework's quality statements in order (default: the 2023 framework)."""
-    args = query_args(StatementArgs())
     return StatementListSchema().dump(services.statements_of(args["framework"]))

@@ -2,7 +2,7 @@
 
 from flask_login import current_user, login_required
 
-from server.api.http import endpoint, load, page, query_args
+from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
@@ -25,6 +25,8 @@ from server.log.schemas import (
     dump_entry,
 )
 
+blp = ApiBlueprint("log", __name__)
+
 
 def _actor() -> Actor:
     return Actor(current_user._get_current_object(), "desk")
@@ -34,53 +36,57 @@ def _entry(entry_id) -> LogEntry:
     return get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
 
 
-@endpoint("/entries", query=EntryListArgs, response=EntrySchema, paged=True)
+def _entry_found(path) -> dict:
+    return {"entry": _entry(path["entry_id"])}
+
+
+@blp.route("/entries")
 @login_required
-def list_entries():
+@blp.arguments(EntryListArgs, location="query")
+@blp.response(200, EntrySchema, paged=True)
+def list_entries(args):
     """List the log entries you may read, filtered and sorted."""
-    args = query_args(EntryListArgs())
-    number, per_page = args.pop("page"), args.pop("per_page")
-    return page(services.list_entries(current_user, args), dump_entry, number, per_page)
+    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    return page(services.list_entries(current_user, args), dump_entry, paging)
 
 
-@endpoint("/entries", methods=("POST",), status=201, body=EntryCreateSchema, response=EntrySchema)
+@blp.route("/entries", methods=["POST"])
 @login_required
-def create_entry():
+@blp.arguments(EntryCreateSchema)
+@blp.response(201, EntrySchema)
+def create_entry(data):
     """Create a draft entry, optionally from findings."""
-    data = load(EntryCreateSchema())
     service = get_service(current_user, data.pop("service_id"), "entry.create")
     data["findings"] = data.pop("finding_ids")
     return dump_entry(services.create_draft(_actor(), service, **data))
 
 
-@endpoint("/entries/<entry_id>", response=EntrySchema)
+@blp.route("/entries/<entry_id>")
 @login_required
+@blp.response(200, EntrySchema)
 def get_entry(entry_id):
     """Read one entry with its flags, evidence and carry-forwards."""
     return dump_entry(_entry(entry_id))
 
 
-@endpoint("/entries/<entry_id>", methods=("PATCH",), body=EntryUpdateSchema, response=EntrySchema)
+@blp.route("/entries/<entry_id>", methods=["PATCH"])
 @login_required
-def update_entry(entry_id):
+@first(_entry_found)
+@blp.arguments(EntryUpdateSchema)
+@blp.response(200, EntrySchema)
+def update_entry(data, entry):
     """Change an entry's fields; send the version you read, and a reason to move a due date."""
-    entry = _entry(entry_id)
-    data = load(EntryUpdateSchema())
     version, reason = data.pop("version"), data.pop("carry_forward_reason", None)
     return dump_entry(services.update_entry(_actor(), entry, version, data, reason))
 
 
-@endpoint(
-    "/entries/<entry_id>/transitions",
-    methods=("POST",),
-    body=EntryTransitionSchema,
-    response=EntrySchema,
-)
+@blp.route("/entries/<entry_id>/transitions", methods=["POST"])
 @login_required
-def transition_entry(entry_id):
+@first(_entry_found)
+@blp.arguments(EntryTransitionSchema)
+@blp.response(200, EntrySchema)
+def transition_entry(data, entry):
     """Open, start, mark done, send back, close, sign off, challenge or reopen an entry."""
-    entry = _entry(entry_id)
-    data = load(EntryTransitionSchema())
     return dump_entry(
         services.transition(
             _actor(),
@@ -93,65 +99,55 @@ def transition_entry(entry_id):
     )
 
 
-@endpoint("/entries/<entry_id>/notes", query=PageArgs, response=EntryNoteSchema, paged=True)
+@blp.route("/entries/<entry_id>/notes")
 @login_required
-def list_notes(entry_id):
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryNoteSchema, paged=True)
+def list_notes(args, entry):
     """List an entry's notes, oldest first."""
-    entry, args = _entry(entry_id), query_args(PageArgs())
     select = queries.notes_of(entry)
-    return page(select, EntryNoteSchema().dump, args["page"], args["per_page"])
+    return page(select, EntryNoteSchema().dump, args)
 
 
-@endpoint(
-    "/entries/<entry_id>/notes",
-    methods=("POST",),
-    status=201,
-    body=EntryNoteCreateSchema,
-    response=EntryNoteSchema,
-)
+@blp.route("/entries/<entry_id>/notes", methods=["POST"])
 @login_required
-def add_note(entry_id):
+@first(_entry_found)
+@blp.arguments(EntryNoteCreateSchema)
+@blp.response(201, EntryNoteSchema)
+def add_note(data, entry):
     """Add a note to an entry (notes are never edited)."""
-    entry = _entry(entry_id)
-    data = load(EntryNoteCreateSchema())
     return EntryNoteSchema().dump(services.add_note(_actor(), entry, data["body"], data["id"]))
 
 
-@endpoint("/entries/<entry_id>/evidence", query=PageArgs, response=EntryEvidenceSchema, paged=True)
+@blp.route("/entries/<entry_id>/evidence")
 @login_required
-def list_evidence(entry_id):
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryEvidenceSchema, paged=True)
+def list_evidence(args, entry):
     """List an entry's evidence references, oldest first."""
-    entry, args = _entry(entry_id), query_args(PageArgs())
     select = queries.evidence_of(entry)
-    return page(select, EntryEvidenceSchema().dump, args["page"], args["per_page"])
+    return page(select, EntryEvidenceSchema().dump, args)
 
 
-@endpoint(
-    "/entries/<entry_id>/evidence",
-    methods=("POST",),
-    status=201,
-    body=EntryEvidenceCreateSchema,
-    response=EntryEvidenceSchema,
-)
+@blp.route("/entries/<entry_id>/evidence", methods=["POST"])
 @login_required
-def add_evidence(entry_id):
+@first(_entry_found)
+@blp.arguments(EntryEvidenceCreateSchema)
+@blp.response(201, EntryEvidenceSchema)
+def add_evidence(data, entry):
     """Record where a piece of evidence for an entry lives."""
-    entry = _entry(entry_id)
-    data = load(EntryEvidenceCreateSchema())
     return EntryEvidenceSchema().dump(services.add_evidence(_actor(), entry, **data))
 
 
-@endpoint(
-    "/entries/<entry_id>/escalation",
-    methods=("POST",),
-    body=EntryEscalationSchema,
-    response=EntrySchema,
-)
+@blp.route("/entries/<entry_id>/escalation", methods=["POST"])
 @login_required
-def record_escalation(entry_id):
+@first(_entry_found)
+@blp.arguments(EntryEscalationSchema)
+@blp.response(200, EntrySchema)
+def record_escalation(data, entry):
     """Record whether the entry is escalated to provider level, and why."""
-    entry = _entry(entry_id)
-    data = load(EntryEscalationSchema())
     return dump_entry(
         services.record_escalation(
             _actor(), entry, data["decision"], data["reason"], base_version=data["version"]
@@ -159,22 +155,24 @@ def record_escalation(entry_id):
     )
 
 
-@endpoint(
-    "/entries/<entry_id>/history", query=PageArgs, response=EntryHistoryEventSchema, paged=True
-)
+@blp.route("/entries/<entry_id>/history")
 @login_required
-def entry_history(entry_id):
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryHistoryEventSchema, paged=True)
+def entry_history(args, entry):
     """List every change to an entry, oldest first: who, when, how, old and new values."""
-    entry, args = _entry(entry_id), query_args(PageArgs())
     select = queries.history_of(entry)
-    return page(select, EntryHistoryEventSchema().dump, args["page"], args["per_page"])
+    return page(select, EntryHistoryEventSchema().dump, args)
 
 
-@endpoint("/vague-check", query=VagueCheckArgs, response=VagueCheckSchema)
+@blp.route("/vague-check")
 @login_required
-def vague_check():
+@blp.arguments(VagueCheckArgs, location="query")
+@blp.response(200, VagueCheckSchema)
+def vague_check(args):
     """Check a decision's wording as it is typed."""
-    flags = vague.check(query_args(VagueCheckArgs())["decision"])
+    flags = vague.check(args["decision"])
     return {
         "passes": not flags,
         "flags": [{"phrase": f.phrase, "explanation": f.explanation} for f in flags],

@@ -5,7 +5,7 @@ import uuid
 from flask import Response
 from flask_login import current_user, login_required
 
-from server.api.http import endpoint, query_args
+from server.api.http import ApiBlueprint
 from server.charts import measure_chart
 from server.common.access import get_in_service, service_scope
 from server.common.dates import london_today
@@ -26,6 +26,8 @@ from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 from server.providers.services import own_provider
 
+blp = ApiBlueprint("oversight", __name__)
+
 
 def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID] | None]:
     """The user's provider and the services they may oversee (None: all of them)."""
@@ -38,11 +40,12 @@ def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID
     return own_provider(user), ids
 
 
-@endpoint("/early-warnings", query=EarlyWarningsQuerySchema, response=EarlyWarningsSchema)
+@blp.route("/early-warnings")
 @login_required
-def early_warnings():
+@blp.arguments(EarlyWarningsQuerySchema, location="query")
+@blp.response(200, EarlyWarningsSchema)
+def early_warnings(args):
     """Early-warning signals per service, each with its reason and the worst records behind it."""
-    args = query_args(EarlyWarningsQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
     return json_response(
@@ -52,22 +55,25 @@ def early_warnings():
     )
 
 
-@endpoint("/review-cadence", query=OversightQuerySchema, response=ReviewCadenceSchema)
+@blp.route("/review-cadence")
 @login_required
-def cadence():
+@blp.arguments(OversightQuerySchema, location="query")
+@blp.response(200, ReviewCadenceSchema)
+def cadence(args):
     """When the RM and the provider last reviewed each service's log, and what is due."""
-    provider, ids = _scope(current_user, query_args(OversightQuerySchema()).get("service_id"))
+    provider, ids = _scope(current_user, args.get("service_id"))
     today = london_today()
     return ReviewCadenceSchema().dump(
         {"as_of": today, "services": review_cadence(provider, ids, today)}
     )
 
 
-@endpoint("/oversight/dashboard", query=DashboardQuerySchema, response=DashboardSchema)
+@blp.route("/oversight/dashboard")
 @login_required
-def oversight_dashboard():
+@blp.arguments(DashboardQuerySchema, location="query")
+@blp.response(200, DashboardSchema)
+def oversight_dashboard(args):
     """Services ranked by where grip is slipping, with counts, warnings, reviews and measures."""
-    args = query_args(DashboardQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
     return json_response(
         dumper(DashboardSchema)(
@@ -87,14 +93,13 @@ def oversight_dashboard():
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@endpoint(
-    "/measures/<measure_id>/chart.svg",
-    tag="measures",
-    media="image/svg+xml",
+@blp.route("/measures/<measure_id>/chart.svg", tags=["measures"])
+@blp.doc(
     summary="A measure's weekly figure against its target and baseline, as an SVG "
-    "chart (image/svg+xml)",
+    "chart (image/svg+xml)"
 )
 @login_required
+@blp.response(200, content_type="image/svg+xml")
 def measure_chart_svg(measure_id):
     """Draw a measure's weekly figure against its target as an SVG image."""
     measure = get_in_service(
