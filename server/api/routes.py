@@ -9,10 +9,9 @@ from server.admin import routes as admin
 from server.api.http import ApiBlueprint
 from server.api.openapi import make_api
 from server.api.schemas import answer
-from server.common.database import schema_revision
+from server.common.database import reachability
 from server.desk import routes as desk
 from server.evidence import routes as evidence
-from server.extensions import db
 from server.findings import routes as findings
 from server.framework import routes as framework
 from server.log import routes as log
@@ -40,12 +39,7 @@ Health = answer(
 @blp.response(200, Health)
 def health():
     """Database reachability and schema revision."""
-    try:
-        revision = schema_revision(db.session)
-        return {"status": "ok", "database": "reachable", "schema_revision": revision}
-    except Exception as exc:  # noqa: BLE001 - health reports any database failure
-        db.session.rollback()
-        return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503
+    return reachability()
 
 
 @blp.route("/openapi.json", public=True)

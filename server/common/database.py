@@ -81,6 +81,13 @@ def lost_to_a_lock(error: BaseException | None) -> bool:
     return False
 
 
-def schema_revision(session) -> str | None:
-    """The Alembic revision the database is at (an error when it does not answer)."""
-    return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+def reachability() -> tuple[dict, int]:
+    """Whether the database answers, and its Alembic revision: (body, HTTP status)."""
+    from server.extensions import db
+
+    try:
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return {"status": "ok", "database": "reachable", "schema_revision": revision}, 200
+    except Exception as exc:  # noqa: BLE001 - health reports any database failure
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503
