@@ -1,7 +1,7 @@
 """Log in (one or two steps), log out, who am I, and setting up two-step sign-in."""
 
 from flask import request, session
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields
 
@@ -106,14 +106,12 @@ def logout():
 
 
 @blp.route("/me")
-@login_required
 @blp.response(200, MeSchema)
 def me():
     return me_body(current_user)
 
 
 @blp.route("/me/second-factor")
-@login_required
 @blp.response(200, SecondFactorStatusSchema)
 def second_factor_status():
     """Whether two-step sign-in is on for you, required, and how many recovery codes are left."""
@@ -121,7 +119,6 @@ def second_factor_status():
 
 
 @blp.route("/me/second-factor/setup", methods=["POST"])
-@login_required
 @blp.response(200, SecondFactorSetupSchema)
 def second_factor_setup():
     """Start setting up two-step sign-in: a new secret, its otpauth URI and QR code."""
@@ -129,7 +126,6 @@ def second_factor_setup():
 
 
 @blp.route("/me/second-factor/confirm", methods=["POST"])
-@login_required
 @blp.arguments(SecondFactorCodeSchema)
 @blp.response(200, EnrolledSchema)
 def second_factor_confirm(data):
@@ -141,7 +137,6 @@ def second_factor_confirm(data):
 
 
 @blp.route("/me/second-factor/turn-off", methods=["POST"])
-@login_required
 @blp.arguments(SecondFactorCodeSchema)
 @blp.response(200, SecondFactorStatusSchema)
 def second_factor_turn_off(data):
@@ -155,7 +150,6 @@ def second_factor_turn_off(data):
     422,
     description="This person has not set up two-step sign-in (code `invalid`, `fields.user_id`)",
 )
-@login_required
 @blp.response(200, SecondFactorStatusSchema)
 def reset_second_factor(user_id):
     """Take away a person's second factor (phone and recovery codes lost); their sessions end."""

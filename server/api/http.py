@@ -11,6 +11,7 @@ import functools
 import flask_smorest
 import orjson
 from flask import current_app, jsonify, request
+from flask_login import login_required
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
@@ -72,7 +73,7 @@ def _documented_only(decorator, view):
 class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose every view is one unit of work (server.common.transaction).
 
-    ``route(..., public=True)``: no login needed. ``reads_first=True``: a write request
+    Every route needs a login (flask-login's login_required), unless ``public=True``. ``reads_first=True``: a write request
     whose view reads (slowly) before it writes, and takes the write lock itself when it
     must write (transaction.write_lock), instead of at BEGIN.
     """
@@ -88,9 +89,11 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     def route(self, rule, *, public: bool = False, reads_first: bool = False, **options):
         def decorate(view):
+            guarded = view if public else login_required(view)
+
             @functools.wraps(view)
             def run(*args, **kwargs):
-                return transaction.unit_of_work(view, args, kwargs, reads_first)
+                return transaction.unit_of_work(guarded, args, kwargs, reads_first)
 
             run.reads_first = reads_first
             apidoc = dict(getattr(view, "_apidoc", {}))

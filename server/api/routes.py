@@ -1,27 +1,16 @@
 """The /api/v1 API: health, the OpenAPI document, and every area's blueprint."""
 
+from importlib import import_module
+
 from flask import Flask
 from flask_smorest import current_api
 from marshmallow import fields
 
-from server.accounts import routes as accounts
-from server.admin import routes as admin
+from server.accounts.routes import owed_enrolment
 from server.api.http import ApiBlueprint
 from server.api.openapi import make_api
 from server.api.schemas import answer
 from server.common.database import reachability
-from server.desk import routes as desk
-from server.evidence import routes as evidence
-from server.findings import routes as findings
-from server.framework import routes as framework
-from server.log import routes as log
-from server.measures import routes as measures
-from server.myday import routes as myday
-from server.oversight import routes as oversight
-from server.providers import routes as providers
-from server.reports import routes as reports
-from server.reviews import routes as reviews
-from server.syncing import routes as syncing
 
 blp = ApiBlueprint("api", __name__)
 
@@ -49,31 +38,12 @@ def openapi():
     return current_api.document()
 
 
-BLUEPRINTS = [
-    blp,
-    *(
-        area.blp
-        for area in (
-            accounts,
-            admin,
-            desk,
-            evidence,
-            findings,
-            framework,
-            log,
-            measures,
-            myday,
-            oversight,
-            providers,
-            reports,
-            reviews,
-            syncing,
-        )
-    ),
-]
+AREAS = "accounts admin desk evidence findings framework log measures myday oversight providers"
+AREAS += " reports reviews syncing"
+BLUEPRINTS = [blp, *(import_module(f"server.{area}.routes").blp for area in AREAS.split())]
 for _blueprint in BLUEPRINTS:
     # After BEGIN, as every API hook: a session owing an enrolment may only enrol.
-    _blueprint.before_request(accounts.owed_enrolment)
+    _blueprint.before_request(owed_enrolment)
 
 
 def register(app: Flask) -> None:

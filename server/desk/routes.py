@@ -1,7 +1,7 @@
 """The desk boards' JSON API: the ownership board, the completion checks and an entry's
 open conflicts."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
@@ -41,7 +41,6 @@ def _service_to_check(path) -> dict:
 
 
 @blp.route("/services/<service_id>/ownership")
-@login_required
 @first(_service_to_assign)
 @blp.arguments(OwnershipBoardArgs, location="query")
 @blp.response(200, OwnershipBoardSchema)
@@ -55,7 +54,6 @@ def ownership_board(args, service):
 
 
 @blp.route("/entries/<entry_id>/conflicts")
-@login_required
 @first(_entry_found)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ConflictSchema, paged=True)
@@ -65,7 +63,6 @@ def entry_conflicts(args, entry):
 
 
 @blp.route("/services/<service_id>/ownership", methods=["POST"])
-@login_required
 @first(_service_to_assign)
 @blp.arguments(AssignOwnersSchema)
 @blp.response(200, AssignedSchema)
@@ -76,7 +73,6 @@ def assign_owners(data, service):
 
 
 @blp.route("/services/<service_id>/completion-checks")
-@login_required
 @first(_service_to_check)
 @blp.arguments(CompletionChecksArgs, location="query")
 @blp.response(200, CompletionChecksSchema)
@@ -87,7 +83,6 @@ def completion_checks(args, service):
 
 
 @blp.route("/services/<service_id>/completion-checks", methods=["POST"])
-@login_required
 @first(_service_to_check)
 @blp.arguments(RecordChecksSchema)
 @blp.response(200, CompletionChecksSchema)

@@ -1,6 +1,6 @@
 """The log's JSON API: entries, their status actions, notes, evidence, escalation, history."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
@@ -41,7 +41,6 @@ def _entry_found(path) -> dict:
 
 
 @blp.route("/entries")
-@login_required
 @blp.arguments(EntryListArgs, location="query")
 @blp.response(200, EntrySchema, paged=True)
 def list_entries(args):
@@ -51,7 +50,6 @@ def list_entries(args):
 
 
 @blp.route("/entries", methods=["POST"])
-@login_required
 @blp.arguments(EntryCreateSchema)
 @blp.response(201, EntrySchema)
 def create_entry(data):
@@ -62,7 +60,6 @@ def create_entry(data):
 
 
 @blp.route("/entries/<entry_id>")
-@login_required
 @blp.response(200, EntrySchema)
 def get_entry(entry_id):
     """Read one entry with its flags, evidence and carry-forwards."""
@@ -70,7 +67,6 @@ def get_entry(entry_id):
 
 
 @blp.route("/entries/<entry_id>", methods=["PATCH"])
-@login_required
 @first(_entry_found)
 @blp.arguments(EntryUpdateSchema)
 @blp.response(200, EntrySchema)
@@ -81,7 +77,6 @@ def update_entry(data, entry):
 
 
 @blp.route("/entries/<entry_id>/transitions", methods=["POST"])
-@login_required
 @first(_entry_found)
 @blp.arguments(EntryTransitionSchema)
 @blp.response(200, EntrySchema)
@@ -100,7 +95,6 @@ def transition_entry(data, entry):
 
 
 @blp.route("/entries/<entry_id>/notes")
-@login_required
 @first(_entry_found)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, EntryNoteSchema, paged=True)
@@ -111,7 +105,6 @@ def list_notes(args, entry):
 
 
 @blp.route("/entries/<entry_id>/notes", methods=["POST"])
-@login_required
 @first(_entry_found)
 @blp.arguments(EntryNoteCreateSchema)
 @blp.response(201, EntryNoteSchema)
@@ -121,7 +114,6 @@ def add_note(data, entry):
 
 
 @blp.route("/entries/<entry_id>/evidence")
-@login_required
 @first(_entry_found)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, EntryEvidenceSchema, paged=True)
@@ -132,7 +124,6 @@ def list_evidence(args, entry):
 
 
 @blp.route("/entries/<entry_id>/evidence", methods=["POST"])
-@login_required
 @first(_entry_found)
 @blp.arguments(EntryEvidenceCreateSchema)
 @blp.response(201, EntryEvidenceSchema)
@@ -142,7 +133,6 @@ def add_evidence(data, entry):
 
 
 @blp.route("/entries/<entry_id>/escalation", methods=["POST"])
-@login_required
 @first(_entry_found)
 @blp.arguments(EntryEscalationSchema)
 @blp.response(200, EntrySchema)
@@ -156,7 +146,6 @@ def record_escalation(data, entry):
 
 
 @blp.route("/entries/<entry_id>/history")
-@login_required
 @first(_entry_found)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, EntryHistoryEventSchema, paged=True)
@@ -167,7 +156,6 @@ def entry_history(args, entry):
 
 
 @blp.route("/vague-check")
-@login_required
 @blp.arguments(VagueCheckArgs, location="query")
 @blp.response(200, VagueCheckSchema)
 def vague_check(args):

@@ -1,6 +1,6 @@
 """Services and their settings, and the provider's threshold table."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from server.api.http import ApiBlueprint, first
 from server.audit.services import Actor
@@ -41,7 +41,6 @@ def _service_to_read(path) -> dict:
 
 @blp.route("/services")
 @blp.doc(summary="The services the user may see")
-@login_required
 @blp.response(200, ServiceSchema, listed=True)
 def list_services():
     """List the services the user may see."""
@@ -49,7 +48,6 @@ def list_services():
 
 
 @blp.route("/services", methods=["POST"])
-@login_required
 @blp.arguments(ServiceCreateSchema)
 @blp.response(201, ServiceSettingsSchema)
 def add_service(data):
@@ -59,7 +57,6 @@ def add_service(data):
 
 
 @blp.route("/services/<service_id>")
-@login_required
 @blp.response(200, ServiceSettingsSchema)
 def get_service_settings(service_id):
     """Show a service's settings and its provider's thresholds."""
@@ -68,7 +65,6 @@ def get_service_settings(service_id):
 
 
 @blp.route("/services/<service_id>", methods=["PATCH"])
-@login_required
 @first(_service_to_configure)
 @blp.arguments(ServiceConfigureSchema)
 @blp.response(200, ServiceSettingsSchema)
@@ -81,7 +77,6 @@ def configure_service(data, service):
 
 @blp.route("/services/<service_id>/people")
 @blp.doc(summary="The service's active staff: who an entry can be given to")
-@login_required
 @blp.response(200, PersonSchema, listed=True)
 def service_people(service_id):
     service = get_service(current_user, service_id, "entry.read")
@@ -89,7 +84,6 @@ def service_people(service_id):
 
 
 @blp.route("/provider/thresholds")
-@login_required
 @blp.response(200, ThresholdTableSchema)
 def get_thresholds():
     """Show the provider's threshold table with defaults filled in."""
@@ -97,7 +91,6 @@ def get_thresholds():
 
 
 @blp.route("/provider/thresholds", methods=["PATCH"])
-@login_required
 @first(_may_configure)
 @blp.arguments(ThresholdsPatchSchema)
 @blp.response(200, ThresholdTableSchema)
@@ -113,7 +106,6 @@ def _history_page(result: dict) -> dict:
 
 
 @blp.route("/services/<service_id>/history")
-@login_required
 @first(_service_to_read)
 @blp.arguments(HistoryArgs, location="query")
 @blp.response(200, HistoryEventSchema, paged=True)
@@ -131,7 +123,6 @@ def service_history(args, service):
 
 
 @blp.route("/provider/thresholds/history")
-@login_required
 @blp.arguments(ThresholdsHistoryArgs, location="query")
 @blp.response(200, HistoryEventSchema, paged=True)
 def thresholds_history(args):
@@ -143,7 +134,6 @@ def thresholds_history(args):
 
 
 @blp.route("/provider/sign-in-settings")
-@login_required
 @blp.response(200, sign_in.SignInSettingsSchema)
 def get_sign_in_settings():
     """Show the provider's sign-in settings (session timeouts, second factor) with defaults."""
@@ -151,7 +141,6 @@ def get_sign_in_settings():
 
 
 @blp.route("/provider/sign-in-settings", methods=["PATCH"])
-@login_required
 @first(_may_configure)
 @blp.arguments(sign_in.SignInSettingsPatchSchema)
 @blp.response(200, sign_in.SignInSettingsSchema)

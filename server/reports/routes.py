@@ -1,7 +1,7 @@
 """Report routes: the monthly governance report as JSON, an HTML page, a PDF and a CSV."""
 
 from flask import url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from server.api.http import ApiBlueprint
 from server.common.rendering import download, slug
@@ -41,7 +41,6 @@ def _printable(args: dict) -> tuple[dict, dict]:
 
 
 @blp.route("/reports/governance")
-@login_required
 @blp.arguments(GovernanceQuerySchema, location="query")
 @blp.response(200, GovernanceReportSchema)
 def governance_json(args):
@@ -54,7 +53,6 @@ def governance_json(args):
 
 @blp.route("/reports/governance.html")
 @blp.doc(summary="The month's governance report as a printable HTML page (text/html)")
-@login_required
 @blp.arguments(GovernanceQuerySchema, location="query")
 @blp.response(200, content_type=HTML)
 def governance_html(args):
@@ -66,7 +64,6 @@ def governance_html(args):
 
 @blp.route("/reports/governance.pdf")
 @blp.doc(summary="The month's governance report as a PDF (application/pdf)")
-@login_required
 @blp.arguments(GovernanceQuerySchema, location="query")
 @blp.response(200, content_type="application/pdf")
 def governance_pdf(args):
@@ -78,7 +75,6 @@ def governance_pdf(args):
 
 @blp.route("/reports/governance.csv")
 @blp.doc(summary="The month's entries as CSV, one row per entry (text/csv)")
-@login_required
 @blp.arguments(GovernanceQuerySchema, location="query")
 @blp.response(200, content_type="text/csv")
 def governance_csv(args):

@@ -2,7 +2,7 @@
 
 import orjson
 from flask import Response, jsonify, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from server.api.http import ApiBlueprint, first, json_body, page
 from server.common.access import get_in_service, get_service
@@ -38,7 +38,6 @@ NOT_THIS_DEVICE = (
 
 @blp.route("/sync/devices", methods=["POST"])
 @blp.alt_response(400, description=UPDATE_REQUIRED)
-@login_required
 @blp.arguments(RegisterDeviceSchema)
 @blp.response(200, RegisteredDeviceSchema)
 def register_device(data):
@@ -52,7 +51,6 @@ def register_device(data):
 @blp.alt_response(400, description=UPDATE_REQUIRED)
 @blp.alt_response(403, description=NOT_THIS_DEVICE)
 @blp.alt_response(413, description="Over the push limits (`error.limits` gives them)")
-@login_required
 @blp.arguments(PushSchema, parsed_by_view=True)
 @blp.response(200, PushResultSchema)
 def push():
@@ -90,7 +88,6 @@ def _json(body: dict) -> Response:
     description="The cursor is newer than anything this server handed out: drop the copies (never "
     "the outbox) and pull from 0 (code `resync`)",
 )
-@login_required
 @blp.arguments(PullArgs, location="query", parsed_by_view=True)
 @blp.response(200, PullSchema)
 def pull():
@@ -106,7 +103,6 @@ def pull():
 
 
 @blp.route("/conflicts")
-@login_required
 @blp.arguments(ConflictArgs, location="query")
 @blp.response(200, ConflictSchema, paged=True)
 def list_conflicts(args):
@@ -116,7 +112,6 @@ def list_conflicts(args):
 
 
 @blp.route("/conflicts/<conflict_id>")
-@login_required
 @blp.response(200, ConflictSchema)
 def get_conflict(conflict_id):
     """One conflict with both values, who, when and from which device."""
@@ -125,7 +120,6 @@ def get_conflict(conflict_id):
 
 
 @blp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
-@login_required
 @blp.arguments(ResolveSchema)
 @blp.response(200, ConflictSchema)
 def resolve_conflict(data, conflict_id):
@@ -137,7 +131,6 @@ def resolve_conflict(data, conflict_id):
 
 
 @blp.route("/schemas/")
-@login_required
 @blp.response(200, listed=True)
 def record_schemas():
     """The JSON Schema of every synced record type: where each one is."""
@@ -151,7 +144,6 @@ def _known_type(path) -> dict:
 
 
 @blp.route("/schemas/<entity_type>.json")
-@login_required
 @first(_known_type)
 @blp.arguments(RecordSchemaArgs, location="query")
 @blp.response(200)
@@ -164,7 +156,6 @@ def record_schema(args, entity_type):
 
 
 @blp.route("/devices")
-@login_required
 @blp.response(200, DeviceSchema, listed=True)
 def my_devices():
     """The signed-in user's tablets, with their last sync and last acknowledged change."""
@@ -172,7 +163,6 @@ def my_devices():
 
 
 @blp.route("/devices/<device_id>/revoke", methods=["POST"])
-@login_required
 @blp.response(200, DeviceSchema)
 def revoke_device(device_id):
     """Withdraw a lost tablet: from now on its pushes and pulls are refused."""
