@@ -21,7 +21,6 @@ def create_app(config: dict | None = None) -> Flask:
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
-    register_error_handlers(app)
     register_commands(app)
     return app
 
@@ -50,20 +49,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from server.accounts.sessions import touch_after_request
-    from server.api.routes import api
+    from server.api.routes import register
     from server.common.security import add_security_headers
     from server.web.routes import web
 
-    app.register_blueprint(api)
+    register(app)  # the API, its OpenAPI document and its one error handler
     app.register_blueprint(web)
     app.after_request(add_security_headers)
     app.after_request(touch_after_request)
-
-
-def register_error_handlers(app: Flask) -> None:
-    from server.errors import register_error_handlers as register
-
-    register(app)
 
 
 def register_commands(app: Flask) -> None:

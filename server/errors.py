@@ -125,44 +125,42 @@ def flatten_messages(messages) -> dict:
     return out
 
 
-def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(AppError, error_response)
+_HTTP_ERRORS = {400: Malformed, 401: Unauthenticated, 403: Forbidden, 404: NotFound, 413: TooLarge}
+_HTTP_MESSAGES = {404: "There is nothing at this address.", 413: "The request is too large."}
 
-    @app.errorhandler(ValidationError)
-    def validation_error(error: ValidationError):
+
+def as_app_error(error: Exception) -> AppError | None:
+    """The AppError an error answers as (None: an HTTP error of no kind of ours)."""
+    if isinstance(error, AppError):
+        return error
+    if isinstance(error, ValidationError):
         fields = flatten_messages(error.messages)
-        names = ", ".join(sorted(fields))
-        return error_response(Invalid(f"Please check these fields: {names}.", fields))
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return error_response(
-            CsrfFailed(
-                "The security token is missing or out of date. Reload the page and try again."
-            )
+        return Invalid(f"Please check these fields: {', '.join(sorted(fields))}.", fields)
+    if isinstance(error, CSRFError):
+        return CsrfFailed(
+            "The security token is missing or out of date. Reload the page and try again."
         )
+    cls = _HTTP_ERRORS.get(error.code or 500)
+    if cls is None:
+        return None
+    return cls(_HTTP_MESSAGES.get(error.code, error.description))
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        codes = {
-            400: Malformed,
-            401: Unauthenticated,
-            403: Forbidden,
-            404: NotFound,
-            413: TooLarge,
+
+def handle_error(error: Exception):
+    """The one error handler: every error leaves in the one shape."""
+    known = as_app_error(error)
+    if known is not None:
+        return error_response(known)
+    body = {
+        "error": {
+            "code": error.name.lower().replace(" ", "_"),
+            "message": error.description,
+            "fields": {},
         }
-        cls = codes.get(error.code or 500)
-        if cls is not None:
-            message = {
-                404: "There is nothing at this address.",
-                413: "The request is too large.",
-            }.get(error.code, error.description)
-            return error_response(cls(message))
-        body = {
-            "error": {
-                "code": error.name.lower().replace(" ", "_"),
-                "message": error.description,
-                "fields": {},
-            }
-        }
-        return jsonify(body), error.code
+    }
+    return jsonify(body), error.code
+
+
+def register_error_handlers(app: Flask) -> None:
+    for kind in (AppError, ValidationError, HTTPException):  # CSRFError is an HTTPException
+        app.register_error_handler(kind, handle_error)

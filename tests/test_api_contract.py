@@ -7,30 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from server.api import routes as _routes  # noqa: F401  (registers every endpoint)
-from server.api.http import REGISTRY
-from server.api.openapi import openapi_path
 from server.api.schemas import MAX_PAGE
 from server.extensions import db
 from server.syncing.models import SyncConflict
 from tests.support import log_api as log
+from tests.support.openapi import document
 
 pytestmark = pytest.mark.db
 
 HUGE = 10**19  # past a 64-bit integer: it overflowed SQLite's OFFSET into a 500
 PAGED = sorted(
-    (item["rule"], name)
-    for item in REGISTRY
-    if item["query"] is not None
-    for name in item["query"]._declared_fields
-    if name.endswith("page")
+    (path, param["name"])
+    for path, operations in document()["paths"].items()
+    for param in operations.get("get", {}).get("parameters", [])
+    if param["in"] == "query" and param["name"].endswith("page")
 )
 REQUIRED = {"/reviews/scope": "service_id={service}&kind=rm_weekly"}  # besides the page
 
 
 def _url(rule, world, entry) -> str:
     service = str(world.home.id)
-    path = rule.replace("<entry_id>", entry["id"]).replace("<service_id>", service)
+    path = rule.replace("{entry_id}", entry["id"]).replace("{service_id}", service)
     return f"/api/v1{path}?" + REQUIRED.get(rule, "").format(service=service)
 
 
@@ -60,7 +57,7 @@ def test_a_page_out_of_range_is_refused_naming_the_field_on_every_paged_route(
 def test_the_page_limit_is_documented(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     for rule, name in PAGED:
-        params = spec["paths"][openapi_path(rule)]["get"]["parameters"]
+        params = spec["paths"][rule]["get"]["parameters"]
         schema = next(p["schema"] for p in params if p["name"] == name)
         assert schema["minimum"] == 1 and schema["maximum"] <= MAX_PAGE, (rule, name)
 
@@ -104,7 +101,7 @@ def test_a_forbidden_answer_with_its_action_is_the_documented_error(client, worl
     ("path", "method", "statuses"),
     [
         ("/sync/pull", "get", {"200", "400", "401", "403", "404", "410", "422"}),
-        # Every write may also answer 503 busy: a lock lost twice (server.api.http).
+        # Every write may also answer 503 busy: a lock lost twice (server.common.transaction).
         (
             "/sync/push",
             "post",

@@ -19,12 +19,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from server.api import routes as _routes  # noqa: F401  (registers every endpoint)
-from server.api.openapi import build_spec
 from server.extensions import db
 from server.syncing.models import SyncConflict
 from tests.support import findings, measures
 from tests.support import log_api as log
+from tests.support.openapi import document
 
 CHECKS = [
     not_a_server_error,
@@ -47,7 +46,7 @@ CONFIG = schemathesis.Config.from_dict(
         "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": False}},
     }
 )
-SCHEMA = schemathesis.openapi.from_dict(build_spec(), config=CONFIG)
+SCHEMA = schemathesis.openapi.from_dict(document(), config=CONFIG)
 
 
 @pytest.fixture

@@ -155,7 +155,7 @@ def test_two_workers_editing_one_field_at_once_lose_no_update(app, client, world
     def first_read(entity_type, entity_id):
         # Whoever reads the entry first finds the other worker already waiting for it: on
         # SQLite for the write lock taken at BEGIN IMMEDIATE; on PostgreSQL for the change
-        # counter's lock, taken at BEGIN too (server.api.http.begin_write), so the two never
+        # counter's lock, taken at BEGIN too (server.common.transaction.begin_write), so the two never
         # hold the entry's row and the counter the other way round.
         if threading.current_thread().name.startswith("worker") and not reads:
             reads.append(not postgres or _until(waiting_for_a_lock))

@@ -1,7 +1,7 @@
 """Log in (one or two steps), log out, who am I, and setting up two-step sign-in."""
 
 from flask import request, session
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields
 
@@ -16,9 +16,12 @@ from server.accounts.schemas import (
     SecondFactorStatusSchema,
     SignInCodeSchema,
 )
-from server.api.http import api, endpoint, load, write_lock
+from server.api.http import ApiBlueprint
 from server.api.schemas import answer
+from server.common.transaction import write_lock
 from server.errors import Forbidden
+
+blp = ApiBlueprint("accounts", __name__)
 
 
 class EnrolmentRequired(Forbidden):
@@ -34,9 +37,9 @@ def me_body(user) -> dict:
     return data | abilities.me_fields(user)
 
 
-@api.before_request
-def _owed_enrolment():
-    """A session that owes an enrolment may only enrol (and log out)."""
+def owed_enrolment():
+    """A session that owes an enrolment may only enrol (and log out): run before every
+    API view (server.api.routes)."""
     if "_user_id" not in session or request.endpoint in second_factor.ENROL_ENDPOINTS:
         return
     record = getattr(current_user, "login_session", None)
@@ -46,30 +49,25 @@ def _owed_enrolment():
         )
 
 
-@endpoint(
-    "/auth/csrf", public=True, response=answer("CsrfToken", csrf_token=fields.String(required=True))
-)
+@blp.route("/auth/csrf", public=True)
+@blp.response(200, answer("CsrfToken", csrf_token=fields.String(required=True)))
 def csrf_token():
     """Give the client a CSRF token to send as X-CSRF-Token on every write."""
     return {"csrf_token": generate_csrf()}
 
 
-@endpoint(
-    "/auth/login",
-    methods=("POST",),
-    body=LoginSchema,
-    response=LoginResultSchema,
-    public=True,
-    reads_first=True,
-    errors={
-        401: "Wrong email or password, or the account is closed (code `unauthenticated`)",
-        429: "Too many failed attempts (code `throttled`; `error.retry_after` in seconds)",
-    },
+@blp.route("/auth/login", methods=["POST"], public=True, reads_first=True)
+@blp.alt_response(
+    401, description="Wrong email or password, or the account is closed (code `unauthenticated`)"
 )
-def login():
+@blp.alt_response(
+    429, description="Too many failed attempts (code `throttled`; `error.retry_after` in seconds)"
+)
+@blp.arguments(LoginSchema)
+@blp.response(200, LoginResultSchema)
+def login(data):
     """Check email and password; answer who you are, that a code is needed first, or (the
     password opens accounts at more than one provider) which provider to sign in to."""
-    data = load(LoginSchema())
     users = services.authenticate(
         data["email"], data["password"], request.remote_addr, data["provider_id"]
     )
@@ -84,95 +82,75 @@ def login():
     return me_body(user)
 
 
-@endpoint(
-    "/auth/second-factor",
-    methods=("POST",),
-    body=SignInCodeSchema,
-    response=MeSchema,
-    public=True,
-    errors={
-        401: "No sign-in is waiting for a code, or it ended: five wrong codes or five "
-        "minutes (code `unauthenticated`): log in again"
-    },
+@blp.route("/auth/second-factor", methods=["POST"], public=True)
+@blp.alt_response(
+    401,
+    description="No sign-in is waiting for a code, or it ended: five wrong codes or five "
+    "minutes (code `unauthenticated`): log in again",
 )
-def second_factor_sign_in():
+@blp.arguments(SignInCodeSchema)
+@blp.response(200, MeSchema)
+def second_factor_sign_in(data):
     """Finish a two-step sign-in with a code from the authenticator app, or a recovery code."""
-    data = load(SignInCodeSchema())
     user, record = second_factor.finish_sign_in(data.get("code"), data.get("recovery_code"))
     sessions.sign_in(user, record)
     return me_body(user)
 
 
-@endpoint(
-    "/auth/logout",
-    methods=("POST",),
-    public=True,
-    response=answer("LoggedOut", logged_out=fields.Boolean(required=True)),
-)
+@blp.route("/auth/logout", methods=["POST"], public=True)
+@blp.response(200, answer("LoggedOut", logged_out=fields.Boolean(required=True)))
 def logout():
     """End this session on the server (a copied cookie stops working too)."""
     sessions.sign_out()
     return {"logged_out": True}
 
 
-@endpoint("/me", response=MeSchema)
-@login_required
+@blp.route("/me")
+@blp.response(200, MeSchema)
 def me():
     return me_body(current_user)
 
 
-@endpoint("/me/second-factor", response=SecondFactorStatusSchema)
-@login_required
+@blp.route("/me/second-factor")
+@blp.response(200, SecondFactorStatusSchema)
 def second_factor_status():
     """Whether two-step sign-in is on for you, required, and how many recovery codes are left."""
     return second_factor.status(current_user)
 
 
-@endpoint("/me/second-factor/setup", methods=("POST",), response=SecondFactorSetupSchema)
-@login_required
+@blp.route("/me/second-factor/setup", methods=["POST"])
+@blp.response(200, SecondFactorSetupSchema)
 def second_factor_setup():
     """Start setting up two-step sign-in: a new secret, its otpauth URI and QR code."""
     return second_factor.setup(current_user)
 
 
-@endpoint(
-    "/me/second-factor/confirm",
-    methods=("POST",),
-    body=SecondFactorCodeSchema,
-    response=EnrolledSchema,
-)
-@login_required
-def second_factor_confirm():
+@blp.route("/me/second-factor/confirm", methods=["POST"])
+@blp.arguments(SecondFactorCodeSchema)
+@blp.response(200, EnrolledSchema)
+def second_factor_confirm(data):
     """Turn two-step sign-in on with a first code; the recovery codes are shown this once."""
-    data = load(SecondFactorCodeSchema())
     user = current_user._get_current_object()
     codes, record = second_factor.finish_enrolment(user, data["code"])
     sessions.sign_in(user, record)
     return me_body(user) | {"recovery_codes": codes}
 
 
-@endpoint(
-    "/me/second-factor/turn-off",
-    methods=("POST",),
-    body=SecondFactorCodeSchema,
-    response=SecondFactorStatusSchema,
-)
-@login_required
-def second_factor_turn_off():
+@blp.route("/me/second-factor/turn-off", methods=["POST"])
+@blp.arguments(SecondFactorCodeSchema)
+@blp.response(200, SecondFactorStatusSchema)
+def second_factor_turn_off(data):
     """Turn your own two-step sign-in off with a current code (not where it is required)."""
-    data = load(SecondFactorCodeSchema())
     second_factor.turn_off(current_user, data["code"])
     return second_factor.status(current_user)
 
 
-@endpoint(
-    "/admin/users/<user_id>/second-factor/reset",
-    methods=("POST",),
-    response=SecondFactorStatusSchema,
-    tag="admin",
-    errors={422: "This person has not set up two-step sign-in (code `invalid`, `fields.user_id`)"},
+@blp.route("/admin/users/<user_id>/second-factor/reset", methods=["POST"], tags=["admin"])
+@blp.alt_response(
+    422,
+    description="This person has not set up two-step sign-in (code `invalid`, `fields.user_id`)",
 )
-@login_required
+@blp.response(200, SecondFactorStatusSchema)
 def reset_second_factor(user_id):
     """Take away a person's second factor (phone and recovery codes lost); their sessions end."""
     from server.admin.services import get_staff, require_manages

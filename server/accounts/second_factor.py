@@ -31,16 +31,16 @@ WRONG_CODE = "That code is not right. Type the 6 digits your authenticator app s
 # What a session that owes an enrolment may still call.
 ENROL_ENDPOINTS = frozenset(
     {
-        "api.me",
-        "api.logout",
-        "api.csrf_token",
-        "api.second_factor_status",
-        "api.second_factor_setup",
-        "api.second_factor_confirm",
+        "accounts.me",
+        "accounts.logout",
+        "accounts.csrf_token",
+        "accounts.second_factor_status",
+        "accounts.second_factor_setup",
+        "accounts.second_factor_confirm",
         # Public routes: signing in again (as someone else, say) or setting a password.
-        "api.login",
-        "api.second_factor_sign_in",
-        "api.reset_password",
+        "accounts.login",
+        "accounts.second_factor_sign_in",
+        "admin.reset_password",
         "api.health",
         "api.openapi",
     }

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts.models import LoginFailure, Membership, User
-from server.api.http import write_lock
+from server.common.transaction import write_lock
 from server.common.types import utcnow
 from server.errors import Throttled, Unauthenticated
 from server.extensions import db, login_manager

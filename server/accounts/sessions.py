@@ -143,7 +143,7 @@ def bind_device(user, device_id: uuid.UUID, reading: bool = False) -> None:
     ``reading``: the request is in a read transaction (a pull), so take the write lock
     first; this happens once per session.
     """
-    from server.api.http import write_lock
+    from server.common.transaction import write_lock
 
     record = getattr(user, "login_session", None)
     if record is None or record.device_id == device_id:

@@ -66,3 +66,8 @@ def acknowledged(device: Device) -> dict:
         "at": last.received_at if last else None,
         "missing": max(0, (device.last_mutation_seq or 0) - (received or 0)),
     }
+
+
+def owner(device: Device) -> User:
+    """The person a tablet is bound to."""
+    return db.session.get(User, device.user_id)

@@ -1,29 +1,51 @@
-"""HTTP plumbing shared by every API route: the unit of work, JSON bodies, pagination."""
+"""The API's blueprints on flask-smorest: the unit of work, JSON bodies, paging.
+
+Every area has an ``ApiBlueprint``. A view declares its input once with
+``@blp.arguments`` (parsed by ``Parser``: orjson, NUL refused, this API's error shape),
+its answer with ``@blp.response`` and its own errors with ``@blp.alt_response``; the
+statuses every route of its kind shares are documented by server.api.documented.
+"""
 
 import functools
-import logging
 
+import flask_smorest
 import orjson
-from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema
-from sqlalchemy.orm.exc import StaleDataError
+from flask import current_app, jsonify, request
+from flask_login import login_required
+from marshmallow import ValidationError
+from webargs.flaskparser import FlaskParser
 
-from server.common.database import lost_to_a_lock
+from server.api import documented
+from server.common import transaction
 from server.common.fields import CONTROL_MESSAGE, nul_at
-from server.errors import AppError, Busy, Conflict, Invalid, Malformed
+from server.errors import AppError, Invalid, Malformed
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-_READS = ("GET", "HEAD", "OPTIONS")
-log = logging.getLogger(__name__)
-JSON = "application/json"
+JSON = documented.JSON
 
 
 class UnsupportedMediaType(AppError):
     status, code = 415, "unsupported_media_type"
 
 
-@api.before_request
+class Parser(FlaskParser):
+    """webargs, loading the body with orjson and the query string as one value a name;
+    each schema keeps its own ``unknown``; a refusal is this API's 422."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict = {}
+
+    def load_json(self, req, schema):
+        data = json_body()
+        refuse_nul(data)
+        return data
+
+    def load_querystring(self, req, schema):
+        return req.args.to_dict()
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        (messages,) = error.messages.values()  # webargs files them under the location
+        raise ValidationError(messages)
+
+
 def _refuse_nul_in_query():
     # Every route at once: a search term or filter holding NUL never reaches the database.
     for name, value in request.args.items(multi=True):
@@ -31,147 +53,114 @@ def _refuse_nul_in_query():
             raise Invalid(f"Please check these fields: {name}.", {name: CONTROL_MESSAGE})
 
 
-@api.before_request
 def _begin_unit_of_work():
-    from server.extensions import db
-
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "reads_first", False):
-        return  # the view takes the write lock itself, once its slow reading is done
-    if request.method not in _READS and not db.session().in_transaction():
-        begin_write()
+    transaction.begin(getattr(view, "reads_first", False))
 
 
-def begin_write() -> None:
-    """Begin the request's write transaction with its first lock, the same on every path.
+def _documented_only(decorator, view):
+    """``view`` carrying the documentation ``decorator`` gives it, without its run-time part."""
+    decorated = decorator(view)
 
-    SQLite: the database's write lock, at BEGIN IMMEDIATE (server.common.database).
-    PostgreSQL: the change counter's row lock, before any row lock (server.common.changes),
-    so that a push and a desk edit of one record never take the two in opposite orders.
+    @functools.wraps(view)
+    def plain(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    plain._apidoc = decorated._apidoc
+    return plain
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint whose every view is one unit of work (server.common.transaction).
+
+    Every route needs a login (flask-login's login_required), unless ``public=True``. ``reads_first=True``: a write request
+    whose view reads (slowly) before it writes, and takes the write lock itself when it
+    must write (transaction.write_lock), instead of at BEGIN.
     """
-    from server.common import changes
-    from server.extensions import db
 
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    changes.hold(db.session())
+    ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, name: str, import_name: str, **options):
+        options.setdefault("url_prefix", "/api/v1")
+        super().__init__(name, import_name, **options)
+        self.before_request(_refuse_nul_in_query)
+        self.before_request(_begin_unit_of_work)
+        self._prepare_doc_cbks.append(documented.prepare_errors_doc)
+
+    def route(self, rule, *, public: bool = False, reads_first: bool = False, **options):
+        def decorate(view):
+            guarded = view if public else login_required(view)
+
+            @functools.wraps(view)
+            def run(*args, **kwargs):
+                return transaction.unit_of_work(guarded, args, kwargs, reads_first)
+
+            run.reads_first = reads_first
+            apidoc = dict(getattr(view, "_apidoc", {}))
+            apidoc["careloop"] = {"public": public, "path_params": "<" in rule}
+            apidoc["manual_doc"] = {"operationId": view.__name__} | apidoc.get("manual_doc", {})
+            run._apidoc = apidoc
+            flask_smorest.Blueprint.route(self, rule, **options)(run)
+            return view
+
+        return decorate
+
+    def arguments(self, schema, *, location: str = "json", parsed_by_view=False, **kwargs):
+        """Parse and validate the body (or the query string) with ``schema``; the view gets
+        it as its first argument. ``parsed_by_view``: only document it (a push is parsed
+        by hand, after its size is checked)."""
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if parsed_by_view:
+            return functools.partial(_documented_only, decorator)
+        return decorator
+
+    def response(
+        self,
+        status_code: int,
+        schema=None,
+        *,
+        paged: bool = False,
+        listed: bool = False,
+        content_type: str | None = None,
+        **kwargs,
+    ):
+        """Document the success answer; the view returns it already written (a dict or a
+        list, sent as JSON with ``status_code``) or a full response.
+
+        ``paged``: a page of ``schema`` items (server.api.http.page); ``listed``:
+        ``{"items": [...]}`` of them; ``content_type``: when the answer is not JSON.
+        """
+        doc_schema = documented.success_schema(schema, paged, listed, content_type)
+        kwargs.setdefault("description", "Success")
+        decorator = super().response(status_code, doc_schema, content_type=content_type, **kwargs)
+
+        def decorate(view):
+            @functools.wraps(view)
+            def answer(*args, **kwargs):
+                result = view(*args, **kwargs)
+                if isinstance(result, (dict, list)):
+                    return jsonify(result), status_code
+                return result
+
+            answer._apidoc = decorator(view)._apidoc
+            return answer
+
+        return decorate
 
 
-# Every endpoint's documentation, read by server.api.openapi to build the OpenAPI document.
-REGISTRY: list[dict] = []
-
-
-def endpoint(
-    rule: str,
-    methods=("GET",),
-    status: int = 200,
-    *,
-    body=None,
-    query=None,
-    response=None,
-    paged: bool = False,
-    listed: bool = False,
-    media: str = JSON,
-    errors: dict[int, str] | None = None,
-    summary: str = "",
-    tag: str = "",
-    public: bool = False,
-    reads_first: bool = False,
-    **options,
-):
-    """Register a view whose return value is the JSON body, committed as one unit of work.
-
-    ``body``, ``query`` and ``response`` name the marshmallow schema classes of the request
-    body, the query string and the response (``paged``: a page of ``response`` items;
-    ``listed``: ``{"items": [...]}`` of them; ``media``: the success answer's content type
-    when it is not JSON); they document the route in /api/v1/openapi.json, with every
-    error status it can answer (server.api.openapi derives the usual ones; ``errors``
-    adds the route's own, status -> when). ``public``: no login needed.
-    ``reads_first``: a write request whose view reads (slowly) before it writes, and takes
-    the write lock itself when it must write (see write_lock), instead of at BEGIN.
-
-    The view returns a dict or list (dumped as JSON with ``status``) or a full response.
-    Any exception rolls the whole request back; a concurrent update of the same row
-    (the version check in UPDATE) becomes a 409 like any other stale write. A transaction
-    the database gave up over a lock (a deadlock, a serialisation failure) is run once
-    more from the start; lost twice, the request is a 503 with Retry-After, nothing written.
-    """
+def first(check):
+    """Run ``check(path)`` on the path's values before the body or query is parsed, so a
+    record that is not there (404) or not the caller's (403) answers before a 422 about the
+    input. ``check`` returns the keyword arguments the view gets (the record found)."""
 
     def decorate(view):
         @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            result = _unit_of_work(view, args, kwargs)
-            if isinstance(result, (dict, list)):
-                return jsonify(result), status
-            return result
+        def checked(*args, **path):
+            return view(*args, **check(path))
 
-        wrapper.reads_first = reads_first
-        api.add_url_rule(rule, view_func=wrapper, methods=list(methods), **options)
-        REGISTRY.append(
-            {
-                "rule": rule,
-                "methods": tuple(methods),
-                "status": status,
-                "body": body,
-                "query": query,
-                "response": response,
-                "paged": paged,
-                "listed": listed,
-                "media": media,
-                "errors": errors or {},
-                "public": public,
-                "summary": summary or (view.__doc__ or view.__name__).strip().splitlines()[0],
-                "tag": tag or view.__module__.split(".")[1],
-                "endpoint": view.__name__,
-            }
-        )
-        return wrapper
+        return checked
 
     return decorate
-
-
-def _unit_of_work(view, args, kwargs):
-    """Run the view and commit; on a lost lock, roll back and run it once more."""
-    from server.extensions import db
-
-    for attempt in (1, 2):
-        try:
-            if attempt == 2:
-                _begin_unit_of_work()  # as at the start of the request
-            result = view(*args, **kwargs)
-            db.session.commit()
-            return result
-        except StaleDataError as exc:
-            db.session.rollback()
-            raise Conflict(
-                "Someone else changed this record at the same moment. Reload it and try again."
-            ) from exc
-        except BaseException as exc:
-            db.session.rollback()
-            if not lost_to_a_lock(exc):
-                raise
-            log.warning(
-                "%s %s lost to a lock (attempt %d): %s", request.method, request.path, attempt, exc
-            )
-            if attempt == 2:
-                raise Busy(
-                    "The server is busy with other changes to the same records. "
-                    "Nothing was saved; try again in a few seconds."
-                ) from exc
-
-
-def write_lock() -> None:
-    """End the request's read and start a write transaction holding the write lock.
-
-    On SQLite a read transaction that starts writing fails at once if another writer
-    committed meanwhile; a write begun with the lock waits (busy timeout) instead.
-    For a write of no synced record (a failed login's count, a pull's last-sync time): on
-    PostgreSQL it takes no change counter lock, so a pull never queues behind a push. A
-    reads_first view that writes synced records commits its read and calls begin_write.
-    """
-    from server.extensions import db
-
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def json_body() -> dict:
@@ -195,21 +184,6 @@ def json_body() -> dict:
     return data
 
 
-def load(schema: Schema, data: dict | None = None, partial=None) -> dict:
-    """Validate the JSON body (or ``data``) with a marshmallow schema.
-
-    ``partial`` None keeps the schema's own (an update schema's editable fields).
-    """
-    data = json_body() if data is None else data
-    refuse_nul(data)
-    return schema.load(data, partial=partial)
-
-
-def query_args(schema: Schema) -> dict:
-    """Validate the query string with a marshmallow schema."""
-    return schema.load(request.args.to_dict())
-
-
 def refuse_nul(data) -> None:
     """Refuse a body holding a NUL character anywhere, naming where (no field takes one)."""
     where = nul_at(data)
@@ -217,13 +191,18 @@ def refuse_nul(data) -> None:
         raise Invalid(f"Please check these fields: {where}.", {where: CONTROL_MESSAGE})
 
 
-def page(select, dump, page_number: int, per_page: int) -> dict:
-    """Run a select in pages: {"items", "page", "per_page", "total", "has_more"}."""
+def page(select, dump, args: dict) -> dict:
+    """Run a select in pages: {"items", "page", "per_page", "total", "has_more"}.
+
+    The paging body stays in the body (no X-Pagination header): ``args`` holds the
+    validated ``page`` and ``per_page`` (server.api.schemas.PageArgs).
+    """
     from sqlalchemy import func
 
     from server.extensions import db
 
-    per_page = min(per_page, current_app.config["API_MAX_PER_PAGE"])
+    page_number = args["page"]
+    per_page = min(args["per_page"], current_app.config["API_MAX_PER_PAGE"])
     total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery()))
     rows = db.session.scalars(select.limit(per_page).offset((page_number - 1) * per_page)).all()
     return {

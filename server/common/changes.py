@@ -20,7 +20,7 @@ runs out. The block dies with its transaction; numbers it leaves unused are gaps
 pull does not mind (it reads up to the high-water mark, not number by number).
 
 On PostgreSQL the counter's row lock is also the first lock of every write request: ``hold``
-takes it at BEGIN (server.api.http), before any row lock, and keeps it to the end. A push
+takes it at BEGIN (server.common.transaction), before any row lock, and keeps it to the end. A push
 locks the records it reads (SELECT … FOR UPDATE) and then needs the counter; a desk edit
 needed the counter at its flush and then the record's row: in opposite orders, the two
 deadlocked. With the counter first everywhere, whoever waits for it holds nothing yet, so

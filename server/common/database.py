@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import event, func
+from sqlalchemy import event, func, text
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -87,3 +87,15 @@ def unindexed(column):
     # however unselective ("no walkaround": most findings); PostgreSQL plans by statistics
     # and sees through it. coalesce(c, c) is c, on every database.
     return func.coalesce(column, column)
+
+
+def reachability() -> tuple[dict, int]:
+    """Whether the database answers, and its Alembic revision: (body, HTTP status)."""
+    from server.extensions import db
+
+    try:
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return {"status": "ok", "database": "reachable", "schema_revision": revision}, 200
+    except Exception as exc:  # noqa: BLE001 - health reports any database failure
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503

@@ -1,9 +1,9 @@
 """The desk boards' JSON API: the ownership board, the completion checks and an entry's
 open conflicts."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, load, page, query_args
+from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
@@ -20,22 +20,32 @@ from server.desk.schemas import (
 from server.log.models import LogEntry
 from server.syncing.schemas import ConflictSchema
 
+blp = ApiBlueprint("desk", __name__)
+
 
 def _actor() -> Actor:
     return Actor(current_user._get_current_object(), "desk")
 
 
-@endpoint(
-    "/services/<service_id>/ownership",
-    query=OwnershipBoardArgs,
-    response=OwnershipBoardSchema,
-    tag="desk",
-)
-@login_required
-def ownership_board(service_id):
+def _service_to_assign(path) -> dict:
+    return {"service": get_service(current_user, path["service_id"], "entry.assign")}
+
+
+def _entry_found(path) -> dict:
+    entry = get_in_service(current_user, LogEntry, path["entry_id"], "entry.read", "entry")
+    return {"entry": entry}
+
+
+def _service_to_check(path) -> dict:
+    return {"service": get_service(current_user, path["service_id"], "entry.check_completion")}
+
+
+@blp.route("/services/<service_id>/ownership")
+@first(_service_to_assign)
+@blp.arguments(OwnershipBoardArgs, location="query")
+@blp.response(200, OwnershipBoardSchema)
+def ownership_board(args, service):
     """Follow-ups with no named owner: entries oldest first, and findings needing an entry."""
-    service = get_service(current_user, service_id, "entry.assign")
-    args = query_args(OwnershipBoardArgs())
     return OwnershipBoardSchema().dump(
         services.ownership_board(
             current_user, service, args["page"], args["per_page"], args["findings_page"]
@@ -43,64 +53,41 @@ def ownership_board(service_id):
     )
 
 
-@endpoint(
-    "/entries/<entry_id>/conflicts", query=PageArgs, response=ConflictSchema, paged=True, tag="desk"
-)
-@login_required
-def entry_conflicts(entry_id):
+@blp.route("/entries/<entry_id>/conflicts")
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, ConflictSchema, paged=True)
+def entry_conflicts(args, entry):
     """The open sync conflicts on an entry that you may decide, oldest first."""
-    entry = get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
-    args = query_args(PageArgs())
-    return page(
-        services.entry_conflicts(current_user, entry),
-        ConflictSchema().dump,
-        args["page"],
-        args["per_page"],
-    )
+    return page(services.entry_conflicts(current_user, entry), ConflictSchema().dump, args)
 
 
-@endpoint(
-    "/services/<service_id>/ownership",
-    methods=("POST",),
-    body=AssignOwnersSchema,
-    response=AssignedSchema,
-    tag="desk",
-)
-@login_required
-def assign_owners(service_id):
+@blp.route("/services/<service_id>/ownership", methods=["POST"])
+@first(_service_to_assign)
+@blp.arguments(AssignOwnersSchema)
+@blp.response(200, AssignedSchema)
+def assign_owners(data, service):
     """Name the owners of several entries in one step; one bad item refuses them all."""
-    service = get_service(current_user, service_id, "entry.assign")
-    data = load(AssignOwnersSchema())
     entries = services.assign_owners(_actor(), service, data["assignments"])
     return AssignedSchema().dump({"entries": entries})
 
 
-@endpoint(
-    "/services/<service_id>/completion-checks",
-    query=CompletionChecksArgs,
-    response=CompletionChecksSchema,
-    tag="desk",
-)
-@login_required
-def completion_checks(service_id):
+@blp.route("/services/<service_id>/completion-checks")
+@first(_service_to_check)
+@blp.arguments(CompletionChecksArgs, location="query")
+@blp.response(200, CompletionChecksSchema)
+def completion_checks(args, service):
     """What fell due on the previous working day and today, done or not, and what is open."""
-    service = get_service(current_user, service_id, "entry.check_completion")
-    day = query_args(CompletionChecksArgs())["day"]
+    day = args["day"]
     return CompletionChecksSchema().dump(services.completion_checks(current_user, service, day))
 
 
-@endpoint(
-    "/services/<service_id>/completion-checks",
-    methods=("POST",),
-    body=RecordChecksSchema,
-    response=CompletionChecksSchema,
-    tag="desk",
-)
-@login_required
-def record_completion_checks(service_id):
+@blp.route("/services/<service_id>/completion-checks", methods=["POST"])
+@first(_service_to_check)
+@blp.arguments(RecordChecksSchema)
+@blp.response(200, CompletionChecksSchema)
+def record_completion_checks(data, service):
     """Record a completion-check pass: a note on each entry not done, audited once."""
-    service = get_service(current_user, service_id, "entry.check_completion")
-    data = load(RecordChecksSchema())
     return CompletionChecksSchema().dump(
         services.record_completion_checks(_actor(), service, data["day"], data["results"])
     )

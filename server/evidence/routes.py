@@ -1,15 +1,16 @@
 """The inspection evidence pack: JSON, a printable page, and a PDF."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, query_args
+from server.api.http import ApiBlueprint
 from server.common.rendering import download, slug
 from server.evidence import render, services
 from server.evidence.schemas import EvidencePackSchema, PackArgs
 
+blp = ApiBlueprint("evidence", __name__)
 
-def _pack() -> dict:
-    args = query_args(PackArgs())
+
+def _pack(args: dict) -> dict:
     return services.evidence_pack(
         current_user, args["service_id"], args["start"], args["end"], args["framework"]
     )
@@ -19,36 +20,29 @@ def _filename(pack: dict, ext: str) -> str:
     return f"evidence-pack-{slug(pack['service']['name'])}-{pack['from']}-{pack['to']}.{ext}"
 
 
-@endpoint("/reports/evidence-pack", query=PackArgs, response=EvidencePackSchema, tag="reports")
-@login_required
-def evidence_pack():
+@blp.route("/reports/evidence-pack", tags=["reports"])
+@blp.arguments(PackArgs, location="query")
+@blp.response(200, EvidencePackSchema)
+def evidence_pack(args):
     """The evidence pack of a service for a period, by the chosen framework's statements."""
-    return EvidencePackSchema().dump(_pack())
+    return EvidencePackSchema().dump(_pack(args))
 
 
-@endpoint(
-    "/reports/evidence-pack.html",
-    query=PackArgs,
-    tag="reports",
-    media="text/html",
-    summary="The evidence pack as a print-ready HTML page",
-)
-@login_required
-def evidence_pack_html():
+@blp.route("/reports/evidence-pack.html", tags=["reports"])
+@blp.doc(summary="The evidence pack as a print-ready HTML page")
+@blp.arguments(PackArgs, location="query")
+@blp.response(200, content_type="text/html")
+def evidence_pack_html(args):
     """The evidence pack as a print-ready HTML page."""
-    pack = _pack()
+    pack = _pack(args)
     return download(render.pack_html(pack), "text/html", _filename(pack, "html"), inline=True)
 
 
-@endpoint(
-    "/reports/evidence-pack.pdf",
-    query=PackArgs,
-    tag="reports",
-    media="application/pdf",
-    summary="The evidence pack as a PDF",
-)
-@login_required
-def evidence_pack_pdf():
+@blp.route("/reports/evidence-pack.pdf", tags=["reports"])
+@blp.doc(summary="The evidence pack as a PDF")
+@blp.arguments(PackArgs, location="query")
+@blp.response(200, content_type="application/pdf")
+def evidence_pack_pdf(args):
     """The evidence pack as a PDF."""
-    pack = _pack()
+    pack = _pack(args)
     return download(render.pack_pdf(pack), "application/pdf", _filename(pack, "pdf"), inline=True)

@@ -1,8 +1,8 @@
 """Findings, walkarounds, triage and the triage inbox."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, load, page, query_args
+from server.api.http import ApiBlueprint, first, page
 from server.audit.services import Actor
 from server.common.access import get_service
 from server.findings import services
@@ -20,57 +20,59 @@ from server.findings.schemas import (
     WalkaroundSchema,
 )
 
+blp = ApiBlueprint("findings", __name__)
+
 
 def _actor() -> Actor:
     return Actor(current_user._get_current_object())
 
 
-@endpoint("/findings", query=FindingListArgs, response=FindingSchema, paged=True)
-@login_required
-def list_findings():
+def _finding_found(path) -> dict:
+    return {"finding": services.get_finding(current_user, path["finding_id"])}
+
+
+@blp.route("/findings")
+@blp.arguments(FindingListArgs, location="query")
+@blp.response(200, FindingSchema, paged=True)
+def list_findings(args):
     """List the findings the user may see (floor roles: their own), newest first."""
-    args = query_args(FindingListArgs())
     select = services.list_findings(current_user, args)
-    return page(select, FindingSchema().dump, args["page"], args["per_page"])
+    return page(select, FindingSchema().dump, args)
 
 
-@endpoint(
-    "/findings", methods=("POST",), status=201, body=FindingCreateSchema, response=FindingSchema
-)
-@login_required
-def create_finding():
+@blp.route("/findings", methods=["POST"])
+@blp.arguments(FindingCreateSchema)
+@blp.response(201, FindingSchema)
+def create_finding(data):
     """Record a finding; sending the same id again returns the finding already made."""
-    data = load(FindingCreateSchema())
     finding_id = data.pop("id", None)
     service = get_service(current_user, data.pop("service_id"), "finding.create")
     finding = services.record_finding(_actor(), service, data, id=finding_id)
     return FindingSchema().dump(finding)
 
 
-@endpoint("/findings/<finding_id>", response=FindingSchema)
-@login_required
+@blp.route("/findings/<finding_id>")
+@blp.response(200, FindingSchema)
 def get_finding(finding_id):
     """Show one finding."""
     return FindingSchema().dump(services.get_finding(current_user, finding_id))
 
 
-@endpoint(
-    "/findings/<finding_id>", methods=("PATCH",), body=FindingUpdateSchema, response=FindingSchema
-)
-@login_required
-def update_finding(finding_id):
+@blp.route("/findings/<finding_id>", methods=["PATCH"])
+@first(_finding_found)
+@blp.arguments(FindingUpdateSchema)
+@blp.response(200, FindingSchema)
+def update_finding(data, finding):
     """Change a finding, based on the version the client last saw."""
-    finding = services.get_finding(current_user, finding_id)
-    data = load(FindingUpdateSchema())
     base_version = data.pop("base_version")
     return FindingSchema().dump(services.update_finding(_actor(), finding, base_version, data))
 
 
-@endpoint("/findings/triage", methods=("POST",), body=TriageSchema, response=TriageResultSchema)
-@login_required
-def triage_findings():
+@blp.route("/findings/triage", methods=["POST"])
+@blp.arguments(TriageSchema)
+@blp.response(200, TriageResultSchema)
+def triage_findings(data):
     """Turn findings into a draft entry, link them to an entry, or dismiss them."""
-    data = load(TriageSchema())
     findings, entry = services.triage(
         _actor(),
         data["finding_ids"],
@@ -88,44 +90,36 @@ def triage_findings():
     )
 
 
-@endpoint("/services/<service_id>/inbox", response=InboxSchema)
-@login_required
+@blp.route("/services/<service_id>/inbox")
+@blp.response(200, InboxSchema)
 def service_inbox(service_id):
     """New findings by area and source, those past their escalation time first."""
     return InboxSchema().dump(services.inbox(current_user, service_id))
 
 
-@endpoint("/walkarounds", query=WalkaroundListArgs, response=WalkaroundSchema, paged=True)
-@login_required
-def list_walkarounds():
+@blp.route("/walkarounds")
+@blp.arguments(WalkaroundListArgs, location="query")
+@blp.response(200, WalkaroundSchema, paged=True)
+def list_walkarounds(args):
     """List the walkarounds the user may see, newest first."""
-    args = query_args(WalkaroundListArgs())
     select = services.list_walkarounds(current_user, args)
     dump = WalkaroundSchema().dump
-    return page(
-        select, lambda w: dump(services.walkaround_summary(w)), args["page"], args["per_page"]
-    )
+    return page(select, lambda w: dump(services.walkaround_summary(w)), args)
 
 
-@endpoint(
-    "/walkarounds",
-    methods=("POST",),
-    status=201,
-    body=WalkaroundCreateSchema,
-    response=WalkaroundDetailSchema,
-)
-@login_required
-def create_walkaround():
+@blp.route("/walkarounds", methods=["POST"])
+@blp.arguments(WalkaroundCreateSchema)
+@blp.response(201, WalkaroundDetailSchema)
+def create_walkaround(data):
     """Record a walkaround and the findings made during it."""
-    data = load(WalkaroundCreateSchema())
     walkaround_id = data.pop("id", None)
     service = get_service(current_user, data.pop("service_id"), "finding.create")
     walk = services.record_walkaround(_actor(), service, data, id=walkaround_id)
     return WalkaroundDetailSchema().dump(services.walkaround_summary(walk, with_findings=True))
 
 
-@endpoint("/walkarounds/<walkaround_id>", response=WalkaroundDetailSchema)
-@login_required
+@blp.route("/walkarounds/<walkaround_id>")
+@blp.response(200, WalkaroundDetailSchema)
 def get_walkaround(walkaround_id):
     """Show a walkaround with the findings recorded during it."""
     walk = services.get_walkaround(current_user, walkaround_id)

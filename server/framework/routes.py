@@ -1,8 +1,6 @@
 """The CQC frameworks and quality statements entries are tagged with."""
 
-from flask_login import login_required
-
-from server.api.http import endpoint, query_args
+from server.api.http import ApiBlueprint
 from server.framework import services
 from server.framework.schemas import (
     FrameworkListSchema,
@@ -10,17 +8,19 @@ from server.framework.schemas import (
     StatementListSchema,
 )
 
+blp = ApiBlueprint("framework", __name__)
 
-@endpoint("/cqc/frameworks", response=FrameworkListSchema)
-@login_required
+
+@blp.route("/cqc/frameworks")
+@blp.response(200, FrameworkListSchema)
 def list_frameworks():
     """List the loaded framework versions."""
     return FrameworkListSchema().dump({"items": services.frameworks()})
 
 
-@endpoint("/cqc/statements", query=StatementArgs, response=StatementListSchema)
-@login_required
-def list_statements():
+@blp.route("/cqc/statements")
+@blp.arguments(StatementArgs, location="query")
+@blp.response(200, StatementListSchema)
+def list_statements(args):
     """List a framework's quality statements in order (default: the 2023 framework)."""
-    args = query_args(StatementArgs())
     return StatementListSchema().dump(services.statements_of(args["framework"]))

@@ -1,15 +1,13 @@
 """The log's JSON API: entries, their status actions, notes, evidence, escalation, history."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, load, page, query_args
+from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
-from server.audit.models import AuditEvent
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
-from server.extensions import db
-from server.log import services, vague
-from server.log.models import EvidenceRef, LogEntry, Note
+from server.log import queries, services, vague
+from server.log.models import LogEntry
 from server.log.schemas import (
     EntryCreateSchema,
     EntryEscalationSchema,
@@ -27,6 +25,8 @@ from server.log.schemas import (
     dump_entry,
 )
 
+blp = ApiBlueprint("log", __name__)
+
 
 def _actor() -> Actor:
     return Actor(current_user._get_current_object(), "desk")
@@ -36,53 +36,52 @@ def _entry(entry_id) -> LogEntry:
     return get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
 
 
-@endpoint("/entries", query=EntryListArgs, response=EntrySchema, paged=True)
-@login_required
-def list_entries():
+def _entry_found(path) -> dict:
+    return {"entry": _entry(path["entry_id"])}
+
+
+@blp.route("/entries")
+@blp.arguments(EntryListArgs, location="query")
+@blp.response(200, EntrySchema, paged=True)
+def list_entries(args):
     """List the log entries you may read, filtered and sorted."""
-    args = query_args(EntryListArgs())
-    number, per_page = args.pop("page"), args.pop("per_page")
-    return page(services.list_entries(current_user, args), dump_entry, number, per_page)
+    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    return page(services.list_entries(current_user, args), dump_entry, paging)
 
 
-@endpoint("/entries", methods=("POST",), status=201, body=EntryCreateSchema, response=EntrySchema)
-@login_required
-def create_entry():
+@blp.route("/entries", methods=["POST"])
+@blp.arguments(EntryCreateSchema)
+@blp.response(201, EntrySchema)
+def create_entry(data):
     """Create a draft entry, optionally from findings."""
-    data = load(EntryCreateSchema())
     service = get_service(current_user, data.pop("service_id"), "entry.create")
     data["findings"] = data.pop("finding_ids")
     return dump_entry(services.create_draft(_actor(), service, **data))
 
 
-@endpoint("/entries/<entry_id>", response=EntrySchema)
-@login_required
+@blp.route("/entries/<entry_id>")
+@blp.response(200, EntrySchema)
 def get_entry(entry_id):
     """Read one entry with its flags, evidence and carry-forwards."""
     return dump_entry(_entry(entry_id))
 
 
-@endpoint("/entries/<entry_id>", methods=("PATCH",), body=EntryUpdateSchema, response=EntrySchema)
-@login_required
-def update_entry(entry_id):
+@blp.route("/entries/<entry_id>", methods=["PATCH"])
+@first(_entry_found)
+@blp.arguments(EntryUpdateSchema)
+@blp.response(200, EntrySchema)
+def update_entry(data, entry):
     """Change an entry's fields; send the version you read, and a reason to move a due date."""
-    entry = _entry(entry_id)
-    data = load(EntryUpdateSchema())
     version, reason = data.pop("version"), data.pop("carry_forward_reason", None)
     return dump_entry(services.update_entry(_actor(), entry, version, data, reason))
 
 
-@endpoint(
-    "/entries/<entry_id>/transitions",
-    methods=("POST",),
-    body=EntryTransitionSchema,
-    response=EntrySchema,
-)
-@login_required
-def transition_entry(entry_id):
+@blp.route("/entries/<entry_id>/transitions", methods=["POST"])
+@first(_entry_found)
+@blp.arguments(EntryTransitionSchema)
+@blp.response(200, EntrySchema)
+def transition_entry(data, entry):
     """Open, start, mark done, send back, close, sign off, challenge or reopen an entry."""
-    entry = _entry(entry_id)
-    data = load(EntryTransitionSchema())
     return dump_entry(
         services.transition(
             _actor(),
@@ -95,69 +94,50 @@ def transition_entry(entry_id):
     )
 
 
-@endpoint("/entries/<entry_id>/notes", query=PageArgs, response=EntryNoteSchema, paged=True)
-@login_required
-def list_notes(entry_id):
+@blp.route("/entries/<entry_id>/notes")
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryNoteSchema, paged=True)
+def list_notes(args, entry):
     """List an entry's notes, oldest first."""
-    entry, args = _entry(entry_id), query_args(PageArgs())
-    select = db.select(Note).where(Note.entry_id == entry.id).order_by(Note.created_at, Note.id)
-    return page(select, EntryNoteSchema().dump, args["page"], args["per_page"])
+    select = queries.notes_of(entry)
+    return page(select, EntryNoteSchema().dump, args)
 
 
-@endpoint(
-    "/entries/<entry_id>/notes",
-    methods=("POST",),
-    status=201,
-    body=EntryNoteCreateSchema,
-    response=EntryNoteSchema,
-)
-@login_required
-def add_note(entry_id):
+@blp.route("/entries/<entry_id>/notes", methods=["POST"])
+@first(_entry_found)
+@blp.arguments(EntryNoteCreateSchema)
+@blp.response(201, EntryNoteSchema)
+def add_note(data, entry):
     """Add a note to an entry (notes are never edited)."""
-    entry = _entry(entry_id)
-    data = load(EntryNoteCreateSchema())
     return EntryNoteSchema().dump(services.add_note(_actor(), entry, data["body"], data["id"]))
 
 
-@endpoint("/entries/<entry_id>/evidence", query=PageArgs, response=EntryEvidenceSchema, paged=True)
-@login_required
-def list_evidence(entry_id):
+@blp.route("/entries/<entry_id>/evidence")
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryEvidenceSchema, paged=True)
+def list_evidence(args, entry):
     """List an entry's evidence references, oldest first."""
-    entry, args = _entry(entry_id), query_args(PageArgs())
-    select = (
-        db.select(EvidenceRef)
-        .where(EvidenceRef.entry_id == entry.id)
-        .order_by(EvidenceRef.created_at, EvidenceRef.id)
-    )
-    return page(select, EntryEvidenceSchema().dump, args["page"], args["per_page"])
+    select = queries.evidence_of(entry)
+    return page(select, EntryEvidenceSchema().dump, args)
 
 
-@endpoint(
-    "/entries/<entry_id>/evidence",
-    methods=("POST",),
-    status=201,
-    body=EntryEvidenceCreateSchema,
-    response=EntryEvidenceSchema,
-)
-@login_required
-def add_evidence(entry_id):
+@blp.route("/entries/<entry_id>/evidence", methods=["POST"])
+@first(_entry_found)
+@blp.arguments(EntryEvidenceCreateSchema)
+@blp.response(201, EntryEvidenceSchema)
+def add_evidence(data, entry):
     """Record where a piece of evidence for an entry lives."""
-    entry = _entry(entry_id)
-    data = load(EntryEvidenceCreateSchema())
     return EntryEvidenceSchema().dump(services.add_evidence(_actor(), entry, **data))
 
 
-@endpoint(
-    "/entries/<entry_id>/escalation",
-    methods=("POST",),
-    body=EntryEscalationSchema,
-    response=EntrySchema,
-)
-@login_required
-def record_escalation(entry_id):
+@blp.route("/entries/<entry_id>/escalation", methods=["POST"])
+@first(_entry_found)
+@blp.arguments(EntryEscalationSchema)
+@blp.response(200, EntrySchema)
+def record_escalation(data, entry):
     """Record whether the entry is escalated to provider level, and why."""
-    entry = _entry(entry_id)
-    data = load(EntryEscalationSchema())
     return dump_entry(
         services.record_escalation(
             _actor(), entry, data["decision"], data["reason"], base_version=data["version"]
@@ -165,26 +145,22 @@ def record_escalation(entry_id):
     )
 
 
-@endpoint(
-    "/entries/<entry_id>/history", query=PageArgs, response=EntryHistoryEventSchema, paged=True
-)
-@login_required
-def entry_history(entry_id):
+@blp.route("/entries/<entry_id>/history")
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryHistoryEventSchema, paged=True)
+def entry_history(args, entry):
     """List every change to an entry, oldest first: who, when, how, old and new values."""
-    entry, args = _entry(entry_id), query_args(PageArgs())
-    select = (
-        db.select(AuditEvent)
-        .where(AuditEvent.entity_type == "log_entry", AuditEvent.entity_id == str(entry.id))
-        .order_by(AuditEvent.id)
-    )
-    return page(select, EntryHistoryEventSchema().dump, args["page"], args["per_page"])
+    select = queries.history_of(entry)
+    return page(select, EntryHistoryEventSchema().dump, args)
 
 
-@endpoint("/vague-check", query=VagueCheckArgs, response=VagueCheckSchema)
-@login_required
-def vague_check():
+@blp.route("/vague-check")
+@blp.arguments(VagueCheckArgs, location="query")
+@blp.response(200, VagueCheckSchema)
+def vague_check(args):
     """Check a decision's wording as it is typed."""
-    flags = vague.check(query_args(VagueCheckArgs())["decision"])
+    flags = vague.check(args["decision"])
     return {
         "passes": not flags,
         "flags": [{"phrase": f.phrase, "explanation": f.explanation} for f in flags],

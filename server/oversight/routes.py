@@ -3,13 +3,12 @@
 import uuid
 
 from flask import Response
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, query_args
+from server.api.http import ApiBlueprint
 from server.charts import measure_chart
 from server.common.access import get_in_service, service_scope
 from server.common.dates import london_today
-from server.extensions import db
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
@@ -25,6 +24,9 @@ from server.oversight.schemas import (
 )
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
+from server.providers.services import own_provider
+
+blp = ApiBlueprint("oversight", __name__)
 
 
 def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID] | None]:
@@ -35,14 +37,14 @@ def _scope(user, service_id: uuid.UUID | None) -> tuple[Provider, list[uuid.UUID
         "oversight.read",
         "Your role does not allow seeing early warnings and review cadence",
     )
-    return db.session.get(Provider, user.provider_id), ids
+    return own_provider(user), ids
 
 
-@endpoint("/early-warnings", query=EarlyWarningsQuerySchema, response=EarlyWarningsSchema)
-@login_required
-def early_warnings():
+@blp.route("/early-warnings")
+@blp.arguments(EarlyWarningsQuerySchema, location="query")
+@blp.response(200, EarlyWarningsSchema)
+def early_warnings(args):
     """Early-warning signals per service, each with its reason and the worst records behind it."""
-    args = query_args(EarlyWarningsQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
     return json_response(
@@ -52,22 +54,23 @@ def early_warnings():
     )
 
 
-@endpoint("/review-cadence", query=OversightQuerySchema, response=ReviewCadenceSchema)
-@login_required
-def cadence():
+@blp.route("/review-cadence")
+@blp.arguments(OversightQuerySchema, location="query")
+@blp.response(200, ReviewCadenceSchema)
+def cadence(args):
     """When the RM and the provider last reviewed each service's log, and what is due."""
-    provider, ids = _scope(current_user, query_args(OversightQuerySchema()).get("service_id"))
+    provider, ids = _scope(current_user, args.get("service_id"))
     today = london_today()
     return ReviewCadenceSchema().dump(
         {"as_of": today, "services": review_cadence(provider, ids, today)}
     )
 
 
-@endpoint("/oversight/dashboard", query=DashboardQuerySchema, response=DashboardSchema)
-@login_required
-def oversight_dashboard():
+@blp.route("/oversight/dashboard")
+@blp.arguments(DashboardQuerySchema, location="query")
+@blp.response(200, DashboardSchema)
+def oversight_dashboard(args):
     """Services ranked by where grip is slipping, with counts, warnings, reviews and measures."""
-    args = query_args(DashboardQuerySchema())
     provider, ids = _scope(current_user, args.get("service_id"))
     return json_response(
         dumper(DashboardSchema)(
@@ -87,14 +90,12 @@ def oversight_dashboard():
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@endpoint(
-    "/measures/<measure_id>/chart.svg",
-    tag="measures",
-    media="image/svg+xml",
+@blp.route("/measures/<measure_id>/chart.svg", tags=["measures"])
+@blp.doc(
     summary="A measure's weekly figure against its target and baseline, as an SVG "
-    "chart (image/svg+xml)",
+    "chart (image/svg+xml)"
 )
-@login_required
+@blp.response(200, content_type="image/svg+xml")
 def measure_chart_svg(measure_id):
     """Draw a measure's weekly figure against its target as an SVG image."""
     measure = get_in_service(

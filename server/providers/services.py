@@ -155,6 +155,11 @@ def provider_of(user) -> Provider:
     return db.session.get(Provider, user.provider_id)
 
 
+def own_provider(user) -> Provider:
+    """The user's provider, with no check of what they may see of it."""
+    return db.session.get(Provider, user.provider_id)
+
+
 def require_provider_configure(user) -> None:
     """Raise Forbidden unless the user holds a provider-wide role that may change settings."""
     if service_ids_for(user, "provider.configure") is not None:

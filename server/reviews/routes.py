@@ -1,9 +1,9 @@
 """Reviews: list, read, and record a review of a service's log; what a review covers; the
 reviews of one entry."""
 
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, load, page, query_args
+from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
@@ -19,31 +19,38 @@ from server.reviews.schemas import (
     ReviewScopeSchema,
 )
 
+blp = ApiBlueprint("reviews", __name__)
 
-@endpoint("/reviews", query=ReviewQuerySchema, response=ReviewSchema, paged=True)
-@login_required
-def list_reviews():
+
+def _entry_found(path) -> dict:
+    entry = get_in_service(current_user, LogEntry, path["entry_id"], "entry.read", "entry")
+    return {"entry": entry}
+
+
+@blp.route("/reviews")
+@blp.arguments(ReviewQuerySchema, location="query")
+@blp.response(200, ReviewSchema, paged=True)
+def list_reviews(args):
     """List the reviews you may read, newest first (filters: service_id, kind)."""
-    args = query_args(ReviewQuerySchema())
     query = services.reviews_query(
         current_user, service_id=args.get("service_id"), kind=args.get("kind")
     )
-    return page(query, ReviewSchema().dump, args["page"], args["per_page"])
+    return page(query, ReviewSchema().dump, args)
 
 
-@endpoint("/reviews", methods=("POST",), status=201, body=ReviewCreateSchema, response=ReviewSchema)
-@login_required
-def create_review():
+@blp.route("/reviews", methods=["POST"])
+@blp.arguments(ReviewCreateSchema)
+@blp.response(201, ReviewSchema)
+def create_review(data):
     """Record a weekly, monthly or ad hoc review, with an outcome per entry if wanted."""
-    data = load(ReviewCreateSchema())
     user = current_user._get_current_object()
     service = get_service(user, data.pop("service_id"), "service.read")
     review = services.record_review(Actor(user, "desk"), service, **data)
     return ReviewSchema().dump(review)
 
 
-@endpoint("/reviews/<review_id>", response=ReviewSchema)
-@login_required
+@blp.route("/reviews/<review_id>")
+@blp.response(200, ReviewSchema)
 def get_review(review_id):
     """Read one review."""
     return ReviewSchema().dump(
@@ -51,11 +58,11 @@ def get_review(review_id):
     )
 
 
-@endpoint("/reviews/scope", query=ReviewScopeArgs, response=ReviewScopeSchema)
-@login_required
-def review_scope():
+@blp.route("/reviews/scope")
+@blp.arguments(ReviewScopeArgs, location="query")
+@blp.response(200, ReviewScopeSchema)
+def review_scope(args):
     """The entries a review covers (open, in progress, done, overdue), a page at a time."""
-    args = query_args(ReviewScopeArgs())
     service = get_service(current_user, args["service_id"], "review.read")
     return ReviewScopeSchema().dump(
         scope.review_scope(
@@ -64,15 +71,10 @@ def review_scope():
     )
 
 
-@endpoint("/entries/<entry_id>/reviews", query=PageArgs, response=EntryReviewSchema, paged=True)
-@login_required
-def entry_reviews(entry_id):
+@blp.route("/entries/<entry_id>/reviews")
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryReviewSchema, paged=True)
+def entry_reviews(args, entry):
     """The review outcomes recorded on an entry, newest first; anyone who reads it sees them."""
-    entry = get_in_service(current_user, LogEntry, entry_id, "entry.read", "entry")
-    args = query_args(PageArgs())
-    return page(
-        services.entry_reviews_query(entry),
-        EntryReviewSchema().dump,
-        args["page"],
-        args["per_page"],
-    )
+    return page(services.entry_reviews_query(entry), EntryReviewSchema().dump, args)

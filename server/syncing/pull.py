@@ -34,8 +34,8 @@ from sqlalchemy import (
 from sqlalchemy import table as table_of
 
 from server.accounts.permissions import service_ids_for
-from server.api.http import write_lock
 from server.common.changes import committed_high_water
+from server.common.transaction import write_lock
 from server.common.types import UTCDateTime, utcnow
 from server.extensions import db
 from server.findings.models import Finding, Walkaround

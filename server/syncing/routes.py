@@ -2,14 +2,13 @@
 
 import orjson
 from flask import Response, jsonify, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from server.api.http import endpoint, json_body, load, page, query_args
+from server.api.http import ApiBlueprint, first, json_body, page
 from server.common.access import get_in_service, get_service
 from server.errors import NotFound, TooLarge
-from server.extensions import db
 from server.syncing import jsonschema, services
-from server.syncing.models import Device, SyncConflict
+from server.syncing.models import SyncConflict
 from server.syncing.schemas import (
     ConflictArgs,
     ConflictSchema,
@@ -24,6 +23,8 @@ from server.syncing.schemas import (
     ResolveSchema,
 )
 
+blp = ApiBlueprint("sync", __name__)
+
 # What only a tablet's requests can meet (docs/sync-protocol.md, sections 3, 3.5 and 7).
 UPDATE_REQUIRED = (
     "`protocol_version` is not one this server speaks: the app must update "
@@ -35,36 +36,23 @@ NOT_THIS_DEVICE = (
 )
 
 
-@endpoint(
-    "/sync/devices",
-    methods=("POST",),
-    body=RegisterDeviceSchema,
-    response=RegisteredDeviceSchema,
-    errors={400: UPDATE_REQUIRED},
-    tag="sync",
-)
-@login_required
-def register_device():
+@blp.route("/sync/devices", methods=["POST"])
+@blp.alt_response(400, description=UPDATE_REQUIRED)
+@blp.arguments(RegisterDeviceSchema)
+@blp.response(200, RegisteredDeviceSchema)
+def register_device(data):
     """Bind this installation to the signed-in user and return its client id."""
-    data = load(RegisterDeviceSchema())
     services.check_protocol(data["protocol_version"])
     device = services.register_device(current_user, data["installation_id"], data["label"])
     return DeviceSchema().dump(device) | {"limits": services.limits()}
 
 
-@endpoint(
-    "/sync/push",
-    methods=("POST",),
-    body=PushSchema,
-    response=PushResultSchema,
-    tag="sync",
-    errors={
-        400: UPDATE_REQUIRED,
-        403: NOT_THIS_DEVICE,
-        413: "Over the push limits (`error.limits` gives them)",
-    },
-)
-@login_required
+@blp.route("/sync/push", methods=["POST"])
+@blp.alt_response(400, description=UPDATE_REQUIRED)
+@blp.alt_response(403, description=NOT_THIS_DEVICE)
+@blp.alt_response(413, description="Over the push limits (`error.limits` gives them)")
+@blp.arguments(PushSchema, parsed_by_view=True)
+@blp.response(200, PushResultSchema)
 def push():
     """Apply a batch of mutations; each gets its own outcome."""
     size = request.content_length or len(request.get_data(cache=True))
@@ -92,19 +80,16 @@ def _json(body: dict) -> Response:
         return jsonify(body)
 
 
-@endpoint(
-    "/sync/pull",
-    query=PullArgs,
-    response=PullSchema,
-    tag="sync",
-    errors={
-        400: UPDATE_REQUIRED,
-        403: NOT_THIS_DEVICE,
-        410: "The cursor is newer than anything this server handed out: drop the copies (never "
-        "the outbox) and pull from 0 (code `resync`)",
-    },
+@blp.route("/sync/pull")
+@blp.alt_response(400, description=UPDATE_REQUIRED)
+@blp.alt_response(403, description=NOT_THIS_DEVICE)
+@blp.alt_response(
+    410,
+    description="The cursor is newer than anything this server handed out: drop the copies (never "
+    "the outbox) and pull from 0 (code `resync`)",
 )
-@login_required
+@blp.arguments(PullArgs, location="query", parsed_by_view=True)
+@blp.response(200, PullSchema)
 def pull():
     """Changes after the cursor, in server order, that this user's tablet should hold."""
     if "protocol_version" in request.args:
@@ -117,70 +102,68 @@ def pull():
     return Response(orjson.dumps(body), mimetype="application/json")
 
 
-@endpoint("/conflicts", query=ConflictArgs, response=ConflictSchema, paged=True, tag="sync")
-@login_required
-def list_conflicts():
+@blp.route("/conflicts")
+@blp.arguments(ConflictArgs, location="query")
+@blp.response(200, ConflictSchema, paged=True)
+def list_conflicts(args):
     """Conflicts waiting for a manager (or resolved), oldest first."""
-    args = query_args(ConflictArgs())
     query = services.conflicts_query(current_user, args.get("service_id"), args.get("status"))
-    return page(query, ConflictSchema().dump, args["page"], args["per_page"])
+    return page(query, ConflictSchema().dump, args)
 
 
-@endpoint("/conflicts/<conflict_id>", response=ConflictSchema, tag="sync")
-@login_required
+@blp.route("/conflicts/<conflict_id>")
+@blp.response(200, ConflictSchema)
 def get_conflict(conflict_id):
     """One conflict with both values, who, when and from which device."""
     row = get_in_service(current_user, SyncConflict, conflict_id, "conflict.resolve", "conflict")
     return ConflictSchema().dump(row)
 
 
-@endpoint(
-    "/conflicts/<conflict_id>/resolve",
-    methods=("POST",),
-    body=ResolveSchema,
-    response=ConflictSchema,
-    tag="sync",
-)
-@login_required
-def resolve_conflict(conflict_id):
+@blp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
+@blp.arguments(ResolveSchema)
+@blp.response(200, ConflictSchema)
+def resolve_conflict(data, conflict_id):
     """Keep the first value, take the other, or write a new one; recorded in the history."""
-    data = load(ResolveSchema())
     conflict = services.resolve_conflict(
         current_user, conflict_id, data["choice"], data.get("value")
     )
-    return ConflictSchema().dump(db.session.get(SyncConflict, conflict.id))
+    return ConflictSchema().dump(conflict)
 
 
-@endpoint("/schemas/", tag="sync", listed=True)
-@login_required
+@blp.route("/schemas/")
+@blp.response(200, listed=True)
 def record_schemas():
     """The JSON Schema of every synced record type: where each one is."""
     return jsonschema.index()
 
 
-@endpoint("/schemas/<entity_type>.json", query=RecordSchemaArgs, tag="sync")
-@login_required
-def record_schema(entity_type):
+def _known_type(path) -> dict:
+    if path["entity_type"] not in jsonschema.RECORD_SCHEMAS:
+        raise NotFound(f"There is no record type {path['entity_type']!r}.")
+    return path
+
+
+@blp.route("/schemas/<entity_type>.json")
+@first(_known_type)
+@blp.arguments(RecordSchemaArgs, location="query")
+@blp.response(200)
+def record_schema(args, entity_type):
     """One record type's field rules as JSON Schema; with service_id, that service's lists."""
-    if entity_type not in jsonschema.RECORD_SCHEMAS:
-        raise NotFound(f"There is no record type {entity_type!r}.")
-    args = query_args(RecordSchemaArgs())
     service = None
     if args.get("service_id") is not None:
         service = get_service(current_user, args["service_id"], "service.read")
     return jsonschema.document(entity_type, request.url_root, service)
 
 
-@endpoint("/devices", response=DeviceSchema, listed=True, tag="sync")
-@login_required
+@blp.route("/devices")
+@blp.response(200, DeviceSchema, listed=True)
 def my_devices():
     """The signed-in user's tablets, with their last sync and last acknowledged change."""
-    rows = db.session.scalars(db.select(Device).where(Device.user_id == current_user.id))
-    return {"items": DeviceSchema(many=True).dump(rows)}
+    return {"items": DeviceSchema(many=True).dump(services.devices_of(current_user))}
 
 
-@endpoint("/devices/<device_id>/revoke", methods=("POST",), response=DeviceSchema, tag="sync")
-@login_required
+@blp.route("/devices/<device_id>/revoke", methods=["POST"])
+@blp.response(200, DeviceSchema)
 def revoke_device(device_id):
     """Withdraw a lost tablet: from now on its pushes and pulls are refused."""
     return DeviceSchema().dump(services.revoke_device(current_user, device_id))

@@ -240,11 +240,17 @@ def resolve_conflict(user, conflict_id, choice: str, value=None):
             raise Invalid(f"Please check this field: value. {why}", {"value": why})
     store = SqlStore(user)
     try:
-        return sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)
+        settled = sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)
     except sync.Refused as exc:
         if exc.rule:
             raise RuleBroken(exc.rule, exc.message, exc.fields) from exc
         raise Invalid(exc.message, exc.fields) from exc
+    return db.session.get(SyncConflict, settled.id)
+
+
+def devices_of(user) -> list[Device]:
+    """The user's own tablets."""
+    return list(db.session.scalars(db.select(Device).where(Device.user_id == user.id)))
 
 
 def revoke_device(user, device_id) -> Device:
