@@ -14,7 +14,7 @@ from server.measures.models import ImprovementMeasure
 from server.oversight.dashboard import dashboard
 from server.oversight.plain import dumper
 from server.oversight.queries import load_scope
-from server.oversight.schemas import DashboardSchema, EarlyWarningsSchema
+from server.oversight.schemas import DashboardSchema, EarlyWarningsSchema, warnings_answer
 from server.oversight.warnings import _repeat_findings, warnings_report
 from server.providers.models import Provider
 from tests.support.early_warnings import NOW, TODAY, at, make_entry, make_finding, make_walkaround
@@ -76,7 +76,8 @@ def test_warnings_plain_dump_equals_the_schema(world, refs):
     _busy(world)
     report = warnings_report(world.provider, today=TODAY, now=NOW, refs=refs)
     assert report["warnings"]
-    _same(dumper(EarlyWarningsSchema)(report), EarlyWarningsSchema().dump(report))
+    answer = warnings_answer(report)
+    _same(dumper(EarlyWarningsSchema)(answer), EarlyWarningsSchema().dump(answer))
 
 
 def test_dashboard_plain_dump_equals_the_schema(world):
@@ -90,7 +91,7 @@ def test_the_api_answers_with_the_schemas_json(world, login):
     _busy(world)
     client = login(world.users["nominated_individual"])
     body = client.get("/api/v1/early-warnings?refs=50").get_json()
-    expected = EarlyWarningsSchema().dump(warnings_report(world.provider, refs=50))
+    expected = EarlyWarningsSchema().dump(warnings_answer(warnings_report(world.provider, refs=50)))
     assert body["warnings"] == json.loads(json.dumps(expected))["warnings"]
     board = client.get("/api/v1/oversight/dashboard?per_page=50").get_json()
     assert [s["service_name"] for s in board["services"]] == sorted(

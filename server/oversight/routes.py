@@ -22,6 +22,7 @@ from server.oversight.schemas import (
     EarlyWarningsSchema,
     OversightQuerySchema,
     ReviewCadenceSchema,
+    warnings_answer,
 )
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
@@ -47,7 +48,7 @@ def early_warnings():
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
     return json_response(
         dumper(EarlyWarningsSchema)(
-            warnings_report(provider, ids, refs=args["refs"], text_ids=True)
+            warnings_answer(warnings_report(provider, ids, refs=args["refs"], text_ids=True))
         )
     )
 

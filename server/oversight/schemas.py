@@ -1,6 +1,6 @@
 """Oversight schemas: early warnings, review cadence and the dashboard as the API shows them."""
 
-from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from server.api.schemas import PageArgs, per_page_field
 from server.measures.schemas import MeasureDetailSchema
@@ -28,22 +28,28 @@ class RecordRefSchema(Schema):
     id = fields.UUID()
 
 
+def warnings_answer(report: dict) -> dict:
+    """Return an early-warnings report (warnings_report) as the answer shows it: each warning
+    a plain dict, its records named as objects."""
+    return {**report, "warnings": [_warning_answer(w) for w in report["warnings"]]}
+
+
+def _warning_answer(warning) -> dict:
+    return {
+        "signal": warning.signal,
+        "service_id": warning.service_id,
+        "reason": warning.reason,
+        "count": warning.count,
+        "refs": [{"type": kind, "id": record_id} for kind, record_id in warning.refs],
+    }
+
+
 class EarlyWarningSchema(Schema):
     signal = fields.String(metadata={"enum": list(SIGNALS)})
     service_id = fields.UUID()
     reason = fields.String()
     count = fields.Integer()
     refs = fields.List(fields.Nested(RecordRefSchema))
-
-    @pre_dump
-    def _refs_as_objects(self, warning, **kwargs) -> dict:
-        return {
-            "signal": warning.signal,
-            "service_id": warning.service_id,
-            "reason": warning.reason,
-            "count": warning.count,
-            "refs": [{"type": kind, "id": record_id} for kind, record_id in warning.refs],
-        }
 
 
 class ServiceWarningsSchema(Schema):
