@@ -6,6 +6,8 @@ from marshmallow.utils import missing
 from server.api.schemas import PageArgs
 from server.common import dates, vocab
 from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
+from server.common.serial import RecordAnswerSchema
+from server.log.models import EvidenceRef, Note
 from server.log.services import SORTS
 from server.log.transitions import ACTIONS
 from server.oversight.warnings import SIGNALS
@@ -74,7 +76,11 @@ class FlagsField(fields.List):
         return entry_flags(obj, dates.london_today())
 
 
-class EntryEvidenceSchema(Schema):
+class EntryEvidenceSchema(RecordAnswerSchema):
+    """Evidence as the API answers it: made by its record serializer."""
+
+    entity_type, model = "evidence", EvidenceRef
+
     id = fields.UUID()
     entry_id = fields.UUID()
     type = fields.String()
@@ -96,7 +102,11 @@ class CarryForwardSchema(Schema):
     created_at = fields.DateTime()
 
 
-class EntryNoteSchema(Schema):
+class EntryNoteSchema(RecordAnswerSchema):
+    """A note as the API answers it: made by its record serializer."""
+
+    entity_type, model = "note", Note
+
     id = fields.UUID()
     entry_id = fields.UUID()
     body = fields.String()

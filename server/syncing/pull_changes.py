@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.log.models import entry_statement
-from server.syncing.records import SERIALIZERS
+from server.syncing.records import MODELS
 from server.syncing.store import conflict_of
+from server.syncing.wire import page_maker
 
 
 def _conflict_change(row) -> dict:
@@ -52,7 +53,7 @@ def _made(taken: list, dialect) -> list[dict]:
         entity_type: iter(
             [_conflict_change(r) for r in rows]
             if entity_type == "conflict"
-            else SERIALIZERS[entity_type].changes(rows, dialect)
+            else page_maker(entity_type, MODELS[entity_type].__table__, dialect)(rows)
         )
         for entity_type, rows in by_type.items()
     }

@@ -21,21 +21,9 @@ from itertools import repeat
 from sqlalchemy import Boolean, Date, String, Uuid, type_coerce
 from sqlalchemy.types import NullType
 
+from server.common.serial import to_wire
 from server.common.types import UTCDateTime, stored_uuid_text
 from sync.policies import POLICIES
-
-
-def to_wire(value, kind: str):
-    """Return ``value`` in its JSON kind (sync.policies.KINDS)."""
-    if value is None:
-        return None
-    if kind == "uuid":
-        return str(value)
-    if kind in ("date", "datetime"):
-        return value.isoformat()
-    if kind == "list":
-        return list(value)
-    return value
 
 
 def raw_columns(columns) -> list:
