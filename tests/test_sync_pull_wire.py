@@ -43,7 +43,7 @@ def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
         row = db.session.execute(
             db.select(*wire.raw_columns(table.c)).where(table.c.id == model.id)
         ).one()
-        change = wire.change_maker(kind, table, dialect)(row)
+        change = _one(wire.page_maker(kind, table, dialect), row)
         if kind == "log_entry":
             assert change["record"]["statements"] == []
             change["record"]["statements"] = sorted(s.id for s in model.statements)
@@ -249,20 +249,21 @@ ODD_ROW = {  # every stored form a column may hold, plain and not, in one findin
 def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
     table = Finding.__table__
     row = tuple(ODD_ROW.get(c.name) for c in table.c)
-    change = wire.change_maker("finding", table, dialect)(row)
+    change = _one(wire.page_maker("finding", table, dialect), row)
     rules = pulling.records.POLICIES["finding"]
     for name, value in ODD_ROW.items():
         convert = wire.converter(table.c[name], dialect, rules[name].kind)
         expected = value if value is None or convert is None else convert(value)
         assert change["record"][name] == expected, name
     assert change["id"] == str(U) and change["change_seq"] == 41 and change["version"] == 3
-    gone = wire.change_maker("finding", table, dialect)(
+    gone = _one(
+        wire.page_maker("finding", table, dialect),
         tuple(
             ODD_ROW.get(c.name, "2026-11-28 09:00:00.000000")
             if c.name != "deleted_at"
             else "2026-11-28 09:00:00.000000"
             for c in table.c
-        )
+        ),
     )
     assert gone == {
         "entity_type": "finding",
@@ -272,3 +273,9 @@ def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
         "deleted": True,
         "record": None,
     }
+
+
+def _one(make, row) -> dict:
+    """Return the change of one raw row, made as a page of one."""
+    [change] = make([row])
+    return change

@@ -90,7 +90,7 @@ def bound_device(user, device_id, touch: bool = True) -> Device:
     """Return the device binding for this session user, or refuse with a clear code.
 
     ``touch`` records the moment as the device's last sync; a pull passes False and calls
-    server.syncing.pull.note_pull() once its reading is done, so that a read never has to
+    server.syncing.pull_device.note_pull() once its reading is done, so that a read never has to
     become a write.
     """
     device = db.session.get(Device, as_uuid(device_id, "device"))

@@ -268,13 +268,3 @@ def _page_maker(entity_type: str, table, dialect):
         return [next(made) if r[at_deleted] is None else tombstone(r) for r in rows]
 
     return make
-
-
-def change_maker(entity_type: str, table, dialect):
-    """Return ``make(row) -> change`` for one raw row (see page_maker)."""
-    page = page_maker(entity_type, table, dialect)
-
-    def make(row) -> dict:
-        return page([row])[0]
-
-    return make
