@@ -15,7 +15,7 @@ from server.findings.models import Finding
 from server.log.models import LogEntry
 from server.measures import services as measures
 from server.oversight.plain import dumper
-from server.oversight.schemas import EarlyWarningsSchema, warnings_answer
+from server.oversight.schemas import EarlyWarningsSchema
 from server.oversight.warnings import warnings_report
 from tests.support.early_warnings import NOW, TODAY, at, make_finding
 from tests.support.measures import MON, d, measure, measure_series
@@ -38,12 +38,8 @@ def test_text_ids_give_the_same_answer(world, refs):
     old = warnings_report(world.provider, today=TODAY, now=NOW, refs=refs)
     new = warnings_report(world.provider, today=TODAY, now=NOW, refs=refs, text_ids=True)
     assert [w.signal for w in new["warnings"]].count("repeat_findings") == 3
-    assert dumper(EarlyWarningsSchema)(warnings_answer(new)) == EarlyWarningsSchema().dump(
-        warnings_answer(old)
-    )
-    assert dumper(EarlyWarningsSchema)(warnings_answer(new)) == dumper(EarlyWarningsSchema)(
-        warnings_answer(old)
-    )
+    assert dumper(EarlyWarningsSchema)(new) == EarlyWarningsSchema().dump(old)
+    assert dumper(EarlyWarningsSchema)(new) == dumper(EarlyWarningsSchema)(old)
 
 
 def test_text_ids_are_the_ids_as_the_api_writes_them(world):
@@ -67,7 +63,7 @@ def test_the_api_names_repeat_findings_as_the_library_does(world, login):
     _repeats(world)
     client = login(world.users["nominated_individual"])
     body = client.get("/api/v1/early-warnings?refs=50").get_json()
-    expected = EarlyWarningsSchema().dump(warnings_answer(warnings_report(world.provider, refs=50)))
+    expected = EarlyWarningsSchema().dump(warnings_report(world.provider, refs=50))
     assert body["warnings"] == expected["warnings"]
 
 

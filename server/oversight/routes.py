@@ -22,7 +22,6 @@ from server.oversight.schemas import (
     EarlyWarningsSchema,
     OversightQuerySchema,
     ReviewCadenceSchema,
-    warnings_answer,
 )
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
@@ -48,7 +47,7 @@ def early_warnings():
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
     return json_response(
         dumper(EarlyWarningsSchema)(
-            warnings_answer(warnings_report(provider, ids, refs=args["refs"], text_ids=True))
+            warnings_report(provider, ids, refs=args["refs"], text_ids=True)
         )
     )
 
