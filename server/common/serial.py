@@ -44,8 +44,14 @@ def _iso(value) -> str:
     return value.isoformat()
 
 
+@functools.lru_cache(maxsize=1024)
+def _uuid_from_text(value: str) -> uuid.UUID:
+    # Cached: a pushed batch names the same service (or walkaround) again and again.
+    return uuid.UUID(value)
+
+
 def _uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return value if isinstance(value, uuid.UUID) else _uuid_from_text(str(value))
 
 
 def _date(value) -> date:
