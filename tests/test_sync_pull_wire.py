@@ -111,8 +111,7 @@ U = uuid.UUID("8a9e6c8e-3b1f-4c2d-9a7b-0c1d2e3f4a5b")
 )
 def test_every_stored_form_on_sqlite_converts_as_sqlalchemy_reads_it(column, raw, wire_value):
     kind = _kind(column)
-    convert = wire.converter(column, SQLITE, kind)
-    got = raw if convert is None else convert(raw)
+    got = _converted(column, SQLITE, kind, raw)
     assert got == wire_value
     assert got == records.to_wire(_processed(column, SQLITE, raw), kind)
 
@@ -141,8 +140,7 @@ def test_every_stored_form_on_sqlite_converts_as_sqlalchemy_reads_it(column, raw
 )
 def test_every_value_psycopg_gives_converts_as_sqlalchemy_reads_it(column, raw, wire_value):
     kind = _kind(column)
-    convert = wire.converter(column, PG, kind)
-    got = raw if convert is None else convert(raw)
+    got = _converted(column, PG, kind, raw)
     assert got == wire_value
     assert got == records.to_wire(_processed(column, PG, raw), kind)
 
@@ -252,8 +250,7 @@ def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
     change = _one(wire.page_maker("finding", table, dialect), row)
     rules = pulling.records.POLICIES["finding"]
     for name, value in ODD_ROW.items():
-        convert = wire.converter(table.c[name], dialect, rules[name].kind)
-        expected = value if value is None or convert is None else convert(value)
+        expected = _converted(table.c[name], dialect, rules[name].kind, value)
         assert change["record"][name] == expected, name
     assert change["id"] == str(U) and change["change_seq"] == 41 and change["version"] == 3
     gone = _one(
@@ -279,3 +276,9 @@ def _one(make, row) -> dict:
     """Return the change of one raw row, made as a page of one."""
     [change] = make([row])
     return change
+
+
+def _converted(column, dialect, kind: str, raw):
+    """Return the wire value of one raw value of ``column``, converted as a page of one."""
+    convert = wire.column_converter(column.name, column, dialect, kind)
+    return raw if convert is None else convert([raw])[0]

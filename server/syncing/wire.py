@@ -49,32 +49,6 @@ def _sqlite_uuid(fallback):
     return convert
 
 
-def _is_stored_time(v) -> bool:
-    # SQLAlchemy stores a UTCDateTime on SQLite as naive UTC text with six decimals.
-    return type(v) is str and len(v) == 26 and v[10] == " " and v[19] == "."
-
-
-def _stored_time(v: str) -> str:
-    # isoformat() leaves out a zero fraction.
-    if v.endswith("000000"):
-        return f"{v[:10]}T{v[11:19]}+00:00"
-    return f"{v[:10]}T{v[11:]}+00:00"
-
-
-def _sqlite_datetime(fallback):
-    def convert(value):
-        return _stored_time(value) if _is_stored_time(value) else fallback(value)
-
-    return convert
-
-
-def _sqlite_date(fallback):
-    def convert(value):
-        return value if type(value) is str and len(value) == 10 else fallback(value)
-
-    return convert
-
-
 def _pg_datetime(value):
     return value.astimezone(UTC).isoformat()
 
@@ -87,26 +61,6 @@ def _pg_uuid(value):
     return str(value) if type(value) is uuid.UUID else str(uuid.UUID(str(value)))
 
 
-def converter(column, dialect, kind: str):
-    """Return the function from a raw value of ``column`` to its wire value, or None (as is)."""
-    fallback = _processed(column, dialect, kind)
-    sqlite = dialect.name == "sqlite"
-    kind_of = type(column.type)
-    if isinstance(column.type, UTCDateTime):
-        return _sqlite_datetime(fallback) if sqlite else _pg_datetime
-    if kind_of is Uuid:
-        return _sqlite_uuid(fallback) if sqlite else _pg_uuid
-    if kind_of is Date:
-        return _sqlite_date(fallback) if sqlite else _iso
-    if isinstance(column.type, Boolean):
-        return bool
-    if isinstance(column.type, String) and kind == "text":
-        return None
-    if kind == "int" and column.type.python_type is int:
-        return None
-    return fallback
-
-
 # ---- a page's column at a time -----------------------------------------------------------
 # Each returns ``convert(values) -> list`` over one column of a page (None stays None). The
 # common stored forms are converted inside the comprehension: a call per value was most of
@@ -114,6 +68,8 @@ def converter(column, dialect, kind: str):
 
 
 def _column_sqlite_time(convert):
+    # SQLAlchemy stores a UTCDateTime on SQLite as naive UTC text with six decimals;
+    # isoformat() leaves out a zero fraction.
     def column(values):
         return [
             None
@@ -174,19 +130,36 @@ def _column_each(convert):
     return column
 
 
+def _column_sqlite_date(convert):
+    def column(values):
+        return [
+            None if v is None else v if type(v) is str and len(v) == 10 else convert(v)
+            for v in values
+        ]
+
+    return column
+
+
 def column_converter(name: str, column, dialect, kind: str):
     """Return ``convert(values) -> list`` for one column of a page, or None (as is)."""
-    convert = converter(column, dialect, kind)
-    if convert is None:
-        return None
+    fallback = _processed(column, dialect, kind)
     sqlite = dialect.name == "sqlite"
-    if sqlite and isinstance(column.type, UTCDateTime):
-        return _column_sqlite_time(convert)
-    if sqlite and type(column.type) is Uuid:
-        return _column_sqlite_id(convert) if name == "id" else _column_memo(convert)
-    if convert is bool:
+    type_ = column.type
+    if isinstance(type_, UTCDateTime):
+        return _column_sqlite_time(fallback) if sqlite else _column_each(_pg_datetime)
+    if type(type_) is Uuid and not sqlite:
+        return _column_each(_pg_uuid)
+    if type(type_) is Uuid:
+        return _column_sqlite_id(fallback) if name == "id" else _column_memo(_sqlite_uuid(fallback))
+    if type(type_) is Date:
+        return _column_sqlite_date(fallback) if sqlite else _column_each(_iso)
+    if isinstance(type_, Boolean):
         return _column_bool
-    return _column_each(convert)
+    if isinstance(type_, String) and kind == "text":
+        return None
+    if kind == "int" and type_.python_type is int:
+        return None
+    return _column_each(fallback)
 
 
 _MAKERS: dict = {}
