@@ -97,3 +97,22 @@ def test_the_serializers_are_closures_not_generated_source(dialect):
         assert make([]) == []
     assert "exec(" not in inspect.getsource(wire)
     assert "compile(" not in inspect.getsource(wire)
+
+
+@pytest.mark.db
+def test_a_schema_with_more_than_the_record_dumps_as_marshmallow_does(world):
+    from server.findings.schemas import InboxFindingSchema
+
+    findings = [m for k, m in _live(world) if k == "finding"]
+    summaries = [
+        {name: getattr(f, name) for name in FindingSchema().fields} | {"waiting_hours": 1.5}
+        for f in findings
+    ]
+    expected = Schema.dump(InboxFindingSchema(many=True), summaries)
+    assert InboxFindingSchema(many=True).dump(iter(summaries)) == expected
+    assert expected[0]["waiting_hours"] == 1.5
+    # Given something other than a model, a record's own schema dumps as marshmallow does.
+    plain = [dict(s) for s in summaries]
+    assert FindingSchema(many=True).dump(iter(plain)) == Schema.dump(
+        FindingSchema(many=True), plain
+    )

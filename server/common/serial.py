@@ -159,9 +159,9 @@ class RecordAnswerSchema(Schema):
         many = self.many if many is None else many
         model = self.model
         if many:
-            items = list(obj)
-            if all(type(item) is model for item in items):
-                return [answer(item) for item in items]
+            obj = list(obj)
+            if all(type(item) is model for item in obj):
+                return [answer(item) for item in obj]
         elif type(obj) is model:
             return answer(obj)
         return super().dump(obj, many=many)
@@ -169,7 +169,9 @@ class RecordAnswerSchema(Schema):
 
 @functools.cache
 def _answer(schema_cls: type, names: tuple[str, ...]) -> Callable | None:
-    """Return the serializer's answer for these fields, or None when the record lacks one."""
+    """Return the serializer's answer for these fields, or None when the record lacks one
+    (or a field is renamed or read from another attribute)."""
     made = serializer(schema_cls.entity_type, schema_cls.model)
     own = set(POLICIES[schema_cls.entity_type]) | {"deleted"}
-    return made.answer(names) if set(names) <= own else None
+    renamed = any(f.data_key or f.attribute for f in schema_cls().fields.values())
+    return made.answer(names) if set(names) <= own and not renamed else None
