@@ -144,3 +144,14 @@ def test_repeat_groups_of_two_services_are_kept_apart_in_key_order(world):
 def test_dump_keeps_none_and_leaves_out_missing_keys(world):
     board = {"as_of": date(2026, 3, 16), "services": [], "totals": {"open": 1}}
     assert dumper(DashboardSchema)(board) == DashboardSchema().dump(board)
+
+
+def test_the_plain_dumper_reads_only_what_a_schema_declares():
+    """No marshmallow internals: a warning's reshaping is the schema's declared ``prepare``."""
+    import inspect
+
+    from server.oversight import plain
+    from server.oversight.schemas import EarlyWarningSchema, warning_answer
+
+    assert "_hooks" not in inspect.getsource(plain)
+    assert EarlyWarningSchema.prepare is warning_answer

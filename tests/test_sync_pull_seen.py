@@ -7,7 +7,7 @@ import pytest
 
 from server.extensions import db
 from server.syncing.models import Device
-from server.syncing.pull import SEEN_EVERY
+from server.syncing.pull_device import SEEN_EVERY
 
 pytestmark = pytest.mark.db
 

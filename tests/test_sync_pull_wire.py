@@ -13,91 +13,12 @@ from server.audit.services import Actor
 from server.common.types import clock_at, utcnow
 from server.extensions import db
 from server.findings.models import Finding, Walkaround
-from server.findings.services import record_finding, record_walkaround
-from server.framework.models import QualityStatement
+from server.findings.services import record_finding
 from server.log import services as log
 from server.log.models import EvidenceRef, LogEntry, Note
 from server.syncing import pull as pulling
 from server.syncing import records, wire
-from server.syncing.writes import delete_record
-
-
-def _records(world):
-    """One record of every synced type, with a tombstone and odd times; return the models."""
-    manager = world.users["registered_manager"]
-    actor = Actor(manager, "sync", "device-1")
-    walk = record_walkaround(
-        actor,
-        world.home,
-        {
-            "kind": "walkaround",
-            "areas": ["Lounge", "Garden"],
-            "notes": "Evening round",
-            "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
-            "ended_at": datetime(2026, 11, 27, 18, 40, 5, 120, tzinfo=UTC),
-        },
-    )
-    finding = record_finding(
-        actor,
-        world.home,
-        {
-            "kind": "walkaround_issue",
-            "area": "Lounge",
-            "source": "walkaround",
-            "description": "Call bell out of reach — résident's room",
-            "risk": "high",
-            "follow_up_needed": True,
-            "walkaround_id": walk.id,
-            "people_involved": "R-1042",
-            "recorded_at": datetime(2026, 11, 27, 18, 5, tzinfo=UTC),
-        },
-    )
-    plain = record_finding(
-        actor,
-        world.home,
-        {
-            "kind": "positive_practice",
-            "area": "Lounge",
-            "description": "Kind words",
-            "recorded_at": datetime(2026, 11, 27, 18, 6, 0, 999999, tzinfo=UTC),
-        },
-    )
-    gone = record_finding(
-        actor,
-        world.home,
-        {"kind": "positive_practice", "area": "Lounge", "description": "Sent twice"},
-    )
-    statements = db.session.scalars(db.select(QualityStatement.id).limit(2)).all()
-    entry = log.create_draft(
-        actor,
-        world.home,
-        concern="Call bells out of reach",
-        source="walkaround",
-        risk="high",
-        owner_id=manager.id,
-        due_date=date(2026, 12, 4),
-        statement_ids=statements,
-    )
-    note = log.add_note(actor, entry, "Spoke to the night team")
-    evidence = log.add_evidence(
-        actor,
-        entry,
-        type="audit",
-        location="Call bell audit",
-        evidence_date=date(2026, 11, 20),
-        checked_by=manager.id,
-    )
-    delete_record(actor, "finding", gone)
-    db.session.commit()
-    return [
-        ("walkaround", walk),
-        ("finding", finding),
-        ("finding", plain),
-        ("finding", gone),
-        ("log_entry", entry),
-        ("note", note),
-        ("evidence", evidence),
-    ]
+from tests.support.records import every_record_type
 
 
 def _expected(kind: str, model) -> dict:
@@ -114,7 +35,7 @@ def _expected(kind: str, model) -> dict:
 
 @pytest.mark.db
 def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
-    made = _records(world)
+    made = every_record_type(world)
     db.session.expire_all()
     dialect = db.engine.dialect
     for kind, model in made:
@@ -122,7 +43,7 @@ def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
         row = db.session.execute(
             db.select(*wire.raw_columns(table.c)).where(table.c.id == model.id)
         ).one()
-        change = wire.change_maker(kind, table, dialect)(row)
+        change = _one(wire.page_maker(kind, table, dialect), row)
         if kind == "log_entry":
             assert change["record"]["statements"] == []
             change["record"]["statements"] = sorted(s.id for s in model.statements)
@@ -132,7 +53,7 @@ def test_a_raw_row_makes_the_change_plain_gives_for_every_record_type(world):
 
 @pytest.mark.db
 def test_a_pull_sends_every_record_as_plain_does_and_the_route_the_same_json(world, login):
-    made = _records(world)
+    made = every_record_type(world)
     db.session.expire_all()
     manager = world.users["registered_manager"]
     body = pulling.pull(manager, 0, 100)
@@ -195,8 +116,7 @@ U = uuid.UUID("8a9e6c8e-3b1f-4c2d-9a7b-0c1d2e3f4a5b")
 )
 def test_every_stored_form_on_sqlite_converts_as_sqlalchemy_reads_it(column, raw, wire_value):
     kind = _kind(column)
-    convert = wire.converter(column, SQLITE, kind)
-    got = raw if convert is None else convert(raw)
+    got = _converted(column, SQLITE, kind, raw)
     assert got == wire_value
     assert got == records.to_wire(_processed(column, SQLITE, raw), kind)
 
@@ -225,8 +145,7 @@ def test_every_stored_form_on_sqlite_converts_as_sqlalchemy_reads_it(column, raw
 )
 def test_every_value_psycopg_gives_converts_as_sqlalchemy_reads_it(column, raw, wire_value):
     kind = _kind(column)
-    convert = wire.converter(column, PG, kind)
-    got = raw if convert is None else convert(raw)
+    got = _converted(column, PG, kind, raw)
     assert got == wire_value
     assert got == records.to_wire(_processed(column, PG, raw), kind)
 
@@ -333,20 +252,20 @@ ODD_ROW = {  # every stored form a column may hold, plain and not, in one findin
 def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
     table = Finding.__table__
     row = tuple(ODD_ROW.get(c.name) for c in table.c)
-    change = wire.change_maker("finding", table, dialect)(row)
+    change = _one(wire.page_maker("finding", table, dialect), row)
     rules = pulling.records.POLICIES["finding"]
     for name, value in ODD_ROW.items():
-        convert = wire.converter(table.c[name], dialect, rules[name].kind)
-        expected = value if value is None or convert is None else convert(value)
+        expected = _converted(table.c[name], dialect, rules[name].kind, value)
         assert change["record"][name] == expected, name
     assert change["id"] == str(U) and change["change_seq"] == 41 and change["version"] == 3
-    gone = wire.change_maker("finding", table, dialect)(
+    gone = _one(
+        wire.page_maker("finding", table, dialect),
         tuple(
             ODD_ROW.get(c.name, "2026-11-28 09:00:00.000000")
             if c.name != "deleted_at"
             else "2026-11-28 09:00:00.000000"
             for c in table.c
-        )
+        ),
     )
     assert gone == {
         "entity_type": "finding",
@@ -356,3 +275,15 @@ def test_the_compiled_maker_converts_each_field_as_its_converter_does(dialect):
         "deleted": True,
         "record": None,
     }
+
+
+def _one(make, row) -> dict:
+    """Return the change of one raw row, made as a page of one."""
+    [change] = make([row])
+    return change
+
+
+def _converted(column, dialect, kind: str, raw):
+    """Return the wire value of one raw value of ``column``, converted as a page of one."""
+    convert = wire.column_converter(column.name, column, dialect, kind)
+    return raw if convert is None else convert([raw])[0]

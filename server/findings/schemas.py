@@ -5,6 +5,8 @@ from marshmallow import RAISE, Schema, fields, validate
 from server.api.schemas import PageArgs
 from server.common import vocab
 from server.common.fields import SaneDateTime
+from server.common.serial import RecordAnswerSchema
+from server.findings.models import Finding
 from server.providers.schemas import Object, text
 
 
@@ -88,7 +90,11 @@ class FindingUpdateSchema(FindingRecordSchema):
         super().__init__(**options)
 
 
-class FindingSchema(Schema):
+class FindingSchema(RecordAnswerSchema):
+    """A finding as the API answers it: made by the finding's record serializer."""
+
+    entity_type, model = "finding", Finding
+
     id = fields.UUID()
     service_id = fields.UUID()
     walkaround_id = fields.UUID(allow_none=True)

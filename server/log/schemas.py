@@ -6,8 +6,10 @@ from marshmallow.utils import missing
 from server.api.schemas import PageArgs
 from server.common import dates, vocab
 from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
+from server.common.serial import RecordAnswerSchema
 from server.log.listing import SORTS
 from server.log.machine import ACTIONS
+from server.log.models import EvidenceRef, Note
 from server.log.signals import SIGNALS
 
 SHORT, LONG = 300, 4000
@@ -86,7 +88,11 @@ class TransitionsField(fields.List):
         return for_entry(obj)
 
 
-class EntryEvidenceSchema(Schema):
+class EntryEvidenceSchema(RecordAnswerSchema):
+    """Evidence as the API answers it: made by its record serializer."""
+
+    entity_type, model = "evidence", EvidenceRef
+
     id = fields.UUID()
     entry_id = fields.UUID()
     type = fields.String()
@@ -108,7 +114,11 @@ class CarryForwardSchema(Schema):
     created_at = fields.DateTime()
 
 
-class EntryNoteSchema(Schema):
+class EntryNoteSchema(RecordAnswerSchema):
+    """A note as the API answers it: made by its record serializer."""
+
+    entity_type, model = "note", Note
+
     id = fields.UUID()
     entry_id = fields.UUID()
     body = fields.String()

@@ -4,7 +4,8 @@ The early warnings name ten thousand records and the dashboard carries every mea
 weekly series: marshmallow's per-field machinery cost a sixth of each answer. ``dumper``
 reads a schema's declared fields once and returns a function giving the same JSON value
 as ``schema.dump`` (tests/test_oversight_fast.py holds the two equal); the schema stays the
-OpenAPI document's description of the answer.
+OpenAPI document's description of the answer. A schema whose objects need reshaping first
+names the function as its ``prepare`` attribute (a warning's records as objects).
 """
 
 import functools
@@ -28,9 +29,7 @@ def json_response(body) -> Response:
 def dumper(schema_cls: type[Schema]) -> Callable[[Any], dict]:
     """Return a function dumping one object as ``schema_cls().dump`` would."""
     schema = schema_cls()
-    hooks = [
-        getattr(schema, name) for name, many, _ in schema_cls._hooks.get("pre_dump", []) if not many
-    ]
+    prepare = getattr(schema_cls, "prepare", None)
     # A Function field reads the whole object: its attribute is None.
     parts = [
         (field.data_key or name, None, field.serialize_func)
@@ -40,8 +39,8 @@ def dumper(schema_cls: type[Schema]) -> Callable[[Any], dict]:
     ]
 
     def dump(obj) -> dict:
-        for hook in hooks:
-            obj = hook(obj, many=False)
+        if prepare is not None:
+            obj = prepare(obj)
         get = (
             obj.get if isinstance(obj, dict) else (lambda key, default: getattr(obj, key, default))
         )

@@ -32,6 +32,7 @@ from server.providers.models import Service
 from server.syncing import pull as pulling
 from server.syncing import rules
 from server.syncing.models import Device, SyncConflict
+from server.syncing.pull_device import note_pull, pulling_device
 from server.syncing.schemas import PushSchema
 from server.syncing.store import SqlStore
 
@@ -89,7 +90,7 @@ def bound_device(user, device_id, touch: bool = True) -> Device:
     """Return the device binding for this session user, or refuse with a clear code.
 
     ``touch`` records the moment as the device's last sync; a pull passes False and calls
-    server.syncing.pull.note_pull() once its reading is done, so that a read never has to
+    server.syncing.pull_device.note_pull() once its reading is done, so that a read never has to
     become a write.
     """
     device = db.session.get(Device, as_uuid(device_id, "device"))
@@ -192,7 +193,7 @@ def _no_collection() -> Iterator[None]:
 def pull(user, device_id, cursor: int, limit: int) -> dict:
     """One page of changes after ``cursor`` for this user's tablet, with the last change
     the server acknowledged from it; the pull is recorded as the tablet's last sync."""
-    device = pulling.pulling_device(user, device_id)
+    device = pulling_device(user, device_id)
     if device is None:
         # Refused (or bound meanwhile) in bound_device's own words.
         device = bound_device(user, device_id, touch=False)
@@ -207,7 +208,7 @@ def pull(user, device_id, cursor: int, limit: int) -> dict:
         )
     body = pulling.pull(user, cursor, limit, high=high)
     body["last_acknowledged"] = acknowledged(device)
-    pulling.note_pull(device)
+    note_pull(device)
     return body
 
 

@@ -1,0 +1,177 @@
+"""One serializer per synced record type: the record as devices and the API see it, and back.
+
+A ``Serializer`` is built once from a model and the field policy table
+(``sync.policies.POLICIES``): every field travels in its JSON kind. It gives the record from
+a model (``record``: REST answers, the sync store, the merge), from a plain mapping of column
+values (``row``: the write path without the ORM), and the Python values of pushed fields
+(``python``). A pull makes the same record from raw driver rows (server.syncing.wire, from
+the same table and policies). A REST answer is ``record`` cut to the documented schema's
+fields: a schema declared as a ``RecordAnswerSchema`` documents the answer, and its dump
+is the serializer's. tests/test_record_serializers.py holds every form equal to the
+others and to marshmallow's dump of the schema, for every record type on both databases.
+"""
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from operator import attrgetter, itemgetter
+from typing import ClassVar
+
+from marshmallow import Schema
+
+from sync.policies import POLICIES
+
+
+def to_wire(value, kind: str):
+    """Return ``value`` in its JSON kind (sync.policies.KINDS)."""
+    if value is None:
+        return None
+    convert = _OUT.get(kind)
+    return value if convert is None else convert(value)
+
+
+def from_wire(value, kind: str):
+    """Return the Python value of a JSON value of ``kind`` (already checked by sync.validate)."""
+    if value is None:
+        return None
+    convert = _IN.get(kind)
+    return value if convert is None else convert(value)
+
+
+def _iso(value) -> str:
+    return value.isoformat()
+
+
+@functools.lru_cache(maxsize=1024)
+def _uuid_from_text(value: str) -> uuid.UUID:
+    # Cached: a pushed batch names the same service (or walkaround) again and again.
+    return uuid.UUID(value)
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else _uuid_from_text(str(value))
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _datetime(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+# kind -> conversion of a value that is not None; a kind not named travels as it is.
+_OUT = {"uuid": str, "date": _iso, "datetime": _iso, "list": list}
+_IN = {"uuid": _uuid, "date": _date, "datetime": _datetime}
+
+
+def _plain_maker(entity_type: str, getter: Callable) -> Callable:
+    """Return ``plain(source, statements)`` reading each field with ``getter(name)``."""
+    plan = tuple(
+        (name, getter(name), _OUT.get(rule.kind))
+        for name, rule in POLICIES[entity_type].items()
+        if name != "statements"
+    )
+    has_statements = "statements" in POLICIES[entity_type]
+    is_deleted = getter("deleted_at")
+
+    def plain(source, statements=()) -> dict:
+        out = {}
+        for name, get, convert in plan:
+            value = get(source)
+            out[name] = value if value is None or convert is None else convert(value)
+        if has_statements:
+            out["statements"] = sorted(statements)
+        out["deleted"] = is_deleted(source) is not None
+        return out
+
+    return plain
+
+
+@dataclass(frozen=True)
+class Serializer:
+    """The wire form of one record type; see the module's docstring."""
+
+    entity_type: str
+    model: type
+    of_model: Callable
+    row: Callable[..., dict]
+    python_plan: dict
+
+    @property
+    def table(self):
+        return self.model.__table__
+
+    def record(self, model) -> dict:
+        """Return the record as a pull sends it, from its model."""
+        if "statements" in POLICIES[self.entity_type]:
+            return self.of_model(model, [s.id for s in model.statements])
+        return self.of_model(model)
+
+    def python(self, fields: dict) -> dict:
+        """Return pushed field values (JSON kinds, checked) as Python values."""
+        plan = self.python_plan
+        return {
+            name: value if value is None or (c := plan[name]) is None else c(value)
+            for name, value in fields.items()
+        }
+
+    def answer(self, names: tuple[str, ...]) -> Callable[[object], dict]:
+        """Return the REST answer of a model: ``record`` cut to ``names`` (a schema's fields)."""
+        record = self.record
+
+        def answer(model) -> dict:
+            plain = record(model)
+            return {name: plain[name] for name in names}
+
+        return answer
+
+
+@functools.cache
+def serializer(entity_type: str, model: type) -> Serializer:
+    """Return the serializer of ``entity_type``, whose records are ``model`` rows."""
+    rules = POLICIES[entity_type]
+    return Serializer(
+        entity_type=entity_type,
+        model=model,
+        of_model=_plain_maker(entity_type, attrgetter),
+        row=_plain_maker(entity_type, itemgetter),
+        python_plan={name: _IN.get(rule.kind) for name, rule in rules.items()},
+    )
+
+
+class RecordAnswerSchema(Schema):
+    """A record's REST answer: its fields document it, its record serializer makes it.
+
+    A subclass names ``entity_type`` and ``model``. A schema declaring fields the record does
+    not have (a sum, a nested list) or given anything but a model dumps as marshmallow does.
+    """
+
+    entity_type: ClassVar[str]
+    model: ClassVar[type]
+
+    def dump(self, obj, *, many: bool | None = None):
+        answer = _answer(type(self), tuple(self.fields))
+        if answer is None:
+            return super().dump(obj, many=many)
+        many = self.many if many is None else many
+        model = self.model
+        if many:
+            obj = list(obj)
+            if all(type(item) is model for item in obj):
+                return [answer(item) for item in obj]
+        elif type(obj) is model:
+            return answer(obj)
+        return super().dump(obj, many=many)
+
+
+@functools.cache
+def _answer(schema_cls: type, names: tuple[str, ...]) -> Callable | None:
+    """Return the serializer's answer for these fields, or None when the record lacks one
+    (or a field is renamed or read from another attribute)."""
+    made = serializer(schema_cls.entity_type, schema_cls.model)
+    own = set(POLICIES[schema_cls.entity_type]) | {"deleted"}
+    renamed = any(f.data_key or f.attribute for f in schema_cls().fields.values())
+    return made.answer(names) if set(names) <= own and not renamed else None

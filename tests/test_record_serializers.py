@@ -1,0 +1,118 @@
+"""One serializer per record type (server.syncing.records): built as ordinary functions from
+the models and the field policy table, and its output is what the documented schemas say,
+on the database under test, for every record type."""
+
+import inspect
+
+import pytest
+from marshmallow import Schema
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.common.serial import RecordAnswerSchema
+from server.extensions import db
+from server.findings.schemas import FindingSchema, WalkaroundSchema
+from server.log.schemas import EntryEvidenceSchema, EntryNoteSchema, EntrySchema
+from server.syncing import records, wire
+from sync.policies import POLICIES
+from tests.support.records import every_record_type
+
+# The REST answer's schema of each record type, and what it carries besides the record's
+# own fields (sums, nested records, flags: not the serializer's).
+DOCUMENTED = {
+    "finding": (FindingSchema, set()),
+    "walkaround": (WalkaroundSchema, {"finding_count", "follow_up_count"}),
+    "log_entry": (EntrySchema, {"statement_ids", "evidence", "carry_forwards", "flags"}),
+    "note": (EntryNoteSchema, set()),
+    "evidence": (EntryEvidenceSchema, set()),
+}
+
+
+def _live(world):
+    made = every_record_type(world)
+    db.session.expire_all()
+    return [(kind, model) for kind, model in made if model.deleted_at is None]
+
+
+@pytest.mark.db
+def test_the_serializer_gives_every_documented_field_as_the_schema_dumps_it(world):
+    made = _live(world)
+    assert {kind for kind, _ in made} == set(DOCUMENTED)
+    for kind, model in made:
+        schema, extra = DOCUMENTED[kind]
+        dumped = Schema.dump(schema(), model)  # marshmallow's own dump of the schema
+        record = records.SERIALIZERS[kind].record(model)
+        own = set(dumped) - extra
+        assert own <= set(record), (kind, own - set(record))
+        assert {name: record[name] for name in own} == {name: dumped[name] for name in own}, kind
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("kind", ["finding", "note", "evidence"])
+def test_a_rest_answer_is_made_by_the_serializer_as_marshmallow_would(world, kind, monkeypatch):
+    schema, _extra = DOCUMENTED[kind]
+    models = [m for k, m in _live(world) if k == kind]
+    assert models and issubclass(schema, RecordAnswerSchema)
+    made = records.SERIALIZERS[kind]
+    for model in models:
+        expected = Schema.dump(schema(), model)
+        assert schema().dump(model) == expected
+        assert schema(many=True).dump([model, model]) == [expected, expected]
+        assert schema().dump(model) == {name: made.record(model)[name] for name in expected}
+    # The answer is the serializer's, not marshmallow's.
+    monkeypatch.setattr(Schema, "dump", lambda *a, **k: pytest.fail("marshmallow dumped"))
+    assert schema().dump(models[0]) == {
+        name: made.record(models[0])[name] for name in schema().fields
+    }
+
+
+@pytest.mark.db
+def test_every_form_of_a_record_is_the_same_record(world):
+    """From the model, from a plain row, from a raw pull row; and back to the model's values."""
+    dialect = db.engine.dialect
+    for kind, model in _live(world):
+        serializer = records.SERIALIZERS[kind]
+        table = serializer.table
+        expected = serializer.record(model)
+        statements = expected.get("statements", [])
+        row = db.session.execute(db.select(table).where(table.c.id == model.id)).mappings().one()
+        assert serializer.row(row, statements) == expected, kind
+        raw = db.session.execute(
+            db.select(*wire.raw_columns(table.c)).where(table.c.id == model.id)
+        ).one()
+        [change] = wire.page_maker(kind, table, dialect)([raw])
+        if "statements" in expected:
+            change["record"]["statements"] = statements
+        assert change["record"] == expected, kind
+        python = serializer.python({k: v for k, v in expected.items() if k in POLICIES[kind]})
+        for name in POLICIES[kind]:
+            if name != "statements":
+                assert python[name] == getattr(model, name), (kind, name)
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()])
+def test_the_serializers_are_closures_not_generated_source(dialect):
+    for kind, serializer in records.SERIALIZERS.items():
+        make = wire.page_maker(kind, serializer.table, dialect)
+        assert inspect.getsourcefile(make) == inspect.getsourcefile(wire), kind
+        assert make([]) == []
+    assert "exec(" not in inspect.getsource(wire)
+    assert "compile(" not in inspect.getsource(wire)
+
+
+@pytest.mark.db
+def test_a_schema_with_more_than_the_record_dumps_as_marshmallow_does(world):
+    from server.findings.schemas import InboxFindingSchema
+
+    findings = [m for k, m in _live(world) if k == "finding"]
+    summaries = [
+        {name: getattr(f, name) for name in FindingSchema().fields} | {"waiting_hours": 1.5}
+        for f in findings
+    ]
+    expected = Schema.dump(InboxFindingSchema(many=True), summaries)
+    assert InboxFindingSchema(many=True).dump(iter(summaries)) == expected
+    assert expected[0]["waiting_hours"] == 1.5
+    # Given something other than a model, a record's own schema dumps as marshmallow does.
+    plain = [dict(s) for s in summaries]
+    assert FindingSchema(many=True).dump(iter(plain)) == Schema.dump(
+        FindingSchema(many=True), plain
+    )
