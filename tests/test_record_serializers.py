@@ -17,11 +17,14 @@ from sync.policies import POLICIES
 from tests.support.records import every_record_type
 
 # The REST answer's schema of each record type, and what it carries besides the record's
-# own fields (sums, nested records, flags: not the serializer's).
+# own fields (sums, nested records, flags, the person's transitions: not the serializer's).
 DOCUMENTED = {
     "finding": (FindingSchema, set()),
     "walkaround": (WalkaroundSchema, {"finding_count", "follow_up_count"}),
-    "log_entry": (EntrySchema, {"statement_ids", "evidence", "carry_forwards", "flags"}),
+    "log_entry": (
+        EntrySchema,
+        {"statement_ids", "evidence", "carry_forwards", "flags", "transitions"},
+    ),
     "note": (EntryNoteSchema, set()),
     "evidence": (EntryEvidenceSchema, set()),
 }
