@@ -63,15 +63,18 @@ def a_skipped_test_fails_the_run() -> None:
         plugin = ["-p", "no:cacheprovider", "-p", "no_skips", "--rootdir", tmp]
         python = [sys.executable, "-m", "pytest", "-q", *plugin]
         with_skip = run([*python, "test_some.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
+        # The legs of make test run on pytest-xdist workers: a skip there fails the run too.
+        on_workers = run([*python, "-n", "2", "test_some.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
         without = run([*python, "test_fine.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
-    check(with_skip.returncode == 1, "a run with a skip did not fail", with_skip.stdout)
-    check(
-        "no_skips: 1 skipped; make test allows no skipped tests" in with_skip.stdout,
-        "a run with a skip did not say why",
-        with_skip.stdout,
-    )
+    for done in (with_skip, on_workers):
+        check(done.returncode == 1, "a run with a skip did not fail", done.stdout)
+        check(
+            "no_skips: 1 skipped; make test allows no skipped tests" in done.stdout,
+            "a run with a skip did not say why",
+            done.stdout,
+        )
     check(without.returncode == 0, "a run without skips failed", without.stdout)
-    print("check-tooling: a skipped test fails the run")
+    print("check-tooling: a skipped test fails the run, on xdist workers too")
 
 
 def throwaway_postgres_is_removed_when_the_command_fails() -> None:

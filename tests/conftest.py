@@ -12,15 +12,18 @@ import tests.support.hypothesis_profiles  # noqa: F401  (registers and loads the
 from server import create_app
 from server.extensions import db
 from tests.support.people import PASSWORD
+from tests.support.workers import worker_database
 
 KEEP = {"alembic_version", "framework", "quality_statement", "statement_mapping"}
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    """The run's database. Under pytest-xdist each worker has its own: a SQLite file in the
+    worker's temporary folder, or a database of its own on the one PostgreSQL cluster."""
     url = os.environ.get("CARELOOP_TEST_DATABASE_URL")
     if url:
-        return url
+        return worker_database(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "careloop-test.db")
 
 
