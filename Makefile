@@ -19,7 +19,10 @@ LINT_PATHS := $(wildcard server sync seed tests bench scripts)
 PYTEST_WORKERS ?= auto
 PYTEST := env PYTHONPATH=$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH} $(PYTHON) -m pytest -q \
 	-p no:cacheprovider -p no_skips --durations=10
-PYTEST_LEG := $(PYTEST) -n $(PYTEST_WORKERS)
+# loadfile: each test file runs whole on one worker, in order (a module- or class-wide
+# fixture, such as the demo built once, is built once; tests/test_app_fixture.py's pair
+# runs in order).
+PYTEST_LEG := $(PYTEST) -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: help run test install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs test-sqlite \
 	test-postgres test-deployment lint check-tooling bench bench-smoke screenshots screenshots-check \
