@@ -14,9 +14,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LINT_PATHS := $(wildcard server sync seed tests bench scripts)
 # no_skips (scripts/no_skips.py) fails the run on any skipped test; --durations keeps an
-# eye on the 20-minute budget of make test.
+# eye on the 8-minute budget of make test. The legs run on pytest-xdist workers
+# (PYTEST_WORKERS, default one per core): each worker has its own database (tests/conftest.py).
+PYTEST_WORKERS ?= auto
 PYTEST := env PYTHONPATH=$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH} $(PYTHON) -m pytest -q \
 	-p no:cacheprovider -p no_skips --durations=10
+# loadfile: each test file runs whole on one worker, in order (a module- or class-wide
+# fixture, such as the demo built once, is built once; tests/test_app_fixture.py's pair
+# runs in order).
+PYTEST_LEG := $(PYTEST) -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: help run test install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs test-sqlite \
 	test-postgres test-deployment lint check-tooling bench bench-smoke screenshots screenshots-check \
@@ -36,24 +42,23 @@ run: install ## Set up, load demo data when empty, serve on http://127.0.0.1:500
 
 # Every step runs even when one fails, so one run reports every failure: the pytest legs
 # first, then the tooling checks (lint, make and its scripts, the bench at tiny sizes, the
-# screenshots), which are make targets rather than tests.
+# screenshots), which are make targets rather than tests. scripts/run_steps.py runs
+# TEST_JOBS steps side by side (the two legs, then the tooling steps as a lane frees up),
+# prints each step's output whole when it ends, and the time each step took.
 TEST_STEPS := test-sqlite test-postgres test-deployment lint check-tooling bench-smoke \
 	screenshots-check
+TEST_JOBS ?= 2
 test: install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs ## Install what is missing; run the tests on SQLite, the db tests on PostgreSQL, the deployment test, then the tooling checks
-	@failed=""; \
-	for step in $(TEST_STEPS); do \
-		$(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi
+	@$(PYTHON) scripts/run_steps.py --jobs $(TEST_JOBS) $(TEST_STEPS)
 
 # The deployment test and the screenshots have targets of their own (each runs once).
 test-sqlite: install ## Run the suite on SQLite (all but the deployment test and the screenshots)
 	@echo "== Tests on SQLite"
-	$(PYTEST) -m "not deployment and not screenshots"
+	$(PYTEST_LEG) -m "not deployment and not screenshots"
 
 test-postgres: install ensure-postgres ## Run the database-facing tests on a throwaway PostgreSQL cluster
 	@echo "== Database-facing tests (-m db) on PostgreSQL"
-	scripts/with-postgres.sh $(PYTEST) -m db
+	scripts/with-postgres.sh $(PYTEST_LEG) -m db
 
 test-deployment: install ensure-nginx ensure-chromium ## Run the HTTPS deployment test: nginx, gunicorn with two workers, the PWA
 	@echo "== Deployment: nginx + gunicorn over HTTPS"

@@ -2,6 +2,8 @@
 
 - `make` (help) lists the main targets;
 - the no_skips plugin fails a pytest run that skipped a test, and passes one that did not;
+- scripts/run_steps.py (make test's runner) runs every step though one fails, names the
+  failed one and exits 1;
 - scripts/with-postgres.sh gives the command a live cluster, passes on its exit code, and
   stops and removes the cluster even when the command fails.
 
@@ -63,15 +65,30 @@ def a_skipped_test_fails_the_run() -> None:
         plugin = ["-p", "no:cacheprovider", "-p", "no_skips", "--rootdir", tmp]
         python = [sys.executable, "-m", "pytest", "-q", *plugin]
         with_skip = run([*python, "test_some.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
+        # The legs of make test run on pytest-xdist workers: a skip there fails the run too.
+        on_workers = run([*python, "-n", "2", "test_some.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
         without = run([*python, "test_fine.py"], cwd=folder, PYTHONPATH=str(SCRIPTS))
-    check(with_skip.returncode == 1, "a run with a skip did not fail", with_skip.stdout)
-    check(
-        "no_skips: 1 skipped; make test allows no skipped tests" in with_skip.stdout,
-        "a run with a skip did not say why",
-        with_skip.stdout,
-    )
+    for done in (with_skip, on_workers):
+        check(done.returncode == 1, "a run with a skip did not fail", done.stdout)
+        check(
+            "no_skips: 1 skipped; make test allows no skipped tests" in done.stdout,
+            "a run with a skip did not say why",
+            done.stdout,
+        )
     check(without.returncode == 0, "a run without skips failed", without.stdout)
-    print("check-tooling: a skipped test fails the run")
+    print("check-tooling: a skipped test fails the run, on xdist workers too")
+
+
+def the_step_runner_runs_every_step_and_names_the_failed_one() -> None:
+    done = run(
+        [sys.executable, str(SCRIPTS / "run_steps.py"), "--jobs", "2", "no-such-step", "help"]
+    )
+    out = done.stdout + done.stderr
+    check(done.returncode == 1, f"run_steps.py exited {done.returncode}, not 1", out)
+    check("make test: FAILED: no-such-step" in done.stderr, "the failed step is not named", out)
+    check("make test: help passed" in done.stdout, "the other step did not run", out)
+    check("Careloop. Usage: make TARGET" in done.stdout, "a step's output is not shown", out)
+    print("check-tooling: make test's runner runs every step and names the failed one")
 
 
 def throwaway_postgres_is_removed_when_the_command_fails() -> None:
@@ -102,6 +119,7 @@ def throwaway_postgres_is_removed_when_the_command_fails() -> None:
 def main() -> int:
     make_help_lists_the_targets()
     a_skipped_test_fails_the_run()
+    the_step_runner_runs_every_step_and_names_the_failed_one()
     throwaway_postgres_is_removed_when_the_command_fails()
     return 0
 

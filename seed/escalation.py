@@ -9,7 +9,7 @@ findings with a recorded escalation decision in six weeks.
 
 from seed import acts
 from seed.acts import finding_item as item
-from seed.story import A, acts_measure, evidence, keep, move, note, on_days, room
+from seed.story_steps import A, acts_measure, evidence, keep, move, note, on_days, room
 from server.common import dates
 
 

@@ -16,8 +16,11 @@ from datetime import time as clock_time
 from sqlalchemy import insert, text
 
 from seed import texts
+from seed.data.large import AREAS, DOM_AREAS, FIRST_NAMES, LAST_NAMES, MEASURES, PLACES
 from seed.factories import DEFAULT_QUESTION_SETS, DEFAULT_ROUTINES
-from seed.large_rows import TABLES, EntryMaker, FindingMaker
+from seed.large_entries import EntryMaker
+from seed.large_findings import FindingMaker
+from seed.large_rows import TABLES
 from server.accounts.services import hash_password
 from server.common.dates import LONDON, london_today
 from server.common.types import utcnow
@@ -130,10 +133,10 @@ def _people(rng: random.Random, services: int, tablets: int) -> dict:
             {
                 "id": new_id(),
                 "provider_id": provider_id,
-                "name": f"{_PLACES[n % len(_PLACES)]} {'House' if home else 'Home Care'}"
-                f"{'' if n < len(_PLACES) else f' {n // len(_PLACES) + 1}'}",
+                "name": f"{PLACES[n % len(PLACES)]} {'House' if home else 'Home Care'}"
+                f"{'' if n < len(PLACES) else f' {n // len(PLACES) + 1}'}",
                 "kind": "care_home" if home else "domiciliary",
-                "areas": _AREAS if home else _DOM_AREAS,
+                "areas": AREAS if home else DOM_AREAS,
                 "routines": list(DEFAULT_ROUTINES),
                 "question_sets": DEFAULT_QUESTION_SETS,
                 "escalation_criteria": "High-risk findings to the registered manager the same day.",
@@ -153,7 +156,7 @@ def _people(rng: random.Random, services: int, tablets: int) -> dict:
                 "id": uid,
                 "provider_id": provider_id,
                 "email": f"{role.replace('_', '.')}.{n}@{EMAIL_DOMAIN}",
-                "display_name": f"{_FIRST[n % len(_FIRST)]} {_LAST[(n * 7) % len(_LAST)]}",
+                "display_name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[(n * 7) % len(LAST_NAMES)]}",
                 "password_hash": password_hash,
                 "active": True,
                 "session_epoch": 0,
@@ -262,7 +265,7 @@ def _write_measures(new_id, world, today, counts) -> None:
     rows = []
     for service in world["services"]:
         rm = world["staff"][service["id"]]["managers"]["registered_manager"]
-        for name, metric, baseline, target, weeks in _MEASURES:
+        for name, metric, baseline, target, weeks in MEASURES:
             rows.append(
                 {
                     "id": new_id(),
@@ -293,116 +296,3 @@ def _summary(world: dict, counts: dict, seconds: float) -> str:
     ]
     lines += [f"  {name}: {n:,}" for name, n in counts.items()]
     return "\n".join(lines)
-
-
-_MEASURES = [
-    (
-        "90% of follow-up actions completed within timescale",
-        "follow_ups_within_timescale",
-        62.0,
-        90.0,
-        6,
-    ),
-    (
-        "85% positive feedback on leadership visibility",
-        "positive_visibility_feedback",
-        48.0,
-        85.0,
-        8,
-    ),
-    (
-        "100% of high-risk audit findings with a recorded escalation decision",
-        "high_risk_audit_escalation",
-        40.0,
-        100.0,
-        6,
-    ),
-]
-_PLACES = [
-    "Ashdown",
-    "Beech Court",
-    "Cedar Lodge",
-    "Dunmore",
-    "Elm Bank",
-    "Fernhill",
-    "Greyfriars",
-    "Hawthorn",
-    "Ivybridge",
-    "Juniper",
-    "Kingsmead",
-    "Larchwood",
-    "Millbrook",
-    "Northfield",
-    "Oakleigh",
-    "Primrose",
-    "Queensway",
-    "Rowan",
-    "Silverdale",
-    "Thornbury",
-    "Upton",
-    "Valley View",
-    "Willowbank",
-    "Yewtree",
-    "Abbeyfield",
-]
-_AREAS = [
-    "Lounge",
-    "Dining room",
-    "Bedrooms – first floor",
-    "Bedrooms – ground floor",
-    "Bathrooms",
-    "Kitchen",
-    "Medication room",
-    "Office",
-]
-_DOM_AREAS = [
-    "Client homes – north round",
-    "Client homes – south round",
-    "Office",
-    "Rota and call monitoring",
-]
-_FIRST = [
-    "Amira",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Ellie",
-    "Femi",
-    "Grace",
-    "Harry",
-    "Isla",
-    "Jack",
-    "Kasia",
-    "Liam",
-    "Maya",
-    "Noah",
-    "Olu",
-    "Priya",
-    "Rhys",
-    "Sian",
-    "Tom",
-    "Zara",
-]
-_LAST = [
-    "Adams",
-    "Begum",
-    "Clarke",
-    "Davies",
-    "Evans",
-    "Fraser",
-    "Green",
-    "Hughes",
-    "Iqbal",
-    "Jones",
-    "Khan",
-    "Lewis",
-    "Morgan",
-    "Nowak",
-    "Owen",
-    "Patel",
-    "Roberts",
-    "Shaw",
-    "Taylor",
-    "Walsh",
-    "Young",
-]

@@ -12,60 +12,12 @@ and high-risk closures wait for the nominated individual or provider quality lea
 from datetime import timedelta
 
 from seed import acts, texts
+from seed.data.routine import LEADS, SKIP_RM_REVIEWS_AFTER, STAFF, VISIBILITY_QUESTIONS
+from seed.routine_reviews import monthly_review, weekly_review
 from server.common import dates
 from server.common.types import utcnow
 from server.findings.services import dismiss, link
 from server.log.models import LogEntry
-
-# Who does what in each service.
-STAFF = {
-    "ash": {
-        "walkers": ("ash.cw", "ash.senior", "ash.cw2", "ash.cw3"),
-        "rounds": ("ash.deputy", "ash.duty"),
-        "key": "ash.key",
-        "triager": "ash.deputy",
-        "assigner": "ash.duty",
-        "editor": "ash.deputy",
-        "checker": "ash.coord",
-        "rm": "ash.rm",
-        "owners": (
-            "ash.cw",
-            "ash.senior",
-            "ash.cw2",
-            "ash.cw3",
-            "ash.coord",
-            "ash.key",
-            "ash.senior2",
-        ),
-    },
-    "beech": {
-        "walkers": ("beech.cw", "beech.senior"),
-        "rounds": ("beech.deputy", "beech.duty"),
-        "key": "beech.key",
-        "triager": "beech.deputy",
-        "assigner": "beech.duty",
-        "editor": "beech.deputy",
-        "checker": "beech.deputy",
-        "rm": "beech.rm",
-        "owners": ("beech.cw", "beech.senior", "beech.key", "beech.duty"),
-    },
-    "dom": {
-        "walkers": ("dom.senior",),
-        "rounds": ("dom.rm", "dom.coord"),
-        "key": "dom.key",
-        "triager": "dom.rm",
-        "assigner": "dom.rm",
-        "editor": "dom.rm",
-        "checker": "dom.coord",
-        "rm": "dom.rm",
-        "owners": ("dom.cw", "dom.senior", "dom.coord", "dom.key"),
-    },
-}
-LEADS = ("ni", "pql")
-# The home care branch's registered manager has missed the last weekly reviews, so the
-# demo shows a review overdue (DESIGN.md rule 6).
-SKIP_RM_REVIEWS_AFTER = {"dom": -12}
-VISIBILITY_QUESTIONS = ("vis-1", "vis-2", "vis-3")
 
 
 def schedule(sim) -> None:
@@ -424,46 +376,3 @@ def _close(sim, key: str, entry) -> None:
             "sign_off",
             "awaiting_sign_off",
         )
-
-
-def weekly_review(sim, key: str) -> None:
-    """The registered manager's weekly look at what is open, soonest due first."""
-    today = dates.london_today()
-    items = []
-    for entry in acts.open_entries(sim.services[key], 4):
-        if entry.due_date and entry.due_date < today:
-            items.append(
-                (
-                    entry,
-                    "further_action",
-                    "Overdue: complete it this week or carry it forward with a reason.",
-                )
-            )
-        else:
-            items.append((entry, "assurance", "On track; evidence named."))
-    late = any(outcome == "further_action" for _, outcome, _ in items)
-    outcome = "further_action" if late else "assurance"
-    acts.review(
-        sim, key, STAFF[key]["rm"], "rm_weekly", outcome, texts.REVIEW_COMMENTS[outcome], items
-    )
-
-
-def monthly_review(sim, key: str) -> None:
-    """The provider's monthly review: assurance, or a challenge on a late entry."""
-    lead = "pql" if key == "beech" else "ni"
-    items, challenged = [], False
-    for entry in acts.open_entries(sim.services[key], 5):
-        if not challenged and entry.due_date and entry.due_date < dates.london_today():
-            items.append(
-                (
-                    entry,
-                    "challenge",
-                    "Past its date with no carry-forward reason: "
-                    "the owner to explain at the next weekly review.",
-                )
-            )
-            challenged = True
-        else:
-            items.append((entry, "assurance", "Owned, dated and evidenced."))
-    outcome = "challenge" if challenged else "assurance"
-    acts.review(sim, key, lead, "provider_monthly", outcome, texts.REVIEW_COMMENTS[outcome], items)

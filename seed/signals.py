@@ -4,14 +4,14 @@ The routine and the article's examples already produce most of them; these scene
 each one certain, whatever the random draw: repeat findings in one area, a visibility
 round with no follow-up, an overdue entry without interim controls, a high-risk finding
 with no escalation decision, a draft with no owner, a closure on weak evidence. The
-carry-forwards and the family chasing are in seed.story (the hearing aid at Ashdown).
+carry-forwards and the family chasing are in seed.story_hearing_aid (the hearing aid at Ashdown).
 """
 
 from datetime import timedelta
 
 from seed import acts
 from seed.acts import finding_item as item
-from seed.story import keep
+from seed.story_steps import keep
 from server.common import dates
 
 

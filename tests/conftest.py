@@ -11,16 +11,18 @@ from sqlalchemy import text
 import tests.support.hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
 from server import create_app
 from server.extensions import db
+from tests.support.cleaning import empty_tables
 from tests.support.people import PASSWORD
-
-KEEP = {"alembic_version", "framework", "quality_statement", "statement_mapping"}
+from tests.support.workers import worker_database
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    """The run's database. Under pytest-xdist each worker has its own: a SQLite file in the
+    worker's temporary folder, or a database of its own on the one PostgreSQL cluster."""
     url = os.environ.get("CARELOOP_TEST_DATABASE_URL")
     if url:
-        return url
+        return worker_database(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "careloop-test.db")
 
 
@@ -47,15 +49,7 @@ def _migrated(database_url, tmp_path_factory):
 def _clean(app):
     with app.app_context():
         db.session.rollback()
-        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables if t.name != "change_counter")
-            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                if table.name != "change_counter":
-                    db.session.execute(table.delete())
-        db.session.execute(text("UPDATE change_counter SET value = 0"))
+        empty_tables()
         # The 2023 statements are kept (migration 0001 loads them); any other framework
         # version a test or the demo loaded goes, so that each test starts the same.
         db.session.execute(text("DELETE FROM statement_mapping"))

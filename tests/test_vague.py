@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.log.vague import Flag, check, passes
+from server.log.vague import Flag, check
 
 CONCRETE = [
     "Deputy manager audits 10 MAR charts every Friday",
@@ -62,7 +62,6 @@ NO_ACT = [
 @pytest.mark.parametrize("decision", CONCRETE)
 def test_concrete_decisions_pass(decision):
     assert check(decision) == []
-    assert passes(decision)
 
 
 @pytest.mark.parametrize(("decision", "phrase"), VAGUE)
@@ -71,7 +70,6 @@ def test_vague_wording_is_flagged_with_the_words_at_fault(decision, phrase):
     assert phrase in [f.phrase for f in flags]
     flag = next(f for f in flags if f.phrase == phrase)
     assert flag.explanation.startswith(f'"{phrase[0].upper()}{phrase[1:]}"')
-    assert not passes(decision)
 
 
 @pytest.mark.parametrize("decision", NO_ACT)

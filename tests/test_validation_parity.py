@@ -6,176 +6,25 @@ import uuid
 
 import pytest
 
-from server.common.fields import CONTROL_MESSAGE, ONE_LINE_MESSAGE
+from server.common.fields import CONTROL_MESSAGE
 from server.extensions import db
-from server.findings.models import Finding, Walkaround
-from server.log.models import EvidenceRef, LogEntry, Note
+from server.findings.models import Finding
+from tests.support.validation_parity import (
+    CASES,
+    LONG,
+    MODELS,
+    TOO_LONG,
+    entry_body,
+    existing_record,
+    finding_body,
+    sync_device,
+    sync_mutation,
+    sync_push,
+    via_rest,
+    via_sync,
+)
 
 pytestmark = pytest.mark.db
-
-LONG = "x" * 4500
-RANGE = "Must be a date from 2000 to 2099."
-TOO_LONG = "Longer than maximum length 4000."
-ENTRY_TOO_LONG = "Must be between 1 and 4000 characters."
-OPTIONAL_TOO_LONG = "Must be between 0 and 4000 characters."
-MODELS = {
-    "finding": Finding,
-    "walkaround": Walkaround,
-    "log_entry": LogEntry,
-    "note": Note,
-    "evidence": EvidenceRef,
-}
-
-
-def _register(client) -> str:
-    r = client.post(
-        "/api/v1/sync/devices",
-        json={"installation_id": "tablet-parity", "label": "Tablet", "protocol_version": 1},
-    )
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()["device_id"]
-
-
-def _push(client, device: str, mutations: list):
-    return client.post(
-        "/api/v1/sync/push",
-        json={"protocol_version": 1, "device_id": device, "mutations": mutations},
-    )
-
-
-def _mutation(
-    device, user, seq, entity_type, op, changes, entity_id=None, base=None, base_values=None
-) -> dict:
-    return {
-        "mutation_id": f"parity-{seq}",
-        "device_id": device,
-        "seq": seq,
-        "entity_type": entity_type,
-        "entity_id": str(entity_id or uuid.uuid4()),
-        "op": op,
-        "author_id": str(user.id),
-        "base_version": base,
-        "changes": changes,
-        "base_values": base_values or {},
-        "device_time": None,
-        "transition": None,
-    }
-
-
-def _finding(world) -> dict:
-    return {
-        "service_id": str(world.home.id),
-        "kind": "walkaround_issue",
-        "area": "Lounge",
-        "source": "walkaround",
-        "description": "Call bell out of reach",
-        "risk": "medium",
-        "recorded_at": "2026-11-27T09:00:00+00:00",
-    }
-
-
-def _entry(world) -> dict:
-    return {
-        "service_id": str(world.home.id),
-        "concern": "Mats not checked at night",
-        "source": "walkaround",
-    }
-
-
-def _evidence(manager) -> dict:
-    return {
-        "type": "audit",
-        "location": "Night audit folder",
-        "evidence_date": "2026-11-20",
-        "checked_by": str(manager.id),
-    }
-
-
-# (record type, op, field, bad value, the refusal both paths give)
-CASES = [
-    ("finding", "create", "description", LONG, TOO_LONG),
-    ("finding", "create", "description", "Bell\x00 out of reach", CONTROL_MESSAGE),
-    ("finding", "create", "area", "Lounge\tEast", ONE_LINE_MESSAGE),
-    ("finding", "create", "recorded_at", "0001-01-01T00:00:00+00:00", RANGE),
-    ("finding", "create", "recorded_at", "9999-12-31T23:00:00+00:00", RANGE),
-    ("finding", "update", "action_taken", LONG, TOO_LONG),
-    ("finding", "update", "description", "Bell\x1b[31m", CONTROL_MESSAGE),
-    ("walkaround", "create", "notes", LONG, TOO_LONG),
-    ("walkaround", "create", "started_at", "0001-01-01T00:00:00+00:00", RANGE),
-    ("log_entry", "create", "concern", LONG, ENTRY_TOO_LONG),
-    ("log_entry", "update", "interim_controls", LONG, OPTIONAL_TOO_LONG),
-    ("log_entry", "update", "due_date", "0001-01-01", RANGE),
-    ("log_entry", "update", "due_date", "9999-12-31", RANGE),
-    ("log_entry", "update", "decision", "Check\x00 mats", CONTROL_MESSAGE),
-    ("note", "append", "body", LONG, ENTRY_TOO_LONG),
-    ("evidence", "append", "evidence_date", "0001-01-01", RANGE),
-    ("evidence", "append", "location", "Folder\x07", ONE_LINE_MESSAGE),
-]
-
-
-def _existing(client, world, entity_type: str):
-    """Create, through REST, the record an update or append needs: its id and version."""
-    if entity_type == "finding":
-        body = client.post("/api/v1/findings", json=_finding(world)).get_json()
-    else:
-        body = client.post("/api/v1/entries", json=_entry(world)).get_json()
-    return body["id"], body["version"]
-
-
-def _rest(client, world, manager, entity_type, op, field, value, record):
-    if op == "create":
-        base = _finding(world) if entity_type == "finding" else _entry(world)
-        if entity_type == "walkaround":
-            base = {"service_id": str(world.home.id), "areas": ["Lounge"]}
-        path = {"finding": "/findings", "walkaround": "/walkarounds", "log_entry": "/entries"}[
-            entity_type
-        ]
-        return client.post(f"/api/v1{path}", json=base | {field: value})
-    record_id, version = record
-    if entity_type == "finding":
-        return client.patch(
-            f"/api/v1/findings/{record_id}", json={"base_version": version, field: value}
-        )
-    if entity_type == "log_entry":
-        return client.patch(f"/api/v1/entries/{record_id}", json={"version": version, field: value})
-    if entity_type == "note":
-        return client.post(f"/api/v1/entries/{record_id}/notes", json={field: value})
-    return client.post(
-        f"/api/v1/entries/{record_id}/evidence", json=_evidence(manager) | {field: value}
-    )
-
-
-def _sync(client, world, manager, entity_type, op, field, value, record):
-    device = _register(client)
-    if op == "create":
-        changes = {
-            "finding": _finding(world),
-            "log_entry": _entry(world),
-            "walkaround": {"service_id": str(world.home.id), "areas": ["Lounge"]},
-        }[entity_type] | {field: value}
-        mutation = _mutation(device, manager, 1, entity_type, op, changes)
-    elif op == "append":
-        extra = _evidence(manager) if entity_type == "evidence" else {"body": "Checked"}
-        changes = extra | {"entry_id": record[0], field: value}
-        mutation = _mutation(device, manager, 1, entity_type, op, changes)
-    else:
-        current = client.get(
-            f"/api/v1/{'findings' if entity_type == 'finding' else 'entries'}/{record[0]}"
-        ).get_json()
-        mutation = _mutation(
-            device,
-            manager,
-            1,
-            entity_type,
-            op,
-            {field: value},
-            entity_id=record[0],
-            base=record[1],
-            base_values={field: current.get(field)},
-        )
-    r = _push(client, device, [mutation])
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()["results"][0]
 
 
 @pytest.mark.parametrize(
@@ -188,14 +37,14 @@ def test_the_same_bad_value_gets_the_same_refusal_through_rest_and_sync(
 ):
     manager = world.users["registered_manager"]
     login(manager)
-    record = None if op == "create" else _existing(client, world, entity_type)
+    record = None if op == "create" else existing_record(client, world, entity_type)
     before = db.session.scalar(db.select(db.func.count()).select_from(MODELS[entity_type]))
 
-    rest = _rest(client, world, manager, entity_type, op, field, value, record)
+    rest = via_rest(client, world, manager, entity_type, op, field, value, record)
     assert rest.status_code == 422, rest.get_json()
     assert rest.get_json()["error"]["fields"] == {field: why}
 
-    outcome = _sync(client, world, manager, entity_type, op, field, value, record)
+    outcome = via_sync(client, world, manager, entity_type, op, field, value, record)
     assert (outcome["status"], outcome["code"]) == ("rejected", "invalid")
     assert outcome["fields"] == {f"changes.{field}": why}
     db.session.expire_all()
@@ -206,22 +55,22 @@ def test_tabs_and_line_breaks_are_kept_in_long_text_on_both_paths(client, world,
     carer = world.users["senior_carer"]
     login(carer)
     text = "Bell out of reach.\nMoved it.\tChecked again at 21:00."
-    rest = client.post("/api/v1/findings", json=_finding(world) | {"description": text})
+    rest = client.post("/api/v1/findings", json=finding_body(world) | {"description": text})
     assert rest.status_code == 201, rest.get_json()
-    device = _register(client)
-    mutation = _mutation(
-        device, carer, 1, "finding", "create", _finding(world) | {"description": text}
+    device = sync_device(client)
+    mutation = sync_mutation(
+        device, carer, 1, "finding", "create", finding_body(world) | {"description": text}
     )
-    assert _push(client, device, [mutation]).get_json()["results"][0]["status"] == "applied"
+    assert sync_push(client, device, [mutation]).get_json()["results"][0]["status"] == "applied"
     assert [f.description for f in db.session.scalars(db.select(Finding))] == [text, text]
 
 
 def test_a_null_item_is_rejected_alone_and_the_rest_are_applied(client, world, login):
     carer = world.users["senior_carer"]
     login(carer)
-    device = _register(client)
-    good = _mutation(device, carer, 2, "finding", "create", _finding(world))
-    r = _push(client, device, [None, good, 7])
+    device = sync_device(client)
+    good = sync_mutation(device, carer, 2, "finding", "create", finding_body(world))
+    r = sync_push(client, device, [None, good, 7])
     assert r.status_code == 200, r.get_json()
     results = r.get_json()["results"]
     assert [x["status"] for x in results] == ["rejected", "applied", "rejected"]
@@ -251,9 +100,9 @@ def test_a_malformed_envelope_is_400_malformed(client, world, login, body):
 def test_every_refused_field_of_a_record_is_named_changes_field(client, world, login):
     manager = world.users["registered_manager"]
     login(manager)
-    entry_id, version = _existing(client, world, "log_entry")
-    device = _register(client)
-    by_schema = _mutation(
+    entry_id, version = existing_record(client, world, "log_entry")
+    device = sync_device(client)
+    by_schema = sync_mutation(
         device,
         manager,
         1,
@@ -264,7 +113,7 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
         base=version,
         base_values={"risk": "medium"},
     )
-    unknown = _mutation(
+    unknown = sync_mutation(
         device,
         manager,
         2,
@@ -274,7 +123,7 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
         entity_id=entry_id,
         base=version,
     )
-    by_policy = _mutation(
+    by_policy = sync_mutation(
         device,
         manager,
         3,
@@ -285,10 +134,10 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
         base=version,
         base_values={"created_by": None},
     )
-    by_service = _mutation(
-        device, manager, 4, "finding", "create", _finding(world) | {"area": "Car park"}
+    by_service = sync_mutation(
+        device, manager, 4, "finding", "create", finding_body(world) | {"area": "Car park"}
     )
-    walk = _mutation(
+    walk = sync_mutation(
         device,
         manager,
         5,
@@ -296,7 +145,7 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
         "create",
         {"service_id": str(world.home.id), "areas": ["Lounge", "Car park"]},
     )
-    results = _push(client, device, [by_schema, unknown, by_policy, by_service, walk])
+    results = sync_push(client, device, [by_schema, unknown, by_policy, by_service, walk])
     assert [sorted(r["fields"]) for r in results.get_json()["results"]] == [
         ["changes.risk"],
         ["changes.colour"],
@@ -309,12 +158,12 @@ def test_every_refused_field_of_a_record_is_named_changes_field(client, world, l
 def test_a_mutation_id_holding_nul_is_rejected_by_name_and_echoed(client, world, login):
     carer = world.users["senior_carer"]
     login(carer)
-    device = _register(client)
-    bad = _mutation(device, carer, 1, "finding", "create", _finding(world))
+    device = sync_device(client)
+    bad = sync_mutation(device, carer, 1, "finding", "create", finding_body(world))
     bad["mutation_id"] = "m-\x00-1"
-    base_nul = _mutation(device, carer, 2, "finding", "create", _finding(world))
+    base_nul = sync_mutation(device, carer, 2, "finding", "create", finding_body(world))
     base_nul["base_values"] = {"area": "Lou\x00nge"}
-    r = _push(client, device, [bad, base_nul])
+    r = sync_push(client, device, [bad, base_nul])
     assert r.status_code == 200, r.get_json()
     first, second = r.get_json()["results"]
     assert (first["status"], first["mutation_id"]) == ("rejected", "m-\x00-1")
@@ -343,7 +192,7 @@ def test_a_nul_in_a_search_or_filter_is_a_4xx(client, world, login, query):
 
 def test_a_nul_anywhere_in_a_body_is_a_4xx_naming_where(client, world, login):
     login(world.users["registered_manager"])
-    r = client.post("/api/v1/entries", json=_entry(world) | {"statement_ids": ["a\x00"]})
+    r = client.post("/api/v1/entries", json=entry_body(world) | {"statement_ids": ["a\x00"]})
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {"statement_ids.0": CONTROL_MESSAGE}
 
@@ -361,11 +210,11 @@ def test_a_managers_new_value_for_a_conflict_passes_the_same_field_rules(
 ):
     carer, manager = world.users["senior_carer"], world.users["registered_manager"]
     login(carer)
-    device = _register(client)
-    create = _mutation(device, carer, 1, "finding", "create", _finding(world))
+    device = sync_device(client)
+    create = sync_mutation(device, carer, 1, "finding", "create", finding_body(world))
     base = {"description": "Call bell out of reach"}
     edits = [
-        _mutation(
+        sync_mutation(
             device,
             carer,
             seq,
@@ -378,7 +227,7 @@ def test_a_managers_new_value_for_a_conflict_passes_the_same_field_rules(
         )
         for seq, text in ((2, "Moved back"), (3, "Missing"))
     ]
-    outcomes = _push(client, device, [create, *edits]).get_json()["results"]
+    outcomes = sync_push(client, device, [create, *edits]).get_json()["results"]
     assert [o["status"] for o in outcomes] == ["applied", "applied", "conflict"]
     client.post("/api/v1/auth/logout")
     login(manager)
@@ -395,11 +244,11 @@ def test_a_managers_new_value_for_a_conflict_passes_the_same_field_rules(
 def test_the_conflicts_api_names_the_mutation_that_met_the_conflict(client, world, login):
     carer, manager = world.users["senior_carer"], world.users["registered_manager"]
     login(carer)
-    device = _register(client)
-    create = _mutation(device, carer, 1, "finding", "create", _finding(world))
+    device = sync_device(client)
+    create = sync_mutation(device, carer, 1, "finding", "create", finding_body(world))
     base = {"description": "Call bell out of reach"}
     edits = [
-        _mutation(
+        sync_mutation(
             device,
             carer,
             seq,
@@ -412,7 +261,7 @@ def test_the_conflicts_api_names_the_mutation_that_met_the_conflict(client, worl
         )
         for seq, text in ((2, "Moved back"), (3, "Missing"))
     ]
-    _push(client, device, [create, *edits])
+    sync_push(client, device, [create, *edits])
     client.post("/api/v1/auth/logout")
     login(manager)
     listed = client.get(f"/api/v1/conflicts?service_id={world.home.id}").get_json()["items"]

@@ -4,6 +4,15 @@ from datetime import UTC, date, datetime
 
 from server.extensions import db
 from server.log.models import LogEntry
+from server.reviews.models import Review
+
+
+def count_reviews() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(Review))
+
+
+def post(client, **body):
+    return client.post("/api/v1/reviews", json=body)
 
 
 def make_entry(world, service=None, **fields) -> LogEntry:

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import text
-
 from seed import factories
 from server.accounts.services import hash_password
 from server.audit.models import AuditEvent
@@ -29,10 +27,10 @@ from server.syncing.models import Device
 from server.syncing.pull import pull as server_pull
 from server.syncing.store import SqlStore
 from sync.store import Page
+from tests.support.cleaning import empty_tables
 from tests.support.sync_harness import START
 
 NS = uuid.UUID("3c1f0d9e-6a52-4d0b-8f5e-5b2a7c9d1e40")
-KEEP = {"alembic_version", "framework", "quality_statement", "statement_mapping"}
 # Audit actions that are not a record's own writes (see server.syncing.store.NOT_WRITES);
 # notes and evidence become writes of their own records.
 SKIPPED = ("conflict", "resolve_conflict", "carry_forward")
@@ -43,16 +41,7 @@ _password_hash: list[str] = []
 def empty_database() -> None:
     """Remove every row the tests wrote; keep the framework; restart the change counter."""
     db.session.rollback()
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
-    names = [t.name for t in tables if t.name != "change_counter"]
-    if db.engine.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{name}"' for name in names)
-        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            if table.name != "change_counter":
-                db.session.execute(table.delete())
-    db.session.execute(text("UPDATE change_counter SET value = 0"))
+    empty_tables()
     db.session.commit()
     db.session.expunge_all()
 

@@ -1,0 +1,2 @@
+"""Data tables of the demo and the large provider, kept apart from the code that writes
+them."""
