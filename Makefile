@@ -45,7 +45,7 @@ run: install ## Set up, load demo data when empty, serve on http://127.0.0.1:500
 # screenshots), which are make targets rather than tests. scripts/run_steps.py runs
 # TEST_JOBS steps side by side (the two legs, then the tooling steps as a lane frees up),
 # prints each step's output whole when it ends, and the time each step took.
-TEST_STEPS := test-sqlite test-postgres test-deployment lint check-tooling bench-smoke \
+TEST_STEPS := test-sqlite test-postgres test-deployment lint check-layers check-tooling bench-smoke \
 	screenshots-check
 TEST_JOBS ?= 2
 test: install ensure-postgres ensure-chromium ensure-nginx ensure-pdf-libs ## Install what is missing; run the tests on SQLite, the db tests on PostgreSQL, the deployment test, then the tooling checks
