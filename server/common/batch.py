@@ -6,28 +6,35 @@ takes its model's Python-side default (``default=`` on the column), whichever pa
 the row, so a column added with a default is filled the same way by REST and by sync.
 """
 
+import functools
 from collections.abc import Iterable
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from server.common import fast_sql
 
-def _default(column):
-    default = column.default
-    if default is None or not (default.is_scalar or default.is_callable):
-        return None
-    # A callable default is wrapped by SQLAlchemy to take an execution context; ours
-    # (utcnow, uuid4, dict, list) ignore it.
-    return default.arg(None) if default.is_callable else default.arg
+
+@functools.cache
+def _defaults(table: Table) -> tuple[tuple[str, object, bool], ...]:
+    """(column, default, whether it is a callable) of each column with a Python-side one."""
+    out = []
+    for column in table.columns:
+        default = column.default
+        if default is not None and (default.is_scalar or default.is_callable):
+            out.append((column.key, default.arg, default.is_callable))
+    return tuple(out)
 
 
 def complete(table: Table, values: dict) -> dict:
     """Return ``values`` with every column of ``table`` it leaves out that has a Python-side
     default set to that default (columns without one are left out)."""
     row = dict(values)
-    for column in table.columns:
-        if column.key not in row and column.default is not None:
-            row[column.key] = _default(column)
+    for key, default, is_callable in _defaults(table):
+        if key not in row:
+            # A callable default is wrapped by SQLAlchemy to take an execution context;
+            # ours (utcnow, uuid4, dict, list) ignore it.
+            row[key] = default(None) if is_callable else default
     return row
 
 
@@ -51,7 +58,5 @@ def insert_rows(session: Session, table: Table, rows: Iterable[dict]) -> None:
     needs the caller to flush first.
     """
     rows = uniform(list(rows))
-    if not rows:
-        return
-    with session.no_autoflush:  # a flush here would write a record's changes half made
-        session.execute(insert(table), rows)
+    if rows:
+        fast_sql.insert(session, table, rows)

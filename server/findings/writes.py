@@ -55,8 +55,12 @@ REFUSALS = (RuleBroken, Invalid, Forbidden, NotFound)
 """The errors a batch returns for the item it refuses (a moved version stops the batch)."""
 
 _ALL_FIELDS = frozenset(FIELDS)
-_SNAPSHOT = FIELDS + ("question", "triage_state")
 _TABLE = Finding.__table__
+_SNAPSHOT = FIELDS + ("question", "triage_state")
+# The model's defaults of the fields a finding is recorded with (risk, action taken…).
+_FIELD_DEFAULTS = tuple(
+    (key, value) for key, value in complete(_TABLE, {}).items() if key in _ALL_FIELDS
+)
 
 
 def _existing(model, record_id, actor: Actor, service: Service, author_field: str):
@@ -121,25 +125,25 @@ def _refusal(check, *args) -> Exception | None:
 def _new_row(actor: Actor, service: Service, data: dict, id, now) -> dict:
     if not data.keys() <= _ALL_FIELDS:
         refuse_unknown(data, FIELDS)
-    values = complete(_TABLE, {k: v for k, v in data.items() if v is not None})
+    values = {k: v for k, v in data.items() if v is not None}
+    for key, default in _FIELD_DEFAULTS:  # what the checks see of a field left out
+        if key not in values:
+            values[key] = default
     if values.get("source") is None:
         values["source"] = DEFAULT_SOURCE.get(values.get("kind"), "other")
     values.update(check_finding(service, values, _ALL_FIELDS))
     if values.get("recorded_at") is None:
         values["recorded_at"] = now
-    return complete(
-        _TABLE,
-        values
-        | {
-            "id": as_uuid(id) if id else uuid.uuid4(),
-            "service_id": service.id,
-            "recorded_by": actor.user_id,
-            "received_at": now,
-            "triage_state": "new",
-            "version": 1,
-            "deleted_at": None,
-        },
+    values.update(
+        id=as_uuid(id) if id else uuid.uuid4(),
+        service_id=service.id,
+        recorded_by=actor.user_id,
+        received_at=now,
+        triage_state="new",
+        version=1,
+        deleted_at=None,
     )
+    return complete(_TABLE, values)
 
 
 def _insert(made: list[tuple[Actor, dict]], now) -> None:
