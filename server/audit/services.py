@@ -55,10 +55,11 @@ def event_row(
     changes: dict | None = None,
     service_id=None,
     channel: str | None = None,
+    at=None,
 ) -> dict:
     """Return the audit_event row of one change; ``changes`` maps field -> [old, new] (or a
-    payload), made JSON-safe by ``plain``."""
-    return {
+    payload), made JSON-safe by ``plain``. Without ``at``, the model's default (now)."""
+    row = {
         "actor_id": actor.user_id if actor else None,
         "channel": channel or (actor.channel if actor else "system"),
         "device_id": str(actor.device_id) if actor and actor.device_id else None,
@@ -69,6 +70,9 @@ def event_row(
         "service_id": service_id,
         "changes": plain(changes or {}),
     }
+    if at is not None:
+        row["at"] = at
+    return row
 
 
 def record_many(rows: list[dict]) -> None:

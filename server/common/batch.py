@@ -41,6 +41,8 @@ def complete(table: Table, values: dict) -> dict:
 def uniform(rows: list[dict]) -> list[dict]:
     """Give every row the same keys (an executemany binds the first row's): a key some rows
     leave out is None in them."""
+    if not rows or all(row.keys() == rows[0].keys() for row in rows):
+        return rows
     keys: dict[str, None] = {}
     for row in rows:
         keys.update(dict.fromkeys(row))

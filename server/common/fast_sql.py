@@ -1,17 +1,18 @@
-"""Insert many rows of a model's table with the driver's own executemany: the one module
-that sends SQL to the driver itself.
+"""Insert, update and look up many rows of a model's table with the driver's own
+executemany: the one module that sends SQL to the driver itself.
 
 A push writes hundreds of findings, audit events and receipts at once, and SQLAlchemy's
-per-value type processing (``Uuid``, ``UTCDateTime``, ``JSON``) was a third of its work
-(docs/performance.md). Here each column's values are converted once per distinct value, by
-plain functions chosen for the dialect, and the rows go to the driver as tuples, in the
-table's own column order. tests/test_fast_sql.py holds every converter equal to what
+per-value type processing (``Uuid``, ``UTCDateTime``, ``JSON``) was over half the work of a
+push of 500 creates (docs/performance.md). Here each column's values are converted once per
+distinct value, by plain functions chosen for the dialect, and the rows go to the driver as
+tuples, in the table's own column order. tests/test_fast_sql.py holds every converter equal to what
 SQLAlchemy's types would bind, and the columns written equal to the model's, on SQLite and
 PostgreSQL.
 """
 
 import functools
 import json
+import operator
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -137,12 +138,83 @@ def insert(session: Session, table: Table, rows: list[dict]) -> None:
     dialect = connection.dialect
     keys = columns_written(table, rows)
     sql, converters = _statement(table, keys, dialect.name, dialect.paramstyle)
-    plan = [
-        (key, None if convert is None else _remembering(convert))
-        for key, convert in zip(keys, converters, strict=True)
-    ]
-    tuples = [
-        tuple(row[key] if convert is None else convert(row[key]) for key, convert in plan)
-        for row in rows
-    ]
+    convert = [(i, _remembering(c)) for i, c in enumerate(converters) if c is not None]
+    values_of = operator.itemgetter(*keys)
+    tuples = []
+    for row in rows:
+        values = list(values_of(row)) if len(keys) > 1 else [row[keys[0]]]
+        for index, converted in convert:
+            values[index] = converted(values[index])
+        tuples.append(tuple(values))
     connection.exec_driver_sql(sql, tuples)
+
+
+@functools.cache
+def _update_statement(table: Table, keys: tuple[str, ...], dialect: str, paramstyle: str):
+    mark = _MARKS[paramstyle]
+    columns = [table.c[key] for key in keys]
+    sets = ", ".join(
+        f"{c.key} = CAST({mark} AS JSON)"
+        if dialect == "postgresql" and isinstance(c.type, JSON)
+        else f"{c.key} = {mark}"
+        for c in columns
+    )
+    sql = f"UPDATE {table.name} SET {sets} WHERE id = {mark} AND version = {mark}"
+    kinds = [*(c.type for c in columns), table.c.id.type, table.c.version.type]
+    return sql, tuple(converter(kind, dialect) for kind in kinds)
+
+
+def update_versioned(session: Session, table: Table, keys: tuple[str, ...], rows: list) -> int:
+    """Run ``UPDATE table SET keys WHERE id = ? AND version = ?`` for each of ``rows``
+    (tuples: the new values in ``keys`` order, then the id and the version it must still
+    be at) in one executemany; return how many rows it changed in all."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    sql, converters = _update_statement(table, keys, dialect.name, dialect.paramstyle)
+    convert = [(i, _remembering(c)) for i, c in enumerate(converters) if c is not None]
+    tuples = []
+    for row in rows:
+        values = list(row)
+        for index, converted in convert:
+            values[index] = converted(values[index])
+        tuples.append(tuple(values))
+    return connection.exec_driver_sql(sql, tuples).rowcount
+
+
+def select_in(
+    session: Session, table: Table, wanted: tuple[str, ...], where: dict, key: str, values
+) -> list[tuple]:
+    """Return the ``wanted`` columns of ``table``'s rows whose ``key`` is one of ``values``
+    and whose other columns equal ``where``'s, in one SELECT; values come back as the
+    driver gives them (read_value turns one into its Python value)."""
+    values = list(values)
+    if not values:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect
+    mark = _MARKS[dialect.paramstyle]
+    conditions = [f"{name} = {mark}" for name in where]
+    conditions.append(f"{key} IN ({', '.join([mark] * len(values))})")
+    sql = f"SELECT {', '.join(wanted)} FROM {table.name} WHERE {' AND '.join(conditions)}"
+    binds = [_bind(table.c[name].type, dialect.name, value) for name, value in where.items()]
+    convert = converter(table.c[key].type, dialect.name) or _same
+    binds += [convert(value) for value in values]
+    return connection.exec_driver_sql(sql, tuple(binds)).all()
+
+
+def _bind(column_type, dialect: str, value):
+    convert = converter(column_type, dialect)
+    return value if convert is None or value is None else convert(value)
+
+
+def read_value(column_type, value):
+    """Return the Python value of a value of ``column_type`` as the driver gave it."""
+    if value is None:
+        return None
+    if isinstance(column_type, Uuid) and not isinstance(value, uuid.UUID):
+        return uuid.UUID(hex=value)
+    if isinstance(column_type, JSON) and isinstance(value, (str, bytes)):
+        return orjson.loads(value)
+    return value

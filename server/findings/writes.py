@@ -10,7 +10,6 @@ writes nothing; the rest are written.
 
 import uuid
 
-from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,6 +17,7 @@ from server.accounts.permissions import can, require
 from server.audit import services as audit
 from server.audit.services import Actor
 from server.common import changes as numbering
+from server.common import fast_sql
 from server.common.access import as_uuid
 from server.common.batch import complete, insert_rows
 from server.common.types import utcnow
@@ -154,8 +154,9 @@ def _insert(made: list[tuple[Actor, dict]], now) -> None:
     insert_rows(db.session, _TABLE, [row for _, row in made])
     audit.record_many(
         [
-            audit.event_row(actor, "finding", row["id"], "create", snapshot(row), row["service_id"])
-            | {"at": now}
+            audit.event_row(
+                actor, "finding", row["id"], "create", snapshot(row), row["service_id"], at=now
+            )
             for actor, row in made
         ]
     )
@@ -217,21 +218,14 @@ def _update(made: list[tuple]) -> None:
     first, now = numbering.take(db.session(), len(made)), utcnow()
     groups: dict[tuple, list] = {}  # the same columns changed: one executemany
     for seq, (_, finding, changed) in enumerate(made, first):
-        params = {f"new_{name}": new for name, (_, new) in changed.items()}
-        params.update(
-            b_id=finding.id, b_version=finding.version, new_v=finding.version + 1, new_seq=seq
-        )
-        groups.setdefault(tuple(changed), []).append(params)
+        values = [new for _, new in changed.values()]
+        values += [finding.version + 1, seq, finding.id, finding.version]
+        groups.setdefault(tuple(changed), []).append(values)
     for names, rows in groups.items():
-        statement = (
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version"))
-            .values(
-                {name: bindparam(f"new_{name}") for name in names}
-                | {"version": bindparam("new_v"), "change_seq": bindparam("new_seq")}
-            )
+        written = fast_sql.update_versioned(
+            db.session, _TABLE, names + ("version", "change_seq"), rows
         )
-        if db.session.execute(statement, rows).rowcount != len(rows):
+        if written != len(rows):
             raise StaleDataError(f"finding: {len(rows)} rows at their read version expected")
     for seq, (_, finding, changed) in enumerate(made, first):
         for name, (_, new) in changed.items():
@@ -240,8 +234,9 @@ def _update(made: list[tuple]) -> None:
         set_committed_value(finding, "change_seq", seq)
     audit.record_many(
         [
-            audit.event_row(actor, "finding", finding.id, "update", changed, finding.service_id)
-            | {"at": now}
+            audit.event_row(
+                actor, "finding", finding.id, "update", changed, finding.service_id, at=now
+            )
             for actor, finding, changed in made
         ]
     )

@@ -3,6 +3,7 @@ mutation sent again is answered from here and never applied twice."""
 
 import uuid
 
+from server.common import fast_sql
 from server.common.batch import complete, insert_rows
 from server.extensions import db
 from server.syncing.models import Receipt
@@ -11,15 +12,17 @@ from sync import store as port
 
 def read(device_id: str, mutation_ids) -> dict[str, dict]:
     """Return the stored outcomes of those of ``mutation_ids`` seen before, by id."""
-    if not mutation_ids:
-        return {}
-    rows = db.session.execute(
-        db.select(Receipt.mutation_id, Receipt.outcome).where(
-            Receipt.device_id == uuid.UUID(device_id),
-            Receipt.mutation_id.in_(list(mutation_ids)),
-        )
+    table = Receipt.__table__
+    rows = fast_sql.select_in(
+        db.session,
+        table,
+        ("mutation_id", "outcome"),
+        {"device_id": uuid.UUID(device_id)},
+        "mutation_id",
+        mutation_ids,
     )
-    return {mutation_id: dict(outcome) for mutation_id, outcome in rows}
+    outcome = table.c.outcome.type
+    return {mutation_id: dict(fast_sql.read_value(outcome, value)) for mutation_id, value in rows}
 
 
 def keep(receipts: list[port.Receipt]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.audit import services as audit
 from server.audit.models import AuditEvent
 from server.common import changes as numbering
+from server.common import fast_sql
 from server.common.database import lost_to_a_lock
 from server.errors import Conflict as StaleVersion
 from server.extensions import db
@@ -246,9 +247,9 @@ class SqlStore(ChangeWrites):
 
 def present(model, ids) -> set[uuid.UUID]:
     """Return which of ``ids`` are ids of ``model``'s rows, with one SELECT of ids alone."""
-    if not ids:
-        return set()
-    return set(db.session.scalars(db.select(model.id).where(model.id.in_(list(ids)))))
+    table = model.__table__
+    rows = fast_sql.select_in(db.session, table, ("id",), {}, "id", ids)
+    return {fast_sql.read_value(table.c.id.type, value) for (value,) in rows}
 
 
 class _BatchRead:
