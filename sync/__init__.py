@@ -7,12 +7,14 @@ protocol it implements is written down in docs/sync-protocol.md.
 from sync.engine import apply, apply_batch, resolve
 from sync.merge import FieldConflict, MergeResult, merge
 from sync.store import (
+    Change,
     ChangeFeed,
     IdTaken,
     InvalidChange,
     NotFound,
     NotPermitted,
     Page,
+    Receipt,
     Refused,
     RuleRefused,
     StaleWrite,
@@ -21,6 +23,7 @@ from sync.store import (
     TransactionLost,
     WriteContext,
     Writer,
+    write_one,
 )
 from sync.types import (
     Applied,
@@ -50,6 +53,7 @@ __all__ = [
     "Applied",
     "BatchRefused",
     "BatchTooLarge",
+    "Change",
     "ChangeFeed",
     "Conflict",
     "ConflictRecorded",
@@ -65,6 +69,7 @@ __all__ = [
     "Outcome",
     "Page",
     "ProtocolMismatch",
+    "Receipt",
     "Refused",
     "Rejected",
     "RuleRefused",
@@ -84,4 +89,5 @@ __all__ = [
     "resolve",
     "validate",
     "validate_batch",
+    "write_one",
 ]

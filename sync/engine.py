@@ -23,12 +23,15 @@ from sync.planning import plain_writes, read_receipts
 from sync.policies import STATE_FIELDS, field_paths
 from sync.resolution import RESOLUTION_CHOICES, resolve  # noqa: F401 - re-exported
 from sync.store import (
+    Change,
+    Receipt,
     Refused,
     StaleWrite,
     Store,
     SyncActor,
     TransactionLost,
     WriteContext,
+    write_one,
 )
 from sync.types import (
     RECORD,
@@ -53,11 +56,6 @@ MAX_ATTEMPTS = 3
 ID_NAMESPACE = uuid.UUID("6b0c58e4-8f1e-4a57-9a57-2f0d1c3c5a10")
 
 
-CHANGES_PER_MUTATION = 2
-"""Records one mutation usually changes (its record, and a conflict or a note): the batch
-asks the store to expect this many per mutation applied on its own."""
-
-
 def apply(
     store: Store, mutation: Mutation, actor: SyncActor, now: datetime, *, unseen: bool = False
 ) -> Outcome:
@@ -75,7 +73,8 @@ def apply(
             with store.unit():
                 stored = None
                 if not (unseen and attempt == 0):
-                    stored = store.get_receipt(mutation.device_id, mutation.mutation_id)
+                    found = store.receipts(mutation.device_id, [mutation.mutation_id])
+                    stored = found.get(mutation.mutation_id)
                 if stored is not None:
                     return Duplicate(mutation.mutation_id, outcome_from_dict(stored))
                 outcome = _apply_new(store, mutation, ctx)
@@ -106,16 +105,14 @@ def apply_batch(
 
     Items that are already Rejected (by sync.validate) pass through, so outcomes stay in the
     order of the request. The batch's receipts and records are read once, up front; a run
-    of plain creates (or plain updates) in a row goes to the store together
-    (``create_many``, ``update_many``), and only mutations that cannot (transitions, a
-    create of an id that exists, an update that conflicts) take a savepoint each.
+    of plain creates (or plain updates) of one type in a row goes to ``Store.write``
+    together, and only mutations that cannot (transitions, a create of an id that exists,
+    an update that conflicts) take a savepoint each.
     """
     items = list(mutations)
     outcomes: list[Outcome | None] = [m if isinstance(m, Rejected) else None for m in items]
     unseen = read_receipts(store, items, outcomes, actor)
     together = plain_writes(store, items, unseen, actor)
-    one_by_one = sum(1 for i, o in enumerate(outcomes) if o is None and i not in together)
-    store.reserve(one_by_one * CHANGES_PER_MUTATION)
     run: list[int] = []
     for index, mutation in enumerate(items):
         if outcomes[index] is not None:
@@ -156,44 +153,31 @@ def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, o
         return
     mutations = [items[i] for i in run]
     contexts = [WriteContext(actor=actor, now=now, mutation=m) for m in mutations]
-    kind, op = mutations[0].entity_type, mutations[0].op
     plans = [together[i] for i in run]
     try:
         with store.unit():
-            if op == "create":
-                written = store.create_many(
-                    kind,
-                    [
-                        (m.entity_id, result.apply, c)
-                        for m, (result, _), c in zip(mutations, plans, contexts, strict=True)
-                    ],
-                )
-            else:
-                written = store.update_many(
-                    kind,
-                    [
-                        (m.entity_id, result.apply, current["version"], c)
-                        for m, (result, current), c in zip(mutations, plans, contexts, strict=True)
-                    ],
-                )
+            written = store.write(
+                [
+                    Change(
+                        m.op,
+                        m.entity_type,
+                        m.entity_id,
+                        c,
+                        result.apply,
+                        None if current is None else current["version"],
+                    )
+                    for m, (result, current), c in zip(mutations, plans, contexts, strict=True)
+                ]
+            )
             results = [
                 _refused(m, version)
                 if isinstance(version, Refused)
-                # A plain create lands on no record: what _outcome answers, directly.
-                else Applied(
-                    m.mutation_id,
-                    m.entity_type,
-                    m.entity_id,
-                    version,
-                    _written_fields(result, m) if result.write else (),
-                )
-                if current is None
-                else _outcome(result, current, {"version": version}, m, ())
+                else _outcome(result, current, version, m, ())
                 for m, (result, current), version in zip(mutations, plans, written, strict=True)
             ]
-            store.put_receipts(
+            store.keep_receipts(
                 [
-                    (m.device_id, m.mutation_id, m.seq, outcome.to_dict(), c)
+                    Receipt(m.device_id, m.mutation_id, m.seq, outcome.to_dict(), c)
                     for m, outcome, c in zip(mutations, results, contexts, strict=True)
                 ]
             )
@@ -201,7 +185,9 @@ def _bulk_run(store: Store, items, run: list[int], together: dict, actor, now, o
         raise  # not one by one: the whole batch's transaction is gone
     except Exception as error:  # StaleWrite, or a bug: each on its own finds out which
         if not isinstance(error, StaleWrite):
-            log.exception("sync %s run of %d failed; applying one by one", op, len(run))
+            log.exception(
+                "sync %s run of %d failed; applying one by one", mutations[0].op, len(run)
+            )
         for index in run:
             outcomes[index] = _guarded(store, items[index], actor, now, False)
         return
@@ -229,8 +215,8 @@ def derived_id(*parts: Any) -> uuid.UUID:
 
 
 def _receipt(store: Store, mutation: Mutation, outcome: Outcome, ctx: WriteContext) -> None:
-    store.put_receipt(
-        mutation.device_id, mutation.mutation_id, mutation.seq, outcome.to_dict(), ctx
+    store.keep_receipts(
+        [Receipt(mutation.device_id, mutation.mutation_id, mutation.seq, outcome.to_dict(), ctx)]
     )
 
 
@@ -242,35 +228,39 @@ def _apply_new(store: Store, mutation: Mutation, ctx: WriteContext) -> Outcome:
             "A change can only be pushed by its own author; this one names another user.",
             {"author_id": "Must be the signed-in user."},
         )
-    current = store.get(mutation.entity_type, mutation.entity_id)
+    current = store.read(mutation.entity_type, [mutation.entity_id])[mutation.entity_id]
     # Before the merge: a conflict, like a write, is only for whoever may make the change.
     store.authorise(ctx.actor, mutation, current)
     result = merge(mutation.entity_type, current, mutation)
     if result.rejected:
         return result.rejected
-    record = _write(store, result, current, mutation, ctx)
+    version = _write(store, result, current, mutation, ctx)
     conflict_ids = tuple(_keep_conflict(store, c, current, mutation, ctx) for c in result.conflicts)
     if any(c.kind == "transition" for c in result.conflicts):
         _note_unapplied_transition(store, result, mutation, conflict_ids[0], ctx)
-    return _outcome(result, current, record, mutation, conflict_ids)
+    return _outcome(result, current, version, mutation, conflict_ids)
 
 
 def _write(
     store: Store, result: MergeResult, current: dict | None, mutation: Mutation, ctx: WriteContext
-) -> dict | None:
-    kind, entity_id = mutation.entity_type, mutation.entity_id
-    if result.write == "create":
-        return store.create(kind, entity_id, result.apply, ctx)
-    if result.write == "append":
-        return store.append(kind, entity_id, result.apply, ctx)
-    if result.write == "update":
-        return store.update(kind, entity_id, result.apply, current["version"], ctx)
-    if result.write == "transition":
-        step = mutation.transition
-        return store.transition(kind, entity_id, step.action, step.reason, current["version"], ctx)
-    if result.write == "delete":
-        return store.delete(kind, entity_id, current["version"], ctx)
-    return None
+) -> int | None:
+    """Write what the merge decided; return the record's new version (None: no write)."""
+    if not result.write:
+        return None
+    step = mutation.transition if result.write == "transition" else None
+    return write_one(
+        store,
+        Change(
+            result.write,
+            mutation.entity_type,
+            mutation.entity_id,
+            ctx,
+            result.apply if result.write in ("create", "append", "update") else {},
+            None if current is None else current["version"],
+            step.action if step else None,
+            step.reason if step else None,
+        ),
+    )
 
 
 def _written_fields(result: MergeResult, mutation: Mutation) -> tuple[str, ...]:
@@ -284,11 +274,11 @@ def _written_fields(result: MergeResult, mutation: Mutation) -> tuple[str, ...]:
 def _outcome(
     result: MergeResult,
     current: dict | None,
-    record: dict | None,
+    written: int | None,
     mutation: Mutation,
     conflict_ids: tuple[uuid.UUID, ...],
 ) -> Outcome:
-    version = (record or current or {}).get("version")
+    version = written if written is not None else (current or {}).get("version")
     fields = _written_fields(result, mutation) if result.write else ()
     common = {
         "mutation_id": mutation.mutation_id,
@@ -331,7 +321,7 @@ def _keep_conflict(
         mutation_id=mutation.mutation_id,
         service_id=uuid.UUID(service_id) if service_id else None,
     )
-    store.add_conflict(conflict)
+    store.keep_conflict(conflict, ctx)
     return conflict.id
 
 
@@ -351,6 +341,7 @@ def _note_unapplied_transition(
     note_id = derived_id("note", mutation.device_id, mutation.mutation_id)
     try:
         with store.unit():
-            store.append("note", note_id, {"entry_id": str(mutation.entity_id), "body": body}, ctx)
+            fields = {"entry_id": str(mutation.entity_id), "body": body}
+            write_one(store, Change("append", "note", note_id, ctx, fields))
     except Refused:
         log.warning("could not note unapplied transition %s", mutation.mutation_id)

@@ -23,9 +23,11 @@ from sync.memory_rules import (
 )
 from sync.policies import AUTHOR_FIELDS
 from sync.store import (
+    Change,
     InvalidChange,
     NotFound,
     Page,
+    Receipt,
     Refused,
     RuleRefused,
     StaleWrite,
@@ -38,14 +40,11 @@ from sync.types import Conflict
 class MemoryStore:
     """A Store (sync.store.Store) and ChangeFeed held in dicts."""
 
-    BULK_CREATES = ("finding",)
-    BULK_UPDATES = ("finding",)
-
     def __init__(self, access: Access | None = None) -> None:
         self.access = access  # None: everyone may do everything
         self.records: dict[tuple[str, str], dict] = {}
         self.events: list[dict] = []
-        self.receipts: dict[tuple[str, str], dict] = {}
+        self.receipts_kept: dict[tuple[str, str], dict] = {}
         self.conflicts: dict[uuid.UUID, Conflict] = {}
         self.seq = 0
 
@@ -70,27 +69,24 @@ class MemoryStore:
         saved = (
             {key: dict(r) for key, r in self.records.items()},
             list(self.events),
-            dict(self.receipts),
+            dict(self.receipts_kept),
             dict(self.conflicts),
             self.seq,
         )
         try:
             yield
         except BaseException:
-            self.records, self.events, self.receipts, self.conflicts, self.seq = saved
+            self.records, self.events, self.receipts_kept, self.conflicts, self.seq = saved
             raise
 
     # ---- records ----------------------------------------------------------------------
 
-    def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
+    def read(self, entity_type: str, entity_ids) -> dict:
+        return {i: self._copy(entity_type, i) for i in entity_ids}
+
+    def _copy(self, entity_type: str, entity_id) -> dict | None:
         record = self.records.get((entity_type, str(entity_id)))
         return copy.deepcopy(record) if record else None
-
-    def reserve(self, count: int) -> None:
-        """Nothing to reserve: numbers are taken one by one under the GIL."""
-
-    def existing(self, entity_type: str, entity_ids) -> set[uuid.UUID]:
-        return {i for i in entity_ids if (entity_type, str(i)) in self.records}
 
     def authorise(self, actor, mutation, current: dict | None) -> None:
         if self.access is None:
@@ -109,7 +105,35 @@ class MemoryStore:
                 return Writer(event["author_id"], event["device_id"], event["at"])
         return None
 
-    def create(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
+    def write(self, changes: list[Change]) -> list:
+        out = []
+        for change in changes:
+            try:
+                with self.unit():
+                    out.append(self._write(change)["version"])
+            except Refused as error:
+                out.append(error)
+        return out
+
+    def _write(self, change: Change) -> dict:
+        kind, entity_id, ctx = change.entity_type, change.entity_id, change.ctx
+        if change.op == "create":
+            if (kind, str(entity_id)) in self.records:
+                raise StaleWrite(f"{kind} {entity_id} exists")
+            return self._create(kind, entity_id, change.fields, ctx)
+        if change.op == "append":
+            return self._append(kind, entity_id, change.fields, ctx)
+        if change.op == "update":
+            return self._update(kind, entity_id, change.fields, change.version, ctx)
+        if change.op == "transition":
+            return self._transition(
+                kind, entity_id, change.action, change.reason, change.version, ctx
+            )
+        if change.op == "delete":
+            return self._delete(kind, entity_id, change.version, ctx)
+        return self._restore(kind, entity_id, change.version, ctx)
+
+    def _create(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
         self._require(entity_type, fields)
         self._check_values(entity_type, fields)
         record = copy.deepcopy(DEFAULTS[entity_type]) | copy.deepcopy(fields)
@@ -121,49 +145,23 @@ class MemoryStore:
         changes = {k: [None, v] for k, v in record.items() if k not in ("change_seq",)}
         return self._changed(entity_type, record, "create", changes, ctx)
 
-    def create_many(self, entity_type, items) -> list:
-        out = []
-        for entity_id, fields, ctx in items:
-            if (entity_type, str(entity_id)) in self.records:
-                raise StaleWrite(f"{entity_type} {entity_id} exists")
-            try:
-                with self.unit():
-                    out.append(self.create(entity_type, entity_id, fields, ctx)["version"])
-            except Refused as error:
-                out.append(error)
-        return out
-
-    def update_many(self, entity_type, items) -> list:
-        out = []
-        for entity_id, fields, expected_version, ctx in items:
-            try:
-                with self.unit():
-                    if ctx.mutation is not None:
-                        current = self.records.get((entity_type, str(entity_id)))
-                        self.authorise(ctx.actor, ctx.mutation, current)
-                    record = self.update(entity_type, entity_id, fields, expected_version, ctx)
-                    out.append(record["version"])
-            except Refused as error:
-                out.append(error)
-        return out
-
-    def append(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
+    def _append(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
         entry = self.records.get(("log_entry", str(fields.get("entry_id"))))
         if entry is None or entry["deleted"]:
             raise NotFound(
                 "There is no log entry with this id.",
                 {"entry_id": "No live log entry has this id."},
             )
-        return self.create(entity_type, entity_id, fields, ctx)
+        return self._create(entity_type, entity_id, fields, ctx)
 
-    def update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
+    def _update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
         record = self._current(entity_type, entity_id, expected_version)
         self._check_values(entity_type, fields)
         changes = {k: [record.get(k), v] for k, v in fields.items() if record.get(k) != v}
         record.update(copy.deepcopy(fields))
         return self._changed(entity_type, record, "update", changes, ctx, bump=True)
 
-    def transition(self, entity_type, entity_id, action, reason, expected_version, ctx) -> dict:
+    def _transition(self, entity_type, entity_id, action, reason, expected_version, ctx) -> dict:
         record = self._current(entity_type, entity_id, expected_version)
         steps = ENTRY_STEPS if entity_type == "log_entry" else FINDING_STEPS
         state = "status" if entity_type == "log_entry" else "triage_state"
@@ -186,7 +184,7 @@ class MemoryStore:
             record["dismissed_reason"] = reason
         return self._changed(entity_type, record, action, changes, ctx, bump=True)
 
-    def delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
+    def _delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
         record = self._current(entity_type, entity_id, expected_version)
         if entity_type == "log_entry" and record["status"] != "draft":
             # As the log's own delete (server.syncing.writes.require_deletable).
@@ -199,7 +197,7 @@ class MemoryStore:
             entity_type, record, "delete", {"deleted": [False, True]}, ctx, bump=True
         )
 
-    def restore(self, entity_type, entity_id, expected_version, ctx) -> dict:
+    def _restore(self, entity_type, entity_id, expected_version, ctx) -> dict:
         record = self._current(entity_type, entity_id, expected_version)
         record["deleted"], record["deleted_at"] = False, None
         return self._changed(
@@ -208,51 +206,31 @@ class MemoryStore:
 
     # ---- receipts and conflicts -------------------------------------------------------
 
-    def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
-        receipt = self.receipts.get((device_id, mutation_id))
-        return copy.deepcopy(receipt["outcome"]) if receipt else None
-
-    def get_receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
+    def receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
         return {
-            mutation_id: self.get_receipt(device_id, mutation_id)
+            mutation_id: copy.deepcopy(self.receipts_kept[(device_id, mutation_id)]["outcome"])
             for mutation_id in mutation_ids
-            if (device_id, mutation_id) in self.receipts
+            if (device_id, mutation_id) in self.receipts_kept
         }
 
-    def put_receipts(self, receipts) -> None:
+    def keep_receipts(self, receipts: list[Receipt]) -> None:
         for receipt in receipts:
-            self.put_receipt(*receipt)
+            key = (receipt.device_id, receipt.mutation_id)
+            if key in self.receipts_kept:
+                raise StaleWrite(f"receipt {receipt.device_id}/{receipt.mutation_id} exists")
+            self.receipts_kept[key] = {
+                "seq": receipt.seq,
+                "outcome": copy.deepcopy(receipt.outcome),
+                "at": receipt.ctx.now,
+            }
 
-    def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
-        if (device_id, mutation_id) in self.receipts:
-            raise StaleWrite(f"receipt {device_id}/{mutation_id} exists")
-        self.receipts[(device_id, mutation_id)] = {
-            "seq": seq,
-            "outcome": copy.deepcopy(outcome),
-            "at": ctx.now,
-        }
-
-    def add_conflict(self, conflict: Conflict) -> None:
-        self.conflicts[conflict.id] = conflict
-
-    def get_conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
+    def conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
         return self.conflicts.get(conflict_id)
 
-    def list_conflicts(self, *, status=None, entity_type=None, entity_id=None) -> list[Conflict]:
-        return [
-            c
-            for c in self.conflicts.values()
-            if (status is None or c.status == status)
-            and (entity_type is None or c.entity_type == entity_type)
-            and (entity_id is None or c.entity_id == entity_id)
-        ]
-
-    def resolve_conflict(self, conflict_id, resolution, ctx) -> Conflict:
-        resolved = dataclasses.replace(
-            self.conflicts[conflict_id], status="resolved", resolution=copy.deepcopy(resolution)
+    def keep_conflict(self, conflict: Conflict, ctx: WriteContext) -> None:
+        self.conflicts[conflict.id] = dataclasses.replace(
+            conflict, resolution=copy.deepcopy(conflict.resolution)
         )
-        self.conflicts[conflict_id] = resolved
-        return resolved
 
     # ---- pull -------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import operator
 import uuid
 
 from sync.merge import merge
-from sync.store import Store, SyncActor
+from sync.store import Refused, Store, SyncActor
 from sync.types import Duplicate, Mutation, Rejected, outcome_from_dict
 
 _NUMBER = operator.attrgetter("int")
@@ -32,7 +32,7 @@ def read_receipts(store: Store, items: list, outcomes: list, actor: SyncActor) -
     unseen: set[int] = set()
     for device_id, indexes in wanted.items():
         ids = sorted({items[i].mutation_id for i in indexes})
-        stored = store.get_receipts(device_id, ids)
+        stored = store.receipts(device_id, ids)
         first: set[str] = set()
         for index in indexes:
             mutation_id = items[index].mutation_id
@@ -46,22 +46,19 @@ def read_receipts(store: Store, items: list, outcomes: list, actor: SyncActor) -
 
 def plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) -> dict:
     """Return {index: (merge result, current record)} of the writes the store may do
-    together: creates of ids that do not exist, and updates that merge without conflict.
+    together: creates of ids that do not exist, and updates that merge without conflict
+    and that the pushing user may make.
 
-    Such a mutation is seen for the first time, made by its pushing author, of a type the
-    store writes in bulk for its op (BULK_CREATES, BULK_UPDATES), and the only mutation of
-    its record in the batch so far (so the record read up front is the one it lands on).
-    Reading which ids exist also loads every record the batch touches.
+    Such a mutation is seen for the first time, made by its pushing author, and the only
+    mutation of its record in the batch so far (so the record read up front is the one it
+    lands on). The batch's read of every record it touches happens here, outside any unit.
     """
     by_type: dict[str, list[uuid.UUID]] = {}
     for index in unseen:
         mutation = items[index]
         by_type.setdefault(mutation.entity_type, []).append(mutation.entity_id)
     # Sorted by the number: the order UUID's own (Python-level) comparison gives, cheaper.
-    found = {
-        kind: store.existing(kind, sorted(set(ids), key=_NUMBER)) for kind, ids in by_type.items()
-    }
-    bulk = {"create": store.BULK_CREATES, "update": getattr(store, "BULK_UPDATES", ())}
+    found = {kind: store.read(kind, sorted(set(ids), key=_NUMBER)) for kind, ids in by_type.items()}
     author = uuid.UUID(str(actor.user_id))
     together, touched = {}, set()
     for index, mutation in enumerate(items):
@@ -70,21 +67,29 @@ def plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) 
         key = (mutation.entity_type, mutation.entity_id)
         first_touch = key not in touched
         touched.add(key)
-        if (
-            index not in unseen
-            or not first_touch
-            or mutation.author_id != author
-            or mutation.entity_type not in bulk.get(mutation.op, ())
-        ):
+        if index not in unseen or not first_touch or mutation.author_id != author:
             continue
-        exists = mutation.entity_id in found[mutation.entity_type]
-        if mutation.op == "create" and not exists:
+        current = found[mutation.entity_type][mutation.entity_id]
+        if mutation.op == "create" and current is None:
             result = merge(mutation.entity_type, None, mutation)
             if result.write == "create":
                 together[index] = (result, None)
-        elif mutation.op == "update" and exists:
-            current = store.get(mutation.entity_type, mutation.entity_id)
+        elif (
+            mutation.op == "update"
+            and current is not None
+            and _may(store, actor, mutation, current)
+        ):
             result = merge(mutation.entity_type, current, mutation)
             if result.write == "update" and not result.conflicts and not result.rejected:
                 together[index] = (result, current)
     return together
+
+
+def _may(store: Store, actor: SyncActor, mutation: Mutation, current: dict) -> bool:
+    """Whether the store lets ``actor`` make this update; a refusal is the one-by-one
+    path's to report."""
+    try:
+        store.authorise(actor, mutation, current)
+    except Refused:
+        return False
+    return True

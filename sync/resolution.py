@@ -1,12 +1,22 @@
 """A manager's resolution of a kept conflict: the kept value, the other one, or a new one."""
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Any
 
 from sync.merge import unsettable
 from sync.policies import POLICIES
-from sync.store import InvalidChange, NotFound, RuleRefused, Store, SyncActor, WriteContext
+from sync.store import (
+    Change,
+    InvalidChange,
+    NotFound,
+    RuleRefused,
+    Store,
+    SyncActor,
+    WriteContext,
+    write_one,
+)
 from sync.types import Conflict
 from sync.values import canonical
 
@@ -33,7 +43,7 @@ def resolve(
             {"choice": f"Must be one of: {', '.join(RESOLUTION_CHOICES)}."},
         )
     with store.unit():
-        conflict = store.get_conflict(conflict_id)
+        conflict = store.conflict(conflict_id)
         if conflict is None:
             raise NotFound("There is no such conflict.", {"conflict_id": "Unknown conflict."})
         if conflict.status != "open":
@@ -47,7 +57,9 @@ def resolve(
             "by": str(actor.user_id),
             "at": now.isoformat(),
         }
-        return store.resolve_conflict(conflict_id, resolution, ctx)
+        resolved = dataclasses.replace(conflict, status="resolved", resolution=resolution)
+        store.keep_conflict(resolved, ctx)
+        return resolved
 
 
 def _chosen_value(conflict: Conflict, choice: str, value: Any) -> Any:
@@ -69,34 +81,37 @@ def _chosen_value(conflict: Conflict, choice: str, value: Any) -> Any:
 
 def _apply_resolution(store: Store, conflict: Conflict, chosen: Any, ctx: WriteContext) -> None:
     kind, entity_id = conflict.entity_type, conflict.entity_id
-    current = store.get(kind, entity_id)
+    current = store.read(kind, [entity_id])[entity_id]
     if current is None:
         raise NotFound("The record of this conflict no longer exists.")
+    version = current["version"]
+
+    def write(op: str, fields: dict | None = None, step: dict | None = None) -> int:
+        action, reason = (step["action"], step.get("reason")) if step else (None, None)
+        change = Change(op, kind, entity_id, ctx, fields or {}, version, action, reason)
+        return write_one(store, change)
+
     if conflict.kind == "edit_vs_delete":
         if chosen and "action" not in chosen:
             _settable(conflict, dict(chosen), current)
         if current.get("deleted"):
-            current = store.restore(kind, entity_id, current["version"], ctx)
+            version = write("restore")
         if "action" in (chosen or {}):
-            store.transition(
-                kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
-            )
+            write("transition", step=chosen)
         elif chosen:
-            store.update(kind, entity_id, dict(chosen), current["version"], ctx)
+            write("update", dict(chosen))
         return
     if current.get("deleted"):
         raise RuleRefused(
             "record_deleted", "The record was deleted after this conflict; resolve that first."
         )
     if conflict.kind == "delete_vs_edit":
-        store.delete(kind, entity_id, current["version"], ctx)
+        write("delete")
     elif conflict.kind == "transition":
-        store.transition(
-            kind, entity_id, chosen["action"], chosen.get("reason"), current["version"], ctx
-        )
+        write("transition", step=chosen)
     elif current.get(conflict.field) != chosen:
         _settable(conflict, {conflict.field: chosen}, current)
-        store.update(kind, entity_id, {conflict.field: chosen}, current["version"], ctx)
+        write("update", {conflict.field: chosen})
 
 
 def _settable(conflict: Conflict, changes: dict, current: dict) -> None:

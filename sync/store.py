@@ -9,7 +9,7 @@ exactly as a device would see it in a pull, so that the merge compares like with
 
 import uuid
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -124,48 +124,75 @@ class TransactionLost(Exception):
 # ---- the interface --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Change:
+    """One write the engine asks of a store: what to do to which record, on which version.
+
+    ``op`` is ``create`` (a record with a client-generated id), ``append`` (a note or
+    evidence added to its entry), ``update`` (set ``fields``), ``transition`` (``action``
+    with ``reason`` through the log's rules), ``delete`` (make a tombstone) or ``restore``
+    (bring one back: only a manager's conflict resolution does). ``version`` is the version
+    the change applies to (None for create and append).
+    """
+
+    op: str
+    entity_type: str
+    entity_id: uuid.UUID
+    ctx: WriteContext
+    fields: dict = field(default_factory=dict)
+    version: int | None = None
+    action: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A mutation's stored outcome (``Outcome.to_dict()``), kept under its device and id."""
+
+    device_id: str
+    mutation_id: str
+    seq: int
+    outcome: dict
+    ctx: WriteContext
+
+
 class Store(Protocol):
     """What the engine needs from storage. Every write happens inside ``unit()``."""
 
-    BULK_CREATES: tuple[str, ...]
-    """Entity types whose plain creates ``create_many`` writes together."""
-
-    BULK_UPDATES: tuple[str, ...]
-    """Entity types whose plain updates ``update_many`` writes together."""
-
     def unit(self) -> AbstractContextManager[None]:
-        """Open a savepoint for one mutation: commit it on exit, roll it back on error."""
+        """Open a savepoint: commit it on exit, roll it back on error."""
         ...
 
-    def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
-        """Return the plain record, tombstones included, or None if it never existed.
+    def read(self, entity_type: str, entity_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict | None]:
+        """Return each record as a plain dict, tombstones included (None: no such record).
 
-        The SQL store should lock the row (SELECT … FOR UPDATE) so the merge sees the
-        latest committed copy; StaleWrite remains the safety net.
-        """
-        ...
-
-    def reserve(self, count: int) -> None:
-        """Expect about ``count`` changed records in this batch: a hint, called outside any
-        unit (the SQL store takes their change sequence numbers in one go)."""
-        ...
-
-    def existing(self, entity_type: str, entity_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-        """Return which of ``entity_ids`` exist as ``get`` would see them, in one read.
-
-        The SQL store loads and locks them there, so that the ``get`` of each mutation that
-        follows in the same transaction needs no query of its own.
+        The SQL store locks the rows (SELECT … FOR UPDATE) so the merge sees the latest
+        committed copy; StaleWrite remains the safety net. Read outside any unit, it is the
+        batch's read: the SQL store keeps those records loaded for the rest of the
+        transaction and takes the change numbers the batch will need, in one go.
         """
         ...
 
     def authorise(self, actor: Any, mutation: Mutation, current: dict | None) -> None:
         """Raise Refused unless ``actor`` may make ``mutation`` to the record as it stands.
 
-        ``current`` is what ``get`` just returned. The engine asks before any merge,
+        ``current`` is what ``read`` just returned. The engine asks before any merge,
         conflict or write, with the same rules the desk applies: NotFound (or IdTaken for
         a create) when the actor may not read the record, so that its existence and values
         stay undisclosed; NotPermitted or RuleRefused when they may read but not do this.
         With ``current`` None a create is left to the checks of its write.
+        """
+        ...
+
+    def write(self, changes: list[Change]) -> list["int | Refused"]:
+        """Write ``changes`` in order, each through the same rules as the desk's; return,
+        in order, each record's version after its change, or the Refused error of one the
+        rules refused (which writes nothing; the rest are written).
+
+        Raises StaleWrite, having written nothing, when a record's version moved on or the
+        changes cannot be written together: the engine then writes each on its own. An
+        update or transition of a record checks ``authorise`` for ``ctx.mutation`` first
+        when the engine hands over more than one change.
         """
         ...
 
@@ -175,119 +202,29 @@ class Store(Protocol):
         """Return who last set ``field`` (or changed the record at all when None)."""
         ...
 
-    def create(
-        self, entity_type: str, entity_id: uuid.UUID, fields: dict, ctx: WriteContext
-    ) -> dict:
-        """Create a record with a client-generated id; set server-owned fields; return it."""
-        ...
-
-    def create_many(
-        self, entity_type: str, items: list[tuple[uuid.UUID, dict, WriteContext]]
-    ) -> list["int | Refused"]:
-        """Create many new records at once, each as ``create`` would (types in BULK_CREATES).
-
-        Returns, in order, each new record's version, or the Refused error of one the rules
-        refused (which writes nothing). Raises StaleWrite, having written nothing, when the records cannot
-        be written together; the engine then applies each mutation on its own.
-        """
-        ...
-
-    def update_many(
-        self, entity_type: str, items: list[tuple[uuid.UUID, dict, int, WriteContext]]
-    ) -> list["int | Refused"]:
-        """Update many records at once, each as ``update`` would (types in BULK_UPDATES).
-
-        ``items`` are (entity_id, fields, expected_version, ctx). Each is authorised
-        first, as ``authorise`` would for ``ctx.mutation``. Returns, in order, each
-        record's version after the update, or the Refused error of one the rules refused
-        (which writes nothing). Raises StaleWrite, having written nothing, when a version
-        moved on or the records cannot be written together; the engine then applies each
-        mutation on its own.
-        """
-        ...
-
-    def append(
-        self, entity_type: str, entity_id: uuid.UUID, fields: dict, ctx: WriteContext
-    ) -> dict:
-        """Add an append-only record (note, evidence) to its entry; return it."""
-        ...
-
-    def update(
-        self,
-        entity_type: str,
-        entity_id: uuid.UUID,
-        fields: dict,
-        expected_version: int,
-        ctx: WriteContext,
-    ) -> dict:
-        """Set fields if the version is still ``expected_version``, else raise StaleWrite."""
-        ...
-
-    def transition(
-        self,
-        entity_type: str,
-        entity_id: uuid.UUID,
-        action: str,
-        reason: str | None,
-        expected_version: int,
-        ctx: WriteContext,
-    ) -> dict:
-        """Move the record's state through the log's rules (RuleRefused when they say no)."""
-        ...
-
-    def delete(
-        self, entity_type: str, entity_id: uuid.UUID, expected_version: int, ctx: WriteContext
-    ) -> dict:
-        """Make the record a tombstone; return it."""
-        ...
-
-    def restore(
-        self, entity_type: str, entity_id: uuid.UUID, expected_version: int, ctx: WriteContext
-    ) -> dict:
-        """Bring a tombstone back (only a manager's conflict resolution does this)."""
-        ...
-
-    def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
-        """Return the stored outcome (``Outcome.to_dict()``) of a mutation seen before."""
-        ...
-
-    def get_receipts(self, device_id: str, mutation_ids: list[str]) -> dict[str, dict]:
+    def receipts(self, device_id: str, mutation_ids: list[str]) -> dict[str, dict]:
         """Return the stored outcomes of those of ``mutation_ids`` seen before, by id."""
         ...
 
-    def put_receipt(
-        self, device_id: str, mutation_id: str, seq: int, outcome: dict, ctx: WriteContext
-    ) -> None:
-        """Store an outcome under (device_id, mutation_id), unique; StaleWrite if taken."""
+    def keep_receipts(self, receipts: list[Receipt]) -> None:
+        """Store outcomes under (device_id, mutation_id), unique; StaleWrite if one is taken."""
         ...
 
-    def put_receipts(self, receipts: list[tuple[str, str, int, dict, WriteContext]]) -> None:
-        """Store many (device_id, mutation_id, seq, outcome, ctx) at once, as put_receipt."""
-        ...
-
-    def add_conflict(self, conflict: Conflict) -> None:
-        """Keep a new open conflict."""
-        ...
-
-    def get_conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
+    def conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
         """Return one conflict, open or resolved."""
         ...
 
-    def list_conflicts(
-        self,
-        *,
-        status: str | None = None,
-        entity_type: str | None = None,
-        entity_id: uuid.UUID | None = None,
-    ) -> list[Conflict]:
-        """Return conflicts, oldest first, optionally filtered."""
+    def keep_conflict(self, conflict: Conflict, ctx: WriteContext) -> None:
+        """Keep a new open conflict, or the resolution of one kept before (same id)."""
         ...
 
-    def resolve_conflict(
-        self, conflict_id: uuid.UUID, resolution: dict, ctx: WriteContext
-    ) -> Conflict:
-        """Mark a conflict resolved with ``resolution``; return it."""
-        ...
+
+def write_one(store: Store, change: Change) -> int:
+    """Write one change; return the record's new version, or raise the Refused it met."""
+    (written,) = store.write([change])
+    if isinstance(written, Refused):
+        raise written
+    return written
 
 
 class ChangeFeed(Protocol):

@@ -40,10 +40,11 @@ MAX_BATCH_BYTES = 2 * 1024 * 1024
 """Largest push body in bytes (2 MiB); beyond it the push is refused (413)."""
 
 MAX_ID_CHARS = 64
+"""Longest mutation_id or device_id."""
+
 MAX_COUNTER = 2**53 - 1
 """The largest ``seq`` or ``base_version``: JavaScript's largest exact whole number, and
 well inside the database's 64-bit columns (a larger one would fail there, for ever)."""
-"""Longest mutation_id or device_id."""
 
 MAX_ACTION_CHARS = 40
 """Longest transition action name."""
@@ -127,96 +128,26 @@ def validate_batch(
 
 def validate(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
     """Turn one raw mutation into a Mutation, or a Rejected naming every bad field."""
-    if type(raw) is dict:
-        mutation = _well_formed(raw, rules)
-        if mutation is not None:
-            return mutation
-    return _checked(raw, rules)
-
-
-# entity type -> the ops _well_formed takes: all but transition (its object is checked apart).
-_PLAIN_OPS = {
-    kind: tuple(op for op in ops if op != "transition") for kind, ops in ALLOWED_OPS.items()
-}
-
-
-def _well_formed(raw: dict, rules: FieldRules = _no_rules) -> Mutation | None:
-    """Return the Mutation that _checked would, or None when anything is out of the
-    ordinary (it then names every bad field). The same checks, fewer calls: a push holds 500.
-    """
-    get = raw.get
-    mutation_id, device_id, seq = get("mutation_id"), get("device_id"), get("seq")
-    entity_type, op, base_version = get("entity_type"), get("op"), get("base_version")
-    entity_id, author_id, device_time = get("entity_id"), get("author_id"), get("device_time")
-    if not (
-        type(mutation_id) is str
-        and 1 <= len(mutation_id) <= MAX_ID_CHARS
-        and type(device_id) is str
-        and 1 <= len(device_id) <= MAX_ID_CHARS
-        and type(seq) is int
-        and 1 <= seq <= MAX_COUNTER
-        and type(entity_type) is str
-        and op in _PLAIN_OPS.get(entity_type, ())
-        and get("transition") is None
-        and type(entity_id) is str
-        and type(author_id) is str
-        and (device_time is None or type(device_time) is str)
-    ):
-        return None
-    if op in ("create", "append"):
-        if base_version is not None:
-            return None
-    elif type(base_version) is not int or not 1 <= base_version <= MAX_COUNTER:
-        return None
-    try:
-        entity_id, author_id = uuid.UUID(entity_id), _author_uuid(author_id)
-    except ValueError:
-        return None
-    if device_time is not None:
-        device_time, why = parse_datetime(device_time)
-        if why:
-            return None
-    errors: dict[str, str] = {}
-    plan = PLANS[entity_type]
-    changes = _values(raw, "changes", entity_type, plan, errors)
-    base_values = _values(raw, "base_values", entity_type, plan, errors)
-    _check_changes_for_op(op, entity_type, changes, base_values, errors)
-    if (
-        errors
-        or _control_in(mutation_id)
-        or _control_in(device_id)
-        or (changes and rules(entity_type, op, changes))
-    ):
-        return None
-    return Mutation(
-        mutation_id,
-        device_id,
-        seq,
-        entity_type,
-        entity_id,
-        op,
-        author_id,
-        base_version,
-        changes,
-        base_values,
-        device_time,
-        None,
-    )
-
-
-def _checked(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
-    """Validate one raw mutation field by field, naming every bad one."""
     if not isinstance(raw, dict):
         return _rejected(None, {"_mutation": "Each mutation must be a JSON object."})
     errors: dict[str, str] = {}
-    mutation_id = _short_text(raw, "mutation_id", errors)
-    device_id = _short_text(raw, "device_id", errors)
-    seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        errors["seq"] = "Must be a whole number from 1, counting this device's mutations."
-    elif seq > MAX_COUNTER:
-        errors["seq"] = f"Must be at most {MAX_COUNTER}."
-    entity_type, op = _type_and_op(raw, errors)
+    get = raw.get  # a push holds 500: the usual good value is checked inline, cheaply
+    mutation_id, device_id, seq = get("mutation_id"), get("device_id"), get("seq")
+    entity_type, op = get("entity_type"), get("op")
+    if not (
+        type(mutation_id) is str
+        and 0 < len(mutation_id) <= MAX_ID_CHARS
+        and mutation_id.isprintable()
+    ):
+        mutation_id = _short_text(raw, "mutation_id", errors)
+    if not (
+        type(device_id) is str and 0 < len(device_id) <= MAX_ID_CHARS and device_id.isprintable()
+    ):
+        device_id = _short_text(raw, "device_id", errors)
+    if type(seq) is not int or not 1 <= seq <= MAX_COUNTER:
+        _check_seq(seq, errors)
+    if not (type(entity_type) is str and op in ALLOWED_OPS.get(entity_type, ())):
+        entity_type, op = _type_and_op(raw, errors)
     entity_id = _uuid_field(raw, "entity_id", errors)
     author_id = _author(raw, errors)
     device_time = _device_time(raw, errors)
@@ -249,6 +180,13 @@ def _checked(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
         device_time=device_time,
         transition=transition,
     )
+
+
+def _check_seq(seq: Any, errors: dict) -> None:
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        errors["seq"] = "Must be a whole number from 1, counting this device's mutations."
+    elif seq > MAX_COUNTER:
+        errors["seq"] = f"Must be at most {MAX_COUNTER}."
 
 
 def _type_and_op(raw: dict, errors: dict) -> tuple[Any, Any]:

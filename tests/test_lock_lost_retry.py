@@ -152,7 +152,7 @@ NOTHING = {"walkarounds": 0, "findings": 0, "receipts": 0, "events": []}
 
 @pytest.mark.db
 @pytest.mark.parametrize("make_error", LOST)
-@pytest.mark.parametrize("where", ["create", "create_many"])
+@pytest.mark.parametrize("where", ["_change", "_create_findings"])
 def test_a_push_that_loses_its_lock_twice_is_a_503_with_retry_after_and_applies_nothing(
     tablet, world, monkeypatch, make_error, where
 ):
@@ -177,7 +177,7 @@ def test_a_push_that_loses_its_lock_twice_is_a_503_with_retry_after_and_applies_
 
 
 @pytest.mark.db
-@pytest.mark.parametrize("where", ["create", "create_many"])
+@pytest.mark.parametrize("where", ["_change", "_create_findings"])
 def test_a_push_that_loses_its_lock_once_runs_again_whole_and_lands_once(
     tablet, world, monkeypatch, where
 ):

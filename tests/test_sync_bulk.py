@@ -11,10 +11,10 @@ from server.audit.models import AuditEvent
 from server.audit.services import Actor
 from server.common.types import clock_at
 from server.extensions import db
-from server.findings import bulk
 from server.findings.checks import NO_FULL_NAMES
 from server.findings.models import Finding
 from server.findings.services import record_finding
+from server.findings.writes import record_findings
 from server.syncing.models import Device, Receipt
 from tests.support.sync_api import COMPARED_EVENT, finding_create, push, register
 
@@ -191,6 +191,8 @@ def _data(description, **extra) -> dict:
     ids=["issue", "practice", "feedback"],
 )
 def test_the_bulk_rows_and_events_equal_record_findings(world, data):
+    """A batch of one (the desk's record_finding) and a batch the sync store hands over
+    write the same row and the same event."""
     carer = world.users["senior_carer"]
     if data["kind"] == "feedback":
         questions = world.home.questions()
@@ -200,14 +202,13 @@ def test_the_bulk_rows_and_events_equal_record_findings(world, data):
     with clock_at(moment):
         single = record_finding(actor, world.home, dict(data), id=uuid.uuid4())
         db.session.flush()
-        row = bulk.finding_row(actor, world.home, dict(data), uuid.uuid4(), moment)
-        bulk.insert_findings([(actor, row)], 10_000, moment)
+        (row,) = record_findings([(actor, world.home, dict(data), uuid.uuid4())])
     db.session.commit()
     db.session.expire_all()
     one, many = (db.session.get(Finding, i) for i in (single.id, row["id"]))
     columns = [c.key for c in Finding.__table__.columns if c.key not in ("id", "change_seq")]
     assert {c: getattr(many, c) for c in columns} == {c: getattr(one, c) for c in columns}
-    assert many.change_seq == 10_000
+    assert many.change_seq == one.change_seq + 1
     events = {e.entity_id: e for e in db.session.scalars(db.select(AuditEvent))}
     first, second = events[str(single.id)], events[str(row["id"])]
     assert {k: getattr(second, k) for k in COMPARED_EVENT} == {
@@ -220,7 +221,6 @@ def test_the_bulk_path_refuses_what_record_finding_refuses(world):
     from server.errors import Forbidden, Invalid
 
     actor = Actor(world.users["senior_carer"], "sync")
-    now = datetime(2026, 11, 27, 10, tzinfo=UTC)
     for service, data, error in [
         (world.home, _data("", area="Attic"), Invalid),
         (world.home, _data("Loose", colour="red"), Invalid),
@@ -228,9 +228,6 @@ def test_the_bulk_path_refuses_what_record_finding_refuses(world):
     ]:
         with pytest.raises(error) as single:
             record_finding(actor, service, dict(data))
-        with pytest.raises(error) as many:
-            bulk.finding_row(actor, service, dict(data), uuid.uuid4(), now)
-        assert (many.value.message, many.value.fields) == (
-            single.value.message,
-            single.value.fields,
-        )
+        (many,) = record_findings([(actor, service, dict(data), uuid.uuid4())])
+        assert isinstance(many, error)
+        assert (many.message, many.fields) == (single.value.message, single.value.fields)

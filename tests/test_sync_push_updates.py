@@ -12,13 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.audit.models import AuditEvent
 from server.audit.services import Actor
 from server.extensions import db
-from server.findings import bulk
 from server.findings.checks import NO_FULL_NAMES
 from server.findings.models import Finding
 from server.findings.services import record_finding
+from server.findings.writes import update_findings
 from server.syncing.store import SqlStore
 from sync import store as port
-from sync.store import WriteContext
+from sync.store import Change, WriteContext
 from tests.support.sync_api import COMPARED_EVENT, push, register
 
 pytestmark = pytest.mark.db
@@ -128,21 +128,27 @@ def _push_all(client, world, login, monkeypatch, together: bool):
     device = register(client, f"tablet-{together}")
     seen = []
     if together:
-        update_many = SqlStore.update_many
+        update_findings = SqlStore._update_findings
 
-        def spy(store, entity_type, items):  # counts what really went the bulk way
-            written = update_many(store, entity_type, items)
+        def spy(store, changes):  # counts what really went the bulk way
+            written = update_findings(store, changes)
             seen.extend(written)
             return written
 
-        monkeypatch.setattr(SqlStore, "update_many", spy)
+        monkeypatch.setattr(SqlStore, "_update_findings", spy)
     else:
-        monkeypatch.setattr(SqlStore, "BULK_UPDATES", ())
+
+        def refuse(store, changes):  # a run is never written together: one by one, then
+            raise port.StaleWrite("one by one")
+
+        monkeypatch.setattr(SqlStore, "_update_findings", refuse)
     questions = list(world.home.questions())
     results = push(client, device, _updates(device, carer, findings, questions))
     monkeypatch.undo()
-    # Every case but "unchanged value" (nothing to write: it goes alone) is written together.
-    assert len(seen) == (len(CASES) - 1 if together else 0)
+    # The first five are written together. Those the pushing user may not change (someone
+    # else's, already triaged) are refused before any run, and "unchanged value" has
+    # nothing to write: each goes alone, and so does "feedback question", a run of one.
+    assert len(seen) == (5 if together else 0)
     return _state(findings, results.get_json()["results"], device)
 
 
@@ -190,8 +196,11 @@ def _one(world) -> tuple:
 
 def test_a_row_whose_version_moved_is_not_written_and_the_run_rolls_back(world):
     carer, finding, device = _one(world)
+    other = record_finding(Actor(carer, "sync"), world.home, dict(BASE))
+    db.session.commit()
     store = SqlStore(carer)
-    assert store.existing("finding", [finding.id]) == {finding.id}
+    read = store.read("finding", [finding.id, other.id])
+    assert {i: r["version"] for i, r in read.items()} == {finding.id: 1, other.id: 1}
     # Another writer's change, behind the loaded copy's back (the ORM still holds version 1).
     db.session.execute(
         text("UPDATE finding SET version = 2, description = 'Moved on' WHERE change_seq = :seq"),
@@ -199,21 +208,28 @@ def test_a_row_whose_version_moved_is_not_written_and_the_run_rolls_back(world):
     )
     ctx = WriteContext(actor=Actor(carer, "sync", device), now=finding.received_at)
     with pytest.raises(port.StaleWrite), store.unit():
-        store.update_many("finding", [(finding.id, {"description": "Mine"}, 1, ctx)])
+        store.write(
+            [
+                Change("update", "finding", other.id, ctx, {"description": "Mine too"}, 1),
+                Change("update", "finding", finding.id, ctx, {"description": "Mine"}, 1),
+            ]
+        )
 
     assert (finding.version, finding.description) == (2, "Moved on")  # read again
+    assert (other.version, other.description) == (1, BASE["description"])  # nor the other
     assert db.session.scalars(
-        db.select(AuditEvent.action).where(AuditEvent.entity_id == str(finding.id))
-    ).all() == ["create"]
+        db.select(AuditEvent.action).where(
+            AuditEvent.entity_id.in_([str(finding.id), str(other.id)])
+        )
+    ).all() == ["create", "create"]
 
 
 def test_update_findings_checks_each_rows_version(world):
     carer, finding, _ = _one(world)
-    changed = bulk.changed_values(finding, {"description": "Mine", "risk": "medium"})
-    assert changed == {"description": [BASE["description"], "Mine"]}
     set_committed_value(finding, "version", 5)  # not the row's: nothing may be written
+    change = {"description": "Mine", "risk": "medium"}
     with pytest.raises(StaleDataError), db.session.begin_nested():
-        bulk.update_findings([(Actor(carer, "sync"), finding, changed)], 1000, finding.received_at)
+        update_findings([(Actor(carer, "sync"), finding, 5, change)])
     db.session.rollback()
     row = db.session.get(Finding, finding.id)
     assert (row.version, row.description) == (1, BASE["description"])

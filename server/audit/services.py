@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from server.audit.models import AuditEvent
+from server.common.batch import complete, insert_rows
 from server.extensions import db
 
 
@@ -46,6 +47,41 @@ def plain(value):
     return value
 
 
+def event_row(
+    actor: Actor | None,
+    entity_type: str,
+    entity_id,
+    action: str,
+    changes: dict | None = None,
+    service_id=None,
+    channel: str | None = None,
+    at=None,
+) -> dict:
+    """Return the audit_event row of one change; ``changes`` maps field -> [old, new] (or a
+    payload), made JSON-safe by ``plain``. Without ``at``, the model's default (now)."""
+    row = {
+        "actor_id": actor.user_id if actor else None,
+        "channel": channel or (actor.channel if actor else "system"),
+        "device_id": str(actor.device_id) if actor and actor.device_id else None,
+        "mutation_id": actor.mutation_id if actor else None,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "action": action,
+        "service_id": service_id,
+        "changes": plain(changes or {}),
+    }
+    if at is not None:
+        row["at"] = at
+    return row
+
+
+def record_many(rows: list[dict]) -> None:
+    """Write audit events (rows from ``event_row``) with one executemany, in order; a column
+    a row leaves out (``at``) takes the model's default."""
+    table = AuditEvent.__table__
+    insert_rows(db.session, table, [complete(table, row) for row in rows])
+
+
 def record(
     actor: Actor | None,
     entity_type: str,
@@ -54,21 +90,9 @@ def record(
     changes: dict | None = None,
     service_id=None,
     channel: str | None = None,
-) -> AuditEvent:
-    """Add one audit event; ``changes`` maps field -> [old, new] (or a payload)."""
-    event = AuditEvent(
-        actor_id=actor.user_id if actor else None,
-        channel=channel or (actor.channel if actor else "system"),
-        device_id=str(actor.device_id) if actor and actor.device_id else None,
-        mutation_id=actor.mutation_id if actor else None,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        action=action,
-        service_id=service_id,
-        changes=plain(changes or {}),
-    )
-    db.session.add(event)
-    return event
+) -> None:
+    """Write one audit event: ``record_many`` of one."""
+    record_many([event_row(actor, entity_type, entity_id, action, changes, service_id, channel)])
 
 
 def apply_changes(obj, fields: dict) -> dict:

@@ -16,11 +16,10 @@ from server.audit.services import Actor
 from server.common import vocab
 from server.common.access import as_uuid, get_in_service, get_service
 from server.common.types import utcnow
-from server.errors import Conflict, Forbidden, Invalid
+from server.errors import Forbidden, Invalid
 from server.extensions import db
-from server.findings.checks import check_finding, places, raise_if, refuse_unknown
+from server.findings.checks import places, raise_if, refuse_unknown
 from server.findings.models import Finding, Walkaround
-from server.findings.schemas import FINDING_EDITABLE, FindingSchema
 from server.findings.triage import (  # noqa: F401 - re-exported: callers import them from here
     InboxItem,
     dismiss,
@@ -29,134 +28,22 @@ from server.findings.triage import (  # noqa: F401 - re-exported: callers import
     triage,
     triage_to_draft,
 )
+from server.findings.writes import (  # noqa: F401 - re-exported: callers import them from here
+    DEFAULT_SOURCE,
+    EDITABLE,
+    FIELDS,
+    _existing,
+    checked_update,
+    record_finding,
+    record_findings,
+    require_editable,
+    snapshot,
+    update_finding,
+    update_findings,
+)
 from server.providers.models import Service
 
-FIELDS = (
-    "walkaround_id",
-    "kind",
-    "area",
-    "source",
-    "description",
-    "action_taken",
-    "risk",
-    "follow_up_needed",
-    "people_involved",
-    "respondent_type",
-    "question_id",
-    "answer",
-    "sentiment",
-    "recorded_at",
-)
-EDITABLE = FINDING_EDITABLE
-DEFAULT_SOURCE = {
-    "walkaround_issue": "walkaround",
-    "feedback": "feedback",
-    "positive_practice": "walkaround",
-    "visibility_check": "visibility_check",
-}
 WALKAROUND_FIELDS = ("kind", "started_at", "ended_at", "areas", "notes", "findings")
-
-
-def _existing(model, record_id, actor: Actor, service: Service, author_field: str):
-    """Return the record a retried create already made, or None when the id is new."""
-    if record_id is None:
-        return None
-    found = db.session.get(model, as_uuid(record_id))
-    if found is None:
-        return None
-    if getattr(found, author_field) != actor.user_id or found.service_id != service.id:
-        raise Invalid(
-            "This id is already used by another record; create it with a new id.",
-            {"id": "Already used by another record."},
-        )
-    return found
-
-
-def record_finding(actor: Actor, service: Service, data: dict, id=None) -> Finding:
-    """Record a finding; a repeat with the same id by the same user returns the first."""
-    require(actor.user, "finding.create", service)
-    existing = _existing(Finding, id, actor, service, "recorded_by")
-    if existing is not None:
-        return existing
-    refuse_unknown(data, FIELDS)
-    values = {
-        "action_taken": "",
-        "risk": "low",
-        "follow_up_needed": False,
-        "people_involved": "",
-        **{k: v for k, v in data.items() if v is not None},
-    }
-    values.setdefault("source", DEFAULT_SOURCE.get(values.get("kind"), "other"))
-    values.update(check_finding(service, values, set(FIELDS)))
-    now = utcnow()
-    values.setdefault("recorded_at", now)
-    finding = Finding(
-        id=as_uuid(id) if id else uuid.uuid4(),
-        service_id=service.id,
-        recorded_by=actor.user_id,
-        received_at=now,
-        triage_state="new",
-        **values,
-    )
-    db.session.add(finding)
-    db.session.flush()
-    audit.record(actor, "finding", finding.id, "create", snapshot(finding), service_id=service.id)
-    return finding
-
-
-def snapshot(finding: Finding) -> dict:
-    return {name: getattr(finding, name) for name in FIELDS + ("question", "triage_state")}
-
-
-def _dump(finding: Finding) -> dict:
-    return FindingSchema().dump(finding)
-
-
-def update_finding(actor: Actor, finding: Finding, base_version: int, changes: dict) -> Finding:
-    """Change a finding's details: its author while it is new, or a manager who triages."""
-    service = db.session.get(Service, finding.service_id)
-    values = checked_update(actor, finding, service, base_version, changes)
-    changed = audit.apply_changes(finding, values)
-    if changed:
-        audit.record(actor, "finding", finding.id, "update", changed, service_id=service.id)
-        db.session.flush()
-    return finding
-
-
-def checked_update(
-    actor: Actor, finding: Finding, service: Service, base_version: int, changes: dict
-) -> dict:
-    """Check an update as update_finding does; return the values it sets (some may be equal).
-
-    The sync engine's bulk path (server.findings.bulk.update_findings) writes them itself.
-    """
-    require_editable(actor, finding, service)
-    if base_version != finding.version:
-        raise Conflict(
-            "This finding was changed since you loaded it. Here is the current copy.",
-            current=_dump(finding),
-        )
-    refuse_unknown(changes, EDITABLE)
-    values = {name: getattr(finding, name) for name in FIELDS} | changes
-    return changes | check_finding(service, values, set(changes))
-
-
-def require_editable(actor: Actor, finding: Finding, service: Service) -> None:
-    """Raise Forbidden unless the actor may change this finding as it stands: its author
-    while it is new, or a manager who triages."""
-    user = actor.user
-    if can(user, "finding.triage", service):
-        return
-    if finding.recorded_by != actor.user_id or not can(user, "finding.create", service):
-        raise Forbidden(
-            "Only the person who recorded this finding, or a manager who "
-            "triages findings, may change it.",
-            action="finding.triage",
-        )
-    if finding.triage_state != "new":
-        raise Forbidden(
-            "This finding has been triaged; ask a manager to change it.", action="finding.triage"
-        )
 
 
 def may_read(user, record, author: str, service: Service) -> bool:

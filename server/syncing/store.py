@@ -1,5 +1,10 @@
 """The SQLAlchemy implementation of sync.store.Store: every write goes through the same
-service functions as the REST API, so the rules and the audit trail are the same."""
+service functions as the REST API, so the rules and the audit trail are the same.
+
+A run of finding creates or updates goes to the findings' batch services together
+(server.findings.writes); any other change goes to its record type's own service, as a
+desk call would (server.syncing.changes).
+"""
 
 import operator
 import uuid
@@ -10,31 +15,31 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from server.audit import services as audit
 from server.audit.models import AuditEvent
-from server.common import changes
+from server.common import changes as numbering
+from server.common import fast_sql
 from server.common.database import lost_to_a_lock
 from server.errors import Conflict as StaleVersion
 from server.extensions import db
-from server.findings import services as findings
-from server.log import services as log
 from server.log.models import LogEntry
-from server.log.transitions import transition as entry_transition
 from server.providers.models import Service
-from server.syncing import access, records
-from server.syncing import rows as driver
-from server.syncing.models import Device, Receipt, SyncConflict
-from server.syncing.store_bulk import APP_ERRORS, BulkWrites, port_error
-from server.syncing.writes import delete_record, restore_record, update_walkaround
+from server.syncing import access, conflicts, receipts, records
+from server.syncing.changes import APP_ERRORS, ChangeWrites, port_error
+from server.syncing.conflicts import conflict_of  # noqa: F401 - re-exported for the pull
+from server.syncing.models import Device, SyncConflict
 from sync import store as port
 from sync.types import Conflict
 
 # Audit actions on a record that did not change it: a conflict kept or decided (the value a
 # resolution writes has its own event), and notes or evidence added to an entry.
+NOT_WRITES = ("conflict", "resolve_conflict", "note", "evidence", "carry_forward")
 # UUIDs sorted by their number: their own order, without a Python-level comparison each.
 _NUMBER = operator.attrgetter("int")
-NOT_WRITES = ("conflict", "resolve_conflict", "note", "evidence", "carry_forward")
+CHANGES_PER_RECORD = 2
+"""Change numbers a batch read takes per record it reads (its record, and a conflict or a
+note): the batch's flushes draw from them without another counter UPDATE each."""
 
 
-class SqlStore(BulkWrites):
+class SqlStore(ChangeWrites):
     """Apply sync mutations to the database for one push (one user, one device)."""
 
     def __init__(self, user):
@@ -42,13 +47,13 @@ class SqlStore(BulkWrites):
         self._services: dict = {}  # held here: the session's identity map only holds weakly
         self._batch = _BatchRead(None)
         self._ack: tuple[int, str] | None = None
-        self._written: list = []  # records update_many wrote: read again if their unit fails
+        self._written: list = []  # findings a run wrote: read again if their unit fails
 
     # ---- the unit of work -------------------------------------------------------------
 
     @contextmanager
     def unit(self):
-        """One savepoint per mutation; the project's errors become the engine's."""
+        """One savepoint; the project's errors become the engine's."""
         ack, written = self._ack, len(self._written)
         try:
             with self._errors(), db.session.begin_nested():
@@ -81,11 +86,43 @@ class SqlStore(BulkWrites):
             return port.StaleWrite("receipt exists")
         return port.InvalidChange("The change refers to a record that does not exist.")
 
-    def _actor(self, ctx: port.WriteContext) -> audit.Actor:
-        actor, mutation = ctx.actor, ctx.mutation
-        return audit.Actor(
-            actor.user, actor.channel, actor.device_id, mutation.mutation_id if mutation else None
+    # ---- records ----------------------------------------------------------------------
+
+    def read(self, entity_type: str, entity_ids) -> dict:
+        """Read records as plain dicts; outside a unit, the batch's read (see _read_batch)."""
+        if not db.session().in_nested_transaction():
+            found = self._read_batch(entity_type, entity_ids)
+        else:
+            found = {i: self._load(entity_type, i, lock=True) for i in entity_ids}
+        return {i: None if r is None else records.plain(entity_type, r) for i, r in found.items()}
+
+    def _read_batch(self, entity_type: str, entity_ids) -> dict:
+        """Load and lock the batch's records of one type in one read; take their change
+        numbers (server.common.changes.reserve).
+
+        They stay loaded for the rest of this transaction: the rows are locked (PostgreSQL)
+        or the database is (SQLite), so nobody else can change them before it ends.
+        """
+        model = records.MODELS[entity_type]
+        # Which exist, first, by id alone: a batch of creates needs no ORM query at all.
+        ids = sorted(present(model, entity_ids), key=_NUMBER)
+        found = (
+            db.session.scalars(
+                db.select(model)
+                .where(model.id.in_(ids))
+                .order_by(model.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).all()
+            if ids
+            else []
         )
+        numbering.reserve(db.session(), CHANGES_PER_RECORD * len(entity_ids))
+        batch = self._batch.start()
+        loaded = {record.id: record for record in found if self._ours(entity_type, record)}
+        for entity_id in entity_ids:
+            batch[(entity_type, entity_id)] = loaded.get(entity_id)
+        return {entity_id: loaded.get(entity_id) for entity_id in entity_ids}
 
     def _load(self, entity_type: str, entity_id, lock: bool = False):
         key = (entity_type, uuid.UUID(str(entity_id)))
@@ -102,36 +139,6 @@ class SqlStore(BulkWrites):
     def _ours(self, entity_type: str, record) -> bool:
         # Another provider's record does not exist for this user.
         return self._service_of(entity_type, record).provider_id == self.user.provider_id
-
-    def reserve(self, count: int) -> None:
-        """Take the change sequence numbers of the one-by-one writes to come in one UPDATE."""
-        changes.reserve(db.session(), count)
-
-    def existing(self, entity_type: str, entity_ids) -> set:
-        """Load and lock the batch's records of one type in one read; return those that exist.
-
-        They stay loaded for the rest of this transaction: the rows are locked (PostgreSQL)
-        or the database is (SQLite), so nobody else can change them before it ends.
-        """
-        model = records.MODELS[entity_type]
-        # Which exist, first, in plain SQL: a batch of creates needs no ORM query at all.
-        ids = sorted(driver.present(model.__tablename__, entity_ids), key=_NUMBER)
-        found = (
-            db.session.scalars(
-                db.select(model)
-                .where(model.id.in_(ids))
-                .order_by(model.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).all()
-            if ids
-            else []
-        )
-        batch = self._batch.start()
-        loaded = {record.id: record for record in found if self._ours(entity_type, record)}
-        for entity_id in entity_ids:
-            batch[(entity_type, entity_id)] = loaded.get(entity_id)
-        return set(loaded)
 
     def _made(self, entity_type: str, entity_id) -> None:
         """Forget that the batch read found no such record: it exists now."""
@@ -174,12 +181,6 @@ class SqlStore(BulkWrites):
             )
         return entry
 
-    # ---- records ----------------------------------------------------------------------
-
-    def get(self, entity_type: str, entity_id: uuid.UUID) -> dict | None:
-        record = self._load(entity_type, entity_id, lock=True)
-        return None if record is None else records.plain(entity_type, record)
-
     def authorise(self, actor, mutation, current) -> None:
         """Refuse, before any merge, what the desk would refuse (server.syncing.access)."""
         record = entry = None
@@ -203,168 +204,52 @@ class SqlStore(BulkWrites):
                 return port.Writer(event.actor_id, event.device_id, event.at)
         return None
 
-    def create(self, entity_type, entity_id, fields, ctx) -> dict:
-        actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
-        if entity_type == "finding":
-            service = self._service(data)
-            data.pop("service_id")
-            record = findings.record_finding(actor, service, data, id=entity_id)
-        elif entity_type == "walkaround":
-            service = self._service(data)
-            data.pop("service_id")
-            record = findings.record_walkaround(actor, service, data, id=entity_id)
-        elif entity_type == "log_entry":
-            service = self._service(data)
-            data.pop("service_id")
-            data["statement_ids"] = data.pop("statements", None) or ()
-            record = log.create_draft(actor, service, id=entity_id, **data)
-        else:
-            return self.append(entity_type, entity_id, fields, ctx)
-        self._made(entity_type, entity_id)
-        return records.plain(entity_type, record)
-
-    def append(self, entity_type, entity_id, fields, ctx) -> dict:
-        actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
-        entry = self._entry(data.pop("entry_id", None))
-        if entity_type == "note":
-            record = log.add_note(actor, entry, data.get("body", ""), id=entity_id)
-        else:
-            record = log.add_evidence(actor, entry, id=entity_id, **data)
-        self._made(entity_type, entity_id)
-        return records.plain(entity_type, record)
-
-    def update(self, entity_type, entity_id, fields, expected_version, ctx) -> dict:
-        actor, data = self._actor(ctx), records.python_fields(entity_type, fields)
-        record = self._live(entity_type, entity_id, expected_version)
-        if entity_type == "finding":
-            findings.update_finding(actor, record, expected_version, data)
-        elif entity_type == "walkaround":
-            update_walkaround(actor, record, expected_version, data)
-        else:
-            if "statements" in data:
-                data["statement_ids"] = data.pop("statements")
-            log.update_entry(actor, record, expected_version, data)
-        return records.plain(entity_type, record)
-
-    def transition(self, entity_type, entity_id, action, reason, expected_version, ctx) -> dict:
-        actor = self._actor(ctx)
-        record = self._live(entity_type, entity_id, expected_version)
-        if entity_type == "log_entry":
-            entry_transition(actor, record, action, base_version=expected_version, reason=reason)
-        elif action == "dismiss":
-            findings.dismiss(actor, [record], reason)
-        else:
-            raise port.InvalidChange(
-                f"A finding cannot be moved by {action!r} from a device.",
-                {"transition.action": "Findings can only be dismissed."},
-            )
-        return records.plain(entity_type, record)
-
-    def delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
-        record = self._live(entity_type, entity_id, expected_version)
-        delete_record(self._actor(ctx), entity_type, record)
-        return records.plain(entity_type, record)
-
-    def restore(self, entity_type, entity_id, expected_version, ctx) -> dict:
-        record = self._live(entity_type, entity_id, expected_version)
-        restore_record(self._actor(ctx), entity_type, record)
-        return records.plain(entity_type, record)
-
     # ---- receipts and conflicts -------------------------------------------------------
 
-    def get_receipt(self, device_id: str, mutation_id: str) -> dict | None:
-        return self.get_receipts(device_id, [mutation_id]).get(mutation_id)
+    def receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
+        return receipts.read(device_id, mutation_ids)
 
-    def get_receipts(self, device_id: str, mutation_ids) -> dict[str, dict]:
-        if not mutation_ids:
-            return {}
-        rows = driver.select_in(
-            "SELECT mutation_id, outcome FROM sync_receipt WHERE device_id = {mark} AND {in_}",
-            "mutation_id",
-            list(mutation_ids),
-            driver.binds().uuid(uuid.UUID(device_id)),
-        )
-        return {mutation_id: dict(driver.from_json(outcome)) for mutation_id, outcome in rows}
-
-    def put_receipt(self, device_id, mutation_id, seq, outcome, ctx) -> None:
-        """Add the receipt; the unit's savepoint flushes it with the change it belongs to."""
-        mutation = ctx.mutation
-        db.session.add(
-            Receipt(
-                device_id=uuid.UUID(device_id),
-                mutation_id=mutation_id,
-                seq=seq,
-                entity_type=mutation.entity_type,
-                entity_id=str(mutation.entity_id),
-                outcome=outcome,
-                received_at=ctx.now,
-            )
-        )
-        self._acknowledge(seq, mutation_id)
-
-    def _acknowledge(self, seq: int, mutation_id: str) -> None:
-        if self._ack is None or seq >= self._ack[0]:
-            self._ack = (seq, mutation_id)
+    def keep_receipts(self, kept: list[port.Receipt]) -> None:
+        """Store the receipts with one executemany; acknowledge the highest on the device."""
+        receipts.keep(kept)
+        for receipt in kept:
+            if self._ack is None or receipt.seq >= self._ack[0]:
+                self._ack = (receipt.seq, receipt.mutation_id)
 
     def acknowledge(self, device: Device) -> None:
         """Record the highest-numbered mutation stored in this push on its device, once."""
         if self._ack is not None and self._ack[0] >= (device.last_mutation_seq or 0):
             device.last_mutation_seq, device.last_mutation_id = self._ack
 
-    def add_conflict(self, conflict: Conflict) -> None:
-        service_id = conflict.service_id
-        if service_id is None:
-            entry_id = (self.get(conflict.entity_type, conflict.entity_id) or {}).get("entry_id")
-            service_id = self._entry(entry_id).service_id if entry_id else None
-        row = SyncConflict(service_id=service_id, status=conflict.status)
-        _copy_conflict(conflict, row)
-        db.session.add(row)
-        db.session.flush()
-        audit.record(
-            None,
-            conflict.entity_type,
-            conflict.entity_id,
-            "conflict",
-            {
-                conflict.field: [conflict.kept_value, conflict.other_value],
-                "conflict_id": str(conflict.id),
-            },
-            service_id=service_id,
-            channel="sync",
-        )
-
-    def get_conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
+    def conflict(self, conflict_id: uuid.UUID) -> Conflict | None:
         row = db.session.get(SyncConflict, conflict_id)
         return None if row is None else conflict_of(row)
 
-    def list_conflicts(self, *, status=None, entity_type=None, entity_id=None) -> list[Conflict]:
-        query = db.select(SyncConflict).order_by(SyncConflict.other_at, SyncConflict.id)
-        if status:
-            query = query.where(SyncConflict.status == status)
-        if entity_type:
-            query = query.where(SyncConflict.entity_type == entity_type)
-        if entity_id:
-            query = query.where(SyncConflict.entity_id == str(entity_id))
-        return [conflict_of(row) for row in db.session.scalars(query)]
+    def keep_conflict(self, conflict: Conflict, ctx: port.WriteContext) -> None:
+        row = db.session.get(SyncConflict, conflict.id)
+        if row is not None:
+            conflicts.resolve(row, conflict.resolution, ctx.actor, ctx.now)
+            return
+        service_id = conflict.service_id
+        if service_id is None:
+            entry_id = (
+                self.read(conflict.entity_type, [conflict.entity_id])[conflict.entity_id] or {}
+            ).get("entry_id")
+            service_id = self._entry(entry_id).service_id if entry_id else None
+        conflicts.add(conflict, service_id)
 
-    def resolve_conflict(self, conflict_id, resolution, ctx) -> Conflict:
-        row = db.session.get(SyncConflict, conflict_id)
-        row.status, row.resolution = "resolved", resolution
-        row.resolved_by, row.resolved_at = ctx.actor.user_id, ctx.now
-        db.session.flush()
-        audit.record(
-            ctx.actor,
-            row.entity_type,
-            row.entity_id,
-            "resolve_conflict",
-            {
-                row.field: [row.kept_value, resolution.get("value")],
-                "conflict_id": str(row.id),
-                "choice": resolution.get("choice"),
-            },
-            service_id=row.service_id,
+    def _actor(self, ctx: port.WriteContext) -> audit.Actor:
+        actor, mutation = ctx.actor, ctx.mutation
+        return audit.Actor(
+            actor.user, actor.channel, actor.device_id, mutation.mutation_id if mutation else None
         )
-        return conflict_of(row)
+
+
+def present(model, ids) -> set[uuid.UUID]:
+    """Return which of ``ids`` are ids of ``model``'s rows, with one SELECT of ids alone."""
+    table = model.__table__
+    rows = fast_sql.select_in(db.session, table, ("id",), {}, "id", ids)
+    return {fast_sql.read_value(table.c.id.type, value) for (value,) in rows}
 
 
 class _BatchRead:
@@ -384,36 +269,3 @@ class _BatchRead:
         if self.transaction is None or db.session().get_transaction() is not self.transaction:
             return None
         return self.records
-
-
-_CONFLICT_FIELDS = (
-    "id",
-    "kind",
-    "entity_type",
-    "field",
-    "base_value",
-    "kept_value",
-    "kept_author",
-    "kept_device",
-    "kept_at",
-    "other_value",
-    "other_author",
-    "other_device",
-    "other_at",
-    "mutation_id",
-    "resolution",
-)
-
-
-def _copy_conflict(conflict: Conflict, row: SyncConflict) -> None:
-    for name in _CONFLICT_FIELDS:
-        setattr(row, name, getattr(conflict, name))
-    row.entity_id = str(conflict.entity_id)
-
-
-def conflict_of(row: SyncConflict) -> Conflict:
-    """Return the engine's Conflict for a stored row."""
-    values = {name: getattr(row, name) for name in _CONFLICT_FIELDS}
-    return Conflict(
-        **values, entity_id=uuid.UUID(row.entity_id), service_id=row.service_id, status=row.status
-    )

@@ -24,7 +24,8 @@ from tests.support.authz_world import (
     USERS,
     access,
 )
-from tests.support.sql_harness import CommittingSqlStore, empty_database
+from tests.support.sql_harness import CommittingSqlStore, empty_database, stored_conflicts
+from tests.support.sync_harness import record as stored
 
 PASSWORD = "correct horse battery"
 _hash: list[str] = []
@@ -91,13 +92,12 @@ class SqlWorld:
 
     def get(self, record: str) -> dict | None:
         store = CommittingSqlStore(self.users["ni"])
-        found = store.get(RECORDS[record][0], RECORD_IDS[record])
+        found = stored(store, RECORDS[record][0], RECORD_IDS[record])
         db.session.commit()
         return found
 
     def conflicts(self) -> list:
-        store = CommittingSqlStore(self.users["ni"])
-        return [c.to_dict() for c in store.list_conflicts()]
+        return [c.to_dict() for c in stored_conflicts()]
 
     # ---- the read side ----------------------------------------------------------------
 

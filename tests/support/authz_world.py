@@ -16,6 +16,7 @@ from sync.memory import MemoryStore
 from sync.memory_access import Access
 from sync.types import Rejected
 from sync.validate import validate
+from tests.support.sync_harness import record as stored
 
 NS = uuid.UUID("9b8f3d2a-1c4e-4f6a-8b7d-2e5f6a7b8c9d")
 PROVIDER = uuid.uuid5(NS, "provider")
@@ -177,7 +178,7 @@ class MemoryWorld:
         return apply_batch(self.store, [mutation], self.actor(user), self.now())[0]
 
     def get(self, record: str) -> dict | None:
-        return self.store.get(RECORDS[record][0], RECORD_IDS[record])
+        return stored(self.store, RECORDS[record][0], RECORD_IDS[record])
 
     def conflicts(self) -> list:
-        return [c.to_dict() for c in self.store.list_conflicts()]
+        return [c.to_dict() for c in self.store.conflicts.values()]

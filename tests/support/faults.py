@@ -6,7 +6,7 @@ test's ``with hooked(...)`` block runs, and the server code carries no trace of 
   counter's row lock (after ``server.common.changes.allocate``); ``info``: ``first``,
   ``last``.
 - ``sync_read``: a push is about to read (and lock) the record a mutation changes (before
-  ``SqlStore._load`` with ``lock=True`` and before ``SqlStore.existing``, once per id);
+  ``SqlStore._load`` with ``lock=True`` and before ``SqlStore._read_batch``, once per id);
   ``info``: ``entity_type``, ``entity_id``.
 
 The server process that dies right after a push commits is ``tests.support.faulty_server``.
@@ -49,19 +49,19 @@ def _load(original):
     return load
 
 
-def _existing(original):
-    def existing(self, entity_type, entity_ids):
+def _read_batch(original):
+    def read_batch(self, entity_type, entity_ids):
         for entity_id in entity_ids:
             fire("sync_read", entity_type=entity_type, entity_id=entity_id)
         return original(self, entity_type, entity_ids)
 
-    return existing
+    return read_batch
 
 
 # point -> the (owner, attribute, wrapper) pairs that make it fire
 POINTS = {
     "seq_allocated": [(changes, "allocate", _allocate)],
-    "sync_read": [(SqlStore, "_load", _load), (SqlStore, "existing", _existing)],
+    "sync_read": [(SqlStore, "_load", _load), (SqlStore, "_read_batch", _read_batch)],
 }
 
 

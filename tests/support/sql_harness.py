@@ -23,12 +23,12 @@ from server.extensions import db
 from server.framework.models import QualityStatement
 from server.log.transitions import CLOSURE_NEEDS_EVIDENCE
 from server.syncing import records
-from server.syncing.models import Device
+from server.syncing.models import Device, SyncConflict
 from server.syncing.pull import pull as server_pull
-from server.syncing.store import SqlStore
+from server.syncing.store import SqlStore, conflict_of
 from sync.store import Page
 from tests.support.cleaning import empty_tables
-from tests.support.sync_harness import START
+from tests.support.sync_harness import START, Faults, receipt, record
 
 NS = uuid.UUID("3c1f0d9e-6a52-4d0b-8f5e-5b2a7c9d1e40")
 # Audit actions that are not a record's own writes (see server.syncing.store.NOT_WRITES);
@@ -46,23 +46,26 @@ def empty_database() -> None:
     db.session.expunge_all()
 
 
-class CommittingSqlStore(SqlStore):
+def stored_conflicts(*, status=None, entity_type=None, entity_id=None) -> list:
+    """Return the stored conflicts as the engine's Conflicts, oldest first, filtered."""
+    query = db.select(SyncConflict).order_by(SyncConflict.other_at, SyncConflict.id)
+    if status:
+        query = query.where(SyncConflict.status == status)
+    if entity_type:
+        query = query.where(SyncConflict.entity_type == entity_type)
+    if entity_id:
+        query = query.where(SyncConflict.entity_id == str(entity_id))
+    return [conflict_of(row) for row in db.session.scalars(query)]
+
+
+class CommittingSqlStore(Faults, SqlStore):
     """SqlStore that commits after each outermost unit (as the push endpoint commits) and
-    can be told to fail, like MemoryStore.inject."""
+    can be told to fail, like the memory harness's store."""
 
     def __init__(self, user):
         super().__init__(user)
         self._depth = 0
-        self._faults: dict[str, list[Exception]] = {}
-
-    def inject(self, method: str, error: Exception, times: int = 1) -> None:
-        """Make the next ``times`` calls of ``method`` raise ``error``."""
-        self._faults.setdefault(method, []).extend([error] * times)
-
-    def _fault(self, method: str) -> None:
-        pending = self._faults.get(method)
-        if pending:
-            raise pending.pop(0)
+        self._pending: dict[str, list[Exception]] = {}
 
     @contextmanager
     def unit(self) -> Iterator[None]:
@@ -74,34 +77,6 @@ class CommittingSqlStore(SqlStore):
             self._depth -= 1
         if self._depth == 0:
             db.session.commit()
-
-    def get(self, entity_type, entity_id):
-        self._fault("get")
-        return super().get(entity_type, entity_id)
-
-    def create(self, *args, **kwargs):
-        self._fault("create")
-        return super().create(*args, **kwargs)
-
-    def append(self, *args, **kwargs):
-        self._fault("append")
-        return super().append(*args, **kwargs)
-
-    def update(self, *args, **kwargs):
-        self._fault("update")
-        return super().update(*args, **kwargs)
-
-    def transition(self, *args, **kwargs):
-        self._fault("transition")
-        return super().transition(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._fault("delete")
-        return super().delete(*args, **kwargs)
-
-    def put_receipt(self, *args, **kwargs):
-        self._fault("put_receipt")
-        return super().put_receipt(*args, **kwargs)
 
 
 class SqlHarness:
@@ -171,6 +146,15 @@ class SqlHarness:
         self._clock = clock_at(moment)
         self._clock.__enter__()
         return moment
+
+    def record(self, entity_type: str, entity_id) -> dict | None:
+        return record(self.store, entity_type, entity_id)
+
+    def receipt(self, device_id: str, mutation_id: str) -> dict | None:
+        return receipt(self.store, device_id, mutation_id)
+
+    def conflicts(self, *, status=None, entity_type=None, entity_id=None) -> list:
+        return stored_conflicts(status=status, entity_type=entity_type, entity_id=entity_id)
 
     def pull(self, actor, cursor: int, limit: int) -> Page:
         body = server_pull(actor.user, cursor, limit)

@@ -22,35 +22,46 @@ from sync.validate import validate
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
-class FailingMemoryStore(MemoryStore):
-    """MemoryStore that can be told to fail, to test retries and a batch that carries on
-    after a failure: ``inject`` makes the next calls of a method raise."""
+WRITE_FAULTS = ("create", "append", "update", "transition", "delete")
+"""Ops whose write can be told to fail (``inject``), besides ``read`` and ``keep_receipts``."""
 
-    FAILABLE = ("get", "create", "append", "update", "transition", "delete", "put_receipt")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._pending: dict[str, list[Exception]] = {}
+class Faults:
+    """Make the next calls of a store's ``read``, ``keep_receipts`` or write of an op raise:
+    ``inject``, to test retries and a batch that carries on after a failure."""
+
+    FAILABLE = ("read", "keep_receipts", *WRITE_FAULTS)
 
     def inject(self, method: str, error: Exception, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` raise ``error``."""
         assert method in self.FAILABLE, method
         self._pending.setdefault(method, []).extend([error] * times)
 
-
-def _failable(name: str):
-    def method(self, *args, **kwargs):
-        pending = self._pending.get(name)
+    def _fault(self, method: str) -> None:
+        pending = self._pending.get(method)
         if pending:
             raise pending.pop(0)
-        return getattr(MemoryStore, name)(self, *args, **kwargs)
 
-    method.__name__ = name
-    return method
+    def read(self, entity_type, entity_ids):
+        self._fault("read")
+        return super().read(entity_type, entity_ids)
+
+    def write(self, changes):
+        for change in changes:
+            self._fault(change.op)
+        return super().write(changes)
+
+    def keep_receipts(self, receipts):
+        self._fault("keep_receipts")
+        return super().keep_receipts(receipts)
 
 
-for _name in FailingMemoryStore.FAILABLE:
-    setattr(FailingMemoryStore, _name, _failable(_name))
+class FailingMemoryStore(Faults, MemoryStore):
+    """MemoryStore that can be told to fail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[str, list[Exception]] = {}
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,22 @@ class MemoryHarness:
 
     def pull(self, actor, cursor: int, limit: int) -> Page:
         return self.store.pull(cursor, limit)
+
+    def record(self, entity_type: str, entity_id) -> dict | None:
+        return record(self.store, entity_type, entity_id)
+
+    def receipt(self, device_id: str, mutation_id: str) -> dict | None:
+        return receipt(self.store, device_id, mutation_id)
+
+    def conflicts(self, *, status=None, entity_type=None, entity_id=None) -> list:
+        """Return the store's conflicts, oldest first, optionally filtered."""
+        return [
+            c
+            for c in self.store.conflicts.values()
+            if (status is None or c.status == status)
+            and (entity_type is None or c.entity_type == entity_type)
+            and (entity_id is None or c.entity_id == entity_id)
+        ]
 
     def live_state(self, actor) -> dict:
         """Return what ``actor`` should hold after a full pull: {(entity_type, id): record}."""
@@ -164,6 +191,16 @@ class Tablet:
 # ---- helpers of the engine tests ------------------------------------------------------
 
 
+def record(store, entity_type: str, entity_id) -> dict | None:
+    """Return one record as the store reads it (None: no such record)."""
+    return store.read(entity_type, [entity_id])[entity_id]
+
+
+def receipt(store, device_id: str, mutation_id: str) -> dict | None:
+    """Return a mutation's stored outcome (None: never seen)."""
+    return store.receipts(device_id, [mutation_id]).get(mutation_id)
+
+
 def actions(harness, device_id, mutation_id):
     """Return what a mutation wrote (create, update, close…), once each time it wrote."""
     return [event["action"] for event in harness.events_of(device_id, mutation_id)]
@@ -198,10 +235,10 @@ def make_entry(harness, desk, *, status="open", risk="medium", entry_id=None, **
     assert isinstance(created, Applied), created
     seen = "draft"
     for action in ENTRY_PATHS[status]:
-        version = harness.store.get("log_entry", entry_id)["version"]
+        version = harness.record("log_entry", entry_id)["version"]
         outcome = push(harness, desk, transition(desk, entry_id, version, seen, action))
         assert isinstance(outcome, Applied), outcome
-        seen = harness.store.get("log_entry", entry_id)["status"]
+        seen = harness.record("log_entry", entry_id)["status"]
     return entry_id
 
 

@@ -21,11 +21,10 @@ def values_ever(timeline: list[dict], field: str) -> list:
 
 def assert_accounted_for(harness, mutation) -> None:
     """Check that what a mutation submitted is in the record, its history or an open conflict."""
-    store = harness.store
-    current = store.get(mutation.entity_type, mutation.entity_id)
+    current = harness.record(mutation.entity_type, mutation.entity_id)
     mine = [
         c
-        for c in store.list_conflicts(status="open", entity_id=mutation.entity_id)
+        for c in harness.conflicts(status="open", entity_id=mutation.entity_id)
         if (c.other_device, c.mutation_id) == (mutation.device_id, mutation.mutation_id)
     ]
     writes = [e["action"] for e in harness.events_of(mutation.device_id, mutation.mutation_id)]
@@ -103,12 +102,12 @@ def assert_converged(harness, devices) -> None:
         for mutation in device.sent:
             events = harness.events_of(mutation.device_id, mutation.mutation_id)
             assert len(events) <= 1, (mutation, events)  # (c) never applied twice
-            stored = harness.store.get_receipt(mutation.device_id, mutation.mutation_id)
+            stored = harness.receipt(mutation.device_id, mutation.mutation_id)
             outcome = device.acked[mutation.mutation_id]
             assert outcome_from_dict(stored) == outcome
             if isinstance(outcome, ConflictRecorded):
                 for conflict_id in outcome.conflict_ids:
-                    assert harness.store.get_conflict(conflict_id).status == "open"
+                    assert harness.store.conflict(conflict_id).status == "open"
             if not isinstance(outcome, Rejected):
                 assert_accounted_for(harness, mutation)  # (a) nothing lost
     for entity_type, entity_id in {(m.entity_type, str(m.entity_id)) for m in sent.values()}:
@@ -120,7 +119,7 @@ def assert_converged(harness, devices) -> None:
         if isinstance(o, ConflictRecorded)
         for c in o.conflict_ids
     }
-    assert {c.id for c in harness.store.list_conflicts()} == recorded  # no orphan conflicts
+    assert {c.id for c in harness.conflicts()} == recorded  # no orphan conflicts
 
 
 def test_device_clocks_skewed_by_a_day_change_no_outcome(store_factory):
@@ -143,7 +142,7 @@ def test_device_clocks_skewed_by_a_day_change_no_outcome(store_factory):
 
 
 def conflict_dicts(harness) -> list[dict]:
-    return [c.to_dict() for c in harness.store.list_conflicts()]
+    return [c.to_dict() for c in harness.conflicts()]
 
 
 def _with_device_times(state: dict, other: dict) -> dict:
