@@ -10,7 +10,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from server.common.serial import RecordAnswerSchema
 from server.extensions import db
-from server.findings.schemas import FindingSchema, WalkaroundSchema
+from server.findings.schemas import (
+    FindingSchema,
+    InboxFindingSchema,
+    InboxSchema,
+    WalkaroundDetailSchema,
+    WalkaroundSchema,
+)
+from server.findings.services import inbox, walkaround_summary
 from server.log.schemas import EntryEvidenceSchema, EntryNoteSchema, EntrySchema
 from server.syncing import records, wire
 from sync.policies import POLICIES
@@ -49,23 +56,56 @@ def test_the_serializer_gives_every_documented_field_as_the_schema_dumps_it(worl
         assert {name: record[name] for name in own} == {name: dumped[name] for name in own}, kind
 
 
+def _answered(kind: str, model) -> list[tuple[type, object]]:
+    """What a route dumps for the record, with which schema: a walkaround's summary (with
+    and without its findings), else the model."""
+    if kind == "walkaround":
+        return [
+            (WalkaroundSchema, walkaround_summary(model)),
+            (WalkaroundDetailSchema, walkaround_summary(model, with_findings=True)),
+        ]
+    return [(DOCUMENTED[kind][0], model)]
+
+
+def _marshmallow_serialized(*args, **kwargs):
+    pytest.fail("marshmallow dumped the record")
+
+
 @pytest.mark.db
-@pytest.mark.parametrize("kind", ["finding", "note", "evidence"])
+@pytest.mark.parametrize("kind", sorted(DOCUMENTED))
 def test_a_rest_answer_is_made_by_the_serializer_as_marshmallow_would(world, kind, monkeypatch):
-    schema, _extra = DOCUMENTED[kind]
     models = [m for k, m in _live(world) if k == kind]
-    assert models and issubclass(schema, RecordAnswerSchema)
+    assert models
     made = records.SERIALIZERS[kind]
-    for model in models:
-        expected = Schema.dump(schema(), model)
-        assert schema().dump(model) == expected
-        assert schema(many=True).dump([model, model]) == [expected, expected]
-        assert schema().dump(model) == {name: made.record(model)[name] for name in expected}
-    # The answer is the serializer's, not marshmallow's.
-    monkeypatch.setattr(Schema, "dump", lambda *a, **k: pytest.fail("marshmallow dumped"))
-    assert schema().dump(models[0]) == {
-        name: made.record(models[0])[name] for name in schema().fields
-    }
+    cases = [case for model in models for case in _answered(kind, model)]
+    expected = []
+    for schema, obj in cases:
+        assert issubclass(schema, RecordAnswerSchema)
+        dumped = Schema.dump(schema(), obj)  # marshmallow's own dump of the schema
+        assert schema().dump(obj) == dumped
+        assert schema(many=True).dump([obj, obj]) == [dumped, dumped]
+        record = made.record(getattr(obj, "walkaround", obj))
+        own = set(dumped) - DOCUMENTED[kind][1] - {"findings"}
+        assert {name: dumped[name] for name in own} == {name: record[name] for name in own}
+        expected.append(dumped)
+    # The answer is the serializer's (the extra parts on top), not marshmallow's.
+    for schema, _obj in cases:
+        monkeypatch.setattr(schema, "_serialize", _marshmallow_serialized)
+    assert [schema().dump(obj) for schema, obj in cases] == expected
+
+
+@pytest.mark.db
+def test_the_inbox_answer_is_made_by_the_serializer_as_marshmallow_would(world, monkeypatch):
+    _live(world)
+    body = inbox(world.users["registered_manager"], world.home.id)
+    items = [item for group in body["groups"] for item in group["findings"]]
+    assert items
+    expected = [Schema.dump(InboxFindingSchema(), item) for item in items]
+    assert {"waiting_hours", "past_escalation_time", "description"} <= set(expected[0])
+    monkeypatch.setattr(InboxFindingSchema, "_serialize", _marshmallow_serialized)
+    assert InboxFindingSchema(many=True).dump(items) == expected
+    groups = InboxSchema().dump(body)["groups"]
+    assert [finding for group in groups for finding in group["findings"]] == expected
 
 
 @pytest.mark.db
@@ -104,8 +144,6 @@ def test_the_serializers_are_closures_not_generated_source(dialect):
 
 @pytest.mark.db
 def test_a_schema_with_more_than_the_record_dumps_as_marshmallow_does(world):
-    from server.findings.schemas import InboxFindingSchema
-
     findings = [m for k, m in _live(world) if k == "finding"]
     summaries = [
         {name: getattr(f, name) for name in FindingSchema().fields} | {"waiting_hours": 1.5}

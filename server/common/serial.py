@@ -19,7 +19,7 @@ from datetime import date, datetime
 from operator import attrgetter, itemgetter
 from typing import ClassVar
 
-from marshmallow import Schema
+from marshmallow import Schema, missing
 
 from sync.policies import POLICIES
 
@@ -145,33 +145,56 @@ def serializer(entity_type: str, model: type) -> Serializer:
 class RecordAnswerSchema(Schema):
     """A record's REST answer: its fields document it, its record serializer makes it.
 
-    A subclass names ``entity_type`` and ``model``. A schema declaring fields the record does
-    not have (a sum, a nested list) or given anything but a model dumps as marshmallow does.
+    A subclass names ``entity_type`` and ``model``. The fields the record has come from the
+    serializer; the others (a sum, a nested list, a computed flag) are dumped by their own
+    marshmallow field, on top. The record is the object dumped or, for an object carrying
+    one (a summary with counts), its ``carried_by`` attribute. Given anything else, or when
+    a record field is renamed or read from another attribute, it dumps as marshmallow does.
     """
 
     entity_type: ClassVar[str]
     model: ClassVar[type]
+    carried_by: ClassVar[str | None] = None
 
     def dump(self, obj, *, many: bool | None = None):
         answer = _answer(type(self), tuple(self.fields))
         if answer is None:
             return super().dump(obj, many=many)
         many = self.many if many is None else many
-        model = self.model
         if many:
             obj = list(obj)
-            if all(type(item) is model for item in obj):
-                return [answer(item) for item in obj]
-        elif type(obj) is model:
-            return answer(obj)
+            made = [answer(item) for item in obj]
+            if None not in made:
+                return made
+        else:
+            made = answer(obj)
+            if made is not None:
+                return made
         return super().dump(obj, many=many)
 
 
 @functools.cache
 def _answer(schema_cls: type, names: tuple[str, ...]) -> Callable | None:
-    """Return the serializer's answer for these fields, or None when the record lacks one
-    (or a field is renamed or read from another attribute)."""
+    """Return ``answer(obj)``: the REST answer of ``obj``, or None when it carries no record.
+    None instead when a record field is renamed or read from another attribute."""
     made = serializer(schema_cls.entity_type, schema_cls.model)
     own = set(POLICIES[schema_cls.entity_type]) | {"deleted"}
-    renamed = any(f.data_key or f.attribute for f in schema_cls().fields.values())
-    return made.answer(names) if set(names) <= own and not renamed else None
+    fields = schema_cls().fields
+    if any(fields[name].data_key or fields[name].attribute for name in names if name in own):
+        return None
+    record_names = tuple(name for name in names if name in own)
+    extras = tuple((name, fields[name]) for name in names if name not in own)
+    record, model, carried_by = made.answer(record_names), schema_cls.model, schema_cls.carried_by
+
+    def answer(obj) -> dict | None:
+        source = obj if type(obj) is model else getattr(obj, carried_by or "", None)
+        if type(source) is not model:
+            return None
+        out = record(source)
+        for name, field in extras:
+            value = field.serialize(name, obj)
+            if value is not missing:
+                out[field.data_key or name] = value
+        return out
+
+    return answer

@@ -6,7 +6,7 @@ from server.api.schemas import PageArgs
 from server.common import vocab
 from server.common.fields import SaneDateTime
 from server.common.serial import RecordAnswerSchema
-from server.findings.models import Finding
+from server.findings.models import Finding, Walkaround
 from server.providers.schemas import Object, text
 
 
@@ -158,6 +158,10 @@ class TriageResultSchema(Schema):
 
 
 class InboxFindingSchema(FindingSchema):
+    """A new finding in the inbox (an InboxItem): its record and how long it has waited."""
+
+    carried_by = "finding"
+
     waiting_hours = fields.Float()
     past_escalation_time = fields.Boolean()
 
@@ -205,7 +209,12 @@ class WalkaroundCreateSchema(WalkaroundRecordSchema):
     )
 
 
-class WalkaroundSchema(Schema):
+class WalkaroundSchema(RecordAnswerSchema):
+    """A walkaround as the API answers it (a WalkaroundSummary): its record serializer makes
+    the record, the counts are added on top."""
+
+    entity_type, model, carried_by = "walkaround", Walkaround, "walkaround"
+
     id = fields.UUID()
     service_id = fields.UUID()
     kind = fields.String()

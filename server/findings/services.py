@@ -7,6 +7,7 @@ live in server.findings.triage and are re-exported here for callers.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import and_, case, false, func, or_, true
 
@@ -198,7 +199,20 @@ def walkaround_findings(walk: Walkaround) -> list[Finding]:
     )
 
 
-def walkaround_summary(walk: Walkaround, with_findings: bool = False) -> dict:
+@dataclass
+class WalkaroundSummary:
+    """A walkaround with how many findings it produced and how many need follow-up."""
+
+    walkaround: Walkaround
+    finding_count: int
+    follow_up_count: int
+    findings: list[Finding] | None = None
+
+    def __getattr__(self, name):
+        return getattr(self.walkaround, name)
+
+
+def walkaround_summary(walk: Walkaround, with_findings: bool = False) -> WalkaroundSummary:
     """The walkaround with how many findings it produced and how many need follow-up."""
     count, follow_ups = db.session.execute(
         db.select(
@@ -206,22 +220,5 @@ def walkaround_summary(walk: Walkaround, with_findings: bool = False) -> dict:
             func.coalesce(func.sum(case((Finding.follow_up_needed, 1), else_=0)), 0),
         ).where(Finding.walkaround_id == walk.id, Finding.deleted_at.is_(None))
     ).one()
-    summary = {
-        name: getattr(walk, name)
-        for name in (
-            "id",
-            "service_id",
-            "kind",
-            "conducted_by",
-            "started_at",
-            "ended_at",
-            "areas",
-            "notes",
-            "received_at",
-            "version",
-        )
-    }
-    summary.update(finding_count=count, follow_up_count=int(follow_ups))
-    if with_findings:
-        summary["findings"] = walkaround_findings(walk)
-    return summary
+    findings = walkaround_findings(walk) if with_findings else None
+    return WalkaroundSummary(walk, count, int(follow_ups), findings)

@@ -9,7 +9,7 @@ from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
 from server.common.serial import RecordAnswerSchema
 from server.log.listing import SORTS
 from server.log.machine import ACTIONS
-from server.log.models import EvidenceRef, Note
+from server.log.models import EvidenceRef, LogEntry, Note
 from server.log.signals import SIGNALS
 
 SHORT, LONG = 300, 4000
@@ -131,7 +131,12 @@ class EntryStatementSchema(Schema):
     id = fields.String()
 
 
-class EntrySchema(Schema):
+class EntrySchema(RecordAnswerSchema):
+    """An entry as the API answers it: its record serializer makes the record; its statements,
+    evidence, carry-forwards, flags and the person's transitions are added on top."""
+
+    entity_type, model = "log_entry", LogEntry
+
     id = fields.UUID()
     service_id = fields.UUID()
     concern = fields.String()
