@@ -8,6 +8,8 @@ import pytest
 from marshmallow import Schema
 from sqlalchemy.dialects import postgresql, sqlite
 
+from server.audit import services as audit
+from server.common import serial
 from server.common.serial import RecordAnswerSchema
 from server.extensions import db
 from server.findings.schemas import (
@@ -157,3 +159,23 @@ def test_a_schema_with_more_than_the_record_dumps_as_marshmallow_does(world):
     assert FindingSchema(many=True).dump(iter(plain)) == Schema.dump(
         FindingSchema(many=True), plain
     )
+
+
+@pytest.mark.db
+def test_an_audit_event_holds_a_records_fields_as_its_serializer_gives_them(world, monkeypatch):
+    for kind, model in _live(world):
+        names = [name for name in POLICIES[kind] if name != "statements"]
+        snapshot = {name: getattr(model, name) for name in names}
+        update = {name: [None, value] for name, value in snapshot.items()}
+        other = {"reason": "Typo", "deleted": [False, True], "from": model.id}
+        for changes in (snapshot, update, other, snapshot | other):
+            event = audit.event_row(None, kind, model.id, "update", changes)
+            assert event["changes"] == audit.plain(changes), kind  # the same JSON as before
+    # A synced record's field goes through the serializer; any other value does not.
+    monkeypatch.setitem(serial._OUT, "uuid", lambda value: f"wire:{value}")
+    walk = next(model for kind, model in _live(world) if kind == "walkaround")
+    changes = {"service_id": [None, walk.service_id], "entry": walk.id}
+    made = audit.event_row(None, "walkaround", walk.id, "update", changes)["changes"]
+    assert made == {"service_id": [None, f"wire:{walk.service_id}"], "entry": str(walk.id)}
+    made = audit.event_row(None, "user", walk.id, "update", changes)["changes"]
+    assert made == {"service_id": [None, str(walk.service_id)], "entry": str(walk.id)}

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from server.audit.models import AuditEvent
 from server.common.batch import complete, insert_rows
+from server.common.serial import audit_changes
 from server.extensions import db
+from sync.policies import POLICIES
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,14 @@ def plain(value):
     return value
 
 
+def plain_changes(entity_type: str, changes: dict) -> dict:
+    """Make an event's changes JSON-safe: a synced record's fields as its serializer gives
+    them (server.common.serial), anything else by ``plain``."""
+    if entity_type in POLICIES:
+        return audit_changes(entity_type, changes, plain)
+    return plain(changes)
+
+
 def event_row(
     actor: Actor | None,
     entity_type: str,
@@ -58,7 +68,7 @@ def event_row(
     at=None,
 ) -> dict:
     """Return the audit_event row of one change; ``changes`` maps field -> [old, new] (or a
-    payload), made JSON-safe by ``plain``. Without ``at``, the model's default (now)."""
+    payload), made JSON-safe by ``plain_changes``. Without ``at``, the model's default (now)."""
     row = {
         "actor_id": actor.user_id if actor else None,
         "channel": channel or (actor.channel if actor else "system"),
@@ -68,7 +78,7 @@ def event_row(
         "entity_id": str(entity_id),
         "action": action,
         "service_id": service_id,
-        "changes": plain(changes or {}),
+        "changes": plain_changes(entity_type, changes or {}),
     }
     if at is not None:
         row["at"] = at

@@ -90,6 +90,45 @@ def _plain_maker(entity_type: str, getter: Callable) -> Callable:
     return plain
 
 
+_JSON_AS_IS = frozenset((str, int, bool, float, type(None)))
+
+
+def audit_changes(entity_type: str, changes: dict, other: Callable) -> dict:
+    """Return an audit event's ``changes`` of a record of ``entity_type`` JSON-safe: a field's
+    value (a create's snapshot) or its [old, new] in the field's JSON kind, as the record
+    travels; any other key (a reason, ``deleted``) made JSON-safe by ``other``."""
+    kinds = _kinds(entity_type)
+    out = {}
+    for key, value in changes.items():
+        kind = kinds.get(key)
+        if kind is None:
+            out[key if type(key) is str else str(key)] = other(value)
+        elif _is_pair(value, kind):
+            out[key] = [_audit_value(v, kind, other) for v in value]
+        else:
+            out[key] = _audit_value(value, kind, other)
+    return out
+
+
+@functools.cache
+def _kinds(entity_type: str) -> dict[str, str]:
+    return {name: rule.kind for name, rule in POLICIES[entity_type].items()}
+
+
+def _is_pair(value, kind: str) -> bool:
+    """An update's [old, new] (a list field's own value is a list of texts)."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return False
+    return kind != "list" or all(v is None or isinstance(v, (list, tuple)) for v in value)
+
+
+def _audit_value(value, kind: str, other: Callable):
+    if type(value) in _JSON_AS_IS:
+        return value
+    convert = _OUT.get(kind)
+    return other(value) if convert is None else convert(value)
+
+
 @dataclass(frozen=True)
 class Serializer:
     """The wire form of one record type; see the module's docstring."""
