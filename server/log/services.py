@@ -10,20 +10,20 @@ import uuid
 from datetime import date
 
 from server.audit import services as audit
-from server.common import dates, vocab
+from server.common import vocab
 from server.common.types import utcnow
 from server.errors import Invalid, RuleBroken
 from server.extensions import db
 from server.findings.models import Finding
 from server.framework.models import QualityStatement
-from server.log import edits, guards
+from server.log import annotations, edits, guards
 from server.log.edits import require_edit  # noqa: F401  (the sync engine imports it here)
 from server.log.listing import list_entries  # noqa: F401  (the routes list through here)
 from server.log.models import CarryForward, EvidenceRef, LogEntry, Note
 from server.log.transitions import challenge, transition  # noqa: F401  (re-exported)
 from server.providers.models import Service
 
-MAX_TEXT = 5000
+MAX_TEXT = annotations.MAX_TEXT
 
 
 def _new_id(model, id, label: str) -> uuid.UUID:
@@ -243,24 +243,11 @@ def hand_over(actor, entry: LogEntry, owner_id, reason: str) -> LogEntry:
 
 
 def add_note(actor, entry: LogEntry, body: str, id=None) -> Note:
-    """Append a note to an entry; notes are never edited."""
-    guards.require_on_entry(actor, "entry.annotate", entry, owner_may=True)
-    body = guards.not_blank(body, "body", "note")
-    if len(body) > MAX_TEXT:
-        raise Invalid("The note is too long.", {"body": f"At most {MAX_TEXT} characters."})
-    note = Note(
-        id=_new_id(Note, id, "note"),
-        entry_id=entry.id,
-        body=body,
-        author_id=actor.user_id,
-        created_at=utcnow(),
-    )
-    db.session.add(note)
-    audit.record(
-        actor, "log_entry", entry.id, "note", {"note_id": note.id, "body": body}, entry.service_id
-    )
-    db.session.flush()
-    return note
+    """Append a note to an entry: add_notes of one."""
+    (row,) = annotations.add_notes([(actor, entry, body, id)])
+    if isinstance(row, Exception):
+        raise row
+    return db.session.get(Note, row["id"])
 
 
 def add_evidence(
@@ -274,47 +261,18 @@ def add_evidence(
     description: str = "",
     id=None,
 ) -> EvidenceRef:
-    """Record where evidence for an entry lives; evidence is never edited or removed."""
-    service = guards.require_on_entry(actor, "entry.annotate", entry, owner_may=True)
-    guards.one_of(type, vocab.ALL_EVIDENCE_TYPES, "type", "evidence type")
-    location = guards.not_blank(location, "location", "place where the evidence is kept")
-    if evidence_date > dates.london_today():
-        raise Invalid(
-            "The evidence date cannot be in the future.",
-            {"evidence_date": "Use the date the evidence was made or checked."},
-        )
-    ref = EvidenceRef(
-        id=_new_id(EvidenceRef, id, "evidence reference"),
-        entry_id=entry.id,
-        type=type,
-        location=location,
-        evidence_date=evidence_date,
-        checked_by=guards.checker_for(service, checked_by),
-        description=(description or "").strip(),
-        added_by=actor.user_id,
-        created_at=utcnow(),
-    )
-    db.session.add(ref)
-    audit.record(
-        actor,
-        "log_entry",
-        entry.id,
-        "evidence",
-        {
-            "evidence_id": ref.id,
-            "type": type,
-            "location": location,
-            "evidence_date": evidence_date,
-            "checked_by": ref.checked_by,
-            "description": ref.description,
-        },
-        entry.service_id,
-    )
-    db.session.flush()
-    # Reload the collection rather than append to it: appending would mark the entry
-    # changed and bump its version, so evidence would make everyone's copy stale.
-    db.session.expire(entry, ["evidence"])
-    return ref
+    """Record where evidence for an entry lives: add_evidence_refs of one."""
+    fields = {
+        "type": type,
+        "location": location,
+        "evidence_date": evidence_date,
+        "checked_by": checked_by,
+        "description": description,
+    }
+    (row,) = annotations.add_evidence_refs([(actor, entry, fields, id)])
+    if isinstance(row, Exception):
+        raise row
+    return db.session.get(EvidenceRef, row["id"])
 
 
 def record_escalation(

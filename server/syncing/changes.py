@@ -11,6 +11,7 @@ of one change at a time.
 from server.errors import Conflict as StaleVersion
 from server.errors import Forbidden, Invalid, NotFound, RuleBroken
 from server.findings import services as findings
+from server.log import annotations
 from server.log import services as log
 from server.log.transitions import transition as entry_transition
 from server.syncing import records
@@ -18,6 +19,7 @@ from server.syncing.writes import delete_record, restore_record, update_walkarou
 from sync import store as port
 
 APP_ERRORS = (RuleBroken, Invalid, Forbidden, NotFound)
+_ANNOTATIONS = {"note": annotations.add_notes, "evidence": annotations.add_evidence_refs}
 
 
 def port_error(exc: Exception) -> port.Refused:
@@ -33,6 +35,11 @@ def port_error(exc: Exception) -> port.Refused:
     return port.NotFound(exc.message, exc.fields)
 
 
+def _one_run(changes: list[port.Change]) -> bool:
+    kind = changes[0].entity_type
+    return all(c.op in ("create", "append") and c.entity_type == kind for c in changes)
+
+
 class ChangeWrites:
     """``write`` of sync.store.Store, for SqlStore."""
 
@@ -43,6 +50,8 @@ class ChangeWrites:
                 return self._create_findings(changes)
             if all(c.op == "update" and c.entity_type == "finding" for c in changes):
                 return self._update_findings(changes)
+        if len(changes) > 1 and first.entity_type in _ANNOTATIONS and _one_run(changes):
+            return self._annotate(changes)
         if len(changes) == 1:
             return [self._change(first)]
         out = []
@@ -62,12 +71,10 @@ class ChangeWrites:
         if change.op == "create" and kind != "note" and kind != "evidence":
             record = self._create(actor, kind, entity_id, data)
         elif change.op in ("create", "append"):
-            entry = self._entry(data.pop("entry_id", None))
-            if kind == "note":
-                record = log.add_note(actor, entry, data.get("body", ""), id=entity_id)
-            else:
-                record = log.add_evidence(actor, entry, id=entity_id, **data)
-            self._made(kind, entity_id)
+            (written,) = self._annotate([change])
+            if isinstance(written, port.Refused):
+                raise written
+            return written
         else:
             record = self._live(kind, entity_id, change.version)
             self._change_record(actor, change, record, data)
@@ -166,3 +173,31 @@ class ChangeWrites:
         except StaleVersion as exc:
             raise port.StaleWrite(str(exc)) from exc
         return [port_error(w) if isinstance(w, Exception) else w.version for w in written]
+
+    # ---- notes and evidence -----------------------------------------------------------
+
+    def _annotate(self, changes: list[port.Change]) -> list:
+        """Add every note (or evidence reference) with one batch of the log's own
+        (server.log.annotations); a refused one writes nothing."""
+        out, wanted = [], []
+        kind = changes[0].entity_type
+        for change in changes:
+            data = records.python_fields(kind, change.fields)
+            try:
+                entry = self._entry(data.pop("entry_id", None))
+            except port.Refused as exc:
+                out.append(exc)
+                continue
+            item = data.get("body", "") if kind == "note" else data
+            out.append(len(wanted))
+            wanted.append((self._actor(change.ctx), entry, item, change.entity_id))
+        written = _ANNOTATIONS[kind](wanted) if wanted else []
+        results = []
+        for item in out:
+            row = item if isinstance(item, port.Refused) else written[item]
+            if isinstance(row, Exception):
+                results.append(port_error(row))
+                continue
+            self._made(kind, row["id"])
+            results.append(row["version"])
+        return results
