@@ -40,15 +40,15 @@ def add_evidence_refs(items: list[tuple]) -> list:
 
 def _write(model, label: str, items: list[tuple], build) -> list:
     now, out, made = utcnow(), [], []
-    taken = _taken(model, [item[3] for item in items])
+    used = taken(model, [item[3] for item in items])
     for actor, entry, data, id in items:
         try:
-            new_id = _new_id(id, taken, label)
-            row, event = build(actor, entry, data, new_id, now)
+            made_id = new_id(id, used, label)
+            row, event = build(actor, entry, data, made_id, now)
         except REFUSALS as exc:
             out.append(exc)
             continue
-        taken.add(new_id)
+        used.add(made_id)
         made.append((actor, entry, row, event))
         out.append(row)
     if made:
@@ -56,7 +56,7 @@ def _write(model, label: str, items: list[tuple], build) -> list:
     return out
 
 
-def _taken(model, ids) -> set[uuid.UUID]:
+def taken(model, ids) -> set[uuid.UUID]:
     """The ids among ``ids`` that a record of ``model`` already holds, in one SELECT."""
     wanted = [as_uuid(i) for i in ids if i is not None]
     if not wanted:
@@ -64,12 +64,12 @@ def _taken(model, ids) -> set[uuid.UUID]:
     return set(db.session.scalars(db.select(model.id).where(model.id.in_(wanted))))
 
 
-def _new_id(id, taken: set, label: str) -> uuid.UUID:
+def new_id(id, used: set, label: str) -> uuid.UUID:
     """Return a fresh id, or the client's one if no record holds it yet."""
     if id is None:
         return uuid.uuid4()
     id = as_uuid(id)
-    if id in taken:
+    if id in used:
         raise Invalid(f"A {label} with this id already exists.", {"id": "Already used."})
     return id
 
