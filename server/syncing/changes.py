@@ -1,6 +1,8 @@
 """The store's writes (``Store.write``): each change through its record type's own service,
 as a desk call would; a run of finding creates or updates through the findings' batch
-services together (server.findings.writes), in one executemany per table.
+services together (server.findings.writes), in one executemany per table, and so a run of
+notes, evidence (server.log.annotations) or entry creates and updates (server.log.drafts):
+the batch functions the desk calls with a batch of one, so both paths write alike.
 
 Mixed into server.syncing.store.SqlStore (which provides _actor, _service, _live, _entry,
 _made, _batch, _errors and _written). tests/test_sync_bulk.py and
@@ -11,13 +13,16 @@ of one change at a time.
 from server.errors import Conflict as StaleVersion
 from server.errors import Forbidden, Invalid, NotFound, RuleBroken
 from server.findings import services as findings
-from server.log import services as log
+from server.log import annotations, drafts
 from server.log.transitions import transition as entry_transition
 from server.syncing import records
 from server.syncing.writes import delete_record, restore_record, update_walkaround
 from sync import store as port
 
 APP_ERRORS = (RuleBroken, Invalid, Forbidden, NotFound)
+# The creates that go to a batch service even alone: the method of ChangeWrites that does.
+_BATCHED = {"note": "_annotate", "evidence": "_annotate", "log_entry": "_create_entries"}
+_ANNOTATIONS = {"note": annotations.add_notes, "evidence": annotations.add_evidence_refs}
 
 
 def port_error(exc: Exception) -> port.Refused:
@@ -33,6 +38,11 @@ def port_error(exc: Exception) -> port.Refused:
     return port.NotFound(exc.message, exc.fields)
 
 
+def _one_run(changes: list[port.Change]) -> bool:
+    kind = changes[0].entity_type
+    return all(c.op in ("create", "append") and c.entity_type == kind for c in changes)
+
+
 class ChangeWrites:
     """``write`` of sync.store.Store, for SqlStore."""
 
@@ -43,6 +53,13 @@ class ChangeWrites:
                 return self._create_findings(changes)
             if all(c.op == "update" and c.entity_type == "finding" for c in changes):
                 return self._update_findings(changes)
+        if len(changes) > 1 and first.entity_type in _ANNOTATIONS and _one_run(changes):
+            return self._annotate(changes)
+        if len(changes) > 1 and first.entity_type == "log_entry":
+            if all(c.op == "create" and c.entity_type == "log_entry" for c in changes):
+                return self._create_entries(changes)
+            if all(c.op == "update" and c.entity_type == "log_entry" for c in changes):
+                return self._update_entries(changes)
         if len(changes) == 1:
             return [self._change(first)]
         out = []
@@ -59,15 +76,13 @@ class ChangeWrites:
         kind, entity_id, ctx = change.entity_type, change.entity_id, change.ctx
         actor = self._actor(ctx)
         data = records.python_fields(kind, change.fields)
-        if change.op == "create" and kind != "note" and kind != "evidence":
+        if change.op in ("create", "append") and kind in _BATCHED:
+            (written,) = getattr(self, _BATCHED[kind])([change])  # a batch of one
+            if isinstance(written, port.Refused):
+                raise written
+            return written
+        if change.op == "create":
             record = self._create(actor, kind, entity_id, data)
-        elif change.op in ("create", "append"):
-            entry = self._entry(data.pop("entry_id", None))
-            if kind == "note":
-                record = log.add_note(actor, entry, data.get("body", ""), id=entity_id)
-            else:
-                record = log.add_evidence(actor, entry, id=entity_id, **data)
-            self._made(kind, entity_id)
         else:
             record = self._live(kind, entity_id, change.version)
             self._change_record(actor, change, record, data)
@@ -78,11 +93,8 @@ class ChangeWrites:
         data.pop("service_id")
         if kind == "finding":
             record = findings.record_finding(actor, service, data, id=entity_id)
-        elif kind == "walkaround":
-            record = findings.record_walkaround(actor, service, data, id=entity_id)
         else:
-            data["statement_ids"] = data.pop("statements", None) or ()
-            record = log.create_draft(actor, service, id=entity_id, **data)
+            record = findings.record_walkaround(actor, service, data, id=entity_id)
         self._made(kind, entity_id)
         return record
 
@@ -94,9 +106,9 @@ class ChangeWrites:
             elif kind == "walkaround":
                 update_walkaround(actor, record, change.version, data)
             else:
-                if "statements" in data:
-                    data["statement_ids"] = data.pop("statements")
-                log.update_entry(actor, record, change.version, data)
+                (done,) = self._update_entries([change], [record])
+                if isinstance(done, port.Refused):
+                    raise done
         elif op == "transition":
             self._transition(actor, change, record)
         elif op == "delete":
@@ -163,6 +175,79 @@ class ChangeWrites:
         self._written += [finding for _, finding, _, _ in wanted]
         try:
             written = findings.update_findings(wanted)
+        except StaleVersion as exc:
+            raise port.StaleWrite(str(exc)) from exc
+        return [port_error(w) if isinstance(w, Exception) else w.version for w in written]
+
+    # ---- notes and evidence -----------------------------------------------------------
+
+    def _annotate(self, changes: list[port.Change]) -> list:
+        """Add every note (or evidence reference) with one batch of the log's own
+        (server.log.annotations); a refused one writes nothing."""
+        out, wanted = [], []
+        kind = changes[0].entity_type
+        for change in changes:
+            data = records.python_fields(kind, change.fields)
+            try:
+                entry = self._entry(data.pop("entry_id", None))
+            except port.Refused as exc:
+                out.append(exc)
+                continue
+            item = data.get("body", "") if kind == "note" else data
+            out.append(len(wanted))
+            wanted.append((self._actor(change.ctx), entry, item, change.entity_id))
+        written = _ANNOTATIONS[kind](wanted) if wanted else []
+        results = []
+        for item in out:
+            row = item if isinstance(item, port.Refused) else written[item]
+            if isinstance(row, Exception):
+                results.append(port_error(row))
+                continue
+            self._made(kind, row["id"])
+            results.append(row["version"])
+        return results
+
+    # ---- a run of entries -------------------------------------------------------------
+
+    def _create_entries(self, changes: list[port.Change]) -> list:
+        """Create every draft with one create_drafts (server.log.drafts)."""
+        out, wanted = [], []
+        for change in changes:
+            data = records.python_fields("log_entry", change.fields)
+            try:
+                service = self._service(data)
+            except port.Refused as exc:
+                out.append(exc)
+                continue
+            data.pop("service_id")
+            data["statement_ids"] = data.pop("statements", None) or ()
+            out.append(len(wanted))
+            wanted.append((self._actor(change.ctx), service, data, change.entity_id))
+        written = drafts.create_drafts(wanted) if wanted else []
+        results = []
+        for item in out:
+            row = item if isinstance(item, port.Refused) else written[item]
+            if isinstance(row, Exception):
+                results.append(port_error(row))
+                continue
+            self._made("log_entry", row["id"])
+            results.append(row["version"])
+        return results
+
+    def _update_entries(self, changes: list[port.Change], entries=None) -> list:
+        """Change every entry with one update_entries: a refused one writes nothing; a
+        version that moved on stops them all."""
+        wanted = []
+        for n, change in enumerate(changes):
+            entry = (
+                entries[n] if entries else self._live("log_entry", change.entity_id, change.version)
+            )
+            data = records.python_fields("log_entry", change.fields)
+            if "statements" in data:
+                data["statement_ids"] = data.pop("statements")
+            wanted.append((self._actor(change.ctx), entry, change.version, data, None))
+        try:
+            written = drafts.update_entries(wanted)
         except StaleVersion as exc:
             raise port.StaleWrite(str(exc)) from exc
         return [port_error(w) if isinstance(w, Exception) else w.version for w in written]

@@ -1,9 +1,10 @@
 """The SQLAlchemy implementation of sync.store.Store: every write goes through the same
 service functions as the REST API, so the rules and the audit trail are the same.
 
-A run of finding creates or updates goes to the findings' batch services together
-(server.findings.writes); any other change goes to its record type's own service, as a
-desk call would (server.syncing.changes).
+A run of finding, note, evidence or entry creates (or finding or entry updates) goes to
+its record type's batch service together (server.findings.writes, server.log.annotations,
+server.log.drafts); any other change goes to its record type's own service, as a desk call
+would (server.syncing.changes).
 """
 
 import operator

@@ -64,3 +64,22 @@ COMPARED_EVENT = (
     "service_id",
     "changes",
 )
+
+
+def mutation(device_id, user, seq, entity_type, op, changes, entity_id=None, base_version=None):
+    """Any mutation of a push: ``op`` on ``entity_type`` with these changes."""
+    entity_id = entity_id or str(uuid.uuid4())
+    return {
+        "mutation_id": f"m-{seq}-{entity_id[:8]}",
+        "device_id": device_id,
+        "seq": seq,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "op": op,
+        "author_id": str(user.id),
+        "base_version": base_version,
+        "changes": changes,
+        "base_values": {},
+        "device_time": "2026-11-27T09:00:00+00:00",
+        "transition": None,
+    }
