@@ -136,14 +136,15 @@ class ChangeWrites:
             out.append(len(wanted))
             wanted.append((self._actor(change.ctx), service, data, change.entity_id))
         written = findings.record_findings(wanted) if wanted else []
-        results = []
+        results, made = [], []
         for item in out:
             row = item if isinstance(item, port.Refused) else written[item]
             if isinstance(row, Exception):
                 results.append(port_error(row))
                 continue
-            self._made("finding", row["id"])
+            made.append(row["id"])
             results.append(row["version"])
+        self._made("finding", *made)
         return results
 
     def _service_or_refusal(self, service_id):

@@ -140,11 +140,14 @@ class SqlStore(ChangeWrites):
         # Another provider's record does not exist for this user.
         return self._service_of(entity_type, record).provider_id == self.user.provider_id
 
-    def _made(self, entity_type: str, entity_id) -> None:
-        """Forget that the batch read found no such record: it exists now."""
+    def _made(self, entity_type: str, *entity_ids) -> None:
+        """Forget that the batch read found no such records: they exist now."""
         batch = self._batch.current()
         if batch is not None:
-            batch.pop((entity_type, uuid.UUID(str(entity_id))), None)
+            for entity_id in entity_ids:
+                if type(entity_id) is not uuid.UUID:
+                    entity_id = uuid.UUID(str(entity_id))
+                batch.pop((entity_type, entity_id), None)
 
     def _live(self, entity_type: str, entity_id, expected_version: int):
         record = self._load(entity_type, entity_id)
