@@ -125,7 +125,9 @@ class SqlStore(ChangeWrites):
         return {entity_id: loaded.get(entity_id) for entity_id in entity_ids}
 
     def _load(self, entity_type: str, entity_id, lock: bool = False):
-        key = (entity_type, uuid.UUID(str(entity_id)))
+        if type(entity_id) is not uuid.UUID:
+            entity_id = uuid.UUID(str(entity_id))
+        key = (entity_type, entity_id)
         batch = self._batch.current()
         if batch is not None and key in batch:
             return batch[key]
