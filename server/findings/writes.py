@@ -97,7 +97,7 @@ def record_findings(items: list[tuple]) -> list:
     now, out, made = utcnow(), [], []
     allowed: dict = {}  # (user, service) -> the refusal, or None: the same for each item
     for actor, service, data, id in items:
-        key = (actor.user_id, service.id)
+        key = (actor.user, service)  # the objects themselves: hashed without a UUID's hash
         if key not in allowed:
             allowed[key] = _refusal(require, actor.user, "finding.create", service)
         try:

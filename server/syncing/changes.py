@@ -127,9 +127,9 @@ class ChangeWrites:
         for change in changes:
             data = records.python_fields("finding", change.fields)
             service_id = data.pop("service_id", None)
-            if service_id not in services:
-                services[service_id] = self._service_or_refusal(service_id)
-            service = services[service_id]
+            service = services.get(service_id)
+            if service is None:
+                service = services[service_id] = self._service_or_refusal(service_id)
             if isinstance(service, port.Refused):
                 out.append(service)
                 continue
