@@ -49,6 +49,9 @@ well inside the database's 64-bit columns (a larger one would fail there, for ev
 MAX_ACTION_CHARS = 40
 """Longest transition action name."""
 
+_EDITS = tuple(op for op in OPS if op not in ("create", "append"))
+"""The ops that change a record that exists: each names the version it was made on."""
+
 
 class FieldRules(Protocol):
     """The field rules of the record types: what a mutation's ``changes`` may hold."""
@@ -148,10 +151,23 @@ def validate(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
         _check_seq(seq, errors)
     if not (type(entity_type) is str and op in ALLOWED_OPS.get(entity_type, ())):
         entity_type, op = _type_and_op(raw, errors)
-    entity_id = _uuid_field(raw, "entity_id", errors)
+    entity_id, author_id = get("entity_id"), get("author_id")
+    try:
+        entity_id = uuid.UUID(entity_id) if type(entity_id) is str else None
+    except ValueError:
+        entity_id = None
+    if entity_id is None:
+        entity_id = _uuid_field(raw, "entity_id", errors)
     author_id = _author(raw, errors)
-    device_time = _device_time(raw, errors)
-    base_version = _base_version(raw, op, errors)
+    device_time = get("device_time")
+    if device_time is not None:
+        device_time = _device_time(raw, errors)
+    base_version = get("base_version")
+    if not (
+        (base_version is None and op in ("create", "append"))
+        or (type(base_version) is int and 1 <= base_version <= MAX_COUNTER and op in _EDITS)
+    ):
+        base_version = _base_version(raw, op, errors)
     changes, base_values = {}, {}
     plan = PLANS.get(entity_type) if isinstance(entity_type, str) else None
     if plan is not None:
@@ -161,24 +177,26 @@ def validate(raw: Any, rules: FieldRules = _no_rules) -> Mutation | Rejected:
         if changes and "changes" not in errors:
             for field, why in rules(entity_type, op, changes).items():
                 errors.setdefault(f"changes.{field}", why)
-    transition = _transition(raw, op, errors)
+    transition = None
+    if op == "transition" or get("transition") is not None:
+        transition = _transition(raw, op, errors)
     if errors:
         # The id as sent, even a bad one: the device finds its mutation by it.
         sent_id = raw.get("mutation_id")
         return _rejected(sent_id if isinstance(sent_id, str) else None, errors)
     return Mutation(
-        mutation_id=mutation_id,
-        device_id=device_id,
-        seq=seq,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        op=op,
-        author_id=author_id,
-        base_version=base_version,
-        changes=changes,
-        base_values=base_values,
-        device_time=device_time,
-        transition=transition,
+        mutation_id,
+        device_id,
+        seq,
+        entity_type,
+        entity_id,
+        op,
+        author_id,
+        base_version,
+        changes,
+        base_values,
+        device_time,
+        transition,
     )
 
 

@@ -111,3 +111,23 @@ def test_rows_inserted_read_back_as_the_orm_wrote_them(world):
     assert (event.at, event.actor_id, event.service_id) == (moment, carer.id, world.home.id)
     assert event.changes == {"recorded_at": moment.isoformat(), "n": 1}
     assert db.session.scalar(db.select(AuditEvent.id).where(AuditEvent.at == moment)) == event.id
+
+
+def test_a_batch_converts_each_column_and_a_repeated_value_once():
+    calls = []
+
+    def convert(value):
+        calls.append(value)
+        return f"<{value}>"
+
+    shared, other = uuid.uuid4(), uuid.uuid4()
+    rows = [(shared, 1, None), (shared, 2, other), (other, 3, other), (None, 4, shared)]
+    out = fast_sql._converted(rows, (convert, None, convert))
+    assert out == [
+        (f"<{shared}>", 1, None),
+        (f"<{shared}>", 2, f"<{other}>"),
+        (f"<{other}>", 3, f"<{other}>"),
+        (None, 4, f"<{shared}>"),
+    ]
+    # The same object as the one above it in its column is converted once; None never.
+    assert calls == [shared, other, other, shared]

@@ -106,3 +106,29 @@ def test_an_audit_event_takes_its_time_from_the_model_default(world):
         audit.record(None, "finding", uuid.uuid4(), "note", {"body": "x"})
     (event,) = db.session.scalars(db.select(AuditEvent)).all()
     assert (event.at, event.channel, event.changes) == (moment, "system", {"body": "x"})
+
+
+def test_a_batch_of_updates_asks_a_users_roles_once_per_service(world, monkeypatch):
+    from server.audit.services import Actor
+    from server.findings import writes
+
+    actor = Actor(world.users["senior_carer"])
+    made = writes.record_findings(
+        [
+            (
+                actor,
+                world.home,
+                {"kind": "walkaround_issue", "area": body(world)["area"], "description": f"d{n}"},
+                None,
+            )
+            for n in range(3)
+        ]
+    )
+    assert not [row for row in made if isinstance(row, Exception)], made
+    findings = [db.session.get(Finding, row["id"]) for row in made]
+    asked = []
+    real_can = writes.can
+    monkeypatch.setattr(writes, "can", lambda *args: asked.append(args[1]) or real_can(*args))
+    out = writes.update_findings([(actor, f, 1, {"description": "changed"}) for f in findings])
+    assert [f.version for f in out] == [2, 2, 2]
+    assert sorted(asked) == ["finding.create", "finding.triage"]

@@ -41,7 +41,10 @@ def complete(table: Table, values: dict) -> dict:
 def uniform(rows: list[dict]) -> list[dict]:
     """Give every row the same keys (an executemany binds the first row's): a key some rows
     leave out is None in them."""
-    if not rows or all(row.keys() == rows[0].keys() for row in rows):
+    if not rows:
+        return rows
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):
         return rows
     keys: dict[str, None] = {}
     for row in rows:

@@ -97,7 +97,7 @@ def record_findings(items: list[tuple]) -> list:
     now, out, made = utcnow(), [], []
     allowed: dict = {}  # (user, service) -> the refusal, or None: the same for each item
     for actor, service, data, id in items:
-        key = (actor.user_id, service.id)
+        key = (actor.user, service)  # the objects themselves: hashed without a UUID's hash
         if key not in allowed:
             allowed[key] = _refusal(require, actor.user, "finding.create", service)
         try:
@@ -190,12 +190,16 @@ def update_findings(items: list[tuple]) -> list:
     """
     out, made = [], []
     services: dict = {}
+    roles: dict = {}  # (user, service) -> what the user may do there: the same for each item
     for actor, finding, base_version, change in items:
         if finding.service_id not in services:
             services[finding.service_id] = db.session.get(Service, finding.service_id)
         service = services[finding.service_id]
+        key = (actor.user_id, finding.service_id)
+        if key not in roles:
+            roles[key] = _may_edit(actor, service)
         try:
-            values = checked_update(actor, finding, service, base_version, change)
+            values = checked_update(actor, finding, service, base_version, change, roles[key])
         except REFUSALS as exc:
             out.append(exc)
             continue
@@ -243,10 +247,16 @@ def _update(made: list[tuple]) -> None:
 
 
 def checked_update(
-    actor: Actor, finding: Finding, service: Service, base_version: int, changes: dict
+    actor: Actor,
+    finding: Finding,
+    service: Service,
+    base_version: int,
+    changes: dict,
+    may: tuple[bool, bool] | None = None,
 ) -> dict:
-    """Check an update; return the values it sets (some may be equal to the finding's)."""
-    require_editable(actor, finding, service)
+    """Check an update; return the values it sets (some may be equal to the finding's).
+    ``may`` is _may_edit's answer for the actor and service, when the caller has it."""
+    require_editable(actor, finding, service, may)
     if base_version != finding.version:
         raise Conflict(
             "This finding was changed since you loaded it. Here is the current copy.",
@@ -257,13 +267,21 @@ def checked_update(
     return changes | check_finding(service, values, set(changes))
 
 
-def require_editable(actor: Actor, finding: Finding, service: Service) -> None:
-    """Raise Forbidden unless the actor may change this finding as it stands: its author
-    while it is new, or a manager who triages."""
+def _may_edit(actor: Actor, service: Service) -> tuple[bool, bool]:
+    """Whether the actor may triage findings in the service, and record them there."""
     user = actor.user
-    if can(user, "finding.triage", service):
+    return can(user, "finding.triage", service), can(user, "finding.create", service)
+
+
+def require_editable(
+    actor: Actor, finding: Finding, service: Service, may: tuple[bool, bool] | None = None
+) -> None:
+    """Raise Forbidden unless the actor may change this finding as it stands: its author
+    while it is new, or a manager who triages. ``may``: _may_edit's answer, if known."""
+    triage, create = may or _may_edit(actor, service)
+    if triage:
         return
-    if finding.recorded_by != actor.user_id or not can(user, "finding.create", service):
+    if finding.recorded_by != actor.user_id or not create:
         raise Forbidden(
             "Only the person who recorded this finding, or a manager who "
             "triages findings, may change it.",

@@ -139,23 +139,24 @@ class ChangeWrites:
         for change in changes:
             data = records.python_fields("finding", change.fields)
             service_id = data.pop("service_id", None)
-            if service_id not in services:
-                services[service_id] = self._service_or_refusal(service_id)
-            service = services[service_id]
+            service = services.get(service_id)
+            if service is None:
+                service = services[service_id] = self._service_or_refusal(service_id)
             if isinstance(service, port.Refused):
                 out.append(service)
                 continue
             out.append(len(wanted))
             wanted.append((self._actor(change.ctx), service, data, change.entity_id))
         written = findings.record_findings(wanted) if wanted else []
-        results = []
+        results, made = [], []
         for item in out:
             row = item if isinstance(item, port.Refused) else written[item]
             if isinstance(row, Exception):
                 results.append(port_error(row))
                 continue
-            self._made("finding", row["id"])
+            made.append(row["id"])
             results.append(row["version"])
+        self._made("finding", *made)
         return results
 
     def _service_or_refusal(self, service_id):

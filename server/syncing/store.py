@@ -126,7 +126,9 @@ class SqlStore(ChangeWrites):
         return {entity_id: loaded.get(entity_id) for entity_id in entity_ids}
 
     def _load(self, entity_type: str, entity_id, lock: bool = False):
-        key = (entity_type, uuid.UUID(str(entity_id)))
+        if type(entity_id) is not uuid.UUID:
+            entity_id = uuid.UUID(str(entity_id))
+        key = (entity_type, entity_id)
         batch = self._batch.current()
         if batch is not None and key in batch:
             return batch[key]
@@ -141,11 +143,14 @@ class SqlStore(ChangeWrites):
         # Another provider's record does not exist for this user.
         return self._service_of(entity_type, record).provider_id == self.user.provider_id
 
-    def _made(self, entity_type: str, entity_id) -> None:
-        """Forget that the batch read found no such record: it exists now."""
+    def _made(self, entity_type: str, *entity_ids) -> None:
+        """Forget that the batch read found no such records: they exist now."""
         batch = self._batch.current()
         if batch is not None:
-            batch.pop((entity_type, uuid.UUID(str(entity_id))), None)
+            for entity_id in entity_ids:
+                if type(entity_id) is not uuid.UUID:
+                    entity_id = uuid.UUID(str(entity_id))
+                batch.pop((entity_type, entity_id), None)
 
     def _live(self, entity_type: str, entity_id, expected_version: int):
         record = self._load(entity_type, entity_id)
