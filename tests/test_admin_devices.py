@@ -9,6 +9,7 @@ from server.accounts.permissions import ROLES
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.syncing.models import Device, Receipt
+from tests.support.sync_api import finding_create
 
 pytestmark = pytest.mark.db
 
@@ -26,42 +27,13 @@ def register(client, installation: str) -> str:
     return r.get_json()["device_id"]
 
 
-def push_finding(client, device_id, user, service, seq) -> str:
-    entity_id = str(uuid.uuid4())
-    mutation_id = f"m-{seq}-{entity_id[:8]}"
-    r = client.post(
+def push_finding(client, device_id, user, service, seq):
+    """Push one finding create from ``device_id`` (tests.support.sync_api.finding_create)."""
+    mutation = finding_create(device_id, user, service, seq)
+    return client.post(
         "/api/v1/sync/push",
-        json={
-            "protocol_version": 1,
-            "device_id": device_id,
-            "mutations": [
-                {
-                    "mutation_id": mutation_id,
-                    "device_id": device_id,
-                    "seq": seq,
-                    "entity_type": "finding",
-                    "entity_id": entity_id,
-                    "op": "create",
-                    "author_id": str(user.id),
-                    "base_version": None,
-                    "changes": {
-                        "service_id": str(service.id),
-                        "kind": "walkaround_issue",
-                        "area": "Lounge",
-                        "source": "walkaround",
-                        "description": "Call bell out of reach in the lounge",
-                        "risk": "medium",
-                        "follow_up_needed": True,
-                        "recorded_at": "2026-11-27T09:00:00+00:00",
-                    },
-                    "base_values": {},
-                    "device_time": "2026-11-27T09:00:00+00:00",
-                    "transition": None,
-                }
-            ],
-        },
+        json={"protocol_version": 1, "device_id": device_id, "mutations": [mutation]},
     )
-    return r
 
 
 @pytest.fixture

@@ -2,78 +2,26 @@
 models (the shape a device holds and the merge compares), for every synced record type."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from server.audit.services import Actor
 from server.extensions import db
-from server.findings.services import record_finding, record_walkaround
-from server.framework.models import QualityStatement
-from server.log import services as log
 from server.syncing import records
 from server.syncing.models import SyncConflict
 from server.syncing.pull import pull
 from server.syncing.store import conflict_of
-from server.syncing.writes import delete_record
+from tests.support.records import every_record_type
 
 pytestmark = pytest.mark.db
 
 
 def _every_kind(world):
-    """Make one record of every synced type (and a tombstone); return {(type, id): model}."""
+    """One record of every synced type (tests.support.records) and a conflict on the finding;
+    return {(type, id): model}."""
+    made = every_record_type(world)
     manager = world.users["registered_manager"]
-    actor = Actor(manager, "sync", "device-1")
-    walk = record_walkaround(
-        actor,
-        world.home,
-        {
-            "kind": "walkaround",
-            "areas": ["Lounge"],
-            "notes": "Evening round",
-            "started_at": datetime(2026, 11, 27, 18, tzinfo=UTC),
-            "ended_at": datetime(2026, 11, 27, 18, 40, tzinfo=UTC),
-        },
-    )
-    finding = record_finding(
-        actor,
-        world.home,
-        {
-            "kind": "walkaround_issue",
-            "area": "Lounge",
-            "source": "walkaround",
-            "description": "Call bell out of reach",
-            "risk": "high",
-            "follow_up_needed": True,
-            "walkaround_id": walk.id,
-            "people_involved": "R-1042",
-        },
-    )
-    gone = record_finding(
-        actor,
-        world.home,
-        {"kind": "positive_practice", "area": "Lounge", "description": "Kind words at lunch"},
-    )
-    statements = db.session.scalars(db.select(QualityStatement.id).limit(2)).all()
-    entry = log.create_draft(
-        actor,
-        world.home,
-        concern="Call bells out of reach",
-        source="walkaround",
-        risk="high",
-        owner_id=manager.id,
-        due_date=date(2026, 12, 4),
-        statement_ids=statements,
-    )
-    note = log.add_note(actor, entry, "Spoke to the night team")
-    evidence = log.add_evidence(
-        actor,
-        entry,
-        type="audit",
-        location="Call bell audit, Dec",
-        evidence_date=date(2026, 11, 20),
-        checked_by=manager.id,
-    )
+    finding = next(model for kind, model in made if kind == "finding")
     conflict = SyncConflict(
         id=uuid.uuid4(),
         service_id=world.home.id,
@@ -91,19 +39,9 @@ def _every_kind(world):
         other_at=datetime(2026, 11, 27, 19, tzinfo=UTC),
     )
     db.session.add(conflict)
-    db.session.flush()
-    delete_record(actor, "finding", gone)
     db.session.commit()
-    made = {
-        "walkaround": walk,
-        "finding": finding,
-        "log_entry": entry,
-        "note": note,
-        "evidence": evidence,
-        "conflict": conflict,
-    }
-    return {(kind, str(model.id)): model for kind, model in made.items()} | {
-        ("finding", str(gone.id)): gone
+    return {(kind, str(model.id)): model for kind, model in made} | {
+        ("conflict", str(conflict.id)): conflict
     }
 
 
@@ -121,7 +59,7 @@ def test_a_row_serializes_as_its_model_for_every_record_type(world):
         )
         statements = [s.id for s in model.statements] if kind == "log_entry" else ()
         assert records.SERIALIZERS[kind].row(row, statements) == records.plain(kind, model), kind
-    assert sorted(made[k].deleted_at is not None for k in made) == [False] * 6 + [True]
+    assert sorted(made[k].deleted_at is not None for k in made) == [False] * 7 + [True]
 
 
 def test_a_pull_sends_every_record_as_plain_does(world):
