@@ -115,7 +115,11 @@ def test_filters_and_pages(client, world, login):
     "query, field, message",
     [
         ("risk=severe", "risk", "Must be one of: low, medium, high."),
-        ("triage_state=maybe", "triage_state", "Must be one of: new, linked, dismissed."),
+        (
+            "triage_state=maybe",
+            "triage_state",
+            "Must be one of: new, linked, dismissed, withdrawn.",
+        ),
         ("since=tuesday", "since", "Not a valid datetime."),
         ("page=0", "page", "Must be greater than or equal to 1."),
         ("per_page=many", "per_page", "Not a valid integer."),

@@ -25,6 +25,8 @@ SOURCES = (
 RESPONDENT_TYPES = ("person_supported", "relative", "staff", "professional")
 SENTIMENTS = ("positive", "neutral", "negative")
 TRIAGE_STATES = ("new", "linked", "dismissed")
+# A finding's states: triage's, and withdrawn by its recorder before triage.
+FINDING_STATES = (*TRIAGE_STATES, "withdrawn")
 WALKAROUND_KINDS = ("walkaround", "visibility_round")
 
 ENTRY_STATUSES = ("draft", "open", "in_progress", "awaiting_check", "awaiting_sign_off", "closed")

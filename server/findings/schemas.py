@@ -128,7 +128,7 @@ class FindingListArgs(PageArgs):
         unknown = RAISE
 
     service_id = fields.UUID()
-    triage_state = one_of(vocab.TRIAGE_STATES)
+    triage_state = one_of(vocab.FINDING_STATES)
     risk = one_of(vocab.RISKS)
     source = one_of(vocab.SOURCES)
     area = text(120)
@@ -164,6 +164,9 @@ class InboxFindingSchema(FindingSchema):
 
     waiting_hours = fields.Float()
     past_escalation_time = fields.Boolean()
+    recorded_by_name = fields.String(
+        allow_none=True, metadata={"description": "The name of the person who recorded it."}
+    )
 
 
 class InboxGroupSchema(Schema):

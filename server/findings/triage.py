@@ -5,6 +5,7 @@ These are the one write path for triage: the desk's API and the sync engine call
 
 from dataclasses import dataclass
 
+from server.accounts.models import User
 from server.accounts.permissions import require
 from server.audit import services as audit
 from server.audit.services import Actor
@@ -182,6 +183,7 @@ class InboxItem:
     finding: Finding
     waiting_hours: float
     past_escalation_time: bool
+    recorded_by_name: str | None = None
 
     def __getattr__(self, name):
         return getattr(self.finding, name)
@@ -207,6 +209,9 @@ def inbox(user, service_id, now=None) -> dict:
         waited = (now - finding.received_at).total_seconds() / 3600
         items.append(InboxItem(finding, round(waited, 1), waited > hours[finding.risk]))
     items.sort(key=lambda i: (not i.past_escalation_time, -vocab.RISKS.index(i.finding.risk)))
+    names = _names({i.finding.recorded_by for i in items})
+    for item in items:
+        item.recorded_by_name = names.get(item.finding.recorded_by)
     groups: dict[tuple[str, str], list[InboxItem]] = {}
     for item in items:  # sorted, so each group sits where its most urgent finding does
         groups.setdefault((item.finding.area, item.finding.source), []).append(item)
@@ -226,3 +231,13 @@ def inbox(user, service_id, now=None) -> dict:
             for (area, source), members in groups.items()
         ],
     }
+
+
+def _names(user_ids: set) -> dict:
+    """Return {user id: display name} of the people who recorded the inbox's findings."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(User.id, User.display_name).where(User.id.in_(sorted(user_ids)))
+    )
+    return {user_id: name for user_id, name in rows}

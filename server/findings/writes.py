@@ -287,6 +287,8 @@ def require_editable(
             "triages findings, may change it.",
             action="finding.triage",
         )
+    if finding.triage_state == "withdrawn":
+        raise Forbidden("This finding has been withdrawn.", action="finding.create")
     if finding.triage_state != "new":
         raise Forbidden(
             "This finding has been triaged; ask a manager to change it.", action="finding.triage"

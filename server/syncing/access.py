@@ -12,6 +12,7 @@ from server.audit.services import Actor
 from server.errors import Invalid
 from server.extensions import db
 from server.findings.services import may_read, require_editable
+from server.findings.withdrawal import require_withdrawable
 from server.log import guards
 from server.log.models import LogEntry
 from server.log.services import require_edit
@@ -80,6 +81,9 @@ def _entry_update(actor, mutation, entry) -> None:
 
 
 def _finding_transition(actor, mutation, finding) -> None:
+    if mutation.transition.action == "withdraw":
+        require_withdrawable(actor, finding)  # its recorder alone, while it is new
+        return
     require(actor.user, "finding.triage", db.session.get(Service, finding.service_id))
 
 

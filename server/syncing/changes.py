@@ -13,6 +13,7 @@ of one change at a time.
 from server.errors import Conflict as StaleVersion
 from server.errors import Forbidden, Invalid, NotFound, RuleBroken
 from server.findings import services as findings
+from server.findings.withdrawal import withdraw
 from server.log import annotations, drafts
 from server.log.transitions import transition as entry_transition
 from server.syncing import records
@@ -124,10 +125,12 @@ class ChangeWrites:
             )
         elif change.action == "dismiss":
             findings.dismiss(actor, [record], change.reason)
+        elif change.action == "withdraw":
+            withdraw(actor, record, change.reason)
         else:
             raise port.InvalidChange(
                 f"A finding cannot be moved by {change.action!r} from a device.",
-                {"transition.action": "Findings can only be dismissed."},
+                {"transition.action": "Findings can only be dismissed or withdrawn."},
             )
 
     # ---- a run of findings ------------------------------------------------------------

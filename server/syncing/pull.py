@@ -28,6 +28,7 @@ from server.syncing.pull_scope import (
     scope_params,
     scope_service_ids,
 )
+from server.syncing.pull_stories import stories
 
 TABLES = {name: model.__table__ for name, model in records.MODELS.items()} | {
     "conflict": SyncConflict.__table__
@@ -175,6 +176,8 @@ def pull(user, cursor: int, limit: int, now=None, high: int | None = None) -> di
             "own_days": OWN_DAYS,
             "service_entry_days": SERVICE_ENTRY_DAYS,
         },
+        # The user's own findings' entries, as much as the story needs (pull_stories).
+        "stories": stories(params, wide, cursor, next_cursor),
     }
     allowed.for_pull(user, body)
     return body

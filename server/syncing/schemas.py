@@ -94,6 +94,19 @@ def _digits(text: str) -> bool:
     return 0 < len(text) < 19 and text.isascii() and text.isdigit()
 
 
+class StoryEntrySchema(Schema):
+    id = fields.UUID()
+    title = fields.String(metadata={"description": "The entry's decision, else its concern"})
+    owner_name = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+
+
+class StorySchema(Schema):
+    finding_id = fields.UUID()
+    outcome = fields.String(validate=validate.OneOf(("made_into", "linked")))
+    entry = fields.Nested(StoryEntrySchema, allow_none=True)
+
+
 class PullSchema(Schema):
     changes = fields.List(fields.Dict())
     next_cursor = fields.Integer()
@@ -102,6 +115,10 @@ class PullSchema(Schema):
     scope = fields.Dict()
     permissions = fields.Nested(PermittedSchema, metadata={"description": "as in /me"})
     last_acknowledged = fields.Dict()
+    stories = fields.List(
+        fields.Nested(StorySchema),
+        metadata={"description": "The entries of the user's own linked findings (§7.2)"},
+    )
 
 
 class ConflictArgs(Schema):
