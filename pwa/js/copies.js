@@ -39,6 +39,7 @@ export async function applyPage(userId, body) {
         userId, version: change.version, pending: false });
     }
   }
+  await applyStories(records, userId, body.stories);
   if (body.scope && Array.isArray(body.scope.service_ids)) {
     await dropOutOfScope(tx, userId, new Set(body.scope.service_ids.map(String)));
   }
@@ -47,6 +48,16 @@ export async function applyPage(userId, body) {
   await users.put({ ...stored, cursor: body.next_cursor ?? stored.cursor ?? 0,
     linkedEntryIds: linkedEntries(userId, stored, body.changes || []) });
   await tx.done;
+}
+
+// What became of the user's own findings (docs/sync-protocol.md §7.2): kept on the finding's
+// copy as `story`, after the page's changes (a finding's new copy arrives without one).
+async function applyStories(records, userId, stories) {
+  for (const story of stories || []) {
+    const key = [userId, 'finding', String(story.finding_id)];
+    const finding = await records.get(key);
+    if (finding) await records.put({ ...finding, story: { outcome: story.outcome, entry: story.entry } });
+  }
 }
 
 // Entries linked to this user's findings stay in their scope for good, even after the

@@ -47,6 +47,18 @@ export function when(iso) {
   return sameDay ? `today at ${time}` : `${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} at ${time}`;
 }
 
+/** How long ago ``iso`` was, in words ("2 hours ago", "3 days ago"), by ``now`` (ms). */
+export function ago(iso, now = Date.now()) {
+  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (Number.isNaN(minutes)) return 'at an unknown time';
+  const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return plural(hours, 'hour');
+  return plural(Math.floor(hours / 24), 'day');
+}
+
 export function day(isoDate) {
   if (!isoDate) return 'no date';
   return new Date(isoDate + 'T12:00:00').toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });

@@ -2,10 +2,10 @@
 // their escalation time first (the server orders them). Select one or several and turn
 // them into a draft entry, link them to an entry, or dismiss them with a reason.
 import * as api from '../api.js';
-import { LABELS, field, h, show, showErrors, toast, when } from '../ui.js';
+import { LABELS, ago, field, h, show, showErrors, toast } from '../ui.js';
 import { alertBox, currentService, myServices, refusal, say, servicePicker } from './desk-common.js';
 
-function findingRow(finding) {
+function findingRow(finding, now) {
   const id = `pick-${finding.id}`;
   const risk = LABELS.risk[finding.risk] || finding.risk;
   return h('li', { class: `desk-finding risk-${finding.risk}${finding.past_escalation_time ? ' late' : ''}` },
@@ -15,17 +15,17 @@ function findingRow(finding) {
       h('span', { class: 'meta' },
         h('span', { class: `badge badge-risk badge-risk-${finding.risk}` }, `${risk} risk`), ' ',
         finding.past_escalation_time ? h('span', { class: 'badge badge-bad' }, 'Past escalation time') : null, ' ',
-        `${LABELS.kind[finding.kind] || finding.kind} · received ${when(finding.received_at)} · waiting ${finding.waiting_hours} h`,
+        `${LABELS.kind[finding.kind] || finding.kind} · recorded by ${finding.recorded_by_name || 'someone no longer listed'} · received ${ago(finding.received_at, now)}`,
         finding.action_taken ? ` · done on the spot: ${finding.action_taken}` : '')));
 }
 
-function groupSection(group, index) {
+function groupSection(group, index, now) {
   const headingId = `inbox-group-${index}`;
   return h('section', { class: 'card desk-group', 'aria-labelledby': headingId },
     h('h2', { id: headingId }, `${group.area} · ${LABELS.source[group.source] || group.source}`,
       h('span', { class: 'meta' }, ` ${group.count} new`,
         group.past_escalation_time ? `, ${group.past_escalation_time} past escalation time` : '')),
-    h('ul', { class: 'list' }, group.findings.map(findingRow)));
+    h('ul', { class: 'list' }, group.findings.map((f) => findingRow(f, now))));
 }
 
 function chosen(root) {
@@ -133,7 +133,9 @@ export async function render(user) {
       h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
     return;
   }
-  const groups = h('div', { class: 'desk-groups' }, inbox.groups.map(groupSection));
+  // Waits are told by the server's clock (this answer's Date header), not the computer's.
+  const now = api.serverTime() ?? Date.now();
+  const groups = h('div', { class: 'desk-groups' }, inbox.groups.map((g, i) => groupSection(g, i, now)));
   const summary = inbox.total
     ? `${inbox.total} new finding${inbox.total > 1 ? 's' : ''} to triage${inbox.past_escalation_time ? `, ${inbox.past_escalation_time} past the escalation time` : ''}. The most urgent are first.`
     : 'Nothing new to triage. Findings from the floor appear here when the tablets sync.';
