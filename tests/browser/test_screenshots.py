@@ -4,12 +4,13 @@ Set CARELOOP_SCREENSHOT_DIR (``make screenshots`` sets it to docs/screenshots) t
 otherwise they go to a temporary folder, so the suite never changes the repository.
 The app syncs with the real server: "My actions" is what the server's pull gave it."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.support.browser import go_offline, log_in, record_finding
+from tests.support.browser import Desk, go_offline, log_in, record_finding, sync_now
 
 # Not a test of the product: `make screenshots` keeps them, `make screenshots-check` (run by
 # `make test`) checks the screens still render; the pytest legs leave this module out.
@@ -29,6 +30,55 @@ def zoomed_finding_form(browser, server, floor, path):
         page.screenshot(path=str(path))
     finally:
         ctx.close()
+
+
+def triaged_by_the_office(server, floor):
+    """The office makes the first finding an entry with an owner and a due date, and
+    dismisses the second with a reason; the third is still waiting to be looked at."""
+    desk = Desk(server.app, floor.manager)
+    found = {f["description"]: f["id"] for f in desk.get("/findings?per_page=100")["items"]}
+    made = desk.post(
+        "/findings/triage",
+        {"finding_ids": [found[STORIES[0]]], "action": "create_entry"},
+    )
+    entry = desk.get(f"/entries/{made['entry_id']}")
+    r = desk.client.patch(
+        f"/api/v1/entries/{entry['id']}",
+        json={
+            "version": entry["version"],
+            "decision": "Keep the fire exit by the lounge clear; check it at every handover",
+            "owner_id": str(floor.carer["id"]),
+            "due_date": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+        },
+        headers={"X-CSRF-Token": desk.token},
+    )
+    assert r.status_code == 200, r.get_json()
+    desk.post(
+        "/findings/triage",
+        {"finding_ids": [found[STORIES[1]]], "action": "dismiss", "reason": "Mopped at handover"},
+    )
+
+
+STORIES = (
+    "Wheelchair parked across the fire exit by the lounge.",
+    "Tea spilt by the lift and not mopped.",
+    "Menu board in the dining room still showed yesterday.",
+)
+
+
+def recorded_story(page, server, floor, shot):
+    """What I recorded, after the office has triaged two of three findings."""
+    page.get_by_role("link", name="Finding", exact=True).click()
+    for seen, risk in zip(STORIES, ("High", "Low", "Low"), strict=True):
+        record_finding(page, "Lounge", seen, risk, "No")
+    assert sync_now(page)["problem"] is None
+    triaged_by_the_office(server, floor)
+    page.get_by_role("link", name="Recorded").click()
+    page.get_by_role("heading", name="What I recorded").wait_for()
+    sync_now(page)
+    page.get_by_text("Made into the entry", exact=False).wait_for()
+    page.wait_for_timeout(4500)  # let the "Saved" message go
+    shot("11-recorded-story")
 
 
 def test_main_screens(browser, page, context, server, floor, tmp_path):
@@ -55,6 +105,7 @@ def test_main_screens(browser, page, context, server, floor, tmp_path):
     page.get_by_role("link", name="check call bell response times", exact=False).click()
     page.get_by_role("heading", name="Notes").wait_for()
     shot("05-action")
+    recorded_story(page, server, floor, shot)
     zoomed_finding_form(browser, server, floor, out / "10-zoom-200.png")
     go_offline(context, server)
     page.get_by_role("link", name="Finding", exact=True).click()
