@@ -65,8 +65,18 @@ class Access:
             self._delete(user_id, kind, current)
         elif kind == "log_entry":
             self._entry(user_id, mutation, op, current)
+        elif op == "transition" and mutation.transition.action == "withdraw":
+            self._withdraw(user_id, kind, current)
         elif op == "transition" or not self._may_edit(user_id, kind, current):
             self._require(user_id, "finding.triage", current)
+
+    @staticmethod
+    def _withdraw(user_id, kind: str, record: dict) -> None:
+        """A finding is withdrawn by its recorder alone, while it is new (as the server)."""
+        if record.get(_AUTHOR[kind]) != str(user_id):
+            raise NotPermitted("Only the person who recorded this finding may withdraw it.")
+        if record.get("triage_state") != "new":
+            raise NotPermitted("This finding has been triaged; ask a manager to change it.")
 
     def _append(self, user_id, entry: dict) -> None:
         if not self.readable(user_id, "log_entry", entry, None):

@@ -59,7 +59,7 @@ ENTRY_STEPS = {
     "sign_off": (("awaiting_sign_off",), "closed"),
     "reopen": (("awaiting_check", "awaiting_sign_off", "closed"), "in_progress"),
 }
-FINDING_STEPS = {"dismiss": (("new",), "dismissed")}
+FINDING_STEPS = {"dismiss": (("new",), "dismissed"), "withdraw": (("new",), "withdrawn")}
 
 # action -> (the permission it needs, whether an entry's owner may do it without it):
 # the server's server.log.transitions.TRANSITIONS, as the stand-in needs them.

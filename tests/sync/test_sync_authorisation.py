@@ -3,9 +3,9 @@ either home, nothing outside their read scope appears in any answer, and nothing
 their write scope changes.
 
 Users of every kind of role (floor, coordinator, managers, provider-wide) push updates,
-deletes, transitions and notes to findings, walkarounds and entries of their own home and of the
-other, on the version they saw or an older one, one to four in a row. The scope each
-answer is held to is the memory store's stand-in for the desk's rules (sync.memory_access),
+deletes, transitions (a finding dismissed or withdrawn) and notes to findings, walkarounds
+and entries of their own home and of the other, on the version they saw or an older one,
+one to four in a row. The scope each answer is held to is the memory store's stand-in for the desk's rules (sync.memory_access),
 given the server's one permission table; on the database the desk itself is asked too
 (each record's page answers 200 exactly when the stand-in says it may be read), and the
 read side is the pull, the conflicts API, each record's page and each entry's history.
@@ -64,7 +64,7 @@ actions = st.lists(
     st.tuples(
         st.sampled_from(sorted(USERS)),
         st.sampled_from(sorted(RECORDS)),
-        st.sampled_from(("update", "delete", "transition", "append")),
+        st.sampled_from(("update", "delete", "transition", "append", "withdraw")),
         st.booleans(),
     ),
     min_size=1,
@@ -96,6 +96,8 @@ def test_nothing_outside_a_users_scope_is_disclosed_or_changed(world_factory):
 
 def _one_push(world, seeder, user: str, record: str, op: str, stale: bool) -> None:
     entity_type = RECORDS[record][0]
+    if op == "withdraw" and entity_type != "finding":
+        op = "transition"  # only a finding is withdrawn
     if (op, entity_type) in (
         ("transition", "walkaround"),
         ("append", "walkaround"),
@@ -157,6 +159,8 @@ def _mutation(seeder, user, record, op, stale, current):
             changes={"entry_id": str(RECORD_IDS[record]), "body": f"{user} changed {record}"},
         )
     state, action = ("triage_state", "dismiss") if entity_type == "finding" else ("status", "start")
+    if op == "withdraw":  # its recorder's, while it is new
+        op, action = "transition", "withdraw"
     now = current[state]
     seen = (
         ("dismissed" if now == "new" else "new")
