@@ -4,11 +4,12 @@ their write scope changes.
 
 Users of every kind of role (floor, coordinator, managers, provider-wide) push updates,
 deletes, transitions (a finding dismissed or withdrawn) and notes to findings, walkarounds
-and entries of their own home and of the other, on the version they saw or an older one,
-one to four in a row. The scope each answer is held to is the memory store's stand-in for the desk's rules (sync.memory_access),
-given the server's one permission table; on the database the desk itself is asked too
-(each record's page answers 200 exactly when the stand-in says it may be read), and the
-read side is the pull, the conflicts API, each record's page and each entry's history.
+and entries of their own home and of the other, on the version they saw or an older one, one
+to four in a row. The scope each answer is held to is the memory store's stand-in for the
+desk's rules (sync.memory_access), given the server's one permission table; on the database
+the desk itself is asked too (each record's page answers 200 exactly when the stand-in says
+it may be read), and the read side is the pull, the conflicts API, each record's page and
+each entry's history.
 """
 
 import json
