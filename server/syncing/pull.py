@@ -177,7 +177,7 @@ def pull(user, cursor: int, limit: int, now=None, high: int | None = None) -> di
             "service_entry_days": SERVICE_ENTRY_DAYS,
         },
         # The user's own findings' entries, as much as the story needs (pull_stories).
-        "stories": stories(params, wide, cursor, next_cursor),
+        "stories": stories(params, wide, cursor, next_cursor, changes),
     }
     allowed.for_pull(user, body)
     return body
