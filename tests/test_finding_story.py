@@ -260,3 +260,32 @@ def test_the_inbox_names_who_recorded_each_finding(client, world, login):
     (item,) = inbox["groups"][0]["findings"]
     assert item["recorded_by_name"] == carer.display_name
     assert item["recorded_by"] == str(carer.id)
+
+
+@pytest.mark.db
+def test_page_by_page_the_last_story_of_each_finding_is_its_entrys_latest(client, world, login):
+    """A page of one change at a time: the entry and its finding arrive on different pages,
+    and whatever the order, each story the device keeps last is the entry as it is now."""
+    carer, manager = world.users["care_worker"], world.users["registered_manager"]
+    device, finding, cursor = _recorded(client, login, carer, world.home)
+    _, entry = triage(Actor(manager), [finding.id], "create_entry", concern="Bells")
+    log.update_entry(Actor(manager), entry, entry.version, {"due_date": date(2026, 12, 24)})
+    db.session.commit()
+
+    kept, pages = {}, 0
+    while True:
+        r = client.get(
+            f"/api/v1/sync/pull?cursor={cursor}&limit=1&device_id={device}&protocol_version=1"
+        )
+        body = r.get_json()
+        pages += 1
+        kept.update({s["finding_id"]: s for s in body["stories"]})
+        if str(finding.id) in {c["id"] for c in body["changes"]}:
+            # The finding's new copy comes with its story: the device keeps it on the copy.
+            assert str(finding.id) in {s["finding_id"] for s in body["stories"]}
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            break
+    assert pages >= 2
+    assert kept[str(finding.id)]["entry"]["due_date"] == "2026-12-24"
+    assert kept[str(finding.id)]["outcome"] == "made_into"
