@@ -3,7 +3,7 @@
 // Content-Security-Policy that allows eval and no network (server/common/security.py).
 import { Ajv2020, addFormats } from '../vendor/ajv/ajv.js';
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+const ajv = new Ajv2020({ strict: true, allErrors: true });
 addFormats(ajv);
 const compiled = new Map(); // the schema's text -> its compiled check
 

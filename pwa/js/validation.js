@@ -58,13 +58,15 @@ const SERVER_WORDS = [
   [/^Unknown field\.$/, () => 'This app sent something the office does not know. Update the app.'],
 ];
 
-/** A refusal's ``fields`` ({field: why}) in plain words. */
+/** A refusal's ``fields`` ({path: why}) in plain words, by the record's field names. */
 export function plain(fields) {
   const out = {};
   for (const [name, why] of Object.entries(fields || {})) {
     const text = String(Array.isArray(why) ? why[0] : why);
     const hit = SERVER_WORDS.map(([re, say]) => [re.exec(text), say]).find(([m]) => m);
-    out[name.split('.')[0]] = hit ? hit[1](hit[0]) : text;
+    // The protocol names a value by its path: changes.<field>, or changes.<field>.<index>.
+    const field = name.startsWith('changes.') ? name.split('.')[1] : name;
+    out[field] ??= hit ? hit[1](hit[0]) : text;
   }
   return out;
 }
