@@ -134,3 +134,44 @@ def test_a_refused_finding_is_fixed_in_its_form_and_sent_again_as_the_same_recor
     assert sync_now(page)["rejected"] == 0
     assert findings(server, seen) == [(refused["mutation"]["entity_id"], "Z.A.")]
     assert "attention" not in strip.inner_text()
+
+
+REFUSED_NOTE = """async ([userId, entryId]) => {
+  const { getDB } = await import('/js/db.js');
+  const outbox = await import('/js/outbox.js');
+  const id = crypto.randomUUID();
+  const mutation = { entity_type: 'note', entity_id: id, op: 'append',
+    changes: { entry_id: entryId, body: 'Checked the call bell log at lunch and tea.' } };
+  await outbox.queueChange({ id: userId }, mutation);
+  // As an older release would hold it: refused, in the server's own words.
+  const db = await getDB();
+  const [item] = await db.getAllFromIndex('outbox', 'byUser', userId);
+  await db.put('outbox', { ...item, state: outbox.REJECTED, result: {
+    status: 'rejected', code: 'invalid', retry: false, mutation_id: item.mutation.mutation_id,
+    reason: 'Please check these fields: changes.body.',
+    fields: { 'changes.body': 'Longer than maximum length 40.' } } });
+  return [item.key, id];
+}"""
+
+
+def test_a_refused_note_reopens_in_its_form_and_is_sent_again_as_the_same_note(page, server, floor):
+    from server.log.models import Note
+
+    log_in(page, floor.carer)
+    key, note_id = page.evaluate(REFUSED_NOTE, [str(floor.carer["id"]), str(floor.entry_id)])
+    page.goto(f"{server.url}/#/refused/{key}")
+    body = page.get_by_label("Note", exact=True)
+    expect(body).to_have_value("Checked the call bell log at lunch and tea.")
+    expect(page.locator('[data-field="body"] .field-error')).to_have_text(
+        "Error: Keep this to 40 characters or fewer."
+    )
+    assert "changes.body" not in page.locator("#main").inner_text()
+    body.fill("Checked the call bell log.")
+    page.get_by_role("button", name="Send again").click()
+    page.get_by_text("Checked the call bell log.").wait_for()
+    assert sync_now(page)["rejected"] == 0
+
+    def notes(db):
+        return [(str(n.id), n.body) for n in db.session.scalars(db.select(Note)).all()]
+
+    assert (note_id, "Checked the call bell log.") in db_query(server.app, notes)
