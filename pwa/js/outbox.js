@@ -151,20 +151,20 @@ export async function getRejected(userId, key) {
 /**
  * Discard a refused item the user has confirmed they do not want sent (the only deletion not
  * made by the server). What was discarded, why it was refused and when it was discarded are
- * kept in ``attention`` (kind 'discarded'): the protocol has no message for it, so the server
- * is not told.
+ * kept in ``attention`` (kind 'discarded', with ``summary``, one line), not the values: the
+ * protocol has no message for it, so the server is not told.
  */
-export async function discardRejected(userId, key) {
+export async function discardRejected(userId, key, summary = '') {
   const db = await getDB();
   const tx = db.transaction(['outbox', 'records', 'attention'], 'readwrite');
   const item = await tx.objectStore('outbox').get(key);
   if (item && item.userId === userId && item.state === REJECTED) {
     await tx.objectStore('outbox').delete(key);
-    await tx.objectStore('attention').put({
-      userId, mutationId: item.mutation.mutation_id, kind: 'discarded', mutation: item.mutation,
-      result: item.result, refusedAt: item.refusedAt || null, at: new Date().toISOString(),
-    });
     const m = item.mutation;
+    await tx.objectStore('attention').put({
+      userId, mutationId: m.mutation_id, kind: 'discarded', entityType: m.entity_type, entityId: m.entity_id,
+      summary, reason: item.result?.reason || null, refusedAt: item.refusedAt || null, at: new Date().toISOString(),
+    });
     // A refused new record never reached the office: its local copy goes with it.
     if (['create', 'append'].includes(m.op)) {
       const recordKeyParts = [userId, m.entity_type, String(m.entity_id)];

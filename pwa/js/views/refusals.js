@@ -30,7 +30,7 @@ export function discardButton(user, item, after) {
   const box = h('div', { class: 'discard' });
   const ask = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => {
     const yes = h('button', { type: 'button', class: 'btn btn-danger', onclick: async () => {
-      await outbox.discardRejected(user.id, item.key);
+      await outbox.discardRejected(user.id, item.key, describe(item.mutation));
       await sync.refreshCounts();
       after();
     } }, 'Yes, discard it');
@@ -74,7 +74,7 @@ async function discardedList(user) {
   if (!gone.length) return [];
   return [h('h3', {}, 'Discarded on this tablet'),
     h('ul', { class: 'list' }, gone.slice(0, 20).map((a) => h('li', { class: 'meta' },
-      `${describe(a.mutation)} – discarded ${when(a.at)}`)))];
+      `${a.summary} – discarded ${when(a.at)}`)))];
 }
 
 /** One line saying what a queued change is. */
