@@ -78,24 +78,45 @@ export function label(field) {
 
 const key = (entityType, serviceId) => `schema:${entityType}:${serviceId || ''}`;
 
-async function fetchSchema(entityType, serviceId) {
-  const query = serviceId ? `?service_id=${encodeURIComponent(serviceId)}` : '';
+/** What a service's schema narrows to: its lists as this tablet holds them now. */
+function listsOf(service) {
+  if (!service) return '';
+  const questions = (service.question_sets || []).flatMap((set) => set.questions.map((q) => q.id));
+  return JSON.stringify([service.areas || [], service.routines || [], questions]);
+}
+
+async function fetchSchema(entityType, service) {
+  const query = service ? `?service_id=${encodeURIComponent(service.id)}` : '';
   const schema = await api.get(`/schemas/${entityType}.json${query}`);
-  await db.setMeta(key(entityType, serviceId), { schema, fetchedAt: new Date().toISOString() });
+  await db.setMeta(key(entityType, service?.id),
+    { schema, lists: listsOf(service), fetchedAt: new Date().toISOString() });
   return schema;
 }
 
 /** Fetch and keep the schemas the floor forms use: findings per service, notes, evidence. */
-export async function refresh(serviceIds) {
-  const wanted = [...serviceIds.map((id) => ['finding', id]), ['note', null], ['evidence', null]];
-  await Promise.all(wanted.map(([type, id]) => fetchSchema(type, id).catch(() => null)));
+export async function refresh(services) {
+  const wanted = [...services.map((s) => ['finding', s]), ['note', null], ['evidence', null]];
+  await Promise.all(wanted.map(([type, service]) => fetchSchema(type, service).catch(() => null)));
 }
 
-/** The kept schema of ``entityType`` (for ``serviceId``), fetched now if none is kept. */
-async function schemaFor(entityType, serviceId) {
-  const kept = await db.getMeta(key(entityType, serviceId));
-  if (kept) return kept.schema;
-  try { return await fetchSchema(entityType, serviceId); } catch { return null; }
+/** A schema without the per-service lists (areas, routines, questions). */
+function unlisted(schema) {
+  const properties = { ...schema.properties };
+  for (const name of ['area', 'question_id']) {
+    if (properties[name]) { const { enum: _lists, ...rest } = properties[name]; properties[name] = rest; }
+  }
+  return { ...schema, properties };
+}
+
+/**
+ * The kept schema of ``entityType`` (for ``service``), fetched now if none is kept. When the
+ * service's lists have changed since it was kept and it cannot be fetched again, its lists
+ * are left out (the server checks them): an old list must never block a new area.
+ */
+async function schemaFor(entityType, service) {
+  const kept = await db.getMeta(key(entityType, service?.id));
+  if (kept && kept.lists === listsOf(service)) return kept.schema;
+  try { return await fetchSchema(entityType, service); } catch { return kept ? unlisted(kept.schema) : null; }
 }
 
 let worker = null;
@@ -120,12 +141,13 @@ function run(schema, record) {
 }
 
 /**
- * Check ``record`` (a mutation's changes) against the server's schema for ``entityType``;
+ * Check ``record`` (a mutation's changes) against the server's schema for ``entityType``
+ * (narrowed to ``service``, the tablet's copy of it, if given);
  * return {field: plain sentence}, empty when it passes or when no schema is known yet (the
  * server checks it anyway).
  */
-export async function check(entityType, record, serviceId = null) {
-  const schema = await schemaFor(entityType, serviceId);
+export async function check(entityType, record, service = null) {
+  const schema = await schemaFor(entityType, service);
   if (!schema) return {};
   const answer = await run(schema, record);
   if (answer.failed) return {};

@@ -175,3 +175,29 @@ def test_a_refused_note_reopens_in_its_form_and_is_sent_again_as_the_same_note(p
         return [(str(n.id), n.body) for n in db.session.scalars(db.select(Note)).all()]
 
     assert (note_id, "Checked the call bell log.") in db_query(server.app, notes)
+
+
+def test_a_kept_schema_never_blocks_an_area_added_since(page, context, server, floor):
+    from server.providers.models import Service
+
+    log_in(page, floor.carer)
+    page.wait_for_function(SCHEMA_KEPT, arg=str(floor.service_id), polling=100)
+
+    def add_area(db):
+        service = db.session.get(Service, floor.service_id)
+        service.areas = [*service.areas, "Sensory room"]
+        db.session.commit()
+
+    db_query(server.app, add_area)
+    sync_now(page)  # the tablet's copy of the service now has it; its kept schema does not
+    go_offline(context, server)
+    page.get_by_role("link", name="Feedback").click()
+    page.get_by_role("link", name="Finding", exact=True).click()
+    page.get_by_label("Area or routine").select_option("Sensory room")
+    page.get_by_label("What did you see?").fill("Lights in the sensory room left flashing.")
+    page.get_by_role("group", name="Risk").get_by_text("Low", exact=True).click()
+    page.get_by_role("group", name="Is follow-up needed?").get_by_text("No", exact=True).click()
+    page.get_by_role("button", name="Save finding").click()
+    expect(page.get_by_label("What did you see?")).to_have_value("")
+    [queued] = page.evaluate(OUTBOX, str(floor.carer["id"]))
+    assert queued["mutation"]["changes"]["area"] == "Sensory room"

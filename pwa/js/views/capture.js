@@ -110,8 +110,9 @@ function trimmed(values) {
 }
 
 /** Check ``changes`` against the server's schema too; show every error; true when none. */
-async function checked(form, changes, errors, names = {}) {
-  const found = await validation.check('finding', changes, changes.service_id);
+async function checked(form, services, changes, errors, names = {}) {
+  const service = services.find((s) => s.id === changes.service_id) || null;
+  const found = await validation.check('finding', changes, service);
   const all = { ...errors };
   for (const [f, text] of Object.entries(found)) {
     const name = names[f] || f;
@@ -123,7 +124,7 @@ async function checked(form, changes, errors, names = {}) {
 
 /** Keep the schemas for the user's services fresh while there is a connection. */
 function freshSchemas(services) {
-  if (navigator.onLine) validation.refresh(services.map((s) => s.id));
+  if (navigator.onLine) validation.refresh(services);
 }
 
 /** The refused finding's values, as the form holds them. */
@@ -198,7 +199,7 @@ export async function renderFinding(user, which, refused = null) {
       follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
       recorded_at: refused?.changes.recorded_at || new Date().toISOString(),
     };
-    if (!(await checked(form, changes, errors))) return;
+    if (!(await checked(form, services, changes, errors))) return;
     await saveFinding(user, form, which, changes, refused);
     if (refused) return;
     form.elements.source.value = spec.source;
@@ -283,7 +284,7 @@ export async function renderFeedback(user, refused = null) {
       respondent_type: values.respondent_type, question_id: values.question_id, answer: values.answer,
       sentiment: values.sentiment, recorded_at: refused?.changes.recorded_at || new Date().toISOString(),
     };
-    if (!(await checked(form, changes, errors, FEEDBACK_NAMES))) return;
+    if (!(await checked(form, services, changes, errors, FEEDBACK_NAMES))) return;
     await saveFinding(user, form, 'feedback', changes, refused);
     if (refused) return;
     toast('Feedback saved. It will be sent when there is a connection.');
