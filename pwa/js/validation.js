@@ -132,10 +132,13 @@ function validator() {
   return worker;
 }
 
+const PATIENCE_MS = 5000; // a check that never answers must not hold a save: the server checks too
+
 function run(schema, record) {
   const id = ++serial;
   return new Promise((resolve) => {
-    waiting.set(id, resolve);
+    const timer = setTimeout(() => { waiting.delete(id); resolve({ failed: 'timeout' }); }, PATIENCE_MS);
+    waiting.set(id, (answer) => { clearTimeout(timer); resolve(answer); });
     validator().postMessage({ id, schema: JSON.stringify(schema), record });
   });
 }

@@ -201,3 +201,43 @@ def test_a_kept_schema_never_blocks_an_area_added_since(page, context, server, f
     expect(page.get_by_label("What did you see?")).to_have_value("")
     [queued] = page.evaluate(OUTBOX, str(floor.carer["id"]))
     assert queued["mutation"]["changes"]["area"] == "Sensory room"
+
+
+WORDS = """async () => {
+  const v = await import('/js/validation.js');
+  return {
+    explained: [
+      v.explain({ keyword: 'required', instancePath: '', params: { missingProperty: 'area' } }),
+      v.explain({ keyword: 'maxLength', instancePath: '/description', params: { limit: 4000 } }),
+      v.explain({ keyword: 'enum', instancePath: '/area', params: {} }),
+      v.explain({ keyword: 'not', instancePath: '/people_involved', params: {} }),
+      v.explain({ keyword: 'format', instancePath: '/evidence_date', params: { format: 'date' } }),
+    ],
+    plain: v.plain({ 'changes.body': 'Longer than maximum length 4000.',
+      'changes.statements.1': 'Missing data for required field.',
+      'changes.area': "Garden is not one of this service's areas or routines." }),
+    labels: [v.label('people_involved'), v.label('base_values.status')],
+  };
+}"""
+
+
+def test_the_schemas_and_the_offices_words_become_plain_sentences(page, floor):
+    log_in(page, floor.carer)
+    words = page.evaluate(WORDS)
+    assert words["explained"] == [
+        ["area", "This is needed."],
+        ["description", "Keep this to 4000 characters or fewer."],
+        ["area", "Choose one of this service's areas or routines."],
+        [
+            "people_involved",
+            "Use record references or initials only (for example R-1042 or J.S.), "
+            "never a full name.",
+        ],
+        ["evidence_date", "Give a real date."],
+    ]
+    assert words["plain"] == {
+        "body": "Keep this to 4000 characters or fewer.",
+        "statements": "This is needed.",
+        "area": "Garden is not one of this service's areas or routines.",
+    }
+    assert words["labels"] == ["People supported involved", "A detail of this record"]
