@@ -31,7 +31,7 @@ export async function queueChange(user, mutation, { record = null, draftForm = n
         || String(refused.mutation.entity_id) !== String(mutation.entity_id)) {
       tx.done.catch(() => {});
       tx.abort();
-      throw new Error('The refused item to correct is no longer here.');
+      throw new Gone('The refused item to correct is no longer here.');
     }
     await queued.delete(replaces);
   }
@@ -62,6 +62,23 @@ export async function queueChange(user, mutation, { record = null, draftForm = n
   if (draftForm) await tx.objectStore('drafts').delete([user.id, draftForm]);
   await tx.done;
   return item;
+}
+
+/** The refused item a correction replaces is no longer here. */
+export class Gone extends Error {}
+
+/**
+ * Send a refused item (``key``) again, corrected: ``mutation`` is a new mutation for the same
+ * record. False when the refused item is no longer here (sent again or discarded meanwhile).
+ */
+export async function resend(user, mutation, record, key) {
+  try {
+    await queueChange(user, mutation, { record, replaces: key });
+    return true;
+  } catch (err) {
+    if (err instanceof Gone) return false;
+    throw err;
+  }
 }
 
 /** This user's outbox, oldest first. */

@@ -73,9 +73,13 @@ async function checked(form, entityType, changes, errors) {
 /** Queue a note or evidence made by ``form`` (a refused one sent again keeps its id). */
 async function append(user, form, entityType, changes, record, draftForm, refused) {
   const { entityId: id, mutationId } = submission.idsOf(form);
-  await outbox.queueChange(user, { mutation_id: mutationId, entity_type: entityType, entity_id: id, op: 'append', changes },
-    { record: { entityType, id, ...changes, ...record, created_at: new Date().toISOString() },
-      draftForm: refused ? null : draftForm, replaces: refused ? refused.item.key : null });
+  const mutation = { mutation_id: mutationId, entity_type: entityType, entity_id: id, op: 'append', changes };
+  const local = { entityType, id, ...changes, ...record, created_at: new Date().toISOString() };
+  if (refused && !(await outbox.resend(user, mutation, local, refused.item.key))) {
+    toast('This was already sent again or discarded.');
+    return;
+  }
+  if (!refused) await outbox.queueChange(user, mutation, { record: local, draftForm });
   submission.done(form);
   if (!refused) drafts.cancel(draftForm);
   await sync.afterSave();

@@ -144,15 +144,21 @@ function reopen(form, refused, names) {
 async function saveFinding(user, form, formName, changes, refused = null) {
   const { entityId: id, mutationId } = submission.idsOf(form);
   const record = { entityType: 'finding', id, ...changes, recorded_by: user.id, triage_state: 'new' };
-  await outbox.queueChange(user, { mutation_id: mutationId, entity_type: 'finding', entity_id: id, op: 'create', changes },
-    { record, draftForm: refused ? null : formName, replaces: refused ? refused.item.key : null });
-  submission.done(form);
+  const mutation = { mutation_id: mutationId, entity_type: 'finding', entity_id: id, op: 'create', changes };
   if (refused) {
+    if (!(await outbox.resend(user, mutation, record, refused.item.key))) {
+      toast('This was already sent again or discarded.');
+      location.hash = '#/recent';
+      return;
+    }
+    submission.done(form);
     await sync.afterSave();
     toast('Sent again. It keeps its place as the same record.');
     location.hash = '#/recent';
     return;
   }
+  await outbox.queueChange(user, mutation, { record, draftForm: formName });
+  submission.done(form);
   drafts.cancel(formName);
   form.reset();
   // The next finding is most likely in the same service: keep it chosen, with its lists.
