@@ -1,7 +1,11 @@
 """Issue 15, points 3 and 4: a refusal is never lost, and one save is one record. The form is
 checked against the server's JSON Schema before saving, also offline; a refusal that still
 reaches the tablet reopens the form, prefilled, with the office's words beside the field, and
-is sent again as the same record; discarding asks first; a double tap saves once."""
+is sent again as the same record; discarding asks first; a double tap saves once.
+Set CARELOOP_SCREENSHOT_DIR (``make screenshots``) to keep refusal-*.png in docs/screenshots."""
+
+import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -92,8 +96,9 @@ def test_a_full_name_is_refused_beside_the_field_before_saving_even_offline(
 
 
 def test_a_refused_finding_is_fixed_in_its_form_and_sent_again_as_the_same_record(
-    page, server, floor
+    page, server, floor, tmp_path
 ):
+    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
     seen = "Zoë was left in the lounge without her frame."
     log_in(page, floor.carer)
     # A name the schema's pattern cannot see (accents), which the server's rule refuses.
@@ -111,10 +116,12 @@ def test_a_refused_finding_is_fixed_in_its_form_and_sent_again_as_the_same_recor
     dialog.get_by_text(
         "Reason: Use a record reference or initials (for example R-1042 or JS), not a full name."
     ).wait_for()
-    dialog.get_by_text("(People supported involved)").wait_for()
+    dialog.get_by_text("To change: People supported involved").wait_for()
     assert "people_involved" not in dialog.inner_text()
+    page.screenshot(path=str(out / "refusal-dialog.png"))
     dialog.get_by_role("link", name="Fix and send again").click()
 
+    page.get_by_role("heading", name="Fix and send again: walkaround finding").wait_for()
     page.get_by_role("heading", name="The office did not accept this").wait_for()
     expect(page.get_by_label("What did you see?")).to_have_value(seen)
     people = page.get_by_label("People supported involved")
@@ -123,6 +130,8 @@ def test_a_refused_finding_is_fixed_in_its_form_and_sent_again_as_the_same_recor
         "Error: Use a record reference or initials (for example R-1042 or JS), not a full name."
     )
     check_a11y(page, "a refused finding reopened")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(out / "refusal-reopened.png"), full_page=True)
     # Discarding asks first; "No" keeps it.
     page.get_by_role("button", name="Discard…").click()
     page.get_by_text("Discard this for good?").wait_for()

@@ -19,6 +19,7 @@ export const FORMS = {
     seen: 'What did you see?',
     seenHint: 'Describe what you saw, as facts: where, when, what happened.',
     button: 'Save finding',
+    noun: 'walkaround finding',
   },
   visibility: {
     title: 'Record a visibility check',
@@ -27,6 +28,7 @@ export const FORMS = {
     seen: 'What did you see of leaders on the floor?',
     seenHint: 'Who was visible, where, at what time, and how staff and people responded.',
     button: 'Save visibility check',
+    noun: 'visibility check',
   },
 };
 
@@ -213,7 +215,7 @@ export async function renderFinding(user, which, refused = null) {
     form.querySelector('select, input:not([type=hidden])')?.focus();
   });
   if (refused) {
-    show(h('h1', { id: 'capture-title' }, spec.title), refused.notice(user), form);
+    show(h('h1', { id: 'capture-title' }, `Fix and send again: ${spec.noun}`), refused.notice(user), form);
     reopen(form, refused);
     return undefined;
   }
@@ -297,7 +299,7 @@ export async function renderFeedback(user, refused = null) {
     form.querySelector('input[type=radio]')?.focus();
   });
   if (refused) {
-    show(h('h1', { id: 'feedback-title' }, 'Record feedback'), refused.notice(user), form);
+    show(h('h1', { id: 'feedback-title' }, 'Fix and send again: feedback'), refused.notice(user), form);
     reopen(form, refused, FEEDBACK_NAMES);
     return undefined;
   }

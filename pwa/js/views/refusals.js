@@ -17,9 +17,9 @@ function fixable(m) {
 /** Why it was refused, in plain words: no field names. */
 function why(item) {
   const fields = Object.entries(validation.plain(item.result?.fields));
-  if (fields.length === 1 || (!fields.length)) {
+  if (fields.length <= 1) {
     return [h('p', {}, `Reason: ${fields[0]?.[1] || item.result?.reason || 'not given'}`),
-      fields.length ? h('p', { class: 'meta' }, `(${validation.label(fields[0][0])})`) : null];
+      fields.length ? h('p', { class: 'meta' }, `To change: ${validation.label(fields[0][0])}`) : null];
   }
   return [h('p', {}, 'Reasons:'),
     h('ul', {}, fields.map(([f, text]) => h('li', {}, `${validation.label(f)}: ${text}`)))];
