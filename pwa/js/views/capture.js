@@ -124,9 +124,11 @@ async function checked(form, services, changes, errors, names = {}) {
   return !Object.keys(all).length;
 }
 
-/** Keep the schemas for the user's services fresh while there is a connection. */
-function freshSchemas(services) {
-  if (navigator.onLine) validation.refresh(services);
+/** Keep the schemas for the user's services fresh while there is a connection, and have the
+ * check ready (its worker started, the schema compiled) before the first Save. */
+function prepareChecks(services, service) {
+  const fresh = navigator.onLine ? validation.refresh(services) : Promise.resolve();
+  fresh.then(() => validation.check('finding', {}, service)).catch(() => {});
 }
 
 /** The refused finding's values, as the form holds them. */
@@ -174,9 +176,9 @@ export async function renderFinding(user, which, refused = null) {
   const spec = FORMS[which];
   const services = await servicesFor(user);
   if (!services.length) return noServices();
-  freshSchemas(services);
   let service = refused ? services.find((s) => s.id === refused.changes.service_id) || services[0]
     : await startingService(user, services, which);
+  prepareChecks(services, service);
   const form = h('form', { novalidate: true, 'aria-labelledby': 'capture-title' },
     serviceSelect(services, service),
     placeSelect(service),
@@ -257,9 +259,9 @@ function questionText(service, id) {
 export async function renderFeedback(user, refused = null) {
   const services = await servicesFor(user);
   if (!services.length) return noServices();
-  freshSchemas(services);
   let service = refused ? services.find((s) => s.id === refused.changes.service_id) || services[0]
     : await startingService(user, services, 'feedback');
+  prepareChecks(services, service);
   const form = h('form', { novalidate: true, 'aria-labelledby': 'feedback-title' },
     serviceSelect(services, service),
     choices({ name: 'respondent_type', legend: 'Who gave the feedback?', options: Object.entries(LABELS.respondent), required: true }),
