@@ -2,6 +2,7 @@
 they are valid draft 2020-12, cover every field a device may write, and accept and refuse
 the same values as the push does."""
 
+import re
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from jsonschema import Draft202012Validator
 from marshmallow import ValidationError
 
 from server.errors import flatten_messages
+from server.findings.checks import NAME_PATTERN, looks_like_full_name
 from server.syncing import rules
 from server.syncing.jsonschema import DIALECT, record_schema
 from sync.policies import POLICIES, SERVER_OWNED, TRANSITION_ONLY
@@ -73,6 +75,7 @@ def test_the_schemas_use_only_standard_keywords_ajv_knows():
         "additionalProperties",
         "description",
         "default",
+        "not",
     }
     used = set().union(*(_keys(record_schema(t)) for t in POLICIES))
     assert used <= standard
@@ -148,6 +151,28 @@ def test_a_bad_value_is_refused_by_the_schema_and_by_the_server_rules(entity_typ
         [f"{field}.1"],
         [f"{field}.0"],
     )
+
+
+@pytest.mark.parametrize(
+    ("people", "refused"),
+    [
+        ("Mary Jones, room 4", True),
+        ("room 4 (Mary Jones)", True),
+        ("R-1042, J.S.", False),
+        (None, False),
+    ],
+)
+def test_the_schema_refuses_a_plain_full_name_as_the_server_does(people, refused):
+    record = GOOD["finding"] | {"people_involved": people}
+    errors = list(_validator(record_schema("finding")).iter_errors(record))
+    assert [e.validator for e in errors] == (["not"] if refused else [])
+    assert looks_like_full_name(people) is refused
+
+
+@given(st.text(alphabet="MJaryonesé’'-_ ,.(/2\n", max_size=30))
+def test_whatever_the_name_pattern_refuses_the_server_refuses_too(text):
+    if re.search(NAME_PATTERN, text):
+        assert looks_like_full_name(text)
 
 
 @pytest.mark.parametrize("entity_type", ["finding", "log_entry", "evidence"])

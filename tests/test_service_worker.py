@@ -101,6 +101,7 @@ def test_the_shell_is_exactly_the_files_that_exist(client, pwa_root):
         "/icons/icon-512.png",
         "/icons/maskable-512.png",
         "/vendor/idb/index.js",
+        "/vendor/ajv/ajv.js",
         *modules,
     }
     assert shell[0] == "/"
@@ -116,3 +117,15 @@ def test_a_new_module_joins_the_shell_and_makes_a_new_release(client, pwa_root):
     after = served(client)
     assert set(after["SHELL"]) == {*before["SHELL"], "/js/views/new-screen.js"}
     assert after["VERSION"] != before["VERSION"]
+
+
+def test_only_the_form_checking_worker_may_eval(client):
+    """Ajv compiles schemas with eval: only its worker may, and it may fetch nothing."""
+    with client.get("/js/validate-worker.js") as response:
+        worker = response.headers["Content-Security-Policy"]
+    assert worker == "default-src 'none'; script-src 'self' 'unsafe-eval'"
+    for path in ("/", "/js/app.js", "/js/validation.js", "/vendor/ajv/ajv.js", "/sw.js"):
+        with client.get(path) as response:
+            policy = response.headers["Content-Security-Policy"]
+        assert "unsafe-eval" not in policy, path
+        assert "script-src 'self';" in policy, path

@@ -23,6 +23,8 @@ export const SCREENS = [
   { path: 'admin/setup', label: 'Service set-up', needs: SETUP, module: './views/admin-setup.js' },
   { path: 'admin/devices', label: 'Tablets', needs: ['device.manage'], module: './views/admin-devices.js' },
   { path: 'account', label: 'My account', needs: 'all', module: './views/account.js' },
+  // Not in the menu: reached from a refusal in the status dialog.
+  { path: 'refused', needs: 'all', module: './views/refusals.js' },
 ];
 
 function allowed(screen, user) {
@@ -33,7 +35,7 @@ function allowed(screen, user) {
 export function menu(user) {
   const items = [];
   for (const screen of SCREENS) {
-    if (!allowed(screen, user)) continue;
+    if (!allowed(screen, user) || !(screen.group || screen.label)) continue;
     items.push(screen.group ? ['group', screen.group] : [`#/${screen.path}`, screen.label]);
   }
   // Drop a heading with nothing under it.

@@ -3,6 +3,7 @@ import * as db from './db.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as sync from './sync.js';
+import * as refusals from './views/refusals.js';
 import { h, when } from './ui.js';
 
 function summary(s) {
@@ -64,35 +65,16 @@ async function fill(dialog, s, onLoginAgain) {
       'This browser may clear Careloop\'s saved data if the tablet runs short of space. ' +
       'Connect often so your work reaches the office, or install Careloop to the home screen.'));
   }
-  if (rejected.length) {
-    parts.push(h('h3', {}, 'Not accepted by the office'),
-      h('p', {}, 'These were refused. Read why, record them again correctly if needed, then remove them.'),
-      h('ul', { class: 'list' }, rejected.map((item) => h('li', { class: 'card rejected' },
-        h('p', {}, h('strong', {}, describe(item.mutation))),
-        h('p', {}, `Reason: ${item.result?.reason || 'not given'}`),
-        Object.entries(item.result?.fields || {}).map(([f, why]) => h('p', { class: 'meta' }, `${f}: ${why}`)),
-        h('button', { type: 'button', class: 'btn btn-danger', onclick: async () => {
-          await outbox.dismissRejected(user.id, item.key); await sync.refreshCounts(); fill(dialog, sync.getState(), onLoginAgain);
-        } }, 'I have read this – remove it')))));
-  }
+  parts.push(...refusals.section(user, rejected, () => fill(dialog, sync.getState(), onLoginAgain)));
   const conflicts = attention.filter((a) => a.kind === 'conflict');
   if (conflicts.length) {
     parts.push(h('h3', {}, 'Changes that clashed'),
       h('p', {}, 'Someone else changed the same thing at the same time. The office has both versions and a manager will decide. Nothing was lost.'),
       h('ul', { class: 'list' }, conflicts.map((c) => h('li', { class: 'card conflict' },
-        h('p', {}, describe(c.mutation)),
+        h('p', {}, refusals.describe(c.mutation)),
         h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
           await db.dismissAttention(user.id, c.mutationId); await sync.refreshCounts(); fill(dialog, sync.getState(), onLoginAgain);
         } }, 'OK, hide this')))));
   }
   box.replaceChildren(...parts);
-}
-
-function describe(m) {
-  const c = m.changes || {};
-  if (m.entity_type === 'finding') return `Finding in ${c.area || 'an area'}: ${(c.description || '').slice(0, 80)}`;
-  if (m.entity_type === 'note') return `Note: ${(c.body || '').slice(0, 80)}`;
-  if (m.entity_type === 'evidence') return `Evidence: ${c.location || ''}`;
-  if (m.op === 'transition') return `Action marked "${(m.transition?.action || '').replace('_', ' ')}"`;
-  return `${m.entity_type} ${m.op}`;
 }

@@ -8,6 +8,11 @@ CSP = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+WORKER_CSP = "default-src 'none'; script-src 'self' 'unsafe-eval'"
+"""The policy of the one worker that checks forms (pwa/js/validate-worker.js): Ajv compiles a
+schema into a function, which needs eval. A dedicated worker runs under its own policy, so the
+pages keep theirs; the worker has no page to reach and may fetch nothing (default-src 'none')."""
+
 HSTS = "max-age=31536000"
 
 

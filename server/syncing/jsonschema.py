@@ -14,7 +14,7 @@ from functools import cache
 
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 
-from server.findings.checks import places
+from server.findings.checks import NAME_PATTERN, places
 from server.syncing.rules import RECORD_SCHEMAS, SYNC_NAMES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -83,7 +83,14 @@ def record_schema(entity_type: str) -> dict:
     body["properties"] = {renamed.get(k, k): v for k, v in body["properties"].items()}
     body["required"] = sorted(renamed.get(k, k) for k in body.get("required", ()))
     body["additionalProperties"] = False
+    if entity_type == "finding":
+        _refuse_plain_names(body["properties"]["people_involved"])
     return {"$schema": DIALECT, "title": _TITLES[entity_type], **body}
+
+
+def _refuse_plain_names(people: dict) -> None:
+    """Add the server's no-full-names check, as far as a pattern can say it."""
+    people["not"] = {"type": "string", "pattern": NAME_PATTERN}
 
 
 def document(entity_type: str, root: str, service=None) -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 from werkzeug.security import safe_join
 
+from server.common.security import WORKER_CSP
 from server.web.shell import release
 
 web = Blueprint("web", __name__)
@@ -22,6 +23,7 @@ TYPES = {
     ".html": "text/html",
 }
 HIDDEN = (".py", ".md")
+EVAL_WORKERS = {"js/validate-worker.js"}
 
 
 def pwa_root() -> Path:
@@ -38,6 +40,8 @@ def _send(filename: str):
     # no-cache: the browser may keep a copy but must revalidate it; the service worker's
     # versioned cache is what makes the app work offline.
     response.headers["Cache-Control"] = "no-cache"
+    if filename in EVAL_WORKERS:
+        response.headers["Content-Security-Policy"] = WORKER_CSP
     return response
 
 

@@ -3,8 +3,10 @@
 import * as db from '../db.js';
 import * as drafts from '../drafts.js';
 import * as outbox from '../outbox.js';
+import * as submission from '../submission.js';
 import * as sync from '../sync.js';
-import { LABELS, day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
+import { LABELS, day, field, fillForm, formValues, h, show, showErrors, toast, when } from '../ui.js';
+import * as validation from '../validation.js';
 
 // Drafts are not yet anyone's action, and closed ones are finished: the rest are listed.
 const listed = (entry) => entry.status !== 'draft' && entry.status !== 'closed';
@@ -58,7 +60,38 @@ export async function renderList(user) {
       : h('p', { class: 'notice' }, 'You have no open actions on this tablet. New ones arrive the next time it connects.'));
 }
 
-function evidenceForm(user, entry) {
+/** Show ``errors`` and the schema's for ``changes`` of ``entityType``; true when none. */
+async function checked(form, entityType, changes, errors) {
+  const all = { ...errors };
+  for (const [f, text] of Object.entries(await validation.check(entityType, changes))) {
+    all[form.querySelector(`[data-field="${f}"]`) ? f : `record:${f}`] ??= text;
+  }
+  showErrors(form, all);
+  return !Object.keys(all).length;
+}
+
+/** Queue a note or evidence made by ``form`` (a refused one sent again keeps its id). */
+async function append(user, form, entityType, changes, record, draftForm, refused) {
+  const { entityId: id, mutationId } = submission.idsOf(form);
+  const mutation = { mutation_id: mutationId, entity_type: entityType, entity_id: id, op: 'append', changes };
+  const local = { entityType, id, ...changes, ...record, created_at: new Date().toISOString() };
+  if (refused && !(await outbox.resend(user, mutation, local, refused.item.key))) {
+    toast('This was already sent again or discarded.');
+    return;
+  }
+  if (!refused) await outbox.queueChange(user, mutation, { record: local, draftForm });
+  submission.done(form);
+  if (!refused) drafts.cancel(draftForm);
+  await sync.afterSave();
+}
+
+/** Back to the action after a save (a refused one was reopened at its own address). */
+function back(user, entry) {
+  if (location.hash === `#/actions/${entry.id}`) renderDetail(user, entry.id);
+  else location.hash = `#/actions/${entry.id}`;
+}
+
+function evidenceForm(user, entry, refused = null) {
   const today = new Date().toISOString().slice(0, 10);
   const form = h('form', { novalidate: true, 'aria-labelledby': 'evidence-title' },
     h('h2', { id: 'evidence-title' }, 'Add evidence'),
@@ -69,48 +102,34 @@ function evidenceForm(user, entry) {
     field({ name: 'description', label: 'What it shows', type: 'textarea', rows: 3 }),
     h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add evidence'));
   form.elements.evidence_date.value = today;
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  submission.onSubmit(form, async () => {
     const v = formValues(form);
     const errors = {};
     if (!v.type) errors.type = 'Choose the type of evidence.';
     if (!v.location.trim()) errors.location = 'Say where the evidence is kept.';
     if (!v.evidence_date) errors.evidence_date = 'Give the date of the evidence.';
-    showErrors(form, errors);
-    if (Object.keys(errors).length) return;
-    const id = db.uuid();
     const changes = { entry_id: entry.id, type: v.type, location: v.location.trim(), evidence_date: v.evidence_date,
       description: v.description.trim(), checked_by: user.id };
-    await outbox.queueChange(user, { entity_type: 'evidence', entity_id: id, op: 'append', changes },
-      { record: { entityType: 'evidence', id, ...changes, added_by: user.id, created_at: new Date().toISOString() },
-        draftForm: `evidence:${entry.id}` });
-    drafts.cancel(`evidence:${entry.id}`);
-    await sync.afterSave();
-    toast('Evidence added. It will be sent when there is a connection.');
-    renderDetail(user, entry.id);
+    if (!(await checked(form, 'evidence', changes, errors))) return;
+    await append(user, form, 'evidence', changes, { added_by: user.id }, `evidence:${entry.id}`, refused);
+    toast(refused ? 'Sent again. It keeps its place as the same record.' : 'Evidence added. It will be sent when there is a connection.');
+    back(user, entry);
   });
   return form;
 }
 
-function noteForm(user, entry) {
+function noteForm(user, entry, refused = null) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'note-title' },
     h('h2', { id: 'note-title' }, 'Add a note'),
     field({ name: 'body', label: 'Note', hint: 'What has been done, what is still to do. Notes cannot be changed later.', type: 'textarea', required: true }),
     h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add note'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  submission.onSubmit(form, async () => {
     const body = formValues(form).body.trim();
-    showErrors(form, body ? {} : { body: 'Write the note first.' });
-    if (!body) return;
-    const id = db.uuid();
     const changes = { entry_id: entry.id, body };
-    await outbox.queueChange(user, { entity_type: 'note', entity_id: id, op: 'append', changes },
-      { record: { entityType: 'note', id, ...changes, author_id: user.id, created_at: new Date().toISOString() },
-        draftForm: `note:${entry.id}` });
-    drafts.cancel(`note:${entry.id}`);
-    await sync.afterSave();
-    toast('Note added. It will be sent when there is a connection.');
-    renderDetail(user, entry.id);
+    if (!(await checked(form, 'note', changes, body ? {} : { body: 'Write the note first.' }))) return;
+    await append(user, form, 'note', changes, { author_id: user.id }, `note:${entry.id}`, refused);
+    toast(refused ? 'Sent again. It keeps its place as the same record.' : 'Note added. It will be sent when there is a connection.');
+    back(user, entry);
   });
   return form;
 }
@@ -128,13 +147,14 @@ function doneForm(user, entry) {
     h('p', {}, 'A care coordinator or manager will check it. Add evidence first if you have it.'),
     field({ name: 'reason', label: 'What was done', type: 'textarea', rows: 3 }),
     h('button', { type: 'submit', class: 'btn btn-primary' }, 'Mark done for checking'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  submission.onSubmit(form, async () => {
     const reason = formValues(form).reason.trim() || null;
     await outbox.queueChange(user, {
+      mutation_id: submission.idsOf(form).mutationId,
       entity_type: 'log_entry', entity_id: entry.id, op: 'transition', base_version: entry.version,
       base_values: { status: entry.status }, transition: { action: 'mark_done', reason },
     }, { record: { ...entry, status: 'awaiting_check', transitions: [], _server: serverCopy(entry) }, draftForm: `done:${entry.id}` });
+    submission.done(form);
     drafts.cancel(`done:${entry.id}`);
     await sync.afterSave();
     toast('Marked done. It will be sent for checking when there is a connection.');
@@ -143,8 +163,22 @@ function doneForm(user, entry) {
   return form;
 }
 
+/** A refused note or evidence reopened in its form (views/refusals.js), to fix and send again. */
+export async function renderRefused(user, refused) {
+  const m = refused.item.mutation;
+  const entry = (await db.getRecord(user.id, 'log_entry', refused.changes.entry_id)) || { id: refused.changes.entry_id };
+  const form = m.entity_type === 'note' ? noteForm(user, entry, refused) : evidenceForm(user, entry, refused);
+  form.querySelector('button[type=submit]').textContent = 'Send again';
+  show(h('p', {}, h('a', { href: `#/actions/${entry.id}` }, '‹ Back to the action')),
+    h('h1', {}, entry.decision || entry.concern || 'An action'),
+    refused.notice(user), form);
+  fillForm(form, refused.changes);
+  submission.resume(form, refused.entityId);
+  refused.show(form);
+}
+
 function stateText(record) {
-  if (record.rejected) return ' · not accepted: see the status bar';
+  if (record.rejected) return ' · not accepted: tap the status bar to fix it';
   return record.pending ? ' · waiting to send' : '';
 }
 

@@ -3,8 +3,10 @@
 import * as db from '../db.js';
 import * as drafts from '../drafts.js';
 import * as outbox from '../outbox.js';
+import * as submission from '../submission.js';
 import * as sync from '../sync.js';
-import { LABELS, choices, field, formValues, h, show, showErrors, toast } from '../ui.js';
+import { LABELS, choices, field, fillForm, formValues, h, show, showErrors, toast } from '../ui.js';
+import * as validation from '../validation.js';
 
 const YES_NO = [['yes', 'Yes'], ['no', 'No']];
 const PEOPLE_HINT = 'Use record references or initials only, for example "R-1042" or "J.S.". Never write full names.';
@@ -17,6 +19,7 @@ export const FORMS = {
     seen: 'What did you see?',
     seenHint: 'Describe what you saw, as facts: where, when, what happened.',
     button: 'Save finding',
+    noun: 'walkaround finding',
   },
   visibility: {
     title: 'Record a visibility check',
@@ -25,6 +28,7 @@ export const FORMS = {
     seen: 'What did you see of leaders on the floor?',
     seenHint: 'Who was visible, where, at what time, and how staff and people responded.',
     button: 'Save visibility check',
+    noun: 'visibility check',
   },
 };
 
@@ -107,11 +111,58 @@ function trimmed(values) {
   return out;
 }
 
-async function saveFinding(user, form, formName, changes) {
-  const id = db.uuid();
+/** Check ``changes`` against the server's schema too; show every error; true when none. */
+async function checked(form, services, changes, errors, names = {}) {
+  const service = services.find((s) => s.id === changes.service_id) || null;
+  const found = await validation.check('finding', changes, service);
+  const all = { ...errors };
+  for (const [f, text] of Object.entries(found)) {
+    const name = names[f] || f;
+    all[form.querySelector(`[data-field="${name}"]`) ? name : `record:${f}`] ??= text;
+  }
+  showErrors(form, all);
+  return !Object.keys(all).length;
+}
+
+/** Keep the schemas for the user's services fresh while there is a connection, and have the
+ * check ready (its worker started, the schema compiled) before the first Save. */
+function prepareChecks(services, service) {
+  const fresh = navigator.onLine ? validation.refresh(services) : Promise.resolve();
+  fresh.then(() => validation.check('finding', {}, service)).catch(() => {});
+}
+
+/** The refused finding's values, as the form holds them. */
+function formOf(changes) {
+  const values = { ...changes };
+  if (typeof changes.follow_up_needed === 'boolean') values.follow_up_needed = changes.follow_up_needed ? 'yes' : 'no';
+  return values;
+}
+
+/** Put a refused finding back in ``form``: its values, its id, the office's messages. */
+function reopen(form, refused, names) {
+  fillForm(form, formOf(refused.changes));
+  submission.resume(form, refused.entityId);
+  refused.show(form, names);
+}
+
+async function saveFinding(user, form, formName, changes, refused = null) {
+  const { entityId: id, mutationId } = submission.idsOf(form);
   const record = { entityType: 'finding', id, ...changes, recorded_by: user.id, triage_state: 'new' };
-  await outbox.queueChange(user, { entity_type: 'finding', entity_id: id, op: 'create', changes },
-    { record, draftForm: formName });
+  const mutation = { mutation_id: mutationId, entity_type: 'finding', entity_id: id, op: 'create', changes };
+  if (refused) {
+    if (!(await outbox.resend(user, mutation, record, refused.item.key))) {
+      toast('This was already sent again or discarded.');
+      location.hash = '#/recent';
+      return;
+    }
+    submission.done(form);
+    await sync.afterSave();
+    toast('Sent again. It keeps its place as the same record.');
+    location.hash = '#/recent';
+    return;
+  }
+  await outbox.queueChange(user, mutation, { record, draftForm: formName });
+  submission.done(form);
   drafts.cancel(formName);
   form.reset();
   // The next finding is most likely in the same service: keep it chosen, with its lists.
@@ -120,12 +171,14 @@ async function saveFinding(user, form, formName, changes) {
   await sync.afterSave();
 }
 
-/** A walkaround finding or a visibility check. */
-export async function renderFinding(user, which) {
+/** A walkaround finding or a visibility check; ``refused``: a refused one reopened to fix. */
+export async function renderFinding(user, which, refused = null) {
   const spec = FORMS[which];
   const services = await servicesFor(user);
   if (!services.length) return noServices();
-  let service = await startingService(user, services, which);
+  let service = refused ? services.find((s) => s.id === refused.changes.service_id) || services[0]
+    : await startingService(user, services, which);
+  prepareChecks(services, service);
   const form = h('form', { novalidate: true, 'aria-labelledby': 'capture-title' },
     serviceSelect(services, service),
     placeSelect(service),
@@ -136,14 +189,13 @@ export async function renderFinding(user, which) {
     choices({ name: 'risk', legend: 'Risk', options: Object.entries(LABELS.risk), required: true }),
     choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', hint: 'Yes sends it to a manager to give it an owner and a date.', options: YES_NO, required: true }),
     field({ name: 'people_involved', label: 'People supported involved', hint: PEOPLE_HINT }),
-    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, spec.button));
+    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, refused ? 'Send again' : spec.button));
   form.elements.source.value = spec.source;
   followService(form, services, (chosen) => { service = chosen; });
-  const restored = await drafts.keep(form, user.id, which);
+  const restored = refused ? false : await drafts.keep(form, user.id, which);
   keepServiceHeld(form, services, service);
   if (!form.elements.source.value) form.elements.source.value = spec.source;
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  submission.onSubmit(form, async () => {
     const values = trimmed(formValues(form));
     const errors = check(values, {
       service_id: 'Choose the service.', area: 'Choose the area or routine.', source: 'Choose where this came from.',
@@ -151,18 +203,24 @@ export async function renderFinding(user, which) {
       risk: 'Choose the risk: low, medium or high.', follow_up_needed: 'Say whether follow-up is needed.',
     });
     if (values.people_involved && values.people_involved.length > 200) errors.people_involved = 'Keep this to record references or initials (200 characters at most).';
-    showErrors(form, errors);
-    if (Object.keys(errors).length) return;
-    await saveFinding(user, form, which, {
+    const changes = {
       service_id: values.service_id, kind: spec.kind, area: values.area, source: values.source,
       description: values.description, action_taken: values.action_taken || '', risk: values.risk,
       follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
-      recorded_at: new Date().toISOString(),
-    });
+      recorded_at: refused?.changes.recorded_at || new Date().toISOString(),
+    };
+    if (!(await checked(form, services, changes, errors))) return;
+    await saveFinding(user, form, which, changes, refused);
+    if (refused) return;
     form.elements.source.value = spec.source;
     toast('Saved. It will be sent to the office when there is a connection.');
     form.querySelector('select, input:not([type=hidden])')?.focus();
   });
+  if (refused) {
+    show(h('h1', { id: 'capture-title' }, `Fix and send again: ${spec.noun}`), refused.notice(user), form);
+    reopen(form, refused);
+    return undefined;
+  }
   show(h('h1', { id: 'capture-title' }, spec.title),
     restored ? h('p', { class: 'notice' }, 'We kept what you were typing before. Carry on, or clear the form.') : null,
     form,
@@ -172,6 +230,9 @@ export async function renderFinding(user, which) {
       form.elements.source.value = spec.source; showErrors(form, {}); toast('Form cleared.');
     } }, 'Clear form')));
 }
+
+// Feedback's description is made from the answer: a message about it belongs beside the answer.
+const FEEDBACK_NAMES = { description: 'answer' };
 
 function questionOptions(service) {
   return [h('option', { value: '' }, 'Choose…'),
@@ -193,11 +254,14 @@ function questionText(service, id) {
   return id;
 }
 
-/** Feedback from a person supported, a relative, staff or a professional. */
-export async function renderFeedback(user) {
+/** Feedback from a person supported, a relative, staff or a professional; ``refused``: a
+ * refused one reopened to fix. */
+export async function renderFeedback(user, refused = null) {
   const services = await servicesFor(user);
   if (!services.length) return noServices();
-  let service = await startingService(user, services, 'feedback');
+  let service = refused ? services.find((s) => s.id === refused.changes.service_id) || services[0]
+    : await startingService(user, services, 'feedback');
+  prepareChecks(services, service);
   const form = h('form', { novalidate: true, 'aria-labelledby': 'feedback-title' },
     serviceSelect(services, service),
     choices({ name: 'respondent_type', legend: 'Who gave the feedback?', options: Object.entries(LABELS.respondent), required: true }),
@@ -207,35 +271,40 @@ export async function renderFeedback(user) {
     placeSelect(service),
     choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', options: YES_NO, required: true }),
     field({ name: 'people_involved', label: 'Person supported', hint: PEOPLE_HINT }),
-    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Save feedback'));
+    h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, refused ? 'Send again' : 'Save feedback'));
   followService(form, services, (chosen) => {
     service = chosen;
     refill(form.elements.question_id, questionOptions(chosen));
   });
-  const restored = await drafts.keep(form, user.id, 'feedback');
+  const restored = refused ? false : await drafts.keep(form, user.id, 'feedback');
   keepServiceHeld(form, services, service);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  submission.onSubmit(form, async () => {
     const values = trimmed(formValues(form));
     const errors = check(values, {
       service_id: 'Choose the service.', respondent_type: 'Choose who gave the feedback.', question_id: 'Choose the question you asked.',
       answer: 'Write down their answer.', sentiment: 'Choose how it sounded: positive, neutral or negative.',
       area: 'Choose the area or routine.', follow_up_needed: 'Say whether follow-up is needed.',
     });
-    showErrors(form, errors);
-    if (Object.keys(errors).length) return;
     const question = questionText(service, values.question_id);
-    await saveFinding(user, form, 'feedback', {
+    const changes = {
       service_id: values.service_id, kind: 'feedback', area: values.area, source: 'feedback',
       description: `${LABELS.respondent[values.respondent_type]} asked "${question}": ${values.answer}`.slice(0, 4000),
       action_taken: '', risk: values.sentiment === 'negative' ? 'medium' : 'low',
       follow_up_needed: values.follow_up_needed === 'yes', people_involved: values.people_involved || '',
       respondent_type: values.respondent_type, question_id: values.question_id, answer: values.answer,
-      sentiment: values.sentiment, recorded_at: new Date().toISOString(),
-    });
+      sentiment: values.sentiment, recorded_at: refused?.changes.recorded_at || new Date().toISOString(),
+    };
+    if (!(await checked(form, services, changes, errors, FEEDBACK_NAMES))) return;
+    await saveFinding(user, form, 'feedback', changes, refused);
+    if (refused) return;
     toast('Feedback saved. It will be sent when there is a connection.');
     form.querySelector('input[type=radio]')?.focus();
   });
+  if (refused) {
+    show(h('h1', { id: 'feedback-title' }, 'Fix and send again: feedback'), refused.notice(user), form);
+    reopen(form, refused, FEEDBACK_NAMES);
+    return undefined;
+  }
   show(h('h1', { id: 'feedback-title' }, 'Record feedback'),
     restored ? h('p', { class: 'notice' }, 'We kept what you were typing before.') : null,
     form);
