@@ -12,9 +12,8 @@ export async function offer(user) {
   if (await pin.usable(user.id)) return;
   banner = h('section', { class: 'pin-offer', 'aria-labelledby': 'pin-offer-title' },
     h('h2', { id: 'pin-offer-title' }, 'Set a PIN for this tablet'),
-    h('p', {}, 'Next time, tap your name and enter your PIN instead of your email and password. ',
-      'Your PIN works only on this tablet, only for you, and even without Wi-Fi. ',
-      'The tablet locks when nobody has used it for a few minutes, so nobody else can record in your name.'),
+    h('p', {}, 'Next time, tap your name and type your PIN instead of your email and password. ',
+      'It works only on this tablet and only for you, even without Wi-Fi.'),
     h('div', { class: 'button-row' },
       h('button', { type: 'button', class: 'btn btn-primary', onclick: () => openForm(user) }, 'Set a PIN'),
       h('button', { type: 'button', class: 'btn btn-secondary', onclick: withdraw }, 'Not now')));
