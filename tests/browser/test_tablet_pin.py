@@ -188,3 +188,100 @@ def test_signing_out_of_the_tablet_warns_about_waiting_work_first(context, page,
     context.unroute(f"{server.url}/api/v1/sync/**")
     log_in(page, floor.carer)
     page.locator("#status-strip").filter(has_text="nothing waiting").wait_for()
+
+
+DUMP = """async () => {
+  const { getDB } = await import('/js/db.js');
+  const db = await getDB();
+  const out = {};
+  for (const name of db.objectStoreNames) {
+    const tx = db.transaction(name);
+    out[name] = { keys: await tx.store.getAllKeys(), values: await tx.store.getAll() };
+  }
+  return out;
+}"""
+
+# The same data as release 1 kept it: database version 1, the person signed in as
+# meta.currentUser, and no copy of /me or PIN on the users records.
+AS_RELEASE_1 = """async (dump) => {
+  sessionStorage.clear();
+  await new Promise((ok, bad) => {
+    const r = indexedDB.deleteDatabase('careloop'); r.onsuccess = ok; r.onerror = bad;
+  });
+  const db = await new Promise((ok, bad) => {
+    const r = indexedDB.open('careloop', 1);
+    r.onupgradeneeded = () => {
+      const d = r.result;
+      d.createObjectStore('meta');
+      d.createObjectStore('users', { keyPath: 'id' });
+      const outbox = d.createObjectStore('outbox', { keyPath: 'key', autoIncrement: true });
+      outbox.createIndex('byUser', 'userId');
+      const records = d.createObjectStore('records', { keyPath: ['userId', 'entityType', 'id'] });
+      records.createIndex('byUserType', ['userId', 'entityType']);
+      d.createObjectStore('drafts', { keyPath: ['userId', 'form'] });
+      d.createObjectStore('services', { keyPath: ['userId', 'id'] });
+      d.createObjectStore('attention', { keyPath: ['userId', 'mutationId'] }).createIndex('byUser', 'userId');
+    };
+    r.onsuccess = () => ok(r.result); r.onerror = bad;
+  });
+  const names = ['meta', 'users', 'outbox', 'records', 'drafts', 'services', 'attention'];
+  const tx = db.transaction(names, 'readwrite');
+  dump.meta.keys.forEach((k, i) => { if (k !== 'serverSessionOf') tx.objectStore('meta').put(dump.meta.values[i], k); });
+  for (const u of dump.users.values) {
+    if (u.me) tx.objectStore('meta').put(u.me, 'currentUser');
+    delete u.me; delete u.pin;
+    tx.objectStore('users').put(u);
+  }
+  for (const name of names.slice(2)) for (const v of dump[name].values) tx.objectStore(name).put(v);
+  await new Promise((ok) => { tx.oncomplete = ok; });
+  db.close();
+}"""
+
+AFTER_UPGRADE = """async () => {
+  const { getDB } = await import('/js/db.js');
+  const db = await getDB();
+  return { version: db.version, currentUser: (await db.get('meta', 'currentUser')) ?? null,
+    holder: await db.get('meta', 'serverSessionOf'),
+    me: (await db.getAll('users')).map((u) => u.me?.email ?? null),
+    waiting: (await db.getAll('outbox')).length };
+}"""
+
+
+def test_release_1_data_upgrades_to_who_is_recording_and_keeps_the_queue(
+    context, page, server, floor
+):
+    from server.findings.models import Finding
+
+    log_in(page, floor.carer)
+    context.route(f"{server.url}/api/v1/sync/**", lambda route: route.abort())
+    record_finding(page, "Lounge", "Queued before the upgrade.", "High", "Yes")
+    dump = page.evaluate(DUMP)
+    # Off the app (the service worker serves the app for any page but the API's), so
+    # that nothing holds the database while it is put back as release 1 kept it.
+    page.goto("/api/v1/auth/csrf")
+    page.evaluate(AS_RELEASE_1, dump)
+    context.unroute(f"{server.url}/api/v1/sync/**")
+
+    page.goto("/")
+    page.get_by_role("heading", name=WHO).wait_for()  # never straight in as Sam
+    after = page.evaluate(AFTER_UPGRADE)
+    assert after == {
+        "version": 2,
+        "currentUser": None,
+        "holder": str(floor.carer["id"]),
+        "me": [floor.carer["email"]],
+        "waiting": 1,
+    }
+    # No PIN yet: Sam's name asks for her password, her email filled in.
+    page.get_by_role("button", name=SAM, exact=True).click()
+    assert page.get_by_label("Email address").input_value() == floor.carer["email"]
+    page.get_by_label("Password").fill(floor.carer["password"])
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.locator("#status-strip").filter(has_text="nothing waiting").wait_for()
+
+    def queued(db):
+        return db.session.scalars(
+            db.select(Finding.description).where(Finding.description.like("Queued before%"))
+        ).all()
+
+    assert db_query(server.app, queued) == ["Queued before the upgrade."]
