@@ -167,7 +167,7 @@ async function lock(reason = '') {
 /** "Sign out of this tablet": asks first if their work has not all reached the office. */
 async function signOutHere() {
   const user = session.current();
-  if (!user) return;
+  if (!user) return lock(); // half-way through signing in: that sign-in ends
   const { waiting, rejected } = await outbox.counts(user.id);
   if ((waiting || rejected) && !(await signOut.confirm({ waiting, refused: rejected }))) return;
   await lock();
