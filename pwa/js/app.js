@@ -157,6 +157,7 @@ async function lock(reason = '') {
   await drafts.flushAll();
   lockedFrom = { userId: leaving.id, hash: location.hash };
   for (const open of document.querySelectorAll('dialog[open]')) open.close();
+  document.getElementById('toast').classList.remove('show'); // the last person's message
   pinSetup.withdraw();
   await session.clear();
   sync.start(null);
