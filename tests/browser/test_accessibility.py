@@ -141,3 +141,18 @@ def test_shared_tablet_screens_pass_axe(page, context, server, floor):
     enter_pin(page, "Sam Carer", "1397")
     page.get_by_role("alert").filter(has_text="That PIN is not right.").wait_for()
     check_a11y(page, "a wrong PIN")
+
+
+def test_who_is_recording_and_the_pin_at_200_percent_zoom(zoomed, floor):
+    page = zoomed
+    log_in(page, floor.carer)
+    page.get_by_role("region", name="Set a PIN for this tablet").wait_for()
+    assert_fits(page, "the finding form with the offer to set a PIN")
+    set_pin(page, "2580")
+    switch_user(page)
+    assert_fits(page, "Who is recording?")
+    assert_reachable(page, page.get_by_role("button", name="Sam Carer", exact=True), "who")
+    page.get_by_role("button", name="Sam Carer", exact=True).click()
+    page.get_by_label("Your PIN").wait_for()
+    assert_fits(page, "the PIN")
+    assert_reachable(page, page.get_by_role("button", name="Unlock"), "the PIN")
