@@ -222,6 +222,7 @@ def test_the_provider_leads_change_the_sign_in_settings(world, browser):
         "device_sync_idle_minutes": 120,
         "device_sync_lifetime_hours": 14,
         "second_factor_required": True,
+        "tablet_lock_minutes": 5,
     }
     r = ni.patch("/api/v1/provider/sign-in-settings", json={"desk_idle_minutes": 1})
     assert r.status_code == 422

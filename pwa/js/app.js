@@ -1,15 +1,20 @@
-// Careloop's floor app: start-up, navigation by what the server permits, the service worker and its updates.
+// Careloop's floor app: start-up, "Who is recording?" and the lock, navigation by what the
+// server permits, the service worker and its updates.
 import * as api from './api.js';
-import * as copies from './copies.js';
 import * as drafts from './drafts.js';
+import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as status from './status.js';
 import * as sync from './sync.js';
+import * as tablet from './tablet.js';
 import { h, toast } from './ui.js';
 import * as actions from './views/actions.js';
 import * as capture from './views/capture.js';
 import * as login from './views/login.js';
+import * as pinSetup from './views/pin-setup.js';
 import * as recent from './views/recent.js';
+import * as signOut from './views/sign-out.js';
+import * as who from './views/who.js';
 import * as screens from './screens.js';
 
 function navItems(user) {
@@ -43,17 +48,19 @@ function markCurrent() {
   }
 }
 
+// The header names the person recording; on the log-in and "Who is recording?" screens
+// nobody is, and there is nobody to switch or sign out.
 function renderHeader(user) {
-  const who = document.getElementById('who');
-  const button = document.getElementById('switch-user');
-  who.hidden = button.hidden = !user;
-  who.textContent = user ? `Signed in: ${user.display_name}` : '';
+  const name = document.getElementById('who');
+  name.hidden = !user;
+  name.textContent = user ? `Recording: ${user.display_name}` : '';
+  for (const id of ['switch-user', 'sign-out-tablet']) document.getElementById(id).hidden = !user;
 }
 
 async function route() {
   const user = session.current();
   markCurrent();
-  if (!user) return showLogin();
+  if (!user) return showWho();
   // A screen's filters may follow a '?' (#/desk/log?status=open): the screen reads them.
   const parts = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
   const [section, id] = parts;
@@ -82,22 +89,92 @@ function showLogin(reason = '', email = '') {
   login.render({ onLoggedIn: signedIn, reason, email });
 }
 
+/** The locked tablet: "Who is recording?" (the log-in screen when nobody has signed in here). */
+function showWho(reason = '') {
+  renderHeader(null);
+  renderNav(null);
+  return who.render({ onUnlocked: unlocked, onLoggedIn: signedIn, reason });
+}
+
+// Where the last person was when the tablet locked: they come back to it, nobody else does.
+let lockedFrom = null;
+
 async function signedIn(me) {
   if (me.second_factor_enrolment_required) return enrolFirst(me);
   const user = await session.setCurrent(me);
+  await tablet.noteServerSession(user.id);
   renderHeader(user);
   renderNav(user);
   sync.start(user);
+  pinSetup.offer(user);
+  await arrive(user, () => sync.syncNow());
+}
+
+/** A right PIN: the person's own copy, screens and queue; never the last person's session. */
+async function unlocked(userId) {
+  const user = await session.unlock(userId);
+  renderHeader(user);
+  renderNav(user);
+  await startSync(user);
+  await arrive(user);
+}
+
+// Sync runs only once the browser holds no one else's server session (tablet.js).
+let unclaimed = false;
+async function startSync(user) {
+  unclaimed = !(await tablet.claimServerSession(user.id));
+  sync.start(unclaimed ? null : user);
+  if (!unclaimed && navigator.onLine) checkSession(user);
+}
+
+/** Land the person on their screen, once ``first`` (the first sync) has run. */
+async function arrive(user, first = null) {
+  const back = lockedFrom?.userId === user.id ? lockedFrom.hash : null;
+  lockedFrom = null;
+  if (back) history.replaceState(null, '', back);
   const before = location.hash;
-  await sync.syncNow();
+  if (first) await first();
   // Someone who picked a screen from the menu while the first sync ran is already there
   // (the hashchange drew it); drawing it again could land after, and over, their next step.
   if (location.hash !== before) return;
-  if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/login')) {
+  if (!location.hash || location.hash === '#/' || /^#\/(login|who)/.test(location.hash)) {
     location.hash = landing(user);
   } else {
     await route();
   }
+}
+
+/** Lock the tablet: back to "Who is recording?". What the person typed is kept as a draft;
+ * their copy, queue and PIN stay, for their PIN to open again. */
+async function lock(reason = '') {
+  const leaving = session.current();
+  if (!leaving) {
+    // Half-way through signing in (setting up two-step sign-in): that sign-in ends.
+    await tablet.endServerSession();
+    await showWho();
+    return;
+  }
+  await drafts.flushAll();
+  lockedFrom = { userId: leaving.id, hash: location.hash };
+  for (const open of document.querySelectorAll('dialog[open]')) open.close();
+  document.getElementById('toast').classList.remove('show'); // the last person's message
+  pinSetup.withdraw();
+  await session.clear();
+  sync.start(null);
+  history.replaceState(null, '', '#/who');
+  await showWho(reason);
+}
+
+/** "Sign out of this tablet": asks first if their work has not all reached the office. */
+async function signOutHere() {
+  const user = session.current();
+  if (!user) return lock(); // half-way through signing in: that sign-in ends
+  const { waiting, rejected } = await outbox.counts(user.id);
+  if ((waiting || rejected) && !(await signOut.confirm({ waiting, refused: rejected }))) return;
+  await lock();
+  lockedFrom = null;
+  await tablet.signOutOfTablet(user.id);
+  await showWho(`${user.display_name} is signed out of this tablet.`);
 }
 
 /** Someone whose provider requires two-step sign-in sets it up before anything else. */
@@ -108,24 +185,16 @@ async function enrolFirst(me) {
   await twoStep.renderRequired((enrolled) => signedIn(enrolled));
 }
 
-async function switchUser() {
-  await drafts.flushAll();
-  const leaving = session.current();
-  try { await api.logout(); } catch { /* offline: the server session ends on its own */ }
-  // The next person must not see this user's copies; only unsent work (outbox, drafts,
-  // records not yet sent) stays, to be sent at this user's next login.
-  if (leaving) await copies.reset(leaving.id);
-  await session.clear();
-  sync.start(null);
-  location.hash = '#/login';
-  showLogin('Your work stays on this tablet and is sent when you next log in. The next person will not see it.');
-}
-
 /** Check the server session in the background; an expired one never stops capture. */
 async function checkSession(user) {
   try {
     const me = await api.me();
-    if (me.id !== user.id) { await session.clear(); showLogin(); return; }
+    if (me.id !== user.id) {
+      // The browser held someone else's server session: end it, and send nothing as them.
+      await tablet.noteServerSession(me.id);
+      await startSync(user);
+      return;
+    }
     if (me.second_factor_enrolment_required) { await enrolFirst(me); return; }
     await session.setCurrent(me); // what they may do may have changed: the menu follows
   } catch (err) {
@@ -170,17 +239,25 @@ async function registerServiceWorker() {
 async function main() {
   session.onChange((user) => { renderHeader(user); renderNav(user); });
   status.wire({ onLoginAgain: () => showLogin('Log in again to send your waiting work.', session.current()?.email || '') });
-  document.getElementById('switch-user').addEventListener('click', switchUser);
+  document.getElementById('switch-user').addEventListener('click', () => lock());
+  document.getElementById('sign-out-tablet').addEventListener('click', signOutHere);
   window.addEventListener('hashchange', route);
+  // Back online: end the last person's server session first, if a PIN unlocked offline.
+  window.addEventListener('online', () => { if (unclaimed && session.current()) startSync(session.current()); });
   sync.wireTriggers();
   registerServiceWorker().catch((err) => console.warn('Service worker not registered', err));
   sync.requestPersistence().catch(() => {});
+  // A new page opens on "Who is recording?"; only a reload within the idle time keeps the person.
   const user = await session.load();
   renderHeader(user);
   renderNav(user);
-  sync.start(user);
+  if (user) await startSync(user);
+  else sync.start(null);
+  tablet.watchIdle(() => {
+    const minutes = session.lockMinutes();
+    lock(`Locked: nobody used Careloop for ${minutes} minute${minutes === 1 ? '' : 's'}. Tap your name to go on.`);
+  });
   await route();
-  if (user && navigator.onLine) checkSession(user);
 }
 
 main();

@@ -3,15 +3,15 @@
 import { openDB } from '../vendor/idb/index.js';
 
 export const DB_NAME = 'careloop';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 let dbPromise = null;
 
 // Upgrades are keyed on oldVersion: each step runs once, in order, for any older database.
-function upgrade(db, oldVersion) {
+function upgrade(db, oldVersion, _newVersion, tx) {
   if (oldVersion < 1) {
-    db.createObjectStore('meta');                                  // installation id, current user
-    db.createObjectStore('users', { keyPath: 'id' });               // per user: device id, seq, cursor
+    db.createObjectStore('meta');                                  // installation id, whose server session this is
+    db.createObjectStore('users', { keyPath: 'id' });               // per person: /me copy, PIN hash, device id, seq, cursor
     const outbox = db.createObjectStore('outbox', { keyPath: 'key', autoIncrement: true });
     outbox.createIndex('byUser', 'userId');
     const records = db.createObjectStore('records', { keyPath: ['userId', 'entityType', 'id'] });
@@ -21,6 +21,22 @@ function upgrade(db, oldVersion) {
     const attention = db.createObjectStore('attention', { keyPath: ['userId', 'mutationId'] });
     attention.createIndex('byUser', 'userId');
   }
+  if (oldVersion >= 1 && oldVersion < 2) keepSignedInCopy(tx);
+}
+
+// 2: each person's copy of /me lives on their own `users` record (`me`), so that the
+// "Who is recording?" screen can list them and a PIN unlocks one of them offline. The
+// single "current user" of release 1 moves there; nobody is unlocked after the upgrade.
+function keepSignedInCopy(tx) {
+  const meta = tx.objectStore('meta');
+  const users = tx.objectStore('users');
+  meta.get('currentUser').then(async (me) => {
+    if (!me) return;
+    const stored = (await users.get(me.id)) || { id: me.id, seq: 0, cursor: 0 };
+    await users.put({ ...stored, displayName: me.display_name, me });
+    await meta.put(me.id, 'serverSessionOf'); // their cookie may still be alive
+    await meta.delete('currentUser');
+  });
 }
 
 export function getDB() {

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from server.accounts.permissions import PERMISSIONS, PROVIDER_ROLES, ROLE_LABELS, ROLES
 from server.extensions import db
-from server.providers.models import Service
+from server.providers.models import Provider, Service
 
 
 def actions_for(roles: set[str]) -> list[str]:
@@ -57,5 +57,11 @@ def role_catalogue() -> list[dict]:
 
 
 def me_fields(user) -> dict:
-    """The fields /me (and a sign-in) adds for the tablet: permissions and the roles' names."""
-    return {"permissions": permitted(user), "roles": role_catalogue()}
+    """The fields /me (and a sign-in) adds for the tablet: permissions, the roles' names,
+    and how soon the tablet locks when nobody touches it (the provider's setting)."""
+    provider = db.session.get(Provider, user.provider_id)
+    return {
+        "permissions": permitted(user),
+        "roles": role_catalogue(),
+        "tablet_lock_minutes": provider.setting("tablet_lock_minutes"),
+    }

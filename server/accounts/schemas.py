@@ -51,6 +51,12 @@ class MeSchema(Schema):
     second_factor_enrolment_required = fields.Boolean(
         metadata={"description": "true: this session may only set up two-step sign-in"}
     )
+    tablet_lock_minutes = fields.Integer(
+        metadata={
+            "description": "the provider's setting: a tablet nobody touches for this "
+            'long locks back to "Who is recording?"'
+        }
+    )
     permissions = fields.Nested(
         PermittedSchema,
         metadata={"description": "what the person may do, from the permission table"},

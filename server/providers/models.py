@@ -30,6 +30,7 @@ DEFAULT_SETTINGS = {
     "device_sync_idle_minutes": 120,
     "device_sync_lifetime_hours": 14,
     "second_factor_required": False,
+    "tablet_lock_minutes": 5,
 }
 
 

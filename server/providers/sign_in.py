@@ -1,5 +1,6 @@
-"""The provider's sign-in settings: idle timeout and lifetime of sessions, and whether desk
-and admin roles must sign in with a second factor (docs/thresholds.md, "Sign-in settings").
+"""The provider's sign-in settings: idle timeout and lifetime of sessions, whether desk
+and admin roles must sign in with a second factor, and how soon an idle tablet locks
+(docs/thresholds.md, "Sign-in settings").
 
 A change applies to sessions started after it: each session keeps the limits it was
 given at sign-in (server/accounts/sessions.py).
@@ -19,6 +20,7 @@ RANGES = {
     "desk_lifetime_hours": (1, 24),
     "device_sync_idle_minutes": (5, 720),
     "device_sync_lifetime_hours": (1, 24),
+    "tablet_lock_minutes": (1, 60),
 }
 
 
@@ -34,6 +36,7 @@ class SignInSettingsPatchSchema(Schema):
     device_sync_idle_minutes = _whole("device_sync_idle_minutes")
     device_sync_lifetime_hours = _whole("device_sync_lifetime_hours")
     second_factor_required = fields.Boolean(allow_none=True)
+    tablet_lock_minutes = _whole("tablet_lock_minutes")
 
 
 class SignInSettingsSchema(Schema):

@@ -5,7 +5,8 @@ and each screen's main button can be reached and pressed."""
 
 import pytest
 
-from tests.support.browser import check_a11y, log_in
+from tests.support.browser import check_a11y, log_in, record_finding
+from tests.support.tablet import enter_pin, set_pin, switch_user
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +113,46 @@ def test_desk_screens_pass_axe(page, floor):
         page.get_by_role("link", name=link, exact=True).click()
         page.get_by_role("heading", name=heading).wait_for()
         check_a11y(page, heading)
+
+
+def test_shared_tablet_screens_pass_axe(page, context, server, floor):
+    log_in(page, floor.carer)
+    page.get_by_role("region", name="Set a PIN for this tablet").wait_for()
+    check_a11y(page, "the offer to set a PIN")
+    page.get_by_role("button", name="Set a PIN").click()
+    dialog = page.get_by_role("dialog", name="Choose your PIN")
+    dialog.get_by_label("New PIN").fill("1234")
+    dialog.get_by_label("The same PIN again").fill("1234")
+    dialog.get_by_role("button", name="Save my PIN").click()
+    dialog.get_by_text("harder to guess than 1111 or 1234").wait_for()
+    check_a11y(page, "choosing a PIN, refused")
+    dialog.get_by_role("button", name="Cancel").click()
+    set_pin(page, "2580")
+
+    context.route(f"{server.url}/api/v1/sync/**", lambda route: route.abort())
+    record_finding(page, "Lounge", "Waiting while Sam signs out.", "Low", "No")
+    page.get_by_role("button", name="Sign out of this tablet").click()
+    page.get_by_role("dialog", name="Your work is still on this tablet").wait_for()
+    check_a11y(page, "the warning before signing out of the tablet")
+    page.get_by_role("button", name="Stay signed in").click()
+
+    switch_user(page)
+    check_a11y(page, "Who is recording?")
+    enter_pin(page, "Sam Carer", "1397")
+    page.get_by_role("alert").filter(has_text="That PIN is not right.").wait_for()
+    check_a11y(page, "a wrong PIN")
+
+
+def test_who_is_recording_and_the_pin_at_200_percent_zoom(zoomed, floor):
+    page = zoomed
+    log_in(page, floor.carer)
+    page.get_by_role("region", name="Set a PIN for this tablet").wait_for()
+    assert_fits(page, "the finding form with the offer to set a PIN")
+    set_pin(page, "2580")
+    switch_user(page)
+    assert_fits(page, "Who is recording?")
+    assert_reachable(page, page.get_by_role("button", name="Sam Carer", exact=True), "who")
+    page.get_by_role("button", name="Sam Carer", exact=True).click()
+    page.get_by_label("Your PIN").wait_for()
+    assert_fits(page, "the PIN")
+    assert_reachable(page, page.get_by_role("button", name="Unlock"), "the PIN")

@@ -18,6 +18,7 @@ from tests.support.browser import (
     sync_now,
     wait_for_service_worker,
 )
+from tests.support.tablet import set_pin, unlock
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +99,7 @@ def test_the_menu_follows_the_servers_permissions(desk, server, floor, monkeypat
 STORED = """async () => {
   const { getDB } = await import('/js/db.js');
   const db = await getDB();
-  const user = await db.get('meta', 'currentUser');
+  const user = (await db.getAll('users')).find((u) => u.me)?.me;
   const entries = (await db.getAll('records')).filter((r) => r.entityType === 'log_entry');
   const users = await db.getAll('users');
   const outbox = await db.getAll('outbox');
@@ -115,6 +116,7 @@ STORED = """async () => {
 def test_permissions_are_remembered_offline_after_a_restart(context, server, floor):
     page = context.new_page()
     log_in(page, floor.carer)
+    set_pin(page, "2580")
     wait_for_service_worker(page)
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     sync_now(page)
@@ -125,6 +127,7 @@ def test_permissions_are_remembered_offline_after_a_restart(context, server, flo
     page.close()
     restarted = context.new_page()
     restarted.goto("/#/actions")
+    unlock(restarted, "Sam Carer", "2580")  # a restart is locked; the PIN works offline
     nav = restarted.locator("#nav")
     nav.get_by_role("link", name="Finding").wait_for()
     assert nav.get_by_role("link", name="Log").count() == 0
@@ -138,16 +141,13 @@ PREVIOUS_RELEASE = """async () => {
   // may do, and no copies format on the user's sync state.
   const { getDB } = await import('/js/db.js');
   const db = await getDB();
-  const tx = db.transaction(['meta', 'records', 'users'], 'readwrite');
-  const user = await tx.objectStore('meta').get('currentUser');
-  delete user.permissions;
-  delete user.roles;
-  await tx.objectStore('meta').put(user, 'currentUser');
+  const tx = db.transaction(['records', 'users'], 'readwrite');
   for (const r of await tx.objectStore('records').getAll()) {
     if (r.entityType === 'log_entry') { delete r.transitions; await tx.objectStore('records').put(r); }
   }
   for (const u of await tx.objectStore('users').getAll()) {
     delete u.copiesFormat;
+    if (u.me) { delete u.me.permissions; delete u.me.roles; }
     await tx.objectStore('users').put(u);
   }
   await tx.done;

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import Desk, go_offline, log_in, record_finding, sync_now
+from tests.support.tablet import set_pin, switch_user
 
 # Not a test of the product: `make screenshots` keeps them, `make screenshots-check` (run by
 # `make test`) checks the screens still render; the pytest legs leave this module out.
@@ -78,7 +79,7 @@ def recorded_story(page, server, floor, shot):
     sync_now(page)
     page.get_by_text("Made into the entry", exact=False).wait_for()
     page.wait_for_timeout(4500)  # let the "Saved" message go
-    shot("11-recorded-story")
+    shot("14-recorded-story")
 
 
 def test_main_screens(browser, page, context, server, floor, tmp_path):
@@ -120,3 +121,29 @@ def test_main_screens(browser, page, context, server, floor, tmp_path):
     shot("08-landscape")
     page.set_viewport_size({"width": 390, "height": 844})
     shot("09-phone")
+
+
+def test_shared_tablet_screens(page, floor, tmp_path):
+    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def shot(name):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / f"{name}.png"))
+
+    log_in(page, floor.other)
+    set_pin(page, "1397")
+    switch_user(page)
+    log_in(page, floor.carer)
+    page.get_by_role("region", name="Set a PIN for this tablet").wait_for()
+    shot("11-set-a-pin")
+    set_pin(page, "2580")
+    switch_user(page)
+    page.wait_for_timeout(4500)  # let the "PIN is set" message go
+    shot("12-who-is-recording")
+    page.get_by_role("button", name="Sam Carer", exact=True).click()
+    page.get_by_label("Your PIN").fill("1397")
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("alert").filter(has_text="That PIN is not right.").wait_for()
+    shot("13-pin")

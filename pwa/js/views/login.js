@@ -2,13 +2,23 @@
 import * as api from '../api.js';
 import { field, formValues, h, show, showErrors } from '../ui.js';
 
-export function render({ onLoggedIn, email = '', reason = '' }) {
+export function render({ onLoggedIn, email = '', reason = '', onBack = null }) {
   // Someone holding a reset code from their manager sets a new password without a session.
   if (location.hash.startsWith('#/reset')) {
     const back = () => { location.hash = '#/login'; }; // the router draws the log-in screen
     return import('./account.js').then((account) => account.renderReset({ onBack: back }));
   }
-  const form = h('form', { novalidate: true, 'aria-labelledby': 'login-title' },
+  show(h('h1', { id: 'login-title' }, 'Log in to Careloop'),
+    reason ? h('p', { class: 'notice notice-warn' }, reason) : null,
+    signInForm({ onLoggedIn, email, labelledBy: 'login-title', again: (why, e) => render({ onLoggedIn, email: e, reason: why, onBack }) }),
+    onBack ? h('p', {}, h('button', { type: 'button', class: 'btn btn-secondary', onclick: onBack }, 'Back to "Who is recording?"')) : null);
+  return undefined;
+}
+
+/** The email and password form, its messages and the reset link: the log-in screen's, and
+ * the "Someone else" part of "Who is recording?". */
+export function signInForm({ onLoggedIn, email = '', labelledBy, again }) {
+  const form = h('form', { novalidate: true, 'aria-labelledby': labelledBy },
     field({ name: 'email', label: 'Email address', type: 'email', required: true, autocomplete: 'username' }),
     field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' }),
     h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Log in'));
@@ -25,7 +35,7 @@ export function render({ onLoggedIn, email = '', reason = '' }) {
       if (me.second_factor_required) {
         const twoStep = await import('./two-step.js');
         twoStep.renderCodeStep({ onLoggedIn,
-          onBack: (why) => render({ onLoggedIn, email: e.trim(), reason: why }) });
+          onBack: (why) => again(why, e.trim()) });
         return;
       }
       await onLoggedIn(me);
@@ -50,11 +60,8 @@ export function render({ onLoggedIn, email = '', reason = '' }) {
     if (Object.keys(errors).length) return;
     await signIn(e.trim(), password);
   });
-  show(h('h1', { id: 'login-title' }, 'Log in to Careloop'),
-    reason ? h('p', { class: 'notice notice-warn' }, reason) : null,
-    message, form,
+  return h('div', { class: 'sign-in' }, message, form,
     h('p', { class: 'login-reset' }, h('a', { href: '#/reset' }, 'Have a reset code? Set a new password')));
-  return undefined;
 }
 
 // The password opens accounts at more than one organisation: the person says which.
