@@ -37,23 +37,23 @@ export function blocker(s) {
   const code = String(s.problem?.code || refused?.code || refused?.reason || '');
   if (REVOKED.includes(code) || code.includes('revoked')) {
     return { text: 'This tablet has been switched off for your account, so your work cannot be sent. Nothing is lost.',
-      action: 'What to do', does: 'details' };
+      action: 'What to do', does: 'details', short: 'ask your manager' };
   }
   if (refused || SIGNED_OUT.includes(code)) {
     return { text: 'Your sign-in on this tablet has ended, so your work cannot be sent. Nothing is lost.',
-      action: 'Sign in again', does: 'login' };
+      action: 'Sign in again', does: 'login', short: 'sign in again' };
   }
   if (code === 'update_required') {
     return { text: 'This app must be updated before it can send your work. Nothing is lost.',
-      action: 'Update now', does: 'reload' };
+      action: 'Update now', does: 'reload', short: 'update the app' };
   }
   if (storageFull(s)) {
     return { text: 'This tablet\'s storage is full: new work may not be kept. Connect to send what is waiting, then free some space.',
-      action: 'Send now', does: 'send' };
+      action: 'Send now', does: 'send', short: 'storage is full' };
   }
   if (s.rejected) {
     return { text: `${s.rejected === 1 ? '1 record was' : `${s.rejected} records were`} not accepted by the office. Fix ${s.rejected === 1 ? 'it' : 'them'} so nothing is lost.`,
-      action: 'See what to fix', does: 'details' };
+      action: 'See what to fix', does: 'details', short: 'fix what was not accepted' };
   }
   return null;
 }
@@ -74,8 +74,10 @@ export function summary(s, oldestAt) {
   parts.push(`last synced ${when(s.lastSyncedAt)}`);
   const attention = s.rejected + s.conflicts;
   if (attention) parts.push(`${attention} need${attention === 1 ? 's' : ''} attention`);
-  if (s.syncing && s.waiting) parts.push('sending…');
-  else if (s.waiting && s.problem && !blocker(s)) parts.push('will try again');
+  const block = blocker(s);
+  if (block && s.waiting) parts.push(`not sent: ${block.short}`);
+  else if (s.syncing && s.waiting) parts.push('sending…');
+  else if (s.waiting && s.problem) parts.push('will try again');
   return parts.join(' · ');
 }
 

@@ -4,7 +4,7 @@ import * as db from '../db.js';
 import * as drafts from '../drafts.js';
 import * as outbox from '../outbox.js';
 import * as sync from '../sync.js';
-import { LABELS, day, field, formValues, h, show, showErrors, toast, when } from '../ui.js';
+import { LABELS, actionBar, day, field, formValues, h, sendingWords, show, showErrors, toast, when } from '../ui.js';
 
 // Drafts are not yet anyone's action, and closed ones are finished: the rest are listed.
 const listed = (entry) => entry.status !== 'draft' && entry.status !== 'closed';
@@ -67,7 +67,7 @@ function evidenceForm(user, entry) {
     field({ name: 'location', label: 'Where it is kept', hint: 'For example "Care plan R-1042, section 4" or "Medication audit, 3 March".', required: true }),
     field({ name: 'evidence_date', label: 'Date of the evidence', type: 'date', required: true }),
     field({ name: 'description', label: 'What it shows', type: 'textarea', rows: 3 }),
-    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add evidence'));
+    actionBar(h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add evidence')));
   form.elements.evidence_date.value = today;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -86,7 +86,7 @@ function evidenceForm(user, entry) {
         draftForm: `evidence:${entry.id}` });
     drafts.cancel(`evidence:${entry.id}`);
     await sync.afterSave();
-    toast('Evidence added. It will be sent when there is a connection.');
+    toast(`Evidence added. ${sendingWords(sync.getState().online)}`);
     renderDetail(user, entry.id);
   });
   return form;
@@ -96,7 +96,7 @@ function noteForm(user, entry) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'note-title' },
     h('h2', { id: 'note-title' }, 'Add a note'),
     field({ name: 'body', label: 'Note', hint: 'What has been done, what is still to do. Notes cannot be changed later.', type: 'textarea', required: true }),
-    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add note'));
+    actionBar(h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add note')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const body = formValues(form).body.trim();
@@ -109,7 +109,7 @@ function noteForm(user, entry) {
         draftForm: `note:${entry.id}` });
     drafts.cancel(`note:${entry.id}`);
     await sync.afterSave();
-    toast('Note added. It will be sent when there is a connection.');
+    toast(`Note added. ${sendingWords(sync.getState().online)}`);
     renderDetail(user, entry.id);
   });
   return form;
