@@ -206,3 +206,21 @@ def test_offline_save_says_it_waits_for_a_signal(page, context, server, floor):
         has_text="Saved. It is kept on this tablet and will be sent when there is a signal."
     ).wait_for()
     go_online(context, server)
+
+
+OLD_DRAFT = """async (userId) => {
+  const db = await import('/js/db.js');
+  await db.saveDraft(userId, 'finding', { area: 'Lounge', source: 'audit',
+    description: 'Fridge log blank for a week.' });
+}"""
+
+
+def test_a_draft_with_a_rarer_source_reopens_under_other(page, server, floor):
+    """A draft typed before the short list keeps its source, now under "Other…"."""
+    log_in(page, floor.carer)
+    page.evaluate(OLD_DRAFT, str(floor.carer["id"]))
+    page.reload()
+    expect(page.get_by_label("What did you see?")).to_have_value("Fridge log blank for a week.")
+    sources = page.get_by_role("group", name="Where did this come from?")
+    expect(sources.get_by_label("Other…")).to_be_checked()
+    expect(page.get_by_label("Which other source?")).to_have_value("audit")

@@ -168,8 +168,14 @@ export async function renderFinding(user, which) {
   form.elements.source.value = spec.source;
   followService(form, services, (chosen) => { service = chosen; });
   const showSource = followSource(form);
+  const draft = await db.getDraft(user.id, which);
   const restored = await drafts.keep(form, user.id, which);
   keepServiceHeld(form, services, service);
+  // A draft typed when every source was in one list: a rarer one is under "Other…" now.
+  if (draft?.source && !form.elements.source.value && LABELS.source[draft.source]) {
+    form.elements.source.value = MORE;
+    form.elements.source_other.value = draft.source;
+  }
   if (!form.elements.source.value) form.elements.source.value = spec.source;
   showSource();
   form.addEventListener('submit', async (event) => {
