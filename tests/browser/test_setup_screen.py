@@ -93,6 +93,22 @@ def test_a_registered_manager_sets_up_the_service(page, live_app, floor):
         "to “Any high-risk finding: phone the registered manager within the hour.”",
     )
 
+    # The steps a carer is shown when feedback may be a safeguarding concern.
+    steps = page.locator("#setup-safeguarding")
+    steps.get_by_label("What staff do about a possible safeguarding concern").fill(
+        "Keep the person safe.\nPhone the safeguarding lead on 0100 000 000."
+    )
+    steps.get_by_role("button", name="Save safeguarding steps").click()
+    saved(page, "Safeguarding steps saved.")
+    history_says(
+        page,
+        "setup-safeguarding",
+        "Phone the safeguarding lead",
+    )
+    assert service(live_app, floor).safeguarding_steps == (
+        "Keep the person safe.\nPhone the safeguarding lead on 0100 000 000."
+    )
+
     measures = page.locator("#setup-measures")
     measures.get_by_text("Set a new improvement measure").click()
     measures.get_by_label("Name").fill("Follow-ups completed on time")
