@@ -156,9 +156,9 @@ async function fill(dialog, s, onLoginAgain) {
   const rejected = items.filter((i) => i.state === outbox.REJECTED);
   const attention = await db.listAttention(user.id);
   const parts = [
-    h('p', {}, s.online
+    h('p', {}, blocker(s)?.text || (s.online
       ? 'This tablet is connected. Your work is sent to the office automatically.'
-      : 'This tablet has no connection. Keep working: everything you save is kept here and sent when the connection comes back.'),
+      : 'This tablet has no connection. Keep working: everything you save is kept here and sent when the connection comes back.')),
     h('p', {}, s.waiting ? `${s.waiting} item${s.waiting === 1 ? ' is' : 's are'} waiting to send.` : 'Nothing is waiting to send.',
       ` Last synced ${when(s.lastSyncedAt)}.`),
   ];

@@ -118,3 +118,8 @@ def test_red_with_a_banner_when_the_tablet_is_switched_off(page, server, floor):
     banner = page.get_by_role("alert").filter(has_text="switched off for your account")
     expect(banner).to_be_visible()
     expect(banner.get_by_role("button")).to_have_text("What to do")
+    banner.get_by_role("button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Ask your manager", exact=False).first.wait_for()
+    # The details say the same as the banner, never "sent automatically".
+    assert "sent to the office automatically" not in dialog.inner_text()
