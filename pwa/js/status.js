@@ -27,8 +27,19 @@ export function ago(iso, now = Date.now()) {
   return `${plural(Math.floor(hours / 24), 'day')} ago`;
 }
 
+// Whether the browser's quota for the app is (nearly) used up, checked at most once a minute.
+let nearlyFull = false;
+let checkedAt = 0;
+async function checkQuota() {
+  if (!navigator.storage?.estimate || Date.now() - checkedAt < 60_000) return;
+  checkedAt = Date.now();
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  nearlyFull = quota > 0 && usage / quota > 0.95;
+}
+
 function storageFull(s) {
-  return Boolean(s.storageFull) || /quota/i.test(`${s.problem?.code || ''} ${s.problem?.message || ''}`);
+  return Boolean(s.storageFull) || nearlyFull
+    || /quota/i.test(`${s.problem?.code || ''} ${s.problem?.message || ''}`);
 }
 
 /** Why work cannot be sent, with the one action that fixes it; null when it can be. */
@@ -115,6 +126,7 @@ export function wire({ onLoginAgain }) {
     const turn = ++shown;
     const signedIn = Boolean(session.current());
     const oldest = signedIn ? await oldestWaiting(s).catch(() => null) : null;
+    if (signedIn) await checkQuota().catch(() => {});
     if (turn !== shown) return; // a newer state came in meanwhile
     document.getElementById('status-text').textContent = signedIn ? summary(s, oldest)
       : (s.online ? 'Online · log in to start' : 'Offline · you need a connection to log in');
@@ -156,9 +168,9 @@ async function fill(dialog, s, onLoginAgain) {
   const rejected = items.filter((i) => i.state === outbox.REJECTED);
   const attention = await db.listAttention(user.id);
   const parts = [
-    h('p', {}, blocker(s)?.text || (s.online
-      ? 'This tablet is connected. Your work is sent to the office automatically.'
-      : 'This tablet has no connection. Keep working: everything you save is kept here and sent when the connection comes back.')),
+    h('p', {}, s.online
+      ? `This tablet is connected.${blocker(s) ? '' : ' Your work is sent to the office automatically.'}`
+      : 'This tablet has no connection. Keep working: everything you save is kept here and sent when the connection comes back.'),
     h('p', {}, s.waiting ? `${s.waiting} item${s.waiting === 1 ? ' is' : 's are'} waiting to send.` : 'Nothing is waiting to send.',
       ` Last synced ${when(s.lastSyncedAt)}.`),
   ];
