@@ -32,6 +32,7 @@ _SET_DEFAULTS = {
         "follow_up_needed": False,
         "action_taken": "",
         "people_involved": "",
+        "safeguarding_concern": False,
     },
     "walkaround": {"kind": "walkaround", "areas": [], "notes": ""},
     "log_entry": {

@@ -115,6 +115,7 @@ POLICIES: dict[str, dict[str, FieldRule]] = {
         question=M,
         answer=M,
         sentiment=M,
+        safeguarding_concern=(M, "bool"),
         recorded_by=(S, "uuid"),
         recorded_at=(IM, "datetime"),
         received_at=(S, "datetime"),

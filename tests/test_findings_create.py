@@ -76,13 +76,14 @@ def test_feedback_keeps_the_question_text(client, world, login):
     )
 
 
-def test_feedback_needs_respondent_question_answer_and_sentiment(client, world, login):
+def test_feedback_needs_respondent_answer_and_sentiment(client, world, login):
+    """Who said it, what they said and how it sounded; the question is optional (an
+    unprompted comment is feedback too: tests/test_feedback.py)."""
     login(world.users["key_worker"])
     response = client.post("/api/v1/findings", json=body(world, kind="feedback"))
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
         "respondent_type": "Feedback needs respondent type.",
-        "question_id": "Feedback needs question id.",
         "answer": "Feedback needs answer.",
         "sentiment": "Feedback needs sentiment.",
     }

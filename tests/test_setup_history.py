@@ -181,7 +181,10 @@ def test_the_history_comes_in_pages(client, world, login):
     refused = client.get(f"/api/v1/services/{world.home.id}/history?about=people")
     assert refused.status_code == 422
     assert refused.get_json()["error"]["fields"] == {
-        "about": ("Must be one of: areas, routines, question_sets, escalation_criteria, measures.")
+        "about": (
+            "Must be one of: areas, routines, question_sets, escalation_criteria, "
+            "safeguarding_steps, measures."
+        )
     }
 
 

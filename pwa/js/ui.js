@@ -31,12 +31,45 @@ export function show(...children) {
 }
 
 let toastTimer = null;
+/** A short message just below the status strip (and its banner), never on top of them. */
 export function toast(message) {
   const el = document.getElementById('toast');
   el.textContent = message;
+  const area = document.getElementById('status-area');
+  const below = area ? Math.max(0, area.getBoundingClientRect().bottom) : 0;
+  el.style.top = `${Math.round(below + 16)}px`;
   el.classList.add('show');
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => el.classList.remove('show'), 4000);
+}
+
+/** What happens next to a record just saved on the tablet, said truthfully for now. */
+export function sendingWords(online) {
+  return online ? 'Sending now.' : 'It is kept on this tablet and will be sent when there is a signal.';
+}
+
+let navWatched = false;
+/** Keep --nav-h equal to the height of the bottom navigation bar (0 when it is not at the
+ * bottom), so a sticky action bar sits just above it. */
+function watchNav() {
+  if (navWatched) return;
+  const nav = document.getElementById('nav');
+  if (!nav || typeof ResizeObserver === 'undefined') return;
+  navWatched = true;
+  const measure = () => {
+    const fixed = getComputedStyle(nav).position === 'fixed' && !nav.hidden;
+    document.documentElement.style.setProperty('--nav-h', `${fixed ? nav.offsetHeight : 0}px`);
+  };
+  new ResizeObserver(measure).observe(nav);
+  window.addEventListener('resize', measure);
+  measure();
+}
+
+/** The save buttons of a form, in a bar that stays in view at the bottom while the form
+ * is on screen. Put it last in the form, so focus reaches it after the last field. */
+export function actionBar(...buttons) {
+  watchNav();
+  return h('div', { class: 'form-actions' }, buttons);
 }
 
 export function when(iso) {
@@ -73,7 +106,7 @@ export const LABELS = {
     feedback: 'Feedback', complaint: 'Complaint', staffing: 'Staffing', daily_management_check: 'Daily management check',
     provider_oversight: 'Provider oversight', other: 'Other',
   },
-  respondent: { person_supported: 'Person supported', relative: 'Relative', staff: 'Staff member', professional: 'Visiting professional' },
+  respondent: { person_supported: 'Person supported', relative: 'Relative or friend', staff: 'Staff member', professional: 'Visiting professional' },
   sentiment: { positive: 'Positive', neutral: 'Neutral', negative: 'Negative' },
   status: {
     draft: 'Draft', open: 'Open', in_progress: 'In progress', awaiting_check: 'Done – waiting for check',

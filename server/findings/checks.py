@@ -9,6 +9,12 @@ from server.findings.models import Walkaround
 from server.providers.models import Service
 
 FEEDBACK_FIELDS = ("respondent_type", "question_id", "answer", "sentiment")
+# What feedback must hold: who said it, what they said and how it sounded. The question is
+# optional: an unprompted comment or complaint is feedback too.
+FEEDBACK_NEEDS = ("respondent_type", "answer", "sentiment")
+SAFEGUARDING_IS_HIGH = (
+    "A possible safeguarding concern is high risk. Untick it to choose a lower risk."
+)
 _VOCAB = {
     "kind": vocab.FINDING_KINDS,
     "risk": vocab.RISKS,
@@ -74,8 +80,10 @@ def check_finding(service: Service, values: dict, changed: set) -> dict:
     if people and "people_involved" in changed and looks_like_full_name(people):
         errors["people_involved"] = NO_FULL_NAMES
     derived = {}
+    if values.get("safeguarding_concern") and values.get("risk") != "high":
+        errors["risk"] = SAFEGUARDING_IS_HIGH
     if values.get("kind") == "feedback":
-        for name in FEEDBACK_FIELDS:
+        for name in FEEDBACK_NEEDS:
             if values.get(name) in (None, ""):
                 errors.setdefault(name, f"Feedback needs {name.replace('_', ' ')}.")
         question_id = values.get("question_id")

@@ -101,6 +101,8 @@ class Finding(Synced, db.Model):
     question: Mapped[str | None] = mapped_column(Text, nullable=True)
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     sentiment: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # "This may be a safeguarding concern": such a finding is high risk.
+    safeguarding_concern: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,6 +51,9 @@ class FindingRecordSchema(Schema):
     )
     answer = text(4000, allow_none=True)
     sentiment = one_of(vocab.SENTIMENTS, allow_none=True)
+    safeguarding_concern = fields.Boolean(
+        metadata={"description": "This may be a safeguarding concern: the risk must be high."}
+    )
     recorded_at = SaneDateTime(metadata={"description": "Device clock; informational."})
 
 
@@ -73,6 +76,7 @@ FINDING_EDITABLE = (
     "question_id",
     "answer",
     "sentiment",
+    "safeguarding_concern",
 )
 """The fields an update may change; those set on create never change."""
 
@@ -111,6 +115,7 @@ class FindingSchema(RecordAnswerSchema):
     question = fields.String(allow_none=True)
     answer = fields.String(allow_none=True)
     sentiment = fields.String(allow_none=True)
+    safeguarding_concern = fields.Boolean()
     recorded_by = fields.UUID()
     recorded_at = fields.DateTime()
     received_at = fields.DateTime()

@@ -42,6 +42,7 @@ FIELDS = (
     "question_id",
     "answer",
     "sentiment",
+    "safeguarding_concern",
     "recorded_at",
 )
 EDITABLE = FINDING_EDITABLE

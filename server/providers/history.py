@@ -14,12 +14,13 @@ from server.extensions import db
 from server.measures.history import describe_measure_event, measure_names
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
 
-SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria")
+SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria", "safeguarding_steps")
 LABELS = {
     "areas": "Areas",
     "routines": "Routines",
     "question_sets": "Feedback questions",
     "escalation_criteria": "When to escalate",
+    "safeguarding_steps": "Safeguarding steps",
 }
 # Each threshold's label and its unit, as a person would say them.
 THRESHOLD_WORDS = {

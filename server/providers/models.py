@@ -77,6 +77,8 @@ class Service(db.Model):
     # [{"id": "visibility", "name": "...", "questions": [{"id": "q1", "text": "..."}]}]
     question_sets: Mapped[list] = mapped_column(JSON, default=list)
     escalation_criteria: Mapped[str] = mapped_column(Text, default="")
+    # The provider's own steps for a possible safeguarding concern, shown on the tablet.
+    safeguarding_steps: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -71,6 +71,9 @@ class ServiceSettingsSchema(ServiceSchema):
     routines = fields.List(fields.String())
     question_sets = fields.List(fields.Nested(QuestionSetSchema))
     escalation_criteria = fields.String()
+    safeguarding_steps = fields.String(
+        metadata={"description": "What staff do about a possible safeguarding concern."}
+    )
     version = fields.Integer()
     thresholds = fields.Nested(ThresholdTableSchema)
 
@@ -81,6 +84,7 @@ class ServiceConfigureSchema(Schema):
     routines = fields.List(text(120, required=True), validate=validate.Length(max=100))
     question_sets = fields.List(Object(QuestionSetSchema), validate=validate.Length(max=20))
     escalation_criteria = text(4000)
+    safeguarding_steps = text(4000)
 
 
 # Each whole-number setting's allowed range; escalation hours are per risk level.
@@ -155,7 +159,14 @@ class HistoryArgs(ThresholdsHistoryArgs):
 
     about = fields.String(
         validate=validate.OneOf(
-            ("areas", "routines", "question_sets", "escalation_criteria", "measures")
+            (
+                "areas",
+                "routines",
+                "question_sets",
+                "escalation_criteria",
+                "safeguarding_steps",
+                "measures",
+            )
         )
     )
 

@@ -11,7 +11,13 @@ from server.extensions import db
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
 from server.providers.schemas import THRESHOLD_RANGES, ServiceSettingsSchema
 
-CONFIGURABLE = ("areas", "routines", "question_sets", "escalation_criteria")
+CONFIGURABLE = (
+    "areas",
+    "routines",
+    "question_sets",
+    "escalation_criteria",
+    "safeguarding_steps",
+)
 RISK_ORDER = ("high", "medium", "low")
 
 
@@ -89,13 +95,15 @@ def service_settings(service: Service) -> dict:
         "routines": service.routines or [],
         "question_sets": service.question_sets or [],
         "escalation_criteria": service.escalation_criteria or "",
+        "safeguarding_steps": service.safeguarding_steps or "",
         "version": service.version,
         "thresholds": threshold_table(service.provider),
     }
 
 
 def configure_service(actor: Actor, service: Service, base_version: int, changes: dict) -> Service:
-    """Change a service's areas, routines, question sets or escalation criteria."""
+    """Change a service's areas, routines, question sets, escalation criteria or
+    safeguarding steps."""
     require(actor.user, "service.configure", service)
     if base_version != service.version:
         raise Conflict(

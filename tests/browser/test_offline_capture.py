@@ -33,12 +33,12 @@ def record_feedback(page):
     page.get_by_role("heading", name="Record feedback").wait_for()
     page.get_by_role("group", name="Who gave the feedback?").get_by_text("Relative").click()
     page.get_by_label("Question asked").select_option("vis-1")
-    page.get_by_label("Their answer").fill("Yes, the deputy was on the floor at lunch.")
+    page.get_by_label("What they said").fill("Yes, the deputy was on the floor at lunch.")
     page.get_by_role("group", name="How did it sound overall?").get_by_text("Positive").click()
     page.get_by_label("Area or routine").select_option("Lunchtime")
     page.get_by_role("group", name="Is follow-up needed?").get_by_text("No", exact=True).click()
     page.get_by_role("button", name="Save feedback").click()
-    expect(page.get_by_label("Their answer")).to_have_value("")
+    expect(page.get_by_label("What they said")).to_have_value("")
     page.get_by_role("status").filter(has_text="Feedback saved.").wait_for()
 
 

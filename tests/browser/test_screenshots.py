@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import Desk, go_offline, log_in, record_finding, sync_now
+from tests.support.browser import (
+    Desk,
+    db_query,
+    go_offline,
+    go_online,
+    log_in,
+    record_finding,
+    sync_now,
+)
 from tests.support.tablet import set_pin, switch_user
 
 # Not a test of the product: `make screenshots` keeps them, `make screenshots-check` (run by
@@ -147,3 +155,61 @@ def test_shared_tablet_screens(page, floor, tmp_path):
     page.get_by_role("button", name="Unlock").click()
     page.get_by_role("alert").filter(has_text="That PIN is not right.").wait_for()
     shot("13-pin")
+
+
+def test_floor_states(page, context, server, floor, tmp_path):
+    """The strip green, amber and red (with its banner), and feedback that may be a
+    safeguarding concern, with the service's own steps."""
+    from server.providers.models import Service
+
+    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def shot(name):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / f"{name}.png"))
+
+    def change_service(db):
+        service = db.session.get(Service, floor.service_id)
+        service.safeguarding_steps = (
+            "Make sure the person is safe now.\n"
+            "Tell the senior on shift straight away.\n"
+            "Phone the safeguarding lead on 0100 000 000 the same day."
+        )
+        db.session.commit()
+
+    db_query(server.app, change_service)
+    log_in(page, floor.carer)
+    strip = page.locator("#status-strip")
+    strip.filter(has_text="last synced today").wait_for()
+    shot("15-strip-green")
+
+    page.get_by_role("link", name="Feedback").click()
+    page.get_by_role("group", name="Who gave the feedback?").get_by_text(
+        "Relative or friend"
+    ).click()
+    page.get_by_label("What they said").fill("Dad says a night carer shouted at him.")
+    page.get_by_role("group", name="How did it sound overall?").get_by_text("Negative").click()
+    page.get_by_label("This may be a safeguarding concern").check()
+    page.get_by_role("region", name="Safeguarding: what to do now").wait_for()
+    page.get_by_role("group", name="How did it sound overall?").scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(out / "18-feedback-safeguarding.png"))
+
+    page.get_by_role("link", name="Finding", exact=True).click()
+    go_offline(context, server)
+    record_finding(page, "Garden", "Gate latch broken; the gate swings open.", "Medium", "Yes")
+    strip.filter(has_text="1 waiting to send").wait_for()
+    page.wait_for_timeout(4500)  # let the "Saved" message go
+    shot("16-strip-amber")
+
+    def drop_garden(db):
+        service = db.session.get(Service, floor.service_id)
+        service.areas = [a for a in service.areas if a != "Garden"]
+        db.session.commit()
+
+    db_query(server.app, drop_garden)
+    go_online(context, server)
+    page.get_by_role("alert").filter(has_text="not accepted by the office").wait_for(timeout=20_000)
+    shot("17-strip-red")

@@ -91,7 +91,7 @@ def test_the_form_follows_the_chosen_service(page, server, floor):
     assert "Did you see a senior member of staff during the busy times today?" not in questions
     page.get_by_role("group", name="Who gave the feedback?").get_by_text("Relative").click()
     page.get_by_label("Question asked").select_option("lodge-1")
-    page.get_by_label("Their answer").fill("Always, and they wait for an answer.")
+    page.get_by_label("What they said").fill("Always, and they wait for an answer.")
     page.get_by_role("group", name="How did it sound overall?").get_by_text("Positive").click()
     page.get_by_label("Area or routine").select_option("Day centre trip")
     page.get_by_role("group", name="Is follow-up needed?").get_by_text("No", exact=True).click()

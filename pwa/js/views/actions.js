@@ -5,7 +5,7 @@ import * as drafts from '../drafts.js';
 import * as outbox from '../outbox.js';
 import * as submission from '../submission.js';
 import * as sync from '../sync.js';
-import { LABELS, day, field, fillForm, formValues, h, show, showErrors, toast, when } from '../ui.js';
+import { LABELS, actionBar, day, field, fillForm, formValues, h, sendingWords, show, showErrors, toast, when } from '../ui.js';
 import * as validation from '../validation.js';
 
 // Drafts are not yet anyone's action, and closed ones are finished: the rest are listed.
@@ -100,7 +100,7 @@ function evidenceForm(user, entry, refused = null) {
     field({ name: 'location', label: 'Where it is kept', hint: 'For example "Care plan R-1042, section 4" or "Medication audit, 3 March".', required: true }),
     field({ name: 'evidence_date', label: 'Date of the evidence', type: 'date', required: true }),
     field({ name: 'description', label: 'What it shows', type: 'textarea', rows: 3 }),
-    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add evidence'));
+    actionBar(h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add evidence')));
   form.elements.evidence_date.value = today;
   submission.onSubmit(form, async () => {
     const v = formValues(form);
@@ -112,7 +112,7 @@ function evidenceForm(user, entry, refused = null) {
       description: v.description.trim(), checked_by: user.id };
     if (!(await checked(form, 'evidence', changes, errors))) return;
     await append(user, form, 'evidence', changes, { added_by: user.id }, `evidence:${entry.id}`, refused);
-    toast(refused ? 'Sent again. It keeps its place as the same record.' : 'Evidence added. It will be sent when there is a connection.');
+    toast(refused ? 'Sent again. It keeps its place as the same record.' : `Evidence added. ${sendingWords(sync.getState().online)}`);
     back(user, entry);
   });
   return form;
@@ -122,13 +122,13 @@ function noteForm(user, entry, refused = null) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'note-title' },
     h('h2', { id: 'note-title' }, 'Add a note'),
     field({ name: 'body', label: 'Note', hint: 'What has been done, what is still to do. Notes cannot be changed later.', type: 'textarea', required: true }),
-    h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add note'));
+    actionBar(h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Add note')));
   submission.onSubmit(form, async () => {
     const body = formValues(form).body.trim();
     const changes = { entry_id: entry.id, body };
     if (!(await checked(form, 'note', changes, body ? {} : { body: 'Write the note first.' }))) return;
     await append(user, form, 'note', changes, { author_id: user.id }, `note:${entry.id}`, refused);
-    toast(refused ? 'Sent again. It keeps its place as the same record.' : 'Note added. It will be sent when there is a connection.');
+    toast(refused ? 'Sent again. It keeps its place as the same record.' : `Note added. ${sendingWords(sync.getState().online)}`);
     back(user, entry);
   });
   return form;

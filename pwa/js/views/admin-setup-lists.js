@@ -277,4 +277,32 @@ export function escalationSection(ctx, { stale = false } = {}) {
   return section('setup-escalation', title, stale ? staleNotice() : null, form, history);
 }
 
+// ---- safeguarding steps ---------------------------------------------------------------
+
+/** The provider's own steps for a possible safeguarding concern: the tablet shows them when
+ * someone ticks "This may be a safeguarding concern" on a feedback form. */
+export function safeguardingSection(ctx, { stale = false } = {}) {
+  const { settings, can } = ctx;
+  const history = historyPanel(`/services/${settings.id}/history?about=safeguarding_steps`, 'History of the safeguarding steps');
+  const title = 'Safeguarding steps';
+  if (!can.configure) {
+    return section('setup-safeguarding', title,
+      h('p', { class: 'setup-criteria' }, settings.safeguarding_steps || 'No safeguarding steps written yet.'),
+      h('p', { class: 'meta' }, 'The registered manager or a provider admin can change these.'), history);
+  }
+  const box = alertBox();
+  const form = h('form', { novalidate: true, class: 'setup-form' },
+    field({ name: 'safeguarding_steps', label: 'What staff do about a possible safeguarding concern', type: 'textarea', rows: 5,
+      hint: 'One step a line: who to tell, how fast, what to write down. The tablet shows these when someone marks feedback as a possible safeguarding concern, even without signal.' }),
+    h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save safeguarding steps')), box);
+  form.elements.safeguarding_steps.value = settings.safeguarding_steps || '';
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const outcome = await save(ctx, { safeguarding_steps: form.elements.safeguarding_steps.value.trim() },
+      form, box, () => 'Safeguarding steps');
+    after(ctx, outcome, 'safeguarding', 'Safeguarding steps saved.');
+  });
+  return section('setup-safeguarding', title, stale ? staleNotice() : null, form, history);
+}
+
 export { section };

@@ -1,5 +1,5 @@
-// Service set-up: a service's areas and routines, feedback questions and escalation
-// criteria, the provider's thresholds and the service's improvement measures, each with
+// Service set-up: a service's areas and routines, feedback questions, escalation criteria
+// and safeguarding steps, the provider's thresholds and the service's improvement measures, each with
 // its history. The sections are drawn by admin-setup-lists.js, -thresholds.js and
 // -measures.js; what they share is in admin-setup-common.js. The server checks every
 // write; the roles here only decide whether a section shows a form or the values.
@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { h, show } from '../ui.js';
 import { currentService, myServices, refusal, servicePicker } from './desk-common.js';
 import { abilities } from './admin-setup-common.js';
-import { areasSection, escalationSection, escalationTimes, questionsSection } from './admin-setup-lists.js';
+import { areasSection, escalationSection, escalationTimes, questionsSection, safeguardingSection } from './admin-setup-lists.js';
 import { measuresSection } from './admin-setup-measures.js';
 import { thresholdsSection } from './admin-setup-thresholds.js';
 import { addServiceSection, canAddService } from './admin-setup-service.js';
@@ -16,10 +16,11 @@ const SECTIONS = [
   ['areas', 'setup-areas', 'Areas and routines', areasSection],
   ['questions', 'setup-questions', 'Feedback questions', questionsSection],
   ['escalation', 'setup-escalation', 'When to escalate', escalationSection],
+  ['safeguarding', 'setup-safeguarding', 'Safeguarding steps', safeguardingSection],
   ['thresholds', 'setup-thresholds', 'Thresholds', thresholdsSection],
   ['measures', 'setup-measures', 'Improvement measures', measuresSection],
 ];
-const SERVICE_SETTINGS = ['areas', 'questions', 'escalation'];
+const SERVICE_SETTINGS = ['areas', 'questions', 'escalation', 'safeguarding'];
 
 function contents(sections) {
   return h('nav', { class: 'setup-contents', 'aria-label': 'On this page' },
