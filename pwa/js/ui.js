@@ -35,9 +35,6 @@ let toastTimer = null;
 export function toast(message) {
   const el = document.getElementById('toast');
   el.textContent = message;
-  const area = document.getElementById('status-area');
-  const below = area ? Math.max(0, area.getBoundingClientRect().bottom) : 0;
-  el.style.top = `${Math.round(below + 16)}px`;
   el.classList.add('show');
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => el.classList.remove('show'), 4000);
