@@ -11,6 +11,7 @@ from tests.support.browser import (
     CHROMIUM_ARGS,
     TABLET,
     Desk,
+    check_a11y,
     db_query,
     go_offline,
     go_online,
@@ -161,3 +162,24 @@ def test_a_revoked_tablet_is_told_why_its_work_is_not_sent(page, context, server
     assert "access was withdrawn" in state["problem"]["message"]
     assert state["waiting"] == 1
     assert findings_by(server.app, floor.carer["id"]) == []
+
+
+def test_the_tablets_screen_shows_which_tablets_hold_unsent_work(page, live_app, floor):
+    carer = Desk(live_app, floor.carer)
+    device = carer.post(
+        "/sync/devices",
+        {"installation_id": "lounge-tablet-1", "label": "Lounge tablet", "protocol_version": 1},
+    )
+    pulled = carer.get(
+        f"/sync/pull?device_id={device['device_id']}&protocol_version=1"
+        "&unsent=3&unsent_since=2026-12-01T03:10:00Z"
+    )
+    assert pulled["has_more"] is False
+    log_in(page, floor.manager)
+    page.goto("/#/admin/devices")
+    page.get_by_role("heading", name="Tablets", exact=True).wait_for()
+    page.get_by_text("1 tablet holds work not yet sent: Sam Carer (Lounge tablet, since").wait_for()
+    card = page.locator(".admin-device").filter(has_text="Lounge tablet")
+    assert "Holds unsent work" in card.inner_text()
+    assert "3 changes waiting to be sent, the oldest made" in card.inner_text()
+    check_a11y(page, "the tablets screen with unsent work")
