@@ -308,3 +308,21 @@ def test_each_pull_reports_the_unsent_work_for_the_tablets_screen(app, world, br
     assert (device.unsent_count, device.unsent_since) == (0, None)
     r = _pull(app, token, device_id, "&unsent=-1")
     assert r.status_code == 422
+
+
+def test_the_openapi_document_describes_the_credential_header_and_the_unsent_report(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["deviceCredential"] == schemes["deviceCredential"] | {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    for path, method in (("/sync/push", "post"), ("/sync/pull", "get")):
+        operation = spec["paths"][path][method]
+        assert {"deviceCredential": []} in operation["security"]
+        assert "credential_refused" in operation["responses"]["401"]["description"]
+        assert NEXT in operation["responses"]["200"]["headers"]
+    pull = {p["name"] for p in spec["paths"]["/sync/pull"]["get"]["parameters"]}
+    assert {"unsent", "unsent_since"} <= pull
+    # The desk's routes name no credential: the cookie alone.
+    assert "security" not in spec["paths"]["/me"]["get"]
