@@ -183,3 +183,23 @@ def test_the_tablets_screen_shows_which_tablets_hold_unsent_work(page, live_app,
     assert "Holds unsent work" in card.inner_text()
     assert "3 changes waiting to be sent, the oldest made" in card.inner_text()
     check_a11y(page, "the tablets screen with unsent work")
+
+
+def test_signing_out_of_the_tablet_ends_the_credential_on_the_server(page, server, floor):
+    from server.accounts.session_models import UserSession
+
+    log_in(page, floor.carer)
+    assert sync_now(page)["problem"] is None
+    answer = page.evaluate(
+        "async (id) => (await import('/js/credentials.js')).forgetUser(id)", str(floor.carer["id"])
+    )
+    assert answer == {"revoked": True}
+    assert [p["credential"] for p in page.evaluate(STORED)] == [False]
+
+    def ended(db):
+        rows = db.session.scalars(
+            db.select(UserSession).where(UserSession.kind == "device_credential")
+        ).all()
+        return [r.ended_reason for r in rows]
+
+    assert db_query(server.app, ended) == ["signed_out"]
