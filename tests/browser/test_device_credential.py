@@ -2,7 +2,9 @@
 author's name, after the browser was closed, while someone else is signed in, and from a
 profile an older release filled (docs/security.md, Device credentials)."""
 
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TABLET,
+    TABLET_LANDSCAPE,
     Desk,
     check_a11y,
     db_query,
@@ -183,6 +186,11 @@ def test_the_tablets_screen_shows_which_tablets_hold_unsent_work(page, live_app,
     assert "Holds unsent work" in card.inner_text()
     assert "3 changes waiting to be sent, the oldest made" in card.inner_text()
     check_a11y(page, "the tablets screen with unsent work")
+    if os.environ.get("CARELOOP_SCREENSHOT_DIR"):  # make screenshots: docs/screenshots/
+        page.set_viewport_size(TABLET_LANDSCAPE)
+        page.evaluate("window.scrollTo(0, 0)")
+        shots = Path(os.environ["CARELOOP_SCREENSHOT_DIR"])
+        page.screenshot(path=str(shots / "admin-devices-unsent.png"))
 
 
 def test_signing_out_of_the_tablet_ends_the_credential_on_the_server(page, server, floor):
