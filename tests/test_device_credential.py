@@ -326,3 +326,24 @@ def test_the_openapi_document_describes_the_credential_header_and_the_unsent_rep
     assert {"unsent", "unsent_since"} <= pull
     # The desk's routes name no credential: the cookie alone.
     assert "security" not in spec["paths"]["/me"]["get"]
+
+
+def test_no_route_but_push_pull_and_signing_out_takes_the_credential(app, world, browser):
+    """Every API route that needs a sign-in, every method, with only the credential (and an
+    anonymous CSRF token, so that a write reaches the sign-in check): 401."""
+    device_id, token = _sign_in_on_tablet(browser, world.users["registered_manager"])
+    taking = {"sync.push", "sync.pull", "sync.forget_credential"}
+    anonymous = browser()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        own = getattr(app.view_functions[rule.endpoint], "_apidoc", {}).get("careloop")
+        if own is None or own["public"] or rule.endpoint in taking:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<{name}>", str(uuid.uuid4()))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            r = anonymous.open(path, method=method, json={}, headers=_bearer(token))
+            assert r.status_code == 401, (method, path, r.get_json())
+            checked += 1
+    assert checked > 80
