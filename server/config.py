@@ -23,6 +23,10 @@ DEFAULTS = {
     # client address is the connection's own).
     "TRUSTED_PROXIES": 0,
     "API_MAX_PER_PAGE": 200,
+    # A tablet's device credential (server/accounts/credentials.py): a reply carries its next
+    # token at most this often, and the token it replaced stays good this long.
+    "DEVICE_CREDENTIAL_ROTATE_SECONDS": 60,
+    "DEVICE_CREDENTIAL_GRACE_SECONDS": 3600,
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,
     "MAIL_USE_TLS": True,

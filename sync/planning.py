@@ -70,7 +70,7 @@ def plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) 
         if index not in unseen or not first_touch or mutation.author_id != author:
             continue
         current = found[mutation.entity_type][mutation.entity_id]
-        if mutation.op == "create" and current is None:
+        if mutation.op == "create" and current is None and _may(store, actor, mutation, None):
             result = merge(mutation.entity_type, None, mutation)
             if result.write == "create":
                 together[index] = (result, None)
@@ -86,8 +86,8 @@ def plain_writes(store: Store, items: list, unseen: set[int], actor: SyncActor) 
 
 
 def _may(store: Store, actor: SyncActor, mutation: Mutation, current: dict) -> bool:
-    """Whether the store lets ``actor`` make this update; a refusal is the one-by-one
-    path's to report."""
+    """Whether the store lets ``actor`` make this change (a create: may this actor create at
+    all, e.g. under a device credential); a refusal is the one-by-one path's to report."""
     try:
         store.authorise(actor, mutation, current)
     except Refused:

@@ -51,6 +51,18 @@ ALLOWED_OPS: dict[str, tuple[str, ...]] = {
     "evidence": ("append",),
 }
 
+# What a tablet may send under a device credential alone (no live desk sign-in): floor work.
+# Captures and their corrections, notes and evidence, and starting or marking done one's
+# own action. Triage, closing, sign-off, log edits and conflicts need the desk.
+FLOOR_WORK: dict[str, tuple[str, ...]] = {
+    "finding": ("create", "update", "delete"),
+    "walkaround": ("create", "update", "delete"),
+    "note": ("append",),
+    "evidence": ("append",),
+    "log_entry": ("transition",),
+}
+FLOOR_TRANSITIONS = ("start", "mark_done")
+
 # The field a transition moves; a transition must say which value of it the device saw.
 STATE_FIELDS = {"log_entry": "status", "finding": "triage_state"}
 

@@ -10,7 +10,11 @@ from server import create_app
 @pytest.mark.db
 def test_health_reports_database_and_schema_revision(client):
     body = client.get("/api/v1/health").get_json()
-    assert body == {"status": "ok", "database": "reachable", "schema_revision": "0010_feedback"}
+    assert body == {
+        "status": "ok",
+        "database": "reachable",
+        "schema_revision": "0011_device_credentials",
+    }
 
 
 @pytest.mark.db

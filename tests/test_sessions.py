@@ -17,10 +17,11 @@ browser = helpers.browser
 
 
 def _sessions(user) -> list[UserSession]:
+    """The user's sign-ins (a tablet's device credential is tests/test_device_credential.py's)."""
     db.session.rollback()  # a fresh read: the requests ran in other app contexts
     return db.session.scalars(
         db.select(UserSession)
-        .where(UserSession.user_id == user.id)
+        .where(UserSession.user_id == user.id, UserSession.kind != "device_credential")
         .order_by(UserSession.created_at)
     ).all()
 
@@ -221,6 +222,7 @@ def test_the_provider_leads_change_the_sign_in_settings(world, browser):
         "desk_lifetime_hours": 12,
         "device_sync_idle_minutes": 120,
         "device_sync_lifetime_hours": 14,
+        "device_credential_idle_days": 14,
         "second_factor_required": True,
         "tablet_lock_minutes": 5,
     }

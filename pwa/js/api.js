@@ -52,11 +52,7 @@ export async function request(method, path, body = undefined, { retryCsrf = true
   } catch (err) {
     throw new NetworkError(err.message || 'The server could not be reached.');
   }
-  const date = Date.parse(response.headers.get('Date') || '');
-  if (!Number.isNaN(date)) serverDate = date;
-  let data = null;
-  const type = response.headers.get('Content-Type') || '';
-  if (type.includes('json')) data = await response.json().catch(() => null);
+  const data = await answer(response);
   if (!response.ok) {
     const error = new ApiError(response.status, data);
     // A stale CSRF token (new session): fetch a fresh one and try once more.
@@ -67,6 +63,34 @@ export async function request(method, path, body = undefined, { retryCsrf = true
     throw error;
   }
   return data;
+}
+
+async function answer(response) {
+  const date = Date.parse(response.headers.get('Date') || '');
+  if (!Number.isNaN(date)) serverDate = date;
+  const type = response.headers.get('Content-Type') || '';
+  return type.includes('json') ? response.json().catch(() => null) : null;
+}
+
+/** A sync call under one person's device credential (docs/security.md): no cookie and no
+ * CSRF token, so it works after a restart and while someone else is signed in. Returns
+ * {body, next}: ``next`` is the credential's next token when the server rotated it. */
+export async function withCredential(credential, method, path, body = undefined) {
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${credential}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (background) headers['X-Careloop-Background'] = '1';
+  let response;
+  try {
+    response = await fetch(BASE + path, {
+      method, headers, credentials: 'omit', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new NetworkError(err.message || 'The server could not be reached.');
+  }
+  const data = await answer(response);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { body: data, next: response.headers.get('X-Careloop-Device-Credential') };
 }
 
 export const get = (path) => request('GET', path);

@@ -1,6 +1,8 @@
 // Careloop's floor app: start-up, "Who is recording?" and the lock, navigation by what the
 // server permits, the service worker and its updates.
 import * as api from './api.js';
+import * as credentials from './credentials.js';
+import * as db from './db.js';
 import * as drafts from './drafts.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
@@ -199,7 +201,13 @@ async function checkSession(user) {
     await session.setCurrent(me); // what they may do may have changed: the menu follows
   } catch (err) {
     if (err instanceof api.ApiError && err.status === 401) {
-      toast('You are signed out on the server. Keep working; log in again to send.');
+      // The tablet's own credential still sends their floor work; only the office screens
+      // need a password sign-in.
+      if (!credentials.holds(await db.getUser(user.id))) {
+        toast('You are signed out on the server. Keep working; log in again to send.');
+      } else if (session.isDesk(user)) {
+        toast('Your work is still sent from this tablet. Log in with your password for the office screens.');
+      }
     }
   }
 }

@@ -11,7 +11,7 @@ let dbPromise = null;
 function upgrade(db, oldVersion, _newVersion, tx) {
   if (oldVersion < 1) {
     db.createObjectStore('meta');                                  // installation id, whose server session this is
-    db.createObjectStore('users', { keyPath: 'id' });               // per person: /me copy, PIN hash, device id, seq, cursor
+    db.createObjectStore('users', { keyPath: 'id' });               // per person: /me copy, PIN hash, device id, credential, seq, cursor
     const outbox = db.createObjectStore('outbox', { keyPath: 'key', autoIncrement: true });
     outbox.createIndex('byUser', 'userId');
     const records = db.createObjectStore('records', { keyPath: ['userId', 'entityType', 'id'] });
@@ -74,6 +74,11 @@ export async function installationId() {
 
 export async function getUser(userId) {
   return (await getDB()).get('users', userId);
+}
+
+/** Everyone who has used this tablet (their device binding, credential, sync cursor). */
+export async function listUsers() {
+  return (await getDB()).getAll('users');
 }
 
 export async function putUser(user) {

@@ -1,8 +1,10 @@
 // The sync client: pushes this user's outbox oldest first and pulls changes from a cursor,
-// speaking docs/sync-protocol.md. Runs at start, on `online`, when the app becomes visible,
+// speaking docs/sync-protocol.md. Each person's queue goes under their own device credential
+// (credentials.js), so it is sent after a restart, and while someone else is signed in. Runs at start, on `online`, when the app becomes visible,
 // on a timer while online, after each save, and on Background Sync where the browser has it.
 import * as api from './api.js';
 import * as copies from './copies.js';
+import * as credentials from './credentials.js';
 import * as db from './db.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
@@ -26,6 +28,10 @@ const state = {
   lastSyncedAt: null,
   problem: null,       // {code, message}: why the last sync did not finish
   persistent: null,    // true, false, or null when the browser cannot say
+  // A person whose device credential the server refused (the current user's first), as
+  // {userId, displayName, reason, message}; their work waits for their next sign-in.
+  credentialRefused: null,
+  refusedPeople: [],   // every such person
 };
 const listeners = new Set();
 let currentUser = null;
@@ -38,6 +44,9 @@ export function subscribe(fn) { listeners.add(fn); return () => listeners.delete
 function emit() { for (const fn of listeners) fn(getState()); }
 
 export async function refreshCounts() {
+  const refused = await credentials.refusals();
+  const mine = refused.find((r) => r.userId === currentUser?.id);
+  Object.assign(state, { refusedPeople: refused, credentialRefused: mine || refused[0] || null });
   if (!currentUser) { Object.assign(state, { waiting: 0, rejected: 0, conflicts: 0, lastSyncedAt: null }); emit(); return; }
   const c = await outbox.counts(currentUser.id);
   const attention = await db.listAttention(currentUser.id);
@@ -56,7 +65,7 @@ export function start(user) {
   failures = 0;
   state.problem = null;
   refreshCounts();
-  if (user) syncSoon(0);
+  syncSoon(0); // with nobody signed in, the others' queues still go
 }
 
 let wired = false;
@@ -92,7 +101,6 @@ export async function afterSave() {
 
 /** Sync now; ``background``: the timer asked, not the person (see api.setBackground). */
 export async function syncNow(background = false) {
-  if (!currentUser) return;
   if (running) return running;
   api.setBackground(background);
   running = runOnce(currentUser).finally(() => { running = null; api.setBackground(false); });
@@ -102,13 +110,8 @@ export async function syncNow(background = false) {
 async function runOnce(user) {
   state.syncing = true; emit();
   try {
-    await refreshServices(user);
-    await withDevice(user, async () => {
-      await pushAll(user);
-      await pullAll(user);
-    });
-    const now = new Date().toISOString();
-    await db.updateUser(user.id, { lastSyncedAt: now });
+    if (user) await syncCurrent(user);
+    await syncOthers(user);
     failures = 0;
     state.problem = null;
     state.online = true;
@@ -117,6 +120,33 @@ async function runOnce(user) {
   } finally {
     state.syncing = false;
     await refreshCounts();
+  }
+}
+
+/** The person using the tablet: their services' lists, their queue, their copies. */
+async function syncCurrent(user) {
+  await withDevice(user, async () => {
+    await refreshServices(user);
+    await pushAll(user);
+    await pullAll(user);
+  });
+  await db.updateUser(user.id, { lastSyncedAt: new Date().toISOString() });
+}
+
+/** Everyone else who left work on this tablet: each queue under its own credential. A
+ * refused credential is recorded with its person (credentials.js); offline stops the run. */
+async function syncOthers(current) {
+  for (const stored of await db.listUsers()) {
+    if (stored.revokeLater) await credentials.revokeLater(stored.id);
+    if (stored.id === current?.id || !credentials.holds(stored)) continue;
+    if (!(await outbox.waiting(stored.id)).length) continue;
+    try {
+      await pushAll(stored);
+      await db.updateUser(stored.id, { lastSyncedAt: new Date().toISOString() });
+    } catch (err) {
+      if (!(err instanceof api.ApiError)) throw err;
+      // This person's refusal waits for them; the others' queues still go.
+    }
   }
 }
 
@@ -155,6 +185,11 @@ function handleFailure(err) {
 }
 
 function explain(err) {
+  if (err.code === 'credential_refused') {
+    // The tablet's own sign-in for this person has ended: as a signed-out session, the way
+    // out is to log in again (state.credentialRefused says why, for the status strip).
+    return { code: 'unauthenticated', reason: err.body?.error?.reason || 'unknown', message: `You are signed out on the server. ${err.message} Nothing waiting is lost.` };
+  }
   if (err.status === 401) {
     return { code: 'unauthenticated', message: 'You are signed out on the server. Log in again to send your work; nothing waiting is lost.' };
   }
@@ -167,18 +202,33 @@ function explain(err) {
   return { code: err.code, message: `${err.message} Your work is kept here and will be sent later.` };
 }
 
-/** Bind this installation and user to a client id, once (a shared tablet has one per user). */
+/** Bind this installation and user to a client id (a shared tablet has one per user), and
+ * take the binding's device credential: once per sign-in, while the cookie is live. */
 async function ensureDevice(user) {
   const stored = await db.getUser(user.id);
-  if (stored?.deviceId) return stored.deviceId;
-  const body = await api.post('/sync/devices', {
-    installation_id: await db.installationId(),
-    label: deviceLabel(),
-    protocol_version: PROTOCOL_VERSION,
-  });
-  const deviceId = body.device_id;
-  await db.updateUser(user.id, { deviceId });
-  return deviceId;
+  if (credentials.holds(stored)) return stored.deviceId;
+  let body;
+  try {
+    body = await api.post('/sync/devices', {
+      installation_id: await db.installationId(),
+      label: deviceLabel(),
+      protocol_version: PROTOCOL_VERSION,
+    });
+  } catch (err) {
+    // No live sign-in to take a credential with: a binding made earlier syncs with the
+    // cookie, if there is one, until the person signs in again.
+    const signedOut = err instanceof api.ApiError && err.status === 401;
+    // Refused earlier: say why, until the person signs in again.
+    if (signedOut && stored?.credentialRefused) throw refusedAgain(stored.credentialRefused);
+    if (signedOut && stored?.deviceId) return stored.deviceId;
+    throw err;
+  }
+  await credentials.keep(user.id, body.device_id, body.credential);
+  return body.device_id;
+}
+
+function refusedAgain({ reason, message }) {
+  return new api.ApiError(401, { error: { code: 'credential_refused', reason, message } });
 }
 
 function deviceLabel() {
@@ -192,7 +242,7 @@ async function pushAll(user) {
   for (;;) {
     const items = (await outbox.waiting(user.id)).slice(0, PUSH_BATCH);
     if (!items.length) return;
-    const body = await api.post('/sync/push', {
+    const body = await credentials.call(user.id, 'POST', '/sync/push', {
       protocol_version: PROTOCOL_VERSION,
       device_id: deviceId,
       mutations: items.map((i) => ({ ...i.mutation, device_id: deviceId })),
@@ -212,10 +262,11 @@ async function pullAll(user) {
     const params = new URLSearchParams({
       cursor: String(stored.cursor || 0), limit: String(PULL_LIMIT),
       device_id: stored.deviceId, protocol_version: String(PROTOCOL_VERSION),
+      ...(await unsent(user.id)),
     });
     let body;
     try {
-      body = await api.get('/sync/pull?' + params);
+      body = await credentials.call(user.id, 'GET', '/sync/pull?' + params);
     } catch (err) {
       // The cursor means nothing to this server: drop the copies (never the outbox), pull from 0.
       if (err instanceof api.ApiError && err.code === 'resync' && page === 0) {
@@ -238,8 +289,27 @@ async function pullAll(user) {
   }
 }
 
-/** Keep the service's areas, routines and question sets for offline forms. */
+/** What this person still holds unsent here, for the desk's Tablets screen: every outbox
+ * item, waiting or refused, and when the oldest was made. */
+async function unsent(userId) {
+  const items = await outbox.listOutbox(userId);
+  const params = { unsent: String(items.length) };
+  const oldest = items.map((i) => i.queuedAt).filter(Boolean).sort()[0];
+  if (oldest) params.unsent_since = oldest;
+  return params;
+}
+
+/** Keep the service's areas, routines and question sets for offline forms (a desk read:
+ * it needs the cookie; with only a credential, the lists kept from before serve). */
 async function refreshServices(user) {
+  try {
+    await refreshServiceLists(user);
+  } catch (err) {
+    if (!(err instanceof api.ApiError && err.status === 401 && credentials.holds(await db.getUser(user.id)))) throw err;
+  }
+}
+
+async function refreshServiceLists(user) {
   const ids = new Set((user.memberships || []).map((m) => m.service_id).filter(Boolean));
   if (!ids.size) {
     const body = await api.get('/services');
@@ -254,6 +324,9 @@ async function refreshServices(user) {
     }
   }
 }
+
+/** Sign a person out of this tablet: their credential ends (see credentials.js). */
+export const forgetUser = credentials.forgetUser;
 
 /** Ask the browser to keep local data; report whether it will. */
 export async function requestPersistence() {

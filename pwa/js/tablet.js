@@ -2,6 +2,7 @@
 // and signing a person out of this tablet. The screens are views/who.js, views/pin-setup.js and views/sign-out.js.
 import * as api from './api.js';
 import * as copies from './copies.js';
+import * as credentials from './credentials.js';
 import * as db from './db.js';
 import * as pin from './pin.js';
 import * as session from './session.js';
@@ -39,14 +40,16 @@ export async function endServerSession() {
 
 /**
  * Sign ``userId`` out of this tablet: their server session ends, their PIN and their copy
- * of /me are forgotten (they leave "Who is recording?"), and their copies of the office's
+ * of /me are forgotten (they leave "Who is recording?"), their device credential ends, and their copies of the office's
  * records go. Work not yet sent stays on the tablet, apart, until they sign in here again.
  */
 export async function signOutOfTablet(userId) {
-  // F1 (issue 15 point 1): revoke and forget this person's device credential here.
+  // Their device credential ends (offline: dropped now, ended on the server at the next
+  // sync), and so does their server session, which could otherwise register a new one.
   // The device binding itself is not revoked: the server never lets a revoked binding
   // (this installation and this person) register again, so the person could never use
   // this tablet again, and any work still waiting here would never be sent.
+  await credentials.forgetUser(userId);
   if ((await db.getMeta(SERVER_SESSION)) === userId) await endServerSession();
   await pin.clear(userId);
   await copies.reset(userId);

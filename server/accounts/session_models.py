@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.common.types import UTCDateTime, utcnow, uuid_pk
 from server.extensions import db
 
-# What a session is for. The floor issue's sync-only device credential becomes one more kind.
-KINDS = ("desk", "device_sync")
+# What a session is for: a desk sign-in, a floor sign-in (both in the cookie), or a tablet's
+# sync-only device credential (server/accounts/credentials.py: never in a cookie).
+KINDS = ("desk", "device_sync", "device_credential")
 
 
 class UserSession(db.Model):
@@ -23,7 +24,11 @@ class UserSession(db.Model):
     """
 
     __tablename__ = "user_session"
-    __table_args__ = (Index("ix_user_session_device", "device_id"),)
+    __table_args__ = (
+        Index("ix_user_session_device", "device_id"),
+        Index("ix_user_session_token", "token_hash"),
+        Index("ix_user_session_previous_token", "previous_hash"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"), index=True)
@@ -42,6 +47,13 @@ class UserSession(db.Model):
     failed_codes: Mapped[int] = mapped_column(Integer, default=0)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # A device credential only: the SHA-256 of its current token, of the token it replaced
+    # (good until ``previous_until``, or until the current one is first used), and when the
+    # current one was issued.
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SecondFactor(db.Model):

@@ -204,6 +204,7 @@ def load(session_id: str):
     now = utcnow()
     if (
         record.stage == "second_factor"
+        or record.kind == "device_credential"  # never a cookie's: only in its header
         or not user.active
         or record.user_epoch != user.session_epoch
         or not _live(record, now)

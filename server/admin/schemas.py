@@ -163,6 +163,12 @@ class AdminDeviceSchema(Schema):
     revoked = fields.Boolean()
     revoked_at = fields.DateTime(allow_none=True)
     revoked_by = fields.UUID(allow_none=True)
+    unsent_count = fields.Integer(
+        metadata={"description": "changes the tablet said, at its last pull, it still holds unsent"}
+    )
+    unsent_since = fields.DateTime(
+        allow_none=True, metadata={"description": "when the oldest of them was made"}
+    )
 
 
 def dump_device(device, owner, acknowledged: dict) -> dict:
@@ -178,5 +184,7 @@ def dump_device(device, owner, acknowledged: dict) -> dict:
         "revoked": device.revoked_at is not None,
         "revoked_at": device.revoked_at,
         "revoked_by": device.revoked_by,
+        "unsent_count": device.unsent_count or 0,
+        "unsent_since": device.unsent_since,
     }
     return AdminDeviceSchema().dump(data)

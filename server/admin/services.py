@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, or_
 
+from server.accounts import credentials
 from server.accounts.models import Membership, User
 from server.accounts.permissions import (
     PROVIDER_ROLES,
@@ -235,6 +236,9 @@ def set_roles(actor: Actor, user: User, service_id, roles: list[str]) -> User:
             {"roles": "Would leave open entries with an owner who cannot see them."},
         )
     old = sorted(m.role for m in user.memberships if m.service_id == service_id)
+    if old and not wanted:
+        # Taken out of a service: their tablets' sync credentials end now (sign in again).
+        credentials.end_for("removed_from_service", user_id=user.id)
     # Keep unchanged rows so that removing and re-adding a role never clashes on flush.
     user.memberships = kept + new
     if old != sorted(wanted):

@@ -25,6 +25,20 @@ _ERRORS = {
     503: "The database gave this write up twice over a lock held by other writers; nothing "
     "was saved (code `busy`). Send it again after Retry-After seconds",
 }
+CREDENTIAL_REFUSED = (
+    "The device credential (`Authorization: Bearer`) has ended, expired or is unknown "
+    "(code `credential_refused`; `error.reason` says why: `device_revoked`, `signed_out`, "
+    "`password_changed`, `deactivated`, `removed_from_service`, `replaced`, `expired`, "
+    "`unknown`). Sign in on the tablet to get a new one"
+)
+NEXT_CREDENTIAL = {
+    "X-Careloop-Device-Credential": {
+        "description": "Sent with a device credential only: the credential's next token. "
+        "Keep it in place of the one sent; the one sent stays good for a short grace period "
+        "(docs/sync-protocol.md, Device credentials)",
+        "schema": {"type": "string"},
+    }
+}
 _MEDIA_SCHEMAS = {"application/pdf": {"type": "string", "format": "binary"}}
 _RETRY_AFTER = {
     "Retry-After": {
@@ -82,10 +96,23 @@ def prepare_errors_doc(doc: dict, doc_info: dict, *, method: str, **kwargs) -> d
     for status, response in responses.items():
         if int(status) >= 400:
             response.setdefault("content", {JSON: {"schema": "Error"}})
+    if own.get("device_credential"):
+        _credential_doc(doc, responses)
     if "503" in responses:  # every write: server.common.transaction retries a lost lock once
         responses["503"]["headers"] = _RETRY_AFTER
     doc["responses"] = dict(sorted(responses.items()))
     return doc
+
+
+def _credential_doc(doc: dict, responses: dict) -> None:
+    """A route a tablet's device credential may call: either sign-in, the refusal, and the
+    next token in the reply."""
+    doc["security"] = [{"sessionCookie": []}, {"deviceCredential": []}]
+    refused = responses.setdefault("401", {})
+    refused["description"] = f"{refused.get('description', _ERRORS[401])}. Or: {CREDENTIAL_REFUSED}"
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response.setdefault("headers", {}).update(NEXT_CREDENTIAL)
 
 
 def _shared(method: str, public: bool, path_params: bool, located: set) -> dict[int, list]:

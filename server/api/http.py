@@ -15,6 +15,7 @@ from flask_login import login_required
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
+from server.accounts import credentials
 from server.api import documented
 from server.common import transaction
 from server.common.fields import CONTROL_MESSAGE, nul_at
@@ -87,9 +88,25 @@ class ApiBlueprint(flask_smorest.Blueprint):
         self.before_request(_begin_unit_of_work)
         self._prepare_doc_cbks.append(documented.prepare_errors_doc)
 
-    def route(self, rule, *, public: bool = False, reads_first: bool = False, **options):
+    def route(
+        self,
+        rule,
+        *,
+        public: bool = False,
+        reads_first: bool = False,
+        device_credential: bool = False,
+        **options,
+    ):
+        """``device_credential``: a tablet's sync-only credential is accepted here too, in
+        place of the cookie (server/accounts/credentials.py); nowhere else."""
+
         def decorate(view):
-            guarded = view if public else login_required(view)
+            if public:
+                guarded = view
+            elif device_credential:
+                guarded = credentials.accepting(view)
+            else:
+                guarded = login_required(view)
 
             @functools.wraps(view)
             def run(*args, **kwargs):
@@ -97,7 +114,11 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
             run.reads_first = reads_first
             apidoc = dict(getattr(view, "_apidoc", {}))
-            apidoc["careloop"] = {"public": public, "path_params": "<" in rule}
+            apidoc["careloop"] = {
+                "public": public,
+                "path_params": "<" in rule,
+                "device_credential": device_credential,
+            }
             apidoc["manual_doc"] = {"operationId": view.__name__} | apidoc.get("manual_doc", {})
             run._apidoc = apidoc
             flask_smorest.Blueprint.route(self, rule, **options)(run)

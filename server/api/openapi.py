@@ -70,10 +70,29 @@ def make_api(app) -> Api:
             "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
             "info": {
                 "description": "The leadership action log's JSON API. Every write needs the "
-                "session cookie and the X-CSRF-Token header. Every error "
+                "session cookie and the X-CSRF-Token header; push and pull also take a "
+                "tablet's device credential instead (Authorization: Bearer). Every error "
                 "answers in one shape, the Error schema."
             },
             "servers": [{"url": PREFIX}],
+        },
+    )
+    api.spec.components.security_scheme(
+        "sessionCookie",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "session",
+            "description": "A signed-in session.",
+        },
+    )
+    api.spec.components.security_scheme(
+        "deviceCredential",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A tablet's sync-only device credential, issued by "
+            "POST /sync/devices: accepted by push and pull alone (docs/security.md).",
         },
     )
     # "Error" is flask-smorest's ERROR_SCHEMA component: this API's ErrorSchema (Api above).

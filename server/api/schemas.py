@@ -64,6 +64,12 @@ class ErrorDetail(Schema):
         metadata={"description": "code update_required: the version this server speaks"}
     )
     retry_after = f.Integer(metadata={"description": "code throttled: seconds to wait"})
+    reason = f.String(
+        metadata={
+            "description": "code credential_refused: why the device credential ended "
+            "(docs/sync-protocol.md 3.6)"
+        }
+    )
 
 
 class ErrorSchema(Schema):

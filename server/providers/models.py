@@ -29,6 +29,7 @@ DEFAULT_SETTINGS = {
     "desk_lifetime_hours": 12,
     "device_sync_idle_minutes": 120,
     "device_sync_lifetime_hours": 14,
+    "device_credential_idle_days": 14,
     "second_factor_required": False,
     "tablet_lock_minutes": 5,
 }

@@ -21,6 +21,7 @@ RANGES = {
     "device_sync_idle_minutes": (5, 720),
     "device_sync_lifetime_hours": (1, 24),
     "tablet_lock_minutes": (1, 60),
+    "device_credential_idle_days": (1, 90),
 }
 
 
@@ -35,6 +36,7 @@ class SignInSettingsPatchSchema(Schema):
     desk_lifetime_hours = _whole("desk_lifetime_hours")
     device_sync_idle_minutes = _whole("device_sync_idle_minutes")
     device_sync_lifetime_hours = _whole("device_sync_lifetime_hours")
+    device_credential_idle_days = _whole("device_credential_idle_days")
     second_factor_required = fields.Boolean(allow_none=True)
     tablet_lock_minutes = _whole("tablet_lock_minutes")
 

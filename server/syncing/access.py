@@ -9,7 +9,7 @@ as one that does not exist, so a refusal discloses neither its values nor that i
 
 from server.accounts.permissions import require
 from server.audit.services import Actor
-from server.errors import Invalid
+from server.errors import Forbidden, Invalid
 from server.extensions import db
 from server.findings.services import may_read, require_editable
 from server.findings.withdrawal import require_withdrawable
@@ -21,6 +21,7 @@ from server.providers.models import Service
 from server.syncing.writes import require_deletable, require_walk_editable
 from sync import store as port
 from sync.merge import id_taken_message, not_found_message
+from sync.policies import FLOOR_TRANSITIONS, FLOOR_WORK
 
 _AUTHOR = {"finding": "recorded_by", "walkaround": "conducted_by"}
 
@@ -57,6 +58,24 @@ def authorise(actor: Actor, mutation, entity_type: str, record, entry=None) -> N
             return  # a repeat of the same values, or an id taken: the merge says which
         op = "update"  # on a tombstone the create becomes a conflict, as an edit would
     _CHECKS[entity_type][op](actor, mutation, record)
+
+
+def require_floor_work(actor: Actor, mutation, record) -> None:
+    """Refuse, under a device credential, what is not floor work (sync.policies.FLOOR_WORK):
+    only starting or marking done an action the actor owns, of the log's transitions."""
+    floor = mutation.op in FLOOR_WORK.get(mutation.entity_type, ())
+    if floor and mutation.entity_type == "log_entry":
+        floor = (
+            mutation.transition.action in FLOOR_TRANSITIONS
+            and record is not None
+            and record.owner_id == actor.user_id
+        )
+    if not floor:
+        raise Forbidden(
+            "This change needs a live sign-in at the desk: a tablet's sync credential "
+            "sends floor work only.",
+            action="desk_session",
+        )
 
 
 def _append(actor, entry) -> None:

@@ -37,6 +37,10 @@ class Device(db.Model):
     revoked_by: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("user_account.id"), nullable=True
     )
+    # What the tablet said, at its last pull, it still holds unsent for this person: how
+    # many changes, and when the oldest of them was made (None: nothing waiting).
+    unsent_count: Mapped[int] = mapped_column(Integer, default=0)
+    unsent_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Receipt(db.Model):

@@ -26,6 +26,8 @@ def _device_statement():
         devices.c.last_seen_at,
         devices.c.last_mutation_id,
         devices.c.last_mutation_seq,
+        devices.c.unsent_count,
+        devices.c.unsent_since,
         high.label("high_water"),
     ).where(devices.c.id == bindparam("device_id", type_=Uuid()))
 
@@ -49,17 +51,23 @@ tablets screen shows sync times to the minute, and the write transaction was mos
 incremental pull's fixed cost (a push just before, in the same sync, has already recorded it)."""
 
 
-def note_pull(device) -> None:
-    """Record a pull as the device's last sync, in a write transaction of its own.
+def note_pull(device, unsent: tuple | None = None) -> None:
+    """Record a pull as the device's last sync, in a write transaction of its own, with what
+    the tablet still holds unsent (``unsent``: count and oldest, when it said).
 
-    One UPDATE, and none within SEEN_EVERY of the last one. On SQLite a read transaction
-    that starts writing can fail at once when another tablet writes meanwhile; ending the
-    read first and taking the write lock up front waits instead.
+    One UPDATE, and none within SEEN_EVERY of the last one unless the unsent work changed.
+    On SQLite a read transaction that starts writing can fail at once when another tablet
+    writes meanwhile; ending the read first and taking the write lock up front waits instead.
     """
     now = utcnow()
-    if device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
+    values = {}
+    if unsent is not None and unsent != (device.unsent_count, device.unsent_since):
+        values = {"unsent_count": unsent[0], "unsent_since": unsent[1]}
+    if not values and device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
         return
     device_id = device.id
     write_lock()
     table = Device.__table__
-    db.session.execute(update(table).where(table.c.id == device_id).values(last_seen_at=now))
+    db.session.execute(
+        update(table).where(table.c.id == device_id).values(last_seen_at=now, **values)
+    )

@@ -13,6 +13,7 @@ from server.syncing.schemas import (
     ConflictArgs,
     ConflictSchema,
     DeviceSchema,
+    ForgetCredentialArgs,
     PullArgs,
     PullSchema,
     PushResultSchema,
@@ -44,10 +45,13 @@ def register_device(data):
     """Bind this installation to the signed-in user and return its client id."""
     services.check_protocol(data["protocol_version"])
     device = services.register_device(current_user, data["installation_id"], data["label"])
-    return DeviceSchema().dump(device) | {"limits": services.limits()}
+    return DeviceSchema().dump(device) | {
+        "limits": services.limits(),
+        "credential": device.credential,
+    }
 
 
-@blp.route("/sync/push", methods=["POST"])
+@blp.route("/sync/push", methods=["POST"], device_credential=True)
 @blp.alt_response(400, description=UPDATE_REQUIRED)
 @blp.alt_response(403, description=NOT_THIS_DEVICE)
 @blp.alt_response(413, description="Over the push limits (`error.limits` gives them)")
@@ -80,7 +84,7 @@ def _json(body: dict) -> Response:
         return jsonify(body)
 
 
-@blp.route("/sync/pull")
+@blp.route("/sync/pull", device_credential=True)
 @blp.alt_response(400, description=UPDATE_REQUIRED)
 @blp.alt_response(403, description=NOT_THIS_DEVICE)
 @blp.alt_response(
@@ -95,11 +99,28 @@ def pull():
     if "protocol_version" in request.args:
         services.check_protocol(request.args.get("protocol_version", type=int))
     args = PullArgs.quick(request.args)
+    unsent = (args["unsent"], args.get("unsent_since")) if "unsent" in args else None
     body = services.pull(
-        current_user._get_current_object(), args["device_id"], args["cursor"], args["limit"]
+        current_user._get_current_object(),
+        args["device_id"],
+        args["cursor"],
+        args["limit"],
+        unsent,
     )
     # orjson: a page of 1,000 records encodes in a twentieth of jsonify's time.
     return Response(orjson.dumps(body), mimetype="application/json")
+
+
+@blp.route("/sync/credential", methods=["DELETE"], device_credential=True)
+@blp.alt_response(403, description=NOT_THIS_DEVICE)
+@blp.arguments(ForgetCredentialArgs, location="query")
+@blp.response(200)
+def forget_credential(args):
+    """Sign this person out of the tablet: the binding's device credential ends now
+    (``ended``: how many; 0 when it had ended already)."""
+    return {
+        "ended": services.forget_credential(current_user._get_current_object(), args["device_id"])
+    }
 
 
 @blp.route("/conflicts")

@@ -1,5 +1,6 @@
 """Sync request and response schemas (the mutation itself is checked by sync.validate)."""
 
+import datetime
 import uuid
 
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -28,6 +29,18 @@ class DeviceSchema(Schema):
 
 class RegisteredDeviceSchema(DeviceSchema):
     limits = fields.Nested(LimitsSchema, required=True)
+    credential = fields.String(
+        required=True,
+        metadata={
+            "description": "This binding's new device credential: sent as `Authorization: "
+            "Bearer <credential>` on push and pull, with no cookie needed (docs/security.md). "
+            "The one it held before has ended."
+        },
+    )
+
+
+class ForgetCredentialArgs(Schema):
+    device_id = fields.UUID(required=True)
 
 
 class PushSchema(Schema):
@@ -56,6 +69,18 @@ class PullArgs(Schema):
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=1000))
     device_id = fields.UUID(required=True)
     protocol_version = fields.Integer(required=True)
+    unsent = fields.Integer(
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "How many changes the tablet still holds unsent for this person "
+            "(shown on the desk's Tablets screen)"
+        },
+    )
+    unsent_since = fields.AwareDateTime(
+        allow_none=True,
+        default_timezone=datetime.UTC,
+        metadata={"description": "When the oldest of those changes was made (ISO 8601)"},
+    )
 
     @classmethod
     def quick(cls, args) -> dict:
@@ -67,8 +92,11 @@ class PullArgs(Schema):
         """
         cursor, limit = args.get("cursor", "0"), args.get("limit", "500")
         device_id, protocol = args.get("device_id"), args.get("protocol_version")
+        unsent = args.get("unsent", "0")
         if (
-            device_id is not None
+            "unsent_since" not in args
+            and _digits(unsent)
+            and device_id is not None
             and len(device_id) == 36
             and protocol is not None
             and _digits(cursor)
@@ -81,12 +109,15 @@ class PullArgs(Schema):
             except ValueError:
                 pass
             else:
-                return {
+                quick = {
                     "cursor": int(cursor),
                     "limit": int(limit),
                     "device_id": device,
                     "protocol_version": int(protocol),
                 }
+                if "unsent" in args:
+                    quick["unsent"] = int(unsent)
+                return quick
         return cls().load(args.to_dict())
 
 

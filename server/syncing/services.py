@@ -9,7 +9,7 @@ from flask import current_app
 from marshmallow import ValidationError
 
 import sync
-from server.accounts import sessions
+from server.accounts import credentials, sessions
 from server.accounts.models import User
 from server.accounts.permissions import require, service_ids_for
 from server.audit import services as audit
@@ -83,6 +83,8 @@ def register_device(user, installation_id: str, label: str = "") -> Device:
     if device.revoked_at is not None:
         raise DeviceRevoked("This tablet's access was withdrawn. Ask your manager.")
     sessions.bind_device(user, device.id)
+    # A sign-in on this tablet: its binding gets a new sync credential (server/accounts/credentials.py).
+    device.credential = credentials.issue(user, device.id)
     return device
 
 
@@ -94,7 +96,7 @@ def bound_device(user, device_id, touch: bool = True) -> Device:
     become a write.
     """
     device = db.session.get(Device, as_uuid(device_id, "device"))
-    if device is None or device.user_id != user.id:
+    if device is None or device.user_id != user.id or not _credential_binds(device.id):
         raise DeviceNotBound(
             "This tablet is not registered for you. Register it again.",
             {"device_id": "Not a device registered to the signed-in user."},
@@ -107,6 +109,12 @@ def bound_device(user, device_id, touch: bool = True) -> Device:
         device.last_seen_at = utcnow()
         sessions.bind_device(user, device.id)
     return device
+
+
+def _credential_binds(device_id) -> bool:
+    """A request signed with a device credential syncs for that credential's binding only."""
+    credential = credentials.current()
+    return credential is None or credential.device_id == device_id
 
 
 _ENVELOPE = {"protocol_version", "device_id", "mutations"}
@@ -161,7 +169,7 @@ def push(user, device: Device, raw_mutations: list, body_bytes: int) -> dict:
         except sync.BatchRefused as exc:
             raise Malformed(exc.message, {"mutations": exc.message}) from exc
         actor = Actor(user, channel="sync", device_id=str(device.id))
-        store = SqlStore(user)
+        store = SqlStore(user, floor_only=credentials.current() is not None)
         outcomes = sync.apply_batch(store, mutations, actor, utcnow())
         store.acknowledge(device)
         return {
@@ -190,10 +198,13 @@ def _no_collection() -> Iterator[None]:
         gc.enable()
 
 
-def pull(user, device_id, cursor: int, limit: int) -> dict:
+def pull(user, device_id, cursor: int, limit: int, unsent: tuple | None = None) -> dict:
     """One page of changes after ``cursor`` for this user's tablet, with the last change
-    the server acknowledged from it; the pull is recorded as the tablet's last sync."""
+    the server acknowledged from it; the pull is recorded as the tablet's last sync, with
+    ``unsent`` (count, oldest) when the tablet said what it still holds."""
     device = pulling_device(user, device_id)
+    if device is not None and not _credential_binds(device.id):
+        device = None
     if device is None:
         # Refused (or bound meanwhile) in bound_device's own words.
         device = bound_device(user, device_id, touch=False)
@@ -208,7 +219,7 @@ def pull(user, device_id, cursor: int, limit: int) -> dict:
         )
     body = pulling.pull(user, cursor, limit, high=high)
     body["last_acknowledged"] = acknowledged(device)
-    note_pull(device)
+    note_pull(device, unsent)
     return body
 
 
@@ -283,6 +294,12 @@ def revoke_device(user, device_id) -> Device:
     # Whoever signed in on the lost tablet is signed out now, on every node.
     sessions.end_for_device(device.id)
     return device
+
+
+def forget_credential(user, device_id) -> int:
+    """End ``user``'s sync credential on this binding: they signed out of the tablet."""
+    device = bound_device(user, device_id, touch=False)
+    return credentials.end_for("signed_out", user_id=user.id, device_id=device.id)
 
 
 def conflicts_query(user, service_id=None, status=None):

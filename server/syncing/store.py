@@ -43,8 +43,9 @@ note): the batch's flushes draw from them without another counter UPDATE each.""
 class SqlStore(ChangeWrites):
     """Apply sync mutations to the database for one push (one user, one device)."""
 
-    def __init__(self, user):
+    def __init__(self, user, floor_only: bool = False):
         self.user = user
+        self.floor_only = floor_only  # a device credential's push: floor work alone
         self._services: dict = {}  # held here: the session's identity map only holds weakly
         self._batch = _BatchRead(None)
         self._ack: tuple[int, str] | None = None
@@ -195,6 +196,8 @@ class SqlStore(ChangeWrites):
         elif mutation.op == "append" and mutation.changes.get("entry_id"):
             entry = self._load("log_entry", mutation.changes["entry_id"])
         with self._errors():
+            if self.floor_only:
+                access.require_floor_work(actor, mutation, record)
             access.authorise(actor, mutation, mutation.entity_type, record, entry)
 
     def last_writer(self, entity_type, entity_id, field) -> port.Writer | None:

@@ -1,7 +1,8 @@
 """Scenario (a): log in, go offline for real, record three findings and one feedback,
 reload while offline: everything is still there and the app works; back online it syncs,
-each record exactly once in the server's database. And a session that expires while
-offline: capture goes on, the outbox waits, and it is sent after the user logs in again."""
+each record exactly once in the server's database. And a session and a tablet's sync
+credential that expire while offline: capture goes on, the outbox waits, and it is sent
+after the user logs in again."""
 
 import uuid
 
@@ -121,6 +122,7 @@ def test_session_expired_offline_capture_goes_on_and_pushes_after_login(
     wait_for_service_worker(page)
     go_offline(context, server)
     context.clear_cookies()  # the server session is gone (expired) while the tablet is away
+    idle_too_long(server.app, floor)  # and the tablet's sync credential has expired too
     record_finding(page, *FINDINGS[0])
     strip = page.locator("#status-strip")
     strip.filter(has_text="1 waiting to send").wait_for()
@@ -145,6 +147,26 @@ def test_session_expired_offline_capture_goes_on_and_pushes_after_login(
     strip.filter(has_text="nothing waiting").wait_for(timeout=20_000)
     assert_findings_in_database(server.app, floor, expected=2)
     assert "not sent" not in strip.inner_text()
+
+
+def idle_too_long(app, floor):
+    """The person's device credential last synced longer ago than the provider allows."""
+    from datetime import timedelta
+
+    from server.accounts.session_models import UserSession
+    from server.common.types import utcnow
+
+    def age(db):
+        for record in db.session.scalars(
+            db.select(UserSession).where(
+                UserSession.kind == "device_credential",
+                UserSession.user_id == uuid.UUID(str(floor.carer["id"])),
+            )
+        ):
+            record.last_seen_at = utcnow() - timedelta(days=90)
+        db.session.commit()
+
+    db_query(app, age)
 
 
 def assert_findings_in_database(app, floor, expected):

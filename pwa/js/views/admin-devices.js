@@ -1,5 +1,6 @@
-// Tablets: each person's and each service's tablets with their last sync and what the
-// server has (and has not) received from them; a lost tablet is withdrawn after a
+// Tablets: each person's and each service's tablets with their last sync, what the server
+// has (and has not) received from them, and the unsent work each said it holds at its last
+// pull (which tablets hold unsent work, and since when); a lost tablet is withdrawn after a
 // confirmation, and the manager is told the last change the server acknowledged from it.
 import * as api from '../api.js';
 import { h, show, when } from '../ui.js';
@@ -20,9 +21,17 @@ export function lastChange(acked) {
   return `change ${acked.seq} (${what}) at ${when(acked.at)}`;
 }
 
+/** "3 changes waiting to be sent, the oldest made yesterday at 03:10", or null. */
+export function unsent(device) {
+  const n = device.unsent_count || 0;
+  if (!n) return null;
+  const since = device.unsent_since ? `, the oldest made ${when(device.unsent_since)}` : '';
+  return `${n} change${n === 1 ? '' : 's'} waiting to be sent${since} (as the tablet said at its last sync).`;
+}
+
 function waiting(device) {
   const missing = device.last_acknowledged.missing;
-  const lines = [];
+  const lines = [unsent(device)].filter(Boolean);
   if (missing) {
     lines.push(`${missing} earlier change${missing === 1 ? ' was' : 's were'} never received: still on the tablet, or refused there.`);
   }
@@ -58,7 +67,9 @@ function deviceCard(device, redraw) {
     } catch (err) { say(message, refusal(err)); }
   };
   return h('li', { class: `card admin-device${device.revoked ? ' revoked' : ''}` },
-    h('h3', {}, device.label || 'Unnamed tablet', device.revoked ? [' ', h('span', { class: 'badge badge-bad' }, 'Withdrawn')] : null),
+    h('h3', {}, device.label || 'Unnamed tablet',
+      device.revoked ? [' ', h('span', { class: 'badge badge-bad' }, 'Withdrawn')]
+        : unsent(device) ? [' ', h('span', { class: 'badge badge-waiting' }, 'Holds unsent work')] : null),
     h('dl', { class: 'admin-facts' },
       h('dt', {}, 'Last sync'), h('dd', {}, when(device.last_seen_at)),
       h('dt', {}, 'Last change received'), h('dd', {}, lastChange(device.last_acknowledged)),
@@ -99,6 +110,7 @@ export async function render(user, personId, notes = []) {
       h('option', { value: '' }, 'All services'),
       services.map((s) => h('option', { value: s.id, selected: s.id === state.service_id }, s.name)))) : null;
   const groups = byPerson(body.items);
+  const holding = body.items.filter((d) => !d.revoked && unsent(d));
   const who = personId && groups[0] ? groups[0].user.display_name : null;
   show(h('h1', {}, who ? `${who}'s tablets` : TITLE),
     personId ? h('p', {}, h('a', { href: '#/admin/devices' }, '‹ Every tablet'), ' · ',
@@ -106,6 +118,9 @@ export async function render(user, personId, notes = []) {
     h('p', {}, 'A tablet is registered for each person who signs in on it. Withdraw a lost one: '
       + 'from then on it can neither send nor fetch anything.'),
     notes.length ? h('div', { class: 'notice notice-warn admin-result', role: 'status' }, notes.map((n) => h('p', {}, n))) : null,
+    holding.length ? h('p', { class: 'notice notice-warn' },
+      `${holding.length} tablet${holding.length === 1 ? ' holds' : 's hold'} work not yet sent: `,
+      holding.map((d) => `${d.user.display_name} (${d.label || 'unnamed tablet'}, since ${when(d.unsent_since)})`).join('; '), '.') : null,
     picker,
     groups.length ? groups.map((g) => h('section', { class: 'admin-device-group', 'aria-label': g.user.display_name },
       h('h2', {}, g.user.display_name, g.user.active ? '' : ' (deactivated)'),
