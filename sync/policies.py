@@ -52,16 +52,21 @@ ALLOWED_OPS: dict[str, tuple[str, ...]] = {
 }
 
 # What a tablet may send under a device credential alone (no live desk sign-in): floor work.
-# Captures and their corrections, notes and evidence, and starting or marking done one's
-# own action. Triage, closing, sign-off, log edits and conflicts need the desk.
+# Captures, their corrections and withdrawal, notes and evidence, and starting or marking
+# done one's own action. Triage, closing, sign-off, log edits and conflicts need the desk.
 FLOOR_WORK: dict[str, tuple[str, ...]] = {
-    "finding": ("create", "update", "delete"),
+    "finding": ("create", "update", "delete", "transition"),
     "walkaround": ("create", "update", "delete"),
     "note": ("append",),
     "evidence": ("append",),
     "log_entry": ("transition",),
 }
-FLOOR_TRANSITIONS = ("start", "mark_done")
+# The transitions that are floor work, each on a record of the actor's own: the field that
+# names who that is.
+FLOOR_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "log_entry": (("start", "mark_done"), "owner_id"),
+    "finding": (("withdraw",), "recorded_by"),
+}
 
 # The field a transition moves; a transition must say which value of it the device saw.
 STATE_FIELDS = {"log_entry": "status", "finding": "triage_state"}

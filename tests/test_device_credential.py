@@ -146,6 +146,39 @@ def test_only_floor_work_goes_through_under_the_credential(app, world, browser):
     assert db.session.get(LogEntry, other.id).status == "open"
 
 
+def _withdraw(device_id, user, seq, finding_id):
+    m = mutation(device_id, user, seq, "finding", "transition", {}, finding_id, 1)
+    return m | {
+        "transition": {"action": "withdraw", "reason": "Wrong room"},
+        "base_values": {"triage_state": "new"},
+    }
+
+
+def test_under_the_credential_a_recorder_withdraws_their_own_finding_only(app, world, browser):
+    senior, carer = world.users["senior_carer"], world.users["care_worker"]
+    device_id, token = _sign_in_on_tablet(browser, senior)
+    own = finding_create(device_id, senior, world.home, 1)
+    r = _push(app, token, device_id, [own, _withdraw(device_id, senior, 2, own["entity_id"])])
+    assert [x["status"] for x in r.get_json()["results"]] == ["applied", "applied"], r.get_json()
+
+    c_device, c_token = _sign_in_on_tablet(browser, carer, "tablet-0002")
+    theirs = finding_create(c_device, carer, world.home, 1)
+    assert _push(app, c_token, c_device, [theirs]).get_json()["results"][0]["status"] == "applied"
+    # The senior's credential cannot withdraw the carer's finding: not floor work of hers.
+    (result,) = _push(
+        app, token, device_id, [_withdraw(device_id, senior, 3, theirs["entity_id"])]
+    ).get_json()["results"]
+    assert (result["status"], result["code"]) == ("rejected", "forbidden"), result
+    assert "live sign-in at the desk" in result["reason"]
+    db.session.rollback()
+    states = {
+        str(f.id): f.triage_state
+        for f in db.session.scalars(db.select(Finding).where(Finding.service_id == world.home.id))
+    }
+    assert states[own["entity_id"]] == "withdrawn"
+    assert states[theirs["entity_id"]] == "new"
+
+
 def test_a_credential_syncs_its_own_binding_only(app, world, browser):
     carer = world.users["care_worker"]
     device_id, token = _sign_in_on_tablet(browser, carer)

@@ -103,6 +103,13 @@ async function oldestWaiting(s) {
   return items.map((i) => i.queuedAt).filter(Boolean).sort()[0] || null;
 }
 
+/** The strip while nobody is recording: the tablet's unsent work, everyone's together. */
+function nobodys(s) {
+  const where = s.online ? 'Online' : 'Offline';
+  if (s.waiting) return `${where} · ${s.waiting} waiting to send from this tablet`;
+  return s.online ? 'Online · nothing waiting' : 'Offline · nothing waiting';
+}
+
 let askedToKeep = false;
 /** Work is kept on the tablet: now is the time to ask the browser not to clear it. */
 function keepWork(s) {
@@ -129,11 +136,10 @@ export function wire({ onLoginAgain }) {
     const oldest = signedIn ? await oldestWaiting(s).catch(() => null) : null;
     if (signedIn) await checkQuota().catch(() => {});
     if (turn !== shown) return; // a newer state came in meanwhile
-    document.getElementById('status-text').textContent = signedIn ? summary(s, oldest)
-      : (s.online ? 'Online · log in to start' : 'Offline · you need a connection to log in');
+    document.getElementById('status-text').textContent = signedIn ? summary(s, oldest) : nobodys(s);
     const dot = document.getElementById('status-dot');
     dot.className = 'status-dot ' + (s.online ? 'online' : 'offline');
-    const tone = signedIn ? colour(s) : null;
+    const tone = signedIn ? colour(s) : (s.waiting ? 'amber' : null);
     strip.classList.remove('status-green', 'status-amber', 'status-red');
     if (tone) strip.classList.add(`status-${tone}`);
     strip.dataset.status = tone || '';

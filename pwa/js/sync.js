@@ -47,7 +47,15 @@ export async function refreshCounts() {
   const refused = await credentials.refusals();
   const mine = refused.find((r) => r.userId === currentUser?.id);
   Object.assign(state, { refusedPeople: refused, credentialRefused: mine || refused[0] || null });
-  if (!currentUser) { Object.assign(state, { waiting: 0, rejected: 0, conflicts: 0, lastSyncedAt: null }); emit(); return; }
+  if (!currentUser) {
+    // Nobody is recording ("Who is recording?"): the strip counts everyone's unsent work,
+    // which still goes, each under its own person's credential.
+    const everyone = await Promise.all((await db.listUsers()).map((u) => outbox.counts(u.id)));
+    const waiting = everyone.reduce((n, c) => n + c.waiting, 0);
+    Object.assign(state, { waiting, rejected: 0, conflicts: 0, lastSyncedAt: null });
+    emit();
+    return;
+  }
   const c = await outbox.counts(currentUser.id);
   const attention = await db.listAttention(currentUser.id);
   const stored = await db.getUser(currentUser.id);

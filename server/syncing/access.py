@@ -62,13 +62,15 @@ def authorise(actor: Actor, mutation, entity_type: str, record, entry=None) -> N
 
 def require_floor_work(actor: Actor, mutation, record) -> None:
     """Refuse, under a device credential, what is not floor work (sync.policies.FLOOR_WORK):
-    only starting or marking done an action the actor owns, of the log's transitions."""
+    of the transitions, only those named in FLOOR_TRANSITIONS, on a record of the actor's
+    own (an action they own, a finding they recorded)."""
     floor = mutation.op in FLOOR_WORK.get(mutation.entity_type, ())
-    if floor and mutation.entity_type == "log_entry":
+    if floor and mutation.op == "transition":
+        actions, whose = FLOOR_TRANSITIONS[mutation.entity_type]
         floor = (
-            mutation.transition.action in FLOOR_TRANSITIONS
+            mutation.transition.action in actions
             and record is not None
-            and record.owner_id == actor.user_id
+            and getattr(record, whose) == actor.user_id
         )
     if not floor:
         raise Forbidden(
