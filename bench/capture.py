@@ -80,7 +80,10 @@ def _drive(url, email, password, runs, out) -> None:
         ):
             _sign_in_once(p, profile, url, email, password)
             figures = [_cold_capture(p, profile, url) for _ in range(runs)]
-        out.update({k: statistics.median(f[k] for f in figures) for k in figures[0]})
+        out.update(
+            {k: statistics.median(f[k] for f in figures) for k in figures[0] if k != "steps"}
+        )
+        out["steps"] = figures[0]["steps"]
     except Exception as exc:  # noqa: BLE001 (raised again in the caller's thread)
         out["error"] = exc
 
@@ -109,46 +112,46 @@ def _cold_capture(p, profile: str, url: str) -> dict:
     try:
         context.set_offline(True)
         page = context.pages[0] if context.pages else context.new_page()
-        taps = 0
+        steps: list[str] = []
         began = time.perf_counter()
         page.goto(url + "/")
         page.wait_for_selector(f"{FORM} textarea, #nav a[href='#/finding']", timeout=30_000)
         if not page.locator(FORM).count():  # landed elsewhere: the menu's Finding
             page.locator("#nav a[href='#/finding']").click()
-            taps += 1
+            steps.append("menu: Finding")
         page.wait_for_selector(f"{FORM} textarea")
         usable = (time.perf_counter() - began) * 1000
-        taps += _fill(page)
+        steps += _fill(page)
         save = page.locator(f"{FORM} button[type=submit]")
         save.evaluate(WATCH_OUTBOX)
         save.click()
-        taps += 1
+        steps.append("Save")
         try:
             page.wait_for_function("() => window.__queuedMs !== undefined", timeout=15_000)
         except Exception as exc:
             raise RuntimeError(f"not queued: {page.locator(FORM).inner_text()[:600]}") from exc
         queued = page.evaluate("() => window.__queuedMs")
-        return {"taps": taps, "usable_ms": usable, "queued_ms": queued}
+        return {"taps": len(steps), "usable_ms": usable, "queued_ms": queued, "steps": steps}
     finally:
         context.close()
 
 
-def _fill(page) -> int:
-    """Fill the form's empty required fields as a person would; return the taps it took."""
+def _fill(page) -> list[str]:
+    """Fill the form's empty required fields as a person would; return its taps, named."""
     form = page.locator(FORM)
-    taps = 0
+    taps = []
     for field in form.evaluate(EMPTY_REQUIRED):
         name = field["name"]
         if field["kind"] == "select":
             form.locator(f"select[name={name}]").select_option(index=1)
-            taps += 2
+            taps += [f"{name}: open the list", f"{name}: pick"]
         elif field["kind"] == "radio":
             form.locator(f"input[name={name}] + label").first.click()
-            taps += 1
+            taps.append(f"{name}: a choice")
         else:
             box = form.locator(f"[name={name}]")
             if not field["focused"]:
                 box.click()
-                taps += 1
+                taps.append(f"{name}: into the box")
             page.keyboard.type(SEEN)
     return taps
