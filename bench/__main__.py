@@ -2,7 +2,8 @@
 
 Push, retries and pull over HTTP against raw SQLite (and the same on PostgreSQL when
 scripts/with-postgres.sh provides one), many tablets at once against gunicorn with two
-workers, the PWA's shell and offline start, and the desk and report calls on the large
+workers, the PWA's shell and offline start, the capture of one finding from a cold start
+(bench/capture.py), and the desk and report calls on the large
 provider. `python -m bench --quick` runs tiny sizes once (the smoke test of `make test`).
 """
 

@@ -74,6 +74,7 @@ def _load_rows(workdir: Path, quick: bool, log) -> list[tuple]:
 
 
 def _pwa_rows(workdir: Path, quick: bool, log) -> list[tuple]:
+    from bench.capture import capture_times
     from bench.load import PASSWORD, Gunicorn, LoadSizes, prepare
     from bench.pwa import offline_times, shell_bytes
 
@@ -81,11 +82,13 @@ def _pwa_rows(workdir: Path, quick: bool, log) -> list[tuple]:
     url = f"sqlite:///{workdir / 'pwa.db'}"
     carer = prepare(url, LoadSizes(tablets=1, services=1))["carers"][0]
     server = Gunicorn(url, 1, workdir / "pwa-gunicorn.log")
+    runs = 1 if quick else 5
     try:
-        times = offline_times(server.url, carer["email"], PASSWORD, 1 if quick else 5)
+        times = offline_times(server.url, carer["email"], PASSWORD, runs)
+        capture = capture_times(server.url, carer["email"], PASSWORD, runs)
     finally:
         server.stop()
-    log(f"PWA shell: {size['files']} files")
+    log(f"PWA shell: {size['files']} files; capture: {capture}")
     return [
         (
             f"PWA: app shell, {size['files']} files, gzipped",
@@ -99,8 +102,25 @@ def _pwa_rows(workdir: Path, quick: bool, log) -> list[tuple]:
             "PWA: offline start to a usable finding form",
             "ms",
             times["app_ms"],
-            1 if quick else 5,
+            runs,
             "offline load of one cached icon",
             times["icon_ms"],
         ),
+        (
+            "Capture: taps to record one finding from a cold start (typing not counted)",
+            "taps",
+            capture["taps"],
+            runs,
+            "the target of issue 15",
+            4,
+        ),
+        (
+            "Capture: cold start to a usable finding form",
+            "ms",
+            capture["usable_ms"],
+            runs,
+            None,
+            None,
+        ),
+        ("Capture: Save to queued in the outbox", "ms", capture["queued_ms"], runs, None, None),
     ]

@@ -1,8 +1,8 @@
 """`make bench-smoke`: the benchmarks still run end to end at tiny sizes (no speed is checked).
 
 `python -m bench.smoke sqlite` runs `python -m bench --quick` without PostgreSQL: push,
-retries and pull against raw SQLite, the load test on gunicorn with two workers, the PWA in
-Chromium, the desk and report calls on a small provider of the large shape. It checks that
+retries and pull against raw SQLite, the load test on gunicorn with two workers, the PWA and
+the capture of one finding in Chromium, the desk and report calls on a small provider of the large shape. It checks that
 every row is printed, retries add nothing, every mutation landed once and no request failed;
 and that the PostgreSQL bench, given no PostgreSQL, prints no rows and says why.
 
@@ -34,6 +34,11 @@ SYNC = [
     "Pull: first sync of 2,000, pages of 50",
 ]
 LOAD = "Load on SQLite: 4 tablets, gunicorn 2 workers"
+CAPTURE = [
+    "Capture: taps to record one finding from a cold start (typing not counted)",
+    "Capture: cold start to a usable finding form",
+    "Capture: Save to queued in the outbox",
+]
 DESK = [
     "Desk: filtered log list (open, overdue, high risk)",
     "Desk: log search, whole provider",
@@ -92,6 +97,7 @@ def quick_bench() -> None:
             f"PWA: app shell, {shell_bytes()['files']} files, gzipped",
             "PWA: offline start to a usable finding form",
         ]
+        + CAPTURE
         + DESK
     )
     check(list(cells) == expected, f"rows differ: {list(cells)} != {expected}", done.stderr)
@@ -109,6 +115,8 @@ def quick_bench() -> None:
             float(mine.replace(",", "")) > 0 and float(base.replace(",", "")) > 0,
             f"{name}: a figure is not positive: {cells[name]}",
         )
+    for name in CAPTURE:  # taps counted, both times measured
+        check(float(cells[name][1].replace(",", "")) > 0, f"{name}: {cells[name]}")
     check("{'duplicate': 200}" in done.stderr, "the retries were not all duplicates", done.stderr)
     print("bench smoke: quick bench on SQLite, every row and every mutation once")
 

@@ -100,6 +100,9 @@ def audit_changes(entity_type: str, changes: dict, other: Callable) -> dict:
     kinds = _kinds(entity_type)
     out = {}
     for key, value in changes.items():
+        if type(value) in _JSON_AS_IS:  # most of a snapshot: as it is, whatever the field
+            out[key if type(key) is str else str(key)] = value
+            continue
         kind = kinds.get(key)
         if kind is None:
             out[key if type(key) is str else str(key)] = other(value)

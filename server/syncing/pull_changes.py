@@ -44,19 +44,21 @@ def _statements(entry_ids: list[str]) -> dict:
     return out
 
 
+def _of_type(entity_type: str, rows: list, dialect) -> list[dict]:
+    if entity_type == "conflict":
+        return [_conflict_change(r) for r in rows]
+    return page_maker(entity_type, MODELS[entity_type].__table__, dialect)(rows)
+
+
 def _made(taken: list, dialect) -> list[dict]:
     """Return the change of each ``(change_seq, entity_type, raw row)``, in the same order."""
+    kinds = {entity_type for _seq, entity_type, _row in taken}
+    if len(kinds) == 1:  # most pages: one table's rows, made in one go
+        return _of_type(kinds.pop(), [row for _seq, _type, row in taken], dialect)
     by_type: dict = {}
     for _seq, entity_type, row in taken:
         by_type.setdefault(entity_type, []).append(row)
-    made = {
-        entity_type: iter(
-            [_conflict_change(r) for r in rows]
-            if entity_type == "conflict"
-            else page_maker(entity_type, MODELS[entity_type].__table__, dialect)(rows)
-        )
-        for entity_type, rows in by_type.items()
-    }
+    made = {t: iter(_of_type(t, rows, dialect)) for t, rows in by_type.items()}
     return [next(made[entity_type]) for _seq, entity_type, _row in taken]
 
 
