@@ -224,3 +224,30 @@ def test_a_draft_with_a_rarer_source_reopens_under_other(page, server, floor):
     sources = page.get_by_role("group", name="Where did this come from?")
     expect(sources.get_by_label("Other…")).to_be_checked()
     expect(page.get_by_label("Which other source?")).to_have_value("audit")
+
+
+def test_a_finding_takes_four_taps_plus_typing(page, server, floor):
+    """Area (open the list, pick), then the description box already has the typing; risk;
+    Save. Follow-up starts on Yes, and starts there again for the next finding."""
+    log_in(page, floor.carer)
+    follow_up = page.get_by_role("group", name="Is follow-up needed?")
+    expect(follow_up.get_by_label("Yes")).to_be_checked()
+    page.get_by_label("Area or routine").select_option("Lounge")
+    expect(page.get_by_label("What did you see?")).to_be_focused()
+    page.keyboard.type("Hoist battery left on charge in the corridor.")
+    page.get_by_role("group", name="Risk").get_by_text("Low", exact=True).click()
+    page.get_by_role("button", name="Save finding").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    expect(follow_up.get_by_label("Yes")).to_be_checked()
+    assert sync_now(page)["waiting"] == 0
+
+    from server.findings.models import Finding
+
+    saved = db_query(
+        server.app,
+        lambda db: [
+            (f.area, f.description, f.follow_up_needed)
+            for f in db.session.scalars(db.select(Finding))
+        ],
+    )
+    assert saved == [("Lounge", "Hoist battery left on charge in the corridor.", True)]

@@ -205,6 +205,18 @@ async function saveFinding(user, form, formName, changes, refused = null) {
   await sync.afterSave();
 }
 
+/** Fewer taps for the common case: follow-up starts on Yes (a manager then gives it an
+ * owner, or dismisses it; No is the carer's own call that it was dealt with), which a
+ * reset keeps, and once the area is chosen the description box takes the typing. */
+function startsOnFollowUp(form) {
+  const yes = form.querySelector('input[name=follow_up_needed][value=yes]');
+  yes.defaultChecked = true;
+  yes.checked = true;
+  form.elements.area.addEventListener('change', () => {
+    if (form.elements.area.value && !form.elements.description.value) form.elements.description.focus();
+  });
+}
+
 /** A walkaround finding or a visibility check; ``refused``: a refused one reopened to fix. */
 export async function renderFinding(user, which, refused = null) {
   const spec = FORMS[which];
@@ -220,10 +232,11 @@ export async function renderFinding(user, which, refused = null) {
     field({ name: 'description', label: spec.seen, hint: spec.seenHint, type: 'textarea', required: true }),
     field({ name: 'action_taken', label: 'What did you do on the spot?', hint: 'Leave blank if nothing was needed.', type: 'textarea', rows: 3 }),
     choices({ name: 'risk', legend: 'Risk', options: Object.entries(LABELS.risk), required: true }),
-    choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', hint: 'Yes sends it to a manager to give it an owner and a date.', options: YES_NO, required: true }),
+    choices({ name: 'follow_up_needed', legend: 'Is follow-up needed?', hint: 'Yes sends it to a manager to give it an owner and a date. Choose No if it was dealt with on the spot and needs nothing more.', options: YES_NO, required: true }),
     field({ name: 'people_involved', label: 'People supported involved', hint: PEOPLE_HINT }),
     actionBar(h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, refused ? 'Send again' : spec.button)));
   form.elements.source.value = spec.source;
+  startsOnFollowUp(form);
   followService(form, services, (chosen) => { service = chosen; });
   const showSource = followSource(form);
   const draft = refused ? null : await db.getDraft(user.id, which);
