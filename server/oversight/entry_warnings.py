@@ -15,20 +15,16 @@ from server.extensions import db
 from server.log.models import CarryForward, LogEntry
 from server.log.signal_scope import UNCLOSED, Scope, live_entries, undecided, weak_closures
 from server.log.signals import OWNER_GRACE
-from server.oversight.flagging import Warning, by_service, day, make_warning, plural
-from server.oversight.queries import counted, kind_column, ranked, undecided_high_risk
+from server.oversight.flagging import Warning, by_service, make_warning
+from server.oversight.grip import day, plural
+from server.oversight.queries import counted, ranked, ref_columns, undecided_high_risk
 
 
 def carried_forward(scope: Scope) -> list[Warning]:
     limit = scope.limit("carry_forward_limit")
     times = func.count(CarryForward.id)
     base = (
-        select(
-            LogEntry.service_id.label("service_id"),
-            kind_column("log_entry"),
-            LogEntry.id.label("id"),
-            times.label("detail"),
-        )
+        select(*ref_columns(LogEntry, "log_entry", times))
         .join(CarryForward, CarryForward.entry_id == LogEntry.id)
         .where(live_entries(scope), LogEntry.status.in_(UNCLOSED))
         .group_by(LogEntry.service_id, LogEntry.id)
@@ -50,12 +46,7 @@ def carried_forward(scope: Scope) -> list[Warning]:
 
 def overdue_without_interim_controls(scope: Scope) -> list[Warning]:
     controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
-    base = select(
-        LogEntry.service_id.label("service_id"),
-        kind_column("log_entry"),
-        LogEntry.id.label("id"),
-        LogEntry.due_date.label("detail"),
-    ).where(
+    base = select(*ref_columns(LogEntry, "log_entry", LogEntry.due_date)).where(
         live_entries(scope),
         LogEntry.status.in_(OPEN_STATUSES),
         LogEntry.due_date < scope.today,
@@ -132,12 +123,7 @@ def _high_risk_counts(n: int, entries: int) -> str:
 
 
 def no_owner(scope: Scope) -> list[Warning]:
-    base = select(
-        LogEntry.service_id.label("service_id"),
-        kind_column("log_entry"),
-        LogEntry.id.label("id"),
-        LogEntry.created_at.label("detail"),
-    ).where(
+    base = select(*ref_columns(LogEntry, "log_entry", LogEntry.created_at)).where(
         live_entries(scope),
         LogEntry.status.in_(UNCLOSED),
         LogEntry.owner_id.is_(None),

@@ -12,7 +12,8 @@ from sqlalchemy import case, func, literal, select, union_all
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.signal_scope import Scope
-from server.oversight.flagging import Warning, label, make_warning, plural
+from server.oversight.flagging import Warning, label, make_warning
+from server.oversight.grip import plural
 from server.oversight.queries import (
     CHASERS,
     finding_groups,
