@@ -52,9 +52,6 @@ class DeactivateSchema(Schema):
 
 
 class StaffListArgs(PageArgs):
-    class Meta:
-        unknown = EXCLUDE
-
     service_id = fields.UUID(load_default=None)
     active = fields.Boolean(load_default=None)
     q = fields.String(

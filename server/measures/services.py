@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, exists, func, select, union_all
 
-from server.accounts.permissions import require, service_ids_for
+from server.accounts.permissions import require
 from server.audit.services import Actor, record
-from server.common.access import get_service
+from server.common.access import service_scope
 from server.common.database import unindexed
 from server.common.dates import day_start, london_today
 from server.common.vocab import MEASURE_METRICS, TRIAGE_STATES
-from server.errors import Forbidden, Invalid
+from server.errors import Invalid
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
@@ -62,42 +62,37 @@ def create_measure(actor: Actor, service: Service, data: dict) -> ImprovementMea
 
 
 def _check(data: dict) -> dict:
-    errors = {}
-    for name in FIELDS:
-        if data.get(name) is None:
-            errors[name] = "Missing data for required field."
-    if data.get("name") is not None and not str(data["name"]).strip():
-        errors["name"] = "Give the measure a name."
+    errors = {name: "Missing data for required field." for name in FIELDS if data.get(name) is None}
     if data.get("metric") is not None and data["metric"] not in MEASURE_METRICS:
         errors["metric"] = f"Must be one of: {', '.join(MEASURE_METRICS)}."
+    late = "The deadline must be after the start date."
+    return errors | check_values(data, data.get("start_date"), late)
+
+
+def check_values(data: dict, start: date | None, late: str) -> dict:
+    """Name each value given that is wrong: a blank name, a percentage out of range, or a
+    deadline not after ``start`` (said in the words ``late``)."""
+    errors = {}
+    if data.get("name") is not None and not str(data["name"]).strip():
+        errors["name"] = "Give the measure a name."
     for name in ("baseline", "target"):
         value = data.get(name)
-        if value is not None and not 0 <= value <= 100:
+        if value is not None and (isinstance(value, bool) or not 0 <= value <= 100):
             errors[name] = "Give a percentage from 0 to 100."
-    start, deadline = data.get("start_date"), data.get("deadline")
+    deadline = data.get("deadline")
     if start is not None and deadline is not None and deadline <= start:
-        errors["deadline"] = "The deadline must be after the start date."
+        errors["deadline"] = late
     return errors
 
 
 def measures_query(user, *, service_id=None):
     """Return a select of the measures ``user`` may see, soonest deadline first."""
-    query = db.select(ImprovementMeasure)
-    if service_id is not None:
-        service = get_service(user, service_id, "measure.read")
-        query = query.where(ImprovementMeasure.service_id == service.id)
-    else:
-        ids = service_ids_for(user, "measure.read")
-        if ids == []:
-            raise Forbidden(
-                "Your role does not allow seeing improvement measures (measure.read).",
-                action="measure.read",
-            )
-        query = query.join(Service, Service.id == ImprovementMeasure.service_id).where(
-            Service.provider_id == user.provider_id
-        )
-        if ids is not None:
-            query = query.where(ImprovementMeasure.service_id.in_(ids))
+    refusal = "Your role does not allow seeing improvement measures"
+    ids = service_scope(user, service_id, "measure.read", refusal)
+    query = db.select(ImprovementMeasure).join(Service, Service.id == ImprovementMeasure.service_id)
+    query = query.where(Service.provider_id == user.provider_id)
+    if ids is not None:
+        query = query.where(ImprovementMeasure.service_id.in_(ids))
     return query.order_by(ImprovementMeasure.deadline, ImprovementMeasure.id)
 
 

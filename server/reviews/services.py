@@ -8,11 +8,11 @@ entry's owner gets a note saying what a challenge or a call for further action a
 
 import uuid
 
-from server.accounts.permissions import can, require, service_ids_for
+from server.accounts.permissions import can, require
 from server.audit.services import Actor, record
-from server.common.access import get_service
+from server.common.access import service_scope
 from server.common.vocab import REVIEW_KINDS, REVIEW_OUTCOMES
-from server.errors import Forbidden, Invalid
+from server.errors import Invalid
 from server.extensions import db
 from server.log.models import LogEntry
 from server.providers.models import Service
@@ -184,21 +184,11 @@ def owner_note(kind: str, outcome: str, reviewer: str, comment: str) -> str:
 
 def reviews_query(user, *, service_id=None, kind: str | None = None):
     """Return a select of the reviews ``user`` may read, newest first."""
-    query = db.select(Review)
-    if service_id is not None:
-        service = get_service(user, service_id, "review.read")
-        query = query.where(Review.service_id == service.id)
-    else:
-        ids = service_ids_for(user, "review.read")
-        if ids == []:
-            raise Forbidden(
-                "Your role does not allow reading reviews (review.read).", action="review.read"
-            )
-        query = query.join(Service, Service.id == Review.service_id).where(
-            Service.provider_id == user.provider_id
-        )
-        if ids is not None:
-            query = query.where(Review.service_id.in_(ids))
+    ids = service_scope(user, service_id, "review.read", "Your role does not allow reading reviews")
+    query = db.select(Review).join(Service, Service.id == Review.service_id)
+    query = query.where(Service.provider_id == user.provider_id)
+    if ids is not None:
+        query = query.where(Review.service_id.in_(ids))
     if kind is not None:
         query = query.where(Review.kind == kind)
     return query.order_by(Review.reviewed_at.desc(), Review.id)
