@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from server.accounts.models import User
-from server.accounts.permissions import can, service_ids_for
+from server.accounts.permissions import can
 from server.audit.models import AuditEvent
 from server.common.dates import london_date
 from server.common.types import utcnow
@@ -20,6 +20,7 @@ from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
 from server.log.models import LogEntry
 from server.oversight.cadence import review_cadence
 from server.providers.models import Provider, Service
+from server.providers.services import visible_services
 from server.reviews.models import Review, ReviewItem
 
 CHALLENGE_DAYS = 14
@@ -38,17 +39,6 @@ def _on(day: date) -> str:
 
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
-
-
-def visible_services(user, action: str) -> list[Service]:
-    """Return the services of the user's provider where they may do ``action``."""
-    ids = service_ids_for(user, action)
-    if ids == []:
-        return []
-    query = db.select(Service).where(Service.provider_id == user.provider_id)
-    if ids is not None:
-        query = query.where(Service.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Service.name, Service.id)))
 
 
 def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:

@@ -15,13 +15,17 @@ CONFIGURABLE = ("areas", "routines", "question_sets", "escalation_criteria")
 RISK_ORDER = ("high", "medium", "low")
 
 
-def visible_services(user) -> list[Service]:
-    """Return the services of the user's provider that their roles let them see."""
-    ids = service_ids_for(user, "service.read")
-    query = db.select(Service).where(Service.provider_id == user.provider_id)
+def visible_services(user, action: str = "service.read") -> list[Service]:
+    """Return the services of the user's provider where they may do ``action``."""
+    return services_of(user.provider_id, service_ids_for(user, action))
+
+
+def services_of(provider_id, ids=None) -> list[Service]:
+    """Return the provider's services by name: only those of ``ids`` unless it is None."""
+    query = db.select(Service).where(Service.provider_id == provider_id)
     if ids is not None:
-        query = query.where(Service.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Service.name)))
+        query = query.where(Service.id.in_(list(ids)))
+    return list(db.session.scalars(query.order_by(Service.name, Service.id)))
 
 
 def people_of(service: Service) -> list[dict]:

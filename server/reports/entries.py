@@ -62,16 +62,20 @@ def open_at_end(month: Month):
     )
 
 
-def due_at_end(month: Month):
-    """The due date the entry had at the end of ``as_of``: a date moved later is undone."""
-    moved_after = (
+def first_move(*where):
+    """The due date an entry's first carry-forward (of those ``where``) moved it from."""
+    return (
         select(CarryForward.from_date)
-        .where(CarryForward.entry_id == LogEntry.id, CarryForward.created_at >= month.end)
+        .where(CarryForward.entry_id == LogEntry.id, *where)
         .order_by(CarryForward.id)
         .limit(1)
         .scalar_subquery()
     )
-    return func.coalesce(moved_after, LogEntry.due_date)
+
+
+def due_at_end(month: Month):
+    """The due date the entry had at the end of ``as_of``: a date moved later is undone."""
+    return func.coalesce(first_move(CarryForward.created_at >= month.end), LogEntry.due_date)
 
 
 def overdue_at_end(month: Month):
@@ -81,14 +85,7 @@ def overdue_at_end(month: Month):
 
 def original_due():
     """The first due date: a carried-forward entry is judged by it (DESIGN.md)."""
-    first_moved = (
-        select(CarryForward.from_date)
-        .where(CarryForward.entry_id == LogEntry.id)
-        .order_by(CarryForward.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(LogEntry.original_due_date, first_moved, LogEntry.due_date)
+    return func.coalesce(LogEntry.original_due_date, first_move(), LogEntry.due_date)
 
 
 def within_timescale(month: Month):

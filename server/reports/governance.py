@@ -153,27 +153,16 @@ def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
         )
         .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name, ImprovementMeasure.id)
     )
-    measures = list(db.session.scalars(query))
     # All at once: measures of a metric with the same weeks are counted in one query.
-    details = measure_details(measures, today=period.as_of)
+    details = measure_details(list(db.session.scalars(query)), today=period.as_of)
     out = []
-    for index, (measure, detail) in enumerate(zip(measures, details, strict=True)):
+    for index, detail in enumerate(details):
         progress = detail["progress"]
         item = {
-            "id": measure.id,
-            "service_id": measure.service_id,
-            "service_name": scope.name(measure.service_id),
-            "name": measure.name,
-            "metric": measure.metric,
-            "baseline": measure.baseline,
-            "target": measure.target,
-            "start_date": measure.start_date,
-            "deadline": measure.deadline,
-            "latest_value": progress["latest_value"],
-            "latest_week_start": progress["latest_week_start"],
-            "status": progress["status"],
+            **detail,
+            **progress,
+            "service_name": scope.name(detail["service_id"]),
             "status_label": MEASURE_STATUS[progress["status"]],
-            "series": detail["series"],
         }
         if charts and index < LIMIT:
             item["chart"] = measure_chart(detail)

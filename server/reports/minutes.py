@@ -91,21 +91,15 @@ def reviews_done(month: Month, ids) -> dict:
 
 def challenges_raised(month: Month, ids) -> list[dict]:
     """Every challenge of the month: reviews', their entries', and high-risk sign-offs'."""
-    out = []
-    where = and_(_reviews_in(month, ids), Review.outcome == "challenge")
-    for review, name in db.session.execute(
-        select(Review, User.display_name).join(User, User.id == Review.reviewer_id).where(where)
-    ):
-        out.append(
-            _challenge(
-                review.reviewed_at,
-                review.service_id,
-                "Review of the log",
-                None,
-                review.comment,
-                name,
-            )
-        )
+    logs = db.session.execute(
+        select(Review, User.display_name)
+        .join(User, User.id == Review.reviewer_id)
+        .where(_reviews_in(month, ids), Review.outcome == "challenge")
+    )
+    out = [
+        _challenge(r.reviewed_at, r.service_id, "Review of the log", None, r.comment, name)
+        for r, name in logs
+    ]
     items = (
         select(ReviewItem, Review, LogEntry.concern, User.display_name)
         .join(Review, Review.id == ReviewItem.review_id)
@@ -113,17 +107,10 @@ def challenges_raised(month: Month, ids) -> list[dict]:
         .join(User, User.id == Review.reviewer_id)
         .where(_reviews_in(month, ids), ReviewItem.outcome == "challenge")
     )
-    for item, review, concern, name in db.session.execute(items):
-        out.append(
-            _challenge(
-                review.reviewed_at,
-                review.service_id,
-                "Review of an entry",
-                concern,
-                item.comment,
-                name,
-            )
-        )
+    out += [
+        _challenge(r.reviewed_at, r.service_id, "Review of an entry", concern, item.comment, name)
+        for item, r, concern, name in db.session.execute(items)
+    ]
     out.extend(_sign_off_challenges(month, ids))
     kinds = REVIEW_CHALLENGES + (SIGN_OFF_CHALLENGE,)
     return sorted(out, key=lambda c: (c["at"], kinds.index(c["kind"]), c["text"]))
