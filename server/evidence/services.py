@@ -1,13 +1,14 @@
 """The inspection evidence pack: what leadership noticed, decided, did and proved, statement
 by statement of a chosen CQC framework version (docs/evidence-pack.md)."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
+from itertools import groupby
 
 from sqlalchemy import or_
 
 from server.accounts.models import User
 from server.common.access import get_service
-from server.common.dates import LONDON, london_date
+from server.common.dates import day_start, london_date
 from server.common.rendering import day as long_date
 from server.common.rendering import words
 from server.common.types import utcnow
@@ -21,13 +22,6 @@ from server.reviews.models import Review, ReviewItem
 
 NOTHING_RECORDED = "nothing recorded in this period"
 MAX_DAYS = 732
-KEY_QUESTION_LABELS = {
-    "safe": "Safe",
-    "effective": "Effective",
-    "caring": "Caring",
-    "responsive": "Responsive",
-    "well-led": "Well-led",
-}
 STATUS_LABELS = {
     "draft": "Draft",
     "open": "Open",
@@ -36,10 +30,6 @@ STATUS_LABELS = {
     "awaiting_sign_off": "Awaiting sign-off",
     "closed": "Closed",
 }
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), LONDON).astimezone(UTC)
 
 
 def check_period(start: date, end: date) -> None:
@@ -65,19 +55,14 @@ def evidence_pack(
     entries = _entries(service.id, start, end)
     views = _entry_views(entries, end)
     placed, not_placed = _place(entries, views, framework.id)
-    sections: list[dict] = []
-    for statement in statements(framework.id):
-        if not sections or sections[-1]["key_question"] != statement.key_question:
-            sections.append(
-                {
-                    "key_question": statement.key_question,
-                    "label": KEY_QUESTION_LABELS.get(
-                        statement.key_question, words(statement.key_question)
-                    ),
-                    "statements": [],
-                }
-            )
-        sections[-1]["statements"].append(_statement_view(statement, placed.get(statement.id, [])))
+    sections = [
+        {
+            "key_question": key_question,
+            "label": words(key_question),
+            "statements": [_statement_view(s, placed.get(s.id, [])) for s in group],
+        }
+        for key_question, group in groupby(statements(framework.id), lambda s: s.key_question)
+    ]
     all_statements = [s for section in sections for s in section["statements"]]
     return {
         "service": {"id": service.id, "name": service.name},
@@ -107,8 +92,8 @@ def _entries(service_id, start: date, end: date) -> list[LogEntry]:
             .where(
                 LogEntry.service_id == service_id,
                 LogEntry.deleted_at.is_(None),
-                LogEntry.created_at < _start_of(end + timedelta(days=1)),
-                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= _start_of(start)),
+                LogEntry.created_at < day_start(end + timedelta(days=1)),
+                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= day_start(start)),
             )
             .order_by(LogEntry.created_at, LogEntry.id)
         )
