@@ -77,21 +77,14 @@ def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[l
     for entry in entries:
         if is_entry_overdue(entry, today):
             late = (today - entry.due_date).days
-            overdue.append(
-                _entry_item(
-                    entry,
-                    services,
-                    (
-                        f"You own this action and it is overdue by {_days(late)}: it was due on "
-                        f"{_on(entry.due_date)}."
-                    ),
-                    days_overdue=late,
-                )
+            reason = (
+                f"You own this action and it is overdue by {_days(late)}: it was due on "
+                f"{_on(entry.due_date)}."
             )
+            overdue.append(_entry_item(entry, services, reason, days_overdue=late))
         elif entry.status in OVERDUE_STATUSES and entry.due_date == today:
-            due_today.append(
-                _entry_item(entry, services, ("You own this action and it is due today."))
-            )
+            reason = "You own this action and it is due today."
+            due_today.append(_entry_item(entry, services, reason))
     return overdue, due_today
 
 
@@ -128,47 +121,25 @@ def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[d
     for event in _events(entries, since):
         if event.action == "challenge":
             changes = event.changes or {}
-            found.append(
-                (
-                    by_id[event.entity_id],
-                    event.at,
-                    event.actor_id,
-                    str(changes.get("reason") or ""),
-                    _uuid(changes.get("review_id")),
-                )
-            )
+            reason, review_id = str(changes.get("reason") or ""), _uuid(changes.get("review_id"))
+            found.append((by_id[event.entity_id], event.at, event.actor_id, reason, review_id))
     seen = {(e.id, review_id) for e, _, _, _, review_id in found if review_id}
-    for item, review in _review_challenges(list(by_id.values()), since):
-        if (item.entry_id, review.id) not in seen:
-            found.append(
-                (
-                    by_id[str(item.entry_id)],
-                    review.reviewed_at,
-                    review.reviewer_id,
-                    item.comment,
-                    review.id,
-                )
-            )
+    found += [
+        (by_id[str(item.entry_id)], review.reviewed_at, review.reviewer_id, item.comment, review.id)
+        for item, review in _review_challenges(list(by_id.values()), since)
+        if (item.entry_id, review.id) not in seen
+    ]
     names = _names(f[2] for f in found)
     found.sort(key=lambda f: f[1], reverse=True)
     out = []
     for entry, at, by, comment, review_id in found:
         who = names.get(by, "Someone")
         where = "in a review" if review_id else "at sign-off"
-        out.append(
-            _entry_item(
-                entry,
-                services,
-                (
-                    f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: "
-                    f"{comment}"
-                ),
-                challenged_at=at,
-                challenged_by=who,
-                comment=comment,
-                review_id=review_id,
-            )
+        reason = (
+            f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: {comment}"
         )
+        extra = dict(challenged_at=at, challenged_by=who, comment=comment, review_id=review_id)
+        out.append(_entry_item(entry, services, reason, **extra))
     return out
 
 
@@ -220,15 +191,11 @@ def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime
         if event.actor_id == user.id:
             continue
         who = names.get(event.actor_id, "The system")
-        out.append(
-            _entry_item(
-                by_id[entity_id],
-                services,
-                (f"{who} made you the owner of this entry on {_on(london_date(event.at))}."),
-                assigned_at=event.at,
-                assigned_by=who,
-            )
+        reason = f"{who} made you the owner of this entry on {_on(london_date(event.at))}."
+        item = _entry_item(
+            by_id[entity_id], services, reason, assigned_at=event.at, assigned_by=who
         )
+        out.append(item)
     return out
 
 
