@@ -1,6 +1,7 @@
 """Load framework versions from JSON files: statements are data, not code."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from server.errors import Invalid, NotFound
@@ -152,16 +153,14 @@ def frameworks() -> list[dict]:
     """Every loaded framework version with its statement count per key question."""
     out = []
     for framework in db.session.scalars(db.select(Framework).order_by(Framework.id)):
-        per_question: dict[str, int] = {}
-        for statement in statements(framework.id):
-            per_question[statement.key_question] = per_question.get(statement.key_question, 0) + 1
+        per_question = Counter(s.key_question for s in statements(framework.id))
         out.append(
             {
                 "id": framework.id,
                 "name": framework.name,
                 "published": framework.published,
                 "statement_count": sum(per_question.values()),
-                "key_questions": per_question,
+                "key_questions": dict(per_question),
             }
         )
     return out

@@ -174,15 +174,19 @@ def require_provider_configure(user) -> None:
         )
 
 
+def locked_provider(user) -> Provider:
+    """The user's provider, its row locked (PostgreSQL; SQLite's write lock is taken at
+    BEGIN) so that a change checked against it cannot interleave with another."""
+    query = db.select(Provider).where(Provider.id == user.provider_id).with_for_update()
+    return db.session.scalars(query).one()
+
+
 def set_thresholds(actor: Actor, changes: dict, base_version: int | None = None) -> Provider:
     """Change some of the provider's thresholds; None puts one back to its default.
 
     With ``base_version``, a table changed by someone else since is refused (409)."""
     require_provider_configure(actor.user)
-    # Lock the row (PostgreSQL; SQLite's write lock is taken at BEGIN) before the check.
-    provider = db.session.scalars(
-        db.select(Provider).where(Provider.id == actor.user.provider_id).with_for_update()
-    ).one()
+    provider = locked_provider(actor.user)
     if base_version is not None and base_version != thresholds_version(provider):
         raise Conflict(
             "Someone else changed the thresholds while you were editing them. Here is the "

@@ -26,8 +26,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from server.common.rendering import words
 from server.common.types import utcnow
-from server.common.vocab import SOURCES
 from server.extensions import db
 from server.log.models import LogEntry
 from server.log.signals import SIGNALS
@@ -57,10 +57,7 @@ SIGNAL_LABELS = {
     "no_owner": "No named owner",
     "weak_closure_evidence": "Closed on weak evidence",
 }
-SOURCE_LABELS = {s: s.replace("_", " ").capitalize() for s in SOURCES} | {
-    "family_communication": "Family contact",
-    "daily_management_check": "Daily management check",
-}
+SOURCE_LABELS = {"family_communication": "Family contact"}
 MEASURE_STATUS = {
     "on_target": "On target",
     "below_target": "Below target",
@@ -197,7 +194,7 @@ def _sources(counts: dict) -> list[dict]:
     for (_sid, source), values in counts.items():
         opened[source] = opened.get(source, 0) + values["opened"]
     return [
-        {"source": s, "label": SOURCE_LABELS.get(s, s), "count": n}
+        {"source": s, "label": SOURCE_LABELS.get(s, words(s)), "count": n}
         for s, n in sorted(opened.items(), key=lambda i: (-i[1], i[0]))
         if n
     ]
