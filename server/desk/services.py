@@ -7,11 +7,10 @@ and check every item before changing any, so a pass is applied whole or not at a
 import uuid
 from datetime import date
 
-from sqlalchemy import func
-
 from server.accounts.permissions import require
 from server.audit import services as audit
 from server.common import dates
+from server.common.paging import paged
 from server.errors import Conflict, Invalid
 from server.extensions import db
 from server.findings.models import Finding
@@ -91,19 +90,6 @@ def ownership_board(
         "service_id": service.id,
         "entries": paged(entries, page, per_page),
         "findings": paged(findings, findings_page, per_page),
-    }
-
-
-def paged(select, page: int, per_page: int) -> dict:
-    """Run ``select`` for one page: {"items", "page", "per_page", "total", "has_more"}."""
-    total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery()))
-    items = db.session.scalars(select.limit(per_page).offset((page - 1) * per_page)).all()
-    return {
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "has_more": page * per_page < total,
     }
 
 

@@ -6,7 +6,6 @@ from itertools import groupby
 
 from sqlalchemy import or_
 
-from server.accounts.models import User
 from server.common.access import get_service
 from server.common.dates import day_start, london_date
 from server.common.rendering import day as long_date
@@ -18,6 +17,7 @@ from server.extensions import db
 from server.findings.models import Finding
 from server.framework.services import DEFAULT_FRAMEWORK, get_framework, mapping_into, statements
 from server.log.models import LogEntry
+from server.providers.services import names_of
 from server.reviews.models import Review, ReviewItem
 
 NOTHING_RECORDED = "nothing recorded in this period"
@@ -100,15 +100,6 @@ def _entries(service_id, start: date, end: date) -> list[LogEntry]:
     )
 
 
-def _names(entries) -> dict:
-    ids = {i for e in entries for i in (e.owner_id, e.closed_by, e.signed_off_by) if i}
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids))).all()
-    )
-
-
 def _findings(entry_ids) -> dict:
     out: dict = {}
     if entry_ids:
@@ -151,7 +142,8 @@ def _reviews(entry_ids) -> dict:
 def _entry_views(entries, end: date) -> dict:
     """Each entry as the pack prints it, with the evidence categories that back it."""
     ids = [e.id for e in entries]
-    names, findings, reviews = _names(entries), _findings(ids), _reviews(ids)
+    people = (i for e in entries for i in (e.owner_id, e.closed_by, e.signed_off_by))
+    names, findings, reviews = names_of(people), _findings(ids), _reviews(ids)
     views = {}
     for entry in entries:
         evidence = [

@@ -9,7 +9,6 @@ Days are Europe/London calendar days; an action is overdue from the day after it
 import uuid
 from datetime import date, datetime, timedelta
 
-from server.accounts.models import User
 from server.accounts.permissions import can
 from server.audit.models import AuditEvent
 from server.common.dates import london_date
@@ -20,7 +19,7 @@ from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
 from server.log.models import LogEntry
 from server.oversight.cadence import review_cadence
 from server.providers.models import Provider, Service
-from server.providers.services import visible_services
+from server.providers.services import names_of, visible_services
 from server.reviews.models import Review, ReviewItem
 
 CHALLENGE_DAYS = 14
@@ -88,14 +87,6 @@ def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[l
     return overdue, due_today
 
 
-def _names(user_ids) -> dict:
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())
-
-
 def _events(entries: list[LogEntry], since: datetime) -> list[AuditEvent]:
     if not entries:
         return []
@@ -129,7 +120,7 @@ def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[d
         for item, review in _review_challenges(list(by_id.values()), since)
         if (item.entry_id, review.id) not in seen
     ]
-    names = _names(f[2] for f in found)
+    names = names_of(f[2] for f in found)
     found.sort(key=lambda f: f[1], reverse=True)
     out = []
     for entry, at, by, comment, review_id in found:
@@ -185,7 +176,7 @@ def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime
     for event in _events(live, since):  # newest first: keep the latest hand-over only
         if _new_owner(event) == str(user.id) and event.entity_id not in latest:
             latest[event.entity_id] = event
-    names = _names(e.actor_id for e in latest.values())
+    names = names_of(e.actor_id for e in latest.values())
     out = []
     for entity_id, event in latest.items():
         if event.actor_id == user.id:

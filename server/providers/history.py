@@ -4,15 +4,16 @@ Read from the audit trail, newest first: who changed what, when, with the old an
 values and a sentence for each difference ("Added “Conservatory”.").
 """
 
-from sqlalchemy import Text, cast, func
+from sqlalchemy import Text, cast
 
-from server.accounts.models import User
 from server.accounts.permissions import can
 from server.audit.models import AuditEvent
+from server.common.paging import paged
 from server.errors import Forbidden
 from server.extensions import db
 from server.measures.history import describe_measure_event, measure_names
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
+from server.providers.services import names_of
 
 SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria")
 LABELS = {
@@ -73,32 +74,13 @@ def thresholds_history(provider: Provider, *, page: int = 1, per_page: int = 20)
 
 
 def _page(query, page: int, per_page: int) -> dict:
-    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
-    events = list(
-        db.session.scalars(
-            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    names = _actor_names({e.actor_id for e in events if e.actor_id})
+    result = paged(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page, per_page)
+    events = result["items"]
+    names = names_of(e.actor_id for e in events)
     measures = measure_names(
         sorted({e.entity_id for e in events if e.entity_type == "improvement_measure"})
     )
-    return {
-        "items": [describe(e, names, measures) for e in events],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "has_more": page * per_page < total,
-    }
-
-
-def _actor_names(ids: set) -> dict:
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())
+    return {**result, "items": [describe(e, names, measures) for e in events]}
 
 
 def describe(event: AuditEvent, names: dict, measures: dict) -> dict:

@@ -54,6 +54,18 @@ def people_of(service: Service) -> list[dict]:
     return people
 
 
+def names_of(user_ids) -> dict:
+    """Return {user id: display name} for the ids given (None among them is skipped)."""
+    from server.accounts.models import User
+
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
+
+
 def threshold_table(provider: Provider) -> dict:
     """Return every threshold (defaults filled in), the defaults, which were changed, and
     the table's version."""
