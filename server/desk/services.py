@@ -57,9 +57,6 @@ def _duplicates(field: str, ids) -> None:
         seen.add(key)
 
 
-# ---- ownership board ------------------------------------------------------------------
-
-
 def ownership_board(
     user, service: Service, page: int = 1, per_page: int = 50, findings_page: int = 1
 ) -> dict:
@@ -147,9 +144,6 @@ def assign_owners(actor, service: Service, assignments: list[dict]) -> list[LogE
     for item, entry in zip(assignments, entries, strict=True):
         log.update_entry(actor, entry, item["version"], {"owner_id": item["owner_id"]})
     return entries
-
-
-# ---- completion checks ----------------------------------------------------------------
 
 
 def check_window(day: date) -> tuple[date, date]:

@@ -188,6 +188,15 @@ def _week_of(column, bounds: list) -> case:
     )
 
 
+def _weekly(model, when, bounds: list, hit):
+    """Select (service_id, week, hit 0/1) of ``model``'s rows, ``when`` putting each in a week."""
+    return select(
+        model.service_id.label("service_id"),
+        _week_of(when, bounds).label("week"),
+        case((hit, 1), else_=0).label("hit"),
+    )
+
+
 def _count(rows) -> dict[uuid.UUID, dict[int, tuple[int, int]]]:
     """Group a select of (service_id, week, hit 0/1) rows: {service: {week: (den, num)}}."""
     sub = rows.subquery()
@@ -236,11 +245,8 @@ def _follow_ups_within_timescale(service_ids, starts, today) -> dict:
 def _judged(service_ids, due, case_of, starts, today):
     """(service, week, hit) of the entries judged by ``due``: completed, or past it."""
     done = LogEntry.completed_on.is_not(None)
-    return select(
-        LogEntry.service_id.label("service_id"),
-        _week_of(due, starts + [starts[-1] + WEEK]).label("week"),
-        case((done & (LogEntry.completed_on <= due), 1), else_=0).label("hit"),
-    ).where(
+    on_time = done & (LogEntry.completed_on <= due)
+    return _weekly(LogEntry, due, starts + [starts[-1] + WEEK], on_time).where(
         LogEntry.service_id.in_(service_ids),
         case_of,
         LogEntry.deleted_at.is_(None),
@@ -313,11 +319,7 @@ def _high_risk_audit_escalation(service_ids, starts, today) -> dict:
     bounds = _instants(starts, today)
     decided = LogEntry.escalation_decision.is_not(None)
     findings = (
-        select(
-            Finding.service_id.label("service_id"),
-            _week_of(Finding.received_at, bounds).label("week"),
-            case((decided, 1), else_=0).label("hit"),
-        )
+        _weekly(Finding, Finding.received_at, bounds, decided)
         .outerjoin(LogEntry, LogEntry.id == Finding.log_entry_id)
         .where(
             Finding.service_id.in_(service_ids),
@@ -334,11 +336,7 @@ def _high_risk_audit_escalation(service_ids, starts, today) -> dict:
     # An audit entry raised without a finding counts itself; one with findings is counted
     # through them, so that nothing is counted twice.
     has_finding = exists().where(Finding.log_entry_id == LogEntry.id, Finding.deleted_at.is_(None))
-    entries = select(
-        LogEntry.service_id.label("service_id"),
-        _week_of(LogEntry.created_at, bounds).label("week"),
-        case((decided, 1), else_=0).label("hit"),
-    ).where(
+    entries = _weekly(LogEntry, LogEntry.created_at, bounds, decided).where(
         LogEntry.service_id.in_(service_ids),
         LogEntry.deleted_at.is_(None),
         LogEntry.risk == "high",

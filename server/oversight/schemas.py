@@ -101,9 +101,6 @@ class ReviewCadenceSchema(Schema):
     services = fields.List(fields.Nested(ServiceCadenceSchema))
 
 
-# ---- the oversight dashboard -----------------------------------------------------------
-
-
 class DashboardQuerySchema(PageArgs):
     service_id = fields.UUID()
     slipping = fields.Boolean(

@@ -13,7 +13,7 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.measures.history import describe_measure_event, measure_names
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
-from server.providers.services import names_of
+from server.providers.services import names_of, threshold_events
 
 SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria")
 LABELS = {
@@ -65,12 +65,7 @@ def service_history(
 
 def thresholds_history(provider: Provider, *, page: int = 1, per_page: int = 20) -> dict:
     """Return a page of the changes to the provider's thresholds, newest first."""
-    query = db.select(AuditEvent).where(
-        AuditEvent.entity_type == "provider",
-        AuditEvent.entity_id == str(provider.id),
-        AuditEvent.action == "configure_thresholds",
-    )
-    return _page(query, page, per_page)
+    return _page(threshold_events(provider), page, per_page)
 
 
 def _page(query, page: int, per_page: int) -> dict:

@@ -78,20 +78,21 @@ def threshold_table(provider: Provider) -> dict:
     }
 
 
+def threshold_events(provider: Provider):
+    """Return a select of the audit events that changed the provider's threshold table."""
+    return db.select(AuditEvent).where(
+        AuditEvent.entity_type == "provider",
+        AuditEvent.entity_id == str(provider.id),
+        AuditEvent.action == "configure_thresholds",
+    )
+
+
 def thresholds_version(provider: Provider) -> int:
     """Return the table's version: 1, plus one for each recorded change of it.
 
     The provider row has no version column; its audit trail counts the changes instead."""
-    changes = db.session.scalar(
-        db.select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.entity_type == "provider",
-            AuditEvent.entity_id == str(provider.id),
-            AuditEvent.action == "configure_thresholds",
-        )
-    )
-    return 1 + (changes or 0)
+    events = threshold_events(provider).subquery()
+    return 1 + db.session.scalar(db.select(func.count()).select_from(events))
 
 
 def service_settings(service: Service) -> dict:
