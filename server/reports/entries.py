@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, or_, select, union_all
 
 from server.accounts.models import User
 from server.common.vocab import ENTRY_STATUSES
+from server.extensions import db
 from server.log.models import CarryForward, LogEntry
 from server.reports.scope import Month
 
@@ -141,7 +142,7 @@ def flag_columns(month: Month) -> dict:
     }
 
 
-def month_counts(month: Month, ids, db) -> dict:
+def month_counts(month: Month, ids) -> dict:
     """Return {(service_id, source): {figure: count}} in one grouped pass over the entries
     that were open at some moment of the month (every figure implies that)."""
     flags = flag_columns(month)
@@ -172,15 +173,23 @@ def figures_by_service(counts: dict, ids) -> dict:
     return out
 
 
+# The figures whose entries the report lists: which entries, in what order.
+LISTED = {
+    "high_risk_open": (high_risk_open, (LogEntry.due_date.is_(None), LogEntry.due_date)),
+    "overdue": (overdue_at_end, (LogEntry.due_date,)),
+}
+
+
 def share(part: int, whole: int) -> float | None:
     """A percentage to one decimal place, or None when there is nothing to divide."""
     return round(100 * part / whole, 1) if whole else None
 
 
-def entry_list(month: Month, ids, condition, order_by, db, total: int, limit: int = LIMIT) -> dict:
-    """Return {"total", "items"}: the first ``limit`` entries matching ``condition``
+def entry_list(month: Month, ids, figure: str, total: int, limit: int = LIMIT) -> dict:
+    """Return {"total", "items"}: the first ``limit`` entries a LISTED figure counts
     (``total`` is their count, already known from month_counts)."""
-    where = and_(live_in(month, ids), condition)
+    condition, order_by = LISTED[figure]
+    where = and_(live_in(month, ids), condition(month))
     rows = db.session.execute(
         select(
             LogEntry, User.display_name.label("owner_name"), due_at_end(month).label("due_at_end")

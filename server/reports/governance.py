@@ -29,7 +29,6 @@ from sqlalchemy import select
 from server.common.rendering import words
 from server.common.types import utcnow
 from server.extensions import db
-from server.log.models import LogEntry
 from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
@@ -38,11 +37,10 @@ from server.reports import minutes
 from server.reports.entries import (
     FIGURES,
     LIMIT,
+    LISTED,
     entry_list,
     figures_by_service,
-    high_risk_open,
     month_counts,
-    overdue_at_end,
     share,
 )
 from server.reports.scope import Month, ReportScope, month_of, report_scope
@@ -72,7 +70,7 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
     scope = report_scope(user, service_id)
     period = month_of(month)
     ids = scope.ids
-    counts = month_counts(period, ids, db)
+    counts = month_counts(period, ids)
     per_service = figures_by_service(counts, ids)
     challenges = _challenges(period, scope)
     totals = {name: sum(f[name] for f in per_service.values()) for name in FIGURES}
@@ -95,23 +93,7 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
         ],
         "measures": _measures(period, scope, charts),
         "warnings": _warnings(period, scope),
-        "high_risk_open": _named(
-            scope,
-            entry_list(
-                period,
-                ids,
-                high_risk_open(period),
-                (LogEntry.due_date.is_(None), LogEntry.due_date),
-                db,
-                totals["high_risk_open"],
-            ),
-        ),
-        "overdue": _named(
-            scope,
-            entry_list(
-                period, ids, overdue_at_end(period), (LogEntry.due_date,), db, totals["overdue"]
-            ),
-        ),
+        **{name: _named(scope, entry_list(period, ids, name, totals[name])) for name in LISTED},
         "reviews": _reviews(period, scope, challenges),
         "themes": {
             "by_source": _sources(counts),
