@@ -147,14 +147,12 @@ def _entry_views(entries, end: date) -> dict:
     views = {}
     for entry in entries:
         evidence = [
-            ref for ref in entry.evidence if ref.deleted_at is None and ref.evidence_date <= end
+            _evidence_view(ref)
+            for ref in entry.evidence
+            if ref.deleted_at is None and ref.evidence_date <= end
         ]
-        linked = findings.get(entry.id, [])
-        found = cat.of_source(entry.source)
-        for ref in evidence:
-            found |= cat.of_evidence(ref.type)
-        for finding in linked:
-            found |= cat.of_finding(finding.kind, finding.source, finding.respondent_type)
+        linked = [_finding_view(f) for f in findings.get(entry.id, [])]
+        found = cat.of_source(entry.source).union(*(v["categories"] for v in evidence + linked))
         views[entry.id] = {
             "id": entry.id,
             "concern": entry.concern,
@@ -171,8 +169,8 @@ def _entry_views(entries, end: date) -> dict:
             "closed_on": london_date(entry.closed_at) if entry.closed_at else None,
             "outcome": _outcome(entry, names),
             "review": reviews.get(entry.id),
-            "evidence": [_evidence_view(ref) for ref in evidence],
-            "findings": [_finding_view(f) for f in linked],
+            "evidence": evidence,
+            "findings": linked,
             "categories": cat.ordered(found),
         }
     return views

@@ -26,6 +26,9 @@ CHALLENGE_DAYS = 14
 ASSIGNMENT_DAYS = 3
 REVIEW_SOON_DAYS = 2
 MANAGER_ACTIONS = ("finding.triage", "oversight.read")
+# What an item copies from the finding, or from the review track (oversight.cadence).
+FINDING_KEYS = ("description", "area", "source", "risk", "received_at")
+REVIEW_KEYS = ("kind", "next_due", "overdue", "days_overdue", "last_review_id")
 REVIEW_TRACKS = {
     "rm": ("review.rm", "weekly review"),
     "provider": ("review.provider", "provider's monthly review"),
@@ -210,11 +213,7 @@ def _finding_item(item, service: Service, hours) -> dict:
     finding = item.finding
     return {
         "finding_id": finding.id,
-        "description": finding.description,
-        "area": finding.area,
-        "source": finding.source,
-        "risk": finding.risk,
-        "received_at": finding.received_at,
+        **{key: getattr(finding, key) for key in FINDING_KEYS},
         "waiting_hours": item.waiting_hours,
         "service_id": service.id,
         "service_name": service.name,
@@ -253,11 +252,7 @@ def _review_item(service: Service, due: dict, label: str, today: date) -> dict:
     return {
         "service_id": service.id,
         "service_name": service.name,
-        "kind": due["kind"],
-        "next_due": due["next_due"],
-        "overdue": due["overdue"],
-        "days_overdue": due["days_overdue"],
-        "last_review_id": due["last_review_id"],
+        **{key: due[key] for key in REVIEW_KEYS},
         "reason": f"The {label} of {service.name}'s log {when}.",
     }
 
