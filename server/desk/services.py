@@ -239,26 +239,13 @@ def record_completion_checks(actor, service: Service, day: date, results: list[d
     event for the pass; statuses are left alone (closure stays the manager's)."""
     require(actor.user, "entry.check_completion", service)
     entries = _check_results(service, day, results)
+    done = []
     for item, entry in zip(results, entries, strict=True):
+        note = (item.get("note") or "").strip()
         if item["outcome"] == "not_done":
-            log.add_note(
-                actor,
-                entry,
-                f"Completion check {day.isoformat()}: not done — {item['note'].strip()}",
-            )
-    audit.record(
-        actor,
-        "service",
-        service.id,
-        "completion_check",
-        {
-            "day": day,
-            "results": [
-                {"entry_id": e.id, "outcome": r["outcome"], "note": (r.get("note") or "").strip()}
-                for r, e in zip(results, entries, strict=True)
-            ],
-        },
-        service.id,
-    )
+            log.add_note(actor, entry, f"Completion check {day.isoformat()}: not done — {note}")
+        done.append({"entry_id": entry.id, "outcome": item["outcome"], "note": note})
+    changes = {"day": day, "results": done}
+    audit.record(actor, "service", service.id, "completion_check", changes, service.id)
     db.session.flush()
     return completion_checks(actor.user, service, day)

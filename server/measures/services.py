@@ -50,14 +50,8 @@ def create_measure(actor: Actor, service: Service, data: dict) -> ImprovementMea
     measure.name = measure.name.strip()
     db.session.add(measure)
     db.session.flush()
-    record(
-        actor,
-        "improvement_measure",
-        measure.id,
-        "create",
-        {name: getattr(measure, name) for name in FIELDS},
-        service_id=service.id,
-    )
+    changes = {name: getattr(measure, name) for name in FIELDS}
+    record(actor, "improvement_measure", measure.id, "create", changes, service_id=service.id)
     return measure
 
 

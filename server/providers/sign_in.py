@@ -50,17 +50,13 @@ def change(actor: Actor, changes: dict) -> Provider:
     require_provider_configure(actor.user)
     provider = locked_provider(actor.user)
     old = dict(provider.settings or {})
-    new = {**old, **{n: v for n, v in changes.items() if v is not None}}
-    for name in (n for n, v in changes.items() if v is None):
-        new.pop(name, None)
+    # None puts a setting back to its default: it is no longer stored.
+    new = {n: v for n, v in {**old, **changes}.items() if v is not None}
     if new != old:
         provider.settings = new
-        audit.record(
-            actor,
-            "provider",
-            provider.id,
-            "configure_sign_in",
-            {n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS if old.get(n) != new.get(n)},
-        )
+        changed = {
+            n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS if old.get(n) != new.get(n)
+        }
+        audit.record(actor, "provider", provider.id, "configure_sign_in", changed)
         db.session.flush()
     return provider

@@ -81,22 +81,11 @@ def record_review(
     ]
     db.session.add(review)
     db.session.flush()
-    record(
-        actor,
-        "review",
-        review.id,
-        "create",
-        {
-            "kind": kind,
-            "outcome": outcome,
-            "comment": review.comment,
-            "items": [
-                {"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment}
-                for i in review.items
-            ],
-        },
-        service_id=service.id,
-    )
+    given = [
+        {"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment} for i in review.items
+    ]
+    changes = {"kind": kind, "outcome": outcome, "comment": review.comment, "items": given}
+    record(actor, "review", review.id, "create", changes, service_id=service.id)
     _apply_challenges(actor, review, entries)
     db.session.flush()
     return review
