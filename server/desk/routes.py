@@ -46,11 +46,7 @@ def _service_to_check(path) -> dict:
 @blp.response(200, OwnershipBoardSchema)
 def ownership_board(args, service):
     """Follow-ups with no named owner: entries oldest first, and findings needing an entry."""
-    return OwnershipBoardSchema().dump(
-        services.ownership_board(
-            current_user, service, args["page"], args["per_page"], args["findings_page"]
-        )
-    )
+    return OwnershipBoardSchema().dump(services.ownership_board(current_user, service, **args))
 
 
 @blp.route("/entries/<entry_id>/conflicts")

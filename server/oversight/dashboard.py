@@ -58,16 +58,7 @@ def dashboard(
     cadence = {row["service_id"]: row for row in review_cadence(provider, ids, today, now)}
     measures = _measures(ids, today)
     warnings = _signals(ids, report["warnings"])
-    rows = [
-        _service(
-            s,
-            counts[s["service_id"]],
-            warnings[s["service_id"]],
-            cadence[s["service_id"]],
-            measures.get(s["service_id"], []),
-        )
-        for s in report["services"]
-    ]
+    rows = [_service(s, counts, warnings, cadence, measures) for s in report["services"]]
     rows.sort(key=lambda r: (-r["grip"]["score"], -r["counts"]["overdue"], r["service_name"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
@@ -170,9 +161,11 @@ def _signals(service_ids: list[uuid.UUID], found: list) -> dict[uuid.UUID, list[
     return out
 
 
-def _service(
-    summary: dict, counts: dict, warnings: list[dict], cadence: dict, measures: list[dict]
-) -> dict:
+def _service(summary: dict, counts: dict, warnings: dict, cadences: dict, measures: dict) -> dict:
+    """One service's row, from the dashboard's lookups by service."""
+    sid = summary["service_id"]
+    counts, warnings, cadence = counts[sid], warnings[sid], cadences[sid]
+    measures = measures.get(sid, [])
     return {
         "service_id": summary["service_id"],
         "service_name": summary["service_name"],

@@ -111,15 +111,7 @@ def _history_page(result: dict) -> dict:
 @blp.response(200, HistoryEventSchema, paged=True)
 def service_history(args, service):
     """List the changes to a service's set-up and measures, newest first, in plain words."""
-    return _history_page(
-        history.service_history(
-            current_user,
-            service,
-            about=args.get("about"),
-            page=args["page"],
-            per_page=args["per_page"],
-        )
-    )
+    return _history_page(history.service_history(current_user, service, **args))
 
 
 @blp.route("/provider/thresholds/history")
@@ -127,10 +119,7 @@ def service_history(args, service):
 @blp.response(200, HistoryEventSchema, paged=True)
 def thresholds_history(args):
     """List the changes to the provider's thresholds, newest first, in plain words."""
-    provider = services.provider_of(current_user)
-    return _history_page(
-        history.thresholds_history(provider, page=args["page"], per_page=args["per_page"])
-    )
+    return _history_page(history.thresholds_history(services.provider_of(current_user), **args))
 
 
 @blp.route("/provider/sign-in-settings")
