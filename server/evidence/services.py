@@ -46,12 +46,12 @@ def check_period(start: date, end: date) -> None:
 
 
 def evidence_pack(
-    user, service_id, start: date, end: date, framework_id: str = DEFAULT_FRAMEWORK
+    user, service_id, start: date, end: date, framework: str = DEFAULT_FRAMEWORK
 ) -> dict:
     """Build the pack for one service and period, grouped by the framework's key questions."""
     service = get_service(user, service_id, "report.read")
     check_period(start, end)
-    framework = get_framework(framework_id)
+    framework = get_framework(framework)
     entries = _entries(service.id, start, end)
     views = _entry_views(entries, end)
     placed, not_placed = _place(entries, views, framework.id)
