@@ -97,11 +97,7 @@ def high_risk_no_escalation(scope: Scope) -> list[Warning]:
     )
     out = []
     for sid, (n, items) in flagged.items():
-        entries = (
-            exact.get(sid, 0)
-            if sid in cut
-            else sum(1 for kind, _, _ in items if kind == "log_entry")
-        )
+        entries = exact.get(sid, 0) if sid in cut else sum(k == "log_entry" for k, _, _ in items)
         out.append(_high_risk_warning(scope, sid, hours, n, entries, items))
     return out
 

@@ -17,6 +17,7 @@ from server.oversight.grip import plural
 from server.oversight.queries import (
     CHASERS,
     finding_groups,
+    key_order,
     looked_at,
     ranked,
     recent,
@@ -51,10 +52,7 @@ def _summed(counts) -> list[tuple]:
     totals: dict = defaultdict(int)
     for key, n in counts:
         totals[key] += n
-    return [
-        (key, n, [])
-        for key, n in sorted(totals.items(), key=lambda kv: tuple(str(p) for p in kv[0]))
-    ]
+    return [(key, n, []) for key, n in sorted(totals.items(), key=key_order)]
 
 
 def walkaround_no_follow_up(scope: Scope) -> list[Warning]:

@@ -161,7 +161,7 @@ def finding_groups(
                 _uuid_text(row[-1]) if as_text else row[-1]
             )
     # In Python, not SQL: the same order (code point order) on every database.
-    return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=_key_order)]
+    return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=key_order)]
 
 
 def _uuid(value) -> uuid.UUID:
@@ -194,10 +194,11 @@ def _ranked_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]
     groups: dict[tuple, tuple[int, list]] = {}
     for row in rows:
         groups.setdefault(tuple(getattr(row, name) for name in keys), (row.n, []))[1].append(row.id)
-    return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=_key_order)]
+    return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=key_order)]
 
 
-def _key_order(item) -> tuple:
+def key_order(item) -> tuple:
+    """Order (key, ...) items by their key's parts as text."""
     return tuple(str(part) for part in item[0])
 
 
