@@ -57,29 +57,23 @@ def describe_measure_event(action: str, changes: dict, name: str | None) -> tupl
             f"{percent(changes.get('target'))}, from {long_date(changes.get('start_date'))} "
             f"to {long_date(changes.get('deadline'))}."
         )
+        item = change_item("measure", "New measure", changes)
         return f"Set the improvement measure “{called}”", [
-            {
-                "field": "measure",
-                "label": "New measure",
-                "before": None,
-                "after": changes,
-                "words": [words[0].upper() + words[1:]],
-            }
+            {**item, "words": [words[0].upper() + words[1:]]}
         ]
     called = name or (changes.get("name") or [None, None])[1] or "a measure"
-    items = []
-    for field, pair in changes.items():
-        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        items.append(
-            {
-                "field": field,
-                "label": FIELD_LABELS.get(field, field),
-                "before": before,
-                "after": after,
-                "words": [_edit_words(field, before, after)],
-            }
-        )
+    items = [
+        change_item(field, FIELD_LABELS.get(field, field), pair) for field, pair in changes.items()
+    ]
+    for item in items:
+        item["words"] = [_edit_words(item["field"], item["before"], item["after"])]
     return f"Changed the improvement measure “{called}”", items
+
+
+def change_item(field: str, label: str, pair) -> dict:
+    """One field of an audit event's changes: [old, new], or the value a create set."""
+    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+    return {"field": field, "label": label, "before": before, "after": after, "words": []}
 
 
 def _edit_words(field: str, before, after) -> str:

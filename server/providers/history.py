@@ -11,7 +11,7 @@ from server.audit.models import AuditEvent
 from server.common.paging import paged
 from server.errors import Forbidden
 from server.extensions import db
-from server.measures.history import describe_measure_event, measure_names
+from server.measures.history import change_item, describe_measure_event, measure_names
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
 from server.providers.services import names_of, threshold_events
 
@@ -125,20 +125,15 @@ def tidy(sentence: str) -> str:
 
 
 def _setting_change(field: str, pair) -> dict:
-    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+    item = change_item(field, LABELS.get(field, field), pair)
+    before, after = item["before"], item["after"]
     if field in ("areas", "routines"):
         words = list_words(before or [], after or [])
     elif field == "question_sets":
         words = question_words(before or [], after or [])
     else:
         words = [text_words(before or "", after or "")]
-    return {
-        "field": field,
-        "label": LABELS.get(field, field),
-        "before": before,
-        "after": after,
-        "words": words or ["No visible difference."],
-    }
+    return {**item, "words": words or ["No visible difference."]}
 
 
 def quoted(items: list[str]) -> str:
@@ -220,8 +215,9 @@ def text_words(before: str, after: str) -> str:
 
 
 def _threshold_change(name: str, pair) -> dict:
-    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
     label, unit = THRESHOLD_WORDS.get(name, (name, ""))
+    item = change_item(name, label, pair)
+    before, after = item["before"], item["after"]
     default = DEFAULT_THRESHOLDS.get(name)
     if name == "escalation_hours":
         old, new = before or default, after or default
@@ -236,13 +232,7 @@ def _threshold_change(name: str, pair) -> dict:
             f"From {_amount(default if before is None else before, unit, before is None)} "
             f"to {_amount(default if after is None else after, unit, after is None)}."
         ]
-    return {
-        "field": name,
-        "label": label,
-        "before": before,
-        "after": after,
-        "words": words or ["Back to the default."],
-    }
+    return {**item, "words": words or ["Back to the default."]}
 
 
 def _amount(value, unit: str, is_default: bool) -> str:
