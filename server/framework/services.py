@@ -15,6 +15,9 @@ FORMAT = "careloop-framework/1"
 BUNDLED = (DEFAULT_FRAMEWORK, "asc-2026-draft")
 
 
+STATEMENT_KEYS = ("id", "framework_id", "key_question", "code", "title", "description")
+
+
 def statement_id(framework_id: str, code: str) -> str:
     return f"{framework_id}:{code}"
 
@@ -174,12 +177,7 @@ def statements_of(framework_id: str) -> dict:
     for statement in statements(framework_id):
         items.append(
             {
-                "id": statement.id,
-                "framework_id": statement.framework_id,
-                "key_question": statement.key_question,
-                "code": statement.code,
-                "title": statement.title,
-                "description": statement.description,
+                **{key: getattr(statement, key) for key in STATEMENT_KEYS},
                 "maps_from": sorted(m.from_id for m in mappings if m.to_id == statement.id),
                 "maps_to": sorted(m.to_id for m in mappings if m.from_id == statement.id),
             }

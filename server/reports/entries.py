@@ -201,11 +201,7 @@ def entry_list(month: Month, ids, figure: str, total: int, limit: int = LIMIT) -
     ).all()
     items = [
         {
-            "id": e.id,
-            "service_id": e.service_id,
-            "concern": e.concern,
-            "risk": e.risk,
-            "status": e.status,
+            **{key: getattr(e, key) for key in ("id", "service_id", "concern", "risk", "status")},
             "owner_name": owner,
             "due_date": due,
             "decision": e.decision,

@@ -70,13 +70,9 @@ def reviews_done(month: Month, ids) -> dict:
     ).all()
     items = [
         {
-            "id": r.id,
-            "service_id": r.service_id,
-            "kind": r.kind,
-            "outcome": r.outcome,
+            **{key: getattr(r, key) for key in ("id", "service_id", "kind", "outcome", "comment")},
             "reviewed_on": london_date(r.reviewed_at),
             "reviewer_name": name,
-            "comment": r.comment,
         }
         for r, name in rows
     ]
