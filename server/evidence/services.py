@@ -204,11 +204,10 @@ def _evidence_view(ref) -> dict:
 
 def _finding_view(finding) -> dict:
     return {
-        "kind": finding.kind,
+        **{
+            key: getattr(finding, key) for key in ("kind", "source", "respondent_type", "sentiment")
+        },
         "kind_label": words(finding.kind),
-        "source": finding.source,
-        "respondent_type": finding.respondent_type,
-        "sentiment": finding.sentiment,
         "recorded_on": london_date(finding.received_at),
         "categories": cat.ordered(
             cat.of_finding(finding.kind, finding.source, finding.respondent_type)

@@ -26,7 +26,8 @@ CHALLENGE_DAYS = 14
 ASSIGNMENT_DAYS = 3
 REVIEW_SOON_DAYS = 2
 MANAGER_ACTIONS = ("finding.triage", "oversight.read")
-# What an item copies from the finding, or from the review track (oversight.cadence).
+# What an item copies from the entry, the finding or the review track (oversight.cadence).
+ENTRY_KEYS = ("concern", "due_date", "status", "risk", "service_id")
 FINDING_KEYS = ("description", "area", "source", "risk", "received_at")
 REVIEW_KEYS = ("kind", "next_due", "overdue", "days_overdue", "last_review_id")
 REVIEW_TRACKS = {
@@ -46,11 +47,7 @@ def _days(n: int) -> str:
 def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:
     return {
         "entry_id": entry.id,
-        "concern": entry.concern,
-        "due_date": entry.due_date,
-        "status": entry.status,
-        "risk": entry.risk,
-        "service_id": entry.service_id,
+        **{key: getattr(entry, key) for key in ENTRY_KEYS},
         "service_name": services[entry.service_id].name,
         "reason": reason,
         **extra,

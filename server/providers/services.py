@@ -98,15 +98,11 @@ def thresholds_version(provider: Provider) -> int:
 def service_settings(service: Service) -> dict:
     """Return the service with its lists and its provider's threshold table."""
     return {
-        "id": service.id,
-        "provider_id": service.provider_id,
-        "name": service.name,
-        "kind": service.kind,
+        **{key: getattr(service, key) for key in ("id", "provider_id", "name", "kind", "version")},
         "areas": service.areas or [],
         "routines": service.routines or [],
         "question_sets": service.question_sets or [],
         "escalation_criteria": service.escalation_criteria or "",
-        "version": service.version,
         "thresholds": threshold_table(service.provider),
     }
 
