@@ -103,16 +103,9 @@ def week_starts(measure: ImprovementMeasure, today: date) -> list[date]:
 def _series(starts: list[date], counts: dict) -> list[dict]:
     series = []
     for index, start in enumerate(starts):
-        denominator, numerator = counts.get(index, (0, 0))
-        value = round(100 * numerator / denominator, 1) if denominator else None
-        series.append(
-            {
-                "week_start": start,
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-            }
-        )
+        den, num = counts.get(index, (0, 0))
+        value = round(100 * num / den, 1) if den else None
+        series.append({"week_start": start, "value": value, "numerator": num, "denominator": den})
     return series
 
 

@@ -108,11 +108,16 @@ def _check_fields(kind: str, outcome: str, comment: str) -> dict:
     errors = {}
     if kind not in REVIEW_KINDS:
         errors["kind"] = f"Must be one of: {', '.join(REVIEW_KINDS)}."
-    if outcome not in REVIEW_OUTCOMES:
-        errors["outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
-    elif outcome in NEEDS_COMMENT and not (comment or "").strip():
-        errors["comment"] = NEEDS_COMMENT[outcome]
+    _check_outcome(errors, "", outcome, comment)
     return errors
+
+
+def _check_outcome(errors: dict, at: str, outcome: str, comment: str) -> None:
+    """An outcome of the list, with a comment where it asks for something to change."""
+    if outcome not in REVIEW_OUTCOMES:
+        errors[f"{at}outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
+    elif outcome in NEEDS_COMMENT and not (comment or "").strip():
+        errors[f"{at}comment"] = NEEDS_COMMENT[outcome]
 
 
 def _check_items(service: Service, items: list, errors: dict) -> list[LogEntry | None]:
@@ -129,11 +134,7 @@ def _check_items(service: Service, items: list, errors: dict) -> list[LogEntry |
             errors[f"{at}.entry_id"] = "This entry is already in the review."
         else:
             seen.add(entry.id)
-        outcome = item.get("outcome")
-        if outcome not in REVIEW_OUTCOMES:
-            errors[f"{at}.outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
-        elif outcome in NEEDS_COMMENT and not (item.get("comment") or "").strip():
-            errors[f"{at}.comment"] = NEEDS_COMMENT[outcome]
+        _check_outcome(errors, f"{at}.", item.get("outcome"), item.get("comment"))
         entries.append(entry)
     return entries
 
