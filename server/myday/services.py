@@ -12,12 +12,14 @@ from datetime import date, datetime, timedelta
 from server.accounts.permissions import can
 from server.audit.models import AuditEvent
 from server.common.dates import london_date
+from server.common.rendering import day as long_day
 from server.common.types import utcnow
 from server.extensions import db
 from server.findings.triage import inbox
 from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
 from server.log.models import LogEntry
 from server.oversight.cadence import review_cadence
+from server.oversight.grip import plural
 from server.providers.models import Provider, Service
 from server.providers.services import names_of, visible_services
 from server.reviews.models import Review, ReviewItem
@@ -34,14 +36,6 @@ REVIEW_TRACKS = {
     "rm": ("review.rm", "weekly review"),
     "provider": ("review.provider", "provider's monthly review"),
 }
-
-
-def _on(day: date) -> str:
-    return f"{day:%-d %B %Y}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
 
 
 def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:
@@ -77,8 +71,8 @@ def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[l
         if is_entry_overdue(entry, today):
             late = (today - entry.due_date).days
             reason = (
-                f"You own this action and it is overdue by {_days(late)}: it was due on "
-                f"{_on(entry.due_date)}."
+                f"You own this action and it is overdue by {plural(late, 'day')}: it was due on "
+                f"{long_day(entry.due_date)}."
             )
             overdue.append(_entry_item(entry, services, reason, days_overdue=late))
         elif entry.status in OVERDUE_STATUSES and entry.due_date == today:
@@ -126,9 +120,7 @@ def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[d
     for entry, at, by, comment, review_id in found:
         who = names.get(by, "Someone")
         where = "in a review" if review_id else "at sign-off"
-        reason = (
-            f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: {comment}"
-        )
+        reason = f"{who} challenged this entry of yours {where} on {long_day(at)}: {comment}"
         extra = dict(challenged_at=at, challenged_by=who, comment=comment, review_id=review_id)
         out.append(_entry_item(entry, services, reason, **extra))
     return out
@@ -182,7 +174,7 @@ def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime
         if event.actor_id == user.id:
             continue
         who = names.get(event.actor_id, "The system")
-        reason = f"{who} made you the owner of this entry on {_on(london_date(event.at))}."
+        reason = f"{who} made you the owner of this entry on {long_day(event.at)}."
         item = _entry_item(
             by_id[entity_id], services, reason, assigned_at=event.at, assigned_by=who
         )
@@ -241,11 +233,13 @@ def reviews_due(user, provider: Provider, services: list[Service], today: date) 
 
 def _review_item(service: Service, due: dict, label: str, today: date) -> dict:
     if due["overdue"]:
-        when = f"was due on {_on(due['next_due'])}: {_days(due['days_overdue'])} overdue"
+        when = (
+            f"was due on {long_day(due['next_due'])}: {plural(due['days_overdue'], 'day')} overdue"
+        )
     elif due["next_due"] == today:
         when = "is due today"
     else:
-        when = f"is due on {_on(due['next_due'])}"
+        when = f"is due on {long_day(due['next_due'])}"
     return {
         "service_id": service.id,
         "service_name": service.name,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, select
 
+from server.common.rendering import day
 from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.log.flags import OVERDUE_STATUSES
@@ -22,7 +23,7 @@ from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
 from server.oversight.cadence import review_cadence
-from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, day, grip
+from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, grip
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 

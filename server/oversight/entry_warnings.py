@@ -10,13 +10,14 @@ from datetime import timedelta
 from sqlalchemy import case, func, or_, select
 
 from server.common.database import unindexed
+from server.common.rendering import day
 from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.log.models import CarryForward, LogEntry
 from server.log.signal_scope import UNCLOSED, Scope, live_entries, undecided, weak_closures
 from server.log.signals import OWNER_GRACE
 from server.oversight.flagging import Warning, by_service, make_warning
-from server.oversight.grip import day, plural
+from server.oversight.grip import plural
 from server.oversight.queries import counted, ranked, ref_columns, undecided_high_risk
 
 
