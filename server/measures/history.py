@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 
+from server.common.rendering import words
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
 
@@ -10,14 +11,6 @@ METRIC_LABELS = {
     "follow_ups_within_timescale": "follow-up actions completed within timescale",
     "positive_visibility_feedback": "positive feedback on leadership visibility",
     "high_risk_audit_escalation": "high-risk audit findings with an escalation decision",
-}
-FIELD_LABELS = {
-    "name": "Name",
-    "metric": "Metric",
-    "baseline": "Baseline",
-    "target": "Target",
-    "start_date": "Start date",
-    "deadline": "Deadline",
 }
 
 
@@ -51,7 +44,7 @@ def describe_measure_event(action: str, changes: dict, name: str | None) -> tupl
     """Return (summary, changes in words) for one audit event of a measure."""
     if action == "create":
         called = changes.get("name") or name or "a measure"
-        words = (
+        said = (
             f"{METRIC_LABELS.get(changes.get('metric'), changes.get('metric'))}: "
             f"baseline {percent(changes.get('baseline'))}, target "
             f"{percent(changes.get('target'))}, from {long_date(changes.get('start_date'))} "
@@ -59,12 +52,10 @@ def describe_measure_event(action: str, changes: dict, name: str | None) -> tupl
         )
         item = change_item("measure", "New measure", changes)
         return f"Set the improvement measure “{called}”", [
-            {**item, "words": [words[0].upper() + words[1:]]}
+            {**item, "words": [said[0].upper() + said[1:]]}
         ]
     called = name or (changes.get("name") or [None, None])[1] or "a measure"
-    items = [
-        change_item(field, FIELD_LABELS.get(field, field), pair) for field, pair in changes.items()
-    ]
+    items = [change_item(field, words(field), pair) for field, pair in changes.items()]
     for item in items:
         item["words"] = [_edit_words(item["field"], item["before"], item["after"])]
     return f"Changed the improvement measure “{called}”", items
@@ -78,9 +69,9 @@ def change_item(field: str, label: str, pair) -> dict:
 
 def _edit_words(field: str, before, after) -> str:
     if field in ("baseline", "target"):
-        return f"{FIELD_LABELS[field]} changed from {percent(before)} to {percent(after)}."
+        return f"{words(field)} changed from {percent(before)} to {percent(after)}."
     if field in ("deadline", "start_date"):
-        return f"{FIELD_LABELS[field]} moved from {long_date(before)} to {long_date(after)}."
+        return f"{words(field)} moved from {long_date(before)} to {long_date(after)}."
     if field == "name":
         return f"Renamed from “{before}” to “{after}”."
-    return f"{FIELD_LABELS.get(field, field)} changed from {before} to {after}."
+    return f"{words(field)} changed from {before} to {after}."
