@@ -149,17 +149,12 @@ def _sign_off_challenges(month: Month, ids) -> list[dict]:
             )
         )
         for event, name in db.session.execute(query):
-            if (event.changes or {}).get("review_id"):
+            changes = event.changes or {}
+            if changes.get("review_id"):
                 continue  # counted with its review above
+            concern, reason = entries[uuid.UUID(event.entity_id)], changes.get("reason", "")
             out.append(
-                _challenge(
-                    event.at,
-                    event.service_id,
-                    SIGN_OFF_CHALLENGE,
-                    entries[uuid.UUID(event.entity_id)],
-                    (event.changes or {}).get("reason", ""),
-                    name,
-                )
+                _challenge(event.at, event.service_id, SIGN_OFF_CHALLENGE, concern, reason, name)
             )
     return out
 
