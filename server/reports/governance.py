@@ -72,7 +72,7 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
     ids = scope.ids
     counts = month_counts(period, ids)
     per_service = figures_by_service(counts, ids)
-    challenges = _challenges(period, scope)
+    challenges = _named(scope, {"items": minutes.challenges_raised(period, ids)})["items"]
     totals = {name: sum(f[name] for f in per_service.values()) for name in FIGURES}
     return {
         "month": period.code,
@@ -180,13 +180,6 @@ def _sources(counts: dict) -> list[dict]:
         for s, n in sorted(opened.items(), key=lambda i: (-i[1], i[0]))
         if n
     ]
-
-
-def _challenges(period: Month, scope: ReportScope) -> list[dict]:
-    challenges = minutes.challenges_raised(period, scope.ids)
-    for item in challenges:
-        item["service_name"] = scope.name(item["service_id"])
-    return challenges
 
 
 def _reviews(period: Month, scope: ReportScope, challenges: list[dict]) -> dict:
