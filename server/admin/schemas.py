@@ -4,6 +4,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from server.accounts.permissions import ROLES
 from server.api.schemas import PageArgs
+from server.providers.schemas import PersonSchema
 
 PASSWORD = validate.Length(max=200)
 
@@ -52,9 +53,6 @@ class DeactivateSchema(Schema):
 
 
 class StaffListArgs(PageArgs):
-    class Meta:
-        unknown = EXCLUDE
-
     service_id = fields.UUID(load_default=None)
     active = fields.Boolean(load_default=None)
     q = fields.String(
@@ -101,10 +99,8 @@ class HandoverSchema(Schema):
         return [{"entry_id": str(e), "owner_id": str(o)} for e, o in done.new_owners.items()]
 
 
-class CandidateSchema(Schema):
-    id = fields.UUID()
-    display_name = fields.String()
-    roles = fields.List(fields.String())
+class CandidateSchema(PersonSchema):
+    """A colleague who could take an open entry over: a person of its service."""
 
 
 class OpenEntrySchema(Schema):

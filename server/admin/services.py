@@ -161,17 +161,9 @@ def create_staff(
     user.memberships = [Membership(role=r, service_id=s) for r, s in pairs]
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        actor,
-        "user",
-        user.id,
-        "create",
-        {
-            "email": email,
-            "display_name": display_name,
-            "roles": [{"role": r, "service_id": s} for r, s in pairs],
-        },
-    )
+    given = [{"role": r, "service_id": s} for r, s in pairs]
+    changes = {"email": email, "display_name": display_name, "roles": given}
+    audit.record(actor, "user", user.id, "create", changes)
     return user, passwords.issue_reset(actor, user)
 
 
@@ -242,14 +234,8 @@ def set_roles(actor: Actor, user: User, service_id, roles: list[str]) -> User:
     # Keep unchanged rows so that removing and re-adding a role never clashes on flush.
     user.memberships = kept + new
     if old != sorted(wanted):
-        audit.record(
-            actor,
-            "user",
-            user.id,
-            "roles",
-            {"service_id": service_id, "roles": [old, sorted(wanted)]},
-            service_id,
-        )
+        changes = {"service_id": service_id, "roles": [old, sorted(wanted)]}
+        audit.record(actor, "user", user.id, "roles", changes, service_id)
     db.session.flush()
     return user
 

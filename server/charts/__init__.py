@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pygal
+from markupsafe import escape
 from pygal.style import Style
 
 # Careloop's palette: the measure in the theme colour, the target in a dark amber, the
@@ -101,10 +102,4 @@ def _labelled(svg: str, detail: dict) -> str:
     # pygal always writes its config as an inline script; nothing runs it (no pygal JS is
     # loaded, PDFs run no scripts) and the page's CSP would refuse it, so it goes.
     svg = _SCRIPT.sub("", svg)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{_escape(summary)}" ', 1)
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(summary)}" ', 1)

@@ -27,8 +27,9 @@ def _actor() -> Actor:
     return Actor(current_user._get_current_object(), "desk")
 
 
-def _service_to_assign(path) -> dict:
-    return {"service": get_service(current_user, path["service_id"], "entry.assign")}
+def _service_for(action: str):
+    """A path check giving the view the service, if the user may do ``action`` in it."""
+    return lambda path: {"service": get_service(current_user, path["service_id"], action)}
 
 
 def _entry_found(path) -> dict:
@@ -36,21 +37,13 @@ def _entry_found(path) -> dict:
     return {"entry": entry}
 
 
-def _service_to_check(path) -> dict:
-    return {"service": get_service(current_user, path["service_id"], "entry.check_completion")}
-
-
 @blp.route("/services/<service_id>/ownership")
-@first(_service_to_assign)
+@first(_service_for("entry.assign"))
 @blp.arguments(OwnershipBoardArgs, location="query")
 @blp.response(200, OwnershipBoardSchema)
 def ownership_board(args, service):
     """Follow-ups with no named owner: entries oldest first, and findings needing an entry."""
-    return OwnershipBoardSchema().dump(
-        services.ownership_board(
-            current_user, service, args["page"], args["per_page"], args["findings_page"]
-        )
-    )
+    return OwnershipBoardSchema().dump(services.ownership_board(current_user, service, **args))
 
 
 @blp.route("/entries/<entry_id>/conflicts")
@@ -63,7 +56,7 @@ def entry_conflicts(args, entry):
 
 
 @blp.route("/services/<service_id>/ownership", methods=["POST"])
-@first(_service_to_assign)
+@first(_service_for("entry.assign"))
 @blp.arguments(AssignOwnersSchema)
 @blp.response(200, AssignedSchema)
 def assign_owners(data, service):
@@ -73,7 +66,7 @@ def assign_owners(data, service):
 
 
 @blp.route("/services/<service_id>/completion-checks")
-@first(_service_to_check)
+@first(_service_for("entry.check_completion"))
 @blp.arguments(CompletionChecksArgs, location="query")
 @blp.response(200, CompletionChecksSchema)
 def completion_checks(args, service):
@@ -83,7 +76,7 @@ def completion_checks(args, service):
 
 
 @blp.route("/services/<service_id>/completion-checks", methods=["POST"])
-@first(_service_to_check)
+@first(_service_for("entry.check_completion"))
 @blp.arguments(RecordChecksSchema)
 @blp.response(200, CompletionChecksSchema)
 def record_completion_checks(data, service):

@@ -7,11 +7,10 @@ and check every item before changing any, so a pass is applied whole or not at a
 import uuid
 from datetime import date
 
-from sqlalchemy import func
-
 from server.accounts.permissions import require
 from server.audit import services as audit
 from server.common import dates
+from server.common.paging import paged
 from server.errors import Conflict, Invalid
 from server.extensions import db
 from server.findings.models import Finding
@@ -58,9 +57,6 @@ def _duplicates(field: str, ids) -> None:
         seen.add(key)
 
 
-# ---- ownership board ------------------------------------------------------------------
-
-
 def ownership_board(
     user, service: Service, page: int = 1, per_page: int = 50, findings_page: int = 1
 ) -> dict:
@@ -91,19 +87,6 @@ def ownership_board(
         "service_id": service.id,
         "entries": paged(entries, page, per_page),
         "findings": paged(findings, findings_page, per_page),
-    }
-
-
-def paged(select, page: int, per_page: int) -> dict:
-    """Run ``select`` for one page: {"items", "page", "per_page", "total", "has_more"}."""
-    total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery()))
-    items = db.session.scalars(select.limit(per_page).offset((page - 1) * per_page)).all()
-    return {
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "has_more": page * per_page < total,
     }
 
 
@@ -161,9 +144,6 @@ def assign_owners(actor, service: Service, assignments: list[dict]) -> list[LogE
     for item, entry in zip(assignments, entries, strict=True):
         log.update_entry(actor, entry, item["version"], {"owner_id": item["owner_id"]})
     return entries
-
-
-# ---- completion checks ----------------------------------------------------------------
 
 
 def check_window(day: date) -> tuple[date, date]:
@@ -259,26 +239,13 @@ def record_completion_checks(actor, service: Service, day: date, results: list[d
     event for the pass; statuses are left alone (closure stays the manager's)."""
     require(actor.user, "entry.check_completion", service)
     entries = _check_results(service, day, results)
+    done = []
     for item, entry in zip(results, entries, strict=True):
+        note = (item.get("note") or "").strip()
         if item["outcome"] == "not_done":
-            log.add_note(
-                actor,
-                entry,
-                f"Completion check {day.isoformat()}: not done — {item['note'].strip()}",
-            )
-    audit.record(
-        actor,
-        "service",
-        service.id,
-        "completion_check",
-        {
-            "day": day,
-            "results": [
-                {"entry_id": e.id, "outcome": r["outcome"], "note": (r.get("note") or "").strip()}
-                for r, e in zip(results, entries, strict=True)
-            ],
-        },
-        service.id,
-    )
+            log.add_note(actor, entry, f"Completion check {day.isoformat()}: not done — {note}")
+        done.append({"entry_id": entry.id, "outcome": item["outcome"], "note": note})
+    changes = {"day": day, "results": done}
+    audit.record(actor, "service", service.id, "completion_check", changes, service.id)
     db.session.flush()
     return completion_checks(actor.user, service, day)

@@ -18,12 +18,6 @@ SHORT = {
     cat.OUTCOMES: "Outcomes",
 }
 PLURALS = {"walkaround_issue": "walkaround issues", "visibility_check": "visibility checks"}
-RESPONDENTS = {
-    "person_supported": "person supported",
-    "relative": "relative",
-    "staff": "staff",
-    "professional": "professional",
-}
 
 
 def _category_labels(keys) -> str:
@@ -35,7 +29,7 @@ def _findings_summary(findings) -> str:
     counts = Counter((f["kind"], f["respondent_type"]) for f in findings)
     parts = ", ".join(
         f"{n} {PLURALS.get(kind, words(kind).lower()) if n > 1 else words(kind).lower()}"
-        + (f" ({RESPONDENTS.get(who, who)})" if who else "")
+        + (f" ({who.replace('_', ' ')})" if who else "")
         for (kind, who), n in counts.items()
     )
     noun = "finding" if len(findings) == 1 else "findings"

@@ -11,9 +11,7 @@ blp = ApiBlueprint("evidence", __name__)
 
 
 def _pack(args: dict) -> dict:
-    return services.evidence_pack(
-        current_user, args["service_id"], args["start"], args["end"], args["framework"]
-    )
+    return services.evidence_pack(current_user, **args)
 
 
 def _filename(pack: dict, ext: str) -> str:

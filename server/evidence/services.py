@@ -1,13 +1,13 @@
 """The inspection evidence pack: what leadership noticed, decided, did and proved, statement
 by statement of a chosen CQC framework version (docs/evidence-pack.md)."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
+from itertools import groupby
 
 from sqlalchemy import or_
 
-from server.accounts.models import User
 from server.common.access import get_service
-from server.common.dates import LONDON, london_date
+from server.common.dates import day_start, london_date
 from server.common.rendering import day as long_date
 from server.common.rendering import words
 from server.common.types import utcnow
@@ -17,29 +17,12 @@ from server.extensions import db
 from server.findings.models import Finding
 from server.framework.services import DEFAULT_FRAMEWORK, get_framework, mapping_into, statements
 from server.log.models import LogEntry
+from server.providers.services import names_of
 from server.reviews.models import Review, ReviewItem
 
 NOTHING_RECORDED = "nothing recorded in this period"
 MAX_DAYS = 732
-KEY_QUESTION_LABELS = {
-    "safe": "Safe",
-    "effective": "Effective",
-    "caring": "Caring",
-    "responsive": "Responsive",
-    "well-led": "Well-led",
-}
-STATUS_LABELS = {
-    "draft": "Draft",
-    "open": "Open",
-    "in_progress": "In progress",
-    "awaiting_check": "Awaiting check",
-    "awaiting_sign_off": "Awaiting sign-off",
-    "closed": "Closed",
-}
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), LONDON).astimezone(UTC)
+STATUS_LABELS = {"awaiting_sign_off": "Awaiting sign-off"}  # the rest: words(status)
 
 
 def check_period(start: date, end: date) -> None:
@@ -56,28 +39,23 @@ def check_period(start: date, end: date) -> None:
 
 
 def evidence_pack(
-    user, service_id, start: date, end: date, framework_id: str = DEFAULT_FRAMEWORK
+    user, service_id, start: date, end: date, framework: str = DEFAULT_FRAMEWORK
 ) -> dict:
     """Build the pack for one service and period, grouped by the framework's key questions."""
     service = get_service(user, service_id, "report.read")
     check_period(start, end)
-    framework = get_framework(framework_id)
+    framework = get_framework(framework)
     entries = _entries(service.id, start, end)
     views = _entry_views(entries, end)
     placed, not_placed = _place(entries, views, framework.id)
-    sections: list[dict] = []
-    for statement in statements(framework.id):
-        if not sections or sections[-1]["key_question"] != statement.key_question:
-            sections.append(
-                {
-                    "key_question": statement.key_question,
-                    "label": KEY_QUESTION_LABELS.get(
-                        statement.key_question, words(statement.key_question)
-                    ),
-                    "statements": [],
-                }
-            )
-        sections[-1]["statements"].append(_statement_view(statement, placed.get(statement.id, [])))
+    sections = [
+        {
+            "key_question": key_question,
+            "label": words(key_question),
+            "statements": [_statement_view(s, placed.get(s.id, [])) for s in group],
+        }
+        for key_question, group in groupby(statements(framework.id), lambda s: s.key_question)
+    ]
     all_statements = [s for section in sections for s in section["statements"]]
     return {
         "service": {"id": service.id, "name": service.name},
@@ -107,20 +85,11 @@ def _entries(service_id, start: date, end: date) -> list[LogEntry]:
             .where(
                 LogEntry.service_id == service_id,
                 LogEntry.deleted_at.is_(None),
-                LogEntry.created_at < _start_of(end + timedelta(days=1)),
-                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= _start_of(start)),
+                LogEntry.created_at < day_start(end + timedelta(days=1)),
+                or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= day_start(start)),
             )
             .order_by(LogEntry.created_at, LogEntry.id)
         )
-    )
-
-
-def _names(entries) -> dict:
-    ids = {i for e in entries for i in (e.owner_id, e.closed_by, e.signed_off_by) if i}
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids))).all()
     )
 
 
@@ -166,18 +135,17 @@ def _reviews(entry_ids) -> dict:
 def _entry_views(entries, end: date) -> dict:
     """Each entry as the pack prints it, with the evidence categories that back it."""
     ids = [e.id for e in entries]
-    names, findings, reviews = _names(entries), _findings(ids), _reviews(ids)
+    people = (i for e in entries for i in (e.owner_id, e.closed_by, e.signed_off_by))
+    names, findings, reviews = names_of(people), _findings(ids), _reviews(ids)
     views = {}
     for entry in entries:
         evidence = [
-            ref for ref in entry.evidence if ref.deleted_at is None and ref.evidence_date <= end
+            _evidence_view(ref)
+            for ref in entry.evidence
+            if ref.deleted_at is None and ref.evidence_date <= end
         ]
-        linked = findings.get(entry.id, [])
-        found = cat.of_source(entry.source)
-        for ref in evidence:
-            found |= cat.of_evidence(ref.type)
-        for finding in linked:
-            found |= cat.of_finding(finding.kind, finding.source, finding.respondent_type)
+        linked = [_finding_view(f) for f in findings.get(entry.id, [])]
+        found = cat.of_source(entry.source).union(*(v["categories"] for v in evidence + linked))
         views[entry.id] = {
             "id": entry.id,
             "concern": entry.concern,
@@ -187,15 +155,15 @@ def _entry_views(entries, end: date) -> dict:
             "decision": entry.decision,
             "owner": names.get(entry.owner_id),
             "status": entry.status,
-            "status_label": STATUS_LABELS.get(entry.status, ""),
+            "status_label": STATUS_LABELS.get(entry.status, words(entry.status)),
             "recorded_on": london_date(entry.created_at),
             "due_date": entry.due_date,
             "original_due_date": entry.original_due_date,
             "closed_on": london_date(entry.closed_at) if entry.closed_at else None,
             "outcome": _outcome(entry, names),
             "review": reviews.get(entry.id),
-            "evidence": [_evidence_view(ref) for ref in evidence],
-            "findings": [_finding_view(f) for f in linked],
+            "evidence": evidence,
+            "findings": linked,
             "categories": cat.ordered(found),
         }
     return views
@@ -229,11 +197,10 @@ def _evidence_view(ref) -> dict:
 
 def _finding_view(finding) -> dict:
     return {
-        "kind": finding.kind,
+        **{
+            key: getattr(finding, key) for key in ("kind", "source", "respondent_type", "sentiment")
+        },
         "kind_label": words(finding.kind),
-        "source": finding.source,
-        "respondent_type": finding.respondent_type,
-        "sentiment": finding.sentiment,
         "recorded_on": london_date(finding.received_at),
         "categories": cat.ordered(
             cat.of_finding(finding.kind, finding.source, finding.respondent_type)

@@ -1,6 +1,7 @@
 """Load framework versions from JSON files: statements are data, not code."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from server.errors import Invalid, NotFound
@@ -12,6 +13,9 @@ DEFAULT_FRAMEWORK = "saf-2023"
 FORMAT = "careloop-framework/1"
 # The versions shipped in data/, oldest first: a later file maps from an earlier one.
 BUNDLED = (DEFAULT_FRAMEWORK, "asc-2026-draft")
+
+
+STATEMENT_KEYS = ("id", "framework_id", "key_question", "code", "title", "description")
 
 
 def statement_id(framework_id: str, code: str) -> str:
@@ -152,16 +156,14 @@ def frameworks() -> list[dict]:
     """Every loaded framework version with its statement count per key question."""
     out = []
     for framework in db.session.scalars(db.select(Framework).order_by(Framework.id)):
-        per_question: dict[str, int] = {}
-        for statement in statements(framework.id):
-            per_question[statement.key_question] = per_question.get(statement.key_question, 0) + 1
+        per_question = Counter(s.key_question for s in statements(framework.id))
         out.append(
             {
                 "id": framework.id,
                 "name": framework.name,
                 "published": framework.published,
                 "statement_count": sum(per_question.values()),
-                "key_questions": per_question,
+                "key_questions": dict(per_question),
             }
         )
     return out
@@ -175,12 +177,7 @@ def statements_of(framework_id: str) -> dict:
     for statement in statements(framework_id):
         items.append(
             {
-                "id": statement.id,
-                "framework_id": statement.framework_id,
-                "key_question": statement.key_question,
-                "code": statement.code,
-                "title": statement.title,
-                "description": statement.description,
+                **{key: getattr(statement, key) for key in STATEMENT_KEYS},
                 "maps_from": sorted(m.from_id for m in mappings if m.to_id == statement.id),
                 "maps_to": sorted(m.to_id for m in mappings if m.from_id == statement.id),
             }

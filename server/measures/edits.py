@@ -14,7 +14,7 @@ from server.errors import Conflict, Invalid
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
 from server.measures.schemas import MeasureDetailSchema
-from server.measures.services import measure_detail
+from server.measures.services import check_values, measure_detail
 from server.providers.models import Service
 
 EDITABLE = ("name", "baseline", "target", "deadline")
@@ -82,16 +82,6 @@ def _check_edit(measure: ImprovementMeasure, changes: dict) -> dict:
     for name in EDITABLE:
         if name in changes and changes[name] is None:
             errors[name] = "Field may not be null."
-    name = changes.get("name")
-    if name is not None and not str(name).strip():
-        errors["name"] = "Give the measure a name."
-    for field in ("baseline", "target"):
-        value = changes.get(field)
-        if value is not None and (isinstance(value, bool) or not 0 <= value <= 100):
-            errors[field] = "Give a percentage from 0 to 100."
-    deadline = changes.get("deadline")
-    if deadline is not None and deadline <= measure.start_date:
-        errors["deadline"] = (
-            f"The deadline must be after the start date ({measure.start_date.isoformat()})."
-        )
-    return errors
+    start = measure.start_date
+    late = f"The deadline must be after the start date ({start.isoformat()})."
+    return errors | check_values(changes, start, late)

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 
+from server.common.rendering import words
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
 
@@ -10,14 +11,6 @@ METRIC_LABELS = {
     "follow_ups_within_timescale": "follow-up actions completed within timescale",
     "positive_visibility_feedback": "positive feedback on leadership visibility",
     "high_risk_audit_escalation": "high-risk audit findings with an escalation decision",
-}
-FIELD_LABELS = {
-    "name": "Name",
-    "metric": "Metric",
-    "baseline": "Baseline",
-    "target": "Target",
-    "start_date": "Start date",
-    "deadline": "Deadline",
 }
 
 
@@ -51,42 +44,34 @@ def describe_measure_event(action: str, changes: dict, name: str | None) -> tupl
     """Return (summary, changes in words) for one audit event of a measure."""
     if action == "create":
         called = changes.get("name") or name or "a measure"
-        words = (
+        said = (
             f"{METRIC_LABELS.get(changes.get('metric'), changes.get('metric'))}: "
             f"baseline {percent(changes.get('baseline'))}, target "
             f"{percent(changes.get('target'))}, from {long_date(changes.get('start_date'))} "
             f"to {long_date(changes.get('deadline'))}."
         )
+        item = change_item("measure", "New measure", changes)
         return f"Set the improvement measure “{called}”", [
-            {
-                "field": "measure",
-                "label": "New measure",
-                "before": None,
-                "after": changes,
-                "words": [words[0].upper() + words[1:]],
-            }
+            {**item, "words": [said[0].upper() + said[1:]]}
         ]
     called = name or (changes.get("name") or [None, None])[1] or "a measure"
-    items = []
-    for field, pair in changes.items():
-        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        items.append(
-            {
-                "field": field,
-                "label": FIELD_LABELS.get(field, field),
-                "before": before,
-                "after": after,
-                "words": [_edit_words(field, before, after)],
-            }
-        )
+    items = [change_item(field, words(field), pair) for field, pair in changes.items()]
+    for item in items:
+        item["words"] = [_edit_words(item["field"], item["before"], item["after"])]
     return f"Changed the improvement measure “{called}”", items
+
+
+def change_item(field: str, label: str, pair) -> dict:
+    """One field of an audit event's changes: [old, new], or the value a create set."""
+    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+    return {"field": field, "label": label, "before": before, "after": after, "words": []}
 
 
 def _edit_words(field: str, before, after) -> str:
     if field in ("baseline", "target"):
-        return f"{FIELD_LABELS[field]} changed from {percent(before)} to {percent(after)}."
+        return f"{words(field)} changed from {percent(before)} to {percent(after)}."
     if field in ("deadline", "start_date"):
-        return f"{FIELD_LABELS[field]} moved from {long_date(before)} to {long_date(after)}."
+        return f"{words(field)} moved from {long_date(before)} to {long_date(after)}."
     if field == "name":
         return f"Renamed from “{before}” to “{after}”."
-    return f"{FIELD_LABELS.get(field, field)} changed from {before} to {after}."
+    return f"{words(field)} changed from {before} to {after}."

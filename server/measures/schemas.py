@@ -1,6 +1,6 @@
 """Improvement measure schemas: setting one, and reading it with its weekly series."""
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.schemas import PageArgs
 from server.common.fields import SaneDate
@@ -79,7 +79,4 @@ class MeasureDetailSchema(MeasureSchema):
 
 
 class MeasureQuerySchema(PageArgs):
-    class Meta:
-        unknown = EXCLUDE
-
     service_id = fields.UUID()

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, exists, func, select, union_all
 
-from server.accounts.permissions import require, service_ids_for
+from server.accounts.permissions import require
 from server.audit.services import Actor, record
-from server.common.access import get_service
+from server.common.access import service_scope
 from server.common.database import unindexed
 from server.common.dates import day_start, london_today
 from server.common.vocab import MEASURE_METRICS, TRIAGE_STATES
-from server.errors import Forbidden, Invalid
+from server.errors import Invalid
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
@@ -50,54 +50,43 @@ def create_measure(actor: Actor, service: Service, data: dict) -> ImprovementMea
     measure.name = measure.name.strip()
     db.session.add(measure)
     db.session.flush()
-    record(
-        actor,
-        "improvement_measure",
-        measure.id,
-        "create",
-        {name: getattr(measure, name) for name in FIELDS},
-        service_id=service.id,
-    )
+    changes = {name: getattr(measure, name) for name in FIELDS}
+    record(actor, "improvement_measure", measure.id, "create", changes, service_id=service.id)
     return measure
 
 
 def _check(data: dict) -> dict:
-    errors = {}
-    for name in FIELDS:
-        if data.get(name) is None:
-            errors[name] = "Missing data for required field."
-    if data.get("name") is not None and not str(data["name"]).strip():
-        errors["name"] = "Give the measure a name."
+    errors = {name: "Missing data for required field." for name in FIELDS if data.get(name) is None}
     if data.get("metric") is not None and data["metric"] not in MEASURE_METRICS:
         errors["metric"] = f"Must be one of: {', '.join(MEASURE_METRICS)}."
+    late = "The deadline must be after the start date."
+    return errors | check_values(data, data.get("start_date"), late)
+
+
+def check_values(data: dict, start: date | None, late: str) -> dict:
+    """Name each value given that is wrong: a blank name, a percentage out of range, or a
+    deadline not after ``start`` (said in the words ``late``)."""
+    errors = {}
+    if data.get("name") is not None and not str(data["name"]).strip():
+        errors["name"] = "Give the measure a name."
     for name in ("baseline", "target"):
         value = data.get(name)
-        if value is not None and not 0 <= value <= 100:
+        if value is not None and (isinstance(value, bool) or not 0 <= value <= 100):
             errors[name] = "Give a percentage from 0 to 100."
-    start, deadline = data.get("start_date"), data.get("deadline")
+    deadline = data.get("deadline")
     if start is not None and deadline is not None and deadline <= start:
-        errors["deadline"] = "The deadline must be after the start date."
+        errors["deadline"] = late
     return errors
 
 
 def measures_query(user, *, service_id=None):
     """Return a select of the measures ``user`` may see, soonest deadline first."""
-    query = db.select(ImprovementMeasure)
-    if service_id is not None:
-        service = get_service(user, service_id, "measure.read")
-        query = query.where(ImprovementMeasure.service_id == service.id)
-    else:
-        ids = service_ids_for(user, "measure.read")
-        if ids == []:
-            raise Forbidden(
-                "Your role does not allow seeing improvement measures (measure.read).",
-                action="measure.read",
-            )
-        query = query.join(Service, Service.id == ImprovementMeasure.service_id).where(
-            Service.provider_id == user.provider_id
-        )
-        if ids is not None:
-            query = query.where(ImprovementMeasure.service_id.in_(ids))
+    refusal = "Your role does not allow seeing improvement measures"
+    ids = service_scope(user, service_id, "measure.read", refusal)
+    query = db.select(ImprovementMeasure).join(Service, Service.id == ImprovementMeasure.service_id)
+    query = query.where(Service.provider_id == user.provider_id)
+    if ids is not None:
+        query = query.where(ImprovementMeasure.service_id.in_(ids))
     return query.order_by(ImprovementMeasure.deadline, ImprovementMeasure.id)
 
 
@@ -114,16 +103,9 @@ def week_starts(measure: ImprovementMeasure, today: date) -> list[date]:
 def _series(starts: list[date], counts: dict) -> list[dict]:
     series = []
     for index, start in enumerate(starts):
-        denominator, numerator = counts.get(index, (0, 0))
-        value = round(100 * numerator / denominator, 1) if denominator else None
-        series.append(
-            {
-                "week_start": start,
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-            }
-        )
+        den, num = counts.get(index, (0, 0))
+        value = round(100 * num / den, 1) if den else None
+        series.append({"week_start": start, "value": value, "numerator": num, "denominator": den})
     return series
 
 
@@ -193,6 +175,15 @@ def _week_of(column, bounds: list) -> case:
     )
 
 
+def _weekly(model, when, bounds: list, hit):
+    """Select (service_id, week, hit 0/1) of ``model``'s rows, ``when`` putting each in a week."""
+    return select(
+        model.service_id.label("service_id"),
+        _week_of(when, bounds).label("week"),
+        case((hit, 1), else_=0).label("hit"),
+    )
+
+
 def _count(rows) -> dict[uuid.UUID, dict[int, tuple[int, int]]]:
     """Group a select of (service_id, week, hit 0/1) rows: {service: {week: (den, num)}}."""
     sub = rows.subquery()
@@ -241,11 +232,8 @@ def _follow_ups_within_timescale(service_ids, starts, today) -> dict:
 def _judged(service_ids, due, case_of, starts, today):
     """(service, week, hit) of the entries judged by ``due``: completed, or past it."""
     done = LogEntry.completed_on.is_not(None)
-    return select(
-        LogEntry.service_id.label("service_id"),
-        _week_of(due, starts + [starts[-1] + WEEK]).label("week"),
-        case((done & (LogEntry.completed_on <= due), 1), else_=0).label("hit"),
-    ).where(
+    on_time = done & (LogEntry.completed_on <= due)
+    return _weekly(LogEntry, due, starts + [starts[-1] + WEEK], on_time).where(
         LogEntry.service_id.in_(service_ids),
         case_of,
         LogEntry.deleted_at.is_(None),
@@ -318,11 +306,7 @@ def _high_risk_audit_escalation(service_ids, starts, today) -> dict:
     bounds = _instants(starts, today)
     decided = LogEntry.escalation_decision.is_not(None)
     findings = (
-        select(
-            Finding.service_id.label("service_id"),
-            _week_of(Finding.received_at, bounds).label("week"),
-            case((decided, 1), else_=0).label("hit"),
-        )
+        _weekly(Finding, Finding.received_at, bounds, decided)
         .outerjoin(LogEntry, LogEntry.id == Finding.log_entry_id)
         .where(
             Finding.service_id.in_(service_ids),
@@ -339,11 +323,7 @@ def _high_risk_audit_escalation(service_ids, starts, today) -> dict:
     # An audit entry raised without a finding counts itself; one with findings is counted
     # through them, so that nothing is counted twice.
     has_finding = exists().where(Finding.log_entry_id == LogEntry.id, Finding.deleted_at.is_(None))
-    entries = select(
-        LogEntry.service_id.label("service_id"),
-        _week_of(LogEntry.created_at, bounds).label("week"),
-        case((decided, 1), else_=0).label("hit"),
-    ).where(
+    entries = _weekly(LogEntry, LogEntry.created_at, bounds, decided).where(
         LogEntry.service_id.in_(service_ids),
         LogEntry.deleted_at.is_(None),
         LogEntry.risk == "high",

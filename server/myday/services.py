@@ -9,56 +9,39 @@ Days are Europe/London calendar days; an action is overdue from the day after it
 import uuid
 from datetime import date, datetime, timedelta
 
-from server.accounts.models import User
-from server.accounts.permissions import can, service_ids_for
+from server.accounts.permissions import can
 from server.audit.models import AuditEvent
 from server.common.dates import london_date
+from server.common.rendering import day as long_day
 from server.common.types import utcnow
 from server.extensions import db
 from server.findings.triage import inbox
 from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
 from server.log.models import LogEntry
 from server.oversight.cadence import review_cadence
+from server.oversight.grip import plural
 from server.providers.models import Provider, Service
+from server.providers.services import names_of, visible_services
 from server.reviews.models import Review, ReviewItem
 
 CHALLENGE_DAYS = 14
 ASSIGNMENT_DAYS = 3
 REVIEW_SOON_DAYS = 2
 MANAGER_ACTIONS = ("finding.triage", "oversight.read")
+# What an item copies from the entry, the finding or the review track (oversight.cadence).
+ENTRY_KEYS = ("concern", "due_date", "status", "risk", "service_id")
+FINDING_KEYS = ("description", "area", "source", "risk", "received_at")
+REVIEW_KEYS = ("kind", "next_due", "overdue", "days_overdue", "last_review_id")
 REVIEW_TRACKS = {
     "rm": ("review.rm", "weekly review"),
     "provider": ("review.provider", "provider's monthly review"),
 }
 
 
-def _on(day: date) -> str:
-    return f"{day:%-d %B %Y}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
-
-
-def visible_services(user, action: str) -> list[Service]:
-    """Return the services of the user's provider where they may do ``action``."""
-    ids = service_ids_for(user, action)
-    if ids == []:
-        return []
-    query = db.select(Service).where(Service.provider_id == user.provider_id)
-    if ids is not None:
-        query = query.where(Service.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Service.name, Service.id)))
-
-
 def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:
     return {
         "entry_id": entry.id,
-        "concern": entry.concern,
-        "due_date": entry.due_date,
-        "status": entry.status,
-        "risk": entry.risk,
-        "service_id": entry.service_id,
+        **{key: getattr(entry, key) for key in ENTRY_KEYS},
         "service_name": services[entry.service_id].name,
         "reason": reason,
         **extra,
@@ -87,30 +70,15 @@ def due_actions(entries: list[LogEntry], services: dict, today: date) -> tuple[l
     for entry in entries:
         if is_entry_overdue(entry, today):
             late = (today - entry.due_date).days
-            overdue.append(
-                _entry_item(
-                    entry,
-                    services,
-                    (
-                        f"You own this action and it is overdue by {_days(late)}: it was due on "
-                        f"{_on(entry.due_date)}."
-                    ),
-                    days_overdue=late,
-                )
+            reason = (
+                f"You own this action and it is overdue by {plural(late, 'day')}: it was due on "
+                f"{long_day(entry.due_date)}."
             )
+            overdue.append(_entry_item(entry, services, reason, days_overdue=late))
         elif entry.status in OVERDUE_STATUSES and entry.due_date == today:
-            due_today.append(
-                _entry_item(entry, services, ("You own this action and it is due today."))
-            )
+            reason = "You own this action and it is due today."
+            due_today.append(_entry_item(entry, services, reason))
     return overdue, due_today
-
-
-def _names(user_ids) -> dict:
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())
 
 
 def _events(entries: list[LogEntry], since: datetime) -> list[AuditEvent]:
@@ -138,47 +106,23 @@ def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[d
     for event in _events(entries, since):
         if event.action == "challenge":
             changes = event.changes or {}
-            found.append(
-                (
-                    by_id[event.entity_id],
-                    event.at,
-                    event.actor_id,
-                    str(changes.get("reason") or ""),
-                    _uuid(changes.get("review_id")),
-                )
-            )
+            reason, review_id = str(changes.get("reason") or ""), _uuid(changes.get("review_id"))
+            found.append((by_id[event.entity_id], event.at, event.actor_id, reason, review_id))
     seen = {(e.id, review_id) for e, _, _, _, review_id in found if review_id}
-    for item, review in _review_challenges(list(by_id.values()), since):
-        if (item.entry_id, review.id) not in seen:
-            found.append(
-                (
-                    by_id[str(item.entry_id)],
-                    review.reviewed_at,
-                    review.reviewer_id,
-                    item.comment,
-                    review.id,
-                )
-            )
-    names = _names(f[2] for f in found)
+    found += [
+        (by_id[str(item.entry_id)], review.reviewed_at, review.reviewer_id, item.comment, review.id)
+        for item, review in _review_challenges(list(by_id.values()), since)
+        if (item.entry_id, review.id) not in seen
+    ]
+    names = names_of(f[2] for f in found)
     found.sort(key=lambda f: f[1], reverse=True)
     out = []
     for entry, at, by, comment, review_id in found:
         who = names.get(by, "Someone")
         where = "in a review" if review_id else "at sign-off"
-        out.append(
-            _entry_item(
-                entry,
-                services,
-                (
-                    f"{who} challenged this entry of yours {where} on {_on(london_date(at))}: "
-                    f"{comment}"
-                ),
-                challenged_at=at,
-                challenged_by=who,
-                comment=comment,
-                review_id=review_id,
-            )
-        )
+        reason = f"{who} challenged this entry of yours {where} on {long_day(at)}: {comment}"
+        extra = dict(challenged_at=at, challenged_by=who, comment=comment, review_id=review_id)
+        out.append(_entry_item(entry, services, reason, **extra))
     return out
 
 
@@ -224,21 +168,17 @@ def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime
     for event in _events(live, since):  # newest first: keep the latest hand-over only
         if _new_owner(event) == str(user.id) and event.entity_id not in latest:
             latest[event.entity_id] = event
-    names = _names(e.actor_id for e in latest.values())
+    names = names_of(e.actor_id for e in latest.values())
     out = []
     for entity_id, event in latest.items():
         if event.actor_id == user.id:
             continue
         who = names.get(event.actor_id, "The system")
-        out.append(
-            _entry_item(
-                by_id[entity_id],
-                services,
-                (f"{who} made you the owner of this entry on {_on(london_date(event.at))}."),
-                assigned_at=event.at,
-                assigned_by=who,
-            )
+        reason = f"{who} made you the owner of this entry on {long_day(event.at)}."
+        item = _entry_item(
+            by_id[entity_id], services, reason, assigned_at=event.at, assigned_by=who
         )
+        out.append(item)
     return out
 
 
@@ -262,11 +202,7 @@ def _finding_item(item, service: Service, hours) -> dict:
     finding = item.finding
     return {
         "finding_id": finding.id,
-        "description": finding.description,
-        "area": finding.area,
-        "source": finding.source,
-        "risk": finding.risk,
-        "received_at": finding.received_at,
+        **{key: getattr(finding, key) for key in FINDING_KEYS},
         "waiting_hours": item.waiting_hours,
         "service_id": service.id,
         "service_name": service.name,
@@ -297,19 +233,17 @@ def reviews_due(user, provider: Provider, services: list[Service], today: date) 
 
 def _review_item(service: Service, due: dict, label: str, today: date) -> dict:
     if due["overdue"]:
-        when = f"was due on {_on(due['next_due'])}: {_days(due['days_overdue'])} overdue"
+        when = (
+            f"was due on {long_day(due['next_due'])}: {plural(due['days_overdue'], 'day')} overdue"
+        )
     elif due["next_due"] == today:
         when = "is due today"
     else:
-        when = f"is due on {_on(due['next_due'])}"
+        when = f"is due on {long_day(due['next_due'])}"
     return {
         "service_id": service.id,
         "service_name": service.name,
-        "kind": due["kind"],
-        "next_due": due["next_due"],
-        "overdue": due["overdue"],
-        "days_overdue": due["days_overdue"],
-        "last_review_id": due["last_review_id"],
+        **{key: due[key] for key in REVIEW_KEYS},
         "reason": f"The {label} of {service.name}'s log {when}.",
     }
 

@@ -15,6 +15,7 @@ from server.accounts.models import User
 from server.common.dates import as_of, london_date
 from server.extensions import db
 from server.providers.models import Provider, Service
+from server.providers.services import services_of
 from server.reviews.models import Review
 
 TRACKS = (
@@ -28,10 +29,7 @@ def review_cadence(
 ) -> list[dict]:
     """Return, per service, the last RM and provider reviews and when the next are due."""
     today, _now = as_of(today, now)
-    query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
-    if service_ids is not None:
-        query = query.where(Service.id.in_(list(service_ids)))
-    services = list(db.session.scalars(query))
+    services = services_of(provider.id, service_ids)
     latest = _latest_reviews([s.id for s in services])
     out = []
     for service in services:

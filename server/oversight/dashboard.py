@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, select
 
+from server.common.rendering import day
 from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.log.flags import OVERDUE_STATUSES
@@ -22,7 +23,7 @@ from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
 from server.oversight.cadence import review_cadence
-from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, day, grip
+from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, grip
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 
@@ -58,16 +59,7 @@ def dashboard(
     cadence = {row["service_id"]: row for row in review_cadence(provider, ids, today, now)}
     measures = _measures(ids, today)
     warnings = _signals(ids, report["warnings"])
-    rows = [
-        _service(
-            s,
-            counts[s["service_id"]],
-            warnings[s["service_id"]],
-            cadence[s["service_id"]],
-            measures.get(s["service_id"], []),
-        )
-        for s in report["services"]
-    ]
+    rows = [_service(s, counts, warnings, cadence, measures) for s in report["services"]]
     rows.sort(key=lambda r: (-r["grip"]["score"], -r["counts"]["overdue"], r["service_name"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
@@ -170,9 +162,11 @@ def _signals(service_ids: list[uuid.UUID], found: list) -> dict[uuid.UUID, list[
     return out
 
 
-def _service(
-    summary: dict, counts: dict, warnings: list[dict], cadence: dict, measures: list[dict]
-) -> dict:
+def _service(summary: dict, counts: dict, warnings: dict, cadences: dict, measures: dict) -> dict:
+    """One service's row, from the dashboard's lookups by service."""
+    sid = summary["service_id"]
+    counts, warnings, cadence = counts[sid], warnings[sid], cadences[sid]
+    measures = measures.get(sid, [])
     return {
         "service_id": summary["service_id"],
         "service_name": summary["service_name"],

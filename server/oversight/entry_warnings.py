@@ -10,25 +10,22 @@ from datetime import timedelta
 from sqlalchemy import case, func, or_, select
 
 from server.common.database import unindexed
+from server.common.rendering import day
 from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
 from server.log.models import CarryForward, LogEntry
 from server.log.signal_scope import UNCLOSED, Scope, live_entries, undecided, weak_closures
 from server.log.signals import OWNER_GRACE
-from server.oversight.flagging import Warning, by_service, day, make_warning, plural
-from server.oversight.queries import counted, kind_column, ranked, undecided_high_risk
+from server.oversight.flagging import Warning, by_service, make_warning
+from server.oversight.grip import plural
+from server.oversight.queries import counted, ranked, ref_columns, undecided_high_risk
 
 
 def carried_forward(scope: Scope) -> list[Warning]:
     limit = scope.limit("carry_forward_limit")
     times = func.count(CarryForward.id)
     base = (
-        select(
-            LogEntry.service_id.label("service_id"),
-            kind_column("log_entry"),
-            LogEntry.id.label("id"),
-            times.label("detail"),
-        )
+        select(*ref_columns(LogEntry, "log_entry", times))
         .join(CarryForward, CarryForward.entry_id == LogEntry.id)
         .where(live_entries(scope), LogEntry.status.in_(UNCLOSED))
         .group_by(LogEntry.service_id, LogEntry.id)
@@ -50,12 +47,7 @@ def carried_forward(scope: Scope) -> list[Warning]:
 
 def overdue_without_interim_controls(scope: Scope) -> list[Warning]:
     controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
-    base = select(
-        LogEntry.service_id.label("service_id"),
-        kind_column("log_entry"),
-        LogEntry.id.label("id"),
-        LogEntry.due_date.label("detail"),
-    ).where(
+    base = select(*ref_columns(LogEntry, "log_entry", LogEntry.due_date)).where(
         live_entries(scope),
         LogEntry.status.in_(OPEN_STATUSES),
         LogEntry.due_date < scope.today,
@@ -106,11 +98,7 @@ def high_risk_no_escalation(scope: Scope) -> list[Warning]:
     )
     out = []
     for sid, (n, items) in flagged.items():
-        entries = (
-            exact.get(sid, 0)
-            if sid in cut
-            else sum(1 for kind, _, _ in items if kind == "log_entry")
-        )
+        entries = exact.get(sid, 0) if sid in cut else sum(k == "log_entry" for k, _, _ in items)
         out.append(_high_risk_warning(scope, sid, hours, n, entries, items))
     return out
 
@@ -132,12 +120,7 @@ def _high_risk_counts(n: int, entries: int) -> str:
 
 
 def no_owner(scope: Scope) -> list[Warning]:
-    base = select(
-        LogEntry.service_id.label("service_id"),
-        kind_column("log_entry"),
-        LogEntry.id.label("id"),
-        LogEntry.created_at.label("detail"),
-    ).where(
+    base = select(*ref_columns(LogEntry, "log_entry", LogEntry.created_at)).where(
         live_entries(scope),
         LogEntry.status.in_(UNCLOSED),
         LogEntry.owner_id.is_(None),

@@ -12,10 +12,12 @@ from sqlalchemy import case, func, literal, select, union_all
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.signal_scope import Scope
-from server.oversight.flagging import Warning, label, make_warning, plural
+from server.oversight.flagging import Warning, label, make_warning
+from server.oversight.grip import plural
 from server.oversight.queries import (
     CHASERS,
     finding_groups,
+    key_order,
     looked_at,
     ranked,
     recent,
@@ -50,10 +52,7 @@ def _summed(counts) -> list[tuple]:
     totals: dict = defaultdict(int)
     for key, n in counts:
         totals[key] += n
-    return [
-        (key, n, [])
-        for key, n in sorted(totals.items(), key=lambda kv: tuple(str(p) for p in kv[0]))
-    ]
+    return [(key, n, []) for key, n in sorted(totals.items(), key=key_order)]
 
 
 def walkaround_no_follow_up(scope: Scope) -> list[Warning]:

@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from server.log.signal_scope import Scope
 from server.oversight.queries import counted, ranked
@@ -17,14 +16,6 @@ class Warning:  # noqa: A001 - the product's word
     reason: str
     refs: tuple[tuple[str, uuid.UUID | str], ...]  # str: see warnings_report's text_ids
     count: int
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def label(code: str) -> str:

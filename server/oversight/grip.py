@@ -7,7 +7,7 @@ is never a mystery. docs/early-warnings.md ("Ranking services on the dashboard")
 table a manager reads; keep the two in step.
 """
 
-from datetime import date
+from server.common.rendering import day
 
 # Points for each flagged record of an early warning, counting at most WARNING_CAP
 # records: a signal that fires at all matters, a pile of them matters more, but one
@@ -48,10 +48,6 @@ STEADY = (
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def grip(counts: dict, warnings: list, cadence: dict, measures: list[dict]) -> dict:

@@ -20,9 +20,9 @@ from marshmallow import Schema, fields
 _MISSING = object()
 
 
-def json_response(body) -> Response:
-    """Return ``body`` (plain JSON values) as an application/json response, by orjson."""
-    return Response(orjson.dumps(body), mimetype="application/json")
+def json_response(schema_cls: type[Schema], obj) -> Response:
+    """Return ``obj`` dumped by ``schema_cls`` as an application/json response, by orjson."""
+    return Response(orjson.dumps(dumper(schema_cls)(obj)), mimetype="application/json")
 
 
 @functools.cache
@@ -75,10 +75,6 @@ def _raw(value):
     return value
 
 
-def _dict(value: dict) -> dict:
-    return dict(value)
-
-
 def _iso(value: date | datetime) -> str:
     return value.isoformat()
 
@@ -92,6 +88,6 @@ _SCALARS: dict[type, Callable[[Any], Any]] = {
     fields.Date: _iso,
     fields.AwareDateTime: _iso,
     fields.DateTime: _iso,
-    fields.Dict: _dict,
+    fields.Dict: dict,
     fields.Raw: _raw,
 }

@@ -33,10 +33,18 @@ from server.log.signal_scope import Scope, undecided
 CHASERS = ("relative", "person_supported")
 
 
-def kind_column(entity_type: str):
-    """Return a constant ``kind`` column naming the type of record a row refers to."""
-    # Inline SQL text, not a bind parameter: PostgreSQL must know its type inside UNION ALL.
-    return literal_column(f"'{entity_type}'").label("kind")
+def ref_columns(model, kind: str, detail, service_id=None) -> tuple:
+    """The columns of a flagged-record query: service_id, kind, id and detail.
+
+    ``kind`` names the type of record a row refers to: inline SQL text, not a bind
+    parameter, as PostgreSQL must know its type inside UNION ALL.
+    """
+    return (
+        (model.service_id if service_id is None else service_id).label("service_id"),
+        literal_column(f"'{kind}'").label("kind"),
+        model.id.label("id"),
+        detail.label("detail"),
+    )
 
 
 def live_findings(scope: Scope):
@@ -153,7 +161,7 @@ def finding_groups(
                 _uuid_text(row[-1]) if as_text else row[-1]
             )
     # In Python, not SQL: the same order (code point order) on every database.
-    return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=_key_order)]
+    return [(key, count, ids) for key, (count, ids) in sorted(found.items(), key=key_order)]
 
 
 def _uuid(value) -> uuid.UUID:
@@ -186,10 +194,11 @@ def _ranked_groups(scope: Scope, keys: dict, where, minimum: int) -> list[tuple]
     groups: dict[tuple, tuple[int, list]] = {}
     for row in rows:
         groups.setdefault(tuple(getattr(row, name) for name in keys), (row.n, []))[1].append(row.id)
-    return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=_key_order)]
+    return [(key, n, ids) for key, (n, ids) in sorted(groups.items(), key=key_order)]
 
 
-def _key_order(item) -> tuple:
+def key_order(item) -> tuple:
+    """Order (key, ...) items by their key's parts as text."""
     return tuple(str(part) for part in item[0])
 
 
@@ -200,19 +209,14 @@ def undecided_high_risk(scope: Scope, cutoff: datetime):
     reason at triage; so only findings still in triage, or linked to an entry that is not
     closed and has no decision, are read: never the whole history.
     """
-    finding_cols = (
-        kind_column("finding"),
-        Finding.id.label("id"),
-        Finding.received_at.label("detail"),
-    )
-    untriaged = select(Finding.service_id.label("service_id"), *finding_cols).where(
+    untriaged = select(*ref_columns(Finding, "finding", Finding.received_at)).where(
         live_findings(scope),
         Finding.triage_state == "new",
         Finding.risk == "high",
         Finding.received_at <= cutoff,
     )
     linked = (
-        select(LogEntry.service_id.label("service_id"), *finding_cols)
+        select(*ref_columns(Finding, "finding", Finding.received_at, LogEntry.service_id))
         .join(LogEntry, LogEntry.id == Finding.log_entry_id)
         .where(
             undecided(scope),
@@ -221,12 +225,9 @@ def undecided_high_risk(scope: Scope, cutoff: datetime):
             Finding.received_at <= cutoff,
         )
     )
-    entries = select(
-        LogEntry.service_id.label("service_id"),
-        kind_column("log_entry"),
-        LogEntry.id.label("id"),
-        LogEntry.created_at.label("detail"),
-    ).where(undecided(scope), LogEntry.risk == "high", unindexed(LogEntry.created_at) <= cutoff)
+    entries = select(*ref_columns(LogEntry, "log_entry", LogEntry.created_at)).where(
+        undecided(scope), LogEntry.risk == "high", unindexed(LogEntry.created_at) <= cutoff
+    )
     return union_all(untriaged, linked, entries)
 
 
@@ -298,18 +299,8 @@ def looked_at(scope: Scope, days: int, rows: str):
             select(Walkaround.service_id.label("service_id")).where(in_window),
             select(Finding.service_id.label("service_id")).where(lone_check),
         )
-    rounds = select(
-        Walkaround.service_id.label("service_id"),
-        kind_column("walkaround"),
-        Walkaround.id.label("id"),
-        Walkaround.started_at.label("detail"),
-    )
-    checks = select(
-        Finding.service_id.label("service_id"),
-        kind_column("finding"),
-        Finding.id.label("id"),
-        Finding.received_at.label("detail"),
-    )
+    rounds = select(*ref_columns(Walkaround, "walkaround", Walkaround.started_at))
+    checks = select(*ref_columns(Finding, "finding", Finding.received_at))
     if rows == "lone":
         return rounds.where(in_window, ~followed), checks.where(lone_check, unfollowed)
     return (

@@ -13,7 +13,7 @@ from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
 from server.oversight.dashboard import dashboard
-from server.oversight.plain import dumper, json_response
+from server.oversight.plain import json_response
 from server.oversight.schemas import (
     DashboardQuerySchema,
     DashboardSchema,
@@ -47,11 +47,8 @@ def early_warnings(args):
     """Early-warning signals per service, each with its reason and the worst records behind it."""
     provider, ids = _scope(current_user, args.get("service_id"))
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
-    return json_response(
-        dumper(EarlyWarningsSchema)(
-            warnings_report(provider, ids, refs=args["refs"], text_ids=True)
-        )
-    )
+    report = warnings_report(provider, ids, refs=args["refs"], text_ids=True)
+    return json_response(EarlyWarningsSchema, report)
 
 
 @blp.route("/review-cadence")
@@ -72,17 +69,8 @@ def cadence(args):
 def oversight_dashboard(args):
     """Services ranked by where grip is slipping, with counts, warnings, reviews and measures."""
     provider, ids = _scope(current_user, args.get("service_id"))
-    return json_response(
-        dumper(DashboardSchema)(
-            dashboard(
-                provider,
-                ids,
-                page=args["page"],
-                per_page=args["per_page"],
-                slipping_only=args["slipping"],
-            )
-        )
-    )
+    page = dict(page=args["page"], per_page=args["per_page"], slipping_only=args["slipping"])
+    return json_response(DashboardSchema, dashboard(provider, ids, **page))
 
 
 # The chart is an image for <img> and for the PDFs: no script runs in it, and its own

@@ -101,13 +101,7 @@ class ReviewCadenceSchema(Schema):
     services = fields.List(fields.Nested(ServiceCadenceSchema))
 
 
-# ---- the oversight dashboard -----------------------------------------------------------
-
-
 class DashboardQuerySchema(PageArgs):
-    class Meta:
-        unknown = EXCLUDE
-
     service_id = fields.UUID()
     slipping = fields.Boolean(
         load_default=False, metadata={"description": "Only services with a grip score above zero."}
@@ -172,11 +166,7 @@ class DashboardServiceSchema(Schema):
     grip = fields.Nested(GripSchema)
 
 
-class DashboardTotalsSchema(Schema):
-    open = fields.Integer()
-    overdue = fields.Integer()
-    high_risk_open = fields.Integer()
-    high_risk_overdue = fields.Integer()
+class DashboardTotalsSchema(EntryCountsSchema):
     services = fields.Integer()
     services_slipping = fields.Integer()
     services_with_warnings = fields.Integer()

@@ -4,15 +4,16 @@ Read from the audit trail, newest first: who changed what, when, with the old an
 values and a sentence for each difference ("Added “Conservatory”.").
 """
 
-from sqlalchemy import Text, cast, func
+from sqlalchemy import Text, cast
 
-from server.accounts.models import User
 from server.accounts.permissions import can
 from server.audit.models import AuditEvent
+from server.common.paging import paged
 from server.errors import Forbidden
 from server.extensions import db
-from server.measures.history import describe_measure_event, measure_names
+from server.measures.history import change_item, describe_measure_event, measure_names
 from server.providers.models import DEFAULT_THRESHOLDS, Provider, Service
+from server.providers.services import names_of, threshold_events
 
 SETTINGS = ("areas", "routines", "question_sets", "escalation_criteria", "safeguarding_steps")
 LABELS = {
@@ -65,41 +66,17 @@ def service_history(
 
 def thresholds_history(provider: Provider, *, page: int = 1, per_page: int = 20) -> dict:
     """Return a page of the changes to the provider's thresholds, newest first."""
-    query = db.select(AuditEvent).where(
-        AuditEvent.entity_type == "provider",
-        AuditEvent.entity_id == str(provider.id),
-        AuditEvent.action == "configure_thresholds",
-    )
-    return _page(query, page, per_page)
+    return _page(threshold_events(provider), page, per_page)
 
 
 def _page(query, page: int, per_page: int) -> dict:
-    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
-    events = list(
-        db.session.scalars(
-            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    names = _actor_names({e.actor_id for e in events if e.actor_id})
+    result = paged(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page, per_page)
+    events = result["items"]
+    names = names_of(e.actor_id for e in events)
     measures = measure_names(
         sorted({e.entity_id for e in events if e.entity_type == "improvement_measure"})
     )
-    return {
-        "items": [describe(e, names, measures) for e in events],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "has_more": page * per_page < total,
-    }
-
-
-def _actor_names(ids: set) -> dict:
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())
+    return {**result, "items": [describe(e, names, measures) for e in events]}
 
 
 def describe(event: AuditEvent, names: dict, measures: dict) -> dict:
@@ -149,20 +126,15 @@ def tidy(sentence: str) -> str:
 
 
 def _setting_change(field: str, pair) -> dict:
-    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+    item = change_item(field, LABELS.get(field, field), pair)
+    before, after = item["before"], item["after"]
     if field in ("areas", "routines"):
         words = list_words(before or [], after or [])
     elif field == "question_sets":
         words = question_words(before or [], after or [])
     else:
         words = [text_words(before or "", after or "")]
-    return {
-        "field": field,
-        "label": LABELS.get(field, field),
-        "before": before,
-        "after": after,
-        "words": words or ["No visible difference."],
-    }
+    return {**item, "words": words or ["No visible difference."]}
 
 
 def quoted(items: list[str]) -> str:
@@ -244,8 +216,9 @@ def text_words(before: str, after: str) -> str:
 
 
 def _threshold_change(name: str, pair) -> dict:
-    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
     label, unit = THRESHOLD_WORDS.get(name, (name, ""))
+    item = change_item(name, label, pair)
+    before, after = item["before"], item["after"]
     default = DEFAULT_THRESHOLDS.get(name)
     if name == "escalation_hours":
         old, new = before or default, after or default
@@ -260,13 +233,7 @@ def _threshold_change(name: str, pair) -> dict:
             f"From {_amount(default if before is None else before, unit, before is None)} "
             f"to {_amount(default if after is None else after, unit, after is None)}."
         ]
-    return {
-        "field": name,
-        "label": label,
-        "before": before,
-        "after": after,
-        "words": words or ["Back to the default."],
-    }
+    return {**item, "words": words or ["Back to the default."]}
 
 
 def _amount(value, unit: str, is_default: bool) -> str:

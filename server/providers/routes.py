@@ -26,17 +26,14 @@ def _actor() -> Actor:
     return Actor(current_user._get_current_object())
 
 
-def _service_to_configure(path) -> dict:
-    return {"service": get_service(current_user, path["service_id"], "service.configure")}
+def _service_for(action: str):
+    """A path check giving the view the service, if the user may do ``action`` in it."""
+    return lambda path: {"service": get_service(current_user, path["service_id"], action)}
 
 
 def _may_configure(path) -> dict:
     services.require_provider_configure(current_user)
     return path
-
-
-def _service_to_read(path) -> dict:
-    return {"service": get_service(current_user, path["service_id"], "service.read")}
 
 
 @blp.route("/services")
@@ -65,7 +62,7 @@ def get_service_settings(service_id):
 
 
 @blp.route("/services/<service_id>", methods=["PATCH"])
-@first(_service_to_configure)
+@first(_service_for("service.configure"))
 @blp.arguments(ServiceConfigureSchema)
 @blp.response(200, ServiceSettingsSchema)
 def configure_service(data, service):
@@ -106,20 +103,12 @@ def _history_page(result: dict) -> dict:
 
 
 @blp.route("/services/<service_id>/history")
-@first(_service_to_read)
+@first(_service_for("service.read"))
 @blp.arguments(HistoryArgs, location="query")
 @blp.response(200, HistoryEventSchema, paged=True)
 def service_history(args, service):
     """List the changes to a service's set-up and measures, newest first, in plain words."""
-    return _history_page(
-        history.service_history(
-            current_user,
-            service,
-            about=args.get("about"),
-            page=args["page"],
-            per_page=args["per_page"],
-        )
-    )
+    return _history_page(history.service_history(current_user, service, **args))
 
 
 @blp.route("/provider/thresholds/history")
@@ -127,10 +116,7 @@ def service_history(args, service):
 @blp.response(200, HistoryEventSchema, paged=True)
 def thresholds_history(args):
     """List the changes to the provider's thresholds, newest first, in plain words."""
-    provider = services.provider_of(current_user)
-    return _history_page(
-        history.thresholds_history(provider, page=args["page"], per_page=args["per_page"])
-    )
+    return _history_page(history.thresholds_history(services.provider_of(current_user), **args))
 
 
 @blp.route("/provider/sign-in-settings")

@@ -1,6 +1,6 @@
 """Service settings and the provider's threshold table, in and out of the API."""
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from server.api.schemas import PageArgs, per_page_field
 from server.common import vocab
@@ -148,9 +148,6 @@ class PersonSchema(Schema):
 
 
 class ThresholdsHistoryArgs(PageArgs):
-    class Meta:
-        unknown = EXCLUDE
-
     per_page = per_page_field(default=20)
 
 

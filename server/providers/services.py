@@ -21,13 +21,17 @@ CONFIGURABLE = (
 RISK_ORDER = ("high", "medium", "low")
 
 
-def visible_services(user) -> list[Service]:
-    """Return the services of the user's provider that their roles let them see."""
-    ids = service_ids_for(user, "service.read")
-    query = db.select(Service).where(Service.provider_id == user.provider_id)
+def visible_services(user, action: str = "service.read") -> list[Service]:
+    """Return the services of the user's provider where they may do ``action``."""
+    return services_of(user.provider_id, service_ids_for(user, action))
+
+
+def services_of(provider_id, ids=None) -> list[Service]:
+    """Return the provider's services by name: only those of ``ids`` unless it is None."""
+    query = db.select(Service).where(Service.provider_id == provider_id)
     if ids is not None:
-        query = query.where(Service.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Service.name)))
+        query = query.where(Service.id.in_(list(ids)))
+    return list(db.session.scalars(query.order_by(Service.name, Service.id)))
 
 
 def people_of(service: Service) -> list[dict]:
@@ -56,6 +60,18 @@ def people_of(service: Service) -> list[dict]:
     return people
 
 
+def names_of(user_ids) -> dict:
+    """Return {user id: display name} for the ids given (None among them is skipped)."""
+    from server.accounts.models import User
+
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
+
+
 def threshold_table(provider: Provider) -> dict:
     """Return every threshold (defaults filled in), the defaults, which were changed, and
     the table's version."""
@@ -68,35 +84,32 @@ def threshold_table(provider: Provider) -> dict:
     }
 
 
+def threshold_events(provider: Provider):
+    """Return a select of the audit events that changed the provider's threshold table."""
+    return db.select(AuditEvent).where(
+        AuditEvent.entity_type == "provider",
+        AuditEvent.entity_id == str(provider.id),
+        AuditEvent.action == "configure_thresholds",
+    )
+
+
 def thresholds_version(provider: Provider) -> int:
     """Return the table's version: 1, plus one for each recorded change of it.
 
     The provider row has no version column; its audit trail counts the changes instead."""
-    changes = db.session.scalar(
-        db.select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.entity_type == "provider",
-            AuditEvent.entity_id == str(provider.id),
-            AuditEvent.action == "configure_thresholds",
-        )
-    )
-    return 1 + (changes or 0)
+    events = threshold_events(provider).subquery()
+    return 1 + db.session.scalar(db.select(func.count()).select_from(events))
 
 
 def service_settings(service: Service) -> dict:
     """Return the service with its lists and its provider's threshold table."""
     return {
-        "id": service.id,
-        "provider_id": service.provider_id,
-        "name": service.name,
-        "kind": service.kind,
+        **{key: getattr(service, key) for key in ("id", "provider_id", "name", "kind", "version")},
         "areas": service.areas or [],
         "routines": service.routines or [],
         "question_sets": service.question_sets or [],
         "escalation_criteria": service.escalation_criteria or "",
         "safeguarding_steps": service.safeguarding_steps or "",
-        "version": service.version,
         "thresholds": threshold_table(service.provider),
     }
 
@@ -178,15 +191,19 @@ def require_provider_configure(user) -> None:
         )
 
 
+def locked_provider(user) -> Provider:
+    """The user's provider, its row locked (PostgreSQL; SQLite's write lock is taken at
+    BEGIN) so that a change checked against it cannot interleave with another."""
+    query = db.select(Provider).where(Provider.id == user.provider_id).with_for_update()
+    return db.session.scalars(query).one()
+
+
 def set_thresholds(actor: Actor, changes: dict, base_version: int | None = None) -> Provider:
     """Change some of the provider's thresholds; None puts one back to its default.
 
     With ``base_version``, a table changed by someone else since is refused (409)."""
     require_provider_configure(actor.user)
-    # Lock the row (PostgreSQL; SQLite's write lock is taken at BEGIN) before the check.
-    provider = db.session.scalars(
-        db.select(Provider).where(Provider.id == actor.user.provider_id).with_for_update()
-    ).one()
+    provider = locked_provider(actor.user)
     if base_version is not None and base_version != thresholds_version(provider):
         raise Conflict(
             "Someone else changed the thresholds while you were editing them. Here is the "

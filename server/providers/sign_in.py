@@ -13,7 +13,7 @@ from server.audit.services import Actor
 from server.extensions import db
 from server.providers.models import DEFAULT_SETTINGS, Provider
 from server.providers.schemas import whole_in
-from server.providers.services import require_provider_configure
+from server.providers.services import locked_provider, require_provider_configure
 
 RANGES = {
     "desk_idle_minutes": (5, 240),
@@ -53,21 +53,15 @@ def table(provider: Provider) -> dict:
 def change(actor: Actor, changes: dict) -> Provider:
     """Change some of the provider's sign-in settings; None puts one back to its default."""
     require_provider_configure(actor.user)
-    provider = db.session.scalars(
-        db.select(Provider).where(Provider.id == actor.user.provider_id).with_for_update()
-    ).one()
+    provider = locked_provider(actor.user)
     old = dict(provider.settings or {})
-    new = {**old, **{n: v for n, v in changes.items() if v is not None}}
-    for name in (n for n, v in changes.items() if v is None):
-        new.pop(name, None)
+    # None puts a setting back to its default: it is no longer stored.
+    new = {n: v for n, v in {**old, **changes}.items() if v is not None}
     if new != old:
         provider.settings = new
-        audit.record(
-            actor,
-            "provider",
-            provider.id,
-            "configure_sign_in",
-            {n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS if old.get(n) != new.get(n)},
-        )
+        changed = {
+            n: [old.get(n), new.get(n)] for n in DEFAULT_SETTINGS if old.get(n) != new.get(n)
+        }
+        audit.record(actor, "provider", provider.id, "configure_sign_in", changed)
         db.session.flush()
     return provider

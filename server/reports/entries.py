@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, or_, select, union_all
 
 from server.accounts.models import User
 from server.common.vocab import ENTRY_STATUSES
+from server.extensions import db
 from server.log.models import CarryForward, LogEntry
 from server.reports.scope import Month
 
@@ -62,16 +63,20 @@ def open_at_end(month: Month):
     )
 
 
-def due_at_end(month: Month):
-    """The due date the entry had at the end of ``as_of``: a date moved later is undone."""
-    moved_after = (
+def first_move(*where):
+    """The due date an entry's first carry-forward (of those ``where``) moved it from."""
+    return (
         select(CarryForward.from_date)
-        .where(CarryForward.entry_id == LogEntry.id, CarryForward.created_at >= month.end)
+        .where(CarryForward.entry_id == LogEntry.id, *where)
         .order_by(CarryForward.id)
         .limit(1)
         .scalar_subquery()
     )
-    return func.coalesce(moved_after, LogEntry.due_date)
+
+
+def due_at_end(month: Month):
+    """The due date the entry had at the end of ``as_of``: a date moved later is undone."""
+    return func.coalesce(first_move(CarryForward.created_at >= month.end), LogEntry.due_date)
 
 
 def overdue_at_end(month: Month):
@@ -81,14 +86,7 @@ def overdue_at_end(month: Month):
 
 def original_due():
     """The first due date: a carried-forward entry is judged by it (DESIGN.md)."""
-    first_moved = (
-        select(CarryForward.from_date)
-        .where(CarryForward.entry_id == LogEntry.id)
-        .order_by(CarryForward.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(LogEntry.original_due_date, first_moved, LogEntry.due_date)
+    return func.coalesce(LogEntry.original_due_date, first_move(), LogEntry.due_date)
 
 
 def within_timescale(month: Month):
@@ -144,7 +142,7 @@ def flag_columns(month: Month) -> dict:
     }
 
 
-def month_counts(month: Month, ids, db) -> dict:
+def month_counts(month: Month, ids) -> dict:
     """Return {(service_id, source): {figure: count}} in one grouped pass over the entries
     that were open at some moment of the month (every figure implies that)."""
     flags = flag_columns(month)
@@ -175,15 +173,23 @@ def figures_by_service(counts: dict, ids) -> dict:
     return out
 
 
+# The figures whose entries the report lists: which entries, in what order.
+LISTED = {
+    "high_risk_open": (high_risk_open, (LogEntry.due_date.is_(None), LogEntry.due_date)),
+    "overdue": (overdue_at_end, (LogEntry.due_date,)),
+}
+
+
 def share(part: int, whole: int) -> float | None:
     """A percentage to one decimal place, or None when there is nothing to divide."""
     return round(100 * part / whole, 1) if whole else None
 
 
-def entry_list(month: Month, ids, condition, order_by, db, total: int, limit: int = LIMIT) -> dict:
-    """Return {"total", "items"}: the first ``limit`` entries matching ``condition``
+def entry_list(month: Month, ids, figure: str, total: int, limit: int = LIMIT) -> dict:
+    """Return {"total", "items"}: the first ``limit`` entries a LISTED figure counts
     (``total`` is their count, already known from month_counts)."""
-    where = and_(live_in(month, ids), condition)
+    condition, order_by = LISTED[figure]
+    where = and_(live_in(month, ids), condition(month))
     rows = db.session.execute(
         select(
             LogEntry, User.display_name.label("owner_name"), due_at_end(month).label("due_at_end")
@@ -195,11 +201,7 @@ def entry_list(month: Month, ids, condition, order_by, db, total: int, limit: in
     ).all()
     items = [
         {
-            "id": e.id,
-            "service_id": e.service_id,
-            "concern": e.concern,
-            "risk": e.risk,
-            "status": e.status,
+            **{key: getattr(e, key) for key in ("id", "service_id", "concern", "risk", "status")},
             "owner_name": owner,
             "due_date": due,
             "decision": e.decision,

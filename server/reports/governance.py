@@ -26,10 +26,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from server.common.rendering import words
 from server.common.types import utcnow
-from server.common.vocab import SOURCES
 from server.extensions import db
-from server.log.models import LogEntry
 from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
@@ -38,11 +37,10 @@ from server.reports import minutes
 from server.reports.entries import (
     FIGURES,
     LIMIT,
+    LISTED,
     entry_list,
     figures_by_service,
-    high_risk_open,
     month_counts,
-    overdue_at_end,
     share,
 )
 from server.reports.scope import Month, ReportScope, month_of, report_scope
@@ -57,10 +55,7 @@ SIGNAL_LABELS = {
     "no_owner": "No named owner",
     "weak_closure_evidence": "Closed on weak evidence",
 }
-SOURCE_LABELS = {s: s.replace("_", " ").capitalize() for s in SOURCES} | {
-    "family_communication": "Family contact",
-    "daily_management_check": "Daily management check",
-}
+SOURCE_LABELS = {"family_communication": "Family contact"}
 MEASURE_STATUS = {
     "on_target": "On target",
     "below_target": "Below target",
@@ -75,9 +70,9 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
     scope = report_scope(user, service_id)
     period = month_of(month)
     ids = scope.ids
-    counts = month_counts(period, ids, db)
+    counts = month_counts(period, ids)
     per_service = figures_by_service(counts, ids)
-    challenges = _challenges(period, scope)
+    challenges = _named(scope, {"items": minutes.challenges_raised(period, ids)})["items"]
     totals = {name: sum(f[name] for f in per_service.values()) for name in FIGURES}
     return {
         "month": period.code,
@@ -98,23 +93,7 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
         ],
         "measures": _measures(period, scope, charts),
         "warnings": _warnings(period, scope),
-        "high_risk_open": _named(
-            scope,
-            entry_list(
-                period,
-                ids,
-                high_risk_open(period),
-                (LogEntry.due_date.is_(None), LogEntry.due_date),
-                db,
-                totals["high_risk_open"],
-            ),
-        ),
-        "overdue": _named(
-            scope,
-            entry_list(
-                period, ids, overdue_at_end(period), (LogEntry.due_date,), db, totals["overdue"]
-            ),
-        ),
+        **{name: _named(scope, entry_list(period, ids, name, totals[name])) for name in LISTED},
         "reviews": _reviews(period, scope, challenges),
         "themes": {
             "by_source": _sources(counts),
@@ -153,27 +132,16 @@ def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
         )
         .order_by(ImprovementMeasure.deadline, ImprovementMeasure.name, ImprovementMeasure.id)
     )
-    measures = list(db.session.scalars(query))
     # All at once: measures of a metric with the same weeks are counted in one query.
-    details = measure_details(measures, today=period.as_of)
+    details = measure_details(list(db.session.scalars(query)), today=period.as_of)
     out = []
-    for index, (measure, detail) in enumerate(zip(measures, details, strict=True)):
+    for index, detail in enumerate(details):
         progress = detail["progress"]
         item = {
-            "id": measure.id,
-            "service_id": measure.service_id,
-            "service_name": scope.name(measure.service_id),
-            "name": measure.name,
-            "metric": measure.metric,
-            "baseline": measure.baseline,
-            "target": measure.target,
-            "start_date": measure.start_date,
-            "deadline": measure.deadline,
-            "latest_value": progress["latest_value"],
-            "latest_week_start": progress["latest_week_start"],
-            "status": progress["status"],
+            **detail,
+            **progress,
+            "service_name": scope.name(detail["service_id"]),
             "status_label": MEASURE_STATUS[progress["status"]],
-            "series": detail["series"],
         }
         if charts and index < LIMIT:
             item["chart"] = measure_chart(detail)
@@ -208,17 +176,10 @@ def _sources(counts: dict) -> list[dict]:
     for (_sid, source), values in counts.items():
         opened[source] = opened.get(source, 0) + values["opened"]
     return [
-        {"source": s, "label": SOURCE_LABELS.get(s, s), "count": n}
+        {"source": s, "label": SOURCE_LABELS.get(s, words(s)), "count": n}
         for s, n in sorted(opened.items(), key=lambda i: (-i[1], i[0]))
         if n
     ]
-
-
-def _challenges(period: Month, scope: ReportScope) -> list[dict]:
-    challenges = minutes.challenges_raised(period, scope.ids)
-    for item in challenges:
-        item["service_name"] = scope.name(item["service_id"])
-    return challenges
 
 
 def _reviews(period: Month, scope: ReportScope, challenges: list[dict]) -> dict:

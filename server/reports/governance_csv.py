@@ -11,7 +11,7 @@ from server.common.rendering import csv_text
 from server.extensions import db
 from server.framework.models import QualityStatement
 from server.log.models import CarryForward, LogEntry, entry_statement
-from server.reports.entries import due_at_end, flag_columns, live_in, original_due
+from server.reports.entries import FIGURES, due_at_end, flag_columns, live_in, original_due
 from server.reports.scope import ReportScope, month_of, report_scope
 
 COLUMNS = [
@@ -52,7 +52,6 @@ _ENTRY_COLUMNS = (
     "completed_on",
     "closed_at",
 )
-_FLAGS = ("opened", "closed", "overdue", "closed_within_timescale", "high_risk_open")
 
 
 def governance_csv(user, month, service_id=None) -> tuple[ReportScope, str]:
@@ -105,7 +104,7 @@ def _row(scope: ReportScope, row, codes: dict) -> list:
         london_date(row.opened_at) if row.opened_at else None,
         row.completed_on,
         london_date(row.closed_at) if row.closed_at else None,
-        *(bool(getattr(row, name)) for name in _FLAGS),
+        *(bool(getattr(row, name)) for name in FIGURES),
         "; ".join(sorted(codes.get(row.id, ()))),
     ]
 

@@ -70,13 +70,9 @@ def reviews_done(month: Month, ids) -> dict:
     ).all()
     items = [
         {
-            "id": r.id,
-            "service_id": r.service_id,
-            "kind": r.kind,
-            "outcome": r.outcome,
+            **{key: getattr(r, key) for key in ("id", "service_id", "kind", "outcome", "comment")},
             "reviewed_on": london_date(r.reviewed_at),
             "reviewer_name": name,
-            "comment": r.comment,
         }
         for r, name in rows
     ]
@@ -91,21 +87,15 @@ def reviews_done(month: Month, ids) -> dict:
 
 def challenges_raised(month: Month, ids) -> list[dict]:
     """Every challenge of the month: reviews', their entries', and high-risk sign-offs'."""
-    out = []
-    where = and_(_reviews_in(month, ids), Review.outcome == "challenge")
-    for review, name in db.session.execute(
-        select(Review, User.display_name).join(User, User.id == Review.reviewer_id).where(where)
-    ):
-        out.append(
-            _challenge(
-                review.reviewed_at,
-                review.service_id,
-                "Review of the log",
-                None,
-                review.comment,
-                name,
-            )
-        )
+    logs = db.session.execute(
+        select(Review, User.display_name)
+        .join(User, User.id == Review.reviewer_id)
+        .where(_reviews_in(month, ids), Review.outcome == "challenge")
+    )
+    out = [
+        _challenge(r.reviewed_at, r.service_id, "Review of the log", None, r.comment, name)
+        for r, name in logs
+    ]
     items = (
         select(ReviewItem, Review, LogEntry.concern, User.display_name)
         .join(Review, Review.id == ReviewItem.review_id)
@@ -113,17 +103,10 @@ def challenges_raised(month: Month, ids) -> list[dict]:
         .join(User, User.id == Review.reviewer_id)
         .where(_reviews_in(month, ids), ReviewItem.outcome == "challenge")
     )
-    for item, review, concern, name in db.session.execute(items):
-        out.append(
-            _challenge(
-                review.reviewed_at,
-                review.service_id,
-                "Review of an entry",
-                concern,
-                item.comment,
-                name,
-            )
-        )
+    out += [
+        _challenge(r.reviewed_at, r.service_id, "Review of an entry", concern, item.comment, name)
+        for item, r, concern, name in db.session.execute(items)
+    ]
     out.extend(_sign_off_challenges(month, ids))
     kinds = REVIEW_CHALLENGES + (SIGN_OFF_CHALLENGE,)
     return sorted(out, key=lambda c: (c["at"], kinds.index(c["kind"]), c["text"]))
@@ -166,17 +149,12 @@ def _sign_off_challenges(month: Month, ids) -> list[dict]:
             )
         )
         for event, name in db.session.execute(query):
-            if (event.changes or {}).get("review_id"):
+            changes = event.changes or {}
+            if changes.get("review_id"):
                 continue  # counted with its review above
+            concern, reason = entries[uuid.UUID(event.entity_id)], changes.get("reason", "")
             out.append(
-                _challenge(
-                    event.at,
-                    event.service_id,
-                    SIGN_OFF_CHALLENGE,
-                    entries[uuid.UUID(event.entity_id)],
-                    (event.changes or {}).get("reason", ""),
-                    name,
-                )
+                _challenge(event.at, event.service_id, SIGN_OFF_CHALLENGE, concern, reason, name)
             )
     return out
 

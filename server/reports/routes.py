@@ -9,16 +9,10 @@ from server.reports.governance import governance_report
 from server.reports.governance_csv import governance_csv as month_csv
 from server.reports.render import render_html, render_pdf
 from server.reports.schemas import GovernanceQuerySchema, GovernanceReportSchema
-from server.reports.scope import last_month
 
 blp = ApiBlueprint("reports", __name__)
 
 HTML = "text/html"
-
-
-def _month(args: dict) -> dict:
-    args.setdefault("month", last_month())
-    return args
 
 
 def _links(args: dict) -> dict:
@@ -35,8 +29,7 @@ def _filename(report: dict, ext: str) -> str:
 
 def _printable(args: dict) -> tuple[dict, dict]:
     """The report asked for, with its charts, and the links to its other formats."""
-    args = _month(args)
-    report = governance_report(current_user, args["month"], args.get("service_id"), charts=True)
+    report = governance_report(current_user, **args, charts=True)
     return report, _links(args)
 
 
@@ -45,10 +38,7 @@ def _printable(args: dict) -> tuple[dict, dict]:
 @blp.response(200, GovernanceReportSchema)
 def governance_json(args):
     """The month's governance report for one service or the whole provider, as data."""
-    args = _month(args)
-    return GovernanceReportSchema().dump(
-        governance_report(current_user, args["month"], args.get("service_id"))
-    )
+    return GovernanceReportSchema().dump(governance_report(current_user, **args))
 
 
 @blp.route("/reports/governance.html")
@@ -79,8 +69,7 @@ def governance_pdf(args):
 @blp.response(200, content_type="text/csv")
 def governance_csv(args):
     """The month's entries as CSV, one row per entry."""
-    args = _month(args)
-    scope, text = month_csv(current_user, args["month"], args.get("service_id"))
+    scope, text = month_csv(current_user, **args)
     name = f"careloop-governance-{args['month']:%Y-%m}-{slug(scope.title)}.csv"
     # A byte-order mark tells spreadsheets the file is UTF-8 (names, dashes, accents).
     return download("\ufeff" + text, "text/csv", name)

@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load
 
 from server.api.schemas import NamedSchema
 from server.measures.schemas import MeasurePointSchema, MeasureSchema, MeasureStatusSchema
+from server.reports.scope import last_month
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -16,7 +17,7 @@ class MonthField(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs) -> date:
         if not str(value or "").strip():
-            return None  # left blank: the route takes last month
+            return None  # left blank: the schema takes last month
         found = _MONTH.match(str(value).strip())
         if not found or not 1 <= int(found.group(2)) <= 12:
             raise ValidationError("Give the month as YYYY-MM, for example 2026-10.")
@@ -45,8 +46,8 @@ class GovernanceQuerySchema(Schema):
     )
 
     @post_load
-    def _blank_month(self, data, **kwargs):
-        return {key: value for key, value in data.items() if value is not None}
+    def _last_month(self, data, **kwargs):
+        return {**data, "month": data.get("month") or last_month()}  # left out or blank
 
 
 class GovFiguresSchema(Schema):

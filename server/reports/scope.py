@@ -4,13 +4,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-
 from server.common.access import service_scope
 from server.common.dates import day_start, london_today
 from server.errors import Invalid
 from server.extensions import db
 from server.providers.models import Provider, Service
+from server.providers.services import services_of
 
 ACTION = "report.read"
 
@@ -96,8 +95,5 @@ def report_scope(user, service_id=None, action: str = ACTION) -> ReportScope:
     if service_id is not None:
         service = db.session.get(Service, ids[0])
         return ReportScope(provider, {service.id: service}, whole_provider=False)
-    query = select(Service).where(Service.provider_id == provider.id).order_by(Service.name)
-    if ids is not None:
-        query = query.where(Service.id.in_(ids))
-    services = {s.id: s for s in db.session.scalars(query)}
+    services = {s.id: s for s in services_of(provider.id, ids)}
     return ReportScope(provider, services, whole_provider=True)

@@ -63,12 +63,8 @@ def get_review(review_id):
 @blp.response(200, ReviewScopeSchema)
 def review_scope(args):
     """The entries a review covers (open, in progress, done, overdue), a page at a time."""
-    service = get_service(current_user, args["service_id"], "review.read")
-    return ReviewScopeSchema().dump(
-        scope.review_scope(
-            current_user, service, args["kind"], args["show"], args["page"], args["per_page"]
-        )
-    )
+    service = get_service(current_user, args.pop("service_id"), "review.read")
+    return ReviewScopeSchema().dump(scope.review_scope(current_user, service, **args))
 
 
 @blp.route("/entries/<entry_id>/reviews")

@@ -1,6 +1,6 @@
 """Review schemas: what a reviewer sends, and how a review reads back."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from server.api.schemas import PageArgs
 from server.common.vocab import REVIEW_KINDS, REVIEW_OUTCOMES
@@ -116,8 +116,5 @@ class ReviewScopeArgs(PageArgs):
 
 
 class ReviewQuerySchema(PageArgs):
-    class Meta:
-        unknown = EXCLUDE
-
     service_id = fields.UUID()
     kind = fields.String(validate=validate.OneOf(REVIEW_KINDS))

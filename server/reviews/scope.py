@@ -79,16 +79,10 @@ def review_scope(
     since, last = period_start(service, kind, now)
     groups = _groups(today)
     where = _under_review(service, since)
-    counts = db.session.execute(
-        select(
-            *(
-                (func.count() if clause is None else func.sum(case((clause, 1), else_=0))).label(
-                    name
-                )
-                for name, clause in groups.items()
-            )
-        ).where(where)
-    ).one()
+    columns = [
+        func.count() if c is None else func.sum(case((c, 1), else_=0)) for c in groups.values()
+    ]
+    counts = dict(zip(groups, db.session.execute(select(*columns).where(where)).one(), strict=True))
     query = select(LogEntry).where(where)
     if groups[show] is not None:
         query = query.where(groups[show])
@@ -100,14 +94,14 @@ def review_scope(
     )
     entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     latest = latest_items([e.id for e in entries])
-    total = getattr(counts, show) or 0
+    total = counts[show] or 0
     return {
         "service_id": service.id,
         "kind": kind,
         "show": show,
         "since": since,
         "last_review": last,
-        "counts": {name: getattr(counts, name) or 0 for name in groups},
+        "counts": {name: n or 0 for name, n in counts.items()},
         "items": [
             {
                 "entry": e,

@@ -8,11 +8,11 @@ entry's owner gets a note saying what a challenge or a call for further action a
 
 import uuid
 
-from server.accounts.permissions import can, require, service_ids_for
+from server.accounts.permissions import can, require
 from server.audit.services import Actor, record
-from server.common.access import get_service
+from server.common.access import service_scope
 from server.common.vocab import REVIEW_KINDS, REVIEW_OUTCOMES
-from server.errors import Forbidden, Invalid
+from server.errors import Invalid
 from server.extensions import db
 from server.log.models import LogEntry
 from server.providers.models import Service
@@ -81,22 +81,11 @@ def record_review(
     ]
     db.session.add(review)
     db.session.flush()
-    record(
-        actor,
-        "review",
-        review.id,
-        "create",
-        {
-            "kind": kind,
-            "outcome": outcome,
-            "comment": review.comment,
-            "items": [
-                {"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment}
-                for i in review.items
-            ],
-        },
-        service_id=service.id,
-    )
+    given = [
+        {"entry_id": i.entry_id, "outcome": i.outcome, "comment": i.comment} for i in review.items
+    ]
+    changes = {"kind": kind, "outcome": outcome, "comment": review.comment, "items": given}
+    record(actor, "review", review.id, "create", changes, service_id=service.id)
     _apply_challenges(actor, review, entries)
     db.session.flush()
     return review
@@ -119,11 +108,16 @@ def _check_fields(kind: str, outcome: str, comment: str) -> dict:
     errors = {}
     if kind not in REVIEW_KINDS:
         errors["kind"] = f"Must be one of: {', '.join(REVIEW_KINDS)}."
-    if outcome not in REVIEW_OUTCOMES:
-        errors["outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
-    elif outcome in NEEDS_COMMENT and not (comment or "").strip():
-        errors["comment"] = NEEDS_COMMENT[outcome]
+    _check_outcome(errors, "", outcome, comment)
     return errors
+
+
+def _check_outcome(errors: dict, at: str, outcome: str, comment: str) -> None:
+    """An outcome of the list, with a comment where it asks for something to change."""
+    if outcome not in REVIEW_OUTCOMES:
+        errors[f"{at}outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
+    elif outcome in NEEDS_COMMENT and not (comment or "").strip():
+        errors[f"{at}comment"] = NEEDS_COMMENT[outcome]
 
 
 def _check_items(service: Service, items: list, errors: dict) -> list[LogEntry | None]:
@@ -140,11 +134,7 @@ def _check_items(service: Service, items: list, errors: dict) -> list[LogEntry |
             errors[f"{at}.entry_id"] = "This entry is already in the review."
         else:
             seen.add(entry.id)
-        outcome = item.get("outcome")
-        if outcome not in REVIEW_OUTCOMES:
-            errors[f"{at}.outcome"] = f"Must be one of: {', '.join(REVIEW_OUTCOMES)}."
-        elif outcome in NEEDS_COMMENT and not (item.get("comment") or "").strip():
-            errors[f"{at}.comment"] = NEEDS_COMMENT[outcome]
+        _check_outcome(errors, f"{at}.", item.get("outcome"), item.get("comment"))
         entries.append(entry)
     return entries
 
@@ -184,21 +174,11 @@ def owner_note(kind: str, outcome: str, reviewer: str, comment: str) -> str:
 
 def reviews_query(user, *, service_id=None, kind: str | None = None):
     """Return a select of the reviews ``user`` may read, newest first."""
-    query = db.select(Review)
-    if service_id is not None:
-        service = get_service(user, service_id, "review.read")
-        query = query.where(Review.service_id == service.id)
-    else:
-        ids = service_ids_for(user, "review.read")
-        if ids == []:
-            raise Forbidden(
-                "Your role does not allow reading reviews (review.read).", action="review.read"
-            )
-        query = query.join(Service, Service.id == Review.service_id).where(
-            Service.provider_id == user.provider_id
-        )
-        if ids is not None:
-            query = query.where(Review.service_id.in_(ids))
+    ids = service_scope(user, service_id, "review.read", "Your role does not allow reading reviews")
+    query = db.select(Review).join(Service, Service.id == Review.service_id)
+    query = query.where(Service.provider_id == user.provider_id)
+    if ids is not None:
+        query = query.where(Review.service_id.in_(ids))
     if kind is not None:
         query = query.where(Review.kind == kind)
     return query.order_by(Review.reviewed_at.desc(), Review.id)
