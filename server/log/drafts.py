@@ -24,20 +24,9 @@ from server.findings.models import Finding
 from server.framework.models import QualityStatement
 from server.log import edits, guards
 from server.log.annotations import REFUSALS, new_id, taken
-from server.log.models import CarryForward, LogEntry, entry_statement
+from server.log.models import ENTRY_FIELDS, CarryForward, LogEntry, entry_statement
 
-DRAFT_FIELDS = (
-    "concern",
-    "source",
-    "risk",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "interim_controls",
-    "statement_ids",
-    "findings",
-)
+DRAFT_FIELDS = (*ENTRY_FIELDS, "findings")
 _TABLE = LogEntry.__table__
 
 
@@ -117,16 +106,7 @@ def _insert(made: list[tuple], now) -> None:
     audit.record_many(events)
 
 
-_SNAPSHOT = (
-    "concern",
-    "source",
-    "risk",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "interim_controls",
-)
+_SNAPSHOT = tuple(name for name in ENTRY_FIELDS if name != "statement_ids")
 
 
 def _link(actor, service, finding: Finding, entry_id, now) -> dict:

@@ -20,6 +20,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.common.types import Synced, UTCDateTime, utcnow
 from server.extensions import db
 
+ENTRY_FIELDS = (
+    "concern",
+    "source",
+    "risk",
+    "decision",
+    "owner_id",
+    "due_date",
+    "evidence_needed",
+    "interim_controls",
+    "statement_ids",
+)
+"""The fields a person writes on an entry: set on create, changed by an update (the
+service is set on create only)."""
+
 entry_statement = Table(
     "entry_statement",
     db.metadata,

@@ -9,7 +9,7 @@ from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
 from server.common.serial import RecordAnswerSchema
 from server.log.listing import SORTS
 from server.log.machine import ACTIONS
-from server.log.models import EvidenceRef, LogEntry, Note
+from server.log.models import ENTRY_FIELDS, EvidenceRef, LogEntry, Note
 from server.log.signals import SIGNALS
 
 SHORT, LONG = 300, 4000
@@ -220,20 +220,6 @@ class EntryRecordSchema(Schema):
     statement_ids = fields.List(text(80, required=True), validate=validate.Length(max=40))
 
 
-ENTRY_EDITABLE = (
-    "concern",
-    "source",
-    "risk",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "interim_controls",
-    "statement_ids",
-)
-"""The fields an update may change (the service is set on create)."""
-
-
 class EntryCreateSchema(EntryRecordSchema):
     id = fields.UUID(load_default=None)
     finding_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=200))
@@ -248,7 +234,7 @@ class EntryUpdateSchema(EntryRecordSchema):
     vague_override_reason = text(LONG, allow_none=True)
 
     def __init__(self, **options):
-        options.setdefault("partial", ENTRY_EDITABLE)
+        options.setdefault("partial", ENTRY_FIELDS)
         super().__init__(**options)
 
 

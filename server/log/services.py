@@ -22,6 +22,14 @@ from server.providers.models import Service
 MAX_TEXT = annotations.MAX_TEXT
 
 
+def _only(results: list):
+    """The one item of a batch of one, or raise the error that refused it."""
+    (result,) = results
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
 def create_draft(
     actor,
     service: Service,
@@ -52,9 +60,7 @@ def create_draft(
         "statement_ids": statement_ids,
         "findings": findings,
     }
-    (row,) = drafts.create_drafts([(actor, service, fields, id)])
-    if isinstance(row, Exception):
-        raise row
+    row = _only(drafts.create_drafts([(actor, service, fields, id)]))
     return db.session.get(LogEntry, row["id"])
 
 
@@ -63,10 +69,9 @@ def update_entry(
 ) -> LogEntry:
     """Change an entry's fields; a moved due date is a carry-forward with a reason:
     update_entries of one."""
-    (done,) = drafts.update_entries([(actor, entry, base_version, changes, carry_forward_reason)])
-    if isinstance(done, Exception):
-        raise done
-    return done
+    return _only(
+        drafts.update_entries([(actor, entry, base_version, changes, carry_forward_reason)])
+    )
 
 
 def hand_over(actor, entry: LogEntry, owner_id, reason: str) -> LogEntry:
@@ -87,10 +92,7 @@ def hand_over(actor, entry: LogEntry, owner_id, reason: str) -> LogEntry:
 
 def add_note(actor, entry: LogEntry, body: str, id=None) -> Note:
     """Append a note to an entry: add_notes of one."""
-    (row,) = annotations.add_notes([(actor, entry, body, id)])
-    if isinstance(row, Exception):
-        raise row
-    return db.session.get(Note, row["id"])
+    return db.session.get(Note, _only(annotations.add_notes([(actor, entry, body, id)]))["id"])
 
 
 def add_evidence(
@@ -112,9 +114,7 @@ def add_evidence(
         "checked_by": checked_by,
         "description": description,
     }
-    (row,) = annotations.add_evidence_refs([(actor, entry, fields, id)])
-    if isinstance(row, Exception):
-        raise row
+    row = _only(annotations.add_evidence_refs([(actor, entry, fields, id)]))
     return db.session.get(EvidenceRef, row["id"])
 
 
