@@ -15,38 +15,26 @@ import json
 import operator
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Date, Table, Uuid
 from sqlalchemy.orm import Session
 
+from server.common.serial import plain
 from server.common.types import UTCDateTime
 
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _plain(value):
-    """Make a value JSON-safe as the audit trail does (server.audit.services.plain)."""
-    if isinstance(value, (uuid.UUID,)):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value) if not isinstance(value, (str, int, float, bool, type(None))) else value
 
 
 def to_json(value: Any) -> str:
     """Return the JSON text SQLAlchemy's JSON type stores for ``value`` (already JSON-safe);
     orjson writes it ten times faster."""
     try:
-        return orjson.dumps(value, default=_plain, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+        return orjson.dumps(value, default=plain, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
     except TypeError:  # a key that is not text, an integer beyond 64 bits: the slow way
-        return json.dumps(_plain(value))
+        return json.dumps(plain(value))
 
 
 def _naive(value: datetime) -> None:

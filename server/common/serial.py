@@ -93,20 +93,39 @@ def _plain_maker(entity_type: str, getter: Callable) -> Callable:
 _JSON_AS_IS = frozenset((str, int, bool, float, type(None)))
 
 
-def audit_changes(entity_type: str, changes: dict, other: Callable) -> dict:
+def plain(value):
+    """Make a value JSON-safe: UUIDs and decimals as text, dates in ISO 8601, tuples as
+    lists, keys as text, anything else unknown as its text."""
+    if type(value) in _JSON_AS_IS:  # most values: nothing to do (the push writes thousands)
+        return value
+    if type(value) is dict:
+        return {
+            k if type(k) is str else str(k): v if type(v) in _JSON_AS_IS else plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def audit_changes(entity_type: str, changes: dict) -> dict:
     """Return an audit event's ``changes`` of a record of ``entity_type`` JSON-safe: a field's
     value (a create's snapshot) or its [old, new] in the field's JSON kind, as the record
-    travels; any other key (a reason, ``deleted``) made JSON-safe by ``other``."""
+    travels; any other key (a reason, ``deleted``) made JSON-safe by ``plain``."""
     kinds = _kinds(entity_type)
     out = {}
     for key, value in changes.items():
         kind = kinds.get(key)
         if kind is None:
-            out[key if type(key) is str else str(key)] = other(value)
+            out[key if type(key) is str else str(key)] = plain(value)
         elif _is_pair(value, kind):
-            out[key] = [_audit_value(v, kind, other) for v in value]
+            out[key] = [_audit_value(v, kind) for v in value]
         else:
-            out[key] = _audit_value(value, kind, other)
+            out[key] = _audit_value(value, kind)
     return out
 
 
@@ -122,11 +141,11 @@ def _is_pair(value, kind: str) -> bool:
     return kind != "list" or all(v is None or isinstance(v, (list, tuple)) for v in value)
 
 
-def _audit_value(value, kind: str, other: Callable):
+def _audit_value(value, kind: str):
     if type(value) in _JSON_AS_IS:
         return value
     convert = _OUT.get(kind)
-    return other(value) if convert is None else convert(value)
+    return plain(value) if convert is None else convert(value)
 
 
 @dataclass(frozen=True)
