@@ -37,8 +37,10 @@ def to_json(value: Any) -> str:
         return json.dumps(plain(value))
 
 
-def _naive(value: datetime) -> None:
-    raise ValueError(f"naive datetimes are not stored; use utcnow() ({value!r})")
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetimes are not stored; use utcnow() ({value!r})")
+    return value.astimezone(UTC)
 
 
 def _sqlite_uuid(value):
@@ -49,9 +51,7 @@ def _sqlite_time(value):
     # What UTCDateTime and SQLite's DATETIME store: naive UTC, six decimals always.
     if value is None:
         return None
-    if value.tzinfo is None:
-        _naive(value)
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return _utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_date(value):
@@ -63,11 +63,7 @@ def _same(value):
 
 
 def _pg_time(value):
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        _naive(value)
-    return value.astimezone(UTC)
+    return None if value is None else _utc(value)
 
 
 _CONVERTERS = {
