@@ -19,7 +19,7 @@ from datetime import date, datetime
 from operator import attrgetter, itemgetter
 from typing import ClassVar
 
-from marshmallow import Schema, missing
+from marshmallow import Schema, fields, missing
 
 from sync.policies import POLICIES
 
@@ -256,3 +256,28 @@ def _answer(schema_cls: type, names: tuple[str, ...]) -> Callable | None:
         return out
 
     return answer
+
+
+_DOCUMENTED = {
+    "text": fields.String,
+    "uuid": fields.UUID,
+    "date": fields.Date,
+    "datetime": fields.DateTime,
+    "bool": fields.Boolean,
+    "int": fields.Integer,
+}
+_NOT_ANSWERED = ("change_seq", "deleted_at")
+
+
+def record_answer(entity_type: str, model: type) -> type[RecordAnswerSchema]:
+    """Return a RecordAnswerSchema declaring every field of the record that a REST answer
+    carries, in its JSON kind and nullable as its column: the record's fields declared once,
+    by the policy table and the model. A list field is left to the subclass to declare."""
+    columns = model.__table__.c
+    declared = {
+        name: _DOCUMENTED[rule.kind](allow_none=columns[name].nullable)
+        for name, rule in POLICIES[entity_type].items()
+        if name not in _NOT_ANSWERED and rule.kind != "list"
+    }
+    attrs = {"entity_type": entity_type, "model": model, **declared}
+    return type(f"{model.__name__}Answer", (RecordAnswerSchema,), attrs)
