@@ -32,14 +32,6 @@ def to_wire(value, kind: str):
     return value if convert is None else convert(value)
 
 
-def from_wire(value, kind: str):
-    """Return the Python value of a JSON value of ``kind`` (already checked by sync.validate)."""
-    if value is None:
-        return None
-    convert = _IN.get(kind)
-    return value if convert is None else convert(value)
-
-
 def _iso(value) -> str:
     return value.isoformat()
 
