@@ -6,7 +6,6 @@ the sync engine call one module. Every function checks permissions itself, audit
 changes and flushes; the caller commits.
 """
 
-
 from server.audit import services as audit
 from server.common import vocab
 from server.common.types import utcnow
