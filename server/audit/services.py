@@ -67,17 +67,9 @@ def record_many(rows: list[dict]) -> None:
     insert_rows(db.session, table, [complete(table, row) for row in rows])
 
 
-def record(
-    actor: Actor | None,
-    entity_type: str,
-    entity_id,
-    action: str,
-    changes: dict | None = None,
-    service_id=None,
-    channel: str | None = None,
-) -> None:
-    """Write one audit event: ``record_many`` of one."""
-    record_many([event_row(actor, entity_type, entity_id, action, changes, service_id, channel)])
+def record(*args, **kwargs) -> None:
+    """Write one audit event, given as to ``event_row``: ``record_many`` of one."""
+    record_many([event_row(*args, **kwargs)])
 
 
 def apply_changes(obj, fields: dict) -> dict:
