@@ -113,16 +113,10 @@ def _link(actor, service, finding: Finding, entry_id, now) -> dict:
 def statements_of(ids) -> list[QualityStatement]:
     """The quality statements of ``ids``, in order; Invalid if one is unknown."""
     wanted = list(dict.fromkeys(ids or ()))
-    found = (
-        {
-            s.id: s
-            for s in db.session.scalars(
-                db.select(QualityStatement).where(QualityStatement.id.in_(wanted))
-            )
-        }
-        if wanted
-        else {}
-    )
+    if not wanted:
+        return []
+    query = db.select(QualityStatement).where(QualityStatement.id.in_(wanted))
+    found = {s.id: s for s in db.session.scalars(query)}
     unknown = [i for i in wanted if i not in found]
     if unknown:
         raise Invalid(
