@@ -82,16 +82,8 @@ def update_entry(data, entry):
 @blp.response(200, EntrySchema)
 def transition_entry(data, entry):
     """Open, start, mark done, send back, close, sign off, challenge or reopen an entry."""
-    return dump_entry(
-        services.transition(
-            _actor(),
-            entry,
-            data["action"],
-            base_version=data["version"],
-            reason=data["reason"],
-            override_reason=data["override_reason"],
-        )
-    )
+    action, version = data.pop("action"), data.pop("version")  # the rest: the reasons
+    return dump_entry(services.transition(_actor(), entry, action, base_version=version, **data))
 
 
 @blp.route("/entries/<entry_id>/notes")
