@@ -101,10 +101,6 @@ class Busy(AppError):
         return {"Retry-After": str(self.RETRY_AFTER)}
 
 
-def error_response(error: AppError):
-    return jsonify(error.body()), error.status, error.headers()
-
-
 def flatten_messages(messages) -> dict:
     """Turn marshmallow's nested messages into {"field.sub": "first message"}."""
     out: dict = {}
@@ -150,7 +146,7 @@ def handle_error(error: Exception):
     """The one error handler: every error leaves in the one shape."""
     known = as_app_error(error)
     if known is not None:
-        return error_response(known)
+        return jsonify(known.body()), known.status, known.headers()
     body = {
         "error": {
             "code": error.name.lower().replace(" ", "_"),

@@ -82,11 +82,7 @@ class MemoryStore:
     # ---- records ----------------------------------------------------------------------
 
     def read(self, entity_type: str, entity_ids) -> dict:
-        return {i: self._copy(entity_type, i) for i in entity_ids}
-
-    def _copy(self, entity_type: str, entity_id) -> dict | None:
-        record = self.records.get((entity_type, str(entity_id)))
-        return copy.deepcopy(record) if record else None
+        return {i: copy.deepcopy(self.records.get((entity_type, str(i)))) for i in entity_ids}
 
     def authorise(self, actor, mutation, current: dict | None) -> None:
         if self.access is None:
@@ -129,9 +125,7 @@ class MemoryStore:
             return self._transition(
                 kind, entity_id, change.action, change.reason, change.version, ctx
             )
-        if change.op == "delete":
-            return self._delete(kind, entity_id, change.version, ctx)
-        return self._restore(kind, entity_id, change.version, ctx)
+        return self._tombstone(kind, entity_id, change.version, ctx, change.op == "delete")
 
     def _create(self, entity_type, entity_id, fields, ctx: WriteContext) -> dict:
         self._require(entity_type, fields)
@@ -184,25 +178,18 @@ class MemoryStore:
             record["dismissed_reason"] = reason
         return self._changed(entity_type, record, action, changes, ctx, bump=True)
 
-    def _delete(self, entity_type, entity_id, expected_version, ctx) -> dict:
+    def _tombstone(self, entity_type, entity_id, expected_version, ctx, deleted: bool) -> dict:
+        """Delete the record (a tombstone), or restore it."""
         record = self._current(entity_type, entity_id, expected_version)
-        if entity_type == "log_entry" and record["status"] != "draft":
+        if deleted and entity_type == "log_entry" and record["status"] != "draft":
             # As the log's own delete (server.syncing.writes.require_deletable).
             raise RuleRefused(
                 "only_drafts_deleted",
                 "Only a draft entry can be deleted; an open one must be closed.",
             )
-        record["deleted"], record["deleted_at"] = True, ctx.now.isoformat()
-        return self._changed(
-            entity_type, record, "delete", {"deleted": [False, True]}, ctx, bump=True
-        )
-
-    def _restore(self, entity_type, entity_id, expected_version, ctx) -> dict:
-        record = self._current(entity_type, entity_id, expected_version)
-        record["deleted"], record["deleted_at"] = False, None
-        return self._changed(
-            entity_type, record, "restore", {"deleted": [True, False]}, ctx, bump=True
-        )
+        record["deleted"], record["deleted_at"] = deleted, ctx.now.isoformat() if deleted else None
+        action, changes = "delete" if deleted else "restore", {"deleted": [not deleted, deleted]}
+        return self._changed(entity_type, record, action, changes, ctx, bump=True)
 
     # ---- receipts and conflicts -------------------------------------------------------
 

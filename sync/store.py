@@ -75,8 +75,6 @@ class Refused(Exception):
 class InvalidChange(Refused):
     """A value is not acceptable (unknown risk level, missing required field…)."""
 
-    code = "invalid"
-
 
 class RuleRefused(Refused):
     """A rule of the log refused the change; ``rule`` names it, ``message`` is its own."""

@@ -6,45 +6,86 @@ inside ``changes`` travel in their JSON kind (see sync.policies): UUIDs as lower
 strings, dates as ``YYYY-MM-DD``, datetimes as ISO 8601 with an offset.
 """
 
+import functools
+import types
+import typing
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar
 
 
-def _uuid(value) -> uuid.UUID | None:
-    return None if value is None else uuid.UUID(str(value))
+def _out(value):
+    """A field's JSON value: UUIDs as text, datetimes in ISO 8601, tuples as lists, nested
+    wire types as their dicts, a dict as a copy."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_out(v) for v in value]
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, _Wire):
+        return value.to_dict()
+    return value
 
 
-def _str(value) -> str | None:
-    return None if value is None else str(value)
+def _reader(hint) -> typing.Callable:
+    """How a field of type ``hint`` is read back from its JSON value."""
+    if isinstance(hint, types.UnionType) and type(None) in hint.__args__:
+        (inner,) = (h for h in hint.__args__ if h is not type(None))
+        read = _reader(inner)
+        return lambda value: None if value is None else read(value)
+    if hint is uuid.UUID:
+        return uuid.UUID
+    if hint is datetime:
+        return datetime.fromisoformat
+    if hint == Outcome:
+        return outcome_from_dict
+    if isinstance(hint, type) and issubclass(hint, _Wire):
+        return hint.from_dict
+    if typing.get_origin(hint) is tuple:
+        item = _reader(typing.get_args(hint)[0])
+        return lambda values: tuple(map(item, values or ()))
+    if typing.get_origin(hint) is dict:
+        return lambda value: dict(value or {})
+    return lambda value: value
 
 
-def _time(value) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+@functools.cache
+def _plan(cls) -> tuple[tuple[str, ...], tuple]:
+    """The keys ``to_dict`` writes (an outcome's class-wide ``status`` first) and each
+    field's reader."""
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls))
+    status = ("status",) if "status" not in names and hasattr(cls, "status") else ()
+    return status + names, tuple((name, _reader(hints[name])) for name in names)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+class _Wire:
+    """``to_dict`` and ``from_dict`` of a wire type, field by field as its dataclass
+    declares them; ``from_dict`` trusts its data (sync.validate checks input), and a field
+    it lacks takes its default."""
+
+    def to_dict(self) -> dict:
+        return {name: _out(getattr(self, name)) for name in _plan(type(self))[0]}
+
+    @classmethod
+    def from_dict(cls, data: dict):
+        return cls(**{name: read(data[name]) for name, read in _plan(cls)[1] if name in data})
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(_Wire):
     """A named move of a record's state, e.g. ``mark_done``, with the user's reason."""
 
     action: str
     reason: str | None = None
 
-    def to_dict(self) -> dict:
-        return {"action": self.action, "reason": self.reason}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Transition":
-        return cls(action=data["action"], reason=data.get("reason"))
-
 
 @dataclass(frozen=True)
-class Mutation:
+class Mutation(_Wire):
     """One change made on a device, kept there until the server acknowledges it.
 
     ``device_time`` is kept for the record and never used for ordering: the server's change
@@ -64,47 +105,12 @@ class Mutation:
     device_time: datetime | None = None
     transition: Transition | None = None
 
-    def to_dict(self) -> dict:
-        return {
-            "mutation_id": self.mutation_id,
-            "device_id": self.device_id,
-            "seq": self.seq,
-            "entity_type": self.entity_type,
-            "entity_id": str(self.entity_id),
-            "op": self.op,
-            "author_id": str(self.author_id),
-            "base_version": self.base_version,
-            "changes": dict(self.changes),
-            "base_values": dict(self.base_values),
-            "device_time": _iso(self.device_time),
-            "transition": self.transition.to_dict() if self.transition else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Mutation":
-        """Rebuild a mutation from ``to_dict`` output (trusted data; use validate for input)."""
-        transition = data.get("transition")
-        return cls(
-            mutation_id=data["mutation_id"],
-            device_id=data["device_id"],
-            seq=data["seq"],
-            entity_type=data["entity_type"],
-            entity_id=uuid.UUID(data["entity_id"]),
-            op=data["op"],
-            author_id=uuid.UUID(data["author_id"]),
-            base_version=data.get("base_version"),
-            changes=dict(data.get("changes") or {}),
-            base_values=dict(data.get("base_values") or {}),
-            device_time=_time(data.get("device_time")),
-            transition=Transition.from_dict(transition) if transition else None,
-        )
-
 
 # ---- outcomes -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Written:
+class _Written(_Wire):
     """Shared shape of Applied and Merged (neither is an instance of the other)."""
 
     status: ClassVar[str]
@@ -129,16 +135,6 @@ class _Written:
             object.__setattr__(self, "_dict", known)
         return known | {"fields": list(self.fields)}
 
-    @classmethod
-    def from_dict(cls, data: dict):
-        return cls(
-            mutation_id=data["mutation_id"],
-            entity_type=data["entity_type"],
-            entity_id=uuid.UUID(data["entity_id"]),
-            version=data["version"],
-            fields=tuple(data.get("fields") or ()),
-        )
-
 
 @dataclass(frozen=True)
 class Applied(_Written):
@@ -155,7 +151,7 @@ class Merged(_Written):
 
 
 @dataclass(frozen=True)
-class ConflictRecorded:
+class ConflictRecorded(_Wire):
     """Some changes could not merge: each is kept in a conflict; ``applied`` did merge."""
 
     status: ClassVar[str] = "conflict"
@@ -172,33 +168,11 @@ class ConflictRecorded:
         return self.conflict_ids[0]
 
     def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "mutation_id": self.mutation_id,
-            "entity_type": self.entity_type,
-            "entity_id": str(self.entity_id),
-            "version": self.version,
-            "conflict_id": str(self.conflict_id),
-            "conflict_ids": [str(c) for c in self.conflict_ids],
-            "fields": list(self.fields),
-            "applied": list(self.applied),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "ConflictRecorded":
-        return cls(
-            mutation_id=data["mutation_id"],
-            entity_type=data["entity_type"],
-            entity_id=uuid.UUID(data["entity_id"]),
-            version=data.get("version"),
-            conflict_ids=tuple(uuid.UUID(c) for c in data["conflict_ids"]),
-            fields=tuple(data["fields"]),
-            applied=tuple(data.get("applied") or ()),
-        )
+        return super().to_dict() | {"conflict_id": str(self.conflict_id)}
 
 
 @dataclass(frozen=True)
-class Rejected:
+class Rejected(_Wire):
     """The mutation was refused; ``reason`` names the field or rule, ``fields`` says why.
 
     ``retry`` is true only for a passing condition (the server was busy): the device may
@@ -213,47 +187,14 @@ class Rejected:
     rule: str | None = None
     retry: bool = False
 
-    def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "mutation_id": self.mutation_id,
-            "code": self.code,
-            "reason": self.reason,
-            "fields": dict(self.fields),
-            "rule": self.rule,
-            "retry": self.retry,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Rejected":
-        return cls(
-            mutation_id=data.get("mutation_id"),
-            code=data["code"],
-            reason=data["reason"],
-            fields=dict(data.get("fields") or {}),
-            rule=data.get("rule"),
-            retry=bool(data.get("retry", False)),
-        )
-
 
 @dataclass(frozen=True)
-class Duplicate:
+class Duplicate(_Wire):
     """The mutation was seen before; ``first`` is the stored outcome of its first arrival."""
 
     status: ClassVar[str] = "duplicate"
     mutation_id: str
     first: "Outcome"
-
-    def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "mutation_id": self.mutation_id,
-            "first": self.first.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Duplicate":
-        return cls(mutation_id=data["mutation_id"], first=outcome_from_dict(data["first"]))
 
 
 Outcome = Applied | Merged | ConflictRecorded | Rejected | Duplicate
@@ -268,14 +209,12 @@ def outcome_from_dict(data: dict) -> Outcome:
 
 # ---- conflicts ------------------------------------------------------------------------
 
-CONFLICT_KINDS = ("field", "edit_vs_delete", "delete_vs_edit", "transition")
-CONFLICT_STATUSES = ("open", "resolved")
 # The pseudo-field of a conflict about the whole record (a delete against an edit).
 RECORD = "_record"
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_Wire):
     """Two values for one field (or an edit against a delete) kept for a manager to decide.
 
     ``kept_*`` is the side committed first, which stays in the record; ``other_*`` is the
@@ -300,48 +239,3 @@ class Conflict:
     service_id: uuid.UUID | None = None
     status: str = "open"
     resolution: dict | None = None
-
-    def to_dict(self) -> dict:
-        return {
-            "id": str(self.id),
-            "kind": self.kind,
-            "entity_type": self.entity_type,
-            "entity_id": str(self.entity_id),
-            "field": self.field,
-            "base_value": self.base_value,
-            "kept_value": self.kept_value,
-            "kept_author": _str(self.kept_author),
-            "kept_device": self.kept_device,
-            "kept_at": _iso(self.kept_at),
-            "other_value": self.other_value,
-            "other_author": str(self.other_author),
-            "other_device": self.other_device,
-            "other_at": _iso(self.other_at),
-            "mutation_id": self.mutation_id,
-            "service_id": _str(self.service_id),
-            "status": self.status,
-            "resolution": self.resolution,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Conflict":
-        return cls(
-            id=uuid.UUID(data["id"]),
-            kind=data["kind"],
-            entity_type=data["entity_type"],
-            entity_id=uuid.UUID(data["entity_id"]),
-            field=data["field"],
-            base_value=data.get("base_value"),
-            kept_value=data.get("kept_value"),
-            kept_author=_uuid(data.get("kept_author")),
-            kept_device=data.get("kept_device"),
-            kept_at=_time(data.get("kept_at")),
-            other_value=data.get("other_value"),
-            other_author=uuid.UUID(data["other_author"]),
-            other_device=data["other_device"],
-            other_at=datetime.fromisoformat(data["other_at"]),
-            mutation_id=data["mutation_id"],
-            service_id=_uuid(data.get("service_id")),
-            status=data.get("status", "open"),
-            resolution=data.get("resolution"),
-        )

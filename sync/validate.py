@@ -234,18 +234,13 @@ def _short_text(raw: dict, name: str, errors: dict) -> str | None:
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_CHARS:
         errors[name] = f"Must be text of 1 to {MAX_ID_CHARS} characters."
         return None
-    if _control_in(value):
+    if not value.isprintable():  # a control character, NUL…
         errors[name] = (
             f"Must be text of 1 to {MAX_ID_CHARS} characters, without control "
             "characters such as NUL."
         )
         return None
     return value
-
-
-def _control_in(text: str) -> bool:
-    """Whether an id holds a character that does not print (a control character, NUL…)."""
-    return not text.isprintable()
 
 
 def _uuid_field(raw: dict, name: str, errors: dict) -> uuid.UUID | None:
@@ -274,10 +269,7 @@ def _author(raw: dict, errors: dict) -> uuid.UUID | None:
 
 
 def _device_time(raw: dict, errors: dict) -> datetime | None:
-    value = raw.get("device_time")
-    if value is None:
-        return None
-    parsed, why = parse_datetime(value)
+    parsed, why = parse_datetime(raw.get("device_time"))
     if why:
         errors["device_time"] = why
     return parsed
@@ -365,7 +357,7 @@ def _transition(raw: dict, op: Any, errors: dict) -> Transition | None:
     if (
         not isinstance(action, str)
         or not 1 <= len(action) <= MAX_ACTION_CHARS
-        or _control_in(action)
+        or not action.isprintable()
     ):
         errors["transition.action"] = f"Must be text of 1 to {MAX_ACTION_CHARS} characters."
     if reason is not None and (

@@ -18,14 +18,12 @@ class AuditEvent(db.Model):
         BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
     channel: Mapped[str] = mapped_column(String(10))  # desk, sync, system or seed
-    device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    mutation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    mutation_id: Mapped[str | None] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
-    service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)

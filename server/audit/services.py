@@ -2,12 +2,10 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 
 from server.audit.models import AuditEvent
 from server.common.batch import complete, insert_rows
-from server.common.serial import audit_changes
+from server.common.serial import audit_changes, plain  # noqa: F401  (plain: imported from here too)
 from server.extensions import db
 from sync.policies import POLICIES
 
@@ -26,34 +24,11 @@ class Actor:
         return self.user.id
 
 
-_AS_IS = frozenset((str, int, bool, float, type(None)))
-
-
-def plain(value):
-    """Make a value JSON-safe for the audit trail."""
-    if type(value) in _AS_IS:  # most values: nothing to do (the push writes thousands)
-        return value
-    if type(value) is dict:
-        return {
-            k if type(k) is str else str(k): v if type(v) in _AS_IS else plain(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, (uuid.UUID, Decimal)):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value
-
-
 def plain_changes(entity_type: str, changes: dict) -> dict:
     """Make an event's changes JSON-safe: a synced record's fields as its serializer gives
     them (server.common.serial), anything else by ``plain``."""
     if entity_type in POLICIES:
-        return audit_changes(entity_type, changes, plain)
+        return audit_changes(entity_type, changes)
     return plain(changes)
 
 
@@ -92,17 +67,9 @@ def record_many(rows: list[dict]) -> None:
     insert_rows(db.session, table, [complete(table, row) for row in rows])
 
 
-def record(
-    actor: Actor | None,
-    entity_type: str,
-    entity_id,
-    action: str,
-    changes: dict | None = None,
-    service_id=None,
-    channel: str | None = None,
-) -> None:
-    """Write one audit event: ``record_many`` of one."""
-    record_many([event_row(actor, entity_type, entity_id, action, changes, service_id, channel)])
+def record(*args, **kwargs) -> None:
+    """Write one audit event, given as to ``event_row``: ``record_many`` of one."""
+    record_many([event_row(*args, **kwargs)])
 
 
 def apply_changes(obj, fields: dict) -> dict:

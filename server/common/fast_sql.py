@@ -15,42 +15,32 @@ import json
 import operator
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Date, Table, Uuid
 from sqlalchemy.orm import Session
 
+from server.common.serial import plain
 from server.common.types import UTCDateTime
 
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _plain(value):
-    """Make a value JSON-safe as the audit trail does (server.audit.services.plain)."""
-    if isinstance(value, (uuid.UUID,)):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value) if not isinstance(value, (str, int, float, bool, type(None))) else value
 
 
 def to_json(value: Any) -> str:
     """Return the JSON text SQLAlchemy's JSON type stores for ``value`` (already JSON-safe);
     orjson writes it ten times faster."""
     try:
-        return orjson.dumps(value, default=_plain, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+        return orjson.dumps(value, default=plain, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
     except TypeError:  # a key that is not text, an integer beyond 64 bits: the slow way
-        return json.dumps(_plain(value))
+        return json.dumps(plain(value))
 
 
-def _naive(value: datetime) -> None:
-    raise ValueError(f"naive datetimes are not stored; use utcnow() ({value!r})")
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetimes are not stored; use utcnow() ({value!r})")
+    return value.astimezone(UTC)
 
 
 def _sqlite_uuid(value):
@@ -61,9 +51,7 @@ def _sqlite_time(value):
     # What UTCDateTime and SQLite's DATETIME store: naive UTC, six decimals always.
     if value is None:
         return None
-    if value.tzinfo is None:
-        _naive(value)
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return _utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_date(value):
@@ -75,11 +63,7 @@ def _same(value):
 
 
 def _pg_time(value):
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        _naive(value)
-    return value.astimezone(UTC)
+    return None if value is None else _utc(value)
 
 
 _CONVERTERS = {

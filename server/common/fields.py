@@ -7,7 +7,6 @@ each check is also written as the JSON Schema keyword a client can run (``patter
 """
 
 import re
-from datetime import date, datetime
 
 from marshmallow import ValidationError, fields
 
@@ -63,13 +62,8 @@ class Text(fields.String):
         return text.strip()
 
 
-def _in_range(value: date) -> None:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError(f"Must be a date from {FIRST_YEAR} to {LAST_YEAR}.")
-
-
-class SaneDate(fields.Date):
-    """A calendar date from ``FIRST_YEAR`` to ``LAST_YEAR``."""
+class _InRange:
+    """A date field whose year must fall from ``FIRST_YEAR`` to ``LAST_YEAR``."""
 
     def __init__(self, **options):
         metadata = {"pattern": YEAR_PATTERN} | options.pop("metadata", {})
@@ -77,21 +71,17 @@ class SaneDate(fields.Date):
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
-        _in_range(day)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(f"Must be a date from {FIRST_YEAR} to {LAST_YEAR}.")
         return day
 
 
-class SaneDateTime(fields.AwareDateTime):
+class SaneDate(_InRange, fields.Date):
+    """A calendar date from ``FIRST_YEAR`` to ``LAST_YEAR``."""
+
+
+class SaneDateTime(_InRange, fields.AwareDateTime):
     """A date and time with its UTC offset, from ``FIRST_YEAR`` to ``LAST_YEAR``."""
-
-    def __init__(self, **options):
-        metadata = {"pattern": YEAR_PATTERN} | options.pop("metadata", {})
-        super().__init__(metadata=metadata, **options)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment: datetime = super()._deserialize(value, attr, data, **kwargs)
-        _in_range(moment)
-        return moment
 
 
 def nul_at(value, path: str = "") -> str | None:

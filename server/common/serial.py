@@ -19,7 +19,7 @@ from datetime import date, datetime
 from operator import attrgetter, itemgetter
 from typing import ClassVar
 
-from marshmallow import Schema, missing
+from marshmallow import Schema, fields, missing
 
 from sync.policies import POLICIES
 
@@ -29,14 +29,6 @@ def to_wire(value, kind: str):
     if value is None:
         return None
     convert = _OUT.get(kind)
-    return value if convert is None else convert(value)
-
-
-def from_wire(value, kind: str):
-    """Return the Python value of a JSON value of ``kind`` (already checked by sync.validate)."""
-    if value is None:
-        return None
-    convert = _IN.get(kind)
     return value if convert is None else convert(value)
 
 
@@ -93,10 +85,29 @@ def _plain_maker(entity_type: str, getter: Callable) -> Callable:
 _JSON_AS_IS = frozenset((str, int, bool, float, type(None)))
 
 
-def audit_changes(entity_type: str, changes: dict, other: Callable) -> dict:
+def plain(value):
+    """Make a value JSON-safe: UUIDs and decimals as text, dates in ISO 8601, tuples as
+    lists, keys as text, anything else unknown as its text."""
+    if type(value) in _JSON_AS_IS:  # most values: nothing to do (the push writes thousands)
+        return value
+    if type(value) is dict:
+        return {
+            k if type(k) is str else str(k): v if type(v) in _JSON_AS_IS else plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def audit_changes(entity_type: str, changes: dict) -> dict:
     """Return an audit event's ``changes`` of a record of ``entity_type`` JSON-safe: a field's
     value (a create's snapshot) or its [old, new] in the field's JSON kind, as the record
-    travels; any other key (a reason, ``deleted``) made JSON-safe by ``other``."""
+    travels; any other key (a reason, ``deleted``) made JSON-safe by ``plain``."""
     kinds = _kinds(entity_type)
     out = {}
     for key, value in changes.items():
@@ -105,11 +116,11 @@ def audit_changes(entity_type: str, changes: dict, other: Callable) -> dict:
             continue
         kind = kinds.get(key)
         if kind is None:
-            out[key if type(key) is str else str(key)] = other(value)
+            out[key if type(key) is str else str(key)] = plain(value)
         elif _is_pair(value, kind):
-            out[key] = [_audit_value(v, kind, other) for v in value]
+            out[key] = [_audit_value(v, kind) for v in value]
         else:
-            out[key] = _audit_value(value, kind, other)
+            out[key] = _audit_value(value, kind)
     return out
 
 
@@ -125,11 +136,11 @@ def _is_pair(value, kind: str) -> bool:
     return kind != "list" or all(v is None or isinstance(v, (list, tuple)) for v in value)
 
 
-def _audit_value(value, kind: str, other: Callable):
+def _audit_value(value, kind: str):
     if type(value) in _JSON_AS_IS:
         return value
     convert = _OUT.get(kind)
-    return other(value) if convert is None else convert(value)
+    return plain(value) if convert is None else convert(value)
 
 
 @dataclass(frozen=True)
@@ -240,3 +251,28 @@ def _answer(schema_cls: type, names: tuple[str, ...]) -> Callable | None:
         return out
 
     return answer
+
+
+_DOCUMENTED = {
+    "text": fields.String,
+    "uuid": fields.UUID,
+    "date": fields.Date,
+    "datetime": fields.DateTime,
+    "bool": fields.Boolean,
+    "int": fields.Integer,
+}
+_NOT_ANSWERED = ("change_seq", "deleted_at")
+
+
+def record_answer(entity_type: str, model: type) -> type[RecordAnswerSchema]:
+    """Return a RecordAnswerSchema declaring every field of the record that a REST answer
+    carries, in its JSON kind and nullable as its column: the record's fields declared once,
+    by the policy table and the model. A list field is left to the subclass to declare."""
+    columns = model.__table__.c
+    declared = {
+        name: _DOCUMENTED[rule.kind](allow_none=columns[name].nullable)
+        for name, rule in POLICIES[entity_type].items()
+        if name not in _NOT_ANSWERED and rule.kind != "list"
+    }
+    attrs = {"entity_type": entity_type, "model": model, **declared}
+    return type(f"{model.__name__}Answer", (RecordAnswerSchema,), attrs)

@@ -9,6 +9,7 @@ writes nothing; the rest are written. Notes and evidence are never edited or rem
 """
 
 import uuid
+from functools import partial
 
 from server.audit import services as audit
 from server.common import changes as numbering
@@ -29,30 +30,36 @@ REFUSALS = (RuleBroken, Invalid, Forbidden, NotFound)
 def add_notes(items: list[tuple]) -> list:
     """Append notes: ``items`` are (actor, entry, body, id) with ``id`` new (or None).
     Return, in order, each note's row as written, or the error that refused it."""
-    return _write(Note, "note", items, _note_row)
+    return write_batch(Note, "note", items, _note_row, partial(_insert, Note))
 
 
 def add_evidence_refs(items: list[tuple]) -> list:
     """Record where evidence lives: ``items`` are (actor, entry, fields, id), ``fields``
     those of add_evidence. Return each reference's row as written, or its refusal."""
-    return _write(EvidenceRef, "evidence reference", items, _evidence_row)
+    return write_batch(
+        EvidenceRef, "evidence reference", items, _evidence_row, partial(_insert, EvidenceRef)
+    )
 
 
-def _write(model, label: str, items: list[tuple], build) -> list:
+def write_batch(model, label: str, items: list[tuple], build, insert) -> list:
+    """Check each of ``items`` (actor, parent, data, id) with ``build(actor, parent, data,
+    id, now)``, which returns the row and what its insert needs besides, or raises one of
+    REFUSALS; then ``insert(made, now)`` those that passed, each (actor, parent, row, …).
+    Return, in order, each row as written or the error that refused it."""
     now, out, made = utcnow(), [], []
     used = taken(model, [item[3] for item in items])
-    for actor, entry, data, id in items:
+    for actor, parent, data, id in items:
         try:
             made_id = new_id(id, used, label)
-            row, event = build(actor, entry, data, made_id, now)
+            built = build(actor, parent, data, made_id, now)
         except REFUSALS as exc:
             out.append(exc)
             continue
         used.add(made_id)
-        made.append((actor, entry, row, event))
-        out.append(row)
+        made.append((actor, parent, *built))
+        out.append(built[0])
     if made:
-        _insert(model, made, now)
+        insert(made, now)
     return out
 
 

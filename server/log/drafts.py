@@ -12,6 +12,7 @@ path. A refused item is returned as its error and writes nothing; a version that
 
 import uuid
 from datetime import date
+from functools import partial
 
 from server.audit import services as audit
 from server.common import changes as numbering
@@ -23,21 +24,10 @@ from server.extensions import db
 from server.findings.models import Finding
 from server.framework.models import QualityStatement
 from server.log import edits, guards
-from server.log.annotations import REFUSALS, new_id, taken
-from server.log.models import CarryForward, LogEntry, entry_statement
+from server.log.annotations import REFUSALS, write_batch
+from server.log.models import ENTRY_FIELDS, CarryForward, LogEntry, entry_statement
 
-DRAFT_FIELDS = (
-    "concern",
-    "source",
-    "risk",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "interim_controls",
-    "statement_ids",
-    "findings",
-)
+DRAFT_FIELDS = (*ENTRY_FIELDS, "findings")
 _TABLE = LogEntry.__table__
 
 
@@ -45,26 +35,11 @@ def create_drafts(items: list[tuple]) -> list:
     """Create draft entries: ``items`` are (actor, service, fields, id) with ``fields``
     those of create_draft and ``id`` new (or None). Return, in order, each entry's row as
     written, or the error that refused it."""
-    now, out, made = utcnow(), [], []
-    used = taken(LogEntry, [item[3] for item in items])
     linking: set = set()  # findings an earlier item of the batch links
-    for actor, service, fields, id in items:
-        try:
-            made_id = new_id(id, used, "log entry")
-            item = _draft(actor, service, fields, made_id, now, linking)
-        except REFUSALS as exc:
-            out.append(exc)
-            continue
-        used.add(made_id)
-        linking.update(f.id for f in item[2])
-        made.append((actor, service, *item))
-        out.append(item[0])
-    if made:
-        _insert(made, now)
-    return out
+    return write_batch(LogEntry, "log entry", items, partial(_draft, linking), _insert)
 
 
-def _draft(actor, service, fields: dict, id, now, linking: set) -> tuple:
+def _draft(linking: set, actor, service, fields: dict, id, now) -> tuple:
     unknown = sorted(set(fields) - set(DRAFT_FIELDS))
     if unknown:
         raise TypeError(f"Unknown entry fields: {', '.join(unknown)}")
@@ -89,6 +64,7 @@ def _draft(actor, service, fields: dict, id, now, linking: set) -> tuple:
     }
     statements = statements_of(fields.get("statement_ids"))
     linked = _findings_to_link(actor, service, fields.get("findings") or (), linking)
+    linking.update(f.id for f in linked)
     return complete(_TABLE, row), [s.id for s in statements], linked
 
 
@@ -117,16 +93,7 @@ def _insert(made: list[tuple], now) -> None:
     audit.record_many(events)
 
 
-_SNAPSHOT = (
-    "concern",
-    "source",
-    "risk",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "interim_controls",
-)
+_SNAPSHOT = tuple(name for name in ENTRY_FIELDS if name != "statement_ids")
 
 
 def _link(actor, service, finding: Finding, entry_id, now) -> dict:
@@ -146,16 +113,10 @@ def _link(actor, service, finding: Finding, entry_id, now) -> dict:
 def statements_of(ids) -> list[QualityStatement]:
     """The quality statements of ``ids``, in order; Invalid if one is unknown."""
     wanted = list(dict.fromkeys(ids or ()))
-    found = (
-        {
-            s.id: s
-            for s in db.session.scalars(
-                db.select(QualityStatement).where(QualityStatement.id.in_(wanted))
-            )
-        }
-        if wanted
-        else {}
-    )
+    if not wanted:
+        return []
+    query = db.select(QualityStatement).where(QualityStatement.id.in_(wanted))
+    found = {s.id: s for s in db.session.scalars(query)}
     unknown = [i for i in wanted if i not in found]
     if unknown:
         raise Invalid(

@@ -4,20 +4,10 @@ the rules an opened entry keeps."""
 from server.common import vocab
 from server.errors import Invalid, RuleBroken
 from server.log import guards
+from server.log.models import ENTRY_FIELDS
 from server.log.transitions import vague_override
 
-EDITABLE = (
-    "concern",
-    "source",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "risk",
-    "interim_controls",
-    "statement_ids",
-    "vague_override_reason",
-)
+EDITABLE = (*ENTRY_FIELDS, "vague_override_reason")
 
 
 def require_edit(actor, entry, changes: dict) -> None:

@@ -85,16 +85,23 @@ def closer_of(entry) -> uuid.UUID | None:
     )
 
 
+def _staff_of(service: Service, user_id) -> User | None:
+    """The active user ``user_id`` names, if they can read ``service``'s log."""
+    try:
+        user = db.session.get(
+            User, user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+        )
+    except ValueError:
+        return None
+    return user if user is not None and can(user, "entry.read", service) else None
+
+
 def owner_for(service: Service, owner_id) -> uuid.UUID | None:
     """Return ``owner_id`` if it names an active user who can read ``service``'s log."""
     if owner_id is None:
         return None
-    try:
-        owner_id = owner_id if isinstance(owner_id, uuid.UUID) else uuid.UUID(str(owner_id))
-    except ValueError:
-        owner_id = None
-    user = db.session.get(User, owner_id) if owner_id else None
-    if user is None or not can(user, "entry.read", service):
+    user = _staff_of(service, owner_id)
+    if user is None:
         raise Invalid(
             "The owner must be an active member of staff with a role in this service.",
             {"owner_id": "Choose an active member of staff who works in this service."},
@@ -104,13 +111,8 @@ def owner_for(service: Service, owner_id) -> uuid.UUID | None:
 
 def checker_for(service: Service, user_id) -> uuid.UUID:
     """Return ``user_id`` if it names an active user who can read ``service``'s log."""
-    try:
-        user = db.session.get(
-            User, user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
-        )
-    except ValueError:
-        user = None
-    if user is None or not can(user, "entry.read", service):
+    user = _staff_of(service, user_id)
+    if user is None:
         raise Invalid(
             "The person who checked the evidence must be an active member of staff with a "
             "role in this service.",

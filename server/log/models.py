@@ -20,6 +20,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.common.types import Synced, UTCDateTime, utcnow
 from server.extensions import db
 
+ENTRY_FIELDS = (
+    "concern",
+    "source",
+    "risk",
+    "decision",
+    "owner_id",
+    "due_date",
+    "evidence_needed",
+    "interim_controls",
+    "statement_ids",
+)
+"""The fields a person writes on an entry: set on create, changed by an update (the
+service is set on create only)."""
+
 entry_statement = Table(
     "entry_statement",
     db.metadata,
@@ -76,39 +90,29 @@ class LogEntry(Synced, db.Model):
     concern: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(40))
     decision: Mapped[str] = mapped_column(Text, default="")
-    owner_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
-    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    original_due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    original_due_date: Mapped[date | None] = mapped_column(Date)
     evidence_needed: Mapped[str] = mapped_column(Text, default="")
     risk: Mapped[str] = mapped_column(String(10), default="medium")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     interim_controls: Mapped[str] = mapped_column(Text, default="")
-    vague_override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    vague_override_by: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    vague_override_reason: Mapped[str | None] = mapped_column(Text)
+    vague_override_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
-    escalation_decision: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    escalation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    escalation_by: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
-    escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    escalation_decision: Mapped[str | None] = mapped_column(String(20))
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    escalation_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The Europe/London day the owner first marked it done (for "within timescale").
-    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    closed_by: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
-    signed_off_by: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("user_account.id"), nullable=True
-    )
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    signed_off_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
 
     statements = relationship("QualityStatement", secondary=entry_statement, lazy="selectin")
     evidence: Mapped[list["EvidenceRef"]] = relationship(

@@ -82,16 +82,8 @@ def update_entry(data, entry):
 @blp.response(200, EntrySchema)
 def transition_entry(data, entry):
     """Open, start, mark done, send back, close, sign off, challenge or reopen an entry."""
-    return dump_entry(
-        services.transition(
-            _actor(),
-            entry,
-            data["action"],
-            base_version=data["version"],
-            reason=data["reason"],
-            override_reason=data["override_reason"],
-        )
-    )
+    action, version = data.pop("action"), data.pop("version")  # the rest: the reasons
+    return dump_entry(services.transition(_actor(), entry, action, base_version=version, **data))
 
 
 @blp.route("/entries/<entry_id>/notes")
@@ -100,8 +92,7 @@ def transition_entry(data, entry):
 @blp.response(200, EntryNoteSchema, paged=True)
 def list_notes(args, entry):
     """List an entry's notes, oldest first."""
-    select = queries.notes_of(entry)
-    return page(select, EntryNoteSchema().dump, args)
+    return page(queries.notes_of(entry), EntryNoteSchema().dump, args)
 
 
 @blp.route("/entries/<entry_id>/notes", methods=["POST"])
@@ -119,8 +110,7 @@ def add_note(data, entry):
 @blp.response(200, EntryEvidenceSchema, paged=True)
 def list_evidence(args, entry):
     """List an entry's evidence references, oldest first."""
-    select = queries.evidence_of(entry)
-    return page(select, EntryEvidenceSchema().dump, args)
+    return page(queries.evidence_of(entry), EntryEvidenceSchema().dump, args)
 
 
 @blp.route("/entries/<entry_id>/evidence", methods=["POST"])
@@ -151,8 +141,7 @@ def record_escalation(data, entry):
 @blp.response(200, EntryHistoryEventSchema, paged=True)
 def entry_history(args, entry):
     """List every change to an entry, oldest first: who, when, how, old and new values."""
-    select = queries.history_of(entry)
-    return page(select, EntryHistoryEventSchema().dump, args)
+    return page(queries.history_of(entry), EntryHistoryEventSchema().dump, args)
 
 
 @blp.route("/vague-check")

@@ -6,10 +6,10 @@ from marshmallow.utils import missing
 from server.api.schemas import PageArgs
 from server.common import dates, vocab
 from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
-from server.common.serial import RecordAnswerSchema
+from server.common.serial import record_answer
 from server.log.listing import SORTS
 from server.log.machine import ACTIONS
-from server.log.models import EvidenceRef, LogEntry, Note
+from server.log.models import ENTRY_FIELDS, EvidenceRef, LogEntry, Note
 from server.log.signals import SIGNALS
 
 SHORT, LONG = 300, 4000
@@ -88,21 +88,8 @@ class TransitionsField(fields.List):
         return for_entry(obj)
 
 
-class EntryEvidenceSchema(RecordAnswerSchema):
+class EntryEvidenceSchema(record_answer("evidence", EvidenceRef)):
     """Evidence as the API answers it: made by its record serializer."""
-
-    entity_type, model = "evidence", EvidenceRef
-
-    id = fields.UUID()
-    entry_id = fields.UUID()
-    type = fields.String()
-    location = fields.String()
-    evidence_date = fields.Date()
-    description = fields.String()
-    checked_by = fields.UUID()
-    added_by = fields.UUID()
-    created_at = fields.DateTime()
-    version = fields.Integer()
 
 
 class CarryForwardSchema(Schema):
@@ -114,57 +101,18 @@ class CarryForwardSchema(Schema):
     created_at = fields.DateTime()
 
 
-class EntryNoteSchema(RecordAnswerSchema):
+class EntryNoteSchema(record_answer("note", Note)):
     """A note as the API answers it: made by its record serializer."""
-
-    entity_type, model = "note", Note
-
-    id = fields.UUID()
-    entry_id = fields.UUID()
-    body = fields.String()
-    author_id = fields.UUID()
-    created_at = fields.DateTime()
-    version = fields.Integer()
 
 
 class EntryStatementSchema(Schema):
     id = fields.String()
 
 
-class EntrySchema(RecordAnswerSchema):
+class EntrySchema(record_answer("log_entry", LogEntry)):
     """An entry as the API answers it: its record serializer makes the record; its statements,
     evidence, carry-forwards, flags and the person's transitions are added on top."""
 
-    entity_type, model = "log_entry", LogEntry
-
-    id = fields.UUID()
-    service_id = fields.UUID()
-    concern = fields.String()
-    source = fields.String()
-    decision = fields.String()
-    owner_id = fields.UUID(allow_none=True)
-    due_date = fields.Date(allow_none=True)
-    original_due_date = fields.Date(allow_none=True)
-    evidence_needed = fields.String()
-    risk = fields.String()
-    status = fields.String()
-    interim_controls = fields.String()
-    vague_override_reason = fields.String(allow_none=True)
-    vague_override_by = fields.UUID(allow_none=True)
-    escalated = fields.Boolean()
-    escalation_decision = fields.String(allow_none=True)
-    escalation_reason = fields.String(allow_none=True)
-    escalation_by = fields.UUID(allow_none=True)
-    escalation_at = fields.DateTime(allow_none=True)
-    created_by = fields.UUID()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    opened_at = fields.DateTime(allow_none=True)
-    completed_on = fields.Date(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
-    closed_by = fields.UUID(allow_none=True)
-    signed_off_by = fields.UUID(allow_none=True)
-    version = fields.Integer()
     statement_ids = fields.Pluck(EntryStatementSchema, "id", many=True, attribute="statements")
     evidence = fields.List(fields.Nested(EntryEvidenceSchema))
     carry_forwards = fields.List(fields.Nested(CarryForwardSchema))
@@ -220,20 +168,6 @@ class EntryRecordSchema(Schema):
     statement_ids = fields.List(text(80, required=True), validate=validate.Length(max=40))
 
 
-ENTRY_EDITABLE = (
-    "concern",
-    "source",
-    "risk",
-    "decision",
-    "owner_id",
-    "due_date",
-    "evidence_needed",
-    "interim_controls",
-    "statement_ids",
-)
-"""The fields an update may change (the service is set on create)."""
-
-
 class EntryCreateSchema(EntryRecordSchema):
     id = fields.UUID(load_default=None)
     finding_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=200))
@@ -248,7 +182,7 @@ class EntryUpdateSchema(EntryRecordSchema):
     vague_override_reason = text(LONG, allow_none=True)
 
     def __init__(self, **options):
-        options.setdefault("partial", ENTRY_EDITABLE)
+        options.setdefault("partial", ENTRY_FIELDS)
         super().__init__(**options)
 
 

@@ -6,8 +6,6 @@ the sync engine call one module. Every function checks permissions itself, audit
 changes and flushes; the caller commits.
 """
 
-from datetime import date
-
 from server.audit import services as audit
 from server.common import vocab
 from server.common.types import utcnow
@@ -22,39 +20,19 @@ from server.providers.models import Service
 MAX_TEXT = annotations.MAX_TEXT
 
 
-def create_draft(
-    actor,
-    service: Service,
-    *,
-    concern: str,
-    source: str,
-    risk: str = "medium",
-    id=None,
-    decision: str = "",
-    owner_id=None,
-    due_date: date | None = None,
-    evidence_needed: str = "",
-    interim_controls: str = "",
-    statement_ids=(),
-    findings=(),
-) -> LogEntry:
-    """Create a draft entry, linking the findings it came from (DESIGN.md rule 1):
-    create_drafts of one."""
-    fields = {
-        "concern": concern,
-        "source": source,
-        "risk": risk,
-        "decision": decision,
-        "owner_id": owner_id,
-        "due_date": due_date,
-        "evidence_needed": evidence_needed,
-        "interim_controls": interim_controls,
-        "statement_ids": statement_ids,
-        "findings": findings,
-    }
-    (row,) = drafts.create_drafts([(actor, service, fields, id)])
-    if isinstance(row, Exception):
-        raise row
+def _only(results: list):
+    """The one item of a batch of one, or raise the error that refused it."""
+    (result,) = results
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def create_draft(actor, service: Service, *, id=None, **fields) -> LogEntry:
+    """Create a draft entry from ``fields`` (drafts.DRAFT_FIELDS: concern and source
+    required; risk medium unless said), linking the findings it came from (DESIGN.md
+    rule 1): create_drafts of one."""
+    row = _only(drafts.create_drafts([(actor, service, fields, id)]))
     return db.session.get(LogEntry, row["id"])
 
 
@@ -63,10 +41,9 @@ def update_entry(
 ) -> LogEntry:
     """Change an entry's fields; a moved due date is a carry-forward with a reason:
     update_entries of one."""
-    (done,) = drafts.update_entries([(actor, entry, base_version, changes, carry_forward_reason)])
-    if isinstance(done, Exception):
-        raise done
-    return done
+    return _only(
+        drafts.update_entries([(actor, entry, base_version, changes, carry_forward_reason)])
+    )
 
 
 def hand_over(actor, entry: LogEntry, owner_id, reason: str) -> LogEntry:
@@ -87,34 +64,13 @@ def hand_over(actor, entry: LogEntry, owner_id, reason: str) -> LogEntry:
 
 def add_note(actor, entry: LogEntry, body: str, id=None) -> Note:
     """Append a note to an entry: add_notes of one."""
-    (row,) = annotations.add_notes([(actor, entry, body, id)])
-    if isinstance(row, Exception):
-        raise row
-    return db.session.get(Note, row["id"])
+    return db.session.get(Note, _only(annotations.add_notes([(actor, entry, body, id)]))["id"])
 
 
-def add_evidence(
-    actor,
-    entry: LogEntry,
-    *,
-    type: str,
-    location: str,
-    evidence_date: date,
-    checked_by,
-    description: str = "",
-    id=None,
-) -> EvidenceRef:
-    """Record where evidence for an entry lives: add_evidence_refs of one."""
-    fields = {
-        "type": type,
-        "location": location,
-        "evidence_date": evidence_date,
-        "checked_by": checked_by,
-        "description": description,
-    }
-    (row,) = annotations.add_evidence_refs([(actor, entry, fields, id)])
-    if isinstance(row, Exception):
-        raise row
+def add_evidence(actor, entry: LogEntry, *, id=None, **fields) -> EvidenceRef:
+    """Record where evidence for an entry lives (``fields``: type, location, evidence_date,
+    checked_by and an optional description): add_evidence_refs of one."""
+    row = _only(annotations.add_evidence_refs([(actor, entry, fields, id)]))
     return db.session.get(EvidenceRef, row["id"])
 
 

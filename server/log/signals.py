@@ -45,13 +45,6 @@ SIGNALS = (
 # The duty manager names an owner before shift end; a draft gets a day's grace. Not in the
 # provider's threshold table (DESIGN.md rule 7 lists none for it), so a named constant.
 OWNER_GRACE = timedelta(days=1)
-ENTRY_SIGNALS = (
-    "carried_forward",
-    "overdue_without_interim_controls",
-    "high_risk_no_escalation",
-    "no_owner",
-    "weak_closure_evidence",
-)
 NOT_ENTRIES = {
     "repeat_findings": "Repeat findings are findings, not log entries",
     "walkaround_no_follow_up": "Walkarounds with no follow-up are walkarounds and findings, "
@@ -72,7 +65,7 @@ def entry_signal_clause(
                 "oversight dashboard."
             },
         )
-    if signal not in ENTRY_SIGNALS:
+    if signal not in _CLAUSES:
         raise Invalid(
             f"Unknown early-warning signal: {signal!r}.",
             {"signal": f"Must be one of: {', '.join(SIGNALS)}."},

@@ -40,14 +40,7 @@ class Digest:
     reviews_due: int = 0
 
     def is_empty(self) -> bool:
-        return not (
-            self.overdue
-            or self.due_today
-            or self.challenges
-            or self.new_assignments
-            or self.findings_late
-            or self.reviews_due
-        )
+        return not summary(self)  # no count to say
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -81,6 +74,19 @@ def digest_for(user, now: datetime) -> Digest:
     )
 
 
+# The counts after the overdue and due today, in the order the summary says them.
+_COUNTED = (
+    ("challenges", "challenge on your entries", "challenges on your entries"),
+    ("new_assignments", "entry newly given to you", "entries newly given to you"),
+    (
+        "findings_late",
+        "high-risk finding waiting past the escalation time",
+        "high-risk findings waiting past the escalation time",
+    ),
+    ("reviews_due", "review due", "reviews due"),
+)
+
+
 def summary(digest: Digest) -> str:
     """Say the counts in one line: "3 actions overdue, 1 due today, 1 challenge on your entries"."""
     parts = []
@@ -89,28 +95,11 @@ def summary(digest: Digest) -> str:
     if digest.due_today:
         word = "" if digest.overdue else (" action" if len(digest.due_today) == 1 else " actions")
         parts.append(f"{len(digest.due_today)}{word} due today")
-    if digest.challenges:
-        parts.append(
-            _n(len(digest.challenges), "challenge on your entries", "challenges on your entries")
-        )
-    if digest.new_assignments:
-        parts.append(
-            _n(
-                len(digest.new_assignments),
-                "entry newly given to you",
-                "entries newly given to you",
-            )
-        )
-    if digest.findings_late:
-        parts.append(
-            _n(
-                digest.findings_late,
-                "high-risk finding waiting past the escalation time",
-                "high-risk findings waiting past the escalation time",
-            )
-        )
-    if digest.reviews_due:
-        parts.append(_n(digest.reviews_due, "review due", "reviews due"))
+    for name, one, many in _COUNTED:
+        value = getattr(digest, name)
+        count = value if isinstance(value, int) else len(value)
+        if count:
+            parts.append(_n(count, one, many))
     return ", ".join(parts)
 
 

@@ -111,7 +111,7 @@ def run(apply: bool = False) -> Report:
     ):
         eraser.simple("walkaround", walk, walk.service_id)
     for review in db.session.scalars(select(Review).where(Review.reviewed_at < cutoff["review"])):
-        eraser.review(review)
+        eraser.simple("review", review, review.service_id)  # its items go with it
     db.session.flush()
     return report
 
@@ -131,12 +131,6 @@ class _Eraser:
         if self.apply:
             self._forget(entity or rule, [record.id], rule, service_id)
             db.session.delete(record)
-
-    def review(self, review: Review) -> None:
-        self.report.counts["review"] += 1
-        if self.apply:
-            self._forget("review", [review.id], "review", review.service_id)
-            db.session.delete(review)  # its items go with it (delete-orphan)
 
     def entry(self, entry: LogEntry) -> None:
         """Erase a closed entry with everything that hangs off it."""

@@ -1,11 +1,11 @@
 """The synced record types, each with its one serializer (server.common.serial)."""
 
-from server.common.serial import from_wire, serializer, to_wire
+from server.common.serial import serializer, to_wire
 from server.findings.models import Finding, Walkaround
 from server.log.models import EvidenceRef, LogEntry, Note
 from sync.policies import POLICIES
 
-__all__ = ["MODELS", "POLICIES", "SERIALIZERS", "from_wire", "plain", "python_fields", "to_wire"]
+__all__ = ["MODELS", "POLICIES", "SERIALIZERS", "plain", "python_fields", "to_wire"]
 
 MODELS = {
     "finding": Finding,
