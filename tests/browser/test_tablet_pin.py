@@ -202,7 +202,7 @@ DUMP = """async () => {
 }"""
 
 # The same data as release 1 kept it: database version 1, the person signed in as
-# meta.currentUser, and no copy of /me or PIN on the users records.
+# meta.currentUser, and no copy of /me, PIN or device credential on the users records.
 AS_RELEASE_1 = """async (dump) => {
   sessionStorage.clear();
   await new Promise((ok, bad) => {
@@ -229,7 +229,8 @@ AS_RELEASE_1 = """async (dump) => {
   dump.meta.keys.forEach((k, i) => { if (k !== 'serverSessionOf') tx.objectStore('meta').put(dump.meta.values[i], k); });
   for (const u of dump.users.values) {
     if (u.me) tx.objectStore('meta').put(u.me, 'currentUser');
-    delete u.me; delete u.pin;
+    delete u.me; delete u.pin; // nor any device credential: release 1 had none
+    delete u.credential; delete u.credentialRefused; delete u.revokeLater;
     tx.objectStore('users').put(u);
   }
   for (const name of names.slice(2)) for (const v of dump[name].values) tx.objectStore(name).put(v);
