@@ -78,14 +78,15 @@ export function colour(s) {
 
 export function summary(s, oldestAt) {
   const parts = [s.online ? 'Online' : 'Offline'];
-  if (s.waiting === 0) parts.push('nothing waiting');
+  // What needs the person comes first; "nothing waiting" beside it would read as all clear.
+  const attention = s.rejected + s.conflicts;
+  if (attention) parts.push(`${attention} need${attention === 1 ? 's' : ''} attention`);
+  if (s.waiting === 0) parts.push(attention ? 'nothing else waiting' : 'nothing waiting');
   else {
     const age = ago(oldestAt);
     parts.push(`${s.waiting} waiting to send` + (age ? `, oldest ${age}` : ''));
   }
   parts.push(`last synced ${when(s.lastSyncedAt)}`);
-  const attention = s.rejected + s.conflicts;
-  if (attention) parts.push(`${attention} need${attention === 1 ? 's' : ''} attention`);
   const block = blocker(s);
   if (block && s.waiting) parts.push(`not sent: ${block.short}`);
   else if (s.syncing && s.waiting) parts.push('sending…');

@@ -110,9 +110,7 @@ def test_rejected_mutation_shows_its_reason_and_stays_visible(page, context, ser
     db_query(server.app, drop_garden)
     go_online(context, server)
     strip = page.locator("#status-strip")
-    strip.filter(has_text="nothing waiting").filter(has_text="1 needs attention").wait_for(
-        timeout=20_000
-    )
+    strip.filter(has_text="1 needs attention · nothing else waiting").wait_for(timeout=20_000)
     areas = db_query(server.app, lambda db: db.session.scalars(db.select(Finding.area)).all())
     assert areas == ["Lounge"]  # the refused one never half-landed; the next one was not blocked
 
