@@ -15,10 +15,9 @@ and the ms from the tap on Save to the finding committed to the outbox (IndexedD
 
 import statistics
 import tempfile
-import threading
 import time
 
-from bench.pwa import ARGS, CHROMIUM
+from bench.pwa import ARGS, CHROMIUM, in_a_thread
 
 FORM = "form[aria-labelledby=capture-title]"
 SEEN = "Call bell in room 4 rang for 12 minutes before anyone answered; resident was calm."
@@ -62,14 +61,7 @@ WATCH_OUTBOX = """async (button) => {
 
 def capture_times(url: str, email: str, password: str, runs: int) -> dict:
     """Median taps, ms to a usable form and ms from Save to queued over ``runs`` cold starts."""
-    out: dict = {}
-    # Playwright's sync API may not share a thread with another running event loop.
-    thread = threading.Thread(target=_drive, args=(url, email, password, runs, out))
-    thread.start()
-    thread.join()
-    if "error" in out:
-        raise out["error"]
-    return out
+    return in_a_thread(_drive, url, email, password, runs)
 
 
 def _drive(url, email, password, runs, out) -> None:

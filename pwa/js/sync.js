@@ -150,6 +150,7 @@ async function syncOthers(current) {
     if (!(await outbox.waiting(stored.id)).length) continue;
     try {
       await pushAll(stored);
+      await reportUnsent(stored);
       await db.updateUser(stored.id, { lastSyncedAt: new Date().toISOString() });
     } catch (err) {
       if (!(err instanceof api.ApiError)) throw err;
@@ -295,6 +296,18 @@ async function pullAll(user) {
       return;
     }
   }
+}
+
+/** Tell the office what a person who is not recording now still holds unsent, after their
+ * queue went: a pull of one change, read for nothing else (their cursor stays where it is;
+ * their copies are brought up to date when they next unlock). */
+async function reportUnsent(stored) {
+  const params = new URLSearchParams({
+    cursor: String(stored.cursor || 0), limit: '1',
+    device_id: stored.deviceId, protocol_version: String(PROTOCOL_VERSION),
+    ...(await unsent(stored.id)),
+  });
+  await credentials.call(stored.id, 'GET', '/sync/pull?' + params);
 }
 
 /** What this person still holds unsent here, for the desk's Tablets screen: every outbox

@@ -7,6 +7,7 @@ import pytest
 from tests.support.browser import (
     check_a11y,
     db_query,
+    drop_area,
     go_offline,
     go_online,
     log_in,
@@ -95,19 +96,13 @@ def test_push_carries_the_protocol_and_my_action_updates_land(page, context, ser
 def test_rejected_mutation_shows_its_reason_and_stays_visible(page, context, server, floor):
     """Scenario (c): the garden was taken off the service's areas while the tablet was away."""
     from server.findings.models import Finding
-    from server.providers.models import Service
 
     log_in(page, floor.carer)
     go_offline(context, server)
     record_finding(page, "Garden", "Gate latch broken; the gate swings open.", "Medium", "Yes")
     record_finding(page, "Lounge", "Call bell rang for six minutes.", "High", "Yes")
 
-    def drop_garden(db):
-        service = db.session.get(Service, floor.service_id)
-        service.areas = [a for a in service.areas if a != "Garden"]
-        db.session.commit()
-
-    db_query(server.app, drop_garden)
+    drop_area(server, floor, "Garden")
     go_online(context, server)
     strip = page.locator("#status-strip")
     strip.filter(has_text="1 needs attention · nothing else waiting").wait_for(timeout=20_000)

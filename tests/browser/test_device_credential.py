@@ -59,6 +59,28 @@ def findings_by(app, user_id) -> list[str]:
     return db_query(app, rows)
 
 
+def unsent_on_server(app, user_id) -> list[int]:
+    """What the Tablets screen shows for ``user_id``'s bindings: the unsent counts."""
+    from server.syncing.models import Device
+
+    def rows(db):
+        mine = Device.user_id == uuid.UUID(str(user_id))
+        return db.session.scalars(db.select(Device.unsent_count).where(mine)).all()
+
+    return db_query(app, rows)
+
+
+# A pull as the app makes it, reporting what the person holds unsent (the push is blocked).
+REPORT = """async () => {
+  const db = await import('/js/db.js');
+  const [me] = await db.listUsers();
+  const held = (await db.getDB()).getAllFromIndex('outbox', 'byUser', me.id);
+  const q = new URLSearchParams({ cursor: String(me.cursor || 0), limit: '1',
+    device_id: me.deviceId, protocol_version: '1', unsent: String((await held).length) });
+  return (await fetch('/api/v1/sync/pull?' + q, { headers: { Authorization: 'Bearer ' + me.credential } })).status;
+}"""
+
+
 def open_profile(browser, profile, server):
     """Chromium on a profile kept on disk: closing it is closing the browser."""
     context = browser.browser_type.launch_persistent_context(
@@ -110,6 +132,8 @@ def test_one_persons_queue_is_sent_while_another_is_signed_in(page, context, ser
     pushes = []
     context.route(f"{server.url}/api/v1/sync/push", lambda route: route.abort())
     record_finding(page, *SEEN[0])
+    assert page.evaluate(REPORT) == 200
+    assert unsent_on_server(server.app, floor.carer["id"]) == [1]
     page.get_by_role("button", name="Switch user").click()
     page.get_by_role("heading", name="Log in to Careloop").wait_for()
     log_in(page, floor.other)
@@ -129,6 +153,8 @@ def test_one_persons_queue_is_sent_while_another_is_signed_in(page, context, ser
     assert findings_by(server.app, floor.other["id"]) == [SEEN[1][1]]
     assert len(set(pushes)) == 2 and all(p and p.startswith("Bearer ") for p in pushes)
     assert all(person["credential"] for person in page.evaluate(STORED))
+    # The office's Tablets screen no longer shows Sam's finding as held on the tablet.
+    assert unsent_on_server(server.app, floor.carer["id"]) == [0]
     page.get_by_role("link", name="Recorded").click()
     page.get_by_text(SEEN[1][1]).wait_for()
     assert page.get_by_text(SEEN[0][1]).count() == 0

@@ -13,6 +13,7 @@ import pytest
 from tests.support.browser import (
     Desk,
     db_query,
+    drop_area,
     go_offline,
     go_online,
     log_in,
@@ -204,12 +205,7 @@ def test_floor_states(page, context, server, floor, tmp_path):
     page.wait_for_timeout(4500)  # let the "Saved" message go
     shot("16-strip-amber")
 
-    def drop_garden(db):
-        service = db.session.get(Service, floor.service_id)
-        service.areas = [a for a in service.areas if a != "Garden"]
-        db.session.commit()
-
-    db_query(server.app, drop_garden)
+    drop_area(server, floor, "Garden")
     go_online(context, server)
     page.get_by_role("alert").filter(has_text="not accepted by the office").wait_for(timeout=20_000)
     shot("17-strip-red")

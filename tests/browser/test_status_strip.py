@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.support.browser import (
     check_a11y,
     db_query,
+    drop_area,
     go_offline,
     go_online,
     log_in,
@@ -73,18 +74,12 @@ def test_green_then_amber_with_the_count_and_the_age_of_the_oldest(page, context
 
 
 def test_red_with_a_banner_when_the_office_refuses(page, context, server, floor):
-    from server.providers.models import Service
 
     log_in(page, floor.carer)
     go_offline(context, server)
     record_finding(page, "Garden", "Gate latch broken; the gate swings open.", "Medium", "Yes")
 
-    def drop_garden(db):
-        service = db.session.get(Service, floor.service_id)
-        service.areas = [a for a in service.areas if a != "Garden"]
-        db.session.commit()
-
-    db_query(server.app, drop_garden)
+    drop_area(server, floor, "Garden")
     go_online(context, server)
     sync_now(page)
     banner = page.get_by_role("alert").filter(has_text="not accepted by the office")

@@ -199,6 +199,19 @@ def db_query(app, fn):
             db.session.remove()
 
 
+def drop_area(server, floor, area: str) -> None:
+    """The office takes ``area`` off the floor's service: a finding queued for it offline is
+    then refused when it arrives."""
+    from server.providers.models import Service
+
+    def drop(db):
+        service = db.session.get(Service, floor.service_id)
+        service.areas = [a for a in service.areas if a != area]
+        db.session.commit()
+
+    db_query(server.app, drop)
+
+
 def make_provider_user(app, floor, role: str, name: str, email: str) -> dict:
     """Add a provider-wide person (no service) to the floor's provider; return their login."""
     from seed import factories as f
