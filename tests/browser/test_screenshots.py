@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import (
     Desk,
@@ -25,6 +26,12 @@ from tests.support.tablet import set_pin, switch_user
 # Not a test of the product: `make screenshots` keeps them, `make screenshots-check` (run by
 # `make test`) checks the screens still render; the pytest legs leave this module out.
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
+
+
+def hide_toast(page):
+    """Take the last short message off the screen now, rather than wait its 4 seconds."""
+    page.evaluate("document.getElementById('toast').classList.remove('show')")
+    expect(page.locator("#toast")).to_be_hidden()
 
 
 def zoomed_finding_form(browser, server, floor, path):
@@ -87,7 +94,7 @@ def recorded_story(page, server, floor, shot):
     page.get_by_role("heading", name="What I recorded").wait_for()
     sync_now(page)
     page.get_by_text("Made into the entry", exact=False).wait_for()
-    page.wait_for_timeout(4500)  # let the "Saved" message go
+    hide_toast(page)
     shot("14-recorded-story")
 
 
@@ -120,7 +127,7 @@ def test_main_screens(browser, page, context, server, floor, tmp_path):
     go_offline(context, server)
     page.get_by_role("link", name="Finding", exact=True).click()
     record_finding(page, "Lounge", "Call bell rang for six minutes.", "High", "Yes")
-    page.wait_for_timeout(4500)  # let the "Saved" message go
+    hide_toast(page)
     shot("06-offline-finding")
     page.locator("#status-strip").click()
     page.get_by_role("dialog").wait_for()
@@ -149,7 +156,7 @@ def test_shared_tablet_screens(page, floor, tmp_path):
     shot("11-set-a-pin")
     set_pin(page, "2580")
     switch_user(page)
-    page.wait_for_timeout(4500)  # let the "PIN is set" message go
+    hide_toast(page)
     shot("12-who-is-recording")
     page.get_by_role("button", name="Sam Carer", exact=True).click()
     page.get_by_label("Your PIN").fill("1397")
@@ -202,7 +209,7 @@ def test_floor_states(page, context, server, floor, tmp_path):
     go_offline(context, server)
     record_finding(page, "Garden", "Gate latch broken; the gate swings open.", "Medium", "Yes")
     strip.filter(has_text="1 waiting to send").wait_for()
-    page.wait_for_timeout(4500)  # let the "Saved" message go
+    hide_toast(page)
     shot("16-strip-amber")
 
     drop_area(server, floor, "Garden")
