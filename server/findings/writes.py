@@ -28,23 +28,9 @@ from server.findings.models import Finding
 from server.findings.schemas import FINDING_EDITABLE, FindingSchema
 from server.providers.models import Service
 
-FIELDS = (
-    "walkaround_id",
-    "kind",
-    "area",
-    "source",
-    "description",
-    "action_taken",
-    "risk",
-    "follow_up_needed",
-    "people_involved",
-    "respondent_type",
-    "question_id",
-    "answer",
-    "sentiment",
-    "safeguarding_concern",
-    "recorded_at",
-)
+# Every field a finding is written with: those set on create, then those an update may
+# change (FINDING_EDITABLE), in one order for the rows and the audit snapshot.
+FIELDS = ("walkaround_id", "kind", *FINDING_EDITABLE, "recorded_at")
 EDITABLE = FINDING_EDITABLE
 DEFAULT_SOURCE = {
     "walkaround_issue": "walkaround",
