@@ -12,6 +12,7 @@ import * as tablet from './tablet.js';
 import { h, toast } from './ui.js';
 import * as actions from './views/actions.js';
 import * as capture from './views/capture.js';
+import * as feedback from './views/feedback.js';
 import * as login from './views/login.js';
 import * as pinSetup from './views/pin-setup.js';
 import * as recent from './views/recent.js';
@@ -71,7 +72,7 @@ async function route() {
   switch (section) {
     case 'finding': return capture.renderFinding(user, 'finding');
     case 'visibility': return capture.renderFinding(user, 'visibility');
-    case 'feedback': return capture.renderFeedback(user);
+    case 'feedback': return feedback.renderFeedback(user);
     case 'actions': return id ? actions.renderDetail(user, id) : actions.renderList(user);
     case 'recent': return recent.render(user);
     default:

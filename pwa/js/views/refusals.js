@@ -128,8 +128,8 @@ export async function render(user, key) {
   }
   const m = item.mutation;
   if (m.entity_type === 'finding' && m.op === 'create') {
+    if (m.changes?.kind === 'feedback') return (await import('./feedback.js')).renderFeedback(user, refusal(item));
     const capture = await import('./capture.js');
-    if (m.changes?.kind === 'feedback') return capture.renderFeedback(user, refusal(item));
     return capture.renderFinding(user, m.changes?.kind === 'visibility_check' ? 'visibility' : 'finding', refusal(item));
   }
   if (fixable(m)) {
