@@ -28,6 +28,24 @@ from tests.support.tablet import set_pin, switch_user
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
 
 
+def shots_dir(tmp_path) -> Path:
+    """docs/screenshots under `make screenshots`; a temporary folder otherwise."""
+    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def shooter(page, out):
+    """``shot(name)``: the page from its top, saved as ``out/name.png``."""
+
+    def shot(name):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / f"{name}.png"))
+
+    return shot
+
+
 def hide_toast(page):
     """Take the last short message off the screen now, rather than wait its 4 seconds."""
     page.evaluate("document.getElementById('toast').classList.remove('show')")
@@ -99,13 +117,8 @@ def recorded_story(page, server, floor, shot):
 
 
 def test_main_screens(browser, page, context, server, floor, tmp_path):
-    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-
-    def shot(name):
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(out / f"{name}.png"))
+    out = shots_dir(tmp_path)
+    shot = shooter(page, out)
 
     page.goto("/")
     page.get_by_role("heading", name="Log in to Careloop").wait_for()
@@ -140,13 +153,8 @@ def test_main_screens(browser, page, context, server, floor, tmp_path):
 
 
 def test_shared_tablet_screens(page, floor, tmp_path):
-    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-
-    def shot(name):
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(out / f"{name}.png"))
+    out = shots_dir(tmp_path)
+    shot = shooter(page, out)
 
     log_in(page, floor.other)
     set_pin(page, "1397")
@@ -170,13 +178,8 @@ def test_floor_states(page, context, server, floor, tmp_path):
     safeguarding concern, with the service's own steps."""
     from server.providers.models import Service
 
-    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-
-    def shot(name):
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(out / f"{name}.png"))
+    out = shots_dir(tmp_path)
+    shot = shooter(page, out)
 
     def change_service(db):
         service = db.session.get(Service, floor.service_id)
