@@ -209,6 +209,7 @@ def test_pack_groups_by_key_question_and_statement_with_categories_and_flag(worl
         "title": "Safeguarding",
         "description": "",
         "entries": [],
+        "routine": [],
         "categories": [],
         "flags": [],
         "note": "nothing recorded in this period",
@@ -222,6 +223,7 @@ def test_pack_groups_by_key_question_and_statement_with_categories_and_flag(worl
         "statements_with_entries": 2,
         "flagged": 1,
         "not_placed": 1,
+        "routine": 0,
     }
 
 

@@ -115,8 +115,10 @@ def test_frameworks_are_listed_with_their_counts(client, world, login):
                     "responsive": 7,
                     "well-led": 8,
                 },
+                "in_force": True,
             }
-        ]
+        ],
+        "in_force": "saf-2023",
     }
 
 

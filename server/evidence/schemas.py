@@ -4,7 +4,6 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from server.api.schemas import NamedSchema
 from server.common.fields import SaneDate
-from server.framework.services import DEFAULT_FRAMEWORK
 
 
 class PackArgs(Schema):
@@ -14,7 +13,18 @@ class PackArgs(Schema):
     service_id = fields.UUID(required=True)
     start = SaneDate(required=True, data_key="from", metadata={"description": "YYYY-MM-DD"})
     end = SaneDate(required=True, data_key="to", metadata={"description": "YYYY-MM-DD"})
-    framework = fields.String(load_default=DEFAULT_FRAMEWORK, validate=validate.Length(1, 40))
+    framework = fields.String(
+        validate=validate.Length(1, 40),
+        metadata={"description": "Default: the provider's framework in force."},
+    )
+    statement_ids = fields.List(
+        fields.String(validate=validate.Length(1, 80)),
+        validate=validate.Length(max=60),
+        metadata={
+            "description": "Only these quality statements of the framework (repeat the "
+            "parameter for several). Without it: every statement, and the entries with none."
+        },
+    )
 
 
 class PackFrameworkSchema(Schema):
@@ -97,6 +107,13 @@ class PackStatementSchema(Schema):
     title = fields.String()
     description = fields.String()
     entries = fields.List(fields.Nested(PackEntrySchema))
+    routine = fields.List(
+        fields.Nested(PackEntrySchema),
+        metadata={
+            "description": "In a pack for chosen statements: its routine low-risk entries, "
+            "printed as one table row each. Empty in the whole pack."
+        },
+    )
     categories = fields.List(
         fields.String(),
         metadata={"description": "The evidence categories that back it, in CQC's order."},
@@ -117,6 +134,14 @@ class PackSummarySchema(Schema):
     statements_with_entries = fields.Integer()
     flagged = fields.Integer()
     not_placed = fields.Integer()
+    routine = fields.Integer(metadata={"description": "Routine low-risk entries summarised."})
+
+
+class PackFilterSchema(Schema):
+    statement_ids = fields.List(fields.String())
+    statements = fields.List(fields.String(), metadata={"description": "'S8 Medicines ...'"})
+    label = fields.String(metadata={"description": "What the pack covers, as its cover says."})
+    routine = fields.String()
 
 
 class EvidencePackSchema(Schema):
@@ -125,6 +150,7 @@ class EvidencePackSchema(Schema):
     start = fields.Date(data_key="from", attribute="from")
     end = fields.Date(data_key="to", attribute="to")
     framework = fields.Nested(PackFrameworkSchema)
+    filter = fields.Nested(PackFilterSchema)
     generated_at = fields.DateTime()
     categories = fields.List(fields.Nested(PackCategorySchema))
     summary = fields.Nested(PackSummarySchema)

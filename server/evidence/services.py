@@ -11,66 +11,90 @@ from server.common.dates import day_start, london_date
 from server.common.rendering import day as long_date
 from server.common.rendering import words
 from server.common.types import utcnow
-from server.errors import Invalid
 from server.evidence import categories as cat
+from server.evidence.scope import check_period, scope_of  # noqa: F401 - check_period: callers
 from server.extensions import db
 from server.findings.models import Finding
-from server.framework.services import DEFAULT_FRAMEWORK, get_framework, mapping_into, statements
+from server.framework.services import mapping_into, statements
 from server.log.models import LogEntry
+from server.providers.models import Provider
 from server.providers.services import names_of
 from server.reviews.models import Review, ReviewItem
 
 NOTHING_RECORDED = "nothing recorded in this period"
-MAX_DAYS = 732
 STATUS_LABELS = {"awaiting_sign_off": "Awaiting sign-off"}  # the rest: words(status)
+# In a pack for chosen statements, these risks are routine: one table row each, not in full.
+ROUTINE_RISKS = ("low",)
 
 
-def check_period(start: date, end: date) -> None:
-    """Refuse a period that ends before it starts, or is longer than two years."""
-    if end < start:
-        raise Invalid(
-            "The period ends before it starts.", {"to": "Choose a date on or after the start date."}
-        )
-    if (end - start).days > MAX_DAYS:
-        raise Invalid(
-            "An evidence pack covers at most two years.",
-            {"to": f"Choose a date at most {MAX_DAYS} days after the start date."},
-        )
+def pack_request(user, args: dict) -> tuple[Provider, dict]:
+    """Check that ``user`` may read the pack ``args`` asks for (the API's PackArgs) and
+    return what build_pack needs: the provider and plain JSON-able params."""
+    service = get_service(user, args["service_id"], "report.read")
+    params = {
+        "service_id": str(service.id),
+        "from": str(args["start"]),
+        "to": str(args["end"]),
+        "framework": args.get("framework") or None,
+        "statement_ids": list(args.get("statement_ids") or []),
+    }
+    return service.provider, params
 
 
 def evidence_pack(
-    user, service_id, start: date, end: date, framework: str = DEFAULT_FRAMEWORK
+    user, service_id, start: date, end: date, framework: str | None = None, statement_ids=()
 ) -> dict:
-    """Build the pack for one service and period, grouped by the framework's key questions."""
-    service = get_service(user, service_id, "report.read")
-    check_period(start, end)
-    framework = get_framework(framework)
+    """The pack a user asked for: build_pack after checking who asks."""
+    args = {"service_id": service_id, "start": start, "end": end, "framework": framework}
+    return build_pack(*pack_request(user, {**args, "statement_ids": statement_ids}))
+
+
+def build_pack(provider: Provider, params: dict) -> dict:
+    """Build the pack for one service of ``provider``, a period, a framework version (by
+    default the provider's framework in force) and, if chosen, some of its statements,
+    grouped by key question; ``params`` as in server/evidence/scope.py."""
+    scope = scope_of(provider, params)
+    service, start, end, framework = scope.service, scope.start, scope.end, scope.framework
     entries = _entries(service.id, start, end)
     views = _entry_views(entries, end)
     placed, not_placed = _place(entries, views, framework.id)
+    chosen = scope.chosen_ids
     sections = [
         {
             "key_question": key_question,
             "label": words(key_question),
-            "statements": [_statement_view(s, placed.get(s.id, [])) for s in group],
+            "statements": [
+                _statement_view(s, placed.get(s.id, []), scope.filtered)
+                for s in group
+                if not chosen or s.id in chosen
+            ],
         }
         for key_question, group in groupby(statements(framework.id), lambda s: s.key_question)
     ]
+    sections = [section for section in sections if section["statements"]]
     all_statements = [s for section in sections for s in section["statements"]]
+    if scope.filtered:  # entries with no statement of the framework: only in the whole pack
+        not_placed = []
+        shown = {e["id"] for s in all_statements for e in s["entries"] + s["routine"]}
+        entries = [e for e in entries if e.id in shown]
     return {
         "service": {"id": service.id, "name": service.name},
-        "provider": service.provider.name,
+        "provider": provider.name,
         "from": start,
         "to": end,
         "framework": {"id": framework.id, "name": framework.name, "published": framework.published},
+        "filter": scope.describe(),
         "generated_at": utcnow(),
         "categories": [{"id": key, "label": text} for key, text in cat.CATEGORIES.items()],
         "summary": {
             "entries": len(entries),
             "statements": len(all_statements),
-            "statements_with_entries": sum(1 for s in all_statements if s["entries"]),
+            "statements_with_entries": sum(
+                1 for s in all_statements if s["entries"] or s["routine"]
+            ),
             "flagged": sum(1 for s in all_statements if s["flags"]),
             "not_placed": len(not_placed),
+            "routine": len({e["id"] for s in all_statements for e in s["routine"]}),
         },
         "key_questions": sections,
         "not_placed": not_placed,
@@ -238,17 +262,21 @@ def _place(entries, views, framework_id: str) -> tuple[dict, list]:
     return {sid: list(by_entry.values()) for sid, by_entry in placed.items()}, not_placed
 
 
-def _statement_view(statement, entries: list[dict]) -> dict:
+def _statement_view(statement, entries: list[dict], summarise_routine: bool = False) -> dict:
+    """A statement with its entries; routine low-risk ones apart when ``summarise_routine``."""
     backed: set[str] = set()
     for entry in entries:
         backed |= set(entry["categories"])
+    routine = [e for e in entries if summarise_routine and e["risk"] in ROUTINE_RISKS]
+    entries = [e for e in entries if e not in routine]
     return {
         "id": statement.id,
         "code": statement.code,
         "title": statement.title,
         "description": statement.description,
         "entries": entries,
+        "routine": routine,
         "categories": cat.ordered(backed),
-        "flags": cat.flags_for(backed, bool(entries)),
-        "note": "" if entries else NOTHING_RECORDED,
+        "flags": cat.flags_for(backed, bool(entries or routine)),
+        "note": "" if entries or routine else NOTHING_RECORDED,
     }

@@ -80,6 +80,7 @@ def triage_findings(data):
         entry_id=data.get("entry_id"),
         reason=data.get("reason"),
         concern=data.get("concern"),
+        statement_ids=data.get("statement_ids"),
     )
     return TriageResultSchema().dump(
         {

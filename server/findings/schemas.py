@@ -154,6 +154,11 @@ class TriageSchema(Schema):
     entry_id = fields.UUID(metadata={"description": "The entry to link to (action link)."})
     reason = text(2000, metadata={"description": "Why the findings are dismissed."})
     concern = text(4000, metadata={"description": "The new entry's concern (create_entry)."})
+    statement_ids = fields.List(
+        fields.String(validate=validate.Length(1, 80)),
+        validate=validate.Length(max=40),
+        metadata={"description": "Quality statements the new entry is tagged with (create_entry)."},
+    )
 
 
 class TriageResultSchema(Schema):

@@ -113,8 +113,11 @@ def link(actor: Actor, findings: list[Finding], entry) -> list[Finding]:
     return findings
 
 
-def triage_to_draft(actor: Actor, findings: list[Finding], concern: str | None = None):
-    """Start a draft entry from findings: their descriptions, common source, highest risk."""
+def triage_to_draft(
+    actor: Actor, findings: list[Finding], concern: str | None = None, statement_ids=None
+):
+    """Start a draft entry from findings: their descriptions, common source, highest risk,
+    tagged with the quality statements the manager chose (the entry's one write path)."""
     from server.log.services import create_draft
 
     service = _check_triage(actor, findings, ("new", "dismissed"), "turned into an entry")
@@ -126,6 +129,7 @@ def triage_to_draft(actor: Actor, findings: list[Finding], concern: str | None =
         source=sources.pop() if len(sources) == 1 else "other",
         risk=max((f.risk for f in findings), key=vocab.RISKS.index),
         findings=tuple(findings),
+        **({"statement_ids": list(statement_ids)} if statement_ids else {}),
     )
     # create_draft may link the findings itself; link whatever it left.
     pending = [f for f in findings if f.log_entry_id != entry.id]
@@ -134,7 +138,15 @@ def triage_to_draft(actor: Actor, findings: list[Finding], concern: str | None =
     return entry
 
 
-def triage(actor: Actor, finding_ids, action: str, entry_id=None, reason=None, concern=None):
+def triage(
+    actor: Actor,
+    finding_ids,
+    action: str,
+    entry_id=None,
+    reason=None,
+    concern=None,
+    statement_ids=None,
+):
     """Create an entry from, link, or dismiss findings; return (findings, entry or None)."""
     raise_if(
         {
@@ -143,6 +155,7 @@ def triage(actor: Actor, finding_ids, action: str, entry_id=None, reason=None, c
                 ("entry_id", entry_id, "link"),
                 ("reason", reason, "dismiss"),
                 ("concern", concern, "create_entry"),
+                ("statement_ids", statement_ids, "create_entry"),
             )
             if value and action != used_by
         }
@@ -151,7 +164,7 @@ def triage(actor: Actor, finding_ids, action: str, entry_id=None, reason=None, c
     if action == "dismiss":
         return dismiss(actor, findings, reason), None
     if action == "create_entry":
-        return findings, triage_to_draft(actor, findings, concern)
+        return findings, triage_to_draft(actor, findings, concern, statement_ids)
     if action != "link":
         raise Invalid(f"Unknown triage action {action}.", {"action": "Unknown action."})
     entry = _load_entry(actor.user, entry_id)

@@ -43,6 +43,9 @@ class Provider(db.Model):
     thresholds: Mapped[dict] = mapped_column(JSON, default=dict)
     # Sign-in settings that differ from DEFAULT_SETTINGS.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The CQC framework version in force for this provider (None: the default,
+    # server.framework.services.DEFAULT_FRAMEWORK); server/framework/in_force.py.
+    framework_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     services: Mapped[list["Service"]] = relationship(back_populates="provider")
