@@ -1,6 +1,7 @@
 """The evidence pack's query and its JSON shape (documented in /api/v1/openapi.json)."""
 
 from marshmallow import RAISE, Schema, fields, validate
+from webargs.fields import DelimitedList
 
 from server.api.schemas import NamedSchema
 from server.common.fields import SaneDate
@@ -17,12 +18,12 @@ class PackArgs(Schema):
         validate=validate.Length(1, 40),
         metadata={"description": "Default: the provider's framework in force."},
     )
-    statement_ids = fields.List(
+    statement_ids = DelimitedList(
         fields.String(validate=validate.Length(1, 80)),
         validate=validate.Length(max=60),
         metadata={
-            "description": "Only these quality statements of the framework (repeat the "
-            "parameter for several). Without it: every statement, and the entries with none."
+            "description": "Only these quality statements of the framework, separated by "
+            "commas. Without it: every statement, and the entries with none."
         },
     )
 

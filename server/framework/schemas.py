@@ -1,6 +1,7 @@
 """CQC frameworks and their quality statements, out of the API."""
 
 from marshmallow import RAISE, Schema, fields, validate
+from webargs.fields import DelimitedList
 
 
 class FrameworkSchema(Schema):
@@ -56,10 +57,11 @@ class SuggestArgs(Schema):
         validate=validate.Length(1, 40),
         metadata={"description": "Default: the provider's framework in force."},
     )
-    area = fields.List(
+    area = DelimitedList(
         fields.String(validate=validate.Length(max=200)),
+        delimiter="|",
         validate=validate.Length(max=50),
-        metadata={"description": "The finding's area; repeat for several findings."},
+        metadata={"description": "The findings' areas, separated by |."},
     )
     text = fields.String(
         validate=validate.Length(max=20000),
