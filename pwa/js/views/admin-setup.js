@@ -10,6 +10,7 @@ import { abilities } from './admin-setup-common.js';
 import { areasSection, escalationSection, escalationTimes, questionsSection, safeguardingSection } from './admin-setup-lists.js';
 import { measuresSection } from './admin-setup-measures.js';
 import { thresholdsSection } from './admin-setup-thresholds.js';
+import { frameworkSection } from './admin-setup-framework.js';
 import { addServiceSection, canAddService } from './admin-setup-service.js';
 
 const SECTIONS = [
@@ -18,6 +19,7 @@ const SECTIONS = [
   ['escalation', 'setup-escalation', 'When to escalate', escalationSection],
   ['safeguarding', 'setup-safeguarding', 'Safeguarding steps', safeguardingSection],
   ['thresholds', 'setup-thresholds', 'Thresholds', thresholdsSection],
+  ['framework', 'setup-framework', 'Framework in force', frameworkSection],
   ['measures', 'setup-measures', 'Improvement measures', measuresSection],
 ];
 const SERVICE_SETTINGS = ['areas', 'questions', 'escalation', 'safeguarding'];

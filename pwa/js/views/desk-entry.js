@@ -7,6 +7,7 @@ import { LABELS, choices, day, field, h, show, showErrors, toast, when } from '.
 import * as session from '../session.js';
 import { alertBox, backToLog, checkedValues, nameOf, peopleOf, refusal, say } from './desk-common.js';
 import { REVIEW_KINDS, allPages, recordsSections } from './desk-entry-records.js';
+import { pickedStatements, statementPicker, suggest } from './statement-picker.js';
 
 const LABEL = {
   concern: 'Concern', decision: 'Decision', owner_id: 'Owner', due_date: 'Due date',
@@ -72,7 +73,10 @@ function detailsForm(entry, names, onSaved) {
     h('div', { class: 'desk-two' },
       field({ name: 'risk', label: LABEL.risk, required: true, options: Object.entries(LABELS.risk) }),
       field({ name: 'source', label: LABEL.source, required: true, options: Object.entries(LABELS.source) })),
+    statementPicker({ legend: 'CQC quality statements', chosen: entry.statement_ids || [], disabled: entry.status === 'closed',
+      hint: 'Where this entry shows in the evidence pack. Suggested from the concern; tick the ones that fit.' }),
     h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save changes')));
+  suggest(form.querySelector('.statement-picker'), { text: entry.concern || '' });
   const message = alertBox();
   form.append(message);
   for (const name of EDITABLE) form.elements[name].value = entry[name] ?? '';
@@ -95,6 +99,9 @@ function changesIn(entry, form) {
     if (['owner_id', 'due_date'].includes(name) && !value) value = null;
     if ((entry[name] ?? null) !== value && !(value === '' && !entry[name])) changes[name] = value;
   }
+  const picker = form.querySelector('.statement-picker');
+  const statements = picker.dataset.ready ? pickedStatements(picker).sort() : null;
+  if (statements && statements.join() !== [...(entry.statement_ids || [])].sort().join()) changes.statement_ids = statements;
   if ('due_date' in changes && form.elements.carry_forward_reason) {
     changes.carry_forward_reason = form.elements.carry_forward_reason.value.trim() || null;
   }

@@ -4,12 +4,13 @@
 import * as api from '../api.js';
 import { LABELS, ago, field, h, show, showErrors, toast } from '../ui.js';
 import { alertBox, currentService, myServices, refusal, say, servicePicker } from './desk-common.js';
+import { pickedStatements, statementPicker, suggest } from './statement-picker.js';
 
 function findingRow(finding, now) {
   const id = `pick-${finding.id}`;
   const risk = LABELS.risk[finding.risk] || finding.risk;
   return h('li', { class: `desk-finding risk-${finding.risk}${finding.past_escalation_time ? ' late' : ''}` },
-    h('input', { type: 'checkbox', id, name: 'finding', value: finding.id, 'data-description': finding.description }),
+    h('input', { type: 'checkbox', id, name: 'finding', value: finding.id, 'data-description': finding.description, 'data-area': finding.area }),
     h('label', { for: id },
       h('span', { class: 'desk-finding-text' }, finding.description),
       h('span', { class: 'meta' },
@@ -38,6 +39,8 @@ function actionsForm(serviceId, root, refresh) {
     h('p', { class: 'meta', id: 'triage-count', 'aria-live': 'polite' }, 'No findings chosen yet.'),
     field({ name: 'concern', label: 'Concern for a new draft entry', type: 'textarea', rows: 3,
       hint: 'Filled in from the chosen findings; change it if you need to. Source and risk come from the findings.' }),
+    statementPicker({ legend: 'Quality statements for the new entry',
+      hint: 'Suggested from the findings\' areas and words; tick the ones that fit. You can change them on the entry later.' }),
     h('div', { class: 'button-row' },
       h('button', { type: 'submit', class: 'btn btn-primary', value: 'create_entry' }, 'Create draft entry')),
     field({ name: 'entry_id', label: 'Entry to link to', options: [],
@@ -58,6 +61,8 @@ function actionsForm(serviceId, root, refresh) {
     form.querySelector('#triage-count').textContent = picked.length
       ? `${picked.length} finding${picked.length > 1 ? 's' : ''} chosen.` : 'No findings chosen yet.';
     form.elements.concern.value = picked.map((box) => box.dataset.description).join('\n');
+    suggest(form.querySelector('.statement-picker'),
+      { areas: [...new Set(picked.map((box) => box.dataset.area))], text: form.elements.concern.value });
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -95,6 +100,8 @@ async function triage(serviceId, form, root, action, message, refresh) {
   if (Object.keys(errors).length) return;
   const body = { finding_ids: ids, action };
   if (action === 'create_entry' && values.concern) body.concern = values.concern;
+  const statements = pickedStatements(form.querySelector('.statement-picker'));
+  if (action === 'create_entry' && statements.length) body.statement_ids = statements;
   if (action === 'link') body.entry_id = values.entry_id;
   if (action === 'dismiss') body.reason = values.reason;
   try {

@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { field, h, show } from '../ui.js';
 import { TODAY, myServices, refusal } from './desk-common.js';
+import { chosenIds, fill, statementPicker } from './statement-picker.js';
 
 const GOVERNANCE = '/api/v1/reports/governance';
 const PACK = '/api/v1/reports/evidence-pack';
@@ -94,18 +95,28 @@ function governanceSection(services) {
     h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf, links.csv));
 }
 
-function packSection(services, frameworks) {
+function packSection(services, frameworks, inForce) {
   const form = h('form', { class: 'card desk-report-form', novalidate: true, onsubmit: (e) => e.preventDefault() },
     h('div', { class: 'desk-report-grid' },
       field({ name: 'pack_service', label: 'Service', required: true, options: services.map((s) => [s.id, s.name]) }),
       field({ name: 'from', label: 'From', type: 'date', required: true }),
       field({ name: 'to', label: 'To', type: 'date', required: true }),
       field({ name: 'framework', label: 'Framework', required: true,
-        options: frameworks.map((f) => [f.id, f.name]) })));
+        options: frameworks.map((f) => [f.id, f.in_force ? `${f.name} (in force)` : f.name]) })),
+    statementPicker({ legend: 'Quality statements', framework: inForce,
+      hint: 'Tick one or more for a short pack about them alone; routine low-risk actions are then summarised in a table. '
+        + 'Tick none for the whole pack.' }));
   for (const name of ['pack_service', 'framework']) {
     const select = form.elements[name];
     select.querySelector('option[value=""]')?.remove();
   }
+  const picker = form.querySelector('.statement-picker');
+  if (inForce) form.elements.framework.value = inForce;
+  form.elements.framework.addEventListener('change', () => {
+    picker._chosen = [];
+    delete picker.dataset.ready;
+    picker.ready = fill(picker, form.elements.framework.value);
+  });
   form.elements.from.value = monthsAgo(3);
   form.elements.to.value = TODAY();
   const links = {
@@ -123,6 +134,8 @@ function packSection(services, frameworks) {
     if (!form.elements.framework.value) errors.framework = 'Choose a framework.';
     const params = new URLSearchParams({ service_id: form.elements.pack_service.value, from, to,
       framework: form.elements.framework.value });
+    const statements = chosenIds(picker);
+    if (statements.length) params.set('statement_ids', statements.join(','));
     return { errors, urls: { html: `${PACK}.html?${params}`, pdf: `${PACK}.pdf?${params}` } };
   });
   return h('section', { class: 'desk-report', 'aria-labelledby': 'reports-pack' },
@@ -147,5 +160,5 @@ export async function render() {
   }
   show(h('h1', {}, 'Reports'),
     governanceSection(services),
-    packSection(services, frameworks.items || []));
+    packSection(services, frameworks.items || [], frameworks.in_force));
 }
