@@ -20,7 +20,7 @@ pytestmark = pytest.mark.db
 quick_passwords = shared.quick_passwords
 only_saf_afterwards = shared.only_saf_afterwards
 GOOD = "Deputy manager audits 10 MAR charts every Friday and records the result"
-CHOSEN = "Quality statements chosen: S8 Medicines optimisation"
+CHOSEN = "Quality statements chosen: S8 Medicines optimisation."
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_a_pack_for_one_statement_holds_only_its_entries(world, book):
         "not_placed": 0,
         "routine": 1,
     }
-    assert pack["filter"]["label"] == CHOSEN
+    assert pack["filter"]["label"] == CHOSEN.removesuffix(".")
 
 
 def test_the_whole_pack_keeps_every_statement_and_the_untagged(world, book):

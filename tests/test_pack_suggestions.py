@@ -46,9 +46,9 @@ def test_a_suggestion_says_why(app):
         "code": "S8",
         "title": "Medicines optimisation",
         "key_question": "safe",
-        "reasons": ["the area is “Medication room”", "the words mention “mar chart”, “dose”"],
+        "reasons": ["the area is “Medication room”", "the words mention “MAR chart”, “dose”"],
         "why": "Suggested because the area is “Medication room” and the words mention "
-        "“mar chart”, “dose”.",
+        "“MAR chart”, “dose”.",
     }
 
 
@@ -63,7 +63,7 @@ def test_the_draft_framework_gets_suggestions_through_the_mapping(app):
     got = suggestions("asc-2026-draft", ["Medication room"], "MAR gaps")["items"]
     assert [(s["code"], s["title"]) for s in got] == [("SA4", "Medicines")]
     assert got[0]["why"] == (
-        "Suggested because the area is “Medication room” and the words mention “mar”."
+        "Suggested because the area is “Medication room” and the words mention “MAR”."
     )
 
 

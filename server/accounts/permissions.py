@@ -55,7 +55,8 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "provider.configure": (
         PROVIDER_ROLES,
         "Change the provider's thresholds (escalation times, counts, windows, review "
-        "intervals) and sign-in settings (session timeouts, second factor required)",
+        "intervals), sign-in settings (session timeouts, second factor required) and the "
+        "CQC framework in force",
     ),
     "finding.create": (_CARE, "Record a walkaround finding, feedback or visibility check"),
     "finding.read_all": (

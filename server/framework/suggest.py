@@ -34,13 +34,15 @@ def _reasons(rule, areas: list[str], text: str) -> tuple[list[str], int]:
         if any(word in area.lower() for word in area_words):
             reasons.append(f"the area is “{area}”")
             score += 2
-    found = []
+    found: dict[str, str] = {}  # table word: the words as written
     for word, pattern in words:
+        match = pattern.search(text)
         # A phrase that a longer matching phrase already covers adds nothing.
-        if pattern.search(text) and not any(word in longer for longer in found):
-            found = [f for f in found if f not in word] + [word]
+        if match and not any(word in longer for longer in found):
+            found = {f: w for f, w in found.items() if f not in word}
+            found[word] = match.group(0)
     if found:
-        quoted = ", ".join(f"“{w}”" for w in found[:4])
+        quoted = ", ".join(f"“{w}”" for w in list(found.values())[:4])
         reasons.append(f"the words mention {quoted}")
     return reasons, score + len(found)
 

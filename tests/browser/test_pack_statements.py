@@ -9,33 +9,9 @@ import uuid
 import pytest
 
 from tests.support.browser import check_a11y_from_top, db_query, log_in
+from tests.support.pack_statements import load_both_frameworks, record_medication_finding
 
 pytestmark = pytest.mark.browser
-
-
-def record_finding(app, floor):
-    from server.accounts.models import User
-    from server.audit.services import Actor
-    from server.findings import services
-    from server.providers.models import Service
-
-    def make(db):
-        finding = services.record_finding(
-            Actor(db.session.get(User, floor.carer["id"]), "sync"),
-            db.session.get(Service, floor.service_id),
-            {
-                "kind": "walkaround_issue",
-                "area": "Medication room",
-                "source": "walkaround",
-                "description": "MAR chart not signed after the lunchtime round.",
-                "risk": "high",
-                "follow_up_needed": True,
-            },
-        )
-        db.session.commit()
-        return finding.id
-
-    return db_query(app, make)
 
 
 def tags(app, entry_id) -> list[str]:
@@ -46,29 +22,19 @@ def tags(app, entry_id) -> list[str]:
     )
 
 
-def load_both_frameworks(app):
-    from server.framework.services import ensure_bundled_frameworks
-
-    def load(db):
-        ensure_bundled_frameworks()
-        db.session.commit()
-
-    db_query(app, load)
-
-
 SUGGESTED_S8 = re.compile(r"^S8 Medicines optimisation Suggested because the area is")
 
 
 def test_choose_statements_at_triage_and_for_a_pack(desk, server, floor):
     load_both_frameworks(server.app)  # the 2026 draft sorts first by id, yet is not in force
-    record_finding(server.app, floor)
+    record_medication_finding(server.app, floor)
     page = desk()
     log_in(page, floor.manager)
     page.goto("/#/desk/inbox")
     page.get_by_role("checkbox", name="MAR chart not signed").check()
     suggested = page.get_by_role("checkbox", name=SUGGESTED_S8)
     suggested.wait_for()
-    assert "the words mention “mar chart”" in suggested.locator("xpath=..").inner_text()
+    assert "the words mention “MAR chart”" in suggested.locator("xpath=..").inner_text()
     assert not suggested.is_checked()  # the manager confirms: nothing is ticked for them
     suggested.check()
     check_a11y_from_top(page, "the triage inbox with suggested statements")

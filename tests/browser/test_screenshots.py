@@ -6,6 +6,7 @@ The app syncs with the real server: "My actions" is what the server's pull gave 
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,40 @@ def test_floor_states(page, context, server, floor, tmp_path):
     go_online(context, server)
     page.get_by_role("alert").filter(has_text="not accepted by the office").wait_for(timeout=20_000)
     shot("17-strip-red")
+
+
+def test_statements_at_triage_and_a_pack_for_one_statement(desk, server, floor, tmp_path):
+    """Triage with a suggested quality statement and why (desk-triage-statements), and the
+    first page of a pack made for one statement, routine actions in a table (evidence-pack)."""
+    from tests.support.pack_statements import (
+        load_both_frameworks,
+        medicines_entries,
+        record_medication_finding,
+    )
+
+    out = shots_dir(tmp_path)
+    load_both_frameworks(server.app)
+    medicines_entries(server.app, floor)
+    record_medication_finding(server.app, floor)
+    page = desk()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, floor.manager)
+    page.goto("/#/desk/inbox")
+    page.get_by_role("checkbox", name="MAR chart not signed").check()
+    suggested = page.get_by_role("checkbox", name=re.compile(r"^S8 Medicines optimisation Sugg"))
+    suggested.check()
+    page.get_by_text("Chosen: S8.").wait_for()
+    page.locator(".statement-picker").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(out / "desk-triage-statements.png"))
+
+    today = dt.date.today()
+    pack = page
+    pack.set_viewport_size({"width": 880, "height": 1660})
+    pack.goto(
+        f"/api/v1/reports/evidence-pack.html?service_id={floor.service_id}"
+        f"&from={today - dt.timedelta(days=90)}&to={today}&statement_ids=saf-2023:S8"
+    )
+    pack.get_by_text("Quality statements chosen: S8 Medicines optimisation").wait_for()
+    pack.emulate_media(media="print")
+    pack.screenshot(path=str(out / "evidence-pack.png"))
