@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.support.browser import check_a11y_from_top, db_query, log_in
+from tests.support.browser import check_a11y_from_top, db_query, log_in, make_provider_user
 from tests.support.pack_statements import load_both_frameworks, record_medication_finding
 
 pytestmark = pytest.mark.browser
@@ -71,3 +71,35 @@ def test_choose_statements_at_triage_and_for_a_pack(desk, server, floor):
     page.get_by_text("Quality statements chosen: S8 Medicines optimisation").wait_for()
     assert page.get_by_text("MAR chart not signed after the lunchtime round.").count() == 1
     assert page.get_by_text("Call bells in the lounge were not answered").count() == 0
+
+
+def test_the_nominated_individual_sets_the_framework_in_force(desk, server, floor):
+    load_both_frameworks(server.app)
+    ni = make_provider_user(
+        server.app, floor, "nominated_individual", "Nia Lead", "nia.lead@example.test"
+    )
+    page = desk()
+    log_in(page, ni)
+    page.get_by_role("link", name="Service set-up").click()
+    section = page.locator("#setup-framework")
+    section.get_by_text("In force: CQC single assessment framework: quality statements").wait_for()
+    choice = section.get_by_label("Framework in force")
+    assert choice.input_value() == "saf-2023"
+    choice.select_option("asc-2026-draft")
+    section.get_by_role("button", name="Save framework in force").click()
+    page.get_by_text("In force: Adult social care assessment framework").wait_for()
+    check_a11y_from_top(page, "the set-up screen's framework in force")
+    assert db_query(server.app, lambda db: _framework_of(db, floor)) == "asc-2026-draft"
+
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.get_by_role("heading", name="Evidence pack for inspection").wait_for()
+    assert page.get_by_label("Framework", exact=True).input_value() == "asc-2026-draft"
+    pack = page.locator("section").filter(has_text="Evidence pack for inspection")
+    pack.get_by_text("All quality statements").click()
+    pack.get_by_role("checkbox", name="SA4 Medicines", exact=True).wait_for()
+
+
+def _framework_of(db, floor):
+    from server.providers.models import Provider
+
+    return db.session.get(Provider, floor.provider_id).framework_id

@@ -122,7 +122,7 @@ async function triage(serviceId, form, root, action, message, refresh) {
 }
 
 function labelFor(name) {
-  return { reason: 'Reason for dismissing', entry_id: 'Entry to link to', concern: 'Concern' }[name] || name;
+  return { reason: 'Reason for dismissing', entry_id: 'Entry to link to', concern: 'Concern', statement_ids: 'Quality statements' }[name] || name;
 }
 
 export async function render(user) {
