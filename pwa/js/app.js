@@ -1,6 +1,7 @@
 // Careloop's floor app: start-up, "Who is recording?" and the lock, navigation by what the
 // server permits, the service worker and its updates.
 import * as api from './api.js';
+import * as badges from './badges.js';
 import * as credentials from './credentials.js';
 import * as db from './db.js';
 import * as drafts from './drafts.js';
@@ -41,6 +42,7 @@ function renderNav(user) {
     : h('li', {}, h('a', { href }, text)))));
   nav.hidden = false;
   markCurrent();
+  badges.repaint(user);
 }
 
 function markCurrent() {
@@ -64,6 +66,8 @@ async function route() {
   const user = session.current();
   markCurrent();
   if (!user) return showWho();
+  // My day draws its own count; any other screen asks the server again (now and then).
+  if (!(location.hash || '').startsWith('#/my-day')) badges.refresh(user);
   // A screen's filters may follow a '?' (#/desk/log?status=open): the screen reads them.
   const parts = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
   const [section, id] = parts;
