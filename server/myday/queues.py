@@ -9,6 +9,8 @@
 - waiting for my sign-off: high-risk closures ("awaiting sign-off") where the person may
   sign off and did not record the closure or check its evidence (the same rule the
   sign-off itself enforces, server.log.guards);
+- my entries waiting for sign-off: high-risk entries the person owns or closed that wait
+  for someone else's sign-off (theirs to chase, and to know about);
 - overdue in my services: entries of the services the person oversees that are overdue by
   the log's one definition, other than their own (those are in "Overdue actions").
 """
@@ -61,6 +63,20 @@ def _entries(service_ids, *conditions) -> list[LogEntry]:
 
 def _where(user, services: dict, *actions) -> list:
     return [sid for sid, s in services.items() if all(can(user, a, s) for a in actions)]
+
+
+# The queues of a step only some roles take: the permissions the step needs.
+STEPS = {
+    "waiting_check": ("entry.close", "entry.send_back"),
+    "waiting_sign_off": ("entry.sign_off",),
+    "sign_off_pending": ("entry.close",),
+    "services_overdue": ("oversight.read",),
+}
+
+
+def sections_for(user, services: dict) -> dict:
+    """Whether each step's queue applies to the person: they take that step somewhere."""
+    return {name: bool(_where(user, services, *needs)) for name, needs in STEPS.items()}
 
 
 def findings_waiting(user, services: dict, now: datetime) -> list[dict]:
@@ -124,7 +140,7 @@ def _hours(hours: float) -> str:
 
 def waiting_check(user, services: dict) -> list[dict]:
     """Entries marked done, waiting for a check the person may decide (close or send back)."""
-    where = _where(user, services, "entry.close", "entry.send_back")
+    where = _where(user, services, *STEPS["waiting_check"])
     out = []
     for entry in _entries(where, LogEntry.status == "awaiting_check"):
         since = f" since {long_day(entry.completed_on)}" if entry.completed_on else ""
@@ -143,7 +159,7 @@ def _independent(actor: Actor, entry: LogEntry) -> bool:
 
 def waiting_sign_off(user, services: dict) -> list[dict]:
     """High-risk closures the person may sign off: never one they closed or checked."""
-    where = _where(user, services, "entry.sign_off")
+    where = _where(user, services, *STEPS["waiting_sign_off"])
     actor = Actor(user)
     out = []
     for entry in _entries(where, LogEntry.status == "awaiting_sign_off"):
@@ -153,9 +169,26 @@ def waiting_sign_off(user, services: dict) -> list[dict]:
     return out
 
 
+def sign_off_pending(user, services: dict) -> list[dict]:
+    """High-risk entries the person owns or closed, waiting for someone else's sign-off."""
+    out = []
+    for entry in _entries(list(services), LogEntry.status == "awaiting_sign_off"):
+        if entry.owner_id == user.id:
+            why = "You own this high-risk entry"
+        elif guards.closer_of(entry) == user.id:
+            why = "You closed this high-risk entry"
+        else:
+            continue
+        reason = (
+            f"{why}: it waits for the nominated individual or provider quality lead to sign it off."
+        )
+        out.append(entry_item(entry, services, reason))
+    return out
+
+
 def services_overdue(user, services: dict, today: date) -> list[dict]:
     """Overdue entries in the services the person oversees, other than their own."""
-    where = _where(user, services, "oversight.read")
+    where = _where(user, services, *STEPS["services_overdue"])
     out = []
     for entry in _entries(where, LogEntry.status.in_(OVERDUE_STATUSES)):
         if entry.owner_id == user.id or not is_entry_overdue(entry, today):

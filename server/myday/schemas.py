@@ -88,6 +88,10 @@ class MyDaySchema(Schema):
             "description": "Awaiting sign-off where I may sign off and did not close or check it"
         },
     )
+    sign_off_pending = fields.List(
+        fields.Nested(MyDayItemSchema),
+        metadata={"description": "High-risk entries I own or closed, waiting for sign-off"},
+    )
     services_overdue = fields.List(
         fields.Nested(MyDayItemSchema),
         metadata={"description": "Overdue entries of services I oversee, other than mine"},

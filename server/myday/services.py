@@ -265,6 +265,7 @@ def my_day(user, now: datetime | None = None) -> dict:
         "new_assignments": new_assignments(user, entries, services, now),
         "waiting_check": queues.waiting_check(user, services),
         "waiting_sign_off": queues.waiting_sign_off(user, services),
+        "sign_off_pending": queues.sign_off_pending(user, services),
         "services_overdue": queues.services_overdue(user, services, today),
         "manager": None,
     }
@@ -276,7 +277,7 @@ def my_day(user, now: datetime | None = None) -> dict:
             "findings_waiting": queues.findings_waiting(user, managed, now),
             "reviews_due": reviews_due(user, provider, ordered, today),
         }
-    day["counts"] = counts(day)
+    day["counts"] = counts(day, queues.sections_for(user, services))
     return day
 
 
@@ -285,6 +286,7 @@ SECTIONS = (
     "findings_waiting",
     "waiting_check",
     "waiting_sign_off",
+    "sign_off_pending",
     "challenges",
     "overdue",
     "due_today",
@@ -294,8 +296,14 @@ SECTIONS = (
 )
 
 
-def counts(day: dict) -> dict:
-    """How many records each section lists, and the total the menu's badge shows."""
+def counts(day: dict, applies: dict) -> dict:
+    """How many records each section lists, for the sections that apply to the person (a
+    queue of a step their roles do not allow is left out unless it holds something), and
+    the total the menu's badge shows."""
     lists = {**day, **(day["manager"] or {})}
-    out = {name: len(lists[name]) for name in SECTIONS if name in lists}
+    out = {
+        name: len(lists[name])
+        for name in SECTIONS
+        if name in lists and (applies.get(name, True) or lists[name])
+    }
     return {"sections": out, "total": sum(out.values())}

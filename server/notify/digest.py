@@ -38,6 +38,7 @@ class Digest:
     new_assignments: list = field(default_factory=list)
     waiting_check: list = field(default_factory=list)
     waiting_sign_off: list = field(default_factory=list)
+    sign_off_pending: list = field(default_factory=list)
     services_overdue: list = field(default_factory=list)
     findings_waiting: int = 0
     reviews_due: int = 0
@@ -75,6 +76,7 @@ def digest_for(user, now: datetime) -> Digest:
         new_assignments=_ids(day["new_assignments"]),
         waiting_check=_ids(day["waiting_check"]),
         waiting_sign_off=_ids(day["waiting_sign_off"]),
+        sign_off_pending=_ids(day["sign_off_pending"]),
         services_overdue=_ids(day["services_overdue"]),
         findings_waiting=len(manager.get("findings_waiting", [])),
         reviews_due=len(manager.get("reviews_due", [])),
@@ -91,6 +93,11 @@ _COUNTED = (
         "waiting_sign_off",
         "entry waiting for your sign-off",
         "entries waiting for your sign-off",
+    ),
+    (
+        "sign_off_pending",
+        "entry of yours waiting for sign-off",
+        "entries of yours waiting for sign-off",
     ),
     ("services_overdue", "overdue entry in your services", "overdue entries in your services"),
     ("reviews_due", "review due", "reviews due"),
@@ -133,6 +140,7 @@ def body(digest: Digest, base: str) -> str:
         ("Newly given to you", digest.new_assignments),
         ("Waiting for your check", digest.waiting_check),
         ("Waiting for your sign-off", digest.waiting_sign_off),
+        ("Yours, waiting for sign-off", digest.sign_off_pending),
         ("Overdue in your services", digest.services_overdue),
     )
     for title, entry_ids in sections:

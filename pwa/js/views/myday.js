@@ -126,6 +126,8 @@ const SECTIONS = [
     many: 'waiting for your check', tone: 'warn', empty: 'Nothing is waiting for your check.' },
   { key: 'waiting_sign_off', title: 'Waiting for your sign-off', one: 'waiting for your sign-off',
     many: 'waiting for your sign-off', tone: 'warn', empty: 'Nothing is waiting for your sign-off.' },
+  { key: 'sign_off_pending', title: 'Yours, waiting for sign-off', one: 'of yours waiting for sign-off',
+    many: 'of yours waiting for sign-off', tone: 'info', empty: 'None of your entries is waiting for sign-off.' },
   { key: 'challenges', title: 'Challenges to answer', one: 'challenge to answer', many: 'challenges to answer',
     tone: 'warn', empty: 'No challenges on your entries in the last two weeks.' },
   { key: 'overdue', title: 'Your overdue actions', one: 'overdue', many: 'overdue', tone: 'bad',
