@@ -22,12 +22,17 @@ import * as who from './views/who.js';
 import * as screens from './screens.js';
 
 function navItems(user) {
-  const items = [];
-  if (session.canCapture(user)) {
-    items.push(['group', 'On the floor'], ['#/finding', 'Finding'], ['#/feedback', 'Feedback'],
-      ['#/visibility', 'Visibility check'], ['#/actions', 'My actions'], ['#/recent', 'Recorded']);
-  }
-  return items.concat(screens.menu(user));
+  const floor = session.canCapture(user)
+    ? [['group', 'On the floor'], ['#/finding', 'Finding'], ['#/feedback', 'Feedback'],
+      ['#/visibility', 'Visibility check'], ['#/actions', 'My actions'], ['#/recent', 'Recorded']]
+    : [];
+  const office = screens.menu(user);
+  if (!session.isDesk(user)) return floor.concat(office);
+  // Desk people's own screens come first (My day, the desk: Oversight in sight at 768 px
+  // high); their floor screens follow, before set-up and their account.
+  const found = office.findIndex(([href, text]) => (href === 'group' && text === 'Set-up') || href === '#/account');
+  const at = found < 0 ? office.length : found;
+  return [...office.slice(0, at), ...floor, ...office.slice(at)];
 }
 
 function renderNav(user) {

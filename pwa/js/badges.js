@@ -6,7 +6,8 @@ import { h } from './ui.js';
 
 let owner = null; // whose count it is
 let total = 0;
-let asking = null; // the question on its way, if any
+let asking = null; // whose question is on its way, if any
+let again = false; // asked for again while it was
 
 function paint() {
   const link = document.querySelector('#nav a[href="#/my-day"]');
@@ -36,16 +37,24 @@ export function repaint(user) {
   paint();
 }
 
-/** On navigation: ask the server again (unless a question is already on its way). */
+/** On navigation: ask the server again; one question at a time, and a navigation while
+ * one is on its way asks once more after it (its answer may predate what changed). */
 export async function refresh(user) {
   repaint(user);
-  if (!user || !navigator.onLine || asking) return;
-  asking = api.get('/my-day/counts');
+  if (!user || !navigator.onLine) return;
+  if (asking) { again = true; return; }
+  asking = user.id;
   try {
-    const counts = await asking;
-    if (owner === user.id) show(user, counts.total);
-  } catch {
-    // Offline or signed out on the server: keep the last count; the screens say why.
+    do {
+      again = false;
+      try {
+        const counts = await api.get('/my-day/counts');
+        if (owner === user.id) show(user, counts.total);
+      } catch {
+        // Offline or signed out on the server: keep the last count; the screens say why.
+        again = false;
+      }
+    } while (again && owner === user.id);
   } finally {
     asking = null;
   }

@@ -2,129 +2,23 @@
 (with the manager sections), a senior carer finds it in the menu with links to their own
 actions, the daily email choice is saved, and offline it shows the tablet's own copies.
 
-Set CARELOOP_SCREENSHOT_DIR (``make screenshots``) to keep docs/screenshots/my-day.png."""
-
-import datetime as dt
-import os
-from pathlib import Path
+docs/screenshots/my-day.png is taken in tests/browser/test_screenshots.py."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import check_a11y, db_query, go_offline, log_in, sync_now
+from tests.support.myday_screen import a_busy_day
 
 pytestmark = pytest.mark.browser
-
-
-def london_today() -> dt.date:
-    from server.common.dates import london_today as today
-
-    return today()
 
 
 @pytest.fixture
 def day(live_app, floor):
     """Overdue, due-today, done and challenged actions for the carer and the manager, a
     high-risk finding waiting 30 hours and one just synced, and a home set up ten days ago
-    and never reviewed."""
-    from server.common.types import utcnow
-    from server.extensions import db
-    from server.findings.models import Finding
-    from server.log.models import LogEntry
-    from server.providers.models import Service
-    from server.reviews.models import Review, ReviewItem
-
-    today, now = london_today(), utcnow()
-
-    def entry(owner, due, concern, risk="medium", status="open"):
-        row = LogEntry(
-            service_id=floor.service_id,
-            concern=concern,
-            source="walkaround",
-            decision=f"Named owner acts on: {concern}",
-            owner_id=owner["id"],
-            due_date=due,
-            original_due_date=due,
-            evidence_needed="Audit sheet",
-            risk=risk,
-            status=status,
-            created_by=floor.manager["id"],
-            created_at=now - dt.timedelta(days=10),
-        )
-        db.session.add(row)
-        return row
-
-    with live_app.app_context():
-        ids = {
-            "carer_late": entry(
-                floor.carer,
-                today - dt.timedelta(days=2),
-                "Fluid charts are not completed after lunch",
-                "high",
-            ),
-            "carer_today": entry(floor.carer, today, "Laundry labels missing on floor 2"),
-            "manager_late": entry(
-                floor.manager,
-                today - dt.timedelta(days=1),
-                "Agency staff induction not recorded",
-                "high",
-            ),
-        }
-        ids["done"] = entry(
-            floor.carer,
-            today + dt.timedelta(days=3),
-            "Hoist slings not labelled with names",
-            status="awaiting_check",
-        )
-        challenged = entry(
-            floor.carer, today + dt.timedelta(days=4), "Menu choices not offered at tea"
-        )
-        db.session.flush()
-        review = Review(
-            service_id=floor.service_id,
-            kind="ad_hoc",
-            outcome="challenge",
-            reviewer_id=floor.manager["id"],
-            comment="See the items",
-            reviewed_at=now - dt.timedelta(days=1),
-        )
-        review.items = [
-            ReviewItem(
-                entry_id=challenged.id, outcome="challenge", comment="Ask people at tea, not staff"
-            )
-        ]
-        db.session.add(review)
-        db.session.add(
-            Finding(
-                service_id=floor.service_id,
-                kind="walkaround_issue",
-                area="Garden",
-                source="walkaround",
-                risk="high",
-                description="Garden gate left unlocked overnight",
-                recorded_by=floor.carer["id"],
-                recorded_at=now - dt.timedelta(hours=30),
-                received_at=now - dt.timedelta(hours=30),
-            )
-        )
-        db.session.add(
-            Finding(
-                service_id=floor.service_id,
-                kind="walkaround_issue",
-                area="Dining room",
-                source="walkaround",
-                risk="high",
-                description="Thickened fluids served at the wrong consistency",
-                recorded_by=floor.carer["id"],
-                recorded_at=now - dt.timedelta(minutes=3),
-                received_at=now - dt.timedelta(minutes=2),
-            )
-        )
-        db.session.get(Service, floor.service_id).created_at = now - dt.timedelta(days=10)
-        db.session.commit()
-        ids = {name: str(row.id) for name, row in ids.items()}
-        ids["challenged"] = str(challenged.id)
-        return ids
+    and never reviewed (tests/support/myday_screen.py)."""
+    return a_busy_day(live_app, floor)
 
 
 def dismiss_fresh_finding(app):
@@ -178,6 +72,10 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         badge.wait_for()
         assert " ".join(badge.inner_text().split()) == "My day 6"
 
+        # The RM's Oversight (her own services) is in the menu, in sight at 1024x768.
+        nav = page.locator("#nav")
+        expect(nav.get_by_role("link", name="Oversight", exact=True)).to_be_in_viewport()
+
         # A count opens exactly its records: the tile takes you to its section.
         counts.get_by_role("button", name="1 waiting for your check").click()
         check = section(page, "Waiting for your check")
@@ -220,12 +118,6 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         )
         page.get_by_text("This Careloop server does not send email yet.").wait_for()
         check_a11y(page, "My day for a registered manager")
-
-        out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-        out.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(out / "my-day.png"))
 
         choice = page.get_by_label("Email me a daily summary")
         assert not choice.is_checked()
