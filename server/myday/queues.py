@@ -12,7 +12,8 @@
 - my entries waiting for sign-off: high-risk entries the person owns or closed that wait
   for someone else's sign-off (theirs to chase, and to know about);
 - overdue in my services: entries of the services the person oversees that are overdue by
-  the log's one definition, other than their own (those are in "Overdue actions").
+  the log's one definition, other than their own (those are in "Your overdue actions").
+Each queue is one of the log's figures (server.log.figures), within the person's services.
 """
 
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from server.errors import RuleBroken
 from server.extensions import db
 from server.findings.triage import inbox
 from server.log import guards
-from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
+from server.log.figures import clause
 from server.log.models import LogEntry
 from server.oversight.grip import plural
 from server.providers.models import Service
@@ -142,7 +143,7 @@ def waiting_check(user, services: dict) -> list[dict]:
     """Entries marked done, waiting for a check the person may decide (close or send back)."""
     where = _where(user, services, *STEPS["waiting_check"])
     out = []
-    for entry in _entries(where, LogEntry.status == "awaiting_check"):
+    for entry in _entries(where, clause("awaiting_check", date.min)):
         since = f" since {long_day(entry.completed_on)}" if entry.completed_on else ""
         reason = f"Marked done{since}: check the evidence, then close it or send it back."
         out.append(entry_item(entry, services, reason))
@@ -162,7 +163,7 @@ def waiting_sign_off(user, services: dict) -> list[dict]:
     where = _where(user, services, *STEPS["waiting_sign_off"])
     actor = Actor(user)
     out = []
-    for entry in _entries(where, LogEntry.status == "awaiting_sign_off"):
+    for entry in _entries(where, clause("awaiting_sign_off", date.min)):
         if _independent(actor, entry):
             reason = "A high-risk closure waiting for sign-off: sign it off or challenge it."
             out.append(entry_item(entry, services, reason))
@@ -172,7 +173,7 @@ def waiting_sign_off(user, services: dict) -> list[dict]:
 def sign_off_pending(user, services: dict) -> list[dict]:
     """High-risk entries the person owns or closed, waiting for someone else's sign-off."""
     out = []
-    for entry in _entries(list(services), LogEntry.status == "awaiting_sign_off"):
+    for entry in _entries(list(services), clause("awaiting_sign_off", date.min)):
         if entry.owner_id == user.id:
             why = "You own this high-risk entry"
         elif guards.closer_of(entry) == user.id:
@@ -190,9 +191,9 @@ def services_overdue(user, services: dict, today: date) -> list[dict]:
     """Overdue entries in the services the person oversees, other than their own."""
     where = _where(user, services, *STEPS["services_overdue"])
     out = []
-    for entry in _entries(where, LogEntry.status.in_(OVERDUE_STATUSES)):
-        if entry.owner_id == user.id or not is_entry_overdue(entry, today):
-            continue
+    for entry in _entries(
+        where, clause("overdue", today), LogEntry.owner_id.is_distinct_from(user.id)
+    ):
         late = (today - entry.due_date).days
         reason = f"Overdue by {plural(late, 'day')}: it was due on {long_day(entry.due_date)}."
         out.append(entry_item(entry, services, reason, days_overdue=late))
