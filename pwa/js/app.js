@@ -71,8 +71,12 @@ async function route() {
   const user = session.current();
   markCurrent();
   if (!user) return showWho();
-  // My day draws its own count; any other screen asks the server again (now and then).
-  if (!(location.hash || '').startsWith('#/my-day')) badges.refresh(user);
+  // My day draws its own count; any other screen asks the server again, once the browser's
+  // server session is known to be this person's (never another's count on a shared tablet).
+  if (!(location.hash || '').startsWith('#/my-day')) {
+    if (unclaimed) badges.repaint(user);
+    else badges.refresh(user);
+  }
   // A screen's filters may follow a '?' (#/desk/log?status=open): the screen reads them.
   const parts = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
   const [section, id] = parts;

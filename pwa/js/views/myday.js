@@ -12,7 +12,6 @@ const TITLE = 'My day';
 const toDo = (entry) => (entry.transitions || []).includes('mark_done');
 
 const londonToday = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 /** Where an entry is acted on: the entry page at the desk, the action on the floor. */
 function entryHref(user, id) {
