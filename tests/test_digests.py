@@ -162,9 +162,11 @@ def test_a_manager_gets_entry_page_links_and_the_manager_counts(world, smtp):
 
 
 def test_opted_out_inactive_and_idle_people_get_nothing(world, smtp, carer_day):
-    worker, deputy = world.users["care_worker"], world.users["deputy_manager"]
+    # A care coordinator oversees no one's overdue work and checks nothing: idle. (A deputy
+    # manager would have the carer's overdue actions in "overdue in your services".)
+    worker, idle = world.users["care_worker"], world.users["care_coordinator"]
     make_entry(world, worker, TODAY - timedelta(days=1))  # has news but never opted in
-    opt_in(deputy)  # opted in, nothing waiting
+    opt_in(idle)  # opted in, nothing waiting
     gone = world.users["key_worker"]
     make_entry(world, gone, TODAY - timedelta(days=1))
     opt_in(gone)

@@ -267,18 +267,29 @@ def test_floor_roles_get_no_manager_sections(world, day, role):
     assert day(world.users[role])["manager"] is None
 
 
-def test_registered_manager_sees_late_high_risk_findings_and_reviews_due(world, day):
+def test_registered_manager_sees_every_new_finding_high_risk_first_and_reviews_due(world, day):
     set_up_services(world)
     late = make_finding(world, "high", 30, description="Fire door wedged open")
-    make_finding(world, "high", 10)  # within 24 hours
-    make_finding(world, "medium", 100)  # past its time, but not high risk
+    fresh = make_finding(world, "high", 0)  # just synced: counted at once
+    medium = make_finding(world, "medium", 100)  # past its time, but not high risk
     make_finding(world, "high", 30, service=world.other)  # not the RM's service
     make_finding(world, "high", 30, service=world.rival_service)
     weekly_review(world, world.home, date(2026, 3, 10))  # next due 17 March
 
-    manager = day(world.users["registered_manager"])["manager"]
+    body = day(world.users["registered_manager"])
+    manager = body["manager"]
 
-    assert manager["findings_past_escalation"] == [
+    assert ids(manager["findings_waiting"], "finding_id") == [
+        str(late.id),
+        str(fresh.id),
+        str(medium.id),
+    ]
+    assert manager["findings_waiting"][1]["reason"] == (
+        "New high-risk finding in Ashdown House, waiting under an hour for triage: "
+        "triage it within 24 hours."
+    )
+    assert body["counts"]["sections"]["findings_waiting"] == 3
+    assert manager["findings_waiting"][:1] == [
         {
             "finding_id": str(late.id),
             "description": "Fire door wedged open",
@@ -287,6 +298,7 @@ def test_registered_manager_sees_late_high_risk_findings_and_reviews_due(world, 
             "risk": "high",
             "received_at": "2026-03-15T04:00:00+00:00",
             "waiting_hours": 30.0,
+            "past_escalation_time": True,
             "service_id": str(world.home.id),
             "service_name": "Ashdown House",
             "reason": "High-risk finding in Ashdown House waiting 30 hours for triage; it "
@@ -311,7 +323,7 @@ def test_reviews_not_due_within_two_days_are_not_listed(world, day):
     set_up_services(world)
     weekly_review(world, world.home, date(2026, 3, 13))  # next due 20 March
     manager = day(world.users["registered_manager"])["manager"]
-    assert manager == {"findings_past_escalation": [], "reviews_due": []}
+    assert manager == {"findings_waiting": [], "reviews_due": []}
     weekly_review(world, world.home, date(2026, 3, 1))  # an older one changes nothing
     assert day(world.users["registered_manager"])["manager"]["reviews_due"] == []
 
@@ -335,10 +347,12 @@ def test_provider_lead_sees_every_service_of_the_provider_and_no_other(world, da
     home = make_finding(world, "high", 48)
     other = make_finding(world, "high", 25, service=world.other)
     make_finding(world, "high", 48, service=world.rival_service)
+    make_finding(world, "high", 2)  # a provider lead does not triage: only the late ones
+    make_finding(world, "medium", 100)
 
     manager = day(world.users["provider_quality_lead"])["manager"]
 
-    assert ids(manager["findings_past_escalation"], "finding_id") == [str(home.id), str(other.id)]
+    assert ids(manager["findings_waiting"], "finding_id") == [str(home.id), str(other.id)]
     assert [(r["service_name"], r["kind"], r["days_overdue"]) for r in manager["reviews_due"]] == [
         ("Ashdown House", "provider_monthly", 39),
         ("Beech Court", "provider_monthly", 39),
@@ -349,7 +363,7 @@ def test_duty_manager_triages_but_does_not_review(world, day):
     set_up_services(world)
     late = make_finding(world, "high", 30)
     manager = day(world.users["duty_manager"])["manager"]
-    assert ids(manager["findings_past_escalation"], "finding_id") == [str(late.id)]
+    assert ids(manager["findings_waiting"], "finding_id") == [str(late.id)]
     assert manager["reviews_due"] == []
 
 

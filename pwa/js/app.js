@@ -1,6 +1,7 @@
 // Careloop's floor app: start-up, "Who is recording?" and the lock, navigation by what the
 // server permits, the service worker and its updates.
 import * as api from './api.js';
+import * as badges from './badges.js';
 import * as credentials from './credentials.js';
 import * as db from './db.js';
 import * as drafts from './drafts.js';
@@ -21,12 +22,17 @@ import * as who from './views/who.js';
 import * as screens from './screens.js';
 
 function navItems(user) {
-  const items = [];
-  if (session.canCapture(user)) {
-    items.push(['group', 'On the floor'], ['#/finding', 'Finding'], ['#/feedback', 'Feedback'],
-      ['#/visibility', 'Visibility check'], ['#/actions', 'My actions'], ['#/recent', 'Recorded']);
-  }
-  return items.concat(screens.menu(user));
+  const floor = session.canCapture(user)
+    ? [['group', 'On the floor'], ['#/finding', 'Finding'], ['#/feedback', 'Feedback'],
+      ['#/visibility', 'Visibility check'], ['#/actions', 'My actions'], ['#/recent', 'Recorded']]
+    : [];
+  const office = screens.menu(user);
+  if (!session.isDesk(user)) return floor.concat(office);
+  // Desk people's own screens come first (My day, the desk: Oversight in sight at 768 px
+  // high); their floor screens follow, before set-up and their account.
+  const found = office.findIndex(([href, text]) => (href === 'group' && text === 'Set-up') || href === '#/account');
+  const at = found < 0 ? office.length : found;
+  return [...office.slice(0, at), ...floor, ...office.slice(at)];
 }
 
 function renderNav(user) {
@@ -41,6 +47,7 @@ function renderNav(user) {
     : h('li', {}, h('a', { href }, text)))));
   nav.hidden = false;
   markCurrent();
+  badges.repaint(user);
 }
 
 function markCurrent() {
@@ -64,6 +71,12 @@ async function route() {
   const user = session.current();
   markCurrent();
   if (!user) return showWho();
+  // My day draws its own count; any other screen asks the server again, once the browser's
+  // server session is known to be this person's (never another's count on a shared tablet).
+  if (!(location.hash || '').startsWith('#/my-day')) {
+    if (unclaimed) badges.repaint(user);
+    else badges.refresh(user);
+  }
   // A screen's filters may follow a '?' (#/desk/log?status=open): the screen reads them.
   const parts = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
   const [section, id] = parts;

@@ -8,19 +8,20 @@ tests/test_log_api_entries.py holds the two equal for every entry-based signal.
 
 Three signals point at findings or walkarounds, not at entries: repeat findings,
 walkarounds with no follow-up and families chasing. The log cannot be filtered by them
-(they are worked from the triage inbox and the oversight dashboard); asking is refused
-with a field error. High-risk with no escalation decision covers entries: a high-risk
-entry with no decision past the escalation time, or an entry without a decision whose
-linked high-risk finding has waited that long; findings still in triage are not entries.
+(the Oversight screen lists them under each warning, from GET /early-warnings/records);
+asking is refused with a field error that says so. High-risk with no escalation decision
+covers entries: a high-risk entry with no decision past the escalation time, or an entry
+without a decision whose linked high-risk finding has waited that long; findings still in
+triage are not entries.
 """
 
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, false, func, or_, select
 
-from server.common.vocab import OPEN_STATUSES
 from server.errors import Invalid
 from server.findings.models import Finding
+from server.log.figures import FIGURES
 from server.log.models import CarryForward, LogEntry
 from server.log.signal_scope import (
     UNCLOSED,
@@ -61,8 +62,8 @@ def entry_signal_clause(
         raise Invalid(
             f"{NOT_ENTRIES[signal]}: the log cannot be filtered by it.",
             {
-                "signal": f"{NOT_ENTRIES[signal]}. See them in the triage inbox or on the "
-                "oversight dashboard."
+                "signal": f"{NOT_ENTRIES[signal]}. See them on the Oversight screen, under "
+                "the warning: its records are listed there."
             },
         )
     if signal not in _CLAUSES:
@@ -86,12 +87,9 @@ def _carried_forward(scope: Scope):
 
 
 def _overdue_without_interim_controls(scope: Scope):
-    controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
+    # The figure of the same name (server.log.figures): the dashboard's count is its count.
     return and_(
-        live_entries(scope),
-        LogEntry.status.in_(OPEN_STATUSES),
-        LogEntry.due_date < scope.today,
-        controls == "",
+        live_entries(scope), FIGURES["overdue_without_interim_controls"].clause(scope.today)
     )
 
 

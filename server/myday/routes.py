@@ -5,7 +5,12 @@ from flask_login import current_user
 from server.api.http import ApiBlueprint
 from server.audit.services import Actor
 from server.myday.preferences import preferences, set_preferences
-from server.myday.schemas import MyDaySchema, PreferencesSchema, PreferencesUpdateSchema
+from server.myday.schemas import (
+    MyDayCountsSchema,
+    MyDaySchema,
+    PreferencesSchema,
+    PreferencesUpdateSchema,
+)
 from server.myday.services import my_day
 
 blp = ApiBlueprint("myday", __name__)
@@ -31,3 +36,10 @@ def my_preferences():
 def change_my_preferences(data):
     """Choose whether I get the daily email digest (my own preferences only)."""
     return PreferencesSchema().dump(set_preferences(Actor(current_user, "desk"), data))
+
+
+@blp.route("/my-day/counts")
+@blp.response(200, MyDayCountsSchema)
+def my_day_counts():
+    """How many records wait in each My day section, and the total (the menu's badge)."""
+    return MyDayCountsSchema().dump(my_day(current_user)["counts"])

@@ -24,7 +24,7 @@ class MyDayItemSchema(Schema):
 
 
 class MyDayFindingSchema(Schema):
-    """A high-risk finding past its escalation time; links to /findings/{finding_id}."""
+    """A new finding waiting for triage; links to the triage inbox."""
 
     finding_id = fields.UUID()
     description = fields.String()
@@ -33,6 +33,7 @@ class MyDayFindingSchema(Schema):
     risk = fields.String()
     received_at = fields.AwareDateTime()
     waiting_hours = fields.Float()
+    past_escalation_time = fields.Boolean()
     service_id = fields.UUID()
     service_name = fields.String()
     reason = fields.String()
@@ -52,8 +53,23 @@ class MyDayReviewSchema(Schema):
 
 
 class MyDayManagerSchema(Schema):
-    findings_past_escalation = fields.List(fields.Nested(MyDayFindingSchema))
+    findings_waiting = fields.List(
+        fields.Nested(MyDayFindingSchema),
+        metadata={
+            "description": "Every new finding where I may triage, from the moment it syncs: "
+            "high risk first, then past the escalation time, then the longest waiting"
+        },
+    )
     reviews_due = fields.List(fields.Nested(MyDayReviewSchema))
+
+
+class MyDayCountsSchema(Schema):
+    sections = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "How many records each section lists, by its key"},
+    )
+    total = fields.Integer(metadata={"description": "The sum: the menu badge's number"})
 
 
 class MyDaySchema(Schema):
@@ -62,6 +78,25 @@ class MyDaySchema(Schema):
     due_today = fields.List(fields.Nested(MyDayItemSchema))
     challenges = fields.List(fields.Nested(MyDayItemSchema))
     new_assignments = fields.List(fields.Nested(MyDayItemSchema))
+    waiting_check = fields.List(
+        fields.Nested(MyDayItemSchema),
+        metadata={"description": "Awaiting check where I may close it or send it back"},
+    )
+    waiting_sign_off = fields.List(
+        fields.Nested(MyDayItemSchema),
+        metadata={
+            "description": "Awaiting sign-off where I may sign off and did not close or check it"
+        },
+    )
+    sign_off_pending = fields.List(
+        fields.Nested(MyDayItemSchema),
+        metadata={"description": "High-risk entries I own or closed, waiting for sign-off"},
+    )
+    services_overdue = fields.List(
+        fields.Nested(MyDayItemSchema),
+        metadata={"description": "Overdue entries of services I oversee, other than mine"},
+    )
+    counts = fields.Nested(MyDayCountsSchema)
     manager = fields.Nested(
         MyDayManagerSchema,
         allow_none=True,

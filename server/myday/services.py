@@ -1,9 +1,11 @@
 """My day: what is waiting for the signed-in person, so nobody has to go looking for it.
 
-Everyone sees their own overdue and due-today actions, challenges on their entries and
-entries newly handed to them; managers (a role with finding.triage or oversight.read in a
-service) also see high-risk findings waiting past the escalation time and reviews due.
-Days are Europe/London calendar days; an action is overdue from the day after it was due.
+Everyone sees their own overdue and due-today actions, challenges on the entries they own
+(and, for a service's managers, on the service's entries) and entries newly handed to
+them. By what their roles allow, people also see new findings to triage, entries waiting
+for their check or their sign-off (server.myday.queues), overdue entries in the services
+they oversee, and reviews due. Days are Europe/London calendar days; an action is overdue
+from the day after it was due (server.log.flags, the log's one definition).
 """
 
 import uuid
@@ -15,9 +17,10 @@ from server.common.dates import london_date
 from server.common.rendering import day as long_day
 from server.common.types import utcnow
 from server.extensions import db
-from server.findings.triage import inbox
 from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
 from server.log.models import LogEntry
+from server.myday import queues
+from server.myday.queues import entry_item as _entry_item
 from server.oversight.cadence import review_cadence
 from server.oversight.grip import plural
 from server.providers.models import Provider, Service
@@ -28,24 +31,14 @@ CHALLENGE_DAYS = 14
 ASSIGNMENT_DAYS = 3
 REVIEW_SOON_DAYS = 2
 MANAGER_ACTIONS = ("finding.triage", "oversight.read")
-# What an item copies from the entry, the finding or the review track (oversight.cadence).
-ENTRY_KEYS = ("concern", "due_date", "status", "risk", "service_id")
-FINDING_KEYS = ("description", "area", "source", "risk", "received_at")
+# Whoever runs a service's weekly review answers challenges on any of its entries.
+MANAGES = "review.rm"
+# What an item copies from the review track (oversight.cadence).
 REVIEW_KEYS = ("kind", "next_due", "overdue", "days_overdue", "last_review_id")
 REVIEW_TRACKS = {
     "rm": ("review.rm", "weekly review"),
     "provider": ("review.provider", "provider's monthly review"),
 }
-
-
-def _entry_item(entry: LogEntry, services: dict, reason: str, **extra) -> dict:
-    return {
-        "entry_id": entry.id,
-        **{key: getattr(entry, key) for key in ENTRY_KEYS},
-        "service_name": services[entry.service_id].name,
-        "reason": reason,
-        **extra,
-    }
 
 
 def _my_entries(user, services: dict) -> list[LogEntry]:
@@ -97,33 +90,73 @@ def _events(entries: list[LogEntry], since: datetime) -> list[AuditEvent]:
     )
 
 
-def challenges(entries: list[LogEntry], services: dict, now: datetime) -> list[dict]:
-    """Challenges on the user's entries in the last 14 days: sign-off challenges and review
-    challenges from the audit trail, and review items with no challenge event behind them."""
+def challenges(user, entries: list[LogEntry], services: dict, now: datetime) -> list[dict]:
+    """Challenges in the last 14 days, sign-off challenges and review challenges from the
+    audit trail and review items with no challenge event behind them, on the user's own
+    entries and on every entry of a service they manage; never the user's own challenges."""
     since = now - timedelta(days=CHALLENGE_DAYS)
-    by_id = {str(e.id): e for e in entries}
-    found = []  # (entry, at, by_id, comment, review_id)
-    for event in _events(entries, since):
-        if event.action == "challenge":
-            changes = event.changes or {}
-            reason, review_id = str(changes.get("reason") or ""), _uuid(changes.get("review_id"))
-            found.append((by_id[event.entity_id], event.at, event.actor_id, reason, review_id))
-    seen = {(e.id, review_id) for e, _, _, _, review_id in found if review_id}
+    mine = [e.id for e in entries]
+    managed = [sid for sid, s in services.items() if can(user, MANAGES, s)]
+    found = []  # (entry id, at, by, comment, review_id)
+    for event in _challenge_events(mine, managed, since):
+        changes = event.changes or {}
+        reason, review_id = str(changes.get("reason") or ""), _uuid(changes.get("review_id"))
+        found.append((uuid.UUID(event.entity_id), event.at, event.actor_id, reason, review_id))
+    seen = {(e, review_id) for e, _, _, _, review_id in found if review_id}
     found += [
-        (by_id[str(item.entry_id)], review.reviewed_at, review.reviewer_id, item.comment, review.id)
-        for item, review in _review_challenges(list(by_id.values()), since)
+        (item.entry_id, review.reviewed_at, review.reviewer_id, item.comment, review.id)
+        for item, review in _review_challenges(mine, managed, since)
         if (item.entry_id, review.id) not in seen
     ]
+    found = [f for f in found if f[2] != user.id]
+    by_id = _entries_by_id({f[0] for f in found}, services)
     names = names_of(f[2] for f in found)
     found.sort(key=lambda f: f[1], reverse=True)
     out = []
-    for entry, at, by, comment, review_id in found:
+    for entry_id, at, by, comment, review_id in found:
+        entry = by_id.get(entry_id)
+        if entry is None:
+            continue
         who = names.get(by, "Someone")
         where = "in a review" if review_id else "at sign-off"
-        reason = f"{who} challenged this entry of yours {where} on {long_day(at)}: {comment}"
+        whose = "this entry of yours" if entry.owner_id == user.id else "this entry"
+        reason = f"{who} challenged {whose} {where} on {long_day(at)}: {comment}"
         extra = dict(challenged_at=at, challenged_by=who, comment=comment, review_id=review_id)
         out.append(_entry_item(entry, services, reason, **extra))
     return out
+
+
+def _challenge_events(mine: list, managed: list, since: datetime) -> list[AuditEvent]:
+    if not (mine or managed):
+        return []
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "log_entry",
+                AuditEvent.action == "challenge",
+                AuditEvent.at >= since,
+                db.or_(
+                    AuditEvent.entity_id.in_([str(i) for i in mine]),
+                    AuditEvent.service_id.in_(managed),
+                ),
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
+
+
+def _entries_by_id(ids: set, services: dict) -> dict:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        db.select(LogEntry).where(
+            LogEntry.id.in_(list(ids)),
+            LogEntry.deleted_at.is_(None),
+            LogEntry.service_id.in_(list(services)),
+        )
+    )
+    return {e.id: e for e in rows}
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -133,15 +166,15 @@ def _uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _review_challenges(entries: list[LogEntry], since: datetime) -> list:
-    if not entries:
+def _review_challenges(mine: list, managed: list, since: datetime) -> list:
+    if not (mine or managed):
         return []
     return list(
         db.session.execute(
             db.select(ReviewItem, Review)
             .join(Review, Review.id == ReviewItem.review_id)
             .where(
-                ReviewItem.entry_id.in_([e.id for e in entries]),
+                db.or_(ReviewItem.entry_id.in_(mine), Review.service_id.in_(managed)),
                 ReviewItem.outcome == "challenge",
                 Review.reviewed_at >= since,
             )
@@ -180,37 +213,6 @@ def new_assignments(user, entries: list[LogEntry], services: dict, now: datetime
         )
         out.append(item)
     return out
-
-
-def findings_past_escalation(user, services: list[Service], now: datetime) -> list[dict]:
-    """High-risk new findings that have waited longer than the provider's escalation time,
-    in the triage inbox's order, for the services where the user reads every finding."""
-    out = []
-    for service in services:
-        if not can(user, "finding.read_all", service):
-            continue
-        report = inbox(user, service.id, now)
-        hours = report["escalation_hours"]["high"]
-        for group in report["groups"]:
-            for item in group["findings"]:
-                if item.past_escalation_time and item.finding.risk == "high":
-                    out.append(_finding_item(item, service, hours))
-    return out
-
-
-def _finding_item(item, service: Service, hours) -> dict:
-    finding = item.finding
-    return {
-        "finding_id": finding.id,
-        **{key: getattr(finding, key) for key in FINDING_KEYS},
-        "waiting_hours": item.waiting_hours,
-        "service_id": service.id,
-        "service_name": service.name,
-        "reason": (
-            f"High-risk finding in {service.name} waiting {item.waiting_hours:g} hours "
-            f"for triage; it should be triaged within {hours:g} hours."
-        ),
-    }
 
 
 def reviews_due(user, provider: Provider, services: list[Service], today: date) -> list:
@@ -259,8 +261,12 @@ def my_day(user, now: datetime | None = None) -> dict:
         "as_of": today,
         "overdue": overdue,
         "due_today": due_today,
-        "challenges": challenges(entries, services, now),
+        "challenges": challenges(user, entries, services, now),
         "new_assignments": new_assignments(user, entries, services, now),
+        "waiting_check": queues.waiting_check(user, services),
+        "waiting_sign_off": queues.waiting_sign_off(user, services),
+        "sign_off_pending": queues.sign_off_pending(user, services),
+        "services_overdue": queues.services_overdue(user, services, today),
         "manager": None,
     }
     managed = {s.id: s for a in MANAGER_ACTIONS for s in visible_services(user, a)}
@@ -268,7 +274,36 @@ def my_day(user, now: datetime | None = None) -> dict:
         ordered = sorted(managed.values(), key=lambda s: (s.name, str(s.id)))
         provider = db.session.get(Provider, user.provider_id)
         day["manager"] = {
-            "findings_past_escalation": findings_past_escalation(user, ordered, now),
+            "findings_waiting": queues.findings_waiting(user, managed, now),
             "reviews_due": reviews_due(user, provider, ordered, today),
         }
+    day["counts"] = counts(day, queues.sections_for(user, services))
     return day
+
+
+# Every section My day shows, in the order of its tiles (manager sections last).
+SECTIONS = (
+    "findings_waiting",
+    "waiting_check",
+    "waiting_sign_off",
+    "sign_off_pending",
+    "challenges",
+    "overdue",
+    "due_today",
+    "services_overdue",
+    "new_assignments",
+    "reviews_due",
+)
+
+
+def counts(day: dict, applies: dict) -> dict:
+    """How many records each section lists, for the sections that apply to the person (a
+    queue of a step their roles do not allow is left out unless it holds something), and
+    the total the menu's badge shows."""
+    lists = {**day, **(day["manager"] or {})}
+    out = {
+        name: len(lists[name])
+        for name in SECTIONS
+        if name in lists and (applies.get(name, True) or lists[name])
+    }
+    return {"sections": out, "total": sum(out.values())}

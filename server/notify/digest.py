@@ -36,7 +36,11 @@ class Digest:
     due_today: list = field(default_factory=list)
     challenges: list = field(default_factory=list)
     new_assignments: list = field(default_factory=list)
-    findings_late: int = 0
+    waiting_check: list = field(default_factory=list)
+    waiting_sign_off: list = field(default_factory=list)
+    sign_off_pending: list = field(default_factory=list)
+    services_overdue: list = field(default_factory=list)
+    findings_waiting: int = 0
     reviews_due: int = 0
 
     def is_empty(self) -> bool:
@@ -58,7 +62,8 @@ def _ids(items: list[dict]) -> list:
 
 
 def digest_for(user, now: datetime) -> Digest:
-    """Take from ``user``'s My day only what the email may carry: ids and counts."""
+    """Take from ``user``'s My day, section by section, only what the email may carry: ids
+    and counts."""
     day = my_day(user, now)
     manager = day["manager"] or {}
     return Digest(
@@ -69,7 +74,11 @@ def digest_for(user, now: datetime) -> Digest:
         due_today=_ids(day["due_today"]),
         challenges=_ids(day["challenges"]),
         new_assignments=_ids(day["new_assignments"]),
-        findings_late=len(manager.get("findings_past_escalation", [])),
+        waiting_check=_ids(day["waiting_check"]),
+        waiting_sign_off=_ids(day["waiting_sign_off"]),
+        sign_off_pending=_ids(day["sign_off_pending"]),
+        services_overdue=_ids(day["services_overdue"]),
+        findings_waiting=len(manager.get("findings_waiting", [])),
         reviews_due=len(manager.get("reviews_due", [])),
     )
 
@@ -78,11 +87,19 @@ def digest_for(user, now: datetime) -> Digest:
 _COUNTED = (
     ("challenges", "challenge on your entries", "challenges on your entries"),
     ("new_assignments", "entry newly given to you", "entries newly given to you"),
+    ("findings_waiting", "finding to triage", "findings to triage"),
+    ("waiting_check", "entry waiting for your check", "entries waiting for your check"),
     (
-        "findings_late",
-        "high-risk finding waiting past the escalation time",
-        "high-risk findings waiting past the escalation time",
+        "waiting_sign_off",
+        "entry waiting for your sign-off",
+        "entries waiting for your sign-off",
     ),
+    (
+        "sign_off_pending",
+        "entry of yours waiting for sign-off",
+        "entries of yours waiting for sign-off",
+    ),
+    ("services_overdue", "overdue entry in your services", "overdue entries in your services"),
     ("reviews_due", "review due", "reviews due"),
 )
 
@@ -121,13 +138,17 @@ def body(digest: Digest, base: str) -> str:
         ("Due today", digest.due_today),
         ("Challenged", digest.challenges),
         ("Newly given to you", digest.new_assignments),
+        ("Waiting for your check", digest.waiting_check),
+        ("Waiting for your sign-off", digest.waiting_sign_off),
+        ("Yours, waiting for sign-off", digest.sign_off_pending),
+        ("Overdue in your services", digest.services_overdue),
     )
     for title, entry_ids in sections:
         if entry_ids:
             lines.append(f"{title}:")
             lines += [f"  Entry {str(i)[:8]}: {_entry_link(base, digest, i)}" for i in entry_ids]
             lines.append("")
-    if digest.findings_late:
+    if digest.findings_waiting:
         lines += [f"Findings to triage: {base}/#/desk/inbox", ""]
     if digest.reviews_due:
         lines += [f"Reviews: {base}/#/desk/reviews", ""]

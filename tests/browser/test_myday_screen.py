@@ -2,108 +2,34 @@
 (with the manager sections), a senior carer finds it in the menu with links to their own
 actions, the daily email choice is saved, and offline it shows the tablet's own copies.
 
-Set CARELOOP_SCREENSHOT_DIR (``make screenshots``) to keep docs/screenshots/my-day.png."""
-
-import datetime as dt
-import os
-from pathlib import Path
+docs/screenshots/my-day.png is taken in tests/browser/test_screenshots.py."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import check_a11y, db_query, go_offline, log_in, sync_now
+from tests.support.myday_screen import a_busy_day
 
 pytestmark = pytest.mark.browser
 
 
-def london_today() -> dt.date:
-    from server.common.dates import london_today as today
-
-    return today()
-
-
 @pytest.fixture
 def day(live_app, floor):
-    """Overdue, due-today and challenged actions for the carer and the manager, a high-risk
-    finding waiting 30 hours, and a home set up ten days ago and never reviewed."""
-    from server.common.types import utcnow
-    from server.extensions import db
+    """Overdue, due-today, done and challenged actions for the carer and the manager, a
+    high-risk finding waiting 30 hours and one just synced, and a home set up ten days ago
+    and never reviewed (tests/support/myday_screen.py)."""
+    return a_busy_day(live_app, floor)
+
+
+def dismiss_fresh_finding(app):
     from server.findings.models import Finding
-    from server.log.models import LogEntry
-    from server.providers.models import Service
-    from server.reviews.models import Review, ReviewItem
 
-    today, now = london_today(), utcnow()
-
-    def entry(owner, due, concern, risk="medium"):
-        row = LogEntry(
-            service_id=floor.service_id,
-            concern=concern,
-            source="walkaround",
-            decision=f"Named owner acts on: {concern}",
-            owner_id=owner["id"],
-            due_date=due,
-            original_due_date=due,
-            evidence_needed="Audit sheet",
-            risk=risk,
-            status="open",
-            created_by=floor.manager["id"],
-            created_at=now - dt.timedelta(days=10),
-        )
-        db.session.add(row)
-        return row
-
-    with live_app.app_context():
-        ids = {
-            "carer_late": entry(
-                floor.carer,
-                today - dt.timedelta(days=2),
-                "Fluid charts are not completed after lunch",
-                "high",
-            ),
-            "carer_today": entry(floor.carer, today, "Laundry labels missing on floor 2"),
-            "manager_late": entry(
-                floor.manager,
-                today - dt.timedelta(days=1),
-                "Agency staff induction not recorded",
-                "high",
-            ),
-        }
-        challenged = entry(
-            floor.carer, today + dt.timedelta(days=4), "Menu choices not offered at tea"
-        )
-        db.session.flush()
-        review = Review(
-            service_id=floor.service_id,
-            kind="ad_hoc",
-            outcome="challenge",
-            reviewer_id=floor.manager["id"],
-            comment="See the items",
-            reviewed_at=now - dt.timedelta(days=1),
-        )
-        review.items = [
-            ReviewItem(
-                entry_id=challenged.id, outcome="challenge", comment="Ask people at tea, not staff"
-            )
-        ]
-        db.session.add(review)
-        db.session.add(
-            Finding(
-                service_id=floor.service_id,
-                kind="walkaround_issue",
-                area="Garden",
-                source="walkaround",
-                risk="high",
-                description="Garden gate left unlocked overnight",
-                recorded_by=floor.carer["id"],
-                recorded_at=now - dt.timedelta(hours=30),
-                received_at=now - dt.timedelta(hours=30),
-            )
-        )
-        db.session.get(Service, floor.service_id).created_at = now - dt.timedelta(days=10)
+    def dismiss(db):
+        finding = db.session.scalars(db.select(Finding).where(Finding.area == "Dining room")).one()
+        finding.triage_state = "dismissed"
         db.session.commit()
-        ids = {name: str(row.id) for name, row in ids.items()}
-        ids["challenged"] = str(challenged.id)
-        return ids
+
+    db_query(app, dismiss)
 
 
 def digest_choice(app, user_id):
@@ -128,36 +54,55 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         log_in(page, floor.manager)
         page.wait_for_url("**/#/my-day")
         counts = page.get_by_role("list", name="Today at a glance")
-        counts.get_by_text("1 overdue").wait_for()
-        assert counts.inner_text().split() == [
-            "1",
-            "overdue",
-            "0",
-            "due",
-            "today",
-            "0",
-            "challenges",
-            "0",
-            "new",
-            "to",
-            "you",
-            "1",
-            "finding",
-            "waiting",
-            "1",
-            "review",
-            "due",
+        counts.get_by_role("button", name="1 overdue", exact=True).wait_for()
+        assert [" ".join(t.split()) for t in counts.get_by_role("button").all_inner_texts()] == [
+            "2 new findings to triage",
+            "1 waiting for your check",
+            "0 of yours waiting for sign-off",
+            "0 challenges to answer",
+            "1 overdue",
+            "0 due today",
+            "1 overdue in your services",
+            "0 new to you",
+            "1 review due",
         ]
+        assert page.get_by_text("Nothing is waiting for you today.").count() == 0
+        # The menu's badge is part of the link's name: "My day, 6 waiting".
+        badge = page.get_by_role("link", name="My day, 6 waiting")
+        badge.wait_for()
+        assert " ".join(badge.inner_text().split()) == "My day 6"
 
-        overdue = section(page, "Overdue actions")
+        # The RM's Oversight (her own services) is in the menu, in sight at 1024x768.
+        nav = page.locator("#nav")
+        expect(nav.get_by_role("link", name="Oversight", exact=True)).to_be_in_viewport()
+
+        # A count opens exactly its records: the tile takes you to its section.
+        counts.get_by_role("button", name="1 waiting for your check").click()
+        check = section(page, "Waiting for your check")
+        expect(check.get_by_role("heading", level=2)).to_be_focused()
+        assert [a.get_attribute("href") for a in check.get_by_role("link").all()] == [
+            f"#/desk/log/{day['done']}"
+        ]
+        assert "Marked done" in check.inner_text()
+
+        overdue = section(page, "Your overdue actions")
         link = overdue.get_by_role("link", name="Agency staff induction not recorded")
         assert link.get_attribute("href") == f"#/desk/log/{day['manager_late']}"
         assert "overdue by 1 day" in overdue.inner_text()
+        team = section(page, "Overdue in your services")
+        assert [a.get_attribute("href") for a in team.get_by_role("link").all()] == [
+            f"#/desk/log/{day['carer_late']}"
+        ]
         section(page, "Due today").get_by_text("Nothing due today.").wait_for()
-        section(page, "Challenges on your entries").get_by_text(
+        section(page, "Challenges to answer").get_by_text(
             "No challenges on your entries in the last two weeks."
         ).wait_for()
-        findings = section(page, "High-risk findings waiting too long")
+        findings = section(page, "New findings waiting for triage")
+        # The finding synced two minutes ago counts at once; high risk, the late one first.
+        assert [h.inner_text() for h in findings.get_by_role("heading", level=3).all()] == [
+            "Garden gate left unlocked overnight",
+            "Thickened fluids served at the wrong consistency",
+        ]
         assert (
             findings.get_by_role("link", name="Garden gate left unlocked overnight").get_attribute(
                 "href"
@@ -165,6 +110,7 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
             == "#/desk/inbox"
         )
         assert "waiting 30 hours for triage" in findings.inner_text()
+        assert "New high-risk finding in Ashdown House" in findings.inner_text()
         reviews = section(page, "Reviews due")
         assert (
             reviews.get_by_role("link", name="Weekly review: Ashdown House").get_attribute("href")
@@ -172,12 +118,6 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         )
         page.get_by_text("This Careloop server does not send email yet.").wait_for()
         check_a11y(page, "My day for a registered manager")
-
-        out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-        out.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(out / "my-day.png"))
 
         choice = page.get_by_label("Email me a daily summary")
         assert not choice.is_checked()
@@ -193,11 +133,16 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
         page.get_by_role("status").filter(has_text="Saved: no daily summary.").wait_for()
         assert digest_choice(server.app, floor.manager["id"]) is False
 
-        link = section(page, "Overdue actions").get_by_role(
+        link = section(page, "Your overdue actions").get_by_role(
             "link", name="Agency staff induction not recorded"
         )
         link.click()
         page.wait_for_url(f"**/#/desk/log/{day['manager_late']}")
+        # Kept fresh on navigation: once the fresh finding is triaged elsewhere, the next
+        # screen's menu says one fewer.
+        dismiss_fresh_finding(server.app)
+        page.get_by_role("link", name="Log", exact=True).click()
+        page.get_by_role("link", name="My day, 5 waiting").wait_for()
         assert not errors, errors
     finally:
         ctx.close()
@@ -206,7 +151,7 @@ def test_manager_lands_on_my_day_sees_their_items_and_chooses_the_digest(
 def test_senior_carer_lands_on_capture_and_finds_their_day_in_the_menu(page, server, floor, day):
     log_in(page, floor.carer)
     page.wait_for_url("**/#/finding")
-    page.get_by_role("link", name="My day", exact=True).click()
+    page.locator("#nav").get_by_role("link", name="My day").click()
     counts = page.get_by_role("list", name="Today at a glance")
     counts.get_by_text("1 overdue").wait_for()
     assert "1 due today" in " ".join(counts.inner_text().split())
@@ -224,10 +169,12 @@ def test_senior_carer_lands_on_capture_and_finds_their_day_in_the_menu(page, ser
         today.get_by_role("link", name="Laundry labels missing on floor 2").get_attribute("href")
         == f"#/actions/{day['carer_today']}"
     )
-    challenges = section(page, "Challenges on your entries")
+    challenges = section(page, "Challenges to answer")
     assert "Ask people at tea, not staff" in challenges.inner_text()
     assert page.get_by_role("heading", name="Reviews due").count() == 0
-    assert page.get_by_role("heading", name="High-risk findings waiting too long").count() == 0
+    assert page.get_by_role("heading", name="New findings waiting for triage").count() == 0
+    assert page.get_by_role("heading", name="Waiting for your check").count() == 0
+    assert page.get_by_text("Nothing is waiting for you today.").count() == 0
     check_a11y(page, "My day for a senior carer")
 
     page.get_by_label("Email me a daily summary").check()
@@ -242,10 +189,24 @@ def test_offline_my_day_shows_the_actions_this_tablet_holds(page, context, serve
     log_in(page, floor.carer)
     sync_now(page)
     go_offline(context, server)
-    page.get_by_role("link", name="My day", exact=True).click()
+    page.locator("#nav").get_by_role("link", name="My day").click()
     page.get_by_text("You're offline: My day needs a connection; your actions are under").wait_for()
     overdue = section(page, "Overdue actions")
     link = overdue.get_by_role("link", name="Named owner acts on: Fluid charts", exact=False)
     assert link.get_attribute("href") == f"#/actions/{day['carer_late']}"
     assert section(page, "Due today").get_by_role("link").count() == 1
     check_a11y(page, "My day offline")
+
+
+def test_nothing_is_waiting_only_when_every_section_is_empty(page, server, floor):
+    log_in(page, floor.other)  # a care worker with no actions, challenges or news
+    page.locator("#nav").get_by_role("link", name="My day").click()
+    page.get_by_text("Nothing is waiting for you today.").wait_for()
+    counts = page.get_by_role("list", name="Today at a glance")
+    assert {" ".join(t.split()) for t in counts.get_by_role("button").all_inner_texts()} == {
+        "0 overdue",
+        "0 due today",
+        "0 challenges to answer",
+        "0 new to you",
+    }
+    assert page.locator("#nav").get_by_role("link", name="My day").inner_text().strip() == "My day"

@@ -22,6 +22,7 @@ from tests.support.browser import (
     record_finding,
     sync_now,
 )
+from tests.support.myday_screen import a_busy_day
 from tests.support.tablet import set_pin, switch_user
 
 # Not a test of the product: `make screenshots` keeps them, `make screenshots-check` (run by
@@ -257,3 +258,19 @@ def test_statements_at_triage_and_a_pack_for_one_statement(desk, server, floor, 
     pack.get_by_text("Quality statements chosen: S8 Medicines optimisation").wait_for()
     pack.emulate_media(media="print")
     pack.screenshot(path=str(out / "evidence-pack.png"))
+
+
+def test_my_day_screen(browser, server, floor, live_app, tmp_path):
+    """docs/screenshots/my-day.png: the registered manager's My day at 1366x768, every
+    count a tile, the menu's badge, Oversight in the menu."""
+    a_busy_day(live_app, floor)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server.url)
+    try:
+        page = ctx.new_page()
+        log_in(page, floor.manager)
+        page.get_by_role("link", name="My day, 6 waiting").wait_for()
+        page.get_by_role("button", name="Not now").click()  # the PIN offer, answered
+        page.get_by_role("list", name="Today at a glance").wait_for()
+        shooter(page, shots_dir(tmp_path))("my-day")
+    finally:
+        ctx.close()

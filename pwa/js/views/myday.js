@@ -3,6 +3,7 @@
 // it shows the actions this tablet holds. The daily email choice lives here too.
 import * as api from '../api.js';
 import * as db from '../db.js';
+import * as badges from '../badges.js';
 import * as session from '../session.js';
 import { LABELS, day, h, show, when } from '../ui.js';
 
@@ -11,7 +12,6 @@ const TITLE = 'My day';
 const toDo = (entry) => (entry.transitions || []).includes('mark_done');
 
 const londonToday = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 /** Where an entry is acted on: the entry page at the desk, the action on the floor. */
 function entryHref(user, id) {
@@ -24,9 +24,29 @@ function counts(tiles) {
       h('span', { class: 'myday-count-n' }, String(n)), ` ${n === 1 ? one : many}`)));
 }
 
+/** Online, each count is a button that takes you to its section (and the list under it). */
+function tileButtons(tiles) {
+  return h('ul', { class: 'myday-counts', 'aria-label': 'Today at a glance' },
+    tiles.map(({ id, n, one, many, tone }) => {
+      const go = h('button', { type: 'button', class: `myday-count${n && tone ? ' ' + tone : ''}`,
+        'aria-controls': id },
+      h('span', { class: 'myday-count-n' }, String(n)), ` ${n === 1 ? one : many}`);
+      go.addEventListener('click', () => jumpTo(id));
+      return h('li', {}, go);
+    }));
+}
+
+/** Bring section ``id`` into view and move the focus to its heading. */
+function jumpTo(id) {
+  const heading = document.getElementById(`${id}-title`);
+  if (!heading) return;
+  heading.closest('section').scrollIntoView({ block: 'start' });
+  heading.focus({ preventScroll: true });
+}
+
 function section(id, title, items, empty, draw, after = null) {
-  return h('section', { class: 'myday-section', 'aria-labelledby': id },
-    h('h2', { id }, title, h('span', { class: 'myday-n' }, ` (${items.length})`)),
+  return h('section', { class: 'myday-section', id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title`, tabindex: '-1' }, title, h('span', { class: 'myday-n' }, ` (${items.length})`)),
     items.length ? h('ul', { class: 'list' }, items.map(draw))
       : h('p', { class: 'notice myday-ok' }, empty),
     items.length ? after : null);
@@ -43,9 +63,11 @@ function entryCard(user, item) {
 }
 
 function findingCard(item) {
-  return h('li', { class: 'card myday-item risk-high' },
+  return h('li', { class: `card myday-item risk-${item.risk}` },
     h('h3', {}, h('a', { href: '#/desk/inbox' }, item.description)),
-    h('p', { class: 'meta' }, `${item.area} · ${LABELS.source[item.source] || item.source} · received ${when(item.received_at)}`),
+    h('p', { class: 'meta' },
+      h('span', { class: `badge badge-risk badge-risk-${item.risk}` }, `${LABELS.risk[item.risk] || item.risk} risk`),
+      ` ${item.area} · ${LABELS.source[item.source] || item.source} · received ${when(item.received_at)} · ${item.service_name}`),
     h('p', { class: 'myday-reason' }, item.reason));
 }
 
@@ -92,36 +114,48 @@ function digestForm(prefs) {
     status);
 }
 
+// Every section My day can show, in its order: the key the server counts it under, where its
+// list is, its title, its tile's words and what it says when empty. The server says which
+// sections apply to the person (counts.sections); the PWA only draws them.
+const SECTIONS = [
+  { key: 'findings_waiting', manager: true, title: 'New findings waiting for triage',
+    one: 'new finding to triage', many: 'new findings to triage', tone: 'bad',
+    empty: 'No new finding is waiting for triage.', card: 'finding' },
+  { key: 'waiting_check', title: 'Waiting for your check', one: 'waiting for your check',
+    many: 'waiting for your check', tone: 'warn', empty: 'Nothing is waiting for your check.' },
+  { key: 'waiting_sign_off', title: 'Waiting for your sign-off', one: 'waiting for your sign-off',
+    many: 'waiting for your sign-off', tone: 'warn', empty: 'Nothing is waiting for your sign-off.' },
+  { key: 'sign_off_pending', title: 'Yours, waiting for sign-off', one: 'of yours waiting for sign-off',
+    many: 'of yours waiting for sign-off', tone: 'info', empty: 'None of your entries is waiting for sign-off.' },
+  { key: 'challenges', title: 'Challenges to answer', one: 'challenge to answer', many: 'challenges to answer',
+    tone: 'warn', empty: 'No challenges on your entries in the last two weeks.' },
+  { key: 'overdue', title: 'Your overdue actions', one: 'overdue', many: 'overdue', tone: 'bad',
+    empty: 'Nothing overdue.' },
+  { key: 'due_today', title: 'Due today', one: 'due today', many: 'due today', tone: 'warn',
+    empty: 'Nothing due today.' },
+  { key: 'services_overdue', title: 'Overdue in your services', one: 'overdue in your services',
+    many: 'overdue in your services', tone: 'bad', empty: 'Nothing is overdue in your services.' },
+  { key: 'new_assignments', title: 'New to you', one: 'new to you', many: 'new to you', tone: 'info',
+    empty: 'Nothing new has been given to you in the last three days.' },
+  { key: 'reviews_due', manager: true, title: 'Reviews due', one: 'review due', many: 'reviews due',
+    tone: 'warn', empty: 'No review is due in the next two days.', card: 'review' },
+];
+
 function drawDay(user, body, prefs) {
-  const manager = body.manager;
-  const tiles = [
-    [body.overdue.length, 'overdue', 'overdue', 'bad'],
-    [body.due_today.length, 'due today', 'due today', 'warn'],
-    [body.challenges.length, 'challenge', 'challenges', 'warn'],
-    [body.new_assignments.length, 'new to you', 'new to you', 'info'],
-  ];
-  if (manager) {
-    tiles.push([manager.findings_past_escalation.length, 'finding waiting', 'findings waiting', 'bad'],
-      [manager.reviews_due.length, 'review due', 'reviews due', 'warn']);
-  }
-  const total = tiles.reduce((sum, [n]) => sum + n, 0);
-  const card = (item) => entryCard(user, item);
+  const applies = body.counts.sections;
+  const shown = SECTIONS.filter((s) => s.key in applies);
+  const items = (s) => (s.manager ? body.manager[s.key] : body[s.key]);
+  const draw = { finding: findingCard, review: reviewCard };
+  const tiles = shown.map((s) => ({ id: `md-${s.key}`, n: items(s).length, ...s }));
+  const after = { findings_waiting: h('p', {}, h('a', { href: '#/desk/inbox' }, 'Triage them in the triage inbox')) };
   show(h('h1', {}, TITLE),
     h('p', { class: 'myday-date' }, day(body.as_of)),
-    counts(tiles),
-    total ? null : h('p', { class: 'notice myday-ok' }, 'Nothing is waiting for you today.'),
-    section('md-overdue', 'Overdue actions', body.overdue, 'Nothing overdue.', card),
-    section('md-today', 'Due today', body.due_today, 'Nothing due today.', card),
-    section('md-challenges', 'Challenges on your entries', body.challenges,
-      'No challenges on your entries in the last two weeks.', card),
-    section('md-new', 'New to you', body.new_assignments,
-      'Nothing new has been given to you in the last three days.', card),
-    manager ? section('md-findings', 'High-risk findings waiting too long', manager.findings_past_escalation,
-      'No high-risk finding is waiting past its escalation time.', findingCard,
-      h('p', {}, h('a', { href: '#/desk/inbox' }, 'Triage them in the triage inbox'))) : null,
-    manager ? section('md-reviews', 'Reviews due', manager.reviews_due,
-      'No review is due in the next two days.', reviewCard) : null,
+    body.counts.total ? null : h('p', { class: 'notice myday-ok myday-none' }, 'Nothing is waiting for you today.'),
+    tileButtons(tiles),
+    ...shown.map((s) => section(`md-${s.key}`, s.title, items(s), s.empty,
+      draw[s.card] || ((item) => entryCard(user, item)), after[s.key] || null)),
     prefs ? digestForm(prefs) : null);
+  badges.show(user, body.counts.total);
 }
 
 /** Offline: the actions this tablet holds, judged against today's date in London. */
