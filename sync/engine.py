@@ -341,7 +341,7 @@ def _note_unapplied_transition(
     body = (
         f"Not applied: “{_plain(step.action)}” from a tablet, made while the entry was "
         f"{_plain(found.base)}, arrived after it had become {_plain(found.kept)}. "
-        f"Reason given: “{step.reason or 'none'}”. A manager decides which stands, in the "
+        f"Reason given: “{(step.reason or 'none').rstrip('.')}”. A manager decides which stands, in the "
         "conflicts to resolve."
     )
     note_id = derived_id("note", mutation.device_id, mutation.mutation_id)

@@ -13,7 +13,7 @@ from server.syncing.models import SyncConflict
 ACTIONS = {
     "create": "created the entry",
     "update": "changed the entry",
-    "open": "opened the entry",
+    "open": "opened it",
     "start": "started work on it",
     "mark_done": "marked it done, for checking",
     "send_back": "sent it back for more work",

@@ -118,7 +118,7 @@ def value_text(field: str, value, names: dict, entity_type: str = "log_entry") -
     """One field's value as people read it: a status's label, a person's name for a user
     id, a date as a day, risk as "high risk", wording in quotes."""
     if value is None or value == "":
-        return "(nothing)"
+        return "no one" if field.endswith(("_id", "_by")) else "(nothing)"
     if isinstance(value, dict) and "action" in value:
         return step_text(value)
     if field in ("status", "triage_state"):
