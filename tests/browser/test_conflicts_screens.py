@@ -8,7 +8,14 @@ send" the moment the office has answered, without a reload.
 
 import pytest
 
-from tests.support.browser import go_offline, go_online, log_in, sync_now, wait_for_service_worker
+from tests.support.browser import (
+    check_a11y,
+    go_offline,
+    go_online,
+    log_in,
+    sync_now,
+    wait_for_service_worker,
+)
 from tests.support.conflict_kinds import (
     CARRIED,
     CHALLENGED,
@@ -67,7 +74,15 @@ def test_every_conflict_kind_reads_in_words_and_reopen_for_checking_works(desk, 
         "Reopen for checking",
     ):
         page.get_by_role("button", name=choice, exact=True).wait_for()
+    check_a11y(page, "the conflicts queue with every kind")
 
+    # The entry's own page says its open conflict in the same words.
+    page.get_by_role("link", name="The entry “Sam Carer to check call bell", exact=False).click()
+    section = page.get_by_role("region", name="Open conflicts")
+    section.get_by_text("A status change that arrived too late", exact=False).wait_for()
+    assert "Kept for now: Closed" in section.inner_text()
+    assert unreadable(section.inner_text()) == []
+    section.get_by_role("link", name="Decide it in the conflicts queue").click()
     page.get_by_role("button", name="Reopen for checking").click()
     page.get_by_role("button", name="Keep closed").wait_for(state="detached")
     entry = Desk(server.app, floor.manager).get(f"/entries/{ids['entry']}")
