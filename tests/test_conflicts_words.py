@@ -2,6 +2,7 @@
 every event type the log writes on an entry is said with names, places, London times and
 plain choices, and "Reopen for checking" does what it says."""
 
+import dataclasses
 import json
 
 import pytest
@@ -118,3 +119,39 @@ def test_every_history_event_is_said_in_words(app, made):
     assert said["link_findings"]["lines"] == ["1 finding linked"]
     for event in events:
         assert unreadable(json.dumps(event["words"], ensure_ascii=False)) == [], event
+
+
+def test_sign_off_delete_and_an_action_added_later_are_said_in_words(app, made):
+    from server.accounts.models import User
+    from server.audit import services as audit
+    from server.extensions import db
+    from server.log import machine
+
+    floor, ids, desk = made
+    with app.app_context():  # a session of its own, as the requests before it had
+        manager = audit.Actor(db.session.get(User, floor.manager["id"]))
+        by = manager.user_id
+        for action, changes in (
+            ("sign_off", {"status": ["awaiting_sign_off", "closed"], "signed_off_by": [None, by]}),
+            ("delete", {"deleted": [False, True]}),
+            ("restore", {"deleted": [True, False]}),
+            ("check", {"checked_by": [None, by]}),
+        ):
+            audit.record(manager, "log_entry", ids["entry"], action, changes, floor.service_id)
+        db.session.commit()
+    checked = dataclasses.replace(machine.TRANSITIONS["close"], done="checked")
+    machine.TRANSITIONS["check"] = checked  # as if the status machine gained a step
+    try:
+        events = desk.get(f"/entries/{ids['entry']}/history")["items"][-4:]
+    finally:
+        del machine.TRANSITIONS["check"]
+    said = [(e["words"]["summary"], e["words"]["lines"]) for e in events]
+    assert said == [
+        (
+            "Robin Manager signed it off",
+            ["Status: Awaiting sign-off → Closed", "Signed off by: Robin Manager"],
+        ),
+        ("Robin Manager deleted it", []),
+        ("Robin Manager brought it back", []),
+        ("Robin Manager checked the entry", ["Checked by: Robin Manager"]),
+    ]

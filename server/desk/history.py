@@ -7,6 +7,7 @@ import uuid
 from server.audit import words as say
 from server.common.rendering import words as plain
 from server.extensions import db
+from server.log.machine import TRANSITIONS
 from server.syncing import conflict_words
 from server.syncing.models import SyncConflict
 
@@ -58,7 +59,7 @@ LABELS = {
 HIDDEN = {"id", "version", "entry_id", "note_id", "evidence_id", "review_id", "conflict_id"}
 HIDDEN |= {"opened_at", "closed_at", "updated_at", "created_at", "created_by", "service_id"}
 HIDDEN |= {"escalated", "finding_ids", "statement_ids", "statements", "vague_override_by"}
-HIDDEN |= {"choice", "change_seq", "deleted_at", "escalation_at"}
+HIDDEN |= {"choice", "change_seq", "deleted_at", "escalation_at", "deleted"}
 CREATE_SHOWN = ("concern", "decision", "owner_id", "due_date", "risk", "source", "status")
 
 
@@ -140,7 +141,10 @@ def _what(action: str, changes: dict) -> str:
         decision = changes.get("escalation_decision")
         decision = decision[1] if isinstance(decision, list) else decision
         return ESCALATION.get(decision, "recorded an escalation decision")
-    return ACTIONS.get(action, plain(action).lower())
+    if action in ACTIONS:
+        return ACTIONS[action]
+    step = TRANSITIONS.get(action)  # a status action added after these words were written
+    return f"{step.done} the entry" if step else f"recorded “{plain(action).lower()}”"
 
 
 def _value(key: str, value, ctx: Context) -> str:
