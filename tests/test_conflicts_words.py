@@ -13,6 +13,7 @@ from tests.support.conflict_kinds import (
     SPOKEN_MOMENT,
     TABLET_WORDS,
     Desk,
+    Tablet,
     make_every_event,
     make_every_kind,
     make_floor,
@@ -155,3 +156,24 @@ def test_sign_off_delete_and_an_action_added_later_are_said_in_words(app, made):
         ("Robin Manager brought it back", []),
         ("Robin Manager checked the entry", ["Checked by: Robin Manager"]),
     ]
+
+
+def test_a_status_change_that_can_no_longer_apply_offers_only_keeping(app):
+    floor = make_floor(app)
+    manager, tablet = (
+        Desk(app, floor.manager),
+        Tablet(app, floor.carer, "lounge-tablet", "Lounge tablet"),
+    )
+    entry = f"/entries/{floor.entry_id}"
+    version = manager.get(entry)["version"]
+    manager.post(entry + "/transitions", {"action": "mark_done", "version": version})
+    started = {"base_version": 1, "base_values": {"status": "open"}}
+    started["transition"] = {"action": "start", "reason": None}
+    assert tablet.push("log_entry", "transition", floor.entry_id, **started)["status"] == "conflict"
+    words = manager.get(entry + "/conflicts")["items"][0]["words"]
+    assert words["other"]["value"] == "Started it"
+    assert words["choices"] == [{"choice": "kept", "label": "Keep awaiting a completion check"}]
+    assert words["blocked"] == (
+        "The tablet's change cannot be applied to an entry that is awaiting a completion "
+        "check. If it needs more work, keep it as it is and reopen the entry from its page."
+    )

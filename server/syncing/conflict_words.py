@@ -68,6 +68,10 @@ def reopen_first(row: SyncConflict, status) -> bool:
     return step is not None and status not in step.sources and "in_progress" in step.sources
 
 
+def _a(thing: str) -> str:
+    return f"an {thing}" if thing[0] in "aeiou" else f"a {thing}"
+
+
 def status_label(entity_type: str, value) -> str:
     """A status (or a finding's triage state) as people say it: "awaiting sign-off"."""
     table = STATUS_LABELS if entity_type == "log_entry" else FINDING_STATES
@@ -184,7 +188,7 @@ def _about(row, ctx: Context, thing: str) -> str:
     title = title or (getattr(record, "description", None) if record else None)
     if title and len(title) > 70:
         title = title[:67].rstrip() + "…"
-    return f"The {thing} “{title}”" if title else f"A {thing}"
+    return f"The {thing} “{title}”" if title else _a(thing).capitalize()
 
 
 def _side(row, which: str, ctx: Context) -> dict:
@@ -257,7 +261,7 @@ def _transition(row, ctx, thing, kept, other) -> dict:
         choices.append({"choice": "other", "label": label})
     else:
         blocked = (
-            f"The tablet's change cannot be applied to a {thing} that is {status_label(row.entity_type, now)}. "
+            f"The tablet's change cannot be applied to {_a(thing)} that is {status_label(row.entity_type, now)}. "
             f"If it needs more work, keep it as it is and reopen the {thing} from its page."
         )
     return {
@@ -302,7 +306,7 @@ def _delete_vs_edit(row, ctx, thing, kept, other) -> dict:
     kept["value"] = _fields_text(row, row.kept_value, ctx)
     other["value"] = "Deleted"
     return {
-        "title": f"A {thing} deleted on a tablet after it was changed",
+        "title": f"{_a(thing).capitalize()} deleted on a tablet after it was changed",
         "summary": f"{other['who']} deleted this {thing} {other['where']}, but {kept['who']} had "
         "changed it in the meantime, so it has not been deleted.",
         "choices": [
@@ -320,7 +324,7 @@ def _edit_vs_delete(row, ctx, thing, kept, other) -> dict:
     kept["value"] = "Deleted"
     other["value"] = _fields_text(row, row.other_value, ctx)
     return {
-        "title": f"A change to a {thing} that had been deleted",
+        "title": f"A change to {_a(thing)} that had been deleted",
         "summary": f"{other['who']} changed this {thing} {other['where']}, but {kept['who']} had "
         "deleted it in the meantime. It stays deleted until you choose.",
         "choices": [
