@@ -325,6 +325,11 @@ def _keep_conflict(
     return conflict.id
 
 
+def _plain(code) -> str:
+    """A vocabulary code as words ("in_progress" -> "in progress"): the note is read by people."""
+    return str(code).replace("_", " ")
+
+
 def _note_unapplied_transition(
     store: Store, result: MergeResult, mutation: Mutation, conflict_id: uuid.UUID, ctx: WriteContext
 ) -> None:
@@ -334,9 +339,10 @@ def _note_unapplied_transition(
     found = result.conflicts[0]
     step = mutation.transition
     body = (
-        f"Not applied: '{step.action}' made offline on a copy that was {found.base}; "
-        f"the entry was already {found.kept} when it arrived. "
-        f"Reason given: {step.reason or 'none'}. A manager decides in conflict {conflict_id}."
+        f"Not applied: “{_plain(step.action)}” from a tablet, made while the entry was "
+        f"{_plain(found.base)}, arrived after it had become {_plain(found.kept)}. "
+        f"Reason given: “{(step.reason or 'none').rstrip('.')}”. A manager decides which stands, in the "
+        "conflicts to resolve."
     )
     note_id = derived_id("note", mutation.device_id, mutation.mutation_id)
     try:

@@ -7,17 +7,20 @@ from server.api.http import ApiBlueprint, first, page
 from server.api.schemas import PageArgs
 from server.audit.services import Actor
 from server.common.access import get_in_service, get_service
-from server.desk import services
+from server.desk import history, services
 from server.desk.schemas import (
     AssignedSchema,
     AssignOwnersSchema,
     CompletionChecksArgs,
     CompletionChecksSchema,
+    EntryEventWordsSchema,
     OwnershipBoardArgs,
     OwnershipBoardSchema,
     RecordChecksSchema,
 )
+from server.log import queries
 from server.log.models import LogEntry
+from server.syncing.routes import conflicts_page
 from server.syncing.schemas import ConflictSchema
 
 blp = ApiBlueprint("desk", __name__)
@@ -52,7 +55,20 @@ def ownership_board(args, service):
 @blp.response(200, ConflictSchema, paged=True)
 def entry_conflicts(args, entry):
     """The open sync conflicts on an entry that you may decide, oldest first."""
-    return page(services.entry_conflicts(current_user, entry), ConflictSchema().dump, args)
+    return conflicts_page(services.entry_conflicts(current_user, entry), args)
+
+
+@blp.route("/entries/<entry_id>/history")
+@first(_entry_found)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EntryEventWordsSchema, paged=True)
+def entry_history(args, entry):
+    """List every change to an entry, oldest first: who, when, how, old and new values,
+    each event also in plain words (``words``)."""
+    result = page(queries.history_of(entry), lambda event: event, args)
+    events, dump = result["items"], EntryEventWordsSchema().dump
+    said = history.describe_all(events)
+    return {**result, "items": [{**dump(e), "words": w} for e, w in zip(events, said, strict=True)]}
 
 
 @blp.route("/services/<service_id>/ownership", methods=["POST"])

@@ -5,7 +5,19 @@ from marshmallow import Schema, fields, validate
 from server.api.schemas import PageArgs, page_field
 from server.common.fields import SaneDate
 from server.desk.services import OUTCOMES
-from server.log.schemas import text, version_field
+from server.log.schemas import EntryHistoryEventSchema, text, version_field
+
+
+class EntryEventWordsSchema(EntryHistoryEventSchema):
+    """One event of an entry's history, with its plain words."""
+
+    words = fields.Dict(
+        metadata={
+            "description": "The event for people: who (a name), where (at the desk, on the "
+            "tablet “…”), when (London time, e.g. “Tuesday 8 December, 09:14”), summary (a "
+            "sentence) and lines (each change, e.g. “Status: In progress → Closed”)"
+        }
+    )
 
 
 class BoardEntrySchema(Schema):

@@ -13,7 +13,6 @@ from server.log.schemas import (
     EntryEscalationSchema,
     EntryEvidenceCreateSchema,
     EntryEvidenceSchema,
-    EntryHistoryEventSchema,
     EntryListArgs,
     EntryNoteCreateSchema,
     EntryNoteSchema,
@@ -133,15 +132,6 @@ def record_escalation(data, entry):
             _actor(), entry, data["decision"], data["reason"], base_version=data["version"]
         )
     )
-
-
-@blp.route("/entries/<entry_id>/history")
-@first(_entry_found)
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, EntryHistoryEventSchema, paged=True)
-def entry_history(args, entry):
-    """List every change to an entry, oldest first: who, when, how, old and new values."""
-    return page(queries.history_of(entry), EntryHistoryEventSchema().dump, args)
 
 
 @blp.route("/vague-check")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from server.api.http import ApiBlueprint, first, json_body, page
 from server.common.access import get_in_service, get_service
 from server.errors import NotFound, TooLarge
-from server.syncing import jsonschema, services
+from server.syncing import conflict_words, jsonschema, services
 from server.syncing.models import SyncConflict
 from server.syncing.schemas import (
     ConflictArgs,
@@ -123,13 +123,19 @@ def forget_credential(args):
     }
 
 
+def conflicts_page(query, args) -> dict:
+    """A page of conflicts, each with its ``words``."""
+    result = page(query, lambda row: row, args)
+    return {**result, "items": conflict_words.dumped(result["items"], ConflictSchema().dump)}
+
+
 @blp.route("/conflicts")
 @blp.arguments(ConflictArgs, location="query")
 @blp.response(200, ConflictSchema, paged=True)
 def list_conflicts(args):
     """Conflicts waiting for a manager (or resolved), oldest first."""
     query = services.conflicts_query(current_user, args.get("service_id"), args.get("status"))
-    return page(query, ConflictSchema().dump, args)
+    return conflicts_page(query, args)
 
 
 @blp.route("/conflicts/<conflict_id>")
@@ -137,7 +143,7 @@ def list_conflicts(args):
 def get_conflict(conflict_id):
     """One conflict with both values, who, when and from which device."""
     row = get_in_service(current_user, SyncConflict, conflict_id, "conflict.resolve", "conflict")
-    return ConflictSchema().dump(row)
+    return conflict_words.dumped([row], ConflictSchema().dump)[0]
 
 
 @blp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
@@ -148,7 +154,7 @@ def resolve_conflict(data, conflict_id):
     conflict = services.resolve_conflict(
         current_user, conflict_id, data["choice"], data.get("value")
     )
-    return ConflictSchema().dump(conflict)
+    return conflict_words.dumped([conflict], ConflictSchema().dump)[0]
 
 
 @blp.route("/schemas/")

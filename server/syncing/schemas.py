@@ -184,6 +184,14 @@ class ConflictSchema(Schema):
     status = fields.String()
     resolution = fields.Dict(allow_none=True)
     version = fields.Integer()
+    words = fields.Dict(
+        metadata={
+            "description": "The conflict in plain words for people: about, title, summary, "
+            "before, kept and other (who, where, when, value, line), choices "
+            "[{choice, label}], blocked (why the other side cannot be applied, or null) "
+            "and new_value (date, text or null: whether a new value may be written)"
+        }
+    )
 
 
 class RecordSchemaArgs(Schema):

@@ -29,8 +29,8 @@ from server.errors import (
 )
 from server.extensions import db
 from server.providers.models import Service
+from server.syncing import conflict_words, rules
 from server.syncing import pull as pulling
-from server.syncing import rules
 from server.syncing.models import Device, SyncConflict
 from server.syncing.pull_device import note_pull, pulling_device
 from server.syncing.schemas import PushSchema
@@ -250,6 +250,8 @@ def resolve_conflict(user, conflict_id, choice: str, value=None):
         if refused:
             why = " ".join(refused.values())
             raise Invalid(f"Please check this field: value. {why}", {"value": why})
+    if choice == "other":
+        _reopen_first(user, row)
     store = SqlStore(user)
     try:
         settled = sync.resolve(store, row.id, choice, Actor(user, "desk"), utcnow(), value=value)
@@ -258,6 +260,17 @@ def resolve_conflict(user, conflict_id, choice: str, value=None):
             raise RuleBroken(exc.rule, exc.message, exc.fields) from exc
         raise Invalid(exc.message, exc.fields) from exc
     return db.session.get(SyncConflict, settled.id)
+
+
+def _reopen_first(user, row: SyncConflict) -> None:
+    """Reopen a closed entry when the tablet's status change taken needs it reopened first
+    ("Reopen for checking"); the same request applies the change, or neither stays."""
+    from server.log.models import LogEntry
+    from server.log.transitions import transition
+
+    entry = db.session.get(LogEntry, uuid.UUID(row.entity_id)) if row.kind == "transition" else None
+    if entry is not None and conflict_words.reopen_first(row, entry.status):
+        transition(Actor(user, "desk"), entry, "reopen", reason=conflict_words.REOPENED_WHY)
 
 
 def devices_of(user) -> list[Device]:

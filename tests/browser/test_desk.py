@@ -314,11 +314,11 @@ def make_conflict(app, floor):
     return uuid.UUID(entity_id)
 
 
-def test_conflicts_queue_shows_both_values_and_settles_one(desk_page, server, floor, tmp_path):
+def test_conflicts_queue_shows_both_values_and_settles_one(desk_page, server, floor):
     from server.findings.models import Finding
     from server.syncing.models import SyncConflict
 
-    page, app, shot = desk_page, server.app, shooter(desk_page, tmp_path)
+    page, app = desk_page, server.app
     finding_id = make_conflict(app, floor)
     log_in(page, floor.manager)
     page.get_by_role("link", name="Conflicts").click()
@@ -328,7 +328,6 @@ def test_conflicts_queue_shows_both_values_and_settles_one(desk_page, server, fl
     assert "Call bell moved back within reach" in kept.inner_text()
     assert "Call bell missing" in other.inner_text()
     assert "Sam Carer" in other.inner_text() and "Lounge tablet" in other.inner_text()
-    shot("27-desk-conflicts")
     check_a11y(page, "the conflicts queue")
 
     page.get_by_label("Or write a new value").fill("Call bell replaced and within reach")

@@ -264,6 +264,15 @@ def test_my_day_screen(browser, server, floor, live_app, tmp_path):
     """docs/screenshots/my-day.png: the registered manager's My day at 1366x768, every
     count a tile, the menu's badge, Oversight in the menu."""
     a_busy_day(live_app, floor)
+
+
+def test_conflicts_and_history_in_words(browser, server, floor, tmp_path):
+    """The desk's conflicts queue with one conflict of each kind, and an entry's history
+    with an event of every type, at 1366x768."""
+    from tests.support.conflict_kinds import make_every_event, make_every_kind
+
+    out = shots_dir(tmp_path)
+    ids = make_every_kind(server.app, floor)
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server.url)
     try:
         page = ctx.new_page()
@@ -272,5 +281,21 @@ def test_my_day_screen(browser, server, floor, live_app, tmp_path):
         page.get_by_role("button", name="Not now").click()  # the PIN offer, answered
         page.get_by_role("list", name="Today at a glance").wait_for()
         shooter(page, shots_dir(tmp_path))("my-day")
+
+
+        page.get_by_role("link", name="Conflicts").click()
+        page.locator(".desk-conflict").nth(3).wait_for()
+        page.locator(".desk-conflict").nth(3).scroll_into_view_if_needed()
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / "desk-conflicts.png"))
+
+        make_every_event(server.app, floor, ids)
+        page.goto(f"/#/desk/log/{ids['entry']}")
+        history = page.locator(".desk-timeline")
+        history.get_by_text("handed it over to a new owner", exact=False).wait_for()
+        conflict = history.locator(":scope > li").filter(has_text="arrived too late")
+        conflict.evaluate("li => { li.scrollIntoView(); window.scrollBy(0, -70); }")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / "desk-entry-history.png"))
     finally:
         ctx.close()

@@ -342,9 +342,9 @@ def test_an_offline_done_on_an_entry_closed_meanwhile_is_a_note_and_a_conflict(h
         if kind == "note" and r["entry_id"] == str(entry_id)
     ]
     assert notes == [
-        "Not applied: 'mark_done' made offline on a copy that was in_progress; the entry was "
-        "already closed when it arrived. Reason given: All mats checked. A manager decides in "
-        f"conflict {outcome.conflict_id}."
+        "Not applied: “mark done” from a tablet, made while the entry was in progress, "
+        "arrived after it had become closed. Reason given: “All mats checked”. A manager "
+        "decides which stands, in the conflicts to resolve."
     ]
 
 

@@ -3,6 +3,7 @@
 import * as db from '../db.js';
 import * as drafts from '../drafts.js';
 import * as outbox from '../outbox.js';
+import { current } from '../session.js';
 import * as submission from '../submission.js';
 import * as sync from '../sync.js';
 import { LABELS, actionBar, day, field, fillForm, formValues, h, sendingWords, show, showErrors, toast, when } from '../ui.js';
@@ -43,7 +44,58 @@ function reviewWord(note) {
   return note.body.startsWith('Challenge') ? 'Challenged in a review' : 'Further action asked for in a review';
 }
 
-export async function renderList(user) {
+// What the status line says: the status, and whether a change of the user's own still
+// waits to be sent, or reached the office after someone had changed the action.
+const WAITING = ' (your change is waiting to send)';
+const CLASHED = ' (the office had already changed it: a manager decides which stands)';
+
+async function statusWords(user, entry) {
+  const label = LABELS.status[entry.status] || entry.status;
+  if (entry.pending) return [label, WAITING];
+  const clashes = (await db.listAttention(user.id))
+    .filter((a) => a.kind === 'conflict' && String(a.mutation?.entity_id) === String(entry.id));
+  return [label, clashes.length ? CLASHED : ''];
+}
+
+async function statusLine(user, entry) {
+  const [label, state] = await statusWords(user, entry);
+  return [h('span', {}, label), h('span', { class: 'status-state' }, state)];
+}
+
+// When a sync ends, the office has answered: the open action (or the list) is brought up to
+// date in place, so nothing it answered still says "waiting to send". The detail changes
+// only its status and waiting marks, never a form being typed in.
+let watching = false;
+function watchSyncs() {
+  if (watching) return;
+  watching = true;
+  let syncing = sync.getState().syncing;
+  sync.subscribe((state) => {
+    const ended = syncing && !state.syncing;
+    syncing = state.syncing;
+    const user = current();
+    if (!ended || !user) return;
+    const [section, id] = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
+    if (section !== 'actions') return;
+    if (id) refreshDetail(user, id);
+    else renderList(user, { quiet: true });
+  });
+}
+
+async function refreshDetail(user, entryId) {
+  const status = document.getElementById('action-status');
+  const entry = await db.getRecord(user.id, 'log_entry', entryId);
+  if (!status || !entry) return;
+  status.replaceChildren(...await statusLine(user, entry));
+  for (const mark of document.querySelectorAll('#main [data-record]')) {
+    const [type, id] = mark.dataset.record.split(':');
+    const record = await db.getRecord(user.id, type, id);
+    if (record) mark.textContent = stateText(record);
+  }
+}
+
+export async function renderList(user, { quiet = false } = {}) {
+  watchSyncs();
   const entries = await myEntries(user);
   const notes = await db.listRecords(user.id, 'note');
   const evidence = await db.listRecords(user.id, 'evidence');
@@ -54,10 +106,12 @@ export async function renderList(user) {
     overdue(e) ? h('p', { class: 'badge badge-bad' }, 'Overdue') : null,
     asked ? h('p', { class: 'badge badge-bad' }, `${reviewWord(asked)}: open it to see what to do`) : null,
     e.pending ? h('p', { class: 'badge badge-waiting' }, 'Your change is waiting to send') : null));
-  show(h('h1', {}, 'My actions'),
+  const screen = [h('h1', {}, 'My actions'),
     h('p', {}, 'Actions a manager has given you. They are kept on this tablet, so you can update them without signal.'),
     entries.length ? h('ul', { class: 'list' }, items)
-      : h('p', { class: 'notice' }, 'You have no open actions on this tablet. New ones arrive the next time it connects.'));
+      : h('p', { class: 'notice' }, 'You have no open actions on this tablet. New ones arrive the next time it connects.')];
+  if (quiet) document.getElementById('main').replaceChildren(...screen);
+  else show(...screen);
 }
 
 /** Show ``errors`` and the schema's for ``changes`` of ``entityType``; true when none. */
@@ -183,6 +237,7 @@ function stateText(record) {
 }
 
 export async function renderDetail(user, entryId) {
+  watchSyncs();
   const entry = await db.getRecord(user.id, 'log_entry', entryId);
   if (!entry || entry.owner_id !== user.id) {
     show(h('h1', {}, 'Action not found'), h('p', {}, 'This action is not on this tablet.'), h('a', { href: '#/actions' }, 'Back to my actions'));
@@ -205,17 +260,17 @@ export async function renderDetail(user, entryId) {
       h('p', { class: 'meta' }, `${when(asked.created_at)}. Answer it with a note or evidence below.`)) : null,
     h('dl', { class: 'card' },
       h('dt', {}, 'Concern'), h('dd', {}, entry.concern),
-      h('dt', {}, 'Status'), h('dd', {}, LABELS.status[entry.status] || entry.status, entry.pending ? ' (your change is waiting to send)' : ''),
+      h('dt', {}, 'Status'), h('dd', { id: 'action-status' }, await statusLine(user, entry)),
       h('dt', {}, 'Due'), h('dd', {}, day(entry.due_date), overdue(entry) ? ' – overdue' : ''),
       h('dt', {}, 'Evidence needed'), h('dd', {}, entry.evidence_needed || 'Not stated'),
       h('dt', {}, 'Risk'), h('dd', {}, LABELS.risk[entry.risk] || entry.risk),
       entry.interim_controls ? [h('dt', {}, 'Interim controls'), h('dd', {}, entry.interim_controls)] : null),
     h('h2', {}, 'Notes'),
     notes.length ? h('ul', { class: 'list' }, notes.map((n) => h('li', { class: 'card' }, h('p', {}, n.body),
-      h('p', { class: 'meta' }, when(n.created_at), stateText(n))))) : h('p', {}, 'No notes yet.'),
+      h('p', { class: 'meta' }, when(n.created_at), h('span', { 'data-record': `note:${n.id}` }, stateText(n)))))) : h('p', {}, 'No notes yet.'),
     h('h2', {}, 'Evidence'),
     evidence.length ? h('ul', { class: 'list' }, evidence.map((e) => h('li', { class: 'card' },
       h('p', {}, `${LABELS.evidence[e.type] || e.type}: ${e.location}`),
-      h('p', { class: 'meta' }, day(e.evidence_date), stateText(e))))) : h('p', {}, 'No evidence yet.'),
+      h('p', { class: 'meta' }, day(e.evidence_date), h('span', { 'data-record': `evidence:${e.id}` }, stateText(e)))))) : h('p', {}, 'No evidence yet.'),
     ...forms);
 }

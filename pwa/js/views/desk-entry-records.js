@@ -10,21 +10,6 @@ export const REVIEW_KINDS = { rm_weekly: 'weekly review', provider_monthly: "pro
 export const REVIEW_OUTCOMES = { assurance: 'Assurance', challenge: 'Challenge', further_action: 'Further action' };
 
 const EVIDENCE_TYPES = { ...LABELS.evidence, verbal_reassurance: 'Verbal reassurance (not enough to close)' };
-const ACTION_WORDS = {
-  create: 'created the entry', update: 'changed', open: 'opened it', start: 'started it',
-  mark_done: 'marked it done', send_back: 'sent it back', close: 'closed it', sign_off: 'signed it off',
-  challenge: 'challenged it', reopen: 'reopened it', note: 'added a note', evidence: 'added evidence',
-  carry_forward: 'moved the due date', link_findings: 'linked findings', escalation: 'recorded an escalation decision',
-  resolve_conflict: 'resolved a conflict',
-};
-const FIELD_WORDS = {
-  status: 'status', owner_id: 'owner', due_date: 'due date', original_due_date: 'first due date',
-  decision: 'decision', concern: 'concern', evidence_needed: 'evidence needed', interim_controls: 'interim controls',
-  risk: 'risk', source: 'source', reason: 'reason', body: 'note', from: 'from', to: 'to',
-};
-const HIDDEN_KEYS = new Set(['opened_at', 'closed_at', 'closed_by', 'signed_off_by', 'completed_on', 'vague_override_by',
-  'note_id', 'evidence_id', 'id', 'entry_id', 'version', 'finding_ids', 'statement_ids', 'updated_at', 'review_id']);
-
 /** Every item of a paged list (200 at a time). */
 export async function allPages(path) {
   const items = [];
@@ -35,34 +20,14 @@ export async function allPages(path) {
   }
 }
 
-function shown(key, value, names) {
-  if (value === null || value === undefined || value === '') return '(empty)';
-  if (key === 'status') return LABELS.status[value] || value;
-  if (key === 'risk') return LABELS.risk[value] || value;
-  if (['owner_id', 'author_id', 'checked_by', 'added_by'].includes(key)) return nameOf(names, value);
-  if (key === 'source') return LABELS.source[value] || value;
-  if (key === 'type') return EVIDENCE_TYPES[value] || value;
-  if (/date$|^from$|^to$/.test(key) && /^\d{4}-\d{2}-\d{2}$/.test(value)) return day(value);
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-function changeLines(event, names) {
-  return Object.entries(event.changes || {}).filter(([k]) => !HIDDEN_KEYS.has(k)).map(([key, value]) => {
-    const what = FIELD_WORDS[key] || key.replace(/_/g, ' ');
-    if (Array.isArray(value) && value.length === 2 && !['finding_ids'].includes(key)) {
-      return h('li', {}, `${what}: ${shown(key, value[0], names)} → ${shown(key, value[1], names)}`);
-    }
-    return h('li', {}, `${what}: ${shown(key, value, names)}`);
-  });
-}
-
-function timeline(events, names) {
+// The server says each event in words (``words``: who, where, when, a summary and a line
+// per change); the timeline lays them out.
+function timeline(events) {
   if (!events.length) return h('p', {}, 'No history yet.');
   return h('ol', { class: 'desk-timeline' }, events.map((event) => h('li', {},
-    h('p', {}, h('strong', {}, nameOf(names, event.actor_id)), ` ${ACTION_WORDS[event.action] || event.action.replace(/_/g, ' ')}`),
-    h('p', { class: 'meta' }, `${when(event.at)} · ${event.channel === 'sync' ? 'from a tablet' : 'at the desk'}`),
-    h('ul', { class: 'desk-changes' }, changeLines(event, names)))));
+    h('p', {}, event.words.summary),
+    h('p', { class: 'meta' }, `${event.words.when} · ${event.words.where}`),
+    event.words.lines.length ? h('ul', { class: 'desk-changes' }, event.words.lines.map((line) => h('li', {}, line))) : null)));
 }
 
 function noteForm(entry, onChanged) {
@@ -144,24 +109,15 @@ function reviewsSection(reviews) {
       : h('p', {}, 'No review has recorded an outcome on this entry yet.'));
 }
 
-function conflictValue(conflict, value, names) {
-  if (value === null || value === undefined || value === '') return '(empty)';
-  if (conflict.field === 'owner_id') return nameOf(names, value);
-  if (conflict.field === 'status') return LABELS.status[value] || value;
-  if (typeof value === 'object') return value.action ? value.action.replace(/_/g, ' ') : JSON.stringify(value);
-  return String(value);
-}
-
-async function conflictsSection(entry, names) {
+async function conflictsSection(entry) {
   if (!session.may('conflict.resolve', entry.service_id)) return null; // only those who decide them see them
   const conflicts = await allPages(`/entries/${entry.id}/conflicts`);
   return h('section', { class: 'card', 'aria-labelledby': 'conflicts-title' },
     h('h2', { id: 'conflicts-title' }, 'Open conflicts'),
     conflicts.length ? [
       h('ul', { class: 'list' }, conflicts.map((c) => h('li', { class: 'desk-small' },
-        h('p', {}, h('strong', {}, FIELD_WORDS[c.field] ? FIELD_WORDS[c.field][0].toUpperCase() + FIELD_WORDS[c.field].slice(1) : c.field),
-          `: kept “${conflictValue(c, c.kept_value, names)}”; ${nameOf(names, c.other_author)} also wrote “${conflictValue(c, c.other_value, names)}”`),
-        h('p', { class: 'meta' }, when(c.other_at))))),
+        h('p', {}, h('strong', {}, c.words.title), `: ${c.words.summary}`),
+        h('p', { class: 'meta' }, `Kept for now: ${c.words.kept.value} · waiting: ${c.words.other.value}`)))),
       h('p', {}, h('a', { href: '#/desk/conflicts', onclick: () => chooseService(entry.service_id) },
         `Decide ${conflicts.length === 1 ? 'it' : 'them'} in the conflicts queue`))]
       : h('p', {}, 'No open conflicts on this entry.'));
@@ -169,7 +125,7 @@ async function conflictsSection(entry, names) {
 
 export async function recordsSections(user, entry, names, onChanged, reviews = []) {
   const [notes, events, conflicts] = await Promise.all([
-    allPages(`/entries/${entry.id}/notes`), allPages(`/entries/${entry.id}/history`), conflictsSection(entry, names)]);
+    allPages(`/entries/${entry.id}/notes`), allPages(`/entries/${entry.id}/history`), conflictsSection(entry)]);
   const findings = await findingsOf(entry);
   const open = entry.status !== 'closed';
   return [
@@ -197,6 +153,6 @@ export async function recordsSections(user, entry, names, onChanged, reviews = [
     h('section', { class: 'card', 'aria-labelledby': 'linked-title' },
       h('h2', { id: 'linked-title' }, 'Linked findings'), linkedFindings(findings)),
     h('section', { class: 'card', 'aria-labelledby': 'history-title' },
-      h('h2', { id: 'history-title' }, 'History'), timeline(events, names)),
+      h('h2', { id: 'history-title' }, 'History'), timeline(events)),
   ];
 }
