@@ -99,12 +99,12 @@ def test_weekly_review_with_a_challenge_reaches_the_owner(desk, live_app, floor,
     shot(page, "desk-reviews", tmp_path)
     check_a11y(page, "the reviews screen")
 
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_role("button", name="Record the review", exact=True).click()
     page.get_by_role("alert").filter(has_text="There is a problem").wait_for()
     assert page.locator(".error-summary").inner_text().count("Overall comment: say what") == 1
     assert db_query(live_app, lambda db: db.session.query(Review).count()) == 0
     overall.get_by_label("Overall comment").fill("Call bells still rest on verbal updates.")
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_role("button", name="Record the review", exact=True).click()
     page.get_by_text(
         "Review recorded with 2 entries reviewed; 1 challenged, kept open and sent to the owner."
     ).wait_for()
@@ -165,7 +165,7 @@ def test_nominated_individual_records_the_monthly_review(desk, live_app, floor):
     overall = page.locator(".desk-review-overall")
     overall.get_by_role("radio", name="Assurance").check()
     check_a11y(page, "the monthly review")
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_role("button", name="Record the review", exact=True).click()
     page.get_by_text("Review recorded with 1 entry reviewed.").wait_for()
     past = page.locator(".desk-past-review").first
     past.get_by_text("Monthly review (provider): Assurance").wait_for()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import check_a11y, db_query, log_in, open_entry
+from tests.support.browser import check_a11y, check_a11y_from_top, db_query, log_in, open_entry
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +82,85 @@ def test_the_link_picker_tells_entries_worded_alike_apart(desk, live_app, floor)
     page.get_by_role("button", name="Link to entry").click()
     page.get_by_text("Findings linked to the entry.").wait_for()
     assert linked_entry(live_app) == twin_id
+
+
+CHECKS = [
+    ("Hoist slings not labelled in room {n}.", "Sam Carer labels the slings in room {n} today."),
+    (
+        "Fluid chart gaps after 6pm in room {n}.",
+        "Sam Carer checks the chart in room {n} at 9pm daily.",
+    ),
+    ("Menu board out of date in dining room {n}.", "Sam Carer updates menu board {n} daily."),
+]
+
+
+def entries_under_review(app, floor, count=12):
+    """``count`` open entries beside the fixture's, one of them overdue."""
+    from server.accounts.models import User
+    from server.providers.models import Service
+
+    def make(db):
+        manager = db.session.get(User, floor.manager["id"])
+        home = db.session.get(Service, floor.service_id)
+        for n in range(count):
+            concern, decision = CHECKS[n % len(CHECKS)]
+            entry = open_entry(
+                manager,
+                home,
+                floor.carer["id"],
+                concern=concern.format(n=n + 1),
+                decision=decision.format(n=n + 1),
+                evidence_needed="A week of the chart, checked by the deputy.",
+            )
+            if n == 4:
+                entry.due_date = dt.date.today() - dt.timedelta(days=3)
+        db.session.commit()
+
+    db_query(app, make)
+
+
+def top_of(locator):
+    return locator.bounding_box()["y"]
+
+
+def test_the_review_page_leads_with_what_needs_deciding(desk, live_app, floor):
+    entries_under_review(live_app, floor)
+    page = desk()
+    log_in(page, floor.manager)
+    page.get_by_role("link", name="Reviews", exact=True).click()
+    summary = page.get_by_role("region", name="What needs deciding")
+    expect(summary).to_contain_text("13 entries to review")
+    expect(summary).to_contain_text("1 overdue")
+    expect(summary).to_contain_text("Weekly review: never recorded")
+    expect(summary).to_contain_text("Outcomes so far: 0 of 13 entries; no overall outcome yet.")
+    cards = page.locator(".desk-review-entry")
+    expect(cards).to_have_count(13)
+    # The summary is on the first screen, above the entries.
+    assert top_of(summary) + summary.bounding_box()["height"] <= 768
+    assert top_of(summary) < top_of(cards.first)
+
+    # Each entry is a short card: its concern folded, its comment box shown once it has
+    # an outcome.
+    card = cards.filter(has_text="room 2 at 9pm")
+    expect(card.get_by_text("Fluid chart gaps after 6pm in room 2.")).to_be_hidden()
+    expect(card.get_by_label("Comment")).to_be_hidden()
+    card.get_by_role("radio", name="Challenge").check()
+    expect(card.get_by_label("Comment")).to_be_visible()
+    card.get_by_text("The concern").click()
+    expect(card.get_by_text("Fluid chart gaps after 6pm in room 2.")).to_be_visible()
+    expect(summary).to_contain_text("Outcomes so far: 1 of 13 entries")
+    heights = cards.evaluate_all("cards => cards.map((c) => c.getBoundingClientRect().height)")
+    assert sorted(heights)[len(heights) // 2] < 250, heights
+
+    # From the top to the overall outcome and "Record the review" in one press.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_role("button", name="Go to the outcome and record the review").click()
+    overall = page.locator(".desk-review-overall")
+    expect(overall).to_be_in_viewport()
+    expect(overall.get_by_role("radio", name="Assurance")).to_be_focused()
+    check_a11y_from_top(page, "the review page")
+
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_role("button", name="Show the 1 overdue entry only").click()
+    page.get_by_role("heading", name="Overdue: 1 entry").wait_for()
+    expect(cards).to_have_count(1)
