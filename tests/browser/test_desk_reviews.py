@@ -3,11 +3,9 @@ refused at first for a missing overall comment; the challenged entry stays open,
 sees the challenge on the entry page and in "My actions" on the floor; the nominated
 individual records the provider's monthly review. axe-core runs on the screen.
 
-The screenshot goes to CARELOOP_SCREENSHOT_DIR (docs/screenshots) if set."""
+Its screenshot is taken by tests/browser/test_screenshots.py (test_review_page_screen)."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
@@ -64,13 +62,6 @@ def more_entries(app, floor):
     return db_query(app, make)
 
 
-def shot(page, name, tmp_path):
-    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(250)
-    page.screenshot(path=str(out / f"{name}.png"))
-
-
 def entry_card(page, text):
     return page.locator(".desk-review-entry").filter(has_text=text)
 
@@ -95,8 +86,6 @@ def test_weekly_review_with_a_challenge_reaches_the_owner(desk, live_app, floor,
     page.get_by_text("2 entries have an outcome so far").wait_for()
     overall = page.locator(".desk-review-overall")
     overall.get_by_role("radio", name="Further action").check()
-    bells.evaluate("el => { el.scrollIntoView(); scrollBy(0, -64); }")
-    shot(page, "desk-reviews", tmp_path)
     check_a11y(page, "the reviews screen")
 
     page.get_by_role("button", name="Record the review", exact=True).click()
