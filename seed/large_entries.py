@@ -5,7 +5,7 @@ import random
 from collections import defaultdict
 from datetime import timedelta
 
-from seed import texts
+from seed import plans, texts
 from seed.large_rows import STATEMENTS, audit, new_rows
 from server.common.dates import london_date
 
@@ -21,7 +21,7 @@ class EntryMaker:
 
     def make(self, service_id, at, source, risk, concern, rows, linked=()) -> object:
         """Add one entry made at ``at`` (with its history) to ``rows``; return its id."""
-        rng = self.rng
+        rng, plan = self.rng, plans.plan_for(concern)
         staff = self.world["staff"][service_id]
         managers = staff["managers"]
         deputy, rm = managers["deputy_manager"], managers["registered_manager"]
@@ -85,8 +85,8 @@ class EntryMaker:
         owners = staff["floor"] + [managers["duty_manager"], managers["care_coordinator"]]
         if status != "draft" or rng.random() < 0.5:
             entry["owner_id"] = rng.choice(owners)
-            entry["decision"] = rng.choice(texts.DECISIONS)
-            entry["evidence_needed"] = rng.choice(texts.EVIDENCE_NEEDED)
+            plans.redraw(rng, 8, 6)  # the draws of the decision and evidence once random
+            entry["decision"], entry["evidence_needed"] = plan.decision, plan.evidence
             entry["due_date"] = entry["original_due_date"] = due
         if risk == "high" and rng.random() < 0.9:
             self._escalate(entry, rows, created, rm)
@@ -94,7 +94,8 @@ class EntryMaker:
             self._progress(entry, rows, created, owners)
         entry["change_seq"] = self.next_seq()
         rows["log_entry"].append(entry)
-        for statement in rng.sample(STATEMENTS, rng.randint(1, 2)):
+        rng.sample(STATEMENTS, rng.randint(1, 2))  # the draw of the statements once random
+        for statement in plan.statements:
             rows["entry_statement"].append({"entry_id": eid, "statement_id": statement})
         self.count += 1
         bucket = self._weeks[(service_id, age // 7)]

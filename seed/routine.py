@@ -11,8 +11,8 @@ and high-risk closures wait for the nominated individual or provider quality lea
 
 from datetime import timedelta
 
-from seed import acts, texts
-from seed.data.routine import LEADS, SKIP_RM_REVIEWS_AFTER, STAFF, VISIBILITY_QUESTIONS
+from seed import acts, plans, texts
+from seed.data.routine import LEADS, ROLE_OF, SKIP_RM_REVIEWS_AFTER, STAFF, VISIBILITY_QUESTIONS
 from seed.routine_reviews import monthly_review, weekly_review
 from server.common import dates
 from server.common.types import utcnow
@@ -229,9 +229,16 @@ def _by_reason(found) -> dict:
 
 
 def _new_entry(sim, key: str, finding) -> LogEntry:
+    """A draft on the finding's concern, with the plan for its topic: the decision, the
+    evidence needed and the statements fit the concern, and the owner holds the role the
+    decision names."""
     rng, staff = sim.rng, STAFF[key]
     risk = finding.risk
     days = rng.choice((1, 2) if risk == "high" else (2, 3, 5, 7, 10))
+    plan = plans.plan_for(finding.description)
+    plans.redraw(rng, 8, 6)
+    interim = rng.choice(texts.INTERIM_CONTROLS) if risk == "high" else ""
+    plans.redraw(rng, 5, 4)  # and the two statements, drawn from five
     entry = acts.draft(
         sim,
         key,
@@ -240,19 +247,24 @@ def _new_entry(sim, key: str, finding) -> LogEntry:
         source=finding.source,
         risk=risk,
         concern=f"{finding.description} ({finding.area})",
-        decision=rng.choice(texts.DECISIONS),
-        evidence_needed=rng.choice(texts.EVIDENCE_NEEDED),
+        decision=plan.decision,
+        evidence_needed=plan.evidence,
         due_date=dates.add_working_days(dates.london_today(), days),
-        interim_controls=rng.choice(texts.INTERIM_CONTROLS) if risk == "high" else "",
-        statement_ids=rng.sample(
-            ["saf-2023:S1", "saf-2023:S2", "saf-2023:S5", "saf-2023:C4", "saf-2023:W5"], 2
-        ),
+        interim_controls=interim,
+        statement_ids=list(plan.statements),
     )
-    owner = rng.choice(staff["owners"])
+    owner = _owner(key, plan.role, rng.choice(staff["owners"]))
     sim.at_moment(utcnow() + timedelta(minutes=45), _assign, key, entry, owner)
     if risk == "high":
         sim.at_moment(utcnow() + timedelta(hours=rng.choice((1, 2, 18))), _escalation, key, entry)
     return entry
+
+
+def _owner(key: str, role: str, drawn: str) -> str:
+    """The owner drawn if they hold ``role``, else the service's first owner who does."""
+    if ROLE_OF[drawn] == role:
+        return drawn
+    return next(k for k in STAFF[key]["owners"] if ROLE_OF[k] == role)
 
 
 def _assign(sim, key: str, entry: LogEntry, owner: str) -> None:

@@ -173,26 +173,6 @@ CONCERNS = [
     "Equipment named for one person used for another",
 ]
 
-DECISIONS = [
-    "Duty manager to check every chart at 14:00 and 20:00 and record gaps on the handover sheet",
-    "Deputy manager to run a practice check with each carer on the unit and sign the check sheet",
-    "Care coordinator to audit ten call bell positions daily for two weeks and record the results",
-    "Registered manager to hold supervision with the staff involved and record agreed actions",
-    "Senior carer to walk the floor 07:00-09:00 daily and file the visibility log",
-    "Care coordinator to ring each family back within one working day and log the call",
-    "Deputy manager to re-train night staff on contemporaneous recording by Friday",
-    "Duty manager to assign every new follow-up to a named carer before shift end",
-]
-
-EVIDENCE_NEEDED = [
-    "Chart audit showing no gaps for two weeks",
-    "Signed practice check sheets for every carer on the unit",
-    "Call log showing families called back within one working day",
-    "Visibility log and feedback from people supported",
-    "Supervision records and a repeat audit",
-    "Handover records with named owners for every follow-up",
-]
-
 INTERIM_CONTROLS = [
     "Shift lead checks the charts at every handover until the audit is clean",
     "Duty manager covers the unit at peak routines",

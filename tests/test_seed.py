@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from seed import demo
+from seed import demo, plans
 from server import create_app
 from server.accounts.models import Membership, User
 from server.accounts.permissions import PROVIDER_ROLES, ROLE_LABELS, ROLES
@@ -238,6 +238,28 @@ class TestDemo:
         )
         assert count(Review, Review.kind == "rm_weekly") >= 30
         assert count(ReviewItem, ReviewItem.outcome == "challenge") >= 2
+
+    def test_every_decision_fits_its_concern(self):
+        """A dentist-referral concern gets an appointments decision, not a call-bell audit:
+        each entry's concern and decision share a topic; an entry made from a plan has the
+        plan's evidence and statements, and an owner in the role its decision names."""
+        entries = db.session.scalars(select(LogEntry).where(LogEntry.decision != "")).all()
+        assert len(entries) > 100
+        by_decision = {p.decision: p for p in plans.PLANS.values()}
+        for entry in entries:
+            shared_topics = set(plans.topics_in(entry.concern)) & set(
+                plans.topics_in(entry.decision)
+            )
+            assert shared_topics, (entry.concern, entry.decision)
+            plan = by_decision.get(entry.decision)
+            if plan is None:
+                continue  # one of the stories' own entries
+            assert plans.plan_for(entry.concern.rsplit(" (", 1)[0]) == plan, entry.concern
+            assert entry.evidence_needed == plan.evidence
+            assert [s.id for s in entry.statements] == sorted(plan.statements)
+            assert role_of(entry.owner_id) == plan.role, (entry.decision, entry.owner_id)
+        dentist = [e for e in entries if "dentist referral" in e.concern]
+        assert dentist and all("dentist" in e.decision for e in dentist)
 
     def test_demo_logins_command_prints_every_role(self, seeded):
         app, _result = seeded

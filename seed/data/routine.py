@@ -47,6 +47,21 @@ STAFF = {
 }
 
 
+# The role of each owner above (as seed.demo's cast gives it): a plan's decision names the
+# role of whoever owns it.
+ROLE_OF = {
+    key: role
+    for role, keys in {
+        "care_worker": ("ash.cw", "ash.cw2", "ash.cw3", "beech.cw", "dom.cw"),
+        "senior_carer": ("ash.senior", "ash.senior2", "beech.senior", "dom.senior"),
+        "key_worker": ("ash.key", "beech.key", "dom.key"),
+        "care_coordinator": ("ash.coord", "dom.coord"),
+        "duty_manager": ("beech.duty",),
+    }.items()
+    for key in keys
+}
+
+
 LEADS = ("ni", "pql")
 
 

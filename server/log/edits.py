@@ -67,5 +67,7 @@ def check_open_entry_rules(actor, entry, changes: dict, override_reason) -> dict
             {"risk": "Locked."},
         )
     if "decision" in changes and changes["decision"] != entry.decision:
-        return vague_override(actor, entry, changes["decision"], override_reason)
+        return vague_override(
+            actor, entry, changes["decision"], override_reason, changes.get("evidence_needed")
+        )
     return {}

@@ -54,7 +54,7 @@ def entry_flags(entry, today: date) -> list[dict]:
         for message in interim_control_flags(entry, today)
     ]
     if (entry.decision or "").strip() and entry.vague_override_reason is None:
-        problems = vague.check(entry.decision)
+        problems = vague.check(entry.decision, entry.evidence_needed)
         if problems:
             flags.append(
                 {

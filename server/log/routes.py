@@ -139,7 +139,7 @@ def record_escalation(data, entry):
 @blp.response(200, VagueCheckSchema)
 def vague_check(args):
     """Check a decision's wording as it is typed."""
-    flags = vague.check(args["decision"])
+    flags = vague.check(args["decision"], args["evidence_needed"])
     return {
         "passes": not flags,
         "flags": [{"phrase": f.phrase, "explanation": f.explanation} for f in flags],

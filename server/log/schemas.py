@@ -267,3 +267,5 @@ class VagueCheckArgs(Schema):
         unknown = EXCLUDE
 
     decision = fields.String(load_default="", validate=validate.Length(max=LONG))
+    # What will show it was done: it can tie down a decision that names no role or date.
+    evidence_needed = fields.String(load_default="", validate=validate.Length(max=LONG))

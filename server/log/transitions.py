@@ -30,10 +30,12 @@ STATUS_LABELS = {
 }
 
 
-def vague_override(actor, entry, decision: str, override_reason: str | None) -> dict:
+def vague_override(
+    actor, entry, decision: str, override_reason: str | None, evidence_needed: str | None = None
+) -> dict:
     """Refuse a vague decision unless a registered manager records why it stands; return
     the override fields to store (cleared when the wording passes)."""
-    flags = vague.check(decision)
+    flags = vague.check(decision, evidence_needed or entry.evidence_needed)
     if not flags:
         return {"vague_override_reason": None, "vague_override_by": None}
     reason = (override_reason or "").strip()

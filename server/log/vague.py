@@ -6,10 +6,16 @@ the charts" the completing is what staff are reminded of, not what the manager w
 Vague wording next to a real act is tolerated ("Deputy manager audits 10 MAR charts every
 Friday to ensure they are signed"), except open-ended qualifiers such as "as needed" or
 "ongoing", which leave the timescale open however concrete the act is.
+
+A concrete act must also be tied down (server/log/vague_anchors.py): "Maintenance to check
+the pump" names an act, but no owner role, no date or frequency and no measure. The
+entry's evidence-needed field counts as the measure.
 """
 
 import re
 from dataclasses import dataclass
+
+from server.log import vague_anchors
 
 MIN_WORDS = 4
 EXAMPLE = '"Deputy manager audits 10 MAR charts every Friday and records the result in the log"'
@@ -325,8 +331,19 @@ def _quote(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def check(decision: str) -> list[Flag]:
-    """Flag the wording of a decision that would not let anyone check it was carried out."""
+LOOSE = (
+    "This decision names an act but not who will do it, when or how often, or how anyone "
+    "will know it is done. Add at least one: the role that will do it (for example "
+    '"Maintenance lead"), a date or how often ("by Friday", "every Monday"), or what will '
+    "show it is done (a count, a target, a written record; the evidence needed counts). For "
+    'example "Maintenance lead checks the pump pressure every Monday and records it in the '
+    'maintenance log".'
+)
+
+
+def check(decision: str, evidence_needed: str | None = None) -> list[Flag]:
+    """Flag the wording of a decision that would not let anyone check it was carried out;
+    ``evidence_needed`` (the entry's field) can be what shows it was done."""
     text = " ".join((decision or "").split())
     found: list[tuple[re.Match, _Vague]] = []
     for vague in _VAGUE:
@@ -361,4 +378,6 @@ def check(decision: str) -> list[Flag]:
                 ),
             )
         )
+    elif not flags and not vague_anchors.tied_down(text, evidence_needed):
+        flags.append(Flag(text, LOOSE))
     return flags

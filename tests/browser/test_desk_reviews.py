@@ -3,11 +3,9 @@ refused at first for a missing overall comment; the challenged entry stays open,
 sees the challenge on the entry page and in "My actions" on the floor; the nominated
 individual records the provider's monthly review. axe-core runs on the screen.
 
-The screenshot goes to CARELOOP_SCREENSHOT_DIR (docs/screenshots) if set."""
+Its screenshot is taken by tests/browser/test_screenshots.py (test_review_page_screen)."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
@@ -64,13 +62,6 @@ def more_entries(app, floor):
     return db_query(app, make)
 
 
-def shot(page, name, tmp_path):
-    out = Path(os.environ.get("CARELOOP_SCREENSHOT_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(250)
-    page.screenshot(path=str(out / f"{name}.png"))
-
-
 def entry_card(page, text):
     return page.locator(".desk-review-entry").filter(has_text=text)
 
@@ -95,16 +86,14 @@ def test_weekly_review_with_a_challenge_reaches_the_owner(desk, live_app, floor,
     page.get_by_text("2 entries have an outcome so far").wait_for()
     overall = page.locator(".desk-review-overall")
     overall.get_by_role("radio", name="Further action").check()
-    bells.evaluate("el => { el.scrollIntoView(); scrollBy(0, -64); }")
-    shot(page, "desk-reviews", tmp_path)
     check_a11y(page, "the reviews screen")
 
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_role("button", name="Record the review", exact=True).click()
     page.get_by_role("alert").filter(has_text="There is a problem").wait_for()
     assert page.locator(".error-summary").inner_text().count("Overall comment: say what") == 1
     assert db_query(live_app, lambda db: db.session.query(Review).count()) == 0
     overall.get_by_label("Overall comment").fill("Call bells still rest on verbal updates.")
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_role("button", name="Record the review", exact=True).click()
     page.get_by_text(
         "Review recorded with 2 entries reviewed; 1 challenged, kept open and sent to the owner."
     ).wait_for()
@@ -165,7 +154,7 @@ def test_nominated_individual_records_the_monthly_review(desk, live_app, floor):
     overall = page.locator(".desk-review-overall")
     overall.get_by_role("radio", name="Assurance").check()
     check_a11y(page, "the monthly review")
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_role("button", name="Record the review", exact=True).click()
     page.get_by_text("Review recorded with 1 entry reviewed.").wait_for()
     past = page.locator(".desk-past-review").first
     past.get_by_text("Monthly review (provider): Assurance").wait_for()

@@ -167,7 +167,19 @@ def test_save_is_always_in_reach(browser, server, floor, size):
         ctx.close()
 
 
+STRIP_HEIGHT_WITH = """(words) => {
+  const text = document.getElementById('status-text');
+  const before = text.textContent;
+  text.textContent = words;
+  const height = document.getElementById('status-area').offsetHeight;
+  text.textContent = before;
+  return height;
+}"""
+
+
 def test_walkaround_sources_are_few_with_the_rest_under_other(page, server, floor):
+    """A rarer source is under "Other…"; the source chosen stays for the next finding (a
+    round of findings from one audit or handover), and the next finding is accepted."""
     log_in(page, floor.carer)
     sources = page.get_by_role("group", name="Where did this come from?")
     expect(sources.get_by_role("radio")).to_have_count(6)
@@ -182,16 +194,37 @@ def test_walkaround_sources_are_few_with_the_rest_under_other(page, server, floo
     page.get_by_role("group", name="Is follow-up needed?").get_by_text("Yes", exact=True).click()
     page.get_by_role("button", name="Save finding").click()
     page.get_by_role("status").filter(has_text="Saved. Sending now.").wait_for()
-    expect(sources.get_by_label("Walkaround")).to_be_checked()
-    expect(other).to_be_hidden()
-    assert sync_now(page)["waiting"] == 0
+    expect(sources.get_by_label("Other…")).to_be_checked()
+    expect(other).to_have_value("audit")
+    # The next finding from the same audit: only what differs is entered.
+    page.get_by_label("Area or routine").select_option("Lounge")
+    page.get_by_label("What did you see?").fill("The same audit found two unsigned MAR charts.")
+    page.get_by_role("group", name="Risk").get_by_text("High", exact=True).click()
+    page.get_by_role("button", name="Save finding").click()
+    expect(page.get_by_label("What did you see?")).to_have_value("")
+    expect(page.get_by_text("There is a problem")).to_have_count(0)
+    state = sync_now(page)
+    assert (state["waiting"], state["rejected"]) == (0, 0)
 
     from server.findings.models import Finding
 
     sources_saved = db_query(
-        server.app, lambda db: db.session.scalars(db.select(Finding.source)).all()
+        server.app,
+        lambda db: db.session.scalars(
+            db.select(Finding.source).order_by(Finding.received_at)
+        ).all(),
     )
-    assert sources_saved == ["audit"]
+    assert sources_saved == ["audit", "audit"]
+
+    # The status strip keeps to one line whatever it says, so the form never jumps under
+    # a tap while work is being sent.
+    short = page.evaluate(STRIP_HEIGHT_WITH, "Online · nothing waiting")
+    long = page.evaluate(
+        STRIP_HEIGHT_WITH,
+        "Online · 3 waiting to send, oldest 5 minutes ago · last synced today at 14:03 · "
+        "sending… and a great deal more besides, enough to fill two lines of any tablet",
+    )
+    assert long == short
 
 
 def test_offline_save_says_it_waits_for_a_signal(page, context, server, floor):

@@ -19,6 +19,7 @@ from tests.support.browser import (
     go_offline,
     go_online,
     log_in,
+    open_entry,
     record_finding,
     sync_now,
 )
@@ -303,3 +304,61 @@ def test_conflicts_and_history_in_words(browser, server, floor, tmp_path):
         page.screenshot(path=str(out / "desk-entry-history.png"))
     finally:
         ctx.close()
+
+
+REVIEWED = [
+    (
+        "Fluid charts blank after 6pm on the first floor.",
+        "Senior carer checks every fluid chart at 20:00 daily and records any gaps.",
+        "high",
+        -2,
+    ),
+    (
+        "Call bells out of reach in three bedrooms.",
+        "Sam Carer checks every call bell on each bedroom round, twice a day for two weeks.",
+        "medium",
+        5,
+    ),
+    (
+        "Daughter of Room 9, JB asked twice about the dentist referral.",
+        "Key worker puts every referral in the diary the same day and rings the family back.",
+        "medium",
+        3,
+    ),
+    (
+        "Menu board in the dining room out of date.",
+        "Sam Carer updates the menu board before breakfast daily.",
+        "low",
+        7,
+    ),
+]
+
+
+def test_review_page_screen(desk, live_app, floor, tmp_path):
+    """The review page at 1024x768: what needs deciding first (docs/screenshots/desk-reviews)."""
+    from server.accounts.models import User
+    from server.providers.models import Service
+
+    def make(db):
+        manager = db.session.get(User, floor.manager["id"])
+        home = db.session.get(Service, floor.service_id)
+        for concern, decision, risk, due_in in REVIEWED:
+            entry = open_entry(
+                manager,
+                home,
+                floor.carer["id"],
+                concern=concern,
+                decision=decision,
+                evidence_needed="A week of records, checked by the deputy manager.",
+                interim_controls="Night senior checks at 22:00." if risk == "high" else "",
+            )
+            entry.risk, entry.due_date = risk, dt.date.today() + dt.timedelta(days=due_in)
+        db.session.commit()
+
+    db_query(live_app, make)
+    page = desk()
+    log_in(page, floor.manager)
+    page.get_by_role("button", name="Not now").click()
+    page.get_by_role("link", name="Reviews", exact=True).click()
+    page.get_by_role("region", name="What needs deciding").wait_for()
+    shooter(page, shots_dir(tmp_path))("desk-reviews")

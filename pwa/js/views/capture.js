@@ -180,7 +180,10 @@ export function reopen(form, refused, names) {
   refused.show(form, names);
 }
 
-export async function saveFinding(user, form, formName, changes, refused = null) {
+/** Queue ``changes`` as a new finding (or send a refused one again) and empty the form for
+ * the next one. ``kept(form)`` runs straight after the form is emptied, before anything
+ * else can happen, to put back what the next finding shares with this one. */
+export async function saveFinding(user, form, formName, changes, refused = null, kept = () => {}) {
   const { entityId: id, mutationId } = submission.idsOf(form);
   const record = { entityType: 'finding', id, ...changes, recorded_by: user.id, triage_state: 'new' };
   const mutation = { mutation_id: mutationId, entity_type: 'finding', entity_id: id, op: 'create', changes };
@@ -202,6 +205,7 @@ export async function saveFinding(user, form, formName, changes, refused = null)
   form.reset();
   // The next finding is most likely in the same service: keep it chosen, with its lists.
   form.elements.service_id.value = changes.service_id;
+  kept(form);
   delete form.dataset.dirty;
   await sync.afterSave();
 }
@@ -266,10 +270,11 @@ export async function renderFinding(user, which, refused = null) {
       recorded_at: refused?.changes.recorded_at || new Date().toISOString(),
     };
     if (!(await checked(form, services, changes, errors))) return;
-    await saveFinding(user, form, which, changes, refused);
+    // "Where did this come from?" stays as it was: a round of handover follow-ups, or a
+    // walk, gives several findings from the one source.
+    const source = { source: form.elements.source.value, source_other: form.elements.source_other.value };
+    await saveFinding(user, form, which, changes, refused, () => { fillForm(form, source); showSource(); });
     if (refused) return;
-    form.elements.source.value = spec.source;
-    showSource();
     toast(`Saved. ${sendingWords(sync.getState().online)}`);
     form.querySelector('select, input:not([type=hidden])')?.focus();
   });

@@ -39,7 +39,9 @@ function wireVagueCheck(textarea, region) {
     const mine = ++asked;
     if (!text) { region.replaceChildren(); return; }
     try {
-      const result = await api.get(`/vague-check?decision=${encodeURIComponent(text)}`);
+      // The evidence needed can be what shows it was done: it is checked with the decision.
+      const evidence = textarea.form?.elements.evidence_needed?.value.trim() || '';
+      const result = await api.get(`/vague-check?decision=${encodeURIComponent(text)}&evidence_needed=${encodeURIComponent(evidence)}`);
       if (mine !== asked) return; // an older answer arriving late
       region.className = `desk-vague ${result.passes ? 'passes' : 'flagged'}`;
       region.replaceChildren(...(result.passes
@@ -49,6 +51,7 @@ function wireVagueCheck(textarea, region) {
     } catch { region.replaceChildren(); }
   }, 400);
   textarea.addEventListener('input', check);
+  textarea.form?.elements.evidence_needed?.addEventListener('input', check);
   check();
 }
 

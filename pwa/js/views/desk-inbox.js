@@ -2,8 +2,8 @@
 // their escalation time first (the server orders them). Select one or several and turn
 // them into a draft entry, link them to an entry, or dismiss them with a reason.
 import * as api from '../api.js';
-import { LABELS, ago, field, h, show, showErrors, toast } from '../ui.js';
-import { alertBox, currentService, myServices, refusal, say, servicePicker } from './desk-common.js';
+import { LABELS, ago, day, field, h, show, showErrors, toast } from '../ui.js';
+import { alertBox, currentService, myServices, nameOf, peopleOf, refusal, say, servicePicker } from './desk-common.js';
 import { pickedStatements, statementPicker, suggest } from './statement-picker.js';
 
 function findingRow(finding, now) {
@@ -73,13 +73,23 @@ function actionsForm(serviceId, root, refresh) {
   return form;
 }
 
+/** An entry as the link picker offers it, told apart from entries worded alike: its words
+ * cut short, its owner, due date and status, and a reference (the start of the id in its
+ * page's address). */
+function entryChoice(entry, names) {
+  const words = entry.decision || entry.concern;
+  const cut = words.length > 60 ? `${words.slice(0, 60).trimEnd()}…` : words;
+  const owner = entry.owner_id ? nameOf(names, entry.owner_id) : 'no owner yet';
+  const due = entry.due_date ? `due ${day(entry.due_date)}` : 'no due date';
+  return `${cut} · ${owner} · ${due} · ${LABELS.status[entry.status]} · ref ${entry.id.slice(0, 6).toUpperCase()}`;
+}
+
 async function loadEntries(serviceId, select) {
   try {
-    const body = await api.get(`/entries?service_id=${serviceId}&status=draft,open,in_progress,awaiting_check,awaiting_sign_off&per_page=100`);
-    for (const entry of body.items) {
-      const text = `${LABELS.status[entry.status]}: ${(entry.decision || entry.concern).slice(0, 90)}`;
-      select.append(h('option', { value: entry.id }, text));
-    }
+    const [body, names] = await Promise.all([
+      api.get(`/entries?service_id=${serviceId}&status=draft,open,in_progress,awaiting_check,awaiting_sign_off&per_page=100`),
+      peopleOf(serviceId).catch(() => new Map())]);
+    for (const entry of body.items) select.append(h('option', { value: entry.id }, entryChoice(entry, names)));
   } catch { /* the link choice stays empty; the other actions still work */ }
 }
 

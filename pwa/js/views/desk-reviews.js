@@ -3,6 +3,10 @@
 // the entries under review a page at a time, records assurance, challenge or further action
 // on any of them, gives an overall outcome, and records it all in one step. A challenge
 // keeps the entry open and reaches its owner as a note; past reviews are listed below.
+// The page leads with what needs deciding (counts, whether the review is due, the outcomes
+// so far) and a button to the overall outcome and "Record the review"; each entry is one
+// short card (its words open it), its concern and last review folded, its comment box
+// shown once it has an outcome.
 import * as api from '../api.js';
 import { uuid } from '../db.js';
 import { LABELS, choices, day, field, h, show, showErrors, toast, when } from '../ui.js';
@@ -35,7 +39,7 @@ function resetReview() {
   state.page = 1;
 }
 
-function cadenceCard(cadence) {
+function cadenceLines(cadence) {
   if (!cadence) return null;
   const line = (track, what) => {
     const last = track.last_reviewed_at
@@ -45,9 +49,44 @@ function cadenceCard(cadence) {
       : ` next due ${day(track.next_due)}`;
     return h('li', {}, h('strong', {}, what), `: ${last};`, due);
   };
-  return h('section', { class: 'card desk-cadence', 'aria-labelledby': 'cadence-title' },
-    h('h2', { id: 'cadence-title' }, 'Review cadence'),
-    h('ul', {}, line(cadence.rm, 'Weekly review'), line(cadence.provider, 'Monthly provider review')));
+  return h('ul', { class: 'desk-cadence' }, line(cadence.rm, 'Weekly review'), line(cadence.provider, 'Monthly provider review'));
+}
+
+function plural(n, one, many) { return `${n} ${n === 1 ? one : many}`; }
+
+/** The outcomes chosen so far, said in the summary as they are chosen. */
+function progressWords(total) {
+  const n = itemsToSend().length;
+  const overall = state.overall.outcome ? `overall outcome: ${REVIEW_OUTCOMES[state.overall.outcome].toLowerCase()}` : 'no overall outcome yet';
+  return `Outcomes so far: ${n} of ${plural(total, 'entry', 'entries')}; ${overall}.`;
+}
+
+/** What needs deciding, first: how many entries and how many overdue, whether the review
+ * is due, the outcomes so far, and the way to the overall outcome and "Record the review". */
+function summaryCard(scope, cadence, rerender) {
+  const counts = scope?.counts || {};
+  const all = counts.all ?? 0;
+  const overdue = counts.overdue ?? 0;
+  const progress = h('li', { id: 'review-progress' }, progressWords(all));
+  const jump = () => {
+    const overall = document.querySelector('.desk-review-overall');
+    overall?.scrollIntoView({ block: 'start' });
+    overall?.querySelector('input[name=outcome]')?.focus({ preventScroll: true });
+  };
+  return h('section', { class: 'card desk-review-summary', 'aria-labelledby': 'decide-title' },
+    h('h2', { id: 'decide-title' }, 'What needs deciding'),
+    h('ul', {},
+      h('li', {}, h('strong', {}, `${plural(all, 'entry', 'entries')} to review`),
+        `: ${overdue ? '' : 'none overdue, '}${counts.open ?? 0} open, ${counts.in_progress ?? 0} in progress, ${counts.done ?? 0} done`,
+        overdue ? [', ', h('strong', { class: 'desk-review-late' }, `${overdue} overdue`)] : null, '.'),
+      progress),
+    cadenceLines(cadence),
+    h('div', { class: 'button-row' },
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: jump }, 'Go to the outcome and record the review'),
+      overdue && state.show !== 'overdue'
+        ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { state.show = 'overdue'; state.page = 1; rerender(); } },
+          `Show the ${plural(overdue, 'overdue entry', 'overdue entries')} only`)
+        : null));
 }
 
 function setupForm(kinds, scope, rerender) {
@@ -80,25 +119,33 @@ function remember(entryId, concern, form) {
 function entryFieldset(item, names) {
   const { entry } = item;
   const latest = item.latest_review;
+  const lastReview = latest ? `Last review: ${REVIEW_OUTCOMES[latest.outcome]} in the ${REVIEW_KINDS[latest.kind]}, `
+    + `${when(latest.reviewed_at)}${latest.comment ? ` – ${latest.comment}` : ''}` : null;
+  const more = entry.decision || lastReview;
+  const comment = field({ name: `comment-${entry.id}`, label: 'Comment', type: 'textarea', rows: 2,
+    hint: 'Needed for a challenge or further action: say what has to change. The owner is told.' });
   const set = h('fieldset', { class: `card desk-review-entry risk-${entry.risk}`, 'data-entry': entry.id },
-    h('legend', {}, entry.decision || entry.concern),
-    entry.decision ? h('p', { class: 'desk-concern' }, entry.concern) : null,
+    // The entry's words open it.
+    h('legend', {}, h('a', { href: `#/desk/log/${entry.id}` }, entry.decision || entry.concern)),
     h('p', { class: 'meta' },
       h('span', { class: `badge badge-status status-${entry.status}` }, LABELS.status[entry.status] || entry.status), ' ',
       h('span', { class: `badge badge-risk badge-risk-${entry.risk}` }, `${LABELS.risk[entry.risk]} risk`), ' ',
       item.overdue ? h('span', { class: 'badge badge-bad' }, 'Overdue') : null, ' ',
       `Owner: ${entry.owner_id ? nameOf(names, entry.owner_id) : 'none'} · due ${day(entry.due_date)} · evidence: ${entry.evidence_count}`),
-    latest ? h('p', { class: 'meta' }, `Last review: ${REVIEW_OUTCOMES[latest.outcome]} in the ${REVIEW_KINDS[latest.kind]}, `
-      + `${when(latest.reviewed_at)}${latest.comment ? ` – ${latest.comment}` : ''}`) : null,
-    h('p', {}, h('a', { href: `#/desk/log/${entry.id}` }, 'Open the entry')),
+    more ? h('details', { class: 'desk-review-more' },
+      h('summary', {}, entry.decision ? 'The concern' + (lastReview ? ' and the last review' : '') : 'The last review'),
+      entry.decision ? h('p', { class: 'desk-concern' }, entry.concern) : null,
+      lastReview ? h('p', { class: 'meta' }, lastReview) : null) : null,
     choices({ name: `outcome-${entry.id}`, legend: 'Outcome for this entry', options: OUTCOME_CHOICES }),
-    field({ name: `comment-${entry.id}`, label: 'Comment', type: 'textarea', rows: 2,
-      hint: 'Needed for a challenge or further action: say what has to change. The owner is told.' }));
+    comment);
   const chosen = state.choices.get(entry.id) || { outcome: '', comment: '' };
   for (const radio of set.querySelectorAll('input[type=radio]')) radio.checked = radio.value === chosen.outcome;
   set.querySelector('textarea').value = chosen.comment;
+  // The comment box once there is something to say: an outcome chosen, or words kept.
+  const showComment = () => { comment.hidden = !set.querySelector('input[type=radio]:checked')?.value && !set.querySelector('textarea').value; };
+  showComment();
   const concern = entry.decision || entry.concern;
-  set.addEventListener('change', () => remember(entry.id, concern, set));
+  set.addEventListener('change', () => { remember(entry.id, concern, set); showComment(); });
   set.addEventListener('input', () => remember(entry.id, concern, set));
   return set;
 }
@@ -184,6 +231,8 @@ function reviewForm(service, scope, names, rerender) {
   const tell = () => {
     const n = itemsToSend().length;
     count.textContent = `${n} entr${n === 1 ? 'y has' : 'ies have'} an outcome so far (kept while you change pages).`;
+    const progress = document.getElementById('review-progress');
+    if (progress) progress.textContent = progressWords(scope.counts?.all ?? scope.total);
   };
   tell();
   form.addEventListener('change', tell);
@@ -231,8 +280,8 @@ export async function render(user) {
   }
   show(h('h1', {}, TITLE),
     servicePicker(list, service, rerender),
+    summaryCard(scope, cadence, rerender),
     h('p', {}, 'Look at each entry, record assurance, a challenge or further action where you have one, then the overall outcome. A challenge keeps the entry open and its owner is told.'),
-    cadenceCard(cadence),
     setupForm(kinds, scope, rerender),
     reviewForm(service, scope, names, rerender),
     h('section', { 'aria-labelledby': 'past-title' },

@@ -91,8 +91,15 @@ function followRisk(form, stepsFor) {
     }
   });
   return {
-    restored() { chosen = Boolean(risk.value); update(); },
+    // A draft kept from before: a risk in it was chosen (or made high by the flag); with
+    // none, the tone in it suggests one, as it did while it was typed.
+    restored() {
+      chosen = Boolean(risk.value);
+      if (!chosen && !flag.checked) risk.value = RISK_OF_TONE[formValues(form).sentiment] || '';
+      update();
+    },
     service(service) { form.querySelector('.safeguarding-steps').replaceWith(stepsFor(service)); update(); },
+    // The form was emptied for the next feedback: its tone suggests the risk again.
     reset() { chosen = false; update(); },
   };
 }
@@ -148,9 +155,10 @@ export async function renderFeedback(user, refused = null) {
       sentiment: values.sentiment, recorded_at: refused?.changes.recorded_at || new Date().toISOString(),
     };
     if (!(await checked(form, services, changes, errors, FEEDBACK_NAMES))) return;
-    await saveFinding(user, form, 'feedback', changes, refused);
+    // The risk follows the tone again from the moment the form is empty, not only once the
+    // save has finished: a tap on a tone straight away still suggests its risk.
+    await saveFinding(user, form, 'feedback', changes, refused, () => risk.reset());
     if (refused) return;
-    risk.reset();
     toast(`Feedback saved. ${sendingWords(sync.getState().online)}`);
     form.querySelector('input[type=radio]')?.focus();
   });
