@@ -126,9 +126,11 @@ def test_my_day_reviews_and_badges_say_overdue_of_the_same_entries(world, log, l
     listed = _get(rm, f"/api/v1/entries?service_id={world.home.id}&per_page=200")["items"]
     badged = {e["id"] for e in listed if any(f["code"] == "overdue" for f in e["flags"])}
     assert badged == _text(overdue)
-    # "Past due, waiting for check or sign-off" is its own figure, never an Overdue badge.
+    # "Past due, waiting for check or sign-off" is its own figure, with its own flag,
+    # never an Overdue badge.
     waiting = _text(expected(log, "past_due_waiting", world.home))
-    assert waiting and not waiting & badged
+    flagged = {e["id"] for e in listed if any(f["code"] == "past_due_waiting" for f in e["flags"])}
+    assert waiting and flagged == waiting and not waiting & badged
 
 
 def test_a_warnings_records_are_for_those_who_may_oversee_the_service(world, log, login):

@@ -55,6 +55,7 @@ def test_every_number_on_oversight_opens_exactly_its_records(desk, live_app, flo
     row = page.locator(".desk-row")
     assert row.count() == 1 and "Handover notes incomplete" in row.inner_text()
     assert row.locator(".badge-bad", has_text="Overdue").count() == 0
+    assert row.locator(".badge", has_text="Past due, waiting for check or sign-off").is_visible()
     page.go_back()
     open_oversight(page)
     beech = page.locator(".ovs-service", has_text="Beech Court")

@@ -142,6 +142,7 @@ function filterForm(filters, { services, names, statementItems, figureItems }, a
 
 function row(entry, names, serviceName) {
   const overdue = entry.flags?.some((f) => f.code === 'overdue');
+  const waiting = entry.flags?.some((f) => f.code === 'past_due_waiting');
   return h('li', { class: `card desk-row risk-${entry.risk}` },
     h('h2', {}, h('a', { href: `#/desk/log/${entry.id}` }, entry.decision || entry.concern)),
     entry.decision ? h('p', { class: 'desk-concern' }, entry.concern) : null,
@@ -149,6 +150,7 @@ function row(entry, names, serviceName) {
       h('span', { class: `badge badge-status status-${entry.status}` }, LABELS.status[entry.status] || entry.status), ' ',
       h('span', { class: `badge badge-risk badge-risk-${entry.risk}` }, `${LABELS.risk[entry.risk]} risk`), ' ',
       overdue ? h('span', { class: 'badge badge-bad' }, 'Overdue') : null, ' ',
+      waiting ? h('span', { class: 'badge badge-waiting' }, 'Past due, waiting for check or sign-off') : null, ' ',
       serviceName ? `${serviceName} · ` : '',
       `Owner: ${entry.owner_id ? nameOf(names, entry.owner_id) : 'none'} · due ${day(entry.due_date)} · ${LABELS.source[entry.source] || entry.source}`),
     entry.flags?.length ? h('p', { class: 'desk-flag-line' }, entry.flags.map((f) => f.message).join(' ')) : null);
