@@ -165,7 +165,9 @@ def unresolved(entry: LogEntry, today: date) -> list[str]:
         out.append("Marked done; waiting for the registered manager to close it on evidence.")
     elif entry.status == "awaiting_sign_off":
         out.append("Waiting for sign-off by the nominated individual or provider quality lead.")
-    out += [flag["message"] for flag in entry_flags(entry, today)]
+    # The line above already says it waits for a check or sign-off; "past due, waiting"
+    # would say it twice.
+    out += [f["message"] for f in entry_flags(entry, today) if f["code"] != "past_due_waiting"]
     return out
 
 
