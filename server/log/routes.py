@@ -128,10 +128,9 @@ def add_evidence(data, entry):
 @blp.response(200, EntrySchema)
 def record_escalation(data, entry):
     """Record whether the entry is escalated to provider level, and why."""
+    decision, reason, version = data.pop("decision"), data.pop("reason"), data.pop("version")
     return dump_entry(
-        services.record_escalation(
-            _actor(), entry, data["decision"], data["reason"], base_version=data["version"]
-        )
+        services.record_escalation(_actor(), entry, decision, reason, version, **data)
     )
 
 

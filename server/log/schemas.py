@@ -229,6 +229,11 @@ class EntryEscalationSchema(Schema):
     decision = one_of(vocab.ESCALATION_DECISIONS, required=True)
     reason = text(LONG, required=True)
     version = version_field(required=True)
+    # A safeguarding concern's follow-through: each step's day, or why it was not needed.
+    referral_made_on = SaneDate(allow_none=True, load_default=None)
+    referral_not_needed = text(LONG, allow_none=True, load_default=None)
+    cqc_notified_on = SaneDate(allow_none=True, load_default=None)
+    cqc_not_needed = text(LONG, allow_none=True, load_default=None)
 
 
 class EntryListArgs(PageArgs):
