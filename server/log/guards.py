@@ -227,6 +227,50 @@ def open_challenges(entry) -> list[dict]:
     ]
 
 
+def steps_sentence(entry, names: dict | None = None) -> str:
+    """Say who moved ``entry`` along, each step separately: "Marked done by Sam Carer on
+    3 December 2026, checked by Kate Williams on 4 December 2026, signed off by Jo Lead on
+    5 December 2026." ("" before anyone marked it done). ``names`` may hold the people."""
+    steps = [
+        ("Marked done", entry.done_by, entry.done_at),
+        ("checked", entry.checked_by, entry.checked_at),
+        ("signed off", entry.signed_off_by, entry.signed_off_at or entry.closed_at),
+    ]
+    steps = [(what, by, at) for what, by, at in steps if by is not None]
+    if not steps:
+        return ""
+    names = names if names is not None else _names(by for _, by, _ in steps)
+    said = [
+        f"{what} by {names.get(by, 'a colleague')}" + (f" on {rendering.day(at)}" if at else "")
+        for what, by, at in steps
+    ]
+    return (said[0][0].upper() + ", ".join(said)[1:]) + "."
+
+
+def follow_through_sentence(entry) -> str:
+    """Say a safeguarding concern's follow-through as recorded with the escalation decision
+    ("" when none of it is recorded)."""
+    said = []
+    for made, reason, what in (
+        (
+            entry.referral_made_on,
+            entry.referral_not_needed,
+            "local-authority safeguarding referral",
+        ),
+        (entry.cqc_notified_on, entry.cqc_not_needed, "CQC notification"),
+    ):
+        if made is not None:
+            said.append(f"{what} made on {rendering.day(made)}")
+        elif reason:
+            said.append(f"{what} not needed: {reason.rstrip('.')}")
+    return ("Safeguarding: " + "; ".join(said) + ".") if said else ""
+
+
+def people_names(user_ids) -> dict:
+    """{user id: display name} of the people named (None among them skipped)."""
+    return _names(user_ids)
+
+
 def _names(user_ids) -> dict:
     ids = {i for i in user_ids if i is not None}
     if not ids:

@@ -20,6 +20,7 @@ from server.log.schemas import (
     EntrySchema,
     EntryTransitionSchema,
     EntryUpdateSchema,
+    SignOffStateSchema,
     VagueCheckArgs,
     VagueCheckSchema,
     dump_entry,
@@ -132,6 +133,13 @@ def record_escalation(data, entry):
     return dump_entry(
         services.record_escalation(_actor(), entry, decision, reason, version, **data)
     )
+
+
+@blp.route("/entries/<entry_id>/sign-off")
+@blp.response(200, SignOffStateSchema)
+def sign_off_state(entry_id):
+    """Who moved the entry along, its open challenges and why a sign-off would be refused."""
+    return services.sign_off_state(current_user, _entry(entry_id))
 
 
 @blp.route("/entries/<entry_id>/history")

@@ -7,6 +7,7 @@ changes and flushes; the caller commits.
 """
 
 from server.audit import services as audit
+from server.audit.services import Actor
 from server.common import dates, vocab
 from server.common.types import utcnow
 from server.errors import Invalid
@@ -73,6 +74,31 @@ def add_evidence(actor, entry: LogEntry, *, id=None, **fields) -> EvidenceRef:
     checked_by and an optional description): add_evidence_refs of one."""
     row = _only(annotations.add_evidence_refs([(actor, entry, fields, id)]))
     return db.session.get(EvidenceRef, row["id"])
+
+
+def sign_off_state(user, entry: LogEntry) -> dict:
+    """What the sign-off panel shows of ``entry`` to ``user``: who moved it along, the
+    challenges not yet answered, whether a safeguarding concern is behind it, and every
+    reason a sign-off would be refused now (the person's own only to one who may sign off)."""
+    waiting = entry.status == "awaiting_sign_off"
+    may_sign = guards.may(Actor(user), "entry.sign_off", entry)
+    refusals = (
+        (
+            guards.sign_off_refusals(user.id, entry)
+            if may_sign
+            else guards.missing_for_sign_off(entry)
+        )
+        if waiting
+        else []
+    )
+    return {
+        "steps": guards.steps_sentence(entry),
+        "follow_through": guards.follow_through_sentence(entry),
+        "safeguarding": guards.is_safeguarding(entry),
+        "challenges": guards.open_challenges(entry),
+        "refusals": [{"rule": r.rule, "message": r.message} for r in refusals],
+        "ready": waiting and may_sign and not refusals,
+    }
 
 
 SAFEGUARDING_STEPS = (
