@@ -152,8 +152,8 @@ def test_a_safeguarding_concern_needs_its_referral_and_notification(world, waiti
     ni = actor("nominated_individual")
     error = refused("sign_off_needs_referral", services.transition, ni, entry, "sign_off")
     assert rules(error) == ["sign_off_needs_referral", "sign_off_needs_cqc_notification"]
-    assert "no local-authority safeguarding referral is recorded" in error.message
-    assert "no CQC notification is recorded" in error.message
+    assert "No local-authority safeguarding referral is recorded" in error.message
+    assert "No CQC notification is recorded" in error.message
     assert set(error.fields) == {"referral_made_on", "cqc_notified_on"}
     yesterday = dates.london_today() - timedelta(days=1)
     services.record_escalation(
