@@ -255,3 +255,13 @@ def test_a_sign_off_pushed_by_sync_is_refused_the_same_way(world, waiting, login
     assert "No escalation decision is recorded" in result["reason"]
     db.session.rollback()
     assert db.session.get(LogEntry, entry.id).status == "awaiting_sign_off"
+
+
+def test_whoever_checked_an_entry_finds_it_in_their_subject_access_export(world, waiting):
+    from server.ops.subject_access import export_user
+
+    entry = waiting()
+    deputy = world.users["deputy_manager"]
+    entry.checked_by = deputy.id  # a deputy's check: neither owner, author nor closer
+    db.session.flush()
+    assert str(entry.id) in {row["id"] for row in export_user(deputy)["log_entries"]}
