@@ -23,6 +23,7 @@ const FIELD_WORDS = {
   risk: 'risk', source: 'source', reason: 'reason', body: 'note', from: 'from', to: 'to',
 };
 const HIDDEN_KEYS = new Set(['opened_at', 'closed_at', 'closed_by', 'signed_off_by', 'completed_on', 'vague_override_by',
+  'done_by', 'done_at', 'checked_by', 'checked_at', 'signed_off_at', // the step itself says who and when
   'note_id', 'evidence_id', 'id', 'entry_id', 'version', 'finding_ids', 'statement_ids', 'updated_at', 'review_id']);
 
 /** Every item of a paged list (200 at a time). */
