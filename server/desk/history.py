@@ -53,6 +53,10 @@ LABELS = {
     "signed_off_by": "signed off by",
     "completed_on": "done on",
     "original_due_date": "first due date",
+    "referral_made_on": "safeguarding referral made on",
+    "referral_not_needed": "why no safeguarding referral was needed",
+    "cqc_notified_on": "CQC notified on",
+    "cqc_not_needed": "why no CQC notification was needed",
 }
 # What a person needs from an event is said by its summary and the lines above; these
 # are bookkeeping (ids, the moment the event itself carries, a flag its decision says).
@@ -60,6 +64,8 @@ HIDDEN = {"id", "version", "entry_id", "note_id", "evidence_id", "review_id", "c
 HIDDEN |= {"opened_at", "closed_at", "updated_at", "created_at", "created_by", "service_id"}
 HIDDEN |= {"escalated", "finding_ids", "statement_ids", "statements", "vague_override_by"}
 HIDDEN |= {"choice", "change_seq", "deleted_at", "escalation_at", "deleted"}
+# The steps (marked done, checked, signed off): the event's who and when already say them.
+HIDDEN |= {"done_by", "done_at", "checked_at", "signed_off_at"}
 CREATE_SHOWN = ("concern", "decision", "owner_id", "due_date", "risk", "source", "status")
 
 
