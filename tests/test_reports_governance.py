@@ -57,16 +57,25 @@ def test_every_figure_of_the_provider_wide_report(world, log, login):
         measure["service_name"],
     ) == (0.0, "2026-10-26", "below_target", 90.0, 50.0, "Ashdown House")
 
-    # Early warnings at the end of 31 October: E7 was closed on no evidence; B3 is overdue
-    # with no interim controls; B2 is high-risk with no escalation decision.
+    # Early warnings as at the end of 31 October, the log as it was then: E7 was closed on
+    # no evidence; E4 (due 28 Oct then, moved on 5 Nov) and E6 (closed on 1 Nov) were
+    # overdue with no interim controls, as B3 was; B2 is high-risk with no escalation
+    # decision. The dashboard's "now" would miss E4 and E6 while the overdue list below
+    # prints them with "None recorded".
     warnings = report["warnings"]
-    assert warnings["as_of"] == "2026-10-31" and warnings["total"] == 3
+    assert warnings["as_of"] == "2026-10-31" and warnings["total"] == 4
     assert {c["signal"]: c["count"] for c in warnings["counts"] if c["count"]} == {
         "weak_closure_evidence": 1,
-        "overdue_without_interim_controls": 1,
+        "overdue_without_interim_controls": 3,
         "high_risk_no_escalation": 1,
     }
     assert [(w["service_name"], w["signal"], w["reason"]) for w in warnings["items"]] == [
+        (
+            "Ashdown House",
+            "overdue_without_interim_controls",
+            "2 entries overdue at the end of 31 October 2026 had no interim controls "
+            "recorded; the oldest was due on 25 October 2026 (6 days before).",
+        ),
         (
             "Ashdown House",
             "weak_closure_evidence",
@@ -75,14 +84,14 @@ def test_every_figure_of_the_provider_wide_report(world, log, login):
         (
             "Beech Court",
             "overdue_without_interim_controls",
-            "1 overdue entry has no interim "
-            "controls recorded; the oldest was due on 15 October 2026 (16 days ago).",
+            "1 entry overdue at the end of 31 October 2026 had no interim controls "
+            "recorded; the oldest was due on 15 October 2026 (16 days before).",
         ),
         (
             "Beech Court",
             "high_risk_no_escalation",
-            "1 high-risk entry has no escalation "
-            "decision recorded within 24 hours of being received or created.",
+            "1 high-risk entry had no escalation decision recorded within 24 hours of being "
+            "received or created, at the end of 31 October 2026.",
         ),
     ]
 

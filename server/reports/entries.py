@@ -63,6 +63,19 @@ def open_at_end(month: Month):
     )
 
 
+def existed_unclosed_at_end(month: Month):
+    """Made by the end of ``as_of`` (a draft too) and not closed then."""
+    return and_(
+        LogEntry.created_at < month.end,
+        or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end),
+    )
+
+
+def no_interim_controls():
+    """No interim controls recorded (blank or spaces): "None recorded" in the report."""
+    return func.trim(func.coalesce(LogEntry.interim_controls, "")) == ""
+
+
 def first_move(*where):
     """The due date an entry's first carry-forward (of those ``where``) moved it from."""
     return (
@@ -192,7 +205,10 @@ def entry_list(month: Month, ids, figure: str, total: int, limit: int = LIMIT) -
     where = and_(live_in(month, ids), condition(month))
     rows = db.session.execute(
         select(
-            LogEntry, User.display_name.label("owner_name"), due_at_end(month).label("due_at_end")
+            LogEntry,
+            User.display_name.label("owner_name"),
+            due_at_end(month).label("due_at_end"),
+            case((no_interim_controls(), True), else_=False).label("no_controls"),
         )
         .outerjoin(User, User.id == LogEntry.owner_id)
         .where(where)
@@ -205,9 +221,11 @@ def entry_list(month: Month, ids, figure: str, total: int, limit: int = LIMIT) -
             "owner_name": owner,
             "due_date": due,
             "decision": e.decision,
-            "interim_controls": (e.interim_controls or "").strip(),
+            # Blank exactly when the early warning "overdue without interim controls"
+            # counts the entry: the same SQL condition decides both.
+            "interim_controls": "" if blank else (e.interim_controls or "").strip(" "),
             "days_overdue": (month.as_of - due).days if due and due < month.as_of else 0,
         }
-        for e, owner, due in rows
+        for e, owner, due, blank in rows
     ]
     return {"total": total, "items": items}
