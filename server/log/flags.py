@@ -7,31 +7,28 @@ progress): once marked done, the wait is for a manager's check, not for the owne
 
 from datetime import date
 
-from server.common import dates
-from server.common.vocab import OPEN_STATUSES
 from server.log import vague
+from server.log.figures import FIGURES, OVERDUE_STATUSES
 
-# Statuses in which the owner still has the action to carry out.
-OVERDUE_STATUSES = ("open", "in_progress")
+__all__ = ["OVERDUE_STATUSES", "entry_flags", "interim_control_flags", "is_entry_overdue"]
 
 
 def is_entry_overdue(entry, today: date) -> bool:
-    """Tell whether the entry's owner is past its due date on London day ``today``."""
-    return entry.status in OVERDUE_STATUSES and dates.is_overdue(entry.due_date, today)
+    """Tell whether the entry's owner is past its due date on London day ``today``: the
+    figure "overdue" of server.log.figures."""
+    return FIGURES["overdue"].holds(entry, today)
 
 
 def interim_control_flags(entry, today: date) -> list[str]:
     """Say why interim controls are missing: open entries that are overdue or high-risk
     must show what keeps people safe in the meantime (DESIGN.md rule 4)."""
-    if entry.status not in OPEN_STATUSES or (entry.interim_controls or "").strip():
-        return []
     reasons = []
-    if is_entry_overdue(entry, today):
+    if FIGURES["overdue_without_interim_controls"].holds(entry, today):
         reasons.append(
             f"This entry is overdue (due {entry.due_date:%-d %B %Y}) and has no interim "
             "controls. Record what is keeping people safe until the action is done."
         )
-    if entry.risk == "high":
+    if FIGURES["high_risk_without_interim_controls"].holds(entry, today):
         reasons.append(
             "This high-risk entry has no interim controls. Record what is keeping people "
             "safe until the action is done and checked."

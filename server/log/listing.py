@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from sqlalchemy import and_, case, or_
+from sqlalchemy import case, not_
 
 from server.accounts.permissions import service_ids_for
 from server.common import dates
 from server.common.access import get_service
 from server.extensions import db
-from server.log.flags import OVERDUE_STATUSES
+from server.log.figures import FIGURES
 from server.log.models import LogEntry, entry_statement
 from server.log.search import search
 from server.log.signals import entry_signal_clause
@@ -31,16 +31,10 @@ SORTS = tuple(_SORTS)
 
 
 def _overdue_clause(today: date, overdue: bool):
-    clause = and_(LogEntry.status.in_(OVERDUE_STATUSES), LogEntry.due_date < today)
-    return (
-        clause
-        if overdue
-        else or_(
-            ~LogEntry.status.in_(OVERDUE_STATUSES),
-            LogEntry.due_date.is_(None),
-            LogEntry.due_date >= today,
-        )
-    )
+    """``overdue=true``: the figure "overdue"; false: every other entry (deleted ones are
+    never listed)."""
+    clause = FIGURES["overdue"].clause(today)
+    return clause if overdue else not_(clause)
 
 
 def list_entries(user, filters: dict):
@@ -65,6 +59,8 @@ def list_entries(user, filters: dict):
             )
     if filters.get("overdue") is not None:
         stmt = stmt.where(_overdue_clause(dates.london_today(), filters["overdue"]))
+    if filters.get("figure"):
+        stmt = stmt.where(FIGURES[filters["figure"]].clause(dates.london_today()))
     if filters.get("statement_id"):
         stmt = stmt.where(
             LogEntry.id.in_(

@@ -7,6 +7,7 @@ from server.api.schemas import PageArgs
 from server.common import dates, vocab
 from server.common.fields import MULTI_LINE_FROM, SaneDate, Text
 from server.common.serial import record_answer
+from server.log.figures import NAMES as FIGURE_NAMES
 from server.log.listing import SORTS
 from server.log.machine import ACTIONS
 from server.log.models import ENTRY_FIELDS, EvidenceRef, LogEntry, Note
@@ -241,6 +242,12 @@ class EntryListArgs(PageArgs):
     source = CommaList(vocab.SOURCES)
     owner_id = fields.UUID()
     overdue = fields.Boolean()
+    figure = one_of(
+        FIGURE_NAMES,
+        metadata={
+            "description": "Entries a figure counts (docs/reports.md, What each figure means)"
+        },
+    )
     statement_id = fields.String(validate=validate.Length(max=80))
     signal = one_of(
         SIGNALS,

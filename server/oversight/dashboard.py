@@ -12,12 +12,12 @@ The governance report calls ``dashboard(provider, None)`` for the whole provider
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 
 from server.common.rendering import day
-from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
-from server.log.flags import OVERDUE_STATUSES
+from server.log.figures import FIGURES
+from server.log.figures import counts as figure_counts
 from server.log.models import LogEntry
 from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
@@ -83,28 +83,17 @@ def dashboard(
 def entry_counts(service_ids: list[uuid.UUID], today: date) -> dict[uuid.UUID, dict]:
     """Count each service's open, overdue, high-risk open and high-risk overdue entries.
 
-    One query grouped by service. Open means opened and not yet closed (open, in progress,
-    awaiting check, awaiting sign-off; drafts are not actions yet). Overdue is the log's
-    own rule: open or in progress, from the day after the due date.
+    One query grouped by service; each count is the figure of that name in
+    server.log.figures (docs/reports.md, "What each figure means").
     """
     out = {sid: dict.fromkeys(COUNTS, 0) for sid in service_ids}
     if not service_ids:
         return out
-    overdue = and_(LogEntry.status.in_(OVERDUE_STATUSES), LogEntry.due_date < today)
-    high = LogEntry.risk == "high"
+    # Every count is a figure of server.log.figures, each a subset of "open": one pass
+    # over the services' open entries.
     query = (
-        select(
-            LogEntry.service_id,
-            func.count(),
-            func.count(case((overdue, 1))),
-            func.count(case((high, 1))),
-            func.count(case((and_(overdue, high), 1))),
-        )
-        .where(
-            LogEntry.service_id.in_(service_ids),
-            LogEntry.deleted_at.is_(None),
-            LogEntry.status.in_(OPEN_STATUSES),
-        )
+        select(LogEntry.service_id, *figure_counts(COUNTS, today))
+        .where(LogEntry.service_id.in_(service_ids), FIGURES["open"].clause(today))
         .group_by(LogEntry.service_id)
     )
     for sid, *numbers in db.session.execute(query):

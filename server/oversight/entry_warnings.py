@@ -11,8 +11,8 @@ from sqlalchemy import case, func, or_, select
 
 from server.common.database import unindexed
 from server.common.rendering import day
-from server.common.vocab import OPEN_STATUSES
 from server.extensions import db
+from server.log.figures import FIGURES
 from server.log.models import CarryForward, LogEntry
 from server.log.signal_scope import UNCLOSED, Scope, live_entries, undecided, weak_closures
 from server.log.signals import OWNER_GRACE
@@ -46,12 +46,8 @@ def carried_forward(scope: Scope) -> list[Warning]:
 
 
 def overdue_without_interim_controls(scope: Scope) -> list[Warning]:
-    controls = func.trim(func.coalesce(LogEntry.interim_controls, ""))
     base = select(*ref_columns(LogEntry, "log_entry", LogEntry.due_date)).where(
-        live_entries(scope),
-        LogEntry.status.in_(OPEN_STATUSES),
-        LogEntry.due_date < scope.today,
-        controls == "",
+        live_entries(scope), FIGURES["overdue_without_interim_controls"].clause(scope.today)
     )
     out = []
     flagged = by_service(scope, base, lambda c: (c.detail, c.id), lambda c: func.min(c.detail))

@@ -15,7 +15,7 @@ from server.accounts.permissions import require
 from server.common import dates
 from server.common.types import utcnow
 from server.extensions import db
-from server.log.flags import OVERDUE_STATUSES
+from server.log.figures import FIGURES
 from server.log.models import LogEntry
 from server.providers.models import Provider, Service
 from server.reviews.models import Review, ReviewItem
@@ -43,13 +43,12 @@ def period_start(service: Service, kind: str, now: datetime) -> tuple[datetime, 
 
 
 def _groups(today: date) -> dict:
-    overdue = and_(LogEntry.status.in_(OVERDUE_STATUSES), LogEntry.due_date < today)
     return {
         "all": None,
         "open": LogEntry.status == "open",
         "in_progress": LogEntry.status == "in_progress",
         "done": LogEntry.status.in_(DONE),
-        "overdue": overdue,
+        "overdue": FIGURES["overdue"].clause(today),
     }
 
 
@@ -105,7 +104,7 @@ def review_scope(
         "items": [
             {
                 "entry": e,
-                "overdue": bool(e.status in OVERDUE_STATUSES and e.due_date and e.due_date < today),
+                "overdue": FIGURES["overdue"].holds(e, today),
                 "latest_review": latest.get(e.id),
             }
             for e in entries
