@@ -21,6 +21,8 @@ the month is still running), in Europe/London days.
 - **Early warnings**: the eight signals as at the end of ``as_of``, the log as it was then
   (server.reports.month_warnings).
 - **Reviews**, **decisions**, **challenges** and **themes**: see server.reports.minutes.
+- **Appendix**: every entry with a decision or a sign-off in the month, sign-offs first
+  (server.reports.appendix); the CSV carries its columns and marks its rows.
 """
 
 from datetime import date
@@ -34,6 +36,7 @@ from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
 from server.reports import minutes
+from server.reports.appendix import appendix
 from server.reports.entries import (
     FIGURES,
     LIMIT,
@@ -100,6 +103,7 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
             "by_source": _sources(counts),
             "by_statement": minutes.statement_themes(period, ids),
         },
+        "appendix": appendix(period, scope),
         "minutes": {
             "decisions": _named(scope, minutes.decisions_made(period, ids)),
             "challenges": {"total": len(challenges), "items": challenges[:LIMIT]},

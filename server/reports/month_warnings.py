@@ -23,12 +23,7 @@ from server.log.models import CarryForward, LogEntry
 from server.log.signals import OWNER_GRACE, SIGNALS
 from server.oversight.grip import plural
 from server.oversight.warnings import warnings_report
-from server.reports.entries import (
-    due_at_end,
-    existed_unclosed_at_end,
-    no_interim_controls,
-    overdue_at_end,
-)
+from server.reports.entries import at_month_end, due_at_end, existed_unclosed_at_end
 from server.reports.scope import Month
 
 AT_MONTH_END = (
@@ -112,8 +107,9 @@ def _overdue_without_interim_controls(provider, month: Month, ids) -> dict:
 
 
 def overdue_without_controls(month: Month, ids):
-    """The report's "overdue at month end" entries that have no interim controls."""
-    return and_(_live(ids), overdue_at_end(month), no_interim_controls())
+    """server.log.figures' "overdue without interim controls" as at the month's end: the
+    report's overdue entries whose "Interim controls" it prints as "None recorded"."""
+    return and_(_live(ids), at_month_end("overdue_without_interim_controls", month))
 
 
 def _high_risk_no_escalation(provider, month: Month, ids) -> dict:

@@ -1,0 +1,143 @@
+"""The report's appendix: every entry with a decision or a sign-off in the month, sign-offs
+first (one short paragraph per entry, each value named by its CSV column: a table of ten
+columns took WeasyPrint twice as long to lay out), with who closed, checked and signed it off. The CSV of the month's entries carries
+the same columns, worked out by the same functions here, and marks the same rows ("In the
+appendix"), so the printed appendix and the spreadsheet cannot disagree.
+"""
+
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.orm import aliased
+
+from server.accounts.models import User
+from server.common.dates import london_date
+from server.extensions import db
+from server.log.models import LogEntry
+from server.reports.entries import escalated_in, live_in, opened_in, signed_off_in
+from server.reports.scope import Month, ReportScope
+
+COLUMNS = [
+    "Service",
+    "Concern",
+    "Decision",
+    "Opened on",
+    "Escalation decision",
+    "Escalation decided on",
+    "Closed by",
+    "Checked by",
+    "Signed off by",
+    "Signed off on",
+]
+# Sign-offs first, then escalation decisions, then entries opened: an entry is listed once,
+# under the first of these it had in the month.
+GROUPS = ("signed_off", "escalation", "opened")
+GROUP_LABELS = {
+    "signed_off": "High-risk closures signed off",
+    "escalation": "Escalation decisions (not signed off in the month)",
+    "opened": "Entries opened (no escalation decision or sign-off in the month)",
+}
+ESCALATION = {"escalated": "Escalated", "not_escalated": "Not escalated"}
+
+
+def people():
+    """Closer, checker and signer of an entry, by name: (labelled columns, outer joins)."""
+    closer, signer = aliased(User), aliased(User)
+    columns = [
+        closer.display_name.label("closer_name"),
+        signer.display_name.label("signer_name"),
+    ]
+    joins = [
+        (closer, closer.id == LogEntry.closed_by),
+        (signer, signer.id == LogEntry.signed_off_by),
+    ]
+    return columns, joins
+
+
+def with_people(query):
+    columns, joins = people()
+    query = query.add_columns(*columns)
+    for alias, on in joins:
+        query = query.outerjoin(alias, on)
+    return query
+
+
+def group_column(month: Month):
+    """0, 1 or 2 (GROUPS) for an entry of the appendix; NULL for any other entry."""
+    return case(
+        (signed_off_in(month), 0),
+        (escalated_in(month), 1),
+        (opened_in(month), 2),
+        else_=None,
+    ).label("appendix_group")
+
+
+def in_month_scope(month: Month, ids):
+    """The entries of the month's CSV: open at some moment of the month, or given an
+    escalation decision in it (a draft, or an entry closed before the month, may be)."""
+    return or_(
+        live_in(month, ids),
+        and_(LogEntry.service_id.in_(ids), LogEntry.deleted_at.is_(None), escalated_in(month)),
+    )
+
+
+def cells(scope: ReportScope, row) -> dict:
+    """The appendix's columns for one row (of a query made with ``with_people``)."""
+    signed = row.signed_off_by is not None and row.status == "closed"
+    decision = ESCALATION.get(row.escalation_decision or "", "")
+    if decision and row.escalation_reason:
+        decision = f"{decision}: {row.escalation_reason}"
+    return {
+        "Service": scope.name(row.service_id),
+        "Concern": row.concern,
+        "Decision": row.decision,
+        "Opened on": london_date(row.opened_at) if row.opened_at else None,
+        "Escalation decision": decision,
+        "Escalation decided on": london_date(row.escalation_at) if row.escalation_at else None,
+        "Closed by": row.closer_name or "",
+        "Checked by": "",
+        "Signed off by": (row.signer_name or "") if signed else "",
+        "Signed off on": london_date(row.closed_at) if signed and row.closed_at else None,
+    }
+
+
+ENTRY_COLUMNS = (
+    "id",
+    "service_id",
+    "concern",
+    "decision",
+    "status",
+    "opened_at",
+    "closed_at",
+    "closed_by",
+    "signed_off_by",
+    "escalation_decision",
+    "escalation_reason",
+    "escalation_at",
+)
+
+
+def appendix(month: Month, scope: ReportScope) -> dict:
+    """Return {"columns", "total", "rows"}: every row of the appendix, sign-offs first."""
+    group = group_column(month)
+    moment = case(
+        (group == 0, LogEntry.closed_at),
+        (group == 1, LogEntry.escalation_at),
+        else_=LogEntry.opened_at,
+    )
+    query = with_people(
+        select(*(getattr(LogEntry, name) for name in ENTRY_COLUMNS), group)
+        .where(in_month_scope(month, scope.ids), group.is_not(None))
+        .order_by(group, moment, LogEntry.id)
+    )
+    rows = [
+        {"entry_id": row.id, "group": GROUPS[row.appendix_group], "cells": cells(scope, row)}
+        for row in db.session.execute(query)
+    ]
+    groups, first = [], 0
+    for name in GROUPS:
+        count = sum(row["group"] == name for row in rows)
+        if count:
+            groups.append(
+                {"group": name, "label": GROUP_LABELS[name], "first": first, "count": count}
+            )
+        first += count
+    return {"columns": COLUMNS, "total": len(rows), "groups": groups, "rows": rows}
