@@ -197,7 +197,9 @@ def test_pack_groups_by_key_question_and_statement_with_categories_and_flag(worl
         "closed",
         world.users["senior_carer"].display_name,
         date(2026, 3, 20),
-        f"Closed on 20 March 2026 by {rm_name}.",
+        # Who marked it done and who checked it, each named (issue 16, point 3).
+        f"Closed on 20 March 2026. Marked done by {rm_name} on 20 March 2026, "
+        f"checked by {rm_name} on 20 March 2026.",
     )
     assert closed["decision"] == GOOD
     assert [(f["kind"], f["respondent_type"], f["categories"]) for f in closed["findings"]] == [

@@ -125,6 +125,14 @@ def test_high_risk_close_goes_to_sign_off_then_provider_signs(world, rm_client, 
     )
     current = act(rm_client, current, "close").get_json()
     assert current["status"] == "awaiting_sign_off"
+    current = rm_client.post(
+        f"/api/v1/entries/{entry_id}/escalation",
+        json={
+            "decision": "not_escalated",
+            "reason": "Managed in the home",
+            "version": current["version"],
+        },
+    ).get_json()
     ni = login(world.users["nominated_individual"])
     signed = act(ni, current, "sign_off").get_json()
     assert (signed["status"], signed["signed_off_by"]) == (

@@ -14,7 +14,7 @@ from server.log import flags, services
 from server.log.models import EvidenceRef
 from server.log.transitions import CLOSURE_NEEDS_EVIDENCE
 from tests.support import log_rules as shared
-from tests.support.log_rules import GOOD, events, move, refused
+from tests.support.log_rules import GOOD, escalate, events, move, refused
 
 # pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py.
 actor, draft, evidence, rm = shared.actor, shared.draft, shared.evidence, shared.rm
@@ -311,6 +311,7 @@ def test_high_risk_closure_waits_for_provider_sign_off(draft, actor, rm, evidenc
         {"risk": "medium"},
     )
     ni = actor("nominated_individual")
+    escalate(entry, rm)
     move(entry, ni, "sign_off")
     assert (entry.status, entry.signed_off_by, entry.closed_by) == (
         "closed",
@@ -348,6 +349,7 @@ def test_review_challenge_keeps_or_reopens_the_entry(draft, actor, rm, evidence,
         evidence(entry)
         move(entry, rm, "close")
     if "sign_off" in path:
+        escalate(entry, rm)
         move(entry, actor("nominated_individual"), "sign_off")
     services.challenge(
         actor("nominated_individual"), entry, "Evidence is a single audit", review_id="r-1"

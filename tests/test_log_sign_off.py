@@ -10,7 +10,7 @@ from server.log import services
 from server.log.models import LogEntry
 from tests.support import log_rules as shared
 from tests.support.log_api import written
-from tests.support.log_rules import move, refused
+from tests.support.log_rules import escalate, move, refused
 
 # pytest finds fixtures among a module's globals: these come from tests/support/log_rules.py.
 actor, draft, evidence, rm = shared.actor, shared.draft, shared.evidence, shared.rm
@@ -30,6 +30,7 @@ def awaiting_sign_off(draft, rm, closer, checked_by):
     )
     db.session.expire(entry, ["evidence"])
     move(entry, closer, "close")
+    escalate(entry, rm)
     assert entry.status == "awaiting_sign_off"
     return entry
 

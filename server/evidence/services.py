@@ -16,6 +16,7 @@ from server.evidence import categories as cat
 from server.extensions import db
 from server.findings.models import Finding
 from server.framework.services import DEFAULT_FRAMEWORK, get_framework, mapping_into, statements
+from server.log.guards import follow_through_sentence, steps_sentence
 from server.log.models import LogEntry
 from server.providers.services import names_of
 from server.reviews.models import Review, ReviewItem
@@ -135,7 +136,11 @@ def _reviews(entry_ids) -> dict:
 def _entry_views(entries, end: date) -> dict:
     """Each entry as the pack prints it, with the evidence categories that back it."""
     ids = [e.id for e in entries]
-    people = (i for e in entries for i in (e.owner_id, e.closed_by, e.signed_off_by))
+    people = (
+        i
+        for e in entries
+        for i in (e.owner_id, e.closed_by, e.done_by, e.checked_by, e.signed_off_by)
+    )
     names, findings, reviews = names_of(people), _findings(ids), _reviews(ids)
     views = {}
     for entry in entries:
@@ -172,10 +177,11 @@ def _entry_views(entries, end: date) -> dict:
 def _outcome(entry, names) -> str:
     if entry.status == "closed" and entry.closed_at:
         text = f"Closed on {long_date(entry.closed_at)}"
+        steps = steps_sentence(entry, names)  # marked done, checked, signed off: each named
+        if steps:
+            return " ".join(x for x in (f"{text}.", steps, follow_through_sentence(entry)) if x)
         if names.get(entry.closed_by):
             text += f" by {names[entry.closed_by]}"
-        if entry.signed_off_by:
-            text += f", signed off by {names.get(entry.signed_off_by, 'a provider lead')}"
         return text + "."
     if entry.status == "awaiting_sign_off":
         return "Closure recorded; waiting for sign-off by the provider."

@@ -1,9 +1,11 @@
 """Checks shared by the log's services: permissions on an entry, versions, owners, reasons."""
 
 import uuid
+from dataclasses import dataclass
 
 from server.accounts.models import User
 from server.accounts.permissions import can, require, roles_in
+from server.common import rendering, vocab
 from server.errors import Conflict, Invalid, RuleBroken
 from server.extensions import db
 from server.providers.models import Service
@@ -45,32 +47,242 @@ def check_version(entry, base_version) -> None:
         )
 
 
-def require_independent_sign_off(actor, entry) -> None:
-    """Refuse a sign-off by whoever recorded the closure or checked its evidence: the
-    sign-off is a second pair of eyes on both (DESIGN.md rule 3)."""
-    if actor.user_id == closer_of(entry):
+NOT_INDEPENDENT = (
+    "so someone else must sign it off: another nominated individual or provider quality lead."
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a sign-off is refused: its rule, in plain words, and the field it names."""
+
+    rule: str
+    message: str
+    field: str
+    hint: str
+
+
+def sign_off_refusals(actor_id, entry) -> list[Refusal]:
+    """Every reason ``actor_id`` may not sign ``entry`` off now, the person's first (DESIGN.md
+    rule 3): the sign-off is a second pair of eyes, and it signs off a whole record."""
+    return _not_independent(actor_id, entry) + missing_for_sign_off(entry)
+
+
+def require_sign_off(actor, entry) -> None:
+    """Refuse a sign-off naming everything that stops it (server-side, so REST and sync)."""
+    refusals = sign_off_refusals(actor.user_id, entry)
+    if refusals:
+        fields: dict[str, str] = {}
+        for refusal in refusals:
+            fields.setdefault(refusal.field, refusal.hint)
         raise RuleBroken(
-            "sign_off_not_independent",
-            (
-                "You recorded this closure, so someone else must sign it off: another nominated "
-                "individual or provider quality lead."
-            ),
-            {"action": "You closed this entry."},
+            refusals[0].rule,
+            " ".join(r.message for r in refusals),
+            fields,
+            reasons=[{"rule": r.rule, "message": r.message} for r in refusals],
         )
-    if any(ref.checked_by == actor.user_id for ref in entry.evidence if ref.deleted_at is None):
-        raise RuleBroken(
-            "sign_off_not_independent",
-            (
-                "You checked evidence for this closure, so someone else must sign it off: "
-                "another nominated individual or provider quality lead."
-            ),
-            {"action": "You checked this entry's evidence."},
+
+
+def _not_independent(actor_id, entry) -> list[Refusal]:
+    """The independence rule, in one place: the signer neither marked the entry done, nor
+    checked it (recorded its closure), nor checked any of its evidence."""
+    why = []
+    if actor_id == (entry.checked_by or closer_of(entry)):
+        why.append(("You recorded this closure", "You closed this entry."))
+    elif actor_id == entry.done_by:
+        why.append(("You marked this entry done", "You marked this entry done."))
+    if any(ref.checked_by == actor_id for ref in entry.evidence if ref.deleted_at is None):
+        why.append(("You checked evidence for this closure", "You checked this entry's evidence."))
+    return [
+        Refusal("sign_off_not_independent", f"{what}, {NOT_INDEPENDENT}", "action", hint)
+        for what, hint in why[:1]
+    ]
+
+
+def missing_for_sign_off(entry) -> list[Refusal]:
+    """What the record lacks before anyone may sign it off."""
+    out = []
+    if not any(
+        ref.type in vocab.EVIDENCE_TYPES for ref in entry.evidence if ref.deleted_at is None
+    ):
+        out.append(
+            Refusal(
+                "sign_off_needs_evidence",
+                "No evidence is attached: add where the proof that the action worked is kept.",
+                "evidence",
+                "Add at least one evidence reference of a real type.",
+            )
         )
+    if entry.risk == "high" and entry.escalation_decision is None:
+        out.append(
+            Refusal(
+                "sign_off_needs_escalation",
+                "No escalation decision is recorded: record whether this high-risk entry goes "
+                "to provider level, and why.",
+                "escalation_decision",
+                "Record the escalation decision.",
+            )
+        )
+    for challenge in open_challenges(entry):
+        out.append(
+            Refusal(
+                "sign_off_challenge_open",
+                f"{challenge['by']}'s challenge of {challenge['on']} is not answered yet "
+                f"(\u201c{challenge['reason']}\u201d): the owner answers it with a note, or "
+                "by marking the entry done again.",
+                "challenge",
+                "Answer the challenge.",
+            )
+        )
+    if is_safeguarding(entry):
+        out.extend(_safeguarding_missing(entry))
+    return out
+
+
+def _safeguarding_missing(entry) -> list[Refusal]:
+    out = []
+    if entry.referral_made_on is None and not entry.referral_not_needed:
+        out.append(
+            Refusal(
+                "sign_off_needs_referral",
+                "This entry came from a safeguarding concern and no local-authority "
+                "safeguarding referral is recorded: record the day it was made, or why it "
+                "was not needed, with the escalation decision.",
+                "referral_made_on",
+                "Record the safeguarding referral, or why it was not needed.",
+            )
+        )
+    if entry.cqc_notified_on is None and not entry.cqc_not_needed:
+        out.append(
+            Refusal(
+                "sign_off_needs_cqc_notification",
+                "This entry came from a safeguarding concern and no CQC notification is "
+                "recorded: record the day it was sent, or why it was not needed, with the "
+                "escalation decision.",
+                "cqc_notified_on",
+                "Record the CQC notification, or why it was not needed.",
+            )
+        )
+    return out
+
+
+def is_safeguarding(entry) -> bool:
+    """Whether a finding flagged as a possible safeguarding concern is behind ``entry``."""
+    from server.findings.models import Finding
+
+    return (
+        db.session.scalar(
+            db.select(Finding.id)
+            .where(
+                Finding.log_entry_id == entry.id,
+                Finding.safeguarding_concern.is_(True),
+                Finding.deleted_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def open_challenges(entry) -> list[dict]:
+    """The challenges on ``entry`` not answered yet: a challenge is answered by a note from
+    anyone but the challenger after it, or by the entry being marked done again."""
+    from server.audit.models import AuditEvent
+    from server.log.models import Note
+
+    events = db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.at, AuditEvent.changes)
+        .where(
+            AuditEvent.entity_type == "log_entry",
+            AuditEvent.entity_id == str(entry.id),
+            AuditEvent.action.in_(("challenge", "mark_done")),
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    pending = []
+    for action, actor_id, at, changes in events:
+        pending = [] if action == "mark_done" else [*pending, (actor_id, at, changes or {})]
+    if not pending:
+        return []
+    notes = db.session.execute(
+        db.select(Note.author_id, Note.created_at).where(
+            Note.entry_id == entry.id, Note.deleted_at.is_(None)
+        )
+    ).all()
+    pending = [
+        (by, at, changes)
+        for by, at, changes in pending
+        if not any(author != by and written > at for author, written in notes)
+    ]
+    names = _names(by for by, _, _ in pending)
+    return [
+        {
+            "by": names.get(by, "Someone"),
+            "by_id": by,
+            "at": at,
+            "on": rendering.day(at),
+            "reason": str(changes.get("reason") or ""),
+        }
+        for by, at, changes in pending
+    ]
+
+
+def steps_sentence(entry, names: dict | None = None) -> str:
+    """Say who moved ``entry`` along, each step separately: "Marked done by Sam Carer on
+    3 December 2026, checked by Kate Williams on 4 December 2026, signed off by Jo Lead on
+    5 December 2026." ("" before anyone marked it done). ``names`` may hold the people."""
+    steps = [
+        ("Marked done", entry.done_by, entry.done_at),
+        ("checked", entry.checked_by, entry.checked_at),
+        ("signed off", entry.signed_off_by, entry.signed_off_at or entry.closed_at),
+    ]
+    steps = [(what, by, at) for what, by, at in steps if by is not None]
+    if not steps:
+        return ""
+    names = names if names is not None else _names(by for _, by, _ in steps)
+    said = [
+        f"{what} by {names.get(by, 'a colleague')}" + (f" on {rendering.day(at)}" if at else "")
+        for what, by, at in steps
+    ]
+    return (said[0][0].upper() + ", ".join(said)[1:]) + "."
+
+
+def follow_through_sentence(entry) -> str:
+    """Say a safeguarding concern's follow-through as recorded with the escalation decision
+    ("" when none of it is recorded)."""
+    said = []
+    for made, reason, what in (
+        (
+            entry.referral_made_on,
+            entry.referral_not_needed,
+            "local-authority safeguarding referral",
+        ),
+        (entry.cqc_notified_on, entry.cqc_not_needed, "CQC notification"),
+    ):
+        if made is not None:
+            said.append(f"{what} made on {rendering.day(made)}")
+        elif reason:
+            said.append(f"{what} not needed: {reason.rstrip('.')}")
+    return ("Safeguarding: " + "; ".join(said) + ".") if said else ""
+
+
+def people_names(user_ids) -> dict:
+    """{user id: display name} of the people named (None among them skipped)."""
+    return _names(user_ids)
+
+
+def _names(user_ids) -> dict:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
 
 
 def closer_of(entry) -> uuid.UUID | None:
-    """Return who recorded the entry's latest closure: the audit trail, never edited, holds
-    it (a high-risk closure sets no closed_by until it is signed off)."""
+    """Return who recorded the entry's latest closure (its check) from the audit trail, for
+    an entry whose checked_by was never filled (one written before migration 0012)."""
     from server.audit.models import AuditEvent
 
     return db.session.scalar(

@@ -104,15 +104,31 @@ class LogEntry(Synced, db.Model):
     escalation_reason: Mapped[str | None] = mapped_column(Text)
     escalation_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
     escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Safeguarding follow-through, recorded with the escalation decision of an entry that
+    # came from a safeguarding-flagged finding: the local authority's safeguarding referral
+    # and the CQC notification, each made on a day or not needed for a stated reason.
+    referral_made_on: Mapped[date | None] = mapped_column(Date)
+    referral_not_needed: Mapped[str | None] = mapped_column(Text)
+    cqc_notified_on: Mapped[date | None] = mapped_column(Date)
+    cqc_not_needed: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The Europe/London day the owner first marked it done (for "within timescale").
     completed_on: Mapped[date | None] = mapped_column(Date)
+    # Who moved it along, each step separately (docs/reports.md): the owner marked it done,
+    # a manager checked the evidence (closing a routine entry, or sending a high-risk one to
+    # sign-off), a nominated individual or provider quality lead signed it off. closed_by
+    # is whoever's step made it closed: the checker, or for a high-risk entry the signer.
+    done_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
     signed_off_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     statements = relationship("QualityStatement", secondary=entry_statement, lazy="selectin")
     evidence: Mapped[list["EvidenceRef"]] = relationship(

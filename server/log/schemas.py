@@ -126,6 +126,37 @@ def dump_entry(entry) -> dict:
     return EntrySchema().dump(entry)
 
 
+class SignOffChallengeSchema(Schema):
+    by = fields.String(metadata={"description": "Who challenged, by name"})
+    at = fields.DateTime()
+    on = fields.String(metadata={"description": "The day, in words"})
+    reason = fields.String()
+
+
+class SignOffRefusalSchema(Schema):
+    rule = fields.String()
+    message = fields.String()
+
+
+class SignOffStateSchema(Schema):
+    """What the sign-off panel shows (docs/permissions.md, "Sign-off")."""
+
+    steps = fields.String(
+        metadata={"description": "Who marked it done, checked it and signed it off, and when"}
+    )
+    follow_through = fields.String(
+        metadata={"description": "A safeguarding concern's referral and CQC notification"}
+    )
+    safeguarding = fields.Boolean(
+        metadata={
+            "description": "A finding flagged as a possible safeguarding concern is behind it"
+        }
+    )
+    challenges = fields.List(fields.Nested(SignOffChallengeSchema))
+    refusals = fields.List(fields.Nested(SignOffRefusalSchema))
+    ready = fields.Boolean(metadata={"description": "You may sign it off now"})
+
+
 class EntryHistoryEventSchema(Schema):
     id = fields.Integer()
     at = fields.DateTime()
@@ -230,6 +261,11 @@ class EntryEscalationSchema(Schema):
     decision = one_of(vocab.ESCALATION_DECISIONS, required=True)
     reason = text(LONG, required=True)
     version = version_field(required=True)
+    # A safeguarding concern's follow-through: each step's day, or why it was not needed.
+    referral_made_on = SaneDate(allow_none=True, load_default=None)
+    referral_not_needed = text(LONG, allow_none=True, load_default=None)
+    cqc_notified_on = SaneDate(allow_none=True, load_default=None)
+    cqc_not_needed = text(LONG, allow_none=True, load_default=None)
 
 
 class EntryListArgs(PageArgs):

@@ -7,8 +7,10 @@ changes and flushes; the caller commits.
 """
 
 from server.audit import services as audit
-from server.common import vocab
+from server.audit.services import Actor
+from server.common import dates, vocab
 from server.common.types import utcnow
+from server.errors import Invalid
 from server.extensions import db
 from server.log import annotations, drafts, guards
 from server.log.edits import require_edit  # noqa: F401  (the sync engine imports it here)
@@ -74,10 +76,44 @@ def add_evidence(actor, entry: LogEntry, *, id=None, **fields) -> EvidenceRef:
     return db.session.get(EvidenceRef, row["id"])
 
 
+def sign_off_state(user, entry: LogEntry) -> dict:
+    """What the sign-off panel shows of ``entry`` to ``user``: who moved it along, the
+    challenges not yet answered, whether a safeguarding concern is behind it, and every
+    reason a sign-off would be refused now (the person's own only to one who may sign off)."""
+    waiting = entry.status == "awaiting_sign_off"
+    may_sign = guards.may(Actor(user), "entry.sign_off", entry)
+    refusals = (
+        (
+            guards.sign_off_refusals(user.id, entry)
+            if may_sign
+            else guards.missing_for_sign_off(entry)
+        )
+        if waiting
+        else []
+    )
+    return {
+        "steps": guards.steps_sentence(entry),
+        "follow_through": guards.follow_through_sentence(entry),
+        "safeguarding": guards.is_safeguarding(entry),
+        "challenges": guards.open_challenges(entry),
+        "refusals": [{"rule": r.rule, "message": r.message} for r in refusals],
+        "ready": waiting and may_sign and not refusals,
+    }
+
+
+SAFEGUARDING_STEPS = (
+    # (the day it was made, why it was not needed, what it is)
+    ("referral_made_on", "referral_not_needed", "local-authority safeguarding referral"),
+    ("cqc_notified_on", "cqc_not_needed", "CQC notification"),
+)
+
+
 def record_escalation(
-    actor, entry: LogEntry, decision: str, reason: str, base_version=None
+    actor, entry: LogEntry, decision: str, reason: str, base_version=None, **follow_through
 ) -> LogEntry:
-    """Record whether an entry goes to provider level, by whom and why (rule b)."""
+    """Record whether an entry goes to provider level, by whom and why (rule b), and for a
+    safeguarding concern whether the local-authority referral and the CQC notification were
+    made (``follow_through``: the day of each, or why it was not needed)."""
     guards.check_version(entry, base_version)
     guards.require_on_entry(actor, "entry.escalate", entry)
     guards.one_of(decision, vocab.ESCALATION_DECISIONS, "decision", "escalation decision")
@@ -94,8 +130,29 @@ def record_escalation(
             "escalation_reason": reason,
             "escalation_by": actor.user_id,
             "escalation_at": utcnow(),
+            **_follow_through(follow_through),
         },
     )
     audit.record(actor, "log_entry", entry.id, "escalation", changed, entry.service_id)
     db.session.flush()
     return entry
+
+
+def _follow_through(given: dict) -> dict:
+    """The safeguarding steps as stored: each made on a day no later than today, or not
+    needed for a reason, never both; one not given stays unrecorded."""
+    out = {}
+    for made, not_needed, what in SAFEGUARDING_STEPS:
+        day, why = given.get(made), (given.get(not_needed) or "").strip() or None
+        if day is not None and why is not None:
+            raise Invalid(
+                f"Give the day the {what} was made, or why it was not needed, not both.",
+                {not_needed: "Leave this empty when you give the day."},
+            )
+        if day is not None and day > dates.london_today():
+            raise Invalid(
+                f"The {what} cannot be dated in the future.",
+                {made: "Give the day it was made: today or earlier."},
+            )
+        out[made], out[not_needed] = day, why
+    return out

@@ -82,7 +82,14 @@ def _open(actor, entry, reason, override_reason) -> dict:
 def _mark_done(actor, entry, reason, override_reason) -> dict:
     # The first completion day counts for "completed within timescale"; a send-back and
     # a second completion do not move it.
-    return {"status": "awaiting_check", "completed_on": entry.completed_on or dates.london_today()}
+    return {
+        "status": "awaiting_check",
+        "completed_on": entry.completed_on or dates.london_today(),
+        "done_by": actor.user_id,
+        "done_at": utcnow(),
+        "checked_by": None,
+        "checked_at": None,
+    }
 
 
 def _close(actor, entry, reason, override_reason) -> dict:
@@ -92,18 +99,21 @@ def _close(actor, entry, reason, override_reason) -> dict:
             CLOSURE_NEEDS_EVIDENCE,
             {"evidence": "Add at least one evidence reference of a real type."},
         )
+    checked = {"checked_by": actor.user_id, "checked_at": utcnow()}
     if entry.risk == "high":
-        return {"status": "awaiting_sign_off"}
-    return {"status": "closed", "closed_at": utcnow(), "closed_by": actor.user_id}
+        return {"status": "awaiting_sign_off", **checked}
+    return {"status": "closed", "closed_at": utcnow(), "closed_by": actor.user_id, **checked}
 
 
 def _sign_off(actor, entry, reason, override_reason) -> dict:
-    guards.require_independent_sign_off(actor, entry)
+    guards.require_sign_off(actor, entry)
+    now = utcnow()
     return {
         "status": "closed",
-        "closed_at": utcnow(),
+        "closed_at": now,
         "closed_by": actor.user_id,
         "signed_off_by": actor.user_id,
+        "signed_off_at": now,
     }
 
 
@@ -112,7 +122,13 @@ def _back(actor, entry, reason, override_reason) -> dict:
 
 
 def _reopen(actor, entry, reason, override_reason) -> dict:
-    return {"status": "in_progress", "closed_at": None, "closed_by": None, "signed_off_by": None}
+    return {
+        "status": "in_progress",
+        "closed_at": None,
+        "closed_by": None,
+        "signed_off_by": None,
+        "signed_off_at": None,
+    }
 
 
 _HANDLERS = {

@@ -13,6 +13,7 @@ from server.common.dates import london_date
 from server.common.vocab import REVIEW_KINDS, REVIEW_OUTCOMES
 from server.extensions import db
 from server.framework.models import QualityStatement
+from server.log.guards import follow_through_sentence, steps_sentence
 from server.log.models import LogEntry, entry_statement
 from server.reports.entries import (
     LIMIT,
@@ -212,8 +213,9 @@ def _decision(kind: str, entry: LogEntry, at) -> dict:
     text = {
         "opened": entry.decision,
         "escalation": f"{'Escalated' if entry.escalation_decision == 'escalated' else 'Not escalated'}"
-        f" to provider level: {entry.escalation_reason or ''}".strip(),
-        "signed_off": "High-risk closure signed off on the evidence recorded.",
+        f" to provider level: {entry.escalation_reason or ''} {follow_through_sentence(entry)}".strip(),
+        "signed_off": steps_sentence(entry)
+        or "High-risk closure signed off on the evidence recorded.",
     }[kind]
     return {
         "at": at,

@@ -59,6 +59,11 @@ def evidence(world, rm):
     return _evidence
 
 
+def escalate(entry, actor, decision="not_escalated"):
+    """Record the escalation decision a high-risk entry needs before its sign-off."""
+    return services.record_escalation(actor, entry, decision, "Managed within the home")
+
+
 def move(entry, actor, *actions, **kwargs):
     for action in actions:
         services.transition(actor, entry, action, **kwargs)

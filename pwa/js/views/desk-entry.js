@@ -7,6 +7,7 @@ import { LABELS, choices, day, field, h, show, showErrors, toast, when } from '.
 import * as session from '../session.js';
 import { alertBox, backToLog, checkedValues, nameOf, peopleOf, refusal, say } from './desk-common.js';
 import { REVIEW_KINDS, allPages, recordsSections } from './desk-entry-records.js';
+import { FOLLOW_THROUGH, FOLLOW_THROUGH_LABELS, followThroughFields, followThroughLines, signOffPanel, stepsLine } from './desk-sign-off.js';
 
 const LABEL = {
   concern: 'Concern', decision: 'Decision', owner_id: 'Owner', due_date: 'Due date',
@@ -24,6 +25,7 @@ const BUTTONS = {
   sign_off: 'Sign off', challenge: 'Challenge', reopen: 'Reopen',
 };
 const NEEDS_REASON = new Set(['send_back', 'challenge', 'reopen']);
+const REASON_WORDS = { send_back: 'send back', challenge: 'challenge', reopen: 'reopen' };
 
 function debounce(fn, ms) {
   let timer = null;
@@ -111,6 +113,7 @@ async function save(entry, form, message, onSaved) {
   if (!Object.keys(changes).length) { say(message, 'Nothing has changed.', 'warn'); return; }
   try {
     const saved = await api.request('PATCH', `/entries/${entry.id}`, { version: entry.version, ...changes });
+    holdUntilRedraw(entry, saved);
     toast('Changes saved.');
     onSaved(saved);
   } catch (err) {
@@ -123,26 +126,94 @@ async function save(entry, form, message, onSaved) {
   }
 }
 
-function transitionsCard(entry, onChanged) {
+/**
+ * After a save the screen redraws from the server's answer: until it has, nothing on it may
+ * be pressed, and a click that slips through is based on the saved version (never the one
+ * before it, which the server would refuse as someone else's change).
+ */
+function holdUntilRedraw(entry, saved) {
+  Object.assign(entry, saved);
+  const page = document.querySelector('#main .desk-entry');
+  page?.setAttribute('aria-busy', 'true');
+  for (const button of page?.querySelectorAll('button') || []) button.disabled = true;
+}
+
+/** The hint under the reason: only the actions on screen that take one. */
+function reasonHint(actions) {
+  const needing = actions.filter(([a]) => NEEDS_REASON.has(a)).map(([a]) => REASON_WORDS[a]);
+  const listed = needing.length > 1 ? `${needing.slice(0, -1).join(', ')} or ${needing.at(-1)}` : needing[0];
+  const optional = actions.some(([a]) => a === 'mark_done') ? 'optional when marking done' : '';
+  if (!listed) return `A reason is ${optional}.`;
+  return `Needed to ${listed}${optional ? `; ${optional}` : ''}.`;
+}
+
+function transitionsCard(entry, form, onChanged, refused = null) {
   const allowed = new Set(entry.transitions || []);
   const actions = Object.entries(BUTTONS).filter(([action]) => allowed.has(action));
-  // Sign-off is the provider's; others see who it waits for rather than a button that fails.
-  const waiting = entry.status === 'awaiting_sign_off' && !actions.length;
   const needsReason = actions.some(([a]) => NEEDS_REASON.has(a) || a === 'mark_done');
   const message = alertBox('desk-refusal');
   const reason = needsReason ? field({ name: 'reason', label: 'Reason', type: 'textarea', rows: 2,
-    hint: 'Needed to send back, challenge or reopen; optional when marking done.' }) : null;
+    hint: reasonHint(actions) }) : null;
   const overrideBox = h('div', { class: 'desk-override', 'data-service': entry.service_id });
   const card = h('section', { class: 'card desk-actions', 'aria-labelledby': 'actions-title' },
     h('h2', { id: 'actions-title' }, 'Status: ', LABELS.status[entry.status] || entry.status),
-    waiting ? h('p', {}, 'This high-risk entry closes when the nominated individual or provider quality lead signs it off, or goes back to the owner with a challenge.') : null,
     reason, overrideBox,
     h('div', { class: 'button-row' }, actions.map(([action, text]) => h('button', {
       type: 'button', class: `btn ${action === actions[0][0] ? 'btn-primary' : 'btn-secondary'}`, 'data-action': action,
-      onclick: () => move(entry, action, card, message, overrideBox, onChanged),
+      onclick: () => (action === 'open' && unsaved(entry, form)
+        ? saveAndOpen(entry, form, card, message, overrideBox, onChanged)
+        : move(entry, action, card, message, overrideBox, onChanged)),
     }, text))),
     message);
+  const open = card.querySelector('button[data-action="open"]');
+  if (open) {
+    // Typing not saved yet is saved first: one press, "Save and open".
+    const label = () => { open.textContent = unsaved(entry, form) ? 'Save and open' : BUTTONS.open; };
+    form.addEventListener('input', label);
+    form.addEventListener('change', label);
+    label();
+  }
+  if (refused) {
+    say(message, refused.message);
+    if (refused.rule === 'vague_decision') overrideField(overrideBox);
+  }
   return card;
+}
+
+function unsaved(entry, form) {
+  if (entry.status === 'closed') return false;
+  return Object.keys(changesIn(entry, form)).some((k) => k !== 'carry_forward_reason');
+}
+
+/** Save what is typed, then open the entry on the saved version; a refusal of either is
+ * shown beside the button (the saved copy is drawn first when only the opening was refused). */
+async function saveAndOpen(entry, form, card, message, overrideBox, onChanged) {
+  const changes = changesIn(entry, form);
+  showErrors(form, {});
+  say(message, '');
+  let saved;
+  try {
+    saved = await api.request('PATCH', `/entries/${entry.id}`, { version: entry.version, ...changes });
+  } catch (err) {
+    if (err instanceof api.ApiError && err.status === 409 && err.body?.error?.current) {
+      onChanged(err.body.error.current, { stale: changes });
+      return;
+    }
+    if (err instanceof api.ApiError) showErrors(form, named(err.fields));
+    say(message, refusal(err));
+    return;
+  }
+  holdUntilRedraw(entry, saved);
+  const override = card.querySelector('textarea[name="override_reason"]')?.value.trim() || null;
+  try {
+    const opened = await api.post(`/entries/${entry.id}/transitions`,
+      { action: 'open', version: saved.version, override_reason: override });
+    toast('Changes saved and the entry is open.');
+    onChanged(opened);
+  } catch (err) {
+    toast('Changes saved.');
+    onChanged(saved, { refused: { message: refusal(err), rule: err?.body?.error?.rule } });
+  }
 }
 
 function overrideField(box) {
@@ -163,6 +234,7 @@ async function move(entry, action, card, message, overrideBox, onChanged) {
   try {
     const moved = await api.post(`/entries/${entry.id}/transitions`,
       { action, version: entry.version, reason, override_reason: override });
+    holdUntilRedraw(entry, moved);
     toast(`Entry is now ${(LABELS.status[moved.status] || moved.status).toLowerCase()}.`);
     onChanged(moved);
   } catch (err) {
@@ -170,23 +242,25 @@ async function move(entry, action, card, message, overrideBox, onChanged) {
       onChanged(err.body.error.current, { stale: {} });
       return;
     }
-    if (err instanceof api.ApiError && err.body?.error?.rule === 'vague_decision') overrideField(overrideBox);
+    if (overrideBox && err instanceof api.ApiError && err.body?.error?.rule === 'vague_decision') overrideField(overrideBox);
     say(message, refusal(err));
   }
 }
 
 const DECISIONS = { escalated: 'Escalated to provider level', not_escalated: 'Not escalated' };
 
-function escalationForm(entry, onChanged) {
+function escalationForm(entry, state, onChanged) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'escalation-form-title' },
     h('h3', { id: 'escalation-form-title' }, entry.escalation_decision ? 'Change the decision' : 'Record the decision'),
     choices({ name: 'decision', legend: 'Escalate this entry to provider level?', required: true,
       options: [['escalated', 'Escalate to provider level'], ['not_escalated', 'Do not escalate']] }),
     field({ name: 'reason', label: 'Why', type: 'textarea', rows: 2, required: true,
       hint: 'Recorded with your name and the time, for the provider to see.' }),
+    state.safeguarding ? followThroughFields() : null,
     h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Record the decision'));
   const message = alertBox();
   form.append(message);
+  if (state.safeguarding) for (const name of FOLLOW_THROUGH) form.elements[name].value = entry[name] ?? '';
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const v = checkedValues(form, (v) => ({
@@ -195,7 +269,11 @@ function escalationForm(entry, onChanged) {
     }));
     if (!v) return;
     try {
-      const saved = await api.post(`/entries/${entry.id}/escalation`, { decision: v.decision, reason: v.reason.trim(), version: entry.version });
+      const followThrough = state.safeguarding
+        ? Object.fromEntries(FOLLOW_THROUGH.map((name) => [name, (v[name] || '').trim() || null])) : {};
+      const saved = await api.post(`/entries/${entry.id}/escalation`,
+        { decision: v.decision, reason: v.reason.trim(), version: entry.version, ...followThrough });
+      holdUntilRedraw(entry, saved);
       toast('Escalation decision recorded.');
       onChanged(saved);
     } catch (err) {
@@ -203,14 +281,15 @@ function escalationForm(entry, onChanged) {
         onChanged(err.body.error.current, { stale: {} });
         return;
       }
-      if (err instanceof api.ApiError) showErrors(form, Object.fromEntries(Object.entries(err.fields).map(([f, why]) => [f, `${f === 'reason' ? 'Why' : 'Decision'}: ${why}`])));
+      const label = (f) => FOLLOW_THROUGH_LABELS[f] || (f === 'reason' ? 'Why' : 'Decision');
+      if (err instanceof api.ApiError) showErrors(form, Object.fromEntries(Object.entries(err.fields).map(([f, why]) => [f, `${label(f)}: ${why}`])));
       say(message, refusal(err));
     }
   });
   return form;
 }
 
-function escalationCard(entry, names, onChanged) {
+function escalationCard(entry, names, state, onChanged) {
   const recorded = entry.escalation_decision
     ? h('div', { class: `desk-escalation-recorded ${entry.escalation_decision}` },
       h('p', {}, h('strong', {}, DECISIONS[entry.escalation_decision] || entry.escalation_decision),
@@ -221,7 +300,8 @@ function escalationCard(entry, names, onChanged) {
       : 'No escalation decision is recorded.');
   return h('section', { class: 'card desk-escalation', 'aria-labelledby': 'escalation-title' },
     h('h2', { id: 'escalation-title' }, 'Escalation decision'), recorded,
-    session.may('entry.escalate', entry.service_id) ? escalationForm(entry, onChanged) : null);
+    state.safeguarding ? [h('h3', {}, 'Safeguarding follow-through'), followThroughLines(entry)] : null,
+    session.may('entry.escalate', entry.service_id) ? escalationForm(entry, state, onChanged) : null);
 }
 
 /** The newest review outcome, when it challenged the entry and the entry is still open. */
@@ -260,7 +340,7 @@ function summary(entry, names) {
     entry.original_due_date && entry.original_due_date !== entry.due_date ? ` (first due ${day(entry.original_due_date)})` : '');
 }
 
-export async function render(user, entryId, { stale = null, current = null } = {}) {
+export async function render(user, entryId, { stale = null, current = null, refused = null } = {}) {
   let entry = current;
   try {
     entry = entry || await api.get(`/entries/${entryId}`);
@@ -269,17 +349,22 @@ export async function render(user, entryId, { stale = null, current = null } = {
       h('p', { class: 'notice notice-bad', role: 'alert' }, refusal(err)));
     return;
   }
-  const [names, reviews] = await Promise.all([peopleOf(entry.service_id), allPages(`/entries/${entry.id}/reviews`)]);
+  const [names, reviews, state] = await Promise.all([peopleOf(entry.service_id),
+    allPages(`/entries/${entry.id}/reviews`), api.get(`/entries/${entry.id}/sign-off`)]);
   const again = (fresh, extra = {}) => render(user, fresh.id, { current: fresh, ...extra });
+  const details = detailsForm(entry, names, again);
+  const actions = entry.status === 'awaiting_sign_off'
+    ? signOffPanel(entry, names, state, (action, card, message) => move(entry, action, card, message, null, again))
+    : transitionsCard(entry, details, again, refused);
   show(h('p', {}, h('a', { href: backToLog() }, '‹ The log')),
     h('h1', {}, entry.status === 'draft' ? 'Draft entry' : 'Log entry'),
     staleNotice(stale),
     summary(entry, names),
+    stepsLine(state),
     challengeNotice(entry, reviews),
     flagsNotice(entry),
     h('div', { class: 'desk-entry', 'data-version': entry.version },
-      h('div', { class: 'desk-entry-main' }, detailsForm(entry, names, again), transitionsCard(entry, again),
-        escalationCard(entry, names, again)),
+      h('div', { class: 'desk-entry-main' }, details, actions, escalationCard(entry, names, state, again)),
       h('div', { class: 'desk-entry-side' }, await recordsSections(user, entry, names, again, reviews))));
   if (stale) document.querySelector('#main .notice-bad[role="alert"]')?.scrollIntoView();
 }
