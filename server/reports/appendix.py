@@ -1,8 +1,9 @@
 """The report's appendix: every entry with a decision or a sign-off in the month, sign-offs
-first (one short paragraph per entry, each value named by its CSV column: a table of ten
-columns took WeasyPrint twice as long to lay out), with who closed, checked and signed it off. The CSV of the month's entries carries
-the same columns, worked out by the same functions here, and marks the same rows ("In the
-appendix"), so the printed appendix and the spreadsheet cannot disagree.
+first, with who marked it done, who checked it and who signed it off, each apart. It prints
+one short paragraph per entry, each value named by its column in the CSV of the month's
+entries, and leaves empty values out. The CSV carries the same columns, worked out by the
+same functions here, and marks the same rows ("In the appendix"), so the printed appendix
+and the spreadsheet cannot disagree.
 """
 
 from sqlalchemy import and_, case, or_, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import aliased
 from server.accounts.models import User
 from server.common.dates import london_date
 from server.extensions import db
+from server.log.guards import follow_through_sentence
 from server.log.models import LogEntry
 from server.reports.entries import escalated_in, live_in, opened_in, signed_off_in
 from server.reports.scope import Month, ReportScope
@@ -22,7 +24,8 @@ COLUMNS = [
     "Opened on",
     "Escalation decision",
     "Escalation decided on",
-    "Closed by",
+    "Safeguarding follow-through",
+    "Marked done by",
     "Checked by",
     "Signed off by",
     "Signed off on",
@@ -38,17 +41,19 @@ GROUP_LABELS = {
 ESCALATION = {"escalated": "Escalated", "not_escalated": "Not escalated"}
 
 
+# Who moved the entry along, each step separately (server.log.models): the owner marked
+# it done, a manager checked the evidence, a nominated individual or quality lead signed
+# it off.
+STEPS = {"done_by": "done_name", "checked_by": "checker_name", "signed_off_by": "signer_name"}
+
+
 def people():
-    """Closer, checker and signer of an entry, by name: (labelled columns, outer joins)."""
-    closer, signer = aliased(User), aliased(User)
-    columns = [
-        closer.display_name.label("closer_name"),
-        signer.display_name.label("signer_name"),
-    ]
-    joins = [
-        (closer, closer.id == LogEntry.closed_by),
-        (signer, signer.id == LogEntry.signed_off_by),
-    ]
+    """The people of STEPS, by name: (labelled columns, outer joins)."""
+    columns, joins = [], []
+    for field, label in STEPS.items():
+        person = aliased(User)
+        columns.append(person.display_name.label(label))
+        joins.append((person, person.id == getattr(LogEntry, field)))
     return columns, joins
 
 
@@ -85,6 +90,7 @@ def cells(scope: ReportScope, row) -> dict:
     decision = ESCALATION.get(row.escalation_decision or "", "")
     if decision and row.escalation_reason:
         decision = f"{decision}: {row.escalation_reason}"
+    signed_at = row.signed_off_at or row.closed_at
     return {
         "Service": scope.name(row.service_id),
         "Concern": row.concern,
@@ -92,10 +98,11 @@ def cells(scope: ReportScope, row) -> dict:
         "Opened on": london_date(row.opened_at) if row.opened_at else None,
         "Escalation decision": decision,
         "Escalation decided on": london_date(row.escalation_at) if row.escalation_at else None,
-        "Closed by": row.closer_name or "",
-        "Checked by": "",
+        "Safeguarding follow-through": follow_through_sentence(row),
+        "Marked done by": row.done_name or "",
+        "Checked by": row.checker_name or "",
         "Signed off by": (row.signer_name or "") if signed else "",
-        "Signed off on": london_date(row.closed_at) if signed and row.closed_at else None,
+        "Signed off on": london_date(signed_at) if signed and signed_at else None,
     }
 
 
@@ -107,11 +114,17 @@ ENTRY_COLUMNS = (
     "status",
     "opened_at",
     "closed_at",
-    "closed_by",
+    "done_by",
+    "checked_by",
     "signed_off_by",
+    "signed_off_at",
     "escalation_decision",
     "escalation_reason",
     "escalation_at",
+    "referral_made_on",
+    "referral_not_needed",
+    "cqc_notified_on",
+    "cqc_not_needed",
 )
 
 
