@@ -205,7 +205,7 @@ def test_signals_about_findings_are_refused_with_a_reason(rm_client, signal, mes
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == message
     assert response.get_json()["error"]["fields"]["signal"].endswith(
-        "See them in the triage inbox or on the oversight dashboard."
+        "See them on the Oversight screen, under the warning: its records are listed there."
     )
 
 

@@ -10,7 +10,8 @@ from server.common.dates import london_today
 from server.common.types import utcnow
 from server.extensions import db
 from server.measures.models import ImprovementMeasure
-from server.oversight.dashboard import dashboard, entry_counts
+from server.oversight.dashboard import COUNTS, dashboard, entry_counts
+from server.oversight.grip import rating
 from tests.support.early_warnings import NOW, TODAY, at, make_entry, make_finding
 
 pytestmark = pytest.mark.db
@@ -73,14 +74,22 @@ def test_counts_per_service(world):
     assert counts[world.home.id] == {
         "open": 4,
         "overdue": 1,
+        "past_due_waiting": 1,  # done, past due: waiting for the manager's check
         "high_risk_open": 1,
         "high_risk_overdue": 1,
+        "awaiting_check": 1,
+        "awaiting_sign_off": 0,
+        "overdue_without_interim_controls": 0,
     }
     assert counts[world.other.id] == {
         "open": 2,
         "overdue": 1,
+        "past_due_waiting": 0,
         "high_risk_open": 0,
         "high_risk_overdue": 0,
+        "awaiting_check": 0,
+        "awaiting_sign_off": 0,
+        "overdue_without_interim_controls": 1,
     }
 
 
@@ -184,6 +193,11 @@ def test_a_steady_service_scores_nothing_and_says_so(world):
     [row] = dashboard(world.provider, [world.home.id], TODAY, NOW)["services"]
     assert row["grip"] == {
         "score": 0,
+        "rating": {
+            "rating": "green",
+            "points": "0 points",
+            "meaning": "Green: no sign of grip slipping.",
+        },
         "reasons": [],
         "summary": (
             "No sign of grip slipping: nothing overdue, no early warnings, reviews up to date and "
@@ -325,3 +339,27 @@ def test_chart_follows_who_may_read_the_measure(client, world, login):
     assert client.get("/api/v1/measures/not-an-id/chart.svg").status_code == 404
     login(world.users["provider_admin"])
     assert client.get(f"/api/v1/measures/{mine.id}/chart.svg").status_code == 403
+
+
+def test_the_grip_score_has_a_rag_rating_read_against_a_scale(world):
+    small_log(world)
+    board = dashboard(world.provider, None, TODAY, NOW)
+    assert [(r["rating"], r["points"]) for r in board["grip_scale"]] == [
+        ("green", "0 points"),
+        ("amber", "1 to 11 points"),
+        ("red", "12 points or more"),
+    ]
+    beech, ashdown = board["services"]  # 24 and 13 points
+    assert beech["grip"]["rating"]["rating"] == ashdown["grip"]["rating"]["rating"] == "red"
+    assert beech["grip"]["rating"]["meaning"].startswith("Red: grip is slipping badly.")
+    assert [rating(n)["rating"] for n in (0, 1, 11, 12, 38)] == [
+        "green",
+        "amber",
+        "amber",
+        "red",
+        "red",
+    ]
+    # Each count is a figure, named with its label and meaning for the screen to show.
+    assert [f["name"] for f in board["figures"]] == list(COUNTS)
+    overdue = next(f for f in board["figures"] if f["name"] == "overdue")
+    assert overdue["label"] == "overdue" and overdue["log_filter"] == {"figure": "overdue"}

@@ -124,8 +124,8 @@ _ALL = (
     Figure(
         "awaiting_sign_off",
         "waiting for sign-off",
-        "High-risk entries closed by the registered manager and waiting for the nominated "
-        "individual or quality lead to sign them off.",
+        "Waiting for the nominated individual or provider quality lead to sign off: a "
+        "high-risk entry the registered manager has checked and closed.",
         ("awaiting_sign_off",),
     ),
     Figure(
@@ -166,6 +166,29 @@ def clause(name: str, today: date):
 def holds(name: str, entry, today: date) -> bool:
     """Whether ``entry`` counts in the figure ``name`` on ``today``."""
     return FIGURES[name].holds(entry, today)
+
+
+def describe(names=NAMES) -> list[dict]:
+    """The figures ``names`` as data: {"name", "label", "meaning", "log_filter"}."""
+    return [
+        {
+            "name": f.name,
+            "label": f.label,
+            "meaning": f.meaning,
+            "log_filter": f.log_filter,
+        }
+        for f in (FIGURES[n] for n in names)
+    ]
+
+
+def markdown_table() -> str:
+    """The table of docs/reports.md ("The log's figures"), one row per figure, in order."""
+    rows = [
+        "| figure | log filter | what it counts |",
+        "|---|---|---|",
+        *(f"| **{f.label}** | `figure={f.name}` | {f.meaning} |" for f in FIGURES.values()),
+    ]
+    return "\n".join(rows) + "\n"
 
 
 def counts(names, today: date) -> list:

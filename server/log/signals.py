@@ -8,10 +8,11 @@ tests/test_log_api_entries.py holds the two equal for every entry-based signal.
 
 Three signals point at findings or walkarounds, not at entries: repeat findings,
 walkarounds with no follow-up and families chasing. The log cannot be filtered by them
-(they are worked from the triage inbox and the oversight dashboard); asking is refused
-with a field error. High-risk with no escalation decision covers entries: a high-risk
-entry with no decision past the escalation time, or an entry without a decision whose
-linked high-risk finding has waited that long; findings still in triage are not entries.
+(the Oversight screen lists them under each warning, from GET /early-warnings/records);
+asking is refused with a field error that says so. High-risk with no escalation decision
+covers entries: a high-risk entry with no decision past the escalation time, or an entry
+without a decision whose linked high-risk finding has waited that long; findings still in
+triage are not entries.
 """
 
 from datetime import date, datetime, timedelta
@@ -61,8 +62,8 @@ def entry_signal_clause(
         raise Invalid(
             f"{NOT_ENTRIES[signal]}: the log cannot be filtered by it.",
             {
-                "signal": f"{NOT_ENTRIES[signal]}. See them in the triage inbox or on the "
-                "oversight dashboard."
+                "signal": f"{NOT_ENTRIES[signal]}. See them on the Oversight screen, under "
+                "the warning: its records are listed there."
             },
         )
     if signal not in _CLAUSES:

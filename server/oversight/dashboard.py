@@ -16,18 +16,28 @@ from sqlalchemy import select
 
 from server.common.rendering import day
 from server.extensions import db
-from server.log.figures import FIGURES
+from server.log.figures import FIGURES, describe
 from server.log.figures import counts as figure_counts
 from server.log.models import LogEntry
 from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
 from server.oversight.cadence import review_cadence
-from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, grip
+from server.oversight.grip import SIGNAL_LABELS, SIGNAL_POINTS, WARNING_CAP, grip, grip_scale
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
 
-COUNTS = ("open", "overdue", "high_risk_open", "high_risk_overdue")
+# The figures of server.log.figures each service's card counts, in the order it shows them.
+COUNTS = (
+    "open",
+    "overdue",
+    "past_due_waiting",
+    "high_risk_open",
+    "high_risk_overdue",
+    "awaiting_check",
+    "awaiting_sign_off",
+    "overdue_without_interim_controls",
+)
 STATUS_WORDS = {
     "on_target": "on target",
     "below_target": "below target",
@@ -72,6 +82,8 @@ def dashboard(
         "provider_name": provider.name,
         "totals": _totals(rows, report["counts"]),
         "thresholds": report["thresholds"],
+        "figures": describe(COUNTS),
+        "grip_scale": grip_scale(),
         "services": listed[start : start + size],
         "page": page,
         "per_page": size,

@@ -45,13 +45,56 @@ STEADY = (
     "and every measure with data on target."
 )
 
+# The RAG rating read against the score: (rating, the lowest score it starts at, its
+# meaning). Amber starts with the first point; red at 12, what three records of the
+# weightiest signals score, or a few parts together (docs/early-warnings.md).
+AMBER_TOP = 11
+RATINGS = (
+    ("green", 0, "Green: no sign of grip slipping."),
+    (
+        "amber",
+        1,
+        "Amber: grip is slipping in places. The registered manager should put it right this week.",
+    ),
+    (
+        "red",
+        AMBER_TOP + 1,
+        "Red: grip is slipping badly. The provider should step in now, not wait for the "
+        "monthly review.",
+    ),
+)
+
+
+def _points_words(low: int, high: int | None) -> str:
+    if high == low:
+        return plural(low, "point")
+    return f"{low} to {high} points" if high is not None else f"{low} points or more"
+
+
+def grip_scale() -> list[dict]:
+    """The scale a score is read against: [{"rating", "points" (in words), "meaning"}]."""
+    tops = [low - 1 for _, low, _ in RATINGS[1:]] + [None]
+    return [
+        {"rating": name, "points": _points_words(low, top), "meaning": meaning}
+        for (name, low, meaning), top in zip(RATINGS, tops, strict=True)
+    ]
+
+
+def rating(score: int) -> dict:
+    """The RAG rating of ``score``: {"rating", "points", "meaning"} from grip_scale()."""
+    for (_, low, _), row in zip(reversed(RATINGS), reversed(grip_scale()), strict=True):
+        if score >= low:
+            return row
+    raise ValueError(score)
+
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def grip(counts: dict, warnings: list, cadence: dict, measures: list[dict]) -> dict:
-    """Return {"score", "reasons": [{"code", "label", "points", "reason"}], "summary"}.
+    """Return {"score", "rating", "reasons": [{"code", "label", "points", "reason"}],
+    "summary"}; "rating" is the RAG rating of the score (``rating``).
 
     ``warnings`` are grouped by signal: {"signal", "count", "reasons": [str, ...]}.
     """
@@ -72,7 +115,7 @@ def grip(counts: dict, warnings: list, cadence: dict, measures: list[dict]) -> d
             f"{reasons[0]['label']}."
         )
     )
-    return {"score": score, "reasons": reasons, "summary": summary}
+    return {"score": score, "rating": rating(score), "reasons": reasons, "summary": summary}
 
 
 def _overdue(counts: dict) -> dict | None:

@@ -9,18 +9,23 @@ from server.api.http import ApiBlueprint
 from server.charts import measure_chart
 from server.common.access import get_in_service, service_scope
 from server.common.dates import london_today
+from server.log.figures import describe
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_detail
 from server.oversight.cadence import review_cadence
 from server.oversight.dashboard import dashboard
 from server.oversight.plain import json_response
+from server.oversight.records import warning_records
 from server.oversight.schemas import (
     DashboardQuerySchema,
     DashboardSchema,
     EarlyWarningsQuerySchema,
     EarlyWarningsSchema,
+    FigureListSchema,
     OversightQuerySchema,
     ReviewCadenceSchema,
+    WarningRecordsQuerySchema,
+    WarningRecordsSchema,
 )
 from server.oversight.warnings import warnings_report
 from server.providers.models import Provider
@@ -49,6 +54,22 @@ def early_warnings(args):
     # The schema's dump, compiled (server/oversight/plain.py): ten thousand records named.
     report = warnings_report(provider, ids, refs=args["refs"], text_ids=True)
     return json_response(EarlyWarningsSchema, report)
+
+
+@blp.route("/early-warnings/records")
+@blp.arguments(WarningRecordsQuerySchema, location="query")
+@blp.response(200, WarningRecordsSchema)
+def early_warning_records(args):
+    """The records behind one early warning of one service, in words, worst or newest first."""
+    provider, _ = _scope(current_user, args["service_id"])
+    return warning_records(provider, args["service_id"], args["signal"])
+
+
+@blp.route("/figures")
+@blp.response(200, FigureListSchema)
+def figures():
+    """What each figure of the log counts, in words, and the log filter that lists it."""
+    return {"items": describe()}
 
 
 @blp.route("/review-cadence")

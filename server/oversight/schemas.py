@@ -3,6 +3,7 @@
 from marshmallow import EXCLUDE, Schema, fields, pre_dump, validate
 
 from server.api.schemas import PageArgs, per_page_field
+from server.log.figures import FIGURES
 from server.log.signals import SIGNALS
 from server.measures.schemas import MeasureDetailSchema
 
@@ -71,6 +72,66 @@ class EarlyWarningsSchema(Schema):
     warnings = fields.List(fields.Nested(EarlyWarningSchema))
 
 
+class WarningRecordsQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    service_id = fields.UUID(required=True)
+    signal = fields.String(required=True, validate=validate.OneOf(SIGNALS))
+
+
+class WarningRecordSchema(Schema):
+    """One record behind a warning, in words: what it is about, its state and date."""
+
+    type = fields.String(metadata={"enum": ["log_entry", "finding", "walkaround"]})
+    id = fields.UUID()
+    title = fields.String(
+        metadata={
+            "description": "An entry's decision (or concern), a "
+            "finding's description, a walkaround's areas."
+        }
+    )
+    state = fields.String(
+        metadata={
+            "description": "An entry's status, a finding's triage state, a walkaround's kind."
+        }
+    )
+    at = fields.Date(
+        metadata={
+            "description": "An entry's due date; when a finding was "
+            "received or a walkaround started (London day)."
+        }
+    )
+    risk = fields.String(allow_none=True)
+    area = fields.String(allow_none=True)
+    entry_id = fields.UUID(
+        allow_none=True, metadata={"description": "The entry it is or is linked to."}
+    )
+    by = fields.String(
+        allow_none=True,
+        metadata={"description": "Who gave feedback (respondent type) or led a walkaround."},
+    )
+
+
+class WarningRecordsSchema(Schema):
+    signal = fields.String(metadata={"enum": list(SIGNALS)})
+    label = fields.String()
+    service_id = fields.UUID()
+    as_of = fields.Date()
+    count = fields.Integer(metadata={"description": "Records flagged, as the dashboard counts."})
+    reasons = fields.List(fields.String())
+    records = fields.List(fields.Nested(WarningRecordSchema))
+    log_filter = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        metadata={
+            "description": "The log's query for the entries counted; null for a "
+            "signal about findings and walkarounds."
+        },
+    )
+
+
 class ReviewerSchema(Schema):
     id = fields.UUID()
     display_name = fields.String()
@@ -110,14 +171,44 @@ class DashboardQuerySchema(PageArgs):
 
 
 class EntryCountsSchema(Schema):
-    open = fields.Integer(
-        metadata={
-            "description": "Open, in progress, awaiting check or sign-off (drafts not counted)."
-        }
+    """Counts of the figures of server.log.figures (docs/reports.md, What each figure
+    means); each opens in the log as ``figure=<name>``."""
+
+    open = fields.Integer(metadata={"description": FIGURES["open"].meaning})
+    overdue = fields.Integer(metadata={"description": FIGURES["overdue"].meaning})
+    past_due_waiting = fields.Integer(metadata={"description": FIGURES["past_due_waiting"].meaning})
+    high_risk_open = fields.Integer(metadata={"description": FIGURES["high_risk_open"].meaning})
+    high_risk_overdue = fields.Integer(
+        metadata={"description": FIGURES["high_risk_overdue"].meaning}
     )
-    overdue = fields.Integer(metadata={"description": "Open or in progress, past the due date."})
-    high_risk_open = fields.Integer()
-    high_risk_overdue = fields.Integer()
+    awaiting_check = fields.Integer(metadata={"description": FIGURES["awaiting_check"].meaning})
+    awaiting_sign_off = fields.Integer(
+        metadata={"description": FIGURES["awaiting_sign_off"].meaning}
+    )
+    overdue_without_interim_controls = fields.Integer(
+        metadata={"description": FIGURES["overdue_without_interim_controls"].meaning}
+    )
+
+
+class FigureSchema(Schema):
+    """A figure's name, plain label, meaning and the log filter that lists its records."""
+
+    name = fields.String()
+    label = fields.String()
+    meaning = fields.String()
+    log_filter = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class FigureListSchema(Schema):
+    items = fields.List(fields.Nested(FigureSchema))
+
+
+class GripRatingSchema(Schema):
+    """A RAG rating: red, amber or green, the points it covers and its meaning in words."""
+
+    rating = fields.String(metadata={"enum": ["red", "amber", "green"]})
+    points = fields.String()
+    meaning = fields.String()
 
 
 class DashboardWarningSchema(Schema):
@@ -139,6 +230,7 @@ class GripReasonSchema(Schema):
 
 class GripSchema(Schema):
     score = fields.Integer()
+    rating = fields.Nested(GripRatingSchema)
     summary = fields.String()
     reasons = fields.List(fields.Nested(GripReasonSchema))
 
@@ -189,6 +281,8 @@ class DashboardSchema(Schema):
     provider_name = fields.String()
     totals = fields.Nested(DashboardTotalsSchema)
     thresholds = fields.Dict()
+    figures = fields.List(fields.Nested(FigureSchema))
+    grip_scale = fields.List(fields.Nested(GripRatingSchema))
     services = fields.List(fields.Nested(DashboardServiceSchema))
     page = fields.Integer()
     per_page = fields.Integer()

@@ -27,6 +27,8 @@ _CHECKS = (
     entries.no_owner,
     entries.weak_closure_evidence,
 )
+# Each signal's check, by name: each check is named after its signal.
+CHECKS = {check.__name__: check for check in _CHECKS}
 
 
 def scope_warnings(scope: Scope) -> list[Warning]:

@@ -3,7 +3,7 @@ every screen and export gives the same figures (server.log.figures).
 
 ``build_log(world)`` adds, in each of the world's two services (Ashdown House and Beech
 Court), an entry for every combination of status (all six), due date (three days ago,
-today, in five days), risk (high, low) and interim controls (none, written down), plus a
+today: the last day not yet past due), risk (high, low) and interim controls (none, written down), plus a
 few edge cases: interim controls of blanks only, an open entry with no due date, a
 deleted overdue entry. Entries the world's senior carer owns are in Ashdown House only
 (the carer works there), so My day can be compared too. Everything is dated against the
@@ -24,8 +24,8 @@ from server.log.models import LogEntry
 
 NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 16)
-PAST, FUTURE = TODAY - timedelta(days=3), TODAY + timedelta(days=5)
-DUES = {"past": PAST, "today": TODAY, "future": FUTURE}
+PAST = TODAY - timedelta(days=3)
+DUES = {"past": PAST, "today": TODAY}  # a later date counts as today does: not yet past
 CONTROLS = {"none": None, "written": "Night staff check positions two-hourly"}
 
 
