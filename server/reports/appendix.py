@@ -35,8 +35,8 @@ COLUMNS = [
 GROUPS = ("signed_off", "escalation", "opened")
 GROUP_LABELS = {
     "signed_off": "High-risk closures signed off",
-    "escalation": "Escalation decisions (not signed off in the month)",
-    "opened": "Entries opened (no escalation decision or sign-off in the month)",
+    "escalation": "Escalation decisions",
+    "opened": "Entries opened",
 }
 ESCALATION = {"escalated": "Escalated", "not_escalated": "Not escalated"}
 

@@ -91,13 +91,25 @@ def no_interim_controls():
 
 
 def marked_done_by_end(month: Month):
-    """Marked done by the owner by the end of ``as_of`` (the first time: ``completed_on``)
-    and not in the owner's hands now: waiting for a check or sign-off at month end. An
-    entry handed back to its owner after the month counts as with its owner then."""
+    """Marked done by the owner by the end of ``as_of`` and not in the owner's hands now:
+    waiting for a check or sign-off at month end. "By then" is the day it was first
+    marked done (``completed_on``) or the moment it last was (``done_at``); an entry
+    waiting now with neither recorded counts as waiting then too. An entry handed back to
+    its owner after the month counts as with its owner then: the log keeps no date of
+    that hand-back outside the audit trail."""
+    unknown = and_(
+        LogEntry.completed_on.is_(None),
+        LogEntry.done_at.is_(None),
+        LogEntry.status.in_(WAITING_STATUSES),
+    )
     return and_(
-        LogEntry.completed_on.is_not(None),
-        LogEntry.completed_on <= month.as_of,
         LogEntry.status.not_in(OWNER_STATUSES),
+        # Never NULL, so that not_() of it is exactly the rest.
+        or_(
+            and_(LogEntry.completed_on.is_not(None), LogEntry.completed_on <= month.as_of),
+            and_(LogEntry.done_at.is_not(None), LogEntry.done_at < month.end),
+            unknown,
+        ),
     )
 
 
