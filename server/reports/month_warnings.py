@@ -20,12 +20,20 @@ from server.common.rendering import day
 from server.extensions import db
 from server.findings.models import Finding
 from server.log.models import CarryForward, LogEntry
+from server.log.signal_scope import load_scope
 from server.log.signals import OWNER_GRACE, SIGNALS
+from server.oversight import entry_warnings, finding_warnings
 from server.oversight.grip import plural
-from server.oversight.warnings import warnings_report
 from server.reports.entries import at_month_end, due_at_end, existed_unclosed_at_end
 from server.reports.scope import Month
 
+# Read by the dashboard's own checks, asked as at the end of the month.
+AS_DASHBOARD = (
+    finding_warnings.repeat_findings,
+    finding_warnings.walkaround_no_follow_up,
+    finding_warnings.families_chasing,
+    entry_warnings.weak_closure_evidence,
+)
 AT_MONTH_END = (
     "carried_forward",
     "overdue_without_interim_controls",
@@ -38,9 +46,10 @@ def month_end_warnings(provider, month: Month, ids) -> dict:
     """Return {"as_of", "counts": {signal: n}, "items": [(service_id, signal, reason, n)]}
     as at the end of ``month.as_of``, in service order, then signal order."""
     found = {}
-    report = warnings_report(provider, ids, today=month.as_of, refs=0)
-    for w in report["warnings"]:
-        if w.signal not in AT_MONTH_END:
+    # Counts and reasons only (refs=0): the report names no flagged record.
+    scope = load_scope(provider, ids, month.as_of, None, refs=0)
+    for check in AS_DASHBOARD:
+        for w in check(scope):
             found[(w.service_id, w.signal)] = (w.reason, w.count)
     for signal, check in _CHECKS.items():
         for sid, (n, reason) in check(provider, month, ids).items():
