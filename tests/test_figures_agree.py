@@ -3,10 +3,16 @@ services (tests/support/figures.py), and the oversight dashboard's counts, the l
 behind each count, the early warnings and their records, My day, the review screen and the
 entries' Overdue badges all agree, record for record."""
 
+from datetime import timedelta
+
 import pytest
 
 from server.common.types import clock_at
 from server.oversight.dashboard import COUNTS
+from server.oversight.records import warning_records
+from tests.support.early_warnings import NOW as AT
+from tests.support.early_warnings import TODAY as DAY
+from tests.support.early_warnings import at, make_finding, make_walkaround
 from tests.support.figures import NOW, build_log, expected
 
 pytestmark = pytest.mark.db
@@ -120,6 +126,59 @@ def test_my_day_reviews_and_badges_say_overdue_of_the_same_entries(world, log, l
     listed = _get(rm, f"/api/v1/entries?service_id={world.home.id}&per_page=200")["items"]
     badged = {e["id"] for e in listed if any(f["code"] == "overdue" for f in e["flags"])}
     assert badged == _text(overdue)
-    # "Past due, waiting for check or sign-off" is its own figure, never an Overdue badge.
+    # "Past due, waiting for check or sign-off" is its own figure, with its own flag,
+    # never an Overdue badge.
     waiting = _text(expected(log, "past_due_waiting", world.home))
-    assert waiting and not waiting & badged
+    flagged = {e["id"] for e in listed if any(f["code"] == "past_due_waiting" for f in e["flags"])}
+    assert waiting and flagged == waiting and not waiting & badged
+
+
+def test_a_warnings_records_are_for_those_who_may_oversee_the_service(world, log, login):
+    rm = login(world.users["registered_manager"])  # Ashdown House only
+    url = "/api/v1/early-warnings/records?service_id={}&signal=no_owner"
+    with clock_at(NOW):
+        assert rm.get(url.format(world.home.id)).status_code == 200
+        assert rm.get(url.format(world.other.id)).status_code == 403
+        assert rm.get(url.format(world.rival_service.id)).status_code == 404
+        bad = rm.get(f"/api/v1/early-warnings/records?service_id={world.home.id}&signal=gloom")
+    assert bad.status_code == 422 and "signal" in bad.get_json()["error"]["fields"]
+    with clock_at(NOW):
+        quiet = login(world.users["registered_manager"]).get(
+            f"/api/v1/early-warnings/records?service_id={world.home.id}&signal=families_chasing"
+        )
+    assert quiet.get_json()["count"] == 0 and quiet.get_json()["records"] == []
+    assert quiet.get_json()["log_filter"] is None
+
+
+def test_records_of_a_warning_about_findings_and_walkarounds_in_words(world):
+    said = [
+        make_finding(
+            world,
+            kind="feedback",
+            source="feedback",
+            description=words,
+            respondent_type="relative",
+            sentiment="negative",
+            question_id="care-1",
+            received_at=at(days),
+        )
+        for days, words in ((2, "Nobody rang back"), (1, "Still no call"))
+    ]
+    rounds = make_walkaround(world, areas=["Lounge", "Garden"])
+    chasing = warning_records(world.provider, world.home.id, "families_chasing", DAY, AT)
+    assert chasing["count"] == 2 and chasing["log_filter"] is None
+    assert [
+        (r["type"], r["id"], r["title"], r["state"], r["by"], r["area"]) for r in chasing["records"]
+    ] == [
+        ("finding", said[1].id, "Still no call", "new", "relative", "Lounge"),
+        ("finding", said[0].id, "Nobody rang back", "new", "relative", "Lounge"),
+    ]
+    lone = warning_records(world.provider, world.home.id, "walkaround_no_follow_up", DAY, AT)
+    [record] = lone["records"]
+    assert (record["type"], record["id"], record["title"], record["at"]) == (
+        "walkaround",
+        rounds.id,
+        "Lounge, Garden",
+        DAY - timedelta(days=1),
+    )
+    assert record["by"] == world.users["deputy_manager"].display_name

@@ -49,14 +49,21 @@ class Figure:
 
     def clause(self, today: date):
         """The condition on LogEntry true for the entries this figure counts on ``today``."""
-        parts = [LogEntry.deleted_at.is_(None), LogEntry.status.in_(self.statuses)]
+        return and_(LogEntry.deleted_at.is_(None), self.clause_on(LogEntry, today))
+
+    def clause_on(self, columns, today: date):
+        """The same condition on other columns: ``columns`` has ``status``, ``due_date``,
+        ``risk`` and ``interim_controls`` (a LogEntry alias, or a subquery of the log as it
+        stood at a month's end, for a report). Deleted entries are the caller's to leave out.
+        """
+        parts = [columns.status.in_(self.statuses)]
         if self.past_due:
             # Never NULL (a due date not set is not past), so that not_() is the rest.
-            parts += [LogEntry.due_date.is_not(None), LogEntry.due_date < today]
+            parts += [columns.due_date.is_not(None), columns.due_date < today]
         if self.high_risk:
-            parts.append(LogEntry.risk == "high")
+            parts.append(columns.risk == "high")
         if self.no_interim_controls:
-            parts.append(func.trim(func.coalesce(LogEntry.interim_controls, ""), BLANK) == "")
+            parts.append(func.trim(func.coalesce(columns.interim_controls, ""), BLANK) == "")
         return and_(*parts)
 
     def holds(self, entry, today: date) -> bool:

@@ -10,6 +10,8 @@ from datetime import date
 from server.log import vague
 from server.log.figures import FIGURES, OVERDUE_STATUSES
 
+WAITING_FOR = {"awaiting_check": "a manager's check", "awaiting_sign_off": "sign-off"}
+
 __all__ = ["OVERDUE_STATUSES", "entry_flags", "interim_control_flags", "is_entry_overdue"]
 
 
@@ -37,8 +39,9 @@ def interim_control_flags(entry, today: date) -> list[str]:
 
 
 def entry_flags(entry, today: date) -> list[dict]:
-    """Return the entry's flags as {"code", "message"}: overdue, missing interim controls,
-    vague decision (unless a registered manager overrode it)."""
+    """Return the entry's flags as {"code", "message"}: overdue, past due and waiting for a
+    check or sign-off, missing interim controls, vague decision (unless a registered
+    manager overrode it)."""
     flags = []
     if is_entry_overdue(entry, today):
         days = (today - entry.due_date).days
@@ -47,6 +50,15 @@ def entry_flags(entry, today: date) -> list[dict]:
                 "code": "overdue",
                 "message": f"Overdue by {days} day{'s' if days != 1 else ''}: "
                 f"it was due on {entry.due_date:%-d %B %Y}.",
+            }
+        )
+    if FIGURES["past_due_waiting"].holds(entry, today):
+        flags.append(
+            {
+                "code": "past_due_waiting",
+                "message": f"Past its due date ({entry.due_date:%-d %B %Y}) and waiting for "
+                + WAITING_FOR[entry.status]
+                + ": the owner has marked it done, so it is not overdue.",
             }
         )
     flags += [

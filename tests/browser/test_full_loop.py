@@ -43,7 +43,7 @@ def dashboard(page) -> dict:
         page.goto("/#/desk/oversight")
     page.get_by_role("heading", name="Provider oversight").wait_for()
     page.locator(".ovs-totals").wait_for()
-    return {"open": tile(page, "open actions")}
+    return {"open": tile(page, "open")}
 
 
 def desk_context(browser, server):

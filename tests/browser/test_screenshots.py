@@ -222,6 +222,21 @@ def test_floor_states(page, context, server, floor, tmp_path):
     shot("17-strip-red")
 
 
+def test_log_filters_folded_at_1024(desk, server, floor, tmp_path):
+    """The log at 1024x768 reached from an oversight count: its filters folded behind one
+    button, what is in use said beside it, the entries on the screen."""
+    from tests.support.figures import slipping_home
+
+    out = shots_dir(tmp_path)
+    page = desk()
+    log_in(page, slipping_home(server.app, floor))
+    page.get_by_role("button", name="Not now").click()  # no PIN for this tablet
+    page.goto("/#/desk/log?service_id=all&figure=overdue")
+    page.get_by_role("button", name="Filters (1)").wait_for()
+    page.locator(".desk-row").first.wait_for()
+    shooter(page, out)("desk-log-filters-1024")
+
+
 def test_governance_report_page(page, server, floor, tmp_path):
     """The month's governance report as a registered manager opens it: the figures with
     their dates, an overdue entry with no interim controls counted in the early warnings

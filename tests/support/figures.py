@@ -99,3 +99,84 @@ def expected(log: FigureLog, name: str, service=None) -> set:
             continue
         out.add(e.id)
     return out
+
+
+# ---- for the browser tests: a second home whose grip is slipping ---------------------------
+
+CHASING = "My mother's hearing aid was not put in again this week."
+
+
+def slipping_home(app, floor) -> dict:
+    """Beside the floor fixture's Ashdown House: Beech Court, with two overdue entries (one
+    with no interim controls), one past due and waiting for a check, a high-risk entry open
+    and another closed, and two relatives chasing about the same question; and a nominated
+    individual, whose login is returned."""
+    from seed import factories as f
+    from server.findings.models import Finding
+    from server.providers.models import Provider
+    from tests.support.browser import PASSWORD, db_query
+
+    def make(db):
+        provider = db.session.get(Provider, floor.provider_id)
+        beech = f.make_service(provider, "Beech Court")
+        ni = f.make_user(
+            provider, "nominated_individual", None, name="Kate Williams", email="kate@example.test"
+        )
+        today = datetime.now(UTC).date()
+        late = today - timedelta(days=4)
+        rows = (
+            ("Fluid charts not totalled", "open", late, "medium", None),
+            ("Hoist slings not checked", "in_progress", late, "medium", "Spot checks twice a day"),
+            ("Handover notes incomplete", "awaiting_check", late, "medium", "Spot checks"),
+            (
+                "Bed rails fitted without assessment",
+                "open",
+                today + timedelta(days=5),
+                "high",
+                "Rails off",
+            ),
+            ("Thickened fluids at the wrong consistency", "closed", late, "high", "Chart checks"),
+        )
+        for concern, status, due, risk, controls in rows:
+            db.session.add(
+                LogEntry(
+                    service_id=beech.id,
+                    concern=concern,
+                    decision=f"Kate Williams puts right: {concern.lower()}, checked daily",
+                    source="audit",
+                    owner_id=ni.id,
+                    created_by=ni.id,
+                    evidence_needed="Audit",
+                    risk=risk,
+                    status=status,
+                    due_date=due,
+                    original_due_date=due,
+                    interim_controls=controls,
+                    escalation_decision="not_escalated",
+                    opened_at=datetime.now(UTC) - timedelta(days=9),
+                    closed_at=datetime.now(UTC) if status == "closed" else None,
+                )
+            )
+        for hours, answer in ((30, CHASING), (3, "Nobody has rung us back about the hearing aid.")):
+            at = datetime.now(UTC) - timedelta(hours=hours)
+            db.session.add(
+                Finding(
+                    service_id=beech.id,
+                    kind="feedback",
+                    area="Bedrooms",
+                    source="feedback",
+                    description=answer,
+                    answer=answer,
+                    question_id="care-1",
+                    question="Is the care your relative gets what you agreed?",
+                    respondent_type="relative",
+                    sentiment="negative",
+                    recorded_by=ni.id,
+                    recorded_at=at,
+                    received_at=at,
+                )
+            )
+        db.session.commit()
+        return {"id": ni.id, "email": ni.email, "password": PASSWORD}
+
+    return db_query(app, make)
