@@ -63,6 +63,8 @@ def _attempt(name, who, world, draft, rm, evidence):
         services.update_entry(rm, entry, entry.version, {"risk": "high"})
     evidence(entry)
     move(entry, rm, *paths[name])
+    if name == "sign_off":  # a whole record: a high-risk entry's escalation decision too
+        services.record_escalation(rm, entry, "not_escalated", "Local issue")
     return services.transition(who, entry, name, reason="Checked")
 
 

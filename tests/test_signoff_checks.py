@@ -152,8 +152,8 @@ def test_a_safeguarding_concern_needs_its_referral_and_notification(world, waiti
     ni = actor("nominated_individual")
     error = refused("sign_off_needs_referral", services.transition, ni, entry, "sign_off")
     assert rules(error) == ["sign_off_needs_referral", "sign_off_needs_cqc_notification"]
-    assert "no local-authority safeguarding referral is recorded" in error.message
-    assert "no CQC notification is recorded" in error.message
+    assert "No local-authority safeguarding referral is recorded" in error.message
+    assert "No CQC notification is recorded" in error.message
     assert set(error.fields) == {"referral_made_on", "cqc_notified_on"}
     yesterday = dates.london_today() - timedelta(days=1)
     services.record_escalation(
@@ -255,3 +255,13 @@ def test_a_sign_off_pushed_by_sync_is_refused_the_same_way(world, waiting, login
     assert "No escalation decision is recorded" in result["reason"]
     db.session.rollback()
     assert db.session.get(LogEntry, entry.id).status == "awaiting_sign_off"
+
+
+def test_whoever_checked_an_entry_finds_it_in_their_subject_access_export(world, waiting):
+    from server.ops.subject_access import export_user
+
+    entry = waiting()
+    deputy = world.users["deputy_manager"]
+    entry.checked_by = deputy.id  # a deputy's check: neither owner, author nor closer
+    db.session.flush()
+    assert str(entry.id) in {row["id"] for row in export_user(deputy)["log_entries"]}

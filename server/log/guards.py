@@ -145,9 +145,8 @@ def _safeguarding_missing(entry) -> list[Refusal]:
         out.append(
             Refusal(
                 "sign_off_needs_referral",
-                "This entry came from a safeguarding concern and no local-authority "
-                "safeguarding referral is recorded: record the day it was made, or why it "
-                "was not needed, with the escalation decision.",
+                "No local-authority safeguarding referral is recorded for this safeguarding "
+                "concern: record the day it was made, or why it was not needed.",
                 "referral_made_on",
                 "Record the safeguarding referral, or why it was not needed.",
             )
@@ -156,9 +155,8 @@ def _safeguarding_missing(entry) -> list[Refusal]:
         out.append(
             Refusal(
                 "sign_off_needs_cqc_notification",
-                "This entry came from a safeguarding concern and no CQC notification is "
-                "recorded: record the day it was sent, or why it was not needed, with the "
-                "escalation decision.",
+                "No CQC notification is recorded for this safeguarding concern: record the "
+                "day it was sent, or why it was not needed.",
                 "cqc_notified_on",
                 "Record the CQC notification, or why it was not needed.",
             )

@@ -86,6 +86,8 @@ def export_user(user: User) -> dict:
                 for name in (
                     "owner_id",
                     "created_by",
+                    "done_by",
+                    "checked_by",
                     "closed_by",
                     "signed_off_by",
                     "escalation_by",

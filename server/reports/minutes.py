@@ -209,11 +209,17 @@ def decisions_made(month: Month, ids) -> dict:
     return {"total": sum(counts.values()), "counts": counts, "items": items}
 
 
+def _escalation_text(entry: LogEntry) -> str:
+    decided = "Escalated" if entry.escalation_decision == "escalated" else "Not escalated"
+    text = f"{decided} to provider level: {entry.escalation_reason or ''}".strip()
+    follow_through = follow_through_sentence(entry)  # a safeguarding concern's, if recorded
+    return f"{text.rstrip('.')}. {follow_through}" if follow_through else text
+
+
 def _decision(kind: str, entry: LogEntry, at) -> dict:
     text = {
         "opened": entry.decision,
-        "escalation": f"{'Escalated' if entry.escalation_decision == 'escalated' else 'Not escalated'}"
-        f" to provider level: {entry.escalation_reason or ''} {follow_through_sentence(entry)}".strip(),
+        "escalation": _escalation_text(entry),
         "signed_off": steps_sentence(entry)
         or "High-risk closure signed off on the evidence recorded.",
     }[kind]

@@ -222,6 +222,38 @@ def test_floor_states(page, context, server, floor, tmp_path):
     shot("17-strip-red")
 
 
+def test_desk_sign_off(browser, server, floor, tmp_path):
+    """The sign-off panel of a high-risk entry from a safeguarding concern, refused with its
+    reasons, at 1366x768 (the panel in view)."""
+    from tests.support.browser import make_provider_user
+    from tests.support.signoff import waiting_for_sign_off
+
+    out = shots_dir(tmp_path)
+    entry_id = waiting_for_sign_off(server.app, floor)
+    lead = make_provider_user(
+        server.app, floor, "nominated_individual", "Nina Lead", "nina@example.test"
+    )
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server.url)
+    try:
+        page = ctx.new_page()
+        log_in(page, lead)
+        page.goto(f"/#/desk/log/{entry_id}")
+        panel = page.locator(".desk-sign-off")
+        panel.locator(".desk-sign-off-refusals").wait_for()
+        page.get_by_role("button", name="Not now").click()
+        hide_toast(page)
+        # The panel's top just below the sticky bars: the reasons, the facts, the buttons.
+        page.evaluate(
+            "() => { const p = document.querySelector('.desk-sign-off');"
+            " const bars = document.querySelector('#status-strip').getBoundingClientRect().bottom;"
+            " window.scrollBy(0, p.getBoundingClientRect().top - bars - 12); }"
+        )
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(out / "desk-sign-off.png"))
+    finally:
+        ctx.close()
+
+
 def test_log_filters_folded_at_1024(desk, server, floor, tmp_path):
     """The log at 1024x768 reached from an oversight count: its filters folded behind one
     button, what is in use said beside it, the entries on the screen."""

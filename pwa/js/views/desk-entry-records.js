@@ -21,8 +21,11 @@ const FIELD_WORDS = {
   status: 'status', owner_id: 'owner', due_date: 'due date', original_due_date: 'first due date',
   decision: 'decision', concern: 'concern', evidence_needed: 'evidence needed', interim_controls: 'interim controls',
   risk: 'risk', source: 'source', reason: 'reason', body: 'note', from: 'from', to: 'to',
+  referral_made_on: 'safeguarding referral made on', referral_not_needed: 'why no safeguarding referral was needed',
+  cqc_notified_on: 'CQC notified on', cqc_not_needed: 'why no CQC notification was needed',
 };
 const HIDDEN_KEYS = new Set(['opened_at', 'closed_at', 'closed_by', 'signed_off_by', 'completed_on', 'vague_override_by',
+  'done_by', 'done_at', 'checked_by', 'checked_at', 'signed_off_at', // the step itself says who and when
   'note_id', 'evidence_id', 'id', 'entry_id', 'version', 'finding_ids', 'statement_ids', 'updated_at', 'review_id']);
 
 /** Every item of a paged list (200 at a time). */

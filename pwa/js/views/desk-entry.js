@@ -364,7 +364,9 @@ export async function render(user, entryId, { stale = null, current = null, refu
     challengeNotice(entry, reviews),
     flagsNotice(entry),
     h('div', { class: 'desk-entry', 'data-version': entry.version },
-      h('div', { class: 'desk-entry-main' }, details, actions, escalationCard(entry, names, state, again)),
+      // Waiting for sign-off, the panel is what this page is for: it comes first.
+      h('div', { class: 'desk-entry-main' }, entry.status === 'awaiting_sign_off' ? [actions, details] : [details, actions],
+        escalationCard(entry, names, state, again)),
       h('div', { class: 'desk-entry-side' }, await recordsSections(user, entry, names, again, reviews))));
   if (stale) document.querySelector('#main .notice-bad[role="alert"]')?.scrollIntoView();
 }

@@ -45,7 +45,7 @@ export function followThroughLines(entry) {
 }
 
 function part(title, ...body) {
-  return h('div', { class: 'desk-sign-off-part' }, h('h3', {}, title), ...body);
+  return [h('dt', {}, title), h('dd', {}, ...body)];
 }
 
 /**
@@ -73,17 +73,18 @@ export function signOffPanel(entry, names, state, act) {
   }
   const card = h('section', { class: 'card desk-actions desk-sign-off', 'aria-labelledby': 'actions-title' },
     h('h2', { id: 'actions-title' }, 'Status: ', LABELS.status[entry.status]),
-    h('p', {}, 'A high-risk entry closes when a nominated individual or provider quality lead, who neither marked it done nor checked it, signs it off.'),
-    part('Evidence', evidenceList(entry, names)),
-    part('Challenges', challengeList(state)),
-    part('Escalation decision', escalationLine(entry, names)),
-    state.safeguarding ? part('Safeguarding', followThroughLines(entry)) : null,
+    h('p', {}, 'Signed off by a nominated individual or provider quality lead who neither marked it done nor checked it.'),
     reasons,
+    h('dl', { class: 'desk-sign-off-facts' },
+      part('Evidence', evidenceList(entry, names)),
+      part('Challenges', challengeList(state)),
+      part('Escalation', escalationLine(entry, names)),
+      state.safeguarding ? part('Safeguarding', followThroughLines(entry)) : null),
     allowed.has('challenge') ? field({ name: 'reason', label: 'Reason for a challenge', type: 'textarea', rows: 2,
       hint: 'Needed to challenge: say what must change before this can be signed off. It goes back to the owner.' }) : null,
     buttons.length ? h('div', { class: 'button-row' }, buttons) : h('p', {}, 'Waiting for the nominated individual or provider quality lead to sign it off or challenge it.'),
     allowed.has('sign_off') ? h('p', { class: 'hint', id: 'sign-off-hint' },
-      'Signing off records you as the second check on the evidence and closes the entry. The button works once nothing above is missing.') : null,
+      'Signing off records you as the second check on the evidence and closes the entry. The button works once nothing is missing.') : null,
     message);
   return card;
 }
