@@ -200,3 +200,50 @@ def test_report_csv_and_dashboard_give_the_same_figures(world, login):
     bare = {str(i) for i in fixture.expected(made, "overdue_without_interim_controls")}
     assert {i for i, item in listed.items() if item["interim_controls"] == ""} == bare
     assert db.session.scalar(db.select(db.func.count()).select_from(LogEntry)) == len(made.entries)
+
+
+def test_warnings_are_as_at_the_month_end_not_today(world, login):
+    """What happened after October cannot change October's early warnings: a decision
+    recorded, a finding triaged and a due date moved in November."""
+    from server.findings.models import Finding
+    from tests.support.framework import ensure_default_framework
+    from tests.support.reports_governance import carry
+
+    ensure_default_framework()
+    home = world.home
+    late = entry(world, home, "Decided in November", opened=at(5), due=d(30, 11), risk="high")
+    late.escalation_decision, late.escalation_at = "escalated", at(3, 11)
+    late.escalation_reason = "Told the provider"
+    moved = entry(world, home, "Moved twice", opened=at(2), due=d(20, 11))
+    carry(world, moved, d(10), d(20), at(9))
+    carry(world, moved, d(20), d(20, 11), at(19))
+    carry(world, moved, d(20, 11), d(30, 11), at(2, 11))  # after the month: not counted
+    db.session.add(
+        Finding(
+            service_id=home.id,
+            kind="walkaround_issue",
+            area="Lounge",
+            source="walkaround",
+            description="Hoist sling frayed",
+            risk="high",
+            recorded_by=world.users["care_worker"].id,
+            recorded_at=at(10),
+            received_at=at(10),
+            triage_state="dismissed",
+            dismissed_reason="Replaced",
+            triaged_at=at(2, 11),
+        )
+    )
+    db.session.commit()
+    counts = {
+        c["signal"]: c["count"]
+        for c in get_json(login(world.users["nominated_individual"]))["warnings"]["counts"]
+    }
+    # The high-risk entry and the finding were waiting for a decision at the end of October.
+    assert counts["high_risk_no_escalation"] == 2
+    assert counts["carried_forward"] == 1
+    with clock_at(fixture.NOW.replace(year=2026, month=11, day=10)):
+        now = login(world.users["nominated_individual"]).get("/api/v1/oversight/dashboard")
+    # Today the dashboard no longer flags the decided entry or the dismissed finding.
+    totals = {w["signal"]: w["count"] for s in now.get_json()["services"] for w in s["warnings"]}
+    assert totals.get("high_risk_no_escalation", 0) == 0

@@ -10,6 +10,8 @@ Every figure reads the log as it stands when the report is made, at the month's 
 day (its last day, or today while it runs); see docs/reports.md for each definition.
 """
 
+from types import SimpleNamespace
+
 from sqlalchemy import and_, case, func, not_, or_, select, union_all
 
 from server.accounts.models import User
@@ -70,8 +72,10 @@ def closed_in(month: Month):
 
 
 def open_at_end(month: Month):
-    """Opened by the end of ``as_of`` and not closed then (closed later, or not at all)."""
+    """Opened by the end of ``as_of`` and not closed then (closed later, or not at all).
+    Never NULL, so that not_() of it is exactly the rest."""
     return and_(
+        LogEntry.opened_at.is_not(None),
         LogEntry.opened_at < month.end,
         or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end),
     )
@@ -113,31 +117,33 @@ def marked_done_by_end(month: Month):
     )
 
 
-def statuses_at_end(statuses, month: Month):
-    """Open at the end of ``as_of`` and, then, in one of ``statuses``: the owner's (open,
-    in progress), waiting for a check or sign-off, or either."""
-    wanted, owner, waiting = set(statuses), set(OWNER_STATUSES), set(WAITING_STATUSES)
-    if wanted == owner | waiting:
-        return open_at_end(month)
-    if wanted == owner:
-        return and_(open_at_end(month), not_(marked_done_by_end(month)))
-    if wanted == waiting:
-        return and_(open_at_end(month), marked_done_by_end(month))
-    raise ValueError(f"Statuses at month end cannot be told apart: {statuses}")
+def status_at_end(month: Month):
+    """The status the entry had at the end of ``as_of``, as far as the log can tell:
+    closed or a draft when it was not open then; with its owner ("in_progress") until it
+    was marked done by then; then waiting for sign-off once checked by then (or waiting
+    for sign-off now, with no check recorded), else waiting for a check."""
+    checked = and_(LogEntry.checked_at.is_not(None), LogEntry.checked_at < month.end)
+    closed = and_(LogEntry.closed_at.is_not(None), LogEntry.closed_at < month.end)
+    return case(
+        (closed, "closed"),
+        (not_(open_at_end(month)), "draft"),
+        (not_(marked_done_by_end(month)), "in_progress"),
+        (or_(checked, LogEntry.status == "awaiting_sign_off"), "awaiting_sign_off"),
+        else_="awaiting_check",
+    )
 
 
 def at_month_end(name: str, month: Month):
-    """The figure ``name`` of server.log.figures, as at the end of ``as_of``: the same
-    conditions on the status, due date and risk the entry had then."""
-    figure = LOG_FIGURES[name]
-    parts = [LogEntry.deleted_at.is_(None), statuses_at_end(figure.statuses, month)]
-    if figure.past_due:
-        parts += [due_at_end(month).is_not(None), due_at_end(month) < month.as_of]
-    if figure.high_risk:
-        parts.append(LogEntry.risk == "high")
-    if figure.no_interim_controls:
-        parts.append(no_interim_controls())
-    return and_(*parts)
+    """The figure ``name`` of server.log.figures, as at the end of ``as_of``: its own
+    condition (Figure.clause_on) read on the status, due date, risk and interim controls
+    the entry had then."""
+    then = SimpleNamespace(
+        status=status_at_end(month),
+        due_date=due_at_end(month),
+        risk=LogEntry.risk,
+        interim_controls=LogEntry.interim_controls,
+    )
+    return and_(LogEntry.deleted_at.is_(None), LOG_FIGURES[name].clause_on(then, month.as_of))
 
 
 def first_move(*where):
