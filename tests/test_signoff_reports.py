@@ -82,5 +82,7 @@ def test_the_governance_minutes_name_them_too(world, signed, login):
     items = r.get_json()["minutes"]["decisions"]["items"]
     texts = {x["kind"]: x["text"] for x in items if x["concern"] == signed.concern}
     assert texts["signed_off"] == said(world)
-    assert texts["escalation"].startswith("Escalated to provider level: Unexplained bruising. Safeguarding: ")
+    assert texts["escalation"].startswith(
+        "Escalated to provider level: Unexplained bruising. Safeguarding: "
+    )
     assert "Safeguarding: local-authority safeguarding referral made on" in texts["escalation"]
