@@ -57,16 +57,25 @@ def test_every_figure_of_the_provider_wide_report(world, log, login):
         measure["service_name"],
     ) == (0.0, "2026-10-26", "below_target", 90.0, 50.0, "Ashdown House")
 
-    # Early warnings at the end of 31 October: E7 was closed on no evidence; B3 is overdue
-    # with no interim controls; B2 is high-risk with no escalation decision.
+    # Early warnings as at the end of 31 October, the log as it was then: E7 was closed on
+    # no evidence; E4 (due 28 Oct then, moved on 5 Nov) and B3 were overdue with no interim
+    # controls (E6, done on 20 Oct, was waiting for its check: not overdue); B2 is
+    # high-risk with no escalation decision. The dashboard's "now" would miss E4 while the
+    # overdue list below prints it with "None recorded".
     warnings = report["warnings"]
-    assert warnings["as_of"] == "2026-10-31" and warnings["total"] == 3
+    assert warnings["as_of"] == "2026-10-31" and warnings["total"] == 4
     assert {c["signal"]: c["count"] for c in warnings["counts"] if c["count"]} == {
         "weak_closure_evidence": 1,
-        "overdue_without_interim_controls": 1,
+        "overdue_without_interim_controls": 2,
         "high_risk_no_escalation": 1,
     }
     assert [(w["service_name"], w["signal"], w["reason"]) for w in warnings["items"]] == [
+        (
+            "Ashdown House",
+            "overdue_without_interim_controls",
+            "1 entry overdue at the end of 31 October 2026 had no interim controls "
+            "recorded; the oldest was due on 28 October 2026 (3 days before).",
+        ),
         (
             "Ashdown House",
             "weak_closure_evidence",
@@ -75,20 +84,20 @@ def test_every_figure_of_the_provider_wide_report(world, log, login):
         (
             "Beech Court",
             "overdue_without_interim_controls",
-            "1 overdue entry has no interim "
-            "controls recorded; the oldest was due on 15 October 2026 (16 days ago).",
+            "1 entry overdue at the end of 31 October 2026 had no interim controls "
+            "recorded; the oldest was due on 15 October 2026 (16 days before).",
         ),
         (
             "Beech Court",
             "high_risk_no_escalation",
-            "1 high-risk entry has no escalation "
-            "decision recorded within 24 hours of being received or created.",
+            "1 high-risk entry had no escalation decision recorded within 24 hours of being "
+            "received or created, at the end of 31 October 2026.",
         ),
     ]
 
     def rows(block):
         return [
-            (i["concern"], i["due_date"], i["days_overdue"], i["interim_controls"])
+            (i["concern"], i["due_date"], i["days_past_due"], i["interim_controls"])
             for i in block["items"]
         ]
 
@@ -100,14 +109,19 @@ def test_every_figure_of_the_provider_wide_report(world, log, login):
         (e["E5"].concern, "2026-10-31", 0, ""),
         (e["B2"].concern, "2026-11-01", 0, "Agency nurse on nights"),
     ]
+    # "N days overdue" only for the owner's lateness: E10 is waiting for its sign-off.
+    assert [i["days_overdue"] for i in report["high_risk_open"]["items"]] == [0, 11, 0, 0]
     # E4's due date is shown as it was at month end (28 Oct), not as moved on 5 Nov.
-    assert report["overdue"]["total"] == 5
+    assert report["overdue"]["total"] == 3
     assert rows(report["overdue"]) == [
-        (e["E10"].concern, "2026-09-30", 31, "Daily MAR check by the nurse in charge"),
         (e["B3"].concern, "2026-10-15", 16, ""),
         (e["E3"].concern, "2026-10-20", 11, "Two-hourly checks by the nurse in charge"),
-        (e["E6"].concern, "2026-10-25", 6, ""),
         (e["E4"].concern, "2026-10-28", 3, ""),
+    ]
+    assert report["past_due_waiting"]["total"] == 2
+    assert rows(report["past_due_waiting"]) == [
+        (e["E10"].concern, "2026-09-30", 31, "Daily MAR check by the nurse in charge"),
+        (e["E6"].concern, "2026-10-25", 6, ""),
     ]
 
     reviews = report["reviews"]

@@ -96,6 +96,7 @@ def test_csv_has_one_row_per_entry_of_the_month_and_no_formulas(world, log, logi
         ("Opened in the month", "opened"),
         ("Closed in the month", "closed"),
         ("Overdue at month end", "overdue"),
+        ("Past due, waiting for check or sign-off at month end", "past_due_waiting"),
         ("Completed within timescale", "closed_within_timescale"),
         ("High risk and open at month end", "high_risk_open"),
     ):
@@ -132,9 +133,18 @@ def test_csv_has_one_row_per_entry_of_the_month_and_no_formulas(world, log, logi
         "Opened in the month",
         "Closed in the month",
         "Overdue at month end",
+        "Past due, waiting for check or sign-off at month end",
         "Completed within timescale",
         "High risk and open at month end",
         "Quality statements",
+        "Escalation decision",
+        "Escalation decided on",
+        "Safeguarding follow-through",
+        "Marked done by",
+        "Checked by",
+        "Signed off by",
+        "Signed off on",
+        "In the appendix",
     ]
 
 

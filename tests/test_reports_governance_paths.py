@@ -121,19 +121,19 @@ def test_figures_at_the_edges_of_the_month(world, edges, login):
     report = get_json(login(world.users["nominated_individual"]))
     # Opened in October: unstamped (3 Oct), signed (7 Oct). Closed in October and still
     # closed: first_instant and signed, both done by their due dates. Open at month end:
-    # reopened (due 20 Sep) and unstamped (due 9 Oct), both overdue. No high risk open.
+    # reopened (due 20 Sep, with its owner: overdue) and unstamped (due 9 Oct, marked done
+    # on 8 Oct: past due, waiting for a check). No high risk open.
     assert report["figures"] == {
         "opened": 2,
         "closed": 2,
         "closed_within_timescale": 2,
         "within_timescale_percent": 100.0,
-        "overdue": 2,
+        "overdue": 1,
+        "past_due_waiting": 1,
         "high_risk_open": 0,
     }
-    assert sorted(i["concern"] for i in report["overdue"]["items"]) == [
-        "Closed without a time",
-        "Reopened later",
-    ]
+    assert [i["concern"] for i in report["overdue"]["items"]] == ["Reopened later"]
+    assert [i["concern"] for i in report["past_due_waiting"]["items"]] == ["Closed without a time"]
     assert [(t["code"], t["count"]) for t in report["themes"]["by_statement"]] == [
         ("S1", 1),
         ("S2", 1),
@@ -157,7 +157,7 @@ def test_one_service_report_reads_only_its_entries(world, edges, login):
     db.session.commit()
     client = login(world.users["nominated_individual"])
     own = get_json(client, service_id=world.home.id)
-    assert own["figures"]["opened"] == 2 and own["figures"]["overdue"] == 2
+    assert own["figures"]["opened"] == 2 and own["figures"]["overdue"] == 1
     other = get_json(client, service_id=world.other.id)
     assert other["figures"] == {
         "opened": 1,
@@ -165,6 +165,7 @@ def test_one_service_report_reads_only_its_entries(world, edges, login):
         "closed_within_timescale": 0,
         "within_timescale_percent": None,
         "overdue": 1,
+        "past_due_waiting": 0,
         "high_risk_open": 0,
     }
     assert other["minutes"]["decisions"]["counts"] == {

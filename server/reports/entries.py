@@ -1,20 +1,36 @@
 """The month's entries in SQL: what "opened", "closed", "overdue" and "within timescale"
 mean, as column expressions that the figures (one grouped query) and the CSV both use.
 
+The figures about open entries (overdue, past due waiting for check or sign-off, high-risk
+open, overdue without interim controls) are server.log.figures' definitions, each read as
+at the end of the month (``at_month_end``): the statuses, due date and interim controls
+they test are those the entry had then, as far as the log can tell.
+
 Every figure reads the log as it stands when the report is made, at the month's ``as_of``
 day (its last day, or today while it runs); see docs/reports.md for each definition.
 """
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from types import SimpleNamespace
+
+from sqlalchemy import and_, case, func, not_, or_, select, union_all
 
 from server.accounts.models import User
 from server.common.vocab import ENTRY_STATUSES
 from server.extensions import db
+from server.log.figures import BLANK, OWNER_STATUSES, WAITING_STATUSES
+from server.log.figures import FIGURES as LOG_FIGURES
 from server.log.models import CarryForward, LogEntry
 from server.reports.scope import Month
 
 LIMIT = 25  # rows a printed list shows before "and N more — see the CSV"
-FIGURES = ("opened", "closed", "overdue", "closed_within_timescale", "high_risk_open")
+FIGURES = (
+    "opened",
+    "closed",
+    "overdue",
+    "past_due_waiting",
+    "closed_within_timescale",
+    "high_risk_open",
+)
 UNCLOSED = tuple(status for status in ENTRY_STATUSES if status != "closed")
 
 
@@ -56,11 +72,78 @@ def closed_in(month: Month):
 
 
 def open_at_end(month: Month):
-    """Opened by the end of ``as_of`` and not closed then (closed later, or not at all)."""
+    """Opened by the end of ``as_of`` and not closed then (closed later, or not at all).
+    Never NULL, so that not_() of it is exactly the rest."""
     return and_(
+        LogEntry.opened_at.is_not(None),
         LogEntry.opened_at < month.end,
         or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end),
     )
+
+
+def existed_unclosed_at_end(month: Month):
+    """Made by the end of ``as_of`` (a draft too) and not closed then."""
+    return and_(
+        LogEntry.created_at < month.end,
+        or_(LogEntry.closed_at.is_(None), LogEntry.closed_at >= month.end),
+    )
+
+
+def no_interim_controls():
+    """No interim controls written down (server.log.figures): "None recorded" in the report."""
+    return func.trim(func.coalesce(LogEntry.interim_controls, ""), BLANK) == ""
+
+
+def marked_done_by_end(month: Month):
+    """Marked done by the owner by the end of ``as_of`` and not in the owner's hands now:
+    waiting for a check or sign-off at month end. "By then" is the day it was first
+    marked done (``completed_on``) or the moment it last was (``done_at``); an entry
+    waiting now with neither recorded counts as waiting then too. An entry handed back to
+    its owner after the month counts as with its owner then: the log keeps no date of
+    that hand-back outside the audit trail."""
+    unknown = and_(
+        LogEntry.completed_on.is_(None),
+        LogEntry.done_at.is_(None),
+        LogEntry.status.in_(WAITING_STATUSES),
+    )
+    return and_(
+        LogEntry.status.not_in(OWNER_STATUSES),
+        # Never NULL, so that not_() of it is exactly the rest.
+        or_(
+            and_(LogEntry.completed_on.is_not(None), LogEntry.completed_on <= month.as_of),
+            and_(LogEntry.done_at.is_not(None), LogEntry.done_at < month.end),
+            unknown,
+        ),
+    )
+
+
+def status_at_end(month: Month):
+    """The status the entry had at the end of ``as_of``, as far as the log can tell:
+    closed or a draft when it was not open then; with its owner ("in_progress") until it
+    was marked done by then; then waiting for sign-off once checked by then (or waiting
+    for sign-off now, with no check recorded), else waiting for a check."""
+    checked = and_(LogEntry.checked_at.is_not(None), LogEntry.checked_at < month.end)
+    closed = and_(LogEntry.closed_at.is_not(None), LogEntry.closed_at < month.end)
+    return case(
+        (closed, "closed"),
+        (not_(open_at_end(month)), "draft"),
+        (not_(marked_done_by_end(month)), "in_progress"),
+        (or_(checked, LogEntry.status == "awaiting_sign_off"), "awaiting_sign_off"),
+        else_="awaiting_check",
+    )
+
+
+def at_month_end(name: str, month: Month):
+    """The figure ``name`` of server.log.figures, as at the end of ``as_of``: its own
+    condition (Figure.clause_on) read on the status, due date, risk and interim controls
+    the entry had then."""
+    then = SimpleNamespace(
+        status=status_at_end(month),
+        due_date=due_at_end(month),
+        risk=LogEntry.risk,
+        interim_controls=LogEntry.interim_controls,
+    )
+    return and_(LogEntry.deleted_at.is_(None), LOG_FIGURES[name].clause_on(then, month.as_of))
 
 
 def first_move(*where):
@@ -80,8 +163,13 @@ def due_at_end(month: Month):
 
 
 def overdue_at_end(month: Month):
-    """Open at the end of ``as_of`` with that day after its due date (DESIGN.md rule 8)."""
-    return and_(open_at_end(month), due_at_end(month) < month.as_of)
+    """Overdue (server.log.figures) at the end of ``as_of``: with the owner, past due."""
+    return at_month_end("overdue", month)
+
+
+def past_due_waiting_at_end(month: Month):
+    """Past its due date and waiting for a check or sign-off at the end of ``as_of``."""
+    return at_month_end("past_due_waiting", month)
 
 
 def original_due():
@@ -99,7 +187,7 @@ def within_timescale(month: Month):
 
 
 def high_risk_open(month: Month):
-    return and_(open_at_end(month), LogEntry.risk == "high")
+    return at_month_end("high_risk_open", month)
 
 
 def was_live(month: Month):
@@ -135,6 +223,7 @@ def flag_columns(month: Month) -> dict:
         "opened": flag(opened_in(month)),
         "closed": flag(closed_in(month)),
         "overdue": flag(overdue_at_end(month)),
+        "past_due_waiting": flag(past_due_waiting_at_end(month)),
         "closed_within_timescale": flag(within_timescale(month)),
         "high_risk_open": flag(high_risk_open(month)),
         "escalation": flag(escalated_in(month)),
@@ -175,8 +264,9 @@ def figures_by_service(counts: dict, ids) -> dict:
 
 # The figures whose entries the report lists: which entries, in what order.
 LISTED = {
-    "high_risk_open": (high_risk_open, (LogEntry.due_date.is_(None), LogEntry.due_date)),
-    "overdue": (overdue_at_end, (LogEntry.due_date,)),
+    "high_risk_open": (high_risk_open, True),
+    "overdue": (overdue_at_end, False),
+    "past_due_waiting": (past_due_waiting_at_end, False),
 }
 
 
@@ -187,27 +277,36 @@ def share(part: int, whole: int) -> float | None:
 
 def entry_list(month: Month, ids, figure: str, total: int, limit: int = LIMIT) -> dict:
     """Return {"total", "items"}: the first ``limit`` entries a LISTED figure counts
-    (``total`` is their count, already known from month_counts)."""
-    condition, order_by = LISTED[figure]
-    where = and_(live_in(month, ids), condition(month))
+    (``total`` is their count, already known from month_counts), by due date then."""
+    condition, undated_first = LISTED[figure]
+    due = due_at_end(month)
+    order = (due.is_(None), due) if undated_first else (due,)
     rows = db.session.execute(
         select(
-            LogEntry, User.display_name.label("owner_name"), due_at_end(month).label("due_at_end")
+            LogEntry,
+            User.display_name.label("owner_name"),
+            due.label("due_at_end"),
+            case((no_interim_controls(), True), else_=False).label("no_controls"),
+            case((overdue_at_end(month), True), else_=False).label("overdue"),
         )
         .outerjoin(User, User.id == LogEntry.owner_id)
-        .where(where)
-        .order_by(*order_by, LogEntry.id)
+        .where(live_in(month, ids), condition(month))
+        .order_by(*order, LogEntry.id)
         .limit(limit)
     ).all()
-    items = [
-        {
-            **{key: getattr(e, key) for key in ("id", "service_id", "concern", "risk", "status")},
-            "owner_name": owner,
-            "due_date": due,
-            "decision": e.decision,
-            "interim_controls": (e.interim_controls or "").strip(),
-            "days_overdue": (month.as_of - due).days if due and due < month.as_of else 0,
-        }
-        for e, owner, due in rows
-    ]
-    return {"total": total, "items": items}
+    return {"total": total, "items": [_listed(month, *row) for row in rows]}
+
+
+def _listed(month: Month, e: LogEntry, owner, due, blank: bool, overdue: bool) -> dict:
+    late = (month.as_of - due).days if due and due < month.as_of else 0
+    return {
+        **{key: getattr(e, key) for key in ("id", "service_id", "concern", "risk", "status")},
+        "owner_name": owner,
+        "due_date": due,
+        "decision": e.decision,
+        # Blank exactly when "overdue without interim controls" counts the entry: the same
+        # SQL condition decides both.
+        "interim_controls": "" if blank else (e.interim_controls or "").strip(BLANK),
+        "days_overdue": late if overdue else 0,
+        "days_past_due": late,
+    }

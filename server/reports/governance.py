@@ -18,8 +18,11 @@ the month is still running), in Europe/London days.
 - **Improvement measures**: every measure of the services running during the month (it
   started by ``as_of`` and its deadline is not before the month's first day), computed
   week by week up to ``as_of``.
-- **Early warnings**: server.oversight.warnings as at the end of ``as_of``.
+- **Early warnings**: the eight signals as at the end of ``as_of``, the log as it was then
+  (server.reports.month_warnings).
 - **Reviews**, **decisions**, **challenges** and **themes**: see server.reports.minutes.
+- **Appendix**: every entry with a decision or a sign-off in the month, sign-offs first
+  (server.reports.appendix); the CSV carries its columns and marks its rows.
 """
 
 from datetime import date
@@ -32,8 +35,8 @@ from server.extensions import db
 from server.log.signals import SIGNALS
 from server.measures.models import ImprovementMeasure
 from server.measures.services import measure_details
-from server.oversight.warnings import warnings_report
 from server.reports import minutes
+from server.reports.appendix import appendix
 from server.reports.entries import (
     FIGURES,
     LIMIT,
@@ -43,6 +46,7 @@ from server.reports.entries import (
     month_counts,
     share,
 )
+from server.reports.month_warnings import month_end_warnings
 from server.reports.scope import Month, ReportScope, month_of, report_scope
 
 SIGNAL_LABELS = {
@@ -99,6 +103,7 @@ def governance_report(user, month: date, service_id=None, *, charts: bool = Fals
             "by_source": _sources(counts),
             "by_statement": minutes.statement_themes(period, ids),
         },
+        "appendix": appendix(period, scope),
         "minutes": {
             "decisions": _named(scope, minutes.decisions_made(period, ids)),
             "challenges": {"total": len(challenges), "items": challenges[:LIMIT]},
@@ -150,24 +155,24 @@ def _measures(period: Month, scope: ReportScope, charts: bool) -> list[dict]:
 
 
 def _warnings(period: Month, scope: ReportScope) -> dict:
-    # Counts and reasons only: the report names no flagged record (refs=0 spares reading
-    # the ids of every repeated finding; the counts and reasons are the same).
-    report = warnings_report(scope.provider, scope.ids, today=period.as_of, refs=0)
+    # As at the end of the month, not today (server.reports.month_warnings): counts and
+    # reasons only, the report names no flagged record.
+    found = month_end_warnings(scope.provider, period, scope.ids)
     items = [
         {
-            "service_id": w.service_id,
-            "service_name": scope.name(w.service_id),
-            "signal": w.signal,
-            "label": SIGNAL_LABELS.get(w.signal, w.signal),
-            "reason": w.reason,
-            "count": w.count,
+            "service_id": sid,
+            "service_name": scope.name(sid),
+            "signal": signal,
+            "label": SIGNAL_LABELS.get(signal, signal),
+            "reason": reason,
+            "count": n,
         }
-        for w in report["warnings"]
+        for sid, signal, reason, n in found["items"]
     ]
     counts = [
-        {"signal": s, "label": SIGNAL_LABELS[s], "count": report["counts"][s]} for s in SIGNALS
+        {"signal": s, "label": SIGNAL_LABELS[s], "count": found["counts"][s]} for s in SIGNALS
     ]
-    return {"as_of": report["as_of"], "counts": counts, "total": len(items), "items": items[:LIMIT]}
+    return {"as_of": found["as_of"], "counts": counts, "total": len(items), "items": items[:LIMIT]}
 
 
 def _sources(counts: dict) -> list[dict]:

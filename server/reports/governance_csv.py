@@ -1,5 +1,7 @@
 """The CSV of a month's entries: one row per entry that was open at some moment of the
-month, with a yes/no column for each figure of the governance report it counts in."""
+month (or given an escalation decision in it), with a yes/no column for each figure of the
+governance report it counts in, and the report appendix's columns: the rows marked "In the
+appendix" are the appendix's rows, with the same values."""
 
 from collections import defaultdict
 
@@ -11,9 +13,18 @@ from server.common.rendering import csv_text
 from server.extensions import db
 from server.framework.models import QualityStatement
 from server.log.models import CarryForward, LogEntry, entry_statement
-from server.reports.entries import FIGURES, due_at_end, flag_columns, live_in, original_due
+from server.reports import appendix
+from server.reports.entries import FIGURES, due_at_end, flag_columns, original_due
 from server.reports.scope import ReportScope, month_of, report_scope
 
+FLAG_COLUMNS = {
+    "opened": "Opened in the month",
+    "closed": "Closed in the month",
+    "overdue": "Overdue at month end",
+    "past_due_waiting": "Past due, waiting for check or sign-off at month end",
+    "closed_within_timescale": "Completed within timescale",
+    "high_risk_open": "High risk and open at month end",
+}
 COLUMNS = [
     "Service",
     "Entry id",
@@ -31,26 +42,23 @@ COLUMNS = [
     "Opened on",
     "First marked done on",
     "Closed on",
-    "Opened in the month",
-    "Closed in the month",
-    "Overdue at month end",
-    "Completed within timescale",
-    "High risk and open at month end",
+    *(FLAG_COLUMNS[name] for name in FIGURES),
     "Quality statements",
+    # The appendix's own columns (server.reports.appendix), then whether it lists the row.
+    *(c for c in appendix.COLUMNS if c not in ("Service", "Concern", "Decision", "Opened on")),
+    "In the appendix",
 ]
-_ENTRY_COLUMNS = (
-    "id",
-    "service_id",
-    "concern",
-    "source",
-    "risk",
-    "status",
-    "decision",
-    "evidence_needed",
-    "interim_controls",
-    "opened_at",
-    "completed_on",
-    "closed_at",
+_ENTRY_COLUMNS = tuple(
+    dict.fromkeys(
+        (
+            "source",
+            "risk",
+            "evidence_needed",
+            "interim_controls",
+            "completed_on",
+            *appendix.ENTRY_COLUMNS,
+        )
+    )
 )
 
 
@@ -66,7 +74,7 @@ def governance_csv(user, month, service_id=None) -> tuple[ReportScope, str]:
     )
     # Plain columns, not LogEntry objects: an entity would load its statements, evidence
     # and carry-forwards (selectin) for every row of a 50,000-row month.
-    query = (
+    query = appendix.with_people(
         select(
             *(getattr(LogEntry, name) for name in _ENTRY_COLUMNS),
             User.display_name.label("owner"),
@@ -74,9 +82,10 @@ def governance_csv(user, month, service_id=None) -> tuple[ReportScope, str]:
             due_at_end(period).label("due_at_end"),
             moves.label("moves"),
             *(col.label(name) for name, col in flags.items()),
+            appendix.group_column(period),
         )
         .outerjoin(User, User.id == LogEntry.owner_id)
-        .where(live_in(period, scope.ids))
+        .where(appendix.in_month_scope(period, scope.ids))
         .order_by(LogEntry.opened_at, LogEntry.id)
     )
     rows = db.session.execute(query).all()
@@ -87,26 +96,26 @@ def governance_csv(user, month, service_id=None) -> tuple[ReportScope, str]:
 
 
 def _row(scope: ReportScope, row, codes: dict) -> list:
-    return [
-        scope.name(row.service_id),
-        row.id,
-        row.concern,
-        row.source,
-        row.risk,
-        row.status,
-        row.owner or "",
-        row.decision,
-        row.evidence_needed,
-        row.interim_controls,
-        row.original_due,
-        row.due_at_end,
-        row.moves,
-        london_date(row.opened_at) if row.opened_at else None,
-        row.completed_on,
-        london_date(row.closed_at) if row.closed_at else None,
-        *(bool(getattr(row, name)) for name in FIGURES),
-        "; ".join(sorted(codes.get(row.id, ()))),
-    ]
+    shown = appendix.cells(scope, row)
+    values = {
+        **shown,
+        "Entry id": row.id,
+        "Source": row.source,
+        "Risk": row.risk,
+        "Status now": row.status,
+        "Owner": row.owner or "",
+        "Evidence needed": row.evidence_needed,
+        "Interim controls": row.interim_controls,
+        "Original due date": row.original_due,
+        "Due date at month end": row.due_at_end,
+        "Times carried forward": row.moves,
+        "First marked done on": row.completed_on,
+        "Closed on": london_date(row.closed_at) if row.closed_at else None,
+        **{FLAG_COLUMNS[name]: bool(getattr(row, name)) for name in FIGURES},
+        "Quality statements": "; ".join(sorted(codes.get(row.id, ()))),
+        "In the appendix": row.appendix_group is not None,
+    }
+    return [values[column] for column in COLUMNS]
 
 
 def _statement_codes(ids, chunk: int = 500) -> dict:

@@ -54,6 +54,7 @@ class GovFiguresSchema(Schema):
     opened = fields.Integer()
     closed = fields.Integer()
     overdue = fields.Integer()
+    past_due_waiting = fields.Integer()
     closed_within_timescale = fields.Integer()
     within_timescale_percent = fields.Float(allow_none=True)
     high_risk_open = fields.Integer()
@@ -105,6 +106,7 @@ class GovEntryItemSchema(Schema):
     owner_name = fields.String(allow_none=True)
     due_date = fields.Date(allow_none=True)
     days_overdue = fields.Integer()
+    days_past_due = fields.Integer()
     interim_controls = fields.String()
 
 
@@ -190,6 +192,31 @@ class GovMinutesSchema(Schema):
     challenges = fields.Nested(GovChallengeListSchema)
 
 
+class GovAppendixRowSchema(Schema):
+    entry_id = fields.UUID()
+    group = fields.String(metadata={"enum": ["signed_off", "escalation", "opened"]})
+    cells = fields.Method(
+        "_cells",
+        metadata={
+            "type": "object",
+            "description": "The appendix's columns by name: text, dates as YYYY-MM-DD, "
+            "empty when none",
+        },
+    )
+
+    def _cells(self, row) -> dict:
+        return {
+            name: "" if v is None else (v.isoformat() if isinstance(v, date) else str(v))
+            for name, v in row["cells"].items()
+        }
+
+
+class GovAppendixSchema(Schema):
+    columns = fields.List(fields.String())
+    total = fields.Integer()
+    rows = fields.List(fields.Nested(GovAppendixRowSchema))
+
+
 class GovernanceReportSchema(Schema):
     month = fields.String()
     month_label = fields.String()
@@ -208,6 +235,8 @@ class GovernanceReportSchema(Schema):
     warnings = fields.Nested(GovWarningsSchema)
     high_risk_open = fields.Nested(GovEntryListSchema)
     overdue = fields.Nested(GovEntryListSchema)
+    past_due_waiting = fields.Nested(GovEntryListSchema)
     reviews = fields.Nested(GovReviewsSchema)
     themes = fields.Nested(GovThemesSchema)
     minutes = fields.Nested(GovMinutesSchema)
+    appendix = fields.Nested(GovAppendixSchema)

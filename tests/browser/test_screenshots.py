@@ -409,3 +409,60 @@ def test_desk_sign_off(browser, server, floor, tmp_path):
         page.screenshot(path=str(out / "desk-sign-off.png"))
     finally:
         ctx.close()
+
+
+def test_governance_report_page(page, server, floor, tmp_path):
+    """The month's governance report as a registered manager opens it: the figures with
+    their dates, an overdue entry with no interim controls counted in the early warnings
+    as at the same day, and the appendix of decisions with who moved each entry along."""
+    from server.log.models import LogEntry
+
+    out = shots_dir(tmp_path)
+    today = dt.date.today()
+
+    def add_entries(db):
+        base = {
+            "service_id": floor.service_id,
+            "source": "audit",
+            "owner_id": floor.carer["id"],
+            "created_by": floor.manager["id"],
+            "evidence_needed": "Records audit",
+            "opened_at": dt.datetime.now(dt.UTC) - dt.timedelta(hours=2),
+            "created_at": dt.datetime.now(dt.UTC) - dt.timedelta(days=3),
+        }
+        db.session.add(
+            LogEntry(
+                **base,
+                concern="Fluid charts not totalled at 6pm",
+                decision="Senior carer totals fluid charts at 6pm daily",
+                status="in_progress",
+                risk="medium",
+                due_date=today - dt.timedelta(days=1),
+                original_due_date=today - dt.timedelta(days=1),
+            )
+        )
+        db.session.add(
+            LogEntry(
+                **base,
+                concern="Bed rails not checked on night shift",
+                decision="Night senior checks bed rails at 2am and signs the chart",
+                status="in_progress",
+                risk="high",
+                interim_controls="Nurse in charge checks the rails at handover",
+                escalation_decision="escalated",
+                escalation_reason="Provider quality lead informed the same day",
+                escalation_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+                due_date=today + dt.timedelta(days=6),
+                original_due_date=today + dt.timedelta(days=6),
+            )
+        )
+        db.session.commit()
+
+    db_query(server.app, add_entries)
+    log_in(page, floor.manager)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"/api/v1/reports/governance.html?month={today:%Y-%m}")
+    page.get_by_role("heading", name="The month in figures").wait_for()
+    page.get_by_text("Past due, waiting for check or sign-off", exact=True).wait_for()
+    page.get_by_role("heading", name=re.compile("^Appendix: every decision")).wait_for()
+    page.screenshot(path=str(out / "report-governance.png"))

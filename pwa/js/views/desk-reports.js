@@ -88,9 +88,10 @@ function governanceSection(services) {
   });
   return h('section', { class: 'desk-report', 'aria-labelledby': 'reports-governance' },
     h('h2', { id: 'reports-governance' }, 'Monthly governance report'),
-    h('p', {}, 'For the provider\'s oversight meeting: the month\'s figures, improvement measures, early warnings, '
-      + 'high-risk entries, reviews, themes, and the decisions and challenges to minute. '
-      + 'The CSV lists every entry of the month, one row each.'),
+    h('p', {}, 'For the provider\'s oversight meeting: the month\'s figures and early warnings as at the month end, '
+      + 'improvement measures, high-risk and overdue entries, reviews, themes, the challenges to minute, and an '
+      + 'appendix of every decision and sign-off. The CSV lists every entry of the month, one row each, '
+      + 'with the appendix\'s columns.'),
     form,
     h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf, links.csv));
 }
