@@ -83,6 +83,12 @@ def require_sign_off(actor, entry) -> None:
         )
 
 
+def is_independent_signer(actor_id, entry) -> bool:
+    """Tell whether ``actor_id`` is a second pair of eyes on ``entry`` (My day lists only
+    the sign-offs that are theirs to give)."""
+    return not _not_independent(actor_id, entry)
+
+
 def _not_independent(actor_id, entry) -> list[Refusal]:
     """The independence rule, in one place: the signer neither marked the entry done, nor
     checked it (recorded its closure), nor checked any of its evidence."""

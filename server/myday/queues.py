@@ -22,7 +22,6 @@ from server.accounts.permissions import can
 from server.audit.services import Actor
 from server.common import vocab
 from server.common.rendering import day as long_day
-from server.errors import RuleBroken
 from server.extensions import db
 from server.findings.triage import inbox
 from server.log import guards
@@ -150,21 +149,13 @@ def waiting_check(user, services: dict) -> list[dict]:
     return out
 
 
-def _independent(actor: Actor, entry: LogEntry) -> bool:
-    try:
-        guards.require_independent_sign_off(actor, entry)
-    except RuleBroken:
-        return False
-    return True
-
-
 def waiting_sign_off(user, services: dict) -> list[dict]:
     """High-risk closures the person may sign off: never one they closed or checked."""
     where = _where(user, services, *STEPS["waiting_sign_off"])
     actor = Actor(user)
     out = []
     for entry in _entries(where, clause("awaiting_sign_off", date.min)):
-        if _independent(actor, entry):
+        if guards.is_independent_signer(actor.user_id, entry):
             reason = "A high-risk closure waiting for sign-off: sign it off or challenge it."
             out.append(entry_item(entry, services, reason))
     return out
