@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { field, h, show } from '../ui.js';
 import { TODAY, myServices, refusal } from './desk-common.js';
+import { prepareOnClick, statusLine } from './report-jobs.js';
 
 const GOVERNANCE = '/api/v1/reports/governance';
 const PACK = '/api/v1/reports/evidence-pack';
@@ -85,13 +86,16 @@ function governanceSection(services) {
     for (const kind of ['html', 'pdf', 'csv']) urls[kind] = `${GOVERNANCE}.${kind}?${params}`;
     return { errors, urls };
   });
+  const status = statusLine();
+  prepareOnClick(links.pdf, '/reports/governance/prepare', status, 'governance report PDF');
   return h('section', { class: 'desk-report', 'aria-labelledby': 'reports-governance' },
     h('h2', { id: 'reports-governance' }, 'Monthly governance report'),
     h('p', {}, 'For the provider\'s oversight meeting: the month\'s figures, improvement measures, early warnings, '
       + 'high-risk entries, reviews, themes, and the decisions and challenges to minute. '
       + 'The CSV lists every entry of the month, one row each.'),
     form,
-    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf, links.csv));
+    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf, links.csv),
+    status);
 }
 
 function packSection(services, frameworks) {
@@ -125,12 +129,15 @@ function packSection(services, frameworks) {
       framework: form.elements.framework.value });
     return { errors, urls: { html: `${PACK}.html?${params}`, pdf: `${PACK}.pdf?${params}` } };
   });
+  const status = statusLine();
+  prepareOnClick(links.pdf, `${PACK.replace('/api/v1', '')}/prepare`, status, 'evidence pack PDF');
   return h('section', { class: 'desk-report', 'aria-labelledby': 'reports-pack' },
     h('h2', { id: 'reports-pack' }, 'Evidence pack for inspection'),
     h('p', {}, 'For inspectors and commissioners: one service\'s entries for the period, grouped by key question '
       + 'and quality statement, with their decisions, outcomes and evidence.'),
     form,
-    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf));
+    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf),
+    status);
 }
 
 export async function render() {
