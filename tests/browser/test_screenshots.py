@@ -219,3 +219,22 @@ def test_floor_states(page, context, server, floor, tmp_path):
     go_online(context, server)
     page.get_by_role("alert").filter(has_text="not accepted by the office").wait_for(timeout=20_000)
     shot("17-strip-red")
+
+
+def test_report_preparing(page, server, floor, tmp_path):
+    """A PDF being prepared in the background: "Preparing…" under the report's links."""
+    from server.jobs import queue
+
+    out = shots_dir(tmp_path)
+    shot = shooter(page, out)
+    db_query(server.app, lambda db: queue.heartbeat("screenshot-worker"))  # it never runs
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, floor.manager)
+    page.get_by_role("button", name="Not now").click()  # the PIN offer, not this screen's
+    page.goto("/#/desk/reports")
+    governance = page.get_by_role("region", name="Monthly governance report")
+    governance.get_by_role("link", name="Download PDF").click()
+    governance.get_by_role("status").get_by_text(
+        "Preparing… The governance report is waiting its turn."
+    ).wait_for()
+    shot("desk-report-preparing")
