@@ -13,7 +13,7 @@ def test_health_reports_database_and_schema_revision(client):
     assert body == {
         "status": "ok",
         "database": "reachable",
-        "schema_revision": "0011_device_credentials",
+        "schema_revision": "0012_jobs",
     }
 
 
