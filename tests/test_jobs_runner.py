@@ -160,3 +160,17 @@ def test_flask_worker_once_runs_the_queue_and_says_it_is_alive(app, handlers):
     assert db.session.get(JobSchedule, "jobs.housekeeping") is not None
     with clock_at(utcnow() + queue.WORKER_FRESH + timedelta(seconds=1)):
         assert not queue.worker_running()
+
+
+def test_a_stopped_worker_finishes_the_job_in_hand_and_takes_no_more(app, handlers):
+    from server.jobs.worker import work
+
+    for n in range(3):
+        queue.enqueue("test.record", {"n": n})
+    db.session.commit()
+    said = []
+    ran = work("worker-a", stop=lambda: len(handlers) >= 1, say=said.append)
+    assert ran == 1 and handlers == [0]
+    assert said[-1] == "Careloop worker worker-a: stopped after 1 job."
+    left = db.select(db.func.count()).where(Job.kind == "test.record", Job.status == "queued")
+    assert db.session.scalar(left) == 2

@@ -29,10 +29,21 @@ def work(
     """Run jobs until stopped; ``once``: until the queue is empty. Returns jobs run."""
     name = name or queue.worker_name()
     stopper = Stop()
+    before = {}
     if stop is None:
-        signal.signal(signal.SIGTERM, stopper)
-        signal.signal(signal.SIGINT, stopper)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            before[sig] = signal.signal(sig, stopper)
         stop = lambda: stopper.asked  # noqa: E731
+    try:
+        ran = _loop(name, once, poll, stop, say)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    say(f"Careloop worker {name}: stopped after {ran} job{'' if ran == 1 else 's'}.")
+    return ran
+
+
+def _loop(name, once, poll, stop, say) -> int:
     ran = 0
     say(f"Careloop worker {name}: waiting for jobs.")
     while not stop():
@@ -46,5 +57,4 @@ def work(
         if once:
             break
         time.sleep(poll)
-    say(f"Careloop worker {name}: stopped after {ran} job{'' if ran == 1 else 's'}.")
     return ran
