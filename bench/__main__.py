@@ -3,8 +3,9 @@
 Push, retries and pull over HTTP against raw SQLite (and the same on PostgreSQL when
 scripts/with-postgres.sh provides one), many tablets at once against gunicorn with two
 workers, the PWA's shell and offline start, the capture of one finding from a cold start
-(bench/capture.py), and the desk and report calls on the large
-provider. `python -m bench --quick` runs tiny sizes once (the smoke test of `make test`).
+(bench/capture.py), the desk and report calls on the large provider, and the evidence
+pack PDF of the demo's Ashdown House (bench/pack.py). `python -m bench --quick` runs tiny
+sizes once (the smoke test of `make test`).
 """
 
 import argparse
@@ -38,6 +39,8 @@ RAW_SQLITE = "raw SQLite, same rows"
 def _fmt(value: float, unit: str) -> str:
     if unit == "ms":
         return f"{value:,.1f}"
+    if unit == "s":
+        return f"{value:,.3f}"
     return f"{value:,.0f}"
 
 
@@ -75,7 +78,9 @@ def parse(argv) -> argparse.Namespace:
     ap.add_argument("--json", help="also write every run's figures to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary databases")
     ap.add_argument(
-        "--only", default="sync,pg,load,pwa,desk", help="comma list of parts to run (default: all)"
+        "--only",
+        default="sync,pg,load,pwa,desk,pack",
+        help="comma list of parts to run (default: all)",
     )
     return ap.parse_args(argv)
 

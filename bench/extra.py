@@ -25,6 +25,10 @@ def extra_rows(parts: set, workdir: Path, sizes, quick: bool, log) -> list[tuple
 
         month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         rows += desk_rows(workdir, 1 if quick else 5, month, log, small=quick)
+    if "pack" in parts:
+        from bench.pack import pack_rows
+
+        rows += pack_rows(workdir, 1 if quick else 5, log, days=14 if quick else 91)
     return rows
 
 

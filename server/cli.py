@@ -146,6 +146,17 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         click.echo(f"Sent {sent} digest{'' if sent == 1 else 's'}.")
 
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Run the jobs waiting now, then stop.")
+    @click.option(
+        "--poll", type=float, default=2.0, show_default=True, help="Seconds between looks."
+    )
+    def worker_command(once: bool, poll: float):
+        """Run background jobs and the periodic ones (docs/deployment.md, "The job runner")."""
+        from server.jobs.worker import work
+
+        work(once=once, poll=poll, say=click.echo)
+
     register_ops_commands(app)
 
 

@@ -6,6 +6,7 @@ from server.audit.models import AuditEvent
 from server.common.models import ChangeCounter
 from server.findings.models import Finding, Walkaround
 from server.framework.models import Framework, QualityStatement, StatementMapping
+from server.jobs.models import Job, JobFile, JobSchedule, JobWorker
 from server.log.models import CarryForward, EvidenceRef, LogEntry, Note, entry_statement
 from server.measures.models import ImprovementMeasure
 from server.providers.models import Provider, Service
@@ -23,6 +24,10 @@ __all__ = [
     "Finding",
     "Framework",
     "ImprovementMeasure",
+    "Job",
+    "JobFile",
+    "JobSchedule",
+    "JobWorker",
     "LogEntry",
     "LoginFailure",
     "Membership",

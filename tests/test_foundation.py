@@ -13,7 +13,7 @@ def test_health_reports_database_and_schema_revision(client):
     assert body == {
         "status": "ok",
         "database": "reachable",
-        "schema_revision": "0013_sign_off",
+        "schema_revision": "0014_jobs",
     }
 
 

@@ -39,7 +39,7 @@ def openapi():
 
 
 AREAS = "accounts admin desk evidence findings framework log measures myday oversight providers"
-AREAS += " reports reviews syncing"
+AREAS += " reports reviews syncing jobs"
 BLUEPRINTS = [blp, *(import_module(f"server.{area}.routes").blp for area in AREAS.split())]
 for _blueprint in BLUEPRINTS:
     # After BEGIN, as every API hook: a session owing an enrolment may only enrol.

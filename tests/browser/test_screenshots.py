@@ -466,3 +466,22 @@ def test_governance_report_page(page, server, floor, tmp_path):
     page.get_by_text("Past due, waiting for check or sign-off", exact=True).wait_for()
     page.get_by_role("heading", name=re.compile("^Appendix: every decision")).wait_for()
     page.screenshot(path=str(out / "report-governance.png"))
+
+
+def test_report_preparing(page, server, floor, tmp_path):
+    """A PDF being prepared in the background: "Preparing…" under the report's links."""
+    from server.jobs import queue
+
+    out = shots_dir(tmp_path)
+    shot = shooter(page, out)
+    db_query(server.app, lambda db: queue.heartbeat("screenshot-worker"))  # it never runs
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, floor.manager)
+    page.get_by_role("button", name="Not now").click()  # the PIN offer, not this screen's
+    page.goto("/#/desk/reports")
+    governance = page.get_by_role("region", name="Monthly governance report")
+    governance.get_by_role("link", name="Download PDF").click()
+    governance.get_by_role("status").get_by_text(
+        "Preparing… The governance report is waiting its turn."
+    ).wait_for()
+    shot("desk-report-preparing")

@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { field, h, show } from '../ui.js';
 import { TODAY, myServices, refusal } from './desk-common.js';
 import { chosenIds, fill, statementPicker } from './statement-picker.js';
+import { prepareOnClick, statusLine } from './report-jobs.js';
 
 const GOVERNANCE = '/api/v1/reports/governance';
 const PACK = '/api/v1/reports/evidence-pack';
@@ -86,6 +87,8 @@ function governanceSection(services) {
     for (const kind of ['html', 'pdf', 'csv']) urls[kind] = `${GOVERNANCE}.${kind}?${params}`;
     return { errors, urls };
   });
+  const status = statusLine();
+  prepareOnClick(links.pdf, '/reports/governance/prepare', status, 'governance report PDF');
   return h('section', { class: 'desk-report', 'aria-labelledby': 'reports-governance' },
     h('h2', { id: 'reports-governance' }, 'Monthly governance report'),
     h('p', {}, 'For the provider\'s oversight meeting: the month\'s figures and early warnings as at the month end, '
@@ -93,7 +96,8 @@ function governanceSection(services) {
       + 'appendix of every decision and sign-off. The CSV lists every entry of the month, one row each, '
       + 'with the appendix\'s columns.'),
     form,
-    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf, links.csv));
+    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf, links.csv),
+    status);
 }
 
 function packSection(services, frameworks, inForce) {
@@ -139,12 +143,15 @@ function packSection(services, frameworks, inForce) {
     if (statements.length) params.set('statement_ids', statements.join(','));
     return { errors, urls: { html: `${PACK}.html?${params}`, pdf: `${PACK}.pdf?${params}` } };
   });
+  const status = statusLine();
+  prepareOnClick(links.pdf, `${PACK.replace('/api/v1', '')}/prepare`, status, 'evidence pack PDF');
   return h('section', { class: 'desk-report', 'aria-labelledby': 'reports-pack' },
     h('h2', { id: 'reports-pack' }, 'Evidence pack for inspection'),
     h('p', {}, 'For inspectors and commissioners: one service\'s entries for the period, grouped by key question '
       + 'and quality statement, with their decisions, outcomes and evidence.'),
     form,
-    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf));
+    h('div', { class: 'button-row desk-report-links' }, links.html, links.pdf),
+    status);
 }
 
 export async function render() {
