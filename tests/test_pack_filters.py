@@ -156,3 +156,29 @@ def test_the_page_and_the_pdf_say_the_filter_and_hold_only_matching_entries(
     assert bad.get_json()["error"]["fields"] == {
         "statement_ids": "Choose statements of the framework saf-2023."
     }
+
+
+def test_a_pack_for_one_statement_prepared_in_the_background_holds_only_its_entries(
+    client, world, login, book
+):
+    """The Reports screen sends the link's query as the prepare call's JSON body: the
+    statements chosen reach the background job, and a different choice is a different file."""
+    login(world.users["registered_manager"])
+    body = {
+        "service_id": str(world.home.id),
+        "from": "2026-03-01",
+        "to": "2026-03-31",
+        "statement_ids": "saf-2023:S8",
+    }
+    job = client.post("/api/v1/reports/evidence-pack/prepare", json=body).get_json()
+    assert job["status"] == "done"
+    reader = PdfReader(io.BytesIO(client.get(job["download_url"]).data))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert CHOSEN in text and "Insulin given late twice" in text
+    assert "Fire door wedged open" not in text and "Untagged worry" not in text
+    whole = client.post(
+        "/api/v1/reports/evidence-pack/prepare", json={**body, "statement_ids": ""}
+    ).get_json()
+    assert whole["cached"] is False
+    reader = PdfReader(io.BytesIO(client.get(whole["download_url"]).data))
+    assert "Fire door wedged open" in " ".join(p.extract_text() for p in reader.pages)
