@@ -69,12 +69,9 @@ let watching = false;
 function watchSyncs() {
   if (watching) return;
   watching = true;
-  let syncing = sync.getState().syncing;
-  sync.subscribe((state) => {
-    const ended = syncing && !state.syncing;
-    syncing = state.syncing;
+  sync.onSyncEnd(() => {
     const user = current();
-    if (!ended || !user) return;
+    if (!user) return;
     const [section, id] = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
     if (section !== 'actions') return;
     if (id) refreshDetail(user, id);
