@@ -82,6 +82,27 @@ def test_the_service_manager_answers_challenges_on_its_entries_but_not_her_own(w
     assert day(world.users["care_worker"])["challenges"] == []
 
 
+def test_a_challenge_drops_off_once_someone_else_answers_it_with_a_note(world, day):
+    """Challenges to answer are those not answered yet, by the rule sign-off applies: a
+    note from anyone but the challenger, after the challenge, answers it."""
+    carer = world.users["senior_carer"]
+    entry = make_entry(world, carer, TODAY + timedelta(days=3), status="awaiting_sign_off")
+    with clock_at(NOW - timedelta(days=2)):
+        log.transition(
+            actor(world, "nominated_individual"), entry, "challenge", reason="No photo of the fix"
+        )
+    with clock_at(NOW - timedelta(days=1)):
+        log.add_note(actor(world, "nominated_individual"), entry, "Still waiting on this.")
+    db.session.commit()
+    assert ids(day(carer)["challenges"]) == [str(entry.id)]  # the challenger's own note
+
+    with clock_at(NOW - timedelta(hours=3)):
+        log.add_note(actor(world, "senior_carer"), entry, "Photo added to the folder.")
+    db.session.commit()
+    assert day(carer)["challenges"] == []
+    assert day(world.users["registered_manager"])["challenges"] == []
+
+
 def test_overdue_in_my_services_is_everyone_elses_overdue_by_the_one_definition(world, day):
     carer, deputy = world.users["senior_carer"], world.users["deputy_manager"]
     late = make_entry(world, carer, TODAY - timedelta(days=2))

@@ -213,11 +213,7 @@ def open_challenges(entry) -> list[dict]:
             Note.entry_id == entry.id, Note.deleted_at.is_(None)
         )
     ).all()
-    pending = [
-        (by, at, changes)
-        for by, at, changes in pending
-        if not any(author != by and written > at for author, written in notes)
-    ]
+    pending = [(by, at, changes) for by, at, changes in pending if not _noted(notes, by, at)]
     names = _names(by for by, _, _ in pending)
     return [
         {
@@ -229,6 +225,34 @@ def open_challenges(entry) -> list[dict]:
         }
         for by, at, changes in pending
     ]
+
+
+def _noted(notes, by, at) -> bool:
+    """A challenge made by ``by`` at ``at`` is answered by a later note from someone else."""
+    return any(author != by and written > at for author, written in notes)
+
+
+def is_challenge_answered(entry_id, by, at) -> bool:
+    """Tell whether a challenge (a sign-off's or a review's) made by ``by`` at ``at`` has
+    been answered, by the rule open_challenges applies: a later note from anyone else, or
+    the entry marked done again."""
+    from server.audit.models import AuditEvent
+    from server.log.models import Note
+
+    notes = db.session.execute(
+        db.select(Note.author_id, Note.created_at).where(
+            Note.entry_id == entry_id, Note.deleted_at.is_(None), Note.created_at > at
+        )
+    ).all()
+    if _noted(notes, by, at):
+        return True
+    done_again = db.select(AuditEvent.id).where(
+        AuditEvent.entity_type == "log_entry",
+        AuditEvent.entity_id == str(entry_id),
+        AuditEvent.action == "mark_done",
+        AuditEvent.at > at,
+    )
+    return db.session.scalar(done_again.limit(1)) is not None
 
 
 def steps_sentence(entry, names: dict | None = None) -> str:

@@ -18,6 +18,7 @@ from server.common.rendering import day as long_day
 from server.common.types import utcnow
 from server.extensions import db
 from server.log.flags import OVERDUE_STATUSES, is_entry_overdue
+from server.log.guards import is_challenge_answered
 from server.log.models import LogEntry
 from server.myday import queues
 from server.myday.queues import entry_item as _entry_item
@@ -91,9 +92,11 @@ def _events(entries: list[LogEntry], since: datetime) -> list[AuditEvent]:
 
 
 def challenges(user, entries: list[LogEntry], services: dict, now: datetime) -> list[dict]:
-    """Challenges in the last 14 days, sign-off challenges and review challenges from the
-    audit trail and review items with no challenge event behind them, on the user's own
-    entries and on every entry of a service they manage; never the user's own challenges."""
+    """Challenges of the last 14 days not answered yet (log.guards: a later note from anyone
+    but the challenger, or the entry marked done again), sign-off challenges and review
+    challenges from the audit trail and review items with no challenge event behind them, on
+    the user's own entries and on every entry of a service they manage; never the user's own
+    challenges."""
     since = now - timedelta(days=CHALLENGE_DAYS)
     mine = [e.id for e in entries]
     managed = [sid for sid, s in services.items() if can(user, MANAGES, s)]
@@ -108,7 +111,7 @@ def challenges(user, entries: list[LogEntry], services: dict, now: datetime) -> 
         for item, review in _review_challenges(mine, managed, since)
         if (item.entry_id, review.id) not in seen
     ]
-    found = [f for f in found if f[2] != user.id]
+    found = [f for f in found if f[2] != user.id and not is_challenge_answered(f[0], f[2], f[1])]
     by_id = _entries_by_id({f[0] for f in found}, services)
     names = names_of(f[2] for f in found)
     found.sort(key=lambda f: f[1], reverse=True)
