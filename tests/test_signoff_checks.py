@@ -177,6 +177,33 @@ def test_a_safeguarding_concern_needs_its_referral_and_notification(world, waiti
     )
 
 
+def test_a_routine_safeguarding_concern_closes_only_with_its_referral_and_notification(
+    world, draft, rm, actor, evidence
+):
+    """A safeguarding concern that is not high risk closes at the manager's check, with no
+    sign-off to look at its follow-through: the check itself asks for it."""
+    entry = move(draft(risk="medium"), rm, "open")
+    make_finding(world, safeguarding_concern=True, risk="medium", log_entry_id=entry.id)
+    move(entry, actor("senior_carer"), "mark_done")
+    evidence(entry)
+    error = refused(
+        "closure_needs_safeguarding_follow_through", services.transition, rm, entry, "close"
+    )
+    assert "No local-authority safeguarding referral is recorded" in error.message
+    assert set(error.fields) == {"referral_made_on", "cqc_notified_on"}
+    assert entry.status == "awaiting_check"
+    services.record_escalation(
+        rm,
+        entry,
+        "not_escalated",
+        "Managed within the home with the local authority",
+        referral_made_on=dates.london_today(),
+        cqc_notified_on=dates.london_today(),
+    )
+    move(entry, rm, "close")
+    assert entry.status == "closed"
+
+
 def test_the_follow_through_is_a_day_or_a_reason_never_both_nor_a_future_day(waiting, rm):
     from server.errors import Invalid
 

@@ -145,6 +145,21 @@ def missing_for_sign_off(entry) -> list[Refusal]:
     return out
 
 
+def require_safeguarding_follow_through(entry) -> None:
+    """Refuse to close a safeguarding concern that no sign-off will look at (not high risk)
+    until its referral and CQC notification are recorded, made or not needed."""
+    if entry.risk == "high" or not is_safeguarding(entry):
+        return
+    missing = _safeguarding_missing(entry)
+    if missing:
+        raise RuleBroken(
+            "closure_needs_safeguarding_follow_through",
+            " ".join(r.message for r in missing),
+            {r.field: r.hint for r in missing},
+            reasons=[{"rule": r.rule, "message": r.message} for r in missing],
+        )
+
+
 def _safeguarding_missing(entry) -> list[Refusal]:
     out = []
     if entry.referral_made_on is None and not entry.referral_not_needed:

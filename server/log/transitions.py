@@ -101,6 +101,7 @@ def _close(actor, entry, reason, override_reason) -> dict:
             CLOSURE_NEEDS_EVIDENCE,
             {"evidence": "Add at least one evidence reference of a real type."},
         )
+    guards.require_safeguarding_follow_through(entry)
     checked = {"checked_by": actor.user_id, "checked_at": utcnow()}
     if entry.risk == "high":
         return {"status": "awaiting_sign_off", **checked}
