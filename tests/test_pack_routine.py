@@ -86,7 +86,9 @@ def test_the_page_prints_the_routine_row_and_the_high_risk_card(client, world, l
     table = page[page.index('<table class="pack-table pack-routine">') :]
     table = table[: table.index("</table>")]
     assert "Routine low-risk actions (1)" in table
-    row = re.search(r"<tr><td>Cream chart unsigned on Tuesday</td>.*?</tr>", table).group(0)
+    row = re.search(
+        r"<tr id=\"row-[^\"]+\"><td>Cream chart unsigned on Tuesday</td>.*?</tr>", table
+    ).group(0)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     day = f"{today.day} {today:%B %Y}"
     assert cells == [
