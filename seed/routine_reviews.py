@@ -33,10 +33,7 @@ def monthly_review(sim, key: str) -> None:
     lead = "pql" if key == "beech" else "ni"
     items, challenged = [], False
     for entry in acts.open_entries(sim.services[key], 5):
-        late = entry.due_date and entry.due_date < dates.london_today()
-        # Only work not yet marked done: a challenge waits for the owner's answer, and an
-        # entry already done would reach sign-off with it unanswered (guards refuse that).
-        if not challenged and late and entry.status in ("open", "in_progress"):
+        if not challenged and entry.due_date and entry.due_date < dates.london_today():
             items.append(
                 (
                     entry,
