@@ -17,6 +17,7 @@ from seed.routine_reviews import monthly_review, weekly_review
 from server.common import dates
 from server.common.types import utcnow
 from server.findings.services import dismiss, link
+from server.log import guards
 from server.log.models import LogEntry
 
 
@@ -382,9 +383,18 @@ def _close(sim, key: str, entry) -> None:
         sim.at(
             dates.london_today() + timedelta(days=sim.rng.randint(1, 3)),
             "15:00",
-            _act,
+            _sign_off,
+            key,
             entry,
             lead,
-            "sign_off",
-            "awaiting_sign_off",
         )
+
+
+def _sign_off(sim, key: str, entry, lead: str) -> None:
+    """The lead signs off; a provider review's challenge on the entry is answered first (the
+    registered manager notes the owner's explanation), since sign-off waits for it."""
+    if entry.status != "awaiting_sign_off":
+        return
+    if guards.open_challenges(entry):
+        acts.note(sim, entry, STAFF[key]["rm"], texts.CHALLENGE_ANSWER)
+    acts.move(sim, entry, lead, "sign_off")

@@ -233,3 +233,9 @@ FOLLOW_UPS = [
     ("{room}'s care plan to be updated with the dietitian's advice", "appointment"),
     ("Night staff to record {room}'s fluid intake totals (missed twice)", "handover"),
 ]
+
+# The owner's answer to a provider review's challenge, noted by the registered manager.
+CHALLENGE_ANSWER = (
+    "Answer to the provider's challenge, from the owner at the weekly review: the date slipped "
+    "while agency cover was short; the work is now done and its evidence is attached."
+)

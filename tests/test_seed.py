@@ -256,7 +256,7 @@ class TestDemo:
                 continue  # one of the stories' own entries
             assert plans.plan_for(entry.concern.rsplit(" (", 1)[0]) == plan, entry.concern
             assert entry.evidence_needed == plan.evidence
-            assert [s.id for s in entry.statements] == sorted(plan.statements)
+            assert sorted(s.id for s in entry.statements) == sorted(plan.statements)
             assert role_of(entry.owner_id) == plan.role, (entry.decision, entry.owner_id)
         dentist = [e for e in entries if "dentist referral" in e.concern]
         assert dentist and all("dentist" in e.decision for e in dentist)

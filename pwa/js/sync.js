@@ -41,6 +41,17 @@ let running = null;
 
 export function getState() { return { ...state }; }
 export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
+/** Call ``fn`` each time a sync ends: the office has answered, so a screen showing what
+ * waits to send can bring itself up to date in place. */
+export function onSyncEnd(fn) {
+  let syncing = state.syncing;
+  return subscribe((now) => {
+    const ended = syncing && !now.syncing;
+    syncing = now.syncing;
+    if (ended) fn();
+  });
+}
 function emit() { for (const fn of listeners) fn(getState()); }
 
 export async function refreshCounts() {

@@ -32,6 +32,12 @@ export function show(...children) {
 
 let toastTimer = null;
 /** A short message just below the status strip (and its banner), never on top of them. */
+/** Today's date (YYYY-MM-DD) in Europe/London, the care home's calendar day, whatever the
+ * tablet's time zone: the server counts due dates and overdue in London days. */
+export function londonToday() {
+  return new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+}
+
 export function toast(message) {
   const el = document.getElementById('toast');
   el.textContent = message;

@@ -122,7 +122,7 @@ def finding_row(app, finding_id):
 def triage(page, app, floor, shot):
     """Dismiss the low-risk finding (a reason is required), turn the other into a draft."""
     high, low = record_findings(app, floor)
-    page.get_by_role("link", name="Triage inbox").click()
+    page.get_by_role("link", name="Triage inbox", exact=True).click()
     page.get_by_role("heading", name="Triage inbox").wait_for()
     page.get_by_text("3 new findings to triage, 1 past the escalation time.").wait_for()
     # The high-risk finding waiting past its escalation time comes first, and says so.

@@ -186,7 +186,8 @@ def test_entry_page_shows_reviews_conflicts_and_records_escalation(
         has=page.get_by_role("heading", name="Open conflicts")
     )
     conflicts.get_by_text("Due date", exact=False).wait_for()
-    assert "Sam Carer also wrote" in conflicts.inner_text()
+    said = conflicts.inner_text()  # in words: who else wrote, and the value that waits
+    assert "Sam Carer both changed the due date" in said and "· waiting: " in said
     assert conflicts.get_by_role("link", name="Decide it in the conflicts queue").count() == 1
 
     card = page.locator(".desk-escalation")

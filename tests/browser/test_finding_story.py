@@ -130,7 +130,7 @@ def test_the_recorder_withdraws_and_the_inbox_names_who_and_how_long_ago(page, d
     db_query(server.app, older)
     office = desk()
     log_in(office, floor.manager)
-    office.get_by_role("link", name="Triage inbox").click()
+    office.get_by_role("link", name="Triage inbox", exact=True).click()
     office.get_by_role("heading", name="Triage inbox").wait_for()
     office.get_by_text("1 new finding to triage").wait_for()
     row = office.locator(".desk-finding")

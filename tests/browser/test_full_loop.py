@@ -62,7 +62,7 @@ def entry_status(app, entry_id):
 
 def triage_into_entry(page) -> str:
     """The manager turns the synced finding into an entry owned by Sam Carer, and opens it."""
-    page.get_by_role("link", name="Triage inbox").click()
+    page.get_by_role("link", name="Triage inbox", exact=True).click()  # the menu's
     page.get_by_role("heading", name="Triage inbox").wait_for()
     page.get_by_role("checkbox", name=SEEN[:30]).check()
     assert page.get_by_label("Concern for a new draft entry").input_value() == SEEN

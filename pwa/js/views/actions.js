@@ -6,7 +6,7 @@ import * as outbox from '../outbox.js';
 import { current } from '../session.js';
 import * as submission from '../submission.js';
 import * as sync from '../sync.js';
-import { LABELS, actionBar, day, field, fillForm, formValues, h, sendingWords, show, showErrors, toast, when } from '../ui.js';
+import { LABELS, actionBar, day, field, fillForm, formValues, h, londonToday, sendingWords, show, showErrors, toast, when } from '../ui.js';
 import * as validation from '../validation.js';
 
 // Drafts are not yet anyone's action, and closed ones are finished: the rest are listed.
@@ -21,7 +21,7 @@ async function myEntries(user) {
 }
 
 function overdue(entry) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = londonToday(); // the server's overdue counts London days
   return entry.due_date && entry.due_date < today && doable(entry);
 }
 
@@ -69,12 +69,9 @@ let watching = false;
 function watchSyncs() {
   if (watching) return;
   watching = true;
-  let syncing = sync.getState().syncing;
-  sync.subscribe((state) => {
-    const ended = syncing && !state.syncing;
-    syncing = state.syncing;
+  sync.onSyncEnd(() => {
     const user = current();
-    if (!ended || !user) return;
+    if (!user) return;
     const [section, id] = (location.hash || '').replace(/^#\/?/, '').split('?')[0].split('/');
     if (section !== 'actions') return;
     if (id) refreshDetail(user, id);
@@ -146,7 +143,7 @@ function back(user, entry) {
 }
 
 function evidenceForm(user, entry, refused = null) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = londonToday();
   const form = h('form', { novalidate: true, 'aria-labelledby': 'evidence-title' },
     h('h2', { id: 'evidence-title' }, 'Add evidence'),
     h('p', { class: 'hint' }, 'Say where the proof lives (a record, an audit, a check). Verbal reassurance is not evidence.'),

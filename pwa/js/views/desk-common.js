@@ -3,7 +3,7 @@
 // (no outbox): it is an office screen with a connection, and each write is checked there.
 import * as api from '../api.js';
 import * as session from '../session.js';
-import { formValues, h, showErrors } from '../ui.js';
+import { formValues, h, londonToday, showErrors } from '../ui.js';
 
 let services = null;
 const people = new Map(); // serviceId -> Map(userId -> display name)
@@ -152,4 +152,4 @@ export function pager(body, go, what = ['entry', 'entries']) {
     h('button', { type: 'button', class: 'btn btn-secondary', disabled: !body.has_more, onclick: () => go(body.page + 1) }, 'Next page ›'));
 }
 
-export const TODAY = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+export const TODAY = londonToday;

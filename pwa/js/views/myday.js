@@ -5,13 +5,12 @@ import * as api from '../api.js';
 import * as db from '../db.js';
 import * as badges from '../badges.js';
 import * as session from '../session.js';
-import { LABELS, day, h, show, when } from '../ui.js';
+import { LABELS, day, h, londonToday, show, when } from '../ui.js';
 
 const TITLE = 'My day';
 // Still to be done by its owner (so it can be overdue): the server says they may mark it done.
 const toDo = (entry) => (entry.transitions || []).includes('mark_done');
 
-const londonToday = () => new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
 /** Where an entry is acted on: the entry page at the desk, the action on the floor. */
 function entryHref(user, id) {

@@ -137,12 +137,9 @@ let watching = false;
 function watchSyncs() {
   if (watching) return;
   watching = true;
-  let syncing = sync.getState().syncing;
-  sync.subscribe((state) => {
-    const ended = syncing && !state.syncing;
-    syncing = state.syncing;
+  sync.onSyncEnd(() => {
     const user = current();
-    if (!ended || !user || !location.hash.startsWith('#/recent')) return;
+    if (!user || !location.hash.startsWith('#/recent')) return;
     if (document.querySelector('#main .story-edit')) return;
     render(user, { quiet: true });
   });
