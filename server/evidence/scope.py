@@ -52,7 +52,8 @@ class PackScope:
             "routine": (
                 "Routine low-risk actions are listed in a short table under their statement."
                 if chosen
-                else ""
+                else "Routine low-risk actions, once closed, are listed in a short table under "
+                "their statement; everything else is printed in full."
             ),
         }
 

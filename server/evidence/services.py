@@ -12,6 +12,7 @@ from server.common.rendering import day as long_date
 from server.common.rendering import words
 from server.common.types import utcnow
 from server.evidence import categories as cat
+from server.evidence import routine as rt
 from server.evidence.scope import check_period, scope_of  # noqa: F401 - check_period: callers
 from server.extensions import db
 from server.findings.models import Finding
@@ -24,8 +25,6 @@ from server.reviews.models import Review, ReviewItem
 
 NOTHING_RECORDED = "nothing recorded in this period"
 STATUS_LABELS = {"awaiting_sign_off": "Awaiting sign-off"}  # the rest: words(status)
-# In a pack for chosen statements, these risks are routine: one table row each, not in full.
-ROUTINE_RISKS = ("low",)
 
 
 def pack_request(user, args: dict) -> tuple[Provider, dict]:
@@ -65,7 +64,7 @@ def build_pack(provider: Provider, params: dict) -> dict:
             "key_question": key_question,
             "label": words(key_question),
             "statements": [
-                _statement_view(s, placed.get(s.id, []), scope.filtered)
+                _statement_view(s, placed.get(s.id, []), whole_pack=not scope.filtered)
                 for s in group
                 if not chosen or s.id in chosen
             ],
@@ -166,6 +165,7 @@ def _entry_views(entries, end: date) -> dict:
         for i in (e.owner_id, e.closed_by, e.done_by, e.checked_by, e.signed_off_by)
     )
     names, findings, reviews = names_of(people), _findings(ids), _reviews(ids)
+    challenged = rt.challenged(ids)
     views = {}
     for entry in entries:
         evidence = [
@@ -194,6 +194,9 @@ def _entry_views(entries, end: date) -> dict:
             "evidence": evidence,
             "findings": linked,
             "categories": cat.ordered(found),
+            "attention": rt.attention(
+                entry, findings.get(entry.id, []), str(entry.id) in challenged
+            ),
         }
     return views
 
@@ -268,12 +271,12 @@ def _place(entries, views, framework_id: str) -> tuple[dict, list]:
     return {sid: list(by_entry.values()) for sid, by_entry in placed.items()}, not_placed
 
 
-def _statement_view(statement, entries: list[dict], summarise_routine: bool = False) -> dict:
-    """A statement with its entries; routine low-risk ones apart when ``summarise_routine``."""
+def _statement_view(statement, entries: list[dict], whole_pack: bool = True) -> dict:
+    """A statement with its entries, the routine ones apart (server/evidence/routine.py)."""
     backed: set[str] = set()
     for entry in entries:
         backed |= set(entry["categories"])
-    routine = [e for e in entries if summarise_routine and e["risk"] in ROUTINE_RISKS]
+    routine = [e for e in entries if rt.is_routine(e, whole_pack)]
     entries = [e for e in entries if e not in routine]
     return {
         "id": statement.id,
