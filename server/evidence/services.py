@@ -17,6 +17,7 @@ from server.evidence.scope import check_period, scope_of  # noqa: F401 - check_p
 from server.extensions import db
 from server.findings.models import Finding
 from server.framework.services import mapping_into, statements
+from server.log.figures import FIGURES
 from server.log.guards import follow_through_sentence, steps_sentence
 from server.log.models import LogEntry
 from server.providers.models import Provider
@@ -185,6 +186,7 @@ def _entry_views(entries, end: date) -> dict:
             "owner": names.get(entry.owner_id),
             "status": entry.status,
             "status_label": STATUS_LABELS.get(entry.status, words(entry.status)),
+            "late": _late(entry, end),
             "recorded_on": london_date(entry.created_at),
             "due_date": entry.due_date,
             "original_due_date": entry.original_due_date,
@@ -199,6 +201,15 @@ def _entry_views(entries, end: date) -> dict:
             ),
         }
     return views
+
+
+def _late(entry, end: date) -> str | None:
+    """The log's own figure an entry counts in when late on the pack's last day ("overdue",
+    or "past due, waiting for check or sign-off"), as the log and the reports say it."""
+    for name in ("overdue", "past_due_waiting"):
+        if FIGURES[name].holds(entry, end):
+            return FIGURES[name].label
+    return None
 
 
 def _outcome(entry, names) -> str:
