@@ -233,6 +233,18 @@ def check_a11y_from_top(page, where):
     check_a11y(page, where)
 
 
+# Keep every toast shown from now on in window.__toasts (the app shows one at a time).
+WATCH_TOASTS = """() => {
+  window.__toasts = [];
+  const toast = document.getElementById('toast');
+  window.__toastWatch?.disconnect();
+  window.__toastWatch = new MutationObserver(() => {
+    if (toast.classList.contains('show')) window.__toasts.push(toast.textContent);
+  });
+  window.__toastWatch.observe(toast, { attributes: true, childList: true, characterData: true });
+}"""
+
+
 def record_finding(page, area, seen, risk, follow_up):
     page.get_by_label("Area or routine").select_option(area)
     page.get_by_label("What did you see?").fill(seen)
@@ -242,7 +254,10 @@ def record_finding(page, area, seen, risk, follow_up):
         follow_up, exact=True
     ).click()
     page.get_by_label("People supported involved").fill("R-1042")
+    page.evaluate(WATCH_TOASTS)
     page.get_by_role("button", name="Save finding").click()
-    # Saved when the form is emptied for the next one (the toast may still be the last one's).
+    # Saved when the form is emptied for the next one, and this save said "Saved." (the
+    # toasts shown since the click are kept: a toast stays 4 s, which a test run on a busy
+    # machine can miss between two looks; one still on screen may be the last save's).
     expect(page.get_by_label("What did you see?")).to_have_value("")
-    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    page.wait_for_function("window.__toasts.some((t) => t.startsWith('Saved.'))")
