@@ -233,13 +233,16 @@ def check_a11y_from_top(page, where):
     check_a11y(page, where)
 
 
-# Keep every toast shown from now on in window.__toasts (the app shows one at a time).
+# Keep every toast shown from now on, one per line, in the page's data-test-toasts attribute
+# (the app shows one toast at a time): Playwright's own expect then waits for it, where a
+# polled JavaScript predicate would be evaluated as a string, which the app's CSP refuses.
 WATCH_TOASTS = """() => {
-  window.__toasts = [];
   const toast = document.getElementById('toast');
+  const root = document.documentElement;
+  root.dataset.testToasts = '';
   window.__toastWatch?.disconnect();
   window.__toastWatch = new MutationObserver(() => {
-    if (toast.classList.contains('show')) window.__toasts.push(toast.textContent);
+    if (toast.classList.contains('show')) root.dataset.testToasts += `${toast.textContent}\\n`;
   });
   window.__toastWatch.observe(toast, { attributes: true, childList: true, characterData: true });
 }"""
@@ -260,4 +263,4 @@ def record_finding(page, area, seen, risk, follow_up):
     # toasts shown since the click are kept: a toast stays 4 s, which a test run on a busy
     # machine can miss between two looks; one still on screen may be the last save's).
     expect(page.get_by_label("What did you see?")).to_have_value("")
-    page.wait_for_function("window.__toasts.some((t) => t.startsWith('Saved.'))")
+    expect(page.locator("html")).to_have_attribute("data-test-toasts", re.compile(r"(^|\n)Saved\."))
