@@ -116,11 +116,12 @@ bench-smoke: install ensure-postgres ensure-chromium ## Run the benchmarks at ti
 
 screenshots: install ensure-chromium ## Save the main screens into docs/screenshots/
 	CARELOOP_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PYTEST) -m screenshots \
-		tests/browser/test_screenshots.py
+		tests/browser/test_screenshots.py tests/browser/test_screenshots_desk.py
 
 screenshots-check: install ensure-chromium ## Take the main screens into a temporary folder: each still renders
 	@echo "== Screenshots (into a temporary folder)"
-	env -u CARELOOP_SCREENSHOT_DIR $(PYTEST) -m screenshots tests/browser/test_screenshots.py
+	env -u CARELOOP_SCREENSHOT_DIR $(PYTEST) -m screenshots tests/browser/test_screenshots.py \
+		tests/browser/test_screenshots_desk.py
 
 clean: ## Remove .venv, caches and build files (instance/ with the demo database stays)
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
