@@ -112,10 +112,12 @@ export function syncSoon(delay = 0, background = false) {
 export async function afterSave() {
   await refreshCounts();
   if (navigator.onLine) syncSoon(0);
-  try {
-    const reg = await navigator.serviceWorker?.ready;
-    if (reg && 'sync' in reg) await reg.sync.register('careloop-outbox');
-  } catch { /* Background Sync is a bonus; the triggers above cover every browser */ }
+  // Background Sync is a bonus (the triggers above cover every browser), and never waited
+  // for: on a new tablet the service worker may still be installing, and offline it cannot
+  // finish, so waiting for it held back the "Saved." the person is told.
+  navigator.serviceWorker?.ready
+    .then((reg) => ('sync' in reg ? reg.sync.register('careloop-outbox') : null))
+    .catch(() => {});
 }
 
 /** Sync now; ``background``: the timer asked, not the person (see api.setBackground). */
